@@ -1,0 +1,114 @@
+"""Users, their roles, and login throttling state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.roles import ROLE_LABELS, STAFF_ROLES, Role
+from app.db import TimestampMixin, UTCDateTime
+from app.extensions import db
+from app.org.models import Department, Enterprise
+
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role", name="uq_user_roles_user_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(50), comment="姓名")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    cert_no: Mapped[str | None] = mapped_column(String(30), comment="执法证号")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    is_active_flag: Mapped[bool] = mapped_column("is_active", default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    department: Mapped[Department | None] = relationship()
+    enterprise: Mapped[Enterprise | None] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    # --- passwords -------------------------------------------------------------------------------
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    # --- roles -----------------------------------------------------------------------------------
+    @property
+    def roles(self) -> set[str]:
+        return {r.role for r in self.role_rows}
+
+    def set_roles(self, roles) -> None:
+        wanted = {Role(r) for r in roles}
+        self.role_rows = [r for r in self.role_rows if r.role in wanted]
+        have = self.roles
+        for role in sorted(wanted - have):
+            self.role_rows.append(UserRole(role=role))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [ROLE_LABELS[Role(r)] for r in sorted(self.roles)]
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def is_enterprise_user(self) -> bool:
+        return Role.ENTERPRISE in self.roles and not (self.roles & STAFF_ROLES)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return bool(self.is_active_flag)
+
+    # --- data scope ------------------------------------------------------------------------------
+    @property
+    def scope_path(self) -> str | None:
+        """Region path prefix of the user's jurisdiction; '' = everything (admin without dept)."""
+        if self.is_enterprise_user:
+            return None
+        if self.department is not None:
+            return self.department.region.path
+        return "" if self.is_admin else None
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class LoginAttempt(db.Model):
+    """Failed and successful logins by user name and IP: throttling and the security log."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), index=True)
+    ip: Mapped[str | None] = mapped_column(String(45), index=True)
+    success: Mapped[bool] = mapped_column()
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

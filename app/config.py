@@ -1,0 +1,83 @@
+"""Configuration from the environment. Values a regulator may need to change live in settings, not here."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("SAFELOOP_INSTANCE", BASE_DIR / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else a random key kept in instance/ (never committed)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # accept the common postgres:// spelling and use psycopg 3
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://") :]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'safeloop.db'}"
+
+
+class Config:
+    SECRET_KEY = None  # filled in create_app
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SAFELOOP_INSECURE_COOKIES") != "1" and bool(
+        os.environ.get("SAFELOOP_HTTPS")
+    )
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    BOOTSTRAP_SERVE_LOCAL = True  # offline intranet: Bootstrap is served from the installed package
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # per file
+    UPLOAD_DIR = str(INSTANCE_DIR / "attachments")
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    TIMEZONE = "Asia/Shanghai"
+    # 发文机关简称, used in document numbers: （萧）应急责改〔2026〕12号
+    AGENCY_SHORT_NAME = os.environ.get("SAFELOOP_AGENCY_SHORT", "萧")
+    AGENCY_NAME = os.environ.get("SAFELOOP_AGENCY_NAME", "萧县应急管理局")
+    TESTING = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+    SESSION_COOKIE_SECURE = False
+    LOGIN_MAX_FAILURES = 5
+
+
+def build_config(config: type[Config] | dict | None) -> dict:
+    cls = config if isinstance(config, type) else Config
+    values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    values["SECRET_KEY"] = values.get("SECRET_KEY") or _secret_key()
+    values["SQLALCHEMY_DATABASE_URI"] = values.get("SQLALCHEMY_DATABASE_URI") or _database_url()
+    if isinstance(config, dict):
+        values.update(config)
+    uri = values["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        values["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    return values

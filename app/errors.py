@@ -1,0 +1,104 @@
+"""Domain errors and their HTTP rendering (HTML pages and /api JSON alike)."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, jsonify, redirect, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """An expected failure with a message a user can act on (Chinese)."""
+
+    status = 400
+
+    def __init__(self, message: str, *, status: int | None = None, field_errors: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.field_errors = field_errors or {}
+
+
+class PermissionDenied(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class InvalidState(DomainError):
+    """The object is not in a state that allows this step."""
+
+    status = 409
+
+
+class Conflict(DomainError):
+    """Somebody else changed or completed it first."""
+
+    status = 409
+
+
+class ValidationFailed(DomainError):
+    status = 422
+
+
+def require(condition: bool, message: str = "您无权执行此操作") -> None:
+    """Raise PermissionDenied unless condition holds. Used by routes after loading an object."""
+    if not condition:
+        raise PermissionDenied(message)
+
+
+HTTP_MESSAGES = {
+    400: "请求有误",
+    403: "您无权访问该页面或执行该操作",
+    404: "您要找的内容不存在，或不在您的管辖范围内",
+    405: "不支持该请求方式",
+    409: "操作冲突",
+    413: "上传的文件过大",
+    422: "提交的内容未通过校验",
+    429: "操作过于频繁，请稍后再试",
+    500: "系统内部错误，已记录，请联系管理员",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.extensions import db
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        if wants_json():
+            body = {"error": exc.message, "status": exc.status}
+            if exc.field_errors:
+                body["field_errors"] = exc.field_errors
+            return jsonify(body), exc.status
+        if exc.status == 409 and request.method == "POST":
+            # stale form or lost race: tell the user why, then send them somewhere useful
+            flash(exc.message, "warning")
+            return redirect(request.referrer or "/"), 303
+        return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = exc.code or 500
+        message = HTTP_MESSAGES.get(code, exc.description or "请求有误")
+        if code == 400 and "CSRF" in (exc.description or ""):
+            message = "页面已过期或表单令牌无效，请刷新页面后重新提交"
+        if wants_json():
+            return jsonify({"error": message, "status": code}), code
+        return render_template("error.html", status=code, message=message), code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # pragma: no cover - exercised only by real failures
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise exc
+        if wants_json():
+            return jsonify({"error": HTTP_MESSAGES[500], "status": 500}), 500
+        return render_template("error.html", status=500, message=HTTP_MESSAGES[500]), 500
