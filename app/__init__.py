@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from app.config import Config, build_config
+from app.config import BASE_DIR, Config, build_config
 from app.errors import register_error_handlers
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
@@ -48,7 +48,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)

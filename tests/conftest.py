@@ -228,3 +228,21 @@ def _real_clock():
 
     yield
     clock.unfreeze()
+
+
+def pytest_sessionstart(session):
+    """`make test`/CI require the PostgreSQL run to really be PostgreSQL."""
+    if os.environ.get("SAFELOOP_REQUIRE_POSTGRES") == "1":
+        url = os.environ.get("TEST_DATABASE_URL", "")
+        if not url.startswith("postgresql"):
+            raise pytest.UsageError("SAFELOOP_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not PostgreSQL")
+
+
+def pytest_collection_modifyitems(config, items):
+    """postgres_only tests are skipped on SQLite, but never when PostgreSQL is required."""
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,37 @@
+# SafeLoop — the two set-up commands are `make demo` and `make test` (see README).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export FLASK_APP := app:create_app
+
+.PHONY: demo test install lint bench worker clean-db
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## Start the app with demo data on the embedded SQLite file (instance/safeloop.db).
+demo: install
+	$(VENV)/bin/flask demo
+	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+
+## Run the whole test suite: SQLite, then PostgreSQL on loopback, browser journeys included.
+test:
+	bash .ci/test-all
+
+lint: install
+	$(VENV)/bin/ruff check app tests bench
+
+bench: install
+	$(PY) bench/run_all.py
+
+## Timer worker: fires due BPMN timers (reminders, overdue) every 30 s.
+worker: install
+	$(VENV)/bin/flask workflow worker --interval 30
+
+clean-db:
+	rm -f instance/safeloop.db
