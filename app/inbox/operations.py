@@ -1,0 +1,23 @@
+"""Completing a task from the generic task page: the domain handler if one is registered, else the
+generic step. Either way: one workflow step, one audit event, in the caller's transaction."""
+
+from __future__ import annotations
+
+from app import audit, workflow
+from app.auth.models import User
+from app.errors import PermissionDenied
+from app.inbox import queries
+from app.inbox.registry import task_handler
+from app.workflow.models import HumanTask
+
+
+def complete(task: HumanTask, data: dict, *, actor: User) -> None:
+    if task.status == "ready" and not queries.can_act(actor, task):
+        raise PermissionDenied("该任务不在您的待办范围内，无权办理")
+    handler = task_handler(task.instance.process_id, task.bpmn_id)
+    if handler is not None:
+        handler(task, data, actor=actor)
+        return
+    workflow.complete_task(task, data, actor=actor)
+    audit.record(actor, "task.completed", task.instance, summary=f"{actor.name} 办理了“{task.name}”",
+                 data={"task_id": task.id, "bpmn_id": task.bpmn_id, "form": data})

@@ -1,0 +1,204 @@
+"""Inbox (我的待办) and 已办 queries over the HumanTask projection. Never deserializes workflows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from app import clock
+from app.auth.models import User
+from app.auth.permissions import scope_clause
+from app.auth.roles import Role
+from app.extensions import db
+from app.workflow.models import HumanTask, WorkflowInstance
+
+PAGE_SIZE = 30
+
+DUE_FILTERS = {
+    "overdue": "已逾期",
+    "today": "今日到期",
+    "3d": "3日内到期",
+    "7d": "7日内到期",
+    "none": "无期限",
+}
+SORTS = {
+    "due": "按期限",
+    "new": "最新到达",
+    "old": "最早到达",
+}
+
+
+@dataclass
+class InboxFilters:
+    process: str | None = None  # workflow process id (任务类型)
+    task: str | None = None  # bpmn task id
+    enterprise_id: int | None = None
+    town: str | None = None  # region path prefix
+    due: str | None = None
+    q: str | None = None
+    sort: str = "due"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> InboxFilters:
+        def _int(name):
+            try:
+                return int(args.get(name)) if args.get(name) else None
+            except ValueError:
+                return None
+
+        sort = args.get("sort") if args.get("sort") in SORTS else "due"
+        due = args.get("due") if args.get("due") in DUE_FILTERS else None
+        return cls(
+            process=args.get("process") or None,
+            task=args.get("task") or None,
+            enterprise_id=_int("enterprise_id"),
+            town=args.get("town") or None,
+            due=due,
+            q=(args.get("q") or "").strip() or None,
+            sort=sort,
+            page=max(1, _int("page") or 1),
+        )
+
+    def as_args(self, **override) -> dict:
+        data = {"process": self.process, "task": self.task, "enterprise_id": self.enterprise_id,
+                "town": self.town, "due": self.due, "q": self.q, "sort": self.sort, "page": self.page}
+        data.update(override)
+        return {k: v for k, v in data.items() if v not in (None, "", 1) or (k == "page" and v != 1)}
+
+
+def actionable_clause(user: User):
+    """READY tasks the user can act on: assigned to them, or offered to one of their roles in scope."""
+    roles = sorted(user.roles)
+    offered = and_(
+        HumanTask.assignee_id.is_(None),
+        HumanTask.candidate_role.in_(roles),
+        scope_clause(user, HumanTask.region_path, HumanTask.enterprise_id),
+        or_(HumanTask.claimed_by_id.is_(None), HumanTask.claimed_by_id == user.id),
+    )
+    if user.is_enterprise_user:
+        # enterprise users act only on tasks offered to the enterprise role of their own enterprise
+        offered = and_(offered, HumanTask.candidate_role == Role.ENTERPRISE)
+    return and_(HumanTask.status == "ready", or_(HumanTask.assignee_id == user.id, offered))
+
+
+def can_act(user: User, task: HumanTask) -> bool:
+    stmt = select(HumanTask.id).where(HumanTask.id == task.id, actionable_clause(user))
+    return db.session.scalar(stmt) is not None
+
+
+def can_view(user: User, task: HumanTask) -> bool:
+    """Anyone who could act, who completed it, or staff with the subject in their jurisdiction."""
+    if task.completed_by_id == user.id or task.assignee_id == user.id:
+        return True
+    return db.session.scalar(
+        select(HumanTask.id).where(
+            HumanTask.id == task.id, scope_clause(user, HumanTask.region_path, HumanTask.enterprise_id)
+        )
+    ) is not None
+
+
+def _apply_filters(stmt, f: InboxFilters):
+    now = clock.now()
+    if f.process:
+        stmt = stmt.where(HumanTask.instance_id.in_(
+            select(WorkflowInstance.id).where(WorkflowInstance.process_id == f.process)))
+    if f.task:
+        stmt = stmt.where(HumanTask.bpmn_id == f.task)
+    if f.enterprise_id:
+        stmt = stmt.where(HumanTask.enterprise_id == f.enterprise_id)
+    if f.town:
+        stmt = stmt.where(HumanTask.region_path.startswith(f.town, autoescape=True))
+    if f.q:
+        stmt = stmt.where(HumanTask.title.contains(f.q, autoescape=True))
+    if f.due == "overdue":
+        stmt = stmt.where(HumanTask.due_at < now)
+    elif f.due == "today":
+        stmt = stmt.where(HumanTask.due_at >= now, HumanTask.due_at < clock.local_midnight_after(clock.today()))
+    elif f.due in ("3d", "7d"):
+        days = 3 if f.due == "3d" else 7
+        stmt = stmt.where(HumanTask.due_at >= now, HumanTask.due_at < now + timedelta(days=days))
+    elif f.due == "none":
+        stmt = stmt.where(HumanTask.due_at.is_(None))
+    return stmt
+
+
+@dataclass
+class InboxPage:
+    tasks: list[HumanTask]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def inbox(user: User, f: InboxFilters, page_size: int = PAGE_SIZE) -> InboxPage:
+    base = _apply_filters(select(HumanTask).where(actionable_clause(user)), f)
+    if f.sort == "new":
+        order = (HumanTask.created_at.desc(), HumanTask.id.desc())
+    elif f.sort == "old":
+        order = (HumanTask.created_at.asc(), HumanTask.id.asc())
+    else:  # tasks with a deadline first, soonest first
+        order = (HumanTask.due_at.is_(None), HumanTask.due_at.asc(), HumanTask.id.asc())
+    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(f.page, pages)
+    tasks = list(db.session.scalars(base.order_by(*order).limit(page_size).offset((page - 1) * page_size)))
+    return InboxPage(tasks=tasks, total=total, page=page, pages=pages, counts=inbox_counts(user))
+
+
+def inbox_counts(user: User) -> dict[str, int]:
+    """Badges for the whole inbox (independent of filters): all, overdue, due within 3 days."""
+    now = clock.now()
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(HumanTask.due_at < now),
+            func.count().filter(and_(HumanTask.due_at >= now, HumanTask.due_at < now + timedelta(days=3))),
+        ).where(actionable_clause(user))
+    ).one()
+    return {"all": row[0], "overdue": row[1], "soon": row[2]}
+
+
+def done(user: User, page: int = 1, page_size: int = PAGE_SIZE) -> InboxPage:
+    base = select(HumanTask).where(HumanTask.completed_by_id == user.id, HumanTask.status == "completed")
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 1), pages)
+    tasks = list(db.session.scalars(
+        base.order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(page_size).offset((page - 1) * page_size)
+    ))
+    return InboxPage(tasks=tasks, total=total, page=page, pages=pages)
+
+
+def filter_choices(user: User) -> dict:
+    """Options for the filter bar, limited to what is in the user's inbox."""
+    rows = db.session.execute(
+        select(WorkflowInstance.process_id, HumanTask.bpmn_id, HumanTask.name)
+        .join(WorkflowInstance, WorkflowInstance.id == HumanTask.instance_id)
+        .where(actionable_clause(user))
+        .group_by(WorkflowInstance.process_id, HumanTask.bpmn_id, HumanTask.name)
+        .limit(100)
+    ).all()
+    return {"tasks": sorted({(r.bpmn_id, r.name) for r in rows}), "processes": sorted({r.process_id for r in rows})}
+
+
+def process_names() -> dict[str, str]:
+    """process id -> Chinese process name, from the deployed BPMN definitions."""
+    from app import workflow
+
+    return workflow.process_names()
+
+
+def reassign_candidates(task: HumanTask) -> list[User]:
+    """Active users holding the task's role whose jurisdiction covers the task."""
+    from app.auth.models import UserRole
+    from app.auth.permissions import in_scope
+
+    users = db.session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == task.candidate_role, User.is_active_flag.is_(True)).order_by(User.name)
+    ).all()
+    return [u for u in users if in_scope(u, task.region_path, task.enterprise_id)]

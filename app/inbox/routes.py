@@ -1,0 +1,159 @@
+"""我的待办 / 已办 pages and the generic task page (form, subject summary, history, process steps)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app import audit, clock, forms, workflow
+from app.auth.models import User
+from app.auth.permissions import can_reassign, in_scope
+from app.errors import require
+from app.extensions import db
+from app.inbox import operations, queries
+from app.inbox.registry import subject_view
+from app.org.models import Enterprise, Region
+from app.workflow.models import HumanTask
+
+bp = Blueprint("inbox", __name__)
+
+
+def _load_task(task_id: int) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None or not queries.can_view(current_user, task):
+        abort(404)
+    return task
+
+
+@bp.get("/inbox")
+@login_required
+def index():
+    f = queries.InboxFilters.from_args(request.args)
+    result = queries.inbox(current_user, f)
+    towns = []
+    if not current_user.is_enterprise_user and current_user.scope_path is not None:
+        towns = db.session.scalars(
+            select(Region).where(Region.level == "town", Region.path.startswith(current_user.scope_path))
+            .order_by(Region.code)
+        ).all()
+    enterprise_ids = {t.enterprise_id for t in result.tasks if t.enterprise_id}
+    enterprises = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(enterprise_ids)))}
+    return render_template(
+        "inbox/index.html", result=result, f=f, towns=towns, enterprises=enterprises,
+        choices=queries.filter_choices(current_user), due_filters=queries.DUE_FILTERS, sorts=queries.SORTS,
+        now=clock.now(), process_names=queries.process_names(),
+    )
+
+
+@bp.get("/done")
+@login_required
+def done():
+    page = request.args.get("page", 1, type=int)
+    result = queries.done(current_user, page)
+    return render_template("inbox/done.html", result=result, process_names=queries.process_names())
+
+
+def _task_context(task: HumanTask, values=None, errors=None) -> dict:
+    view = subject_view(task.subject_type)
+    subject = view.load(task.subject_id) if view else None
+    formdef = forms.get_form(task.form_name) if task.form_name else None
+    steps = workflow.history(task.instance)
+    return {
+        "task": task,
+        "subject": subject,
+        "subject_template": view.summary_template if view else None,
+        "subject_url": view.url(subject) if view and view.url and subject is not None else None,
+        "formdef": formdef,
+        "values": values or {},
+        "errors": errors or {},
+        "can_act": task.status == "ready" and queries.can_act(current_user, task),
+        "events": audit.history(subject) if subject is not None else audit.history(task.instance),
+        "steps": steps,
+        "ready": workflow.ready_tasks(task.instance),
+        "can_reassign": can_reassign(current_user) and task.status == "ready",
+        "now": clock.now(),
+        "reassign_candidates": queries.reassign_candidates(task) if can_reassign(current_user) else [],
+        "forms": forms,
+    }
+
+
+@bp.get("/tasks/<int:task_id>")
+@login_required
+def task(task_id: int):
+    task = _load_task(task_id)
+    return render_template("inbox/task.html", **_task_context(task))
+
+
+@bp.post("/tasks/<int:task_id>")
+@login_required
+def complete(task_id: int):
+    task = _load_task(task_id)
+    if task.status != "ready":
+        return _already_done(task)
+    require(queries.can_act(current_user, task), "该任务不在您的待办范围内，无权办理")
+    try:
+        data = forms.validate(task.form_name, request.form, request.files, actor=current_user,
+                              context={"task": task})
+    except forms.FormInvalid as exc:
+        db.session.rollback()
+        return render_template("inbox/task.html", **_task_context(task, exc.values, exc.errors)), 422
+    operations.complete(task, data, actor=current_user)
+    db.session.commit()
+    flash(f"“{task.name}”已办理完成", "success")
+    return redirect(url_for("inbox.index"))
+
+
+def _already_done(task: HumanTask):
+    who = db.session.get(User, task.completed_by_id) if task.completed_by_id else None
+    when = task.completed_at
+    from app.ui import fmt_dt
+
+    msg = (f"该任务已由{who.name}于{fmt_dt(when)}办理，无需重复提交" if who
+           else "该任务已不在待办状态（流程已变化），无需重复提交")
+    return render_template("error.html", status=409, message=msg), 409
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@login_required
+def claim(task_id: int):
+    task = _load_task(task_id)
+    require(queries.can_act(current_user, task), "该任务不在您的待办范围内")
+    workflow.claim(task, current_user)
+    db.session.commit()
+    flash("已认领该任务，其他同事将不再看到它", "success")
+    return redirect(url_for("inbox.task", task_id=task.id))
+
+
+@bp.post("/tasks/<int:task_id>/release")
+@login_required
+def release(task_id: int):
+    task = _load_task(task_id)
+    workflow.release(task, current_user)
+    db.session.commit()
+    flash("已退回该任务，同岗位同事均可办理", "info")
+    return redirect(url_for("inbox.task", task_id=task.id))
+
+
+@bp.post("/tasks/<int:task_id>/reassign")
+@login_required
+def reassign(task_id: int):
+    task = _load_task(task_id)
+    require(can_reassign(current_user), "只有科室负责人可以改派任务")
+    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    if user is None or not user.is_active or not user.has_role(task.candidate_role) or not in_scope(
+        user, task.region_path, task.enterprise_id
+    ):
+        flash("改派对象无效：须为该岗位、在辖区内的在职人员", "danger")
+        return redirect(url_for("inbox.task", task_id=task.id))
+    workflow.reassign(task, user, current_user)
+    db.session.commit()
+    flash(f"已改派给{user.name}", "success")
+    return redirect(url_for("inbox.task", task_id=task.id))
+
+
+@bp.app_context_processor
+def inbox_badge():
+    if current_user.is_authenticated:
+        return {"inbox_counts": lambda: queries.inbox_counts(current_user)}
+    return {}
