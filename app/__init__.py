@@ -17,6 +17,7 @@ BLUEPRINTS = [
     "app.auth.routes",
     "app.org.routes",
     "app.workflow.routes",
+    "app.inbox.routes",
     "app.attachments.routes",
     "app.audit.routes",
     "app.documents.routes",

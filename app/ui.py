@@ -52,8 +52,8 @@ def cn_date(value) -> str:
 
 # (endpoint, label, roles that see it; None = every logged-in user)
 NAV = [
-    ("workflow.inbox", "我的待办", None),
-    ("workflow.done", "已办", None),
+    ("inbox.index", "我的待办", None),
+    ("inbox.done", "已办", None),
     ("hazards.index", "隐患治理", None),
     ("dashboard.index", "统计分析", {Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN}),
     ("ledgers.index", "台账导出", {Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN}),

@@ -27,7 +27,7 @@ def _recent_failures(username: str, ip: str | None) -> tuple[int, int]:
 @bp.get("/")
 def index():
     if current_user.is_authenticated:
-        return redirect(url_for("workflow.inbox") if "workflow.inbox" in current_app.view_functions else "/")
+        return redirect(url_for("inbox.index"))
     return redirect(url_for("auth.login"))
 
 
