@@ -1,0 +1,105 @@
+"""marshmallow schemas of /api/v1. Output schemas only describe; input goes through forms.validate."""
+
+from marshmallow import Schema, fields
+
+
+class TaskSchema(Schema):
+    id = fields.Int(metadata={"description": "任务ID"})
+    name = fields.Str(metadata={"description": "任务名称"})
+    bpmn_id = fields.Str()
+    process_id = fields.Function(lambda t: t.instance.process_id)
+    title = fields.Str(metadata={"description": "业务对象"})
+    subject_type = fields.Str()
+    subject_id = fields.Int()
+    enterprise_id = fields.Int(allow_none=True)
+    candidate_role = fields.Str()
+    assignee_id = fields.Int(allow_none=True)
+    claimed_by_id = fields.Int(allow_none=True)
+    form_name = fields.Str(allow_none=True)
+    status = fields.Str()
+    due_at = fields.DateTime(allow_none=True)
+    overdue = fields.Method("get_overdue")
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+
+    def get_overdue(self, task) -> bool:
+        from app import clock
+
+        return bool(task.status == "ready" and task.due_at and task.due_at < clock.now())
+
+
+class InboxSchema(Schema):
+    items = fields.List(fields.Nested(TaskSchema))
+    total = fields.Int()
+    page = fields.Int()
+    pages = fields.Int()
+    counts = fields.Dict(keys=fields.Str(), values=fields.Int())
+
+
+class FormFieldSchema(Schema):
+    name = fields.Str()
+    label = fields.Str()
+    type = fields.Str()
+    required = fields.Bool()
+    choices = fields.Raw(allow_none=True)
+
+
+class StepSchema(Schema):
+    name = fields.Str()
+    bpmn_id = fields.Str()
+    completed_at = fields.DateTime(allow_none=True)
+    completed_by = fields.Function(lambda t: t.completed_by.name if getattr(t, "completed_by", None) else None)
+
+
+class AuditEventSchema(Schema):
+    at = fields.DateTime()
+    actor_name = fields.Str(allow_none=True)
+    action = fields.Str()
+    summary = fields.Str()
+
+
+class TaskDetailSchema(Schema):
+    task = fields.Nested(TaskSchema)
+    can_act = fields.Bool()
+    form = fields.Dict()
+    steps = fields.List(fields.Nested(StepSchema))
+    history = fields.List(fields.Nested(AuditEventSchema))
+
+
+class CompleteTaskSchema(Schema):
+    data = fields.Dict(required=True, metadata={"description": "表单字段（按任务表单定义）"})
+
+
+class CompleteResultSchema(Schema):
+    status = fields.Str()
+    next_tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class EnterpriseSchema(Schema):
+    id = fields.Int()
+    name = fields.Str(metadata={"description": "企业名称"})
+    credit_code = fields.Str(metadata={"description": "统一社会信用代码"})
+    industry = fields.Str()
+    sub_sector = fields.Str(allow_none=True)
+    risk_grade = fields.Str()
+    category = fields.Str()
+    town = fields.Function(lambda e: e.town.name if e.town else None)
+    address = fields.Str(allow_none=True)
+    legal_rep = fields.Str(allow_none=True)
+    main_person = fields.Str(allow_none=True)
+    safety_manager = fields.Str(allow_none=True)
+    phone = fields.Str(allow_none=True)
+    status = fields.Str()
+
+
+class EnterprisePageSchema(Schema):
+    items = fields.List(fields.Nested(EnterpriseSchema))
+    total = fields.Int()
+    page = fields.Int()
+    pages = fields.Int()
+
+
+class ErrorSchema(Schema):
+    error = fields.Str(metadata={"description": "中文错误信息"})
+    status = fields.Int()
+    field_errors = fields.Dict(keys=fields.Str(), values=fields.Str())
