@@ -15,6 +15,7 @@ from app.extensions import bootstrap, csrf, db, login_manager, migrate
 # expose `register_cli(app)` in <package>.cli. One list, so adding a domain is one line.
 BLUEPRINTS = [
     "app.auth.routes",
+    "app.auth.admin_routes",
     "app.org.routes",
     "app.workflow.routes",
     "app.inbox.routes",

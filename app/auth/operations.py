@@ -1,0 +1,266 @@
+"""User administration: create, edit, (de)activate, reset password. Each takes `actor`, flushes, audits.
+
+Rules (checked server-side, messages in Chinese):
+- at least one role; 企业安全管理人员 cannot be combined with staff roles;
+- 企业安全管理人员 must be bound to an enterprise in the actor's scope, staff must not be bound to one;
+- staff need a department in the actor's scope; 执法人员 need a 执法证号;
+- passwords: see `password_problem`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app import audit
+from app.auth.models import User
+from app.auth.permissions import in_scope
+from app.auth.roles import ROLE_LABELS, STAFF_ROLES, Role
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.org.models import Department, Enterprise
+
+USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{2,49}$")
+CERT_RE = re.compile(r"^[0-9A-Za-z\-]{4,30}$")
+PHONE_RE = re.compile(r"^[0-9][0-9\-+()（）\s转]{4,29}$")
+MIN_PASSWORD_LENGTH = 8
+COMMON_PASSWORDS = {
+    "password", "password1", "password123", "12345678", "123456789", "1234567890", "qwerty123", "abc12345",
+    "admin123", "admin@123", "p@ssw0rd", "passw0rd", "11111111", "88888888", "a1234567", "aa123456",
+}
+
+audit.register_action_labels({
+    "user.created": "新增用户",
+    "user.updated": "修改用户",
+    "user.activated": "启用账号",
+    "user.deactivated": "停用账号",
+    "user.password_reset": "重置密码",
+})
+
+USER_LABELS = {
+    "username": "用户名", "name": "姓名", "phone": "手机号", "roles": "角色", "department": "所属单位",
+    "enterprise": "所属企业", "cert_no": "执法证号", "is_active": "启用",
+}
+
+
+def password_problem(password: str, *, username: str | None = None) -> str | None:
+    """None if the password is strong enough, else the reason in Chinese.
+
+    At least 8 characters with at least three of: upper-case, lower-case, digits, symbols (等保 2.0
+    practice); not a well-known password and not containing the user name.
+    """
+    if not password:
+        return "请填写密码"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"密码至少{MIN_PASSWORD_LENGTH}位"
+    if len(password) > 128:
+        return "密码不能超过128位"
+    classes = sum(
+        bool(re.search(p, password)) for p in (r"[A-Z]", r"[a-z]", r"[0-9]", r"[^A-Za-z0-9]")
+    )
+    if classes < 3:
+        return "密码须包含大写字母、小写字母、数字、符号中的至少三类"
+    if password.lower() in COMMON_PASSWORDS:
+        return "密码过于常见，请更换"
+    if username and len(username) >= 3 and username.lower() in password.lower():
+        return "密码不能包含用户名"
+    return None
+
+
+def _fail(errors: dict[str, str], message: str = "提交的内容有误，请按提示修改") -> None:
+    raise ValidationFailed(message, field_errors=errors)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _roles(raw: dict) -> list[str]:
+    roles = raw.get("roles") or []
+    if isinstance(roles, str):
+        roles = [roles]
+    return list(roles)
+
+
+def user_in_scope(actor: User, user: User) -> bool:
+    """May `actor` (an admin) manage `user`? By the user's department jurisdiction or bound enterprise."""
+    prefix = actor.scope_path
+    if prefix is None:
+        return False
+    if prefix == "":
+        return True
+    if user.department is not None:
+        return in_scope(actor, user.department.region.path)
+    if user.enterprise is not None:
+        return in_scope(actor, user.enterprise.region_path)
+    return False
+
+
+def _user_values(raw: dict, *, actor: User, user: User | None) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name = (raw.get("name") or "").strip()
+    phone = (raw.get("phone") or "").strip() or None
+    cert_no = (raw.get("cert_no") or "").strip() or None
+    if not name:
+        errors["name"] = "请填写姓名"
+    elif len(name) > 50:
+        errors["name"] = "姓名不能超过50个字符"
+    if phone and not PHONE_RE.match(phone):
+        errors["phone"] = "手机号/电话格式不正确"
+
+    roles: set[Role] = set()
+    for r in _roles(raw):
+        try:
+            roles.add(Role(r))
+        except ValueError:
+            errors["roles"] = f"未知角色：{r}"
+    if not roles and "roles" not in errors:
+        errors["roles"] = "请至少选择一个角色"
+    is_enterprise = Role.ENTERPRISE in roles
+    is_staff = bool(roles & STAFF_ROLES)
+    if is_enterprise and is_staff:
+        errors["roles"] = "企业安全管理人员不能同时拥有执法部门角色"
+
+    department = enterprise = None
+    dept_id, ent_id = _int(raw.get("department_id")), _int(raw.get("enterprise_id"))
+    if is_enterprise and not is_staff:
+        if not ent_id:
+            errors["enterprise_id"] = "企业安全管理人员必须绑定所属企业"
+        else:
+            enterprise = db.session.get(Enterprise, ent_id)
+            if enterprise is None or not in_scope(actor, enterprise.region_path):
+                errors["enterprise_id"] = "请选择管辖范围内的企业"
+                enterprise = None
+        if dept_id:
+            errors["department_id"] = "企业账号不属于执法部门，请勿选择所属单位"
+    elif is_staff:
+        if ent_id:
+            errors["enterprise_id"] = "执法部门人员不能绑定企业"
+        if not dept_id:
+            errors["department_id"] = "请选择所属单位"
+        else:
+            department = db.session.get(Department, dept_id)
+            if department is None or not in_scope(actor, department.region.path):
+                errors["department_id"] = "请选择管辖范围内的单位"
+                department = None
+            elif not department.is_active:
+                errors["department_id"] = "该单位已停用"
+    if Role.OFFICER in roles:
+        if not cert_no:
+            errors["cert_no"] = "执法人员须填写执法证号"
+        elif not CERT_RE.match(cert_no):
+            errors["cert_no"] = "执法证号应为4–30位字母、数字或“-”"
+    elif cert_no and not CERT_RE.match(cert_no):
+        errors["cert_no"] = "执法证号应为4–30位字母、数字或“-”"
+
+    if user is not None and user.id == actor.id and Role.ADMIN not in roles:
+        errors["roles"] = "不能取消自己的系统管理员角色"
+    if errors:
+        _fail(errors)
+    return {"name": name, "phone": phone, "cert_no": cert_no, "roles": roles, "department": department,
+            "enterprise": enterprise}
+
+
+def _snapshot(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "name": user.name,
+        "phone": user.phone,
+        "roles": "、".join(ROLE_LABELS[Role(r)] for r in sorted(user.roles)),
+        "department": user.department.name if user.department else None,
+        "enterprise": user.enterprise.name if user.enterprise else None,
+        "cert_no": user.cert_no,
+        "is_active": user.is_active,
+    }
+
+
+def _diff(before: dict, after: dict) -> dict[str, list]:
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def create_user(raw: dict, *, actor: User) -> User:
+    """新增用户. raw: username, name, phone, roles[], department_id, enterprise_id, cert_no, password,
+    password_confirm."""
+    errors: dict[str, str] = {}
+    username = (raw.get("username") or "").strip()
+    if not USERNAME_RE.match(username):
+        errors["username"] = "用户名应为3–50位字母、数字、下划线、点或“-”，以字母开头"
+    elif db.session.scalar(select(func.count()).select_from(User).where(func.lower(User.username) == username.lower())):
+        errors["username"] = "该用户名已被使用"
+    password = raw.get("password") or ""
+    problem = password_problem(password, username=username)
+    if problem:
+        errors["password"] = problem
+    elif password != (raw.get("password_confirm") or ""):
+        errors["password_confirm"] = "两次输入的密码不一致"
+    try:
+        values = _user_values(raw, actor=actor, user=None)
+    except ValidationFailed as exc:
+        errors.update(exc.field_errors)
+    if errors:
+        _fail(errors)
+    user = User(username=username, name=values["name"], phone=values["phone"], cert_no=values["cert_no"],
+                department=values["department"], enterprise=values["enterprise"])
+    user.set_roles(values["roles"])
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.created", user, summary=f"新增用户“{user.name}”（{user.username}）",
+                 changes=_diff({}, _snapshot(user)))
+    return user
+
+
+def update_user(user: User, raw: dict, *, actor: User) -> User:
+    """修改用户信息和角色 (not the user name, not the password)."""
+    if not user_in_scope(actor, user):
+        _fail({"name": "该用户不在您的管辖范围内"}, "该用户不在您的管辖范围内")
+    values = _user_values(raw, actor=actor, user=user)
+    before = _snapshot(user)
+    user.name, user.phone, user.cert_no = values["name"], values["phone"], values["cert_no"]
+    user.department, user.enterprise = values["department"], values["enterprise"]
+    user.set_roles(values["roles"])
+    changes = _diff(before, _snapshot(user))
+    if changes:
+        db.session.flush()
+        labels = "、".join(USER_LABELS[k] for k in changes)
+        audit.record(actor, "user.updated", user, summary=f"修改用户“{user.name}”（{user.username}）：{labels}",
+                     changes=changes)
+    return user
+
+
+def set_user_active(user: User, active: bool, *, actor: User) -> User:
+    """停用/启用账号. Deactivated users cannot log in; their records stay."""
+    if not user_in_scope(actor, user):
+        _fail({}, "该用户不在您的管辖范围内")
+    if user.id == actor.id and not active:
+        _fail({}, "不能停用自己的账号")
+    if user.is_active_flag == active:
+        return user
+    user.is_active_flag = active
+    db.session.flush()
+    verb = "启用" if active else "停用"
+    audit.record(actor, "user.activated" if active else "user.deactivated", user,
+                 summary=f"{verb}用户“{user.name}”（{user.username}）", changes={"is_active": [not active, active]})
+    return user
+
+
+def reset_password(user: User, password: str, confirm: str, *, actor: User) -> User:
+    """重置密码 and lift any login lock. The audit event never contains the password or its hash."""
+    if not user_in_scope(actor, user):
+        _fail({}, "该用户不在您的管辖范围内")
+    problem = password_problem(password, username=user.username)
+    if problem:
+        _fail({"password": problem}, problem)
+    if password != confirm:
+        _fail({"password_confirm": "两次输入的密码不一致"}, "两次输入的密码不一致")
+    user.set_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    audit.record(actor, "user.password_reset", user, summary=f"重置用户“{user.name}”（{user.username}）的密码")
+    return user

@@ -1,0 +1,82 @@
+"""`flask demo` (migrate + demo data + accounts) and `flask seed-demo` (demo data only)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import click
+from flask import Flask
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def format_accounts(rows: list[dict], password: str) -> str:
+    """The demo accounts as a plain-text table (CJK-aware column widths)."""
+    headers = {"username": "用户名", "name": "姓名", "roles": "角色", "unit": "单位/企业", "scope": "数据范围"}
+    widths = {k: max([_width(h)] + [_width(str(r[k])) for r in rows]) for k, h in headers.items()}
+    lines = [
+        f"演示账号（统一密码：{password}）",
+        "  ".join(_pad(h, widths[k]) for k, h in headers.items()),
+        "  ".join("-" * widths[k] for k in headers),
+    ]
+    for r in rows:
+        line = "  ".join(_pad(str(r[k]), widths[k]) for k in headers)
+        lines.append(line.rstrip() + ("" if r["active"] else "  （已停用）"))
+    return "\n".join(lines)
+
+
+def _seed_and_report() -> None:
+    from app.extensions import db
+    from app.seed import DEMO_PASSWORD, demo_accounts, seed_demo
+
+    ctx = seed_demo()
+    if ctx is None:
+        click.echo("数据库中已有数据，未重复载入演示数据。")
+    else:
+        db.session.commit()
+        click.echo(
+            f"已载入演示数据：{len(ctx['towns'])}个乡镇/街道，{len(ctx['villages'])}个村/社区，"
+            f"{len(ctx['departments'])}个单位，{len(ctx['enterprises'])}家企业，{len(ctx['users'])}个账号。"
+        )
+    rows = demo_accounts()
+    if rows:
+        click.echo("")
+        click.echo(format_accounts(rows, DEMO_PASSWORD + ("" if ctx is not None else "（如未修改）")))
+
+
+def _tables_missing() -> list[str]:
+    from sqlalchemy import inspect
+
+    from app.extensions import db
+
+    have = set(inspect(db.engine).get_table_names())
+    return [t for t in ("regions", "departments", "enterprises", "users") if t not in have]
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("demo")
+    def demo_command() -> None:
+        """升级数据库（flask db upgrade），首次运行时载入演示数据，并列出演示账号。"""
+        from flask_migrate import upgrade
+
+        upgrade()
+        missing = _tables_missing()
+        if missing:
+            click.echo(f"数据库迁移后仍缺少数据表：{'、'.join(missing)}。请检查 migrations/。", err=True)
+            raise SystemExit(1)
+        _seed_and_report()
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """载入演示数据（不执行数据库迁移；数据库非空时不做任何改动）。"""
+        missing = _tables_missing()
+        if missing:
+            click.echo(f"缺少数据表：{'、'.join(missing)}。请先执行 flask db upgrade。", err=True)
+            raise SystemExit(1)
+        _seed_and_report()
