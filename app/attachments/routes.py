@@ -1,0 +1,77 @@
+"""GET /attachments/<id>: download or view an attachment, if the user may see what it belongs to."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request, send_file
+from flask_login import current_user, login_required
+
+from app.attachments import _audit
+from app.attachments.access import can_access
+from app.attachments.models import Attachment
+from app.attachments.storage import blob_path
+from app.errors import NotFound
+from app.extensions import db
+
+bp = Blueprint("attachments", __name__, url_prefix="/attachments")
+
+INLINE_TYPES = ("image/", "video/", "application/pdf")
+
+
+@bp.record_once
+def _init_forms(state) -> None:
+    # app.forms has no blueprint of its own: its template helpers are installed with this one.
+    from app import forms
+
+    forms.init_app(state.app)
+
+
+@bp.get("/<int:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    att = db.session.get(Attachment, attachment_id)
+    # same answer for "does not exist" and "not yours": do not reveal which ids exist
+    if att is None or not can_access(current_user, att):
+        raise NotFound("附件不存在，或您无权查看")
+    path = blob_path(att.sha256)
+    if not path.is_file():
+        current_app.logger.error("attachment %s: file %s missing from the store", att.id, path)
+        raise NotFound("附件文件缺失，请联系系统管理员")
+
+    as_attachment = request.args.get("download") == "1" or not att.mime.startswith(INLINE_TYPES)
+    response = send_file(
+        path,
+        mimetype=att.mime,
+        as_attachment=as_attachment,
+        download_name=att.original_name,
+        conditional=True,
+        etag=att.sha256,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.public = False
+    response.cache_control.private = True
+    if att.mime != "application/pdf":  # the browsers' PDF viewers do not run in a sandboxed document
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+        )
+
+    if request.method == "GET" and _is_first_fetch(response):
+        _audit(
+            current_user,
+            "attachment.downloaded",
+            att,
+            summary=f"{current_user.name} 查看/下载附件“{att.original_name}”",
+            data={"sha256": att.sha256, "name": att.original_name},
+        )
+        db.session.commit()
+    return response
+
+
+def _is_first_fetch(response) -> bool:
+    """Log a view once: not for cache revalidations (304) nor for later byte ranges of a video."""
+    if response.status_code == 304:
+        return False
+    if response.status_code == 206:
+        content_range = response.headers.get("Content-Range", "")
+        return content_range.startswith("bytes 0-")
+    return True

@@ -1,0 +1,57 @@
+"""Registry of dynamic choice providers, for fields declared with "choices_from".
+
+    @forms.register_choices("users.officers_in_scope", label=lambda value: user_name(value))
+    def officers_in_scope(actor, context) -> list[tuple[int, str]]:
+        ...
+
+A provider returns the choices this actor may pick in this context (validation only accepts those).
+The optional `label(value) -> str | None` names a stored value for read-only pages, whoever looks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Provider = Callable[[object, dict | None], list]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    fn: Provider
+    label: Callable[[object], str | None] | None
+
+
+_providers: dict[str, _Entry] = {}
+
+
+def register_choices(name: str, fn: Provider | None = None, *, label=None):
+    """Register fn(actor, context) -> [(value, label), ...]. Usable as a decorator."""
+
+    def deco(f: Provider) -> Provider:
+        _providers[name] = _Entry(f, label)
+        return f
+
+    return deco(fn) if fn is not None else deco
+
+
+def is_registered(name: str) -> bool:
+    return name in _providers
+
+
+def registered() -> list[str]:
+    return sorted(_providers)
+
+
+def resolve(name: str, actor, context: dict | None) -> list[tuple[object, str]]:
+    entry = _providers.get(name)
+    if entry is None:
+        raise LookupError(f"choices provider {name!r} is not registered (forms.register_choices)")
+    return [(v, str(lbl)) for v, lbl in entry.fn(actor, context)]
+
+
+def label_of(name: str, value) -> str | None:
+    entry = _providers.get(name)
+    if entry is None or entry.label is None:
+        return None
+    return entry.label(value)

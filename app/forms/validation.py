@@ -1,0 +1,206 @@
+"""forms.validate(): POST data -> typed dict of the declared fields, or FormInvalid with Chinese messages."""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, ValidationError
+from werkzeug.datastructures import MultiDict
+
+from app.errors import ValidationFailed
+from app.forms import choices as choice_registry
+from app.forms.definition import FieldDef, FormDefBase
+from app.forms.fields import CnRepeat, build_field, build_row_schema, clean_text
+from app.forms.files import Accepted, FileListField, token_for
+
+TRUTHY = {"1", "on", "true", "y", "yes", "True", "是"}
+
+
+class FormInvalid(ValidationFailed):
+    """The submitted form has errors. `errors` {field: 中文消息} (repeat rows: "items-0-kind"),
+    `values` the submitted raw values to re-render the form with (file fields: keep-tokens)."""
+
+    def __init__(self, errors: dict[str, str], values: dict, formdef: FormDefBase | None = None):
+        super().__init__("提交的内容未通过校验，请按提示修改", field_errors=errors)
+        self.errors = errors
+        self.values = values
+        self.formdef = formdef
+
+
+def _multidict(data) -> MultiDict:
+    if data is None:
+        return MultiDict()
+    if isinstance(data, MultiDict):
+        return data
+    md = MultiDict()
+    for k, v in dict(data).items():
+        for item in v if isinstance(v, list | tuple) else [v]:
+            md.add(k, item)
+    return md
+
+
+# --- extraction: raw values of the declared fields only ----------------------------------------------
+
+
+def _raw_of(fdef: FieldDef, formdata: MultiDict, key: str, files: MultiDict | None):
+    t = fdef.type
+    if t == "checkbox":
+        return formdata.get(key) in TRUTHY
+    if t == "multiselect":
+        return list(dict.fromkeys(v for v in (clean_text(x).strip() for x in formdata.getlist(key)) if v))
+    if t == "file":
+        new = [fs for fs in (files.getlist(key) if files is not None else []) if fs and fs.filename]
+        return {"keep": [t for t in formdata.getlist(key + "__keep") if t], "new": new}
+    if t == "repeat":
+        return _rows(fdef, formdata, key)
+    return clean_text(formdata.get(key, ""))
+
+
+def _rows(fdef: FieldDef, formdata: MultiDict, key: str) -> list[dict]:
+    rx = re.compile(re.escape(key) + r"-(\d{1,4})-")
+    indexes = sorted({int(m.group(1)) for k in formdata.keys() if (m := rx.match(k))})
+    rows = []
+    for i in indexes:
+        row = {sub.name: _raw_of(sub, formdata, f"{key}-{i}-{sub.name}", None) for sub in fdef.fields}
+        if any(not _is_empty(v) for v in row.values()):
+            rows.append(row)
+    return rows
+
+
+def _is_empty(value) -> bool:
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, dict):
+        return not value.get("keep") and not value.get("new")
+    return not value
+
+
+def _loadable(fdef: FieldDef, raw):
+    """The schema input for one raw value; marshmallow.missing-like omission is signalled by None."""
+    if fdef.type == "checkbox":
+        return raw
+    if _is_empty(raw):
+        return None
+    if fdef.type == "repeat":
+        return [
+            {s.name: v for s in fdef.fields if (v := _loadable(s, row[s.name])) is not None} for row in raw
+        ]
+    if isinstance(raw, str):
+        return raw.strip()
+    return raw
+
+
+def is_shown(formdef: FormDefBase, fdef: FieldDef, raw: dict, _depth: int = 0) -> bool:
+    """show_if evaluated on submitted (or pre-filled) values; a field under a hidden field is hidden."""
+    cond = fdef.show_if
+    if cond is None:
+        return True
+    ctrl = formdef.field(cond.field)
+    if _depth > 20 or not is_shown(formdef, ctrl, raw, _depth + 1):
+        return False
+    value = raw.get(cond.field)
+    if isinstance(value, str):
+        value = value.strip()
+    return cond.matches(value)
+
+
+# --- validation -------------------------------------------------------------------------------------
+
+
+def validate(formdef: FormDefBase, formdata, files=None, *, actor, context=None) -> dict:
+    formdata, files = _multidict(formdata), _multidict(files) if files is not None else None
+    raw = {f.name: _raw_of(f, formdata, f.name, files) for f in formdef.fields}
+    shown = {f.name for f in formdef.fields if is_shown(formdef, f, raw)}
+
+    cache: dict[str, list] = {}
+
+    def choices_for(f: FieldDef):
+        if f.choices is not None:
+            return f.choices
+        if f.choices_from not in cache:
+            cache[f.choices_from] = choice_registry.resolve(f.choices_from, actor, context)
+        return cache[f.choices_from]
+
+    mapping, file_fields, data = {}, {}, {}
+    for f in formdef.fields:
+        if f.name not in shown:
+            continue
+        if f.type == "file":
+            file_fields[f.name] = mapping[f.name] = FileListField(f, actor, required=f.required)
+        elif f.type == "repeat":
+            mapping[f.name] = CnRepeat(f, build_row_schema(f, choices_for), required=f.required)
+        else:
+            mapping[f.name] = build_field(
+                f, required=f.required, choices=choices_for(f) if f.has_choices else None
+            )
+        value = _loadable(f, raw[f.name])
+        if value is not None:
+            data[f.name] = value
+
+    schema = Schema.from_dict(mapping, name=f"{formdef.name}_schema")()
+    try:
+        loaded = schema.load(data)
+    except ValidationError as exc:
+        errors = _flatten(exc.messages)
+        order = {f.name: i for i, f in enumerate(formdef.fields)}
+        errors = dict(
+            sorted(errors.items(), key=lambda kv: (order.get(kv[0].split("-")[0], 999), _row_key(kv[0])))
+        )
+        raise FormInvalid(errors, _values_for_rerender(formdef, raw, file_fields, actor), formdef) from None
+
+    result = {}
+    for f in formdef.fields:
+        value = loaded.get(f.name) if f.name in shown else None
+        if f.type == "file" and value:
+            value = [_store(item, actor) for item in value]
+        if f.type == "repeat" and value:
+            value = [{s.name: row.get(s.name, s.empty_value()) for s in f.fields} for row in value]
+        result[f.name] = f.empty_value() if value is None else value
+    return result
+
+
+def _store(item: Accepted, actor) -> int:
+    from app import attachments
+
+    if item.attachment_id is not None:
+        return item.attachment_id
+    return attachments.create(item.blob, actor=actor).id
+
+
+def _values_for_rerender(formdef: FormDefBase, raw: dict, file_fields: dict, actor) -> dict:
+    values = {}
+    uid = getattr(actor, "id", None)
+    for f in formdef.fields:
+        if f.type == "file":
+            field = file_fields.get(f.name)
+            values[f.name] = [token_for(item, uid) for item in field.accepted] if field is not None else []
+        else:
+            values[f.name] = raw[f.name]
+    return values
+
+
+def _row_key(key: str) -> int:
+    parts = key.split("-")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+
+
+def _flatten(messages: dict) -> dict[str, str]:
+    """marshmallow's nested messages -> {"field": msg, "items-0-kind": msg}."""
+    out: dict[str, str] = {}
+
+    def first(v):
+        if isinstance(v, list):
+            return str(v[0]) if v else "输入内容无效"
+        return str(v)
+
+    for name, msg in messages.items():
+        if isinstance(msg, dict):  # repeat: {row_index: {sub: [..]}}
+            for idx, sub_msgs in msg.items():
+                if isinstance(sub_msgs, dict):
+                    for sub, m in sub_msgs.items():
+                        out[f"{name}-{idx}-{sub}"] = first(m)
+                else:
+                    out[f"{name}-{idx}"] = first(sub_msgs)
+        else:
+            out[name] = first(msg)
+    return out
