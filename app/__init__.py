@@ -77,6 +77,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         module = _optional(name)
         if module is not None:
             module.register_cli(app)
+    importlib.import_module("app.workflow").load_definitions(app)  # validate workflows/*.bpmn or refuse to start
 
     importlib.import_module("app.ui").init_app(app)
 
