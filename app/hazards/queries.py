@@ -1,0 +1,219 @@
+"""Scoped hazard queries. One filter object serves the list page, the Excel ledgers and the dashboard
+links, so an export contains exactly the rows filtered on screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app import clock
+from app.auth.models import User
+from app.auth.permissions import scope_clause
+from app.extensions import db
+from app.hazards.models import OPEN_STATUSES, Hazard, HazardStatus, RectificationOrder
+from app.org.models import INDUSTRIES, Enterprise, Region
+
+PER_PAGE = 50
+
+STATUS_GROUPS = {
+    "open": ("未销号（治理中）", OPEN_STATUSES),
+    "closed": ("已销号", (HazardStatus.CLOSED,)),
+    "referred": ("已移送立案", (HazardStatus.REFERRED,)),
+}
+
+
+def _date(value) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class HazardFilters:
+    q: str = ""
+    enterprise_id: int | None = None
+    town: str = ""  # region path prefix (乡镇/街道)
+    industry: str = ""
+    level: str = ""
+    status: str = ""  # a HazardStatus value or a STATUS_GROUPS key
+    source: str = ""
+    overdue: str = ""  # "1" = currently overdue, "ever" = was overdue at some point
+    date_from: date | None = None  # 排查日期 range
+    date_to: date | None = None
+    closed_from: date | None = None  # 销号日期 range (dashboard links)
+    closed_to: date | None = None
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> HazardFilters:
+        status = (args.get("status") or "").strip()
+        if status and status not in STATUS_GROUPS and status not in tuple(HazardStatus):
+            status = ""
+        return cls(
+            q=(args.get("q") or "").strip()[:100],
+            enterprise_id=_int(args.get("enterprise_id")),
+            town=(args.get("town") or "").strip()[:200],
+            industry=(args.get("industry") or "").strip()[:30],
+            level=(args.get("level") or "").strip() if args.get("level") in ("一般", "重大") else "",
+            status=status,
+            source=(args.get("source") or "").strip()[:10],
+            overdue=args.get("overdue") if args.get("overdue") in ("1", "ever") else "",
+            date_from=_date(args.get("date_from")),
+            date_to=_date(args.get("date_to")),
+            closed_from=_date(args.get("closed_from")),
+            closed_to=_date(args.get("closed_to")),
+            page=max(1, _int(args.get("page")) or 1),
+        )
+
+    def as_args(self, **override) -> dict[str, str]:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(override)
+        out = {}
+        for k, v in values.items():
+            if v in (None, "") or (k == "page" and v == 1):
+                continue
+            out[k] = v.isoformat() if isinstance(v, date) else str(v)
+        return out
+
+    def filter_args(self) -> dict[str, str]:
+        """The filters without the page (for export links)."""
+        args = self.as_args()
+        args.pop("page", None)
+        return args
+
+    @property
+    def active(self) -> bool:
+        return bool(self.filter_args())
+
+    def period_label(self) -> str:
+        """统计区间 line of the ledgers."""
+        if self.date_from or self.date_to:
+            a = self.date_from.isoformat() if self.date_from else "最早"
+            b = self.date_to.isoformat() if self.date_to else clock.today().isoformat()
+            return f"排查日期 {a} 至 {b}"
+        if self.closed_from or self.closed_to:
+            a = self.closed_from.isoformat() if self.closed_from else "最早"
+            b = self.closed_to.isoformat() if self.closed_to else clock.today().isoformat()
+            return f"销号日期 {a} 至 {b}"
+        return f"全部（截至 {clock.today().isoformat()}）"
+
+
+def scoped(user: User) -> Select:
+    """Hazards in the user's data scope; enterprises never see drafts (not yet issued to them)."""
+    stmt = select(Hazard).where(scope_clause(user, Hazard.region_path, Hazard.enterprise_id))
+    if user.is_enterprise_user:
+        stmt = stmt.where(Hazard.status != HazardStatus.DRAFT)
+    return stmt
+
+
+def apply_filters(stmt: Select, f: HazardFilters, *, include_drafts: bool = False) -> Select:
+    needs_enterprise = bool(f.industry or f.q)
+    if needs_enterprise:
+        stmt = stmt.join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+    if not include_drafts and f.status != HazardStatus.DRAFT:
+        stmt = stmt.where(Hazard.status != HazardStatus.DRAFT)
+    if f.q:
+        like = f"%{f.q}%"
+        stmt = stmt.where(or_(Enterprise.name.like(like), Hazard.code.like(like), Hazard.location.like(like),
+                              Hazard.description.like(like)))
+    if f.enterprise_id:
+        stmt = stmt.where(Hazard.enterprise_id == f.enterprise_id)
+    if f.town:
+        stmt = stmt.where(Hazard.region_path.startswith(f.town, autoescape=True))
+    if f.industry:
+        stmt = stmt.where(Enterprise.industry == f.industry)
+    if f.level:
+        stmt = stmt.where(Hazard.level == f.level)
+    if f.status in STATUS_GROUPS:
+        stmt = stmt.where(Hazard.status.in_([str(s) for s in STATUS_GROUPS[f.status][1]]))
+    elif f.status:
+        stmt = stmt.where(Hazard.status == f.status)
+    if f.source:
+        stmt = stmt.where(Hazard.source == f.source)
+    if f.overdue == "1":
+        stmt = stmt.where(Hazard.is_overdue.is_(True))
+    elif f.overdue == "ever":
+        stmt = stmt.where(Hazard.overdue_at.is_not(None))
+    if f.date_from:
+        stmt = stmt.where(Hazard.found_on >= f.date_from)
+    if f.date_to:
+        stmt = stmt.where(Hazard.found_on <= f.date_to)
+    if f.closed_from:
+        stmt = stmt.where(Hazard.closed_on >= f.closed_from)
+    if f.closed_to:
+        stmt = stmt.where(Hazard.closed_on <= f.closed_to)
+    return stmt
+
+
+def filtered(user: User, f: HazardFilters) -> Select:
+    return apply_filters(scoped(user), f)
+
+
+@dataclass
+class HazardPage:
+    hazards: list[Hazard]
+    total: int
+    page: int
+    pages: int
+
+
+def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> HazardPage:
+    base = filtered(user, f)
+    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(f.page, pages)
+    stmt = (base.options(joinedload(Hazard.enterprise), joinedload(Hazard.order))
+            .order_by(Hazard.is_overdue.desc(), Hazard.found_on.desc(), Hazard.id.desc())
+            .limit(per_page).offset((page - 1) * per_page))
+    return HazardPage(hazards=list(db.session.scalars(stmt).unique()), total=total, page=page, pages=pages)
+
+
+def drafts(user: User) -> list[RectificationOrder]:
+    """The officer's draft 指令书 (registered hazards not yet issued)."""
+    return list(db.session.scalars(
+        select(RectificationOrder).where(RectificationOrder.created_by_id == user.id,
+                                         RectificationOrder.status == "draft")
+        .order_by(RectificationOrder.id.desc())
+    ))
+
+
+def towns_for(user: User) -> list[Region]:
+    if user.is_enterprise_user or user.scope_path is None:
+        return []
+    stmt = select(Region).where(Region.level == "town")
+    if user.scope_path:
+        stmt = stmt.where(Region.path.startswith(user.scope_path, autoescape=True))
+    return list(db.session.scalars(stmt.order_by(Region.code)))
+
+
+def enterprises_for(user: User, limit: int = 2000) -> list[Enterprise]:
+    return list(db.session.scalars(
+        select(Enterprise).where(scope_clause(user, Enterprise.region_path, Enterprise.id))
+        .order_by(Enterprise.name).limit(limit)
+    ))
+
+
+def industries() -> list[str]:
+    return list(INDUSTRIES)
+
+
+def can_view_hazard_id(user: User, hazard_id: int) -> bool:
+    return db.session.scalar(scoped(user).with_only_columns(Hazard.id).where(Hazard.id == hazard_id)) is not None
+
+
+def scoped_get(user: User, hazard_id: int) -> Hazard | None:
+    """The hazard if the user may see it (404 otherwise: no existence leak across enterprises)."""
+    return db.session.scalar(scoped(user).where(Hazard.id == hazard_id))

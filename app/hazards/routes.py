@@ -1,0 +1,326 @@
+"""Hazard pages. Thin: load (scoped, 404 outside the user's data), check permission, validate the form,
+call ONE operation, commit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from app import audit, clock, forms, workflow
+from app.errors import require
+from app.extensions import db
+from app.hazards import criteria, notify, queries, tasks
+from app.hazards import documents as hazard_docs
+from app.hazards import operations as ops
+from app.hazards import permissions as perm
+from app.hazards import workflow_handlers  # noqa: F401 - registers the BPMN service handlers
+from app.hazards.models import (
+    REVIEW_DECISION_LABELS,
+    Hazard,
+    HazardLevel,
+    HazardReview,
+    HazardSource,
+    HazardStatus,
+    RectificationOrder,
+)
+from app.hazards.view import detail_context, order_context
+from app.workflow.models import HumanTask
+
+bp = Blueprint("hazards", __name__, url_prefix="/hazards")
+
+audit.register_action_labels({
+    "hazard.registered": "登记隐患",
+    "hazard.draft_removed": "删除待签发隐患",
+    "hazard.order_issued": "签发责令限期整改指令书",
+    "hazard.issued": "下达整改",
+    "hazard.rectification_submitted": "报告整改完成",
+    "hazard.extension_requested": "申请延期",
+    "hazard.extension_approved": "批准延期",
+    "hazard.extension_rejected": "不予批准延期",
+    "hazard.closed": "销号",
+    "hazard.review_failed": "复查不合格",
+    "hazard.exception_requested": "报请特批",
+    "hazard.exception_approved": "批准再次整改",
+    "hazard.exception_rejected": "不批准再次整改",
+    "hazard.referred": "移送立案",
+    "hazard.reminded": "期限提醒",
+    "hazard.overdue": "逾期",
+    "hazard.review_escalated": "复查超期上报",
+    "hazard.supervision_listed": "挂牌督办",
+    "hazard.supervision_declined": "不挂牌督办",
+    "hazard.plan_submitted": "报送治理方案",
+    "hazard.progress_reported": "报送治理进展",
+    "hazard.progress_requested": "催报治理进展",
+    "hazard.acceptance_requested": "申请验收",
+})
+
+
+def _hazard_or_404(hazard_id: int) -> Hazard:
+    hazard = queries.scoped_get(current_user, hazard_id)
+    if hazard is None:
+        abort(404)
+    return hazard
+
+
+def _order_or_404(order_id: int) -> RectificationOrder:
+    order = db.session.get(RectificationOrder, order_id)
+    if order is None or not perm.can_view(current_user, order) or (order.is_draft and current_user.is_enterprise_user):
+        abort(404)
+    return order
+
+
+# --- list ------------------------------------------------------------------------------------------
+
+
+@bp.get("")
+@login_required
+def index():
+    f = queries.HazardFilters.from_args(request.args)
+    page = queries.hazard_page(current_user, f)
+    staff = perm.is_staff(current_user)
+    return render_template(
+        "hazards/index.html", f=f, page=page, staff=staff,
+        towns=queries.towns_for(current_user) if staff else [],
+        enterprises=queries.enterprises_for(current_user, 500) if staff else [],
+        industries=queries.industries(), statuses=[s for s in HazardStatus if s != HazardStatus.DRAFT],
+        status_groups=queries.STATUS_GROUPS, sources=list(HazardSource), levels=list(HazardLevel),
+        drafts=queries.drafts(current_user) if perm.can_register(current_user) else [],
+        can_register=perm.can_register(current_user), can_export=perm.can_export(current_user),
+        today=clock.today(), unread=notify.unread_count(current_user),
+    )
+
+
+# --- registration and the 指令书 ---------------------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(perm.can_register(current_user), "只有执法人员可以登记隐患")
+    formdef = forms.get_form("register_hazard")
+    if request.method == "POST":
+        try:
+            data = forms.validate("register_hazard", request.form, request.files, actor=current_user)
+        except forms.FormInvalid as exc:
+            db.session.rollback()
+            return render_template("hazards/new.html", formdef=formdef, values=exc.values, errors=exc.errors), 422
+        hazard = ops.register_hazard(data, actor=current_user)
+        db.session.commit()
+        flash(f"已登记隐患 {hazard.code}，可继续登记同一企业的其他隐患，登记完毕后签发指令书", "success")
+        if request.form.get("next") == "more":
+            return redirect(url_for("hazards.new", enterprise_id=hazard.enterprise_id, source=hazard.source,
+                                    found_on=hazard.found_on.isoformat()))
+        return redirect(url_for("hazards.order", order_id=hazard.order_id))
+    values = {k: request.args[k] for k in ("enterprise_id", "source", "found_on") if request.args.get(k)}
+    return render_template("hazards/new.html", formdef=formdef, values=values, errors={})
+
+
+@bp.get("/orders/<int:order_id>")
+@login_required
+def order(order_id: int):
+    order = _order_or_404(order_id)
+    return render_template("hazards/order.html", **order_context(order, current_user))
+
+
+@bp.post("/orders/<int:order_id>/issue")
+@login_required
+def issue(order_id: int):
+    order = _order_or_404(order_id)
+    require(perm.can_edit_draft(current_user, order), "只能签发本人登记、尚未签发的指令书")
+    try:
+        data = forms.validate("issue_order", request.form, request.files, actor=current_user,
+                              context={"order": order})
+    except forms.FormInvalid as exc:
+        db.session.rollback()
+        return render_template("hazards/order.html", **order_context(order, current_user, exc.values, exc.errors)), 422
+    ops.issue_order(order, data, actor=current_user)
+    db.session.commit()
+    flash(f"已签发责令限期整改指令书 {order.doc_number}，企业将在待办中收到整改任务", "success")
+    return redirect(url_for("hazards.order", order_id=order.id))
+
+
+@bp.post("/<int:hazard_id>/remove")
+@login_required
+def remove(hazard_id: int):
+    hazard = _hazard_or_404(hazard_id)
+    order_id = hazard.order_id
+    ops.remove_draft_hazard(hazard, actor=current_user)
+    db.session.commit()
+    flash("已删除该待签发隐患", "info")
+    return redirect(url_for("hazards.order", order_id=order_id))
+
+
+# --- detail and task completion ---------------------------------------------------------------------
+
+
+@bp.get("/<int:hazard_id>")
+@login_required
+def detail(hazard_id: int):
+    hazard = _hazard_or_404(hazard_id)
+    return render_template("hazards/detail.html", **detail_context(hazard, current_user))
+
+
+@bp.post("/<int:hazard_id>/tasks/<int:task_id>")
+@login_required
+def complete(hazard_id: int, task_id: int):
+    """Complete the hazard's READY task from the detail page (same hook as the generic task page)."""
+    hazard = _hazard_or_404(hazard_id)
+    task = db.session.get(HumanTask, task_id)
+    if task is None or task.subject_type != tasks.SUBJECT_TYPE or task.subject_id != hazard.id:
+        abort(404)
+    from app.inbox import queries as inbox_queries
+
+    require(task.status == "ready" and inbox_queries.can_act(current_user, task), "该任务不在您的待办范围内，无权办理")
+    try:
+        data = forms.validate(task.form_name, request.form, request.files, actor=current_user,
+                              context={"task": task, "hazard": hazard})
+    except forms.FormInvalid as exc:
+        db.session.rollback()
+        ctx = detail_context(hazard, current_user, form_values={task.id: exc.values}, form_errors={task.id: exc.errors})
+        return render_template("hazards/detail.html", **ctx), 422
+    hook = tasks.workflow_hooks[f"{task.instance.process_id}:{task.bpmn_id}"]
+    hook(task, data, actor=current_user)
+    db.session.commit()
+    flash(f"“{task.name}”已办理", "success")
+    return redirect(url_for("hazards.detail", hazard_id=hazard.id))
+
+
+@bp.post("/<int:hazard_id>/progress")
+@login_required
+def progress(hazard_id: int):
+    hazard = _hazard_or_404(hazard_id)
+    require(perm.is_own_enterprise_manager(current_user, hazard), "只有本企业的安全管理人员可以报送治理进展")
+    try:
+        data = forms.validate("report_progress", request.form, request.files, actor=current_user)
+    except forms.FormInvalid as exc:
+        db.session.rollback()
+        ctx = detail_context(hazard, current_user, progress_values=exc.values, progress_errors=exc.errors)
+        return render_template("hazards/detail.html", **ctx), 422
+    ops.report_progress(hazard, data, actor=current_user)
+    db.session.commit()
+    flash("治理进展已报送", "success")
+    return redirect(url_for("hazards.detail", hazard_id=hazard.id))
+
+
+# --- batch 复查 of one 指令书 (one 整改复查意见书 for several items) ---------------------------------------
+
+
+def _review_items(order: RectificationOrder):
+    """Hazards of the order whose READY task is 复查 and which the user may act on."""
+    from app.inbox import queries as inbox_queries
+
+    out = []
+    for h in order.hazards:
+        for t in workflow.ready_tasks(workflow.instance_for(h)):
+            if t.bpmn_id == "review_rectification" and inbox_queries.can_act(current_user, t):
+                out.append((h, t))
+    return out
+
+
+@bp.route("/orders/<int:order_id>/review", methods=["GET", "POST"])
+@login_required
+def review(order_id: int):
+    order = _order_or_404(order_id)
+    items = _review_items(order)
+    require(bool(items) and perm.can_review(current_user, items[0][0]), "该指令书当前没有您可办理的复查事项")
+    formdef = forms.get_form("review_rectification")
+    values, errors = {}, {}
+    if request.method == "POST":
+        chosen = [(h, t) for h, t in items if request.form.get(f"h{h.id}-include")]
+        validated = []
+        for h, t in chosen:
+            sub = MultiDict()
+            for key in ("reviewed_on", "co_reviewer_id"):
+                sub.setlist(key, request.form.getlist(key))
+            prefix = f"h{h.id}-"
+            for key in request.form.keys():
+                if key.startswith(prefix):
+                    sub.setlist(key[len(prefix):], request.form.getlist(key))
+            files = MultiDict()
+            for key in request.files.keys():
+                if key.startswith(prefix):
+                    files.setlist(key[len(prefix):], request.files.getlist(key))
+            try:
+                validated.append((h, t, forms.validate("review_rectification", sub, files, actor=current_user,
+                                                       context={"task": t, "hazard": h})))
+            except forms.FormInvalid as exc:
+                values[h.id], errors[h.id] = exc.values, exc.errors
+        if not chosen:
+            flash("请至少选择一项隐患进行复查", "warning")
+        elif not errors:
+            reviews = ops.review_hazards([(h, d) for h, _t, d in validated], actor=current_user,
+                                        tasks={h.id: t for h, t, _d in validated})
+            db.session.commit()
+            flash(f"已完成复查，整改复查意见书 {reviews[0].doc_number}", "success")
+            return redirect(url_for("hazards.order", order_id=order.id))
+        db.session.rollback()
+    return render_template("hazards/review.html", order=order, items=items, formdef=formdef, values=values,
+                           errors=errors, decisions=REVIEW_DECISION_LABELS,
+                           co_officers=tasks.co_officers(current_user, {"task": items[0][1]}),
+                           today=clock.today()), (422 if errors else 200)
+
+
+# --- documents (print views) -------------------------------------------------------------------------
+
+
+@bp.get("/orders/<int:order_id>/document")
+@login_required
+def order_document(order_id: int):
+    from app.hazards.view import stored_content
+
+    order = _order_or_404(order_id)
+    if order.is_draft:
+        abort(404)
+    content = stored_content(order.document_id) or hazard_docs.order_content(order)
+    return render_template("hazards/docs/order.html", order=order, doc=content, number=order.doc_number)
+
+
+@bp.get("/reviews/<int:review_id>/document")
+@login_required
+def review_document(review_id: int):
+    from app.hazards.view import stored_content
+
+    review = db.session.get(HazardReview, review_id)
+    if review is None or queries.scoped_get(current_user, review.hazard_id) is None:
+        abort(404)
+    content = stored_content(review.document_id) or hazard_docs.review_content([review])
+    return render_template("hazards/docs/review.html", review=review, doc=content, number=review.doc_number)
+
+
+@bp.get("/<int:hazard_id>/supervision-notice")
+@login_required
+def supervision_document(hazard_id: int):
+    from app.hazards.view import stored_content
+
+    hazard = _hazard_or_404(hazard_id)
+    sup = hazard.supervision
+    if sup is None or not sup.doc_number:
+        abort(404)
+    content = stored_content(sup.document_id) or hazard_docs.supervision_content(sup)
+    return render_template("hazards/docs/supervision.html", sup=sup, doc=content, number=sup.doc_number)
+
+
+# --- messages, criteria library ----------------------------------------------------------------------
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    items = notify.for_user(current_user)
+    unread = [n.id for n in items if n.read_at is None]
+    return render_template("hazards/notifications.html", items=items, unread=set(unread))
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    notify.mark_read(current_user)
+    db.session.commit()
+    return redirect(url_for("hazards.notifications"))
+
+
+@bp.get("/criteria")
+@login_required
+def criteria_library():
+    return render_template("hazards/criteria.html", standards=criteria.standards())
