@@ -1,0 +1,36 @@
+"""执法全过程记录 (audit trail): append-only, hash-chained events written in the caller's transaction.
+
+    from app import audit
+    audit.record(actor, "hazard.rectification_submitted", hazard, summary="提交整改情况",
+                 changes={"status": ["整改中", "待复查"]})
+    audit.history(hazard)      # oldest first
+    audit.verify()             # VerifyResult(ok, checked, first_bad_id, message)
+"""
+
+from app.audit.models import AuditChainHead, AuditEvent, AuditImmutableError
+from app.audit.service import (
+    ACTION_LABELS,
+    AuditedMixin,
+    VerifyResult,
+    action_label,
+    changes_of,
+    history,
+    record,
+    register_action_labels,
+    verify,
+)
+
+__all__ = [
+    "ACTION_LABELS",
+    "AuditChainHead",
+    "AuditEvent",
+    "AuditImmutableError",
+    "AuditedMixin",
+    "VerifyResult",
+    "action_label",
+    "changes_of",
+    "history",
+    "record",
+    "register_action_labels",
+    "verify",
+]

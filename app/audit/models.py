@@ -1,0 +1,123 @@
+"""执法全过程记录: the append-only, hash-chained audit log.
+
+Each AuditEvent stores the hash of the previous event (`prev_hash`) and its own `hash`, a SHA-256 over
+a canonical JSON of its content plus `prev_hash` (see app.audit.service.compute_hash). `seq` is the
+gap-free position in the chain. The single-row table `audit_chain_head` holds the last seq and hash:
+appending updates that row first, which serialises appenders (a row lock on PostgreSQL, the write lock
+on SQLite) and lets `verify()` detect a truncated tail.
+
+Rows are never updated or deleted. The ORM refuses it here; on PostgreSQL the migration should also
+install PG_APPEND_ONLY_SQL (a trigger) so raw SQL cannot do it either.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.db import UTCDateTime
+from app.extensions import db
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditImmutableError(RuntimeError):
+    """Raised when code tries to update or delete an audit event (执法全过程记录不可修改)."""
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_object", "object_type", "object_id", "id"),
+        {"comment": "执法全过程记录（只追加，哈希链）"},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True, comment="链上序号（连续）")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, comment="发生时间")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True, comment="操作人（空=系统）")
+    actor_name: Mapped[str] = mapped_column(String(100), comment="操作人姓名")
+    actor_roles: Mapped[str] = mapped_column(Text, default="", comment="操作人角色")
+    action: Mapped[str] = mapped_column(String(80), index=True, comment="操作")
+    object_type: Mapped[str | None] = mapped_column(String(60), comment="对象类型")
+    object_id: Mapped[int | None] = mapped_column(BigInteger, comment="对象ID")
+    summary: Mapped[str] = mapped_column(Text, comment="摘要")
+    changes: Mapped[dict | None] = mapped_column(JSON, comment="变更字段 {字段: [原值, 新值]}")
+    data: Mapped[dict | None] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(45), comment="IP地址")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def action_label(self) -> str:
+        from app.audit.service import action_label
+
+        return action_label(self.action)
+
+    def hash_payload(self) -> dict[str, Any]:
+        from app.audit.service import hash_payload
+
+        return hash_payload(self)
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.seq} {self.action} {self.object_type}:{self.object_id}>"
+
+
+class AuditChainHead(db.Model):
+    """Exactly one row (id=1): the last seq and hash of the chain. Appenders lock it."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+
+# --- append-only at the ORM level ----------------------------------------------------------------
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise AuditImmutableError("执法全过程记录不可修改（audit_events 只允许追加）")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise AuditImmutableError("执法全过程记录不可删除（audit_events 只允许追加）")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk(orm_execute_state):
+    """Also refuse ORM-enabled bulk `update(AuditEvent)` / `delete(AuditEvent)` statements."""
+    if not (orm_execute_state.is_update or orm_execute_state.is_delete):
+        return
+    mapper = orm_execute_state.bind_mapper
+    if mapper is not None and mapper.class_ is AuditEvent:
+        raise AuditImmutableError("执法全过程记录不可修改或删除（audit_events 只允许追加）")
+
+
+# For the lead's migration (PostgreSQL only): op.execute(PG_APPEND_ONLY_SQL) / op.execute(PG_APPEND_ONLY_DROP_SQL).
+# The TRUNCATE trigger also blocks `TRUNCATE audit_events`; test suites that truncate every table run on
+# create_all() schemas, which do not have it.
+PG_APPEND_ONLY_SQL = """
+CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+    MESSAGE = '执法全过程记录不可修改或删除 (audit_events is append-only): ' || TG_OP;
+END $$;
+DROP TRIGGER IF EXISTS audit_events_no_update_delete ON audit_events;
+CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE ON audit_events
+  FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events;
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
+"""
+
+PG_APPEND_ONLY_DROP_SQL = """
+DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events;
+DROP TRIGGER IF EXISTS audit_events_no_update_delete ON audit_events;
+DROP FUNCTION IF EXISTS audit_events_append_only();
+"""

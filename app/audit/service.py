@@ -1,0 +1,365 @@
+"""record(), history(), verify(): writing and proving the 执法全过程记录 chain."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app import clock
+from app.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ACTOR_NAME = "系统"
+HEAD_ID = 1
+
+# Human labels for actions, shown in timelines. Domains add theirs with register_action_labels().
+ACTION_LABELS: dict[str, str] = {
+    "auth.login": "登录系统",
+    "document.issued": "制发文书",
+    "document.number_voided": "作废文号",
+}
+
+
+def register_action_labels(labels: dict[str, str]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+# --- object references ---------------------------------------------------------------------------
+
+
+def object_type_of(obj: Any) -> str:
+    """`audit_type` attribute if the model defines one, else its table name."""
+    kind = getattr(obj, "audit_type", None) or getattr(obj, "__tablename__", None)
+    if not kind:
+        raise TypeError(f"cannot audit {type(obj).__name__}: no audit_type or __tablename__")
+    return str(kind)
+
+
+def object_ref(obj: Any) -> tuple[str | None, int | None]:
+    """(object_type, object_id) of a model instance; flushes a new object to get its id."""
+    if obj is None:
+        return None, None
+    object_id = getattr(obj, "id", None)
+    if object_id is None:
+        db.session.flush()
+        object_id = getattr(obj, "id", None)
+    if object_id is None:
+        raise ValueError(f"cannot audit {obj!r}: it has no id")
+    return object_type_of(obj), int(object_id)
+
+
+# --- canonical JSON and hashing ------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """Normalise a value to what JSON stores and returns unchanged (so hashes survive a round trip)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted((jsonable(v) for v in value), key=lambda v: json.dumps(v, ensure_ascii=False))
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "__tablename__") and hasattr(value, "id"):
+        return value.id  # a model instance: store its id
+    return str(value)
+
+
+def canonical_json(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+HASHED_FIELDS = (
+    "seq", "at", "actor_id", "actor_name", "actor_roles", "action", "object_type", "object_id",
+    "summary", "changes", "data", "ip", "prev_hash",
+)
+
+
+def hash_payload(row: Any) -> dict[str, Any]:
+    """The hashed content of an event (an AuditEvent or a Row with the same attribute names)."""
+    return {
+        "seq": int(row.seq),
+        "at": _iso(row.at),
+        "actor_id": row.actor_id,
+        "actor_name": row.actor_name,
+        "actor_roles": row.actor_roles or "",
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "summary": row.summary,
+        "changes": row.changes,
+        "data": row.data,
+        "ip": row.ip,
+        "prev_hash": row.prev_hash,
+    }
+
+
+def compute_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _client_ip() -> str | None:
+    if not has_request_context():
+        return None
+    ip = request.remote_addr
+    trust = current_app.config.get("AUDIT_TRUST_PROXY", False)
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if trust and forwarded:
+        hops = 1 if trust is True else int(trust)  # number of trusted proxies in front of the app
+        parts = [p.strip() for p in forwarded.split(",") if p.strip()]
+        if hops > 0 and len(parts) >= hops:
+            ip = parts[-hops]
+    return ip[:45] if ip else None
+
+
+def _actor_fields(actor: Any) -> tuple[int | None, str, str]:
+    if actor is None:
+        return None, SYSTEM_ACTOR_NAME, ""
+    if isinstance(actor, str):  # a named system actor, e.g. "定时任务"
+        return None, actor[:100], ""
+    roles = getattr(actor, "roles", None) or ()
+    name = getattr(actor, "name", None) or getattr(actor, "username", None) or str(actor)
+    return getattr(actor, "id", None), str(name)[:100], ",".join(sorted(str(r) for r in roles))
+
+
+def _lock_head() -> tuple[int, str]:
+    """Advance the chain head by one and return (new seq, previous hash).
+
+    The UPDATE takes the row lock (PostgreSQL) / the database write lock (SQLite) until the caller's
+    transaction ends, so concurrent appenders queue here and the chain never forks.
+    """
+    session = db.session
+    stmt = (
+        update(AuditChainHead)
+        .where(AuditChainHead.id == HEAD_ID)
+        .values(seq=AuditChainHead.seq + 1)
+        .returning(AuditChainHead.seq, AuditChainHead.last_hash)
+        .execution_options(synchronize_session=False)
+    )
+    row = session.execute(stmt).first()
+    if row is None:
+        _create_head()
+        row = session.execute(stmt).one()
+    return int(row.seq), row.last_hash
+
+
+def _create_head() -> None:
+    """Create the head row (first event ever, or a chain created before the head existed)."""
+    session = db.session
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    values = {"id": HEAD_ID, "seq": last.seq if last else 0, "last_hash": last.hash if last else GENESIS_HASH}
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt = postgresql.insert(AuditChainHead).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(AuditChainHead).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover
+        stmt = AuditChainHead.__table__.insert().values(**values)
+    session.execute(stmt)
+
+
+def record(
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    *,
+    summary: str,
+    changes: dict | None = None,
+    data: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the chain inside the current transaction (flushes, never commits).
+
+    actor: a User, None (系统) or a string naming a system actor. obj: the model instance the event is
+    about (object_type = obj.audit_type or its table name), or None. changes: {field: [before, after]}.
+    """
+    if not action or not summary:
+        raise ValueError("audit.record needs an action and a summary")
+    object_type, object_id = object_ref(obj)
+    actor_id, actor_name, actor_roles = _actor_fields(actor)
+    changes = jsonable(changes) if changes else None
+    data = jsonable(data) if data else None
+    at = clock.now()
+    ip = _client_ip()
+    seq, prev_hash = _lock_head()
+    event = AuditEvent(
+        seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, actor_roles=actor_roles, action=action,
+        object_type=object_type, object_id=object_id, summary=summary, changes=changes, data=data, ip=ip,
+        prev_hash=prev_hash,
+    )
+    event.hash = compute_hash(hash_payload(event))
+    db.session.add(event)
+    db.session.flush()
+    db.session.execute(
+        update(AuditChainHead)
+        .where(AuditChainHead.id == HEAD_ID)
+        .values(last_hash=event.hash)
+        .execution_options(synchronize_session=False)
+    )
+    return event
+
+
+def changes_of(obj: Any, fields: Iterable[str] | None = None) -> dict[str, list]:
+    """{field: [before, after]} for the not-yet-flushed attribute changes of obj (call before record()).
+
+    If an old value was never loaded (e.g. the object was expired by a commit), it is read from the
+    database in one query.
+    """
+    state = sa_inspect(obj)
+    names = list(fields) if fields is not None else [a.key for a in state.mapper.column_attrs]
+    pending: dict[str, tuple[Any, Any, bool]] = {}
+    for name in names:
+        hist = state.attrs[name].history
+        if not hist.has_changes():
+            continue
+        before_known = bool(hist.deleted) or state.transient or state.pending
+        pending[name] = (hist.deleted[0] if hist.deleted else None, hist.added[0] if hist.added else None,
+                         before_known)
+    unknown = [n for n, (_, _, known) in pending.items() if not known]
+    if unknown:
+        mapper = state.mapper
+        cols = [mapper.column_attrs[n].columns[0] for n in unknown]
+        pk_clause = [c == v for c, v in zip(mapper.primary_key, state.identity, strict=True)]
+        with db.session.no_autoflush:
+            row = db.session.execute(select(*cols).where(*pk_clause)).first()
+        for i, name in enumerate(unknown):
+            _, after, _ = pending[name]
+            pending[name] = (row[i] if row is not None else None, after, True)
+    return {
+        name: [jsonable(before), jsonable(after)]
+        for name, (before, after, _) in pending.items()
+        if before != after
+    }
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def history(obj: Any = None, *, object_type: str | None = None, object_id: int | None = None) -> list[AuditEvent]:
+    """Events about one object, oldest first."""
+    if obj is not None:
+        object_type, object_id = object_ref(obj)
+    if object_type is None or object_id is None:
+        raise ValueError("history() needs an object or object_type and object_id")
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+class AuditedMixin:
+    """Gives a model `obj.audit_events` (its history, oldest first)."""
+
+    @property
+    def audit_events(self) -> list[AuditEvent]:
+        return history(self)
+
+
+# --- verification --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_id: int | None
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+_VERIFY_COLUMNS = [getattr(AuditEvent, name) for name in ("id", "hash", *HASHED_FIELDS)]
+
+
+def verify(chunk_size: int = 5000) -> VerifyResult:
+    """Walk the whole chain in seq order, in chunks (constant memory), and check every link.
+
+    Detects an edited row (hash mismatch), a deleted or inserted row (seq gap / prev_hash mismatch)
+    and a truncated tail (chain head ahead of the last row).
+    """
+    session = db.session
+    head = session.execute(select(AuditChainHead.seq, AuditChainHead.last_hash).where(
+        AuditChainHead.id == HEAD_ID)).first()
+    limit_seq = head.seq if head is not None else None
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
+    last_seq = 0
+    while True:
+        query = select(*_VERIFY_COLUMNS).where(AuditEvent.seq >= expected_seq).order_by(AuditEvent.seq)
+        if limit_seq is not None:
+            query = query.where(AuditEvent.seq <= limit_seq)
+        rows = session.execute(query.limit(chunk_size)).all()
+        if not rows:
+            break
+        for row in rows:
+            if row.seq != expected_seq:
+                return _bad(row, checked, f"序号不连续（应为 {expected_seq}，实为 {row.seq}），此前的记录被删除")
+            if row.prev_hash != prev_hash:
+                return _bad(row, checked, "与前一条记录的哈希不衔接，前一条记录被删除或篡改")
+            if compute_hash(hash_payload(row)) != row.hash:
+                return _bad(row, checked, "记录内容与其哈希不符，该记录被篡改")
+            prev_hash = row.hash
+            expected_seq += 1
+            last_seq = row.seq
+            checked += 1
+    if head is None:
+        if checked:
+            return VerifyResult(False, checked, None, "审计链头（audit_chain_head）缺失")
+        return VerifyResult(True, 0, None, "审计链完整，共校验 0 条")
+    if last_seq != head.seq or prev_hash != head.last_hash:
+        missing = head.seq - last_seq
+        return VerifyResult(
+            False, checked, None,
+            f"审计链在第 {last_seq + 1} 条记录处断裂：链尾 {missing} 条记录缺失或链头被篡改",
+        )
+    return VerifyResult(True, checked, None, f"审计链完整，共校验 {checked} 条")
+
+
+def _bad(row, checked: int, reason: str) -> VerifyResult:
+    log.error("audit chain broken at id=%s seq=%s: %s", row.id, row.seq, reason)
+    return VerifyResult(False, checked, row.id, f"审计链在第 {row.id} 条记录处断裂：{reason}（序号 {row.seq}）")
