@@ -137,6 +137,9 @@ def get_many(ids: Iterable) -> list[Attachment]:
     return [rows[i] for i in wanted if i in rows]
 
 
+ACTION_LABELS = {"attachment.uploaded": "上传附件", "attachment.downloaded": "查看/下载附件"}
+
+
 def _audit(actor, action: str, obj, *, summary: str, data: dict | None = None) -> None:
     """Record in the audit log when app.audit is available (it lands separately)."""
     try:

@@ -28,11 +28,11 @@ def register_access(subject_type: str, check: AccessCheck) -> AccessCheck:
 
 
 def subject_type_of(obj) -> str:
-    """The subject type stored in links: `obj.__subject_type__` if set, else its table name."""
-    value = getattr(obj, "__subject_type__", None) or getattr(obj, "__tablename__", None)
+    """The subject type stored in links: like app.audit, `obj.audit_type` if set, else its table name."""
+    value = getattr(obj, "audit_type", None) or getattr(obj, "__tablename__", None)
     if not value:
-        raise TypeError(f"{type(obj).__name__} has no __tablename__ / __subject_type__")
-    return value
+        raise TypeError(f"{type(obj).__name__} has no audit_type / __tablename__")
+    return str(value)
 
 
 def can_access(user, attachment) -> bool:

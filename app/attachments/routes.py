@@ -18,11 +18,17 @@ INLINE_TYPES = ("image/", "video/", "application/pdf")
 
 
 @bp.record_once
-def _init_forms(state) -> None:
-    # app.forms has no blueprint of its own: its template helpers are installed with this one.
+def _setup(state) -> None:
+    # app.forms has no blueprint of its own: its template helpers and CLI are installed with this one.
     from app import forms
+    from app.attachments import ACTION_LABELS
 
     forms.init_app(state.app)
+    try:
+        from app.audit import register_action_labels
+    except ImportError:  # pragma: no cover - audit lands separately
+        return
+    register_action_labels(ACTION_LABELS)
 
 
 @bp.get("/<int:attachment_id>")

@@ -39,6 +39,7 @@ __all__ = [
     "forms_dir",
     "get_form",
     "init_app",
+    "load_form",
     "register_choices",
     "validate",
     "validate_definition",
@@ -81,6 +82,15 @@ def get_form(name: str) -> FormDef:
     if problems:
         raise FormDefinitionError(name, problems)
     _cache[key] = (mtime, fd)
+    return fd
+
+
+def load_form(path) -> FormDef:
+    """Parse a definition file outside forms/ (tools, tests). Raises FormDefinitionError."""
+    path = Path(path)
+    fd, problems = load_file(path, form_cls=FormDef)
+    if problems:
+        raise FormDefinitionError(path.stem, problems)
     return fd
 
 

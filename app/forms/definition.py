@@ -269,12 +269,13 @@ def _parse_fields(raw_fields: list, where: str, problems: list[str], *, top: boo
     seen: set[str] = set()
     for i, raw in enumerate(raw_fields):
         fdef = _parse_field(raw, f"{where}[{i}]", problems, top=top)
-        if fdef is None:
-            continue
-        if fdef.name in seen:
-            problems.append(f"{where}[{i}]: duplicate field name {fdef.name!r}")
-        seen.add(fdef.name)
-        out.append(fdef)
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if isinstance(name, str):
+            if name in seen:
+                problems.append(f"{where}[{i}]: duplicate field name {name!r}")
+            seen.add(name)
+        if fdef is not None:
+            out.append(fdef)
     return out
 
 

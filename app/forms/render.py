@@ -277,5 +277,57 @@ class FormDef(FormDefBase):
             items.append(item)
         return items
 
+    # --- JSON description (API clients, /api/v1/tasks/<id>) ------------------------------------------
+
+    def to_dict(self, actor=None, context: dict | None = None) -> dict:
+        """The definition as plain JSON data; dynamic choices resolved for actor (default: current user)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "confirm": self.confirm,
+            "submit_label": self.submit_label,
+            "fields": [self._field_dict(f, actor, context) for f in self.fields],
+        }
+
+    def _field_dict(self, f: FieldDef, actor, context) -> dict:
+        out: dict = {"name": f.name, "label": f.label, "type": f.type, "required": f.required}
+        for key in (
+            "help",
+            "placeholder",
+            "unit",
+            "max_length",
+            "min_length",
+            "pattern",
+            "places",
+            "min_items",
+            "max_items",
+            "choices_from",
+        ):
+            value = getattr(f, key)
+            if value is not None:
+                out[key] = value
+        if f.default is not None:
+            out["default"] = f.default
+        for key in ("min", "max"):
+            bound = getattr(f, key)
+            if bound is not None:
+                value = bound.resolve()
+                out[key] = value.isoformat() if isinstance(value, date) else str(value)
+        if f.show_if is not None:
+            out["show_if"] = {"field": f.show_if.field, "in": list(f.show_if.values)}
+        if f.has_choices:
+            try:
+                out["choices"] = [list(c) for c in self.choices(f, context, actor)]
+            except Exception:  # a provider that needs a context it did not get
+                out["choices"] = []
+        if f.type == "file":
+            from app.attachments.storage import allowed_types
+
+            out.update(accept=list(allowed_types(f.accept)), multiple=f.multiple, max_files=f.max_files)
+        if f.type == "repeat":
+            out["fields"] = [self._field_dict(s, actor, context) for s in f.fields]
+        return out
+
     def _f(self, fdef: FieldDef | str) -> FieldDef:
         return fdef if isinstance(fdef, FieldDef) else self.field(fdef)

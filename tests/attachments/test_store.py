@@ -1,0 +1,119 @@
+"""Content-addressed storage: type by content, size limit, dedupe, never overwritten."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from app import attachments
+from app.attachments.storage import clean_filename, sniff, upload_root
+from app.errors import ValidationFailed
+
+from .conftest import JPEG, PDF, PNG, upload
+
+
+def test_store_writes_content_addressed_file(db, world):
+    att = attachments.store(upload(JPEG, "现场照片.jpg"), actor=world.officer)
+    sha = hashlib.sha256(JPEG).hexdigest()
+    assert (att.sha256, att.size, att.mime, att.original_name) == (
+        sha,
+        len(JPEG),
+        "image/jpeg",
+        "现场照片.jpg",
+    )
+    assert att.id is not None and att.uploaded_by_id == world.officer.id
+    path = upload_root() / sha[:2] / sha[2:4] / sha
+    assert path.read_bytes() == JPEG
+    assert not list((upload_root() / ".tmp").iterdir())  # no temp files left behind
+
+
+def test_same_content_is_stored_once_and_never_overwritten(db, world):
+    a = attachments.store(upload(PNG, "a.png", "image/png"), actor=world.officer)
+    path = attachments.blob_path(a.sha256)
+    before = os.stat(path)
+    b = attachments.store(upload(PNG, "另一个名字.png", "image/png"), actor=world.manager_a)
+    after = os.stat(path)
+    assert a.id != b.id and a.sha256 == b.sha256
+    assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
+    assert b.original_name == "另一个名字.png"
+    assert len(list(path.parent.iterdir())) == 1
+
+
+def test_text_renamed_to_jpg_is_refused(db, world):
+    with pytest.raises(ValidationFailed) as exc:
+        attachments.store(upload(b"hello, I am text", "photo.jpg", "image/jpeg"), actor=world.officer)
+    assert exc.value.message == "文件类型不支持：仅允许 JPG、PNG、WEBP、PDF、MP4"
+    with pytest.raises(ValidationFailed) as exc:
+        attachments.store(
+            upload(b"<html>", "a.jpg"),
+            actor=world.officer,
+            accept=["image/jpeg", "image/png", "application/pdf"],
+        )
+    assert exc.value.message == "文件类型不支持：仅允许 JPG、PNG、PDF"
+
+
+def test_oversize_is_refused_and_leaves_nothing(app, db, world, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+    big = JPEG + b"\0" * (20 * 1024 * 1024)
+    with pytest.raises(ValidationFailed) as exc:
+        attachments.store(upload(big, "大照片.jpg"), actor=world.officer)
+    assert exc.value.message == "文件过大：最大20MB"
+    assert not attachments.blob_path(hashlib.sha256(big).hexdigest()).exists()
+    assert not list((upload_root() / ".tmp").iterdir())
+
+
+def test_empty_file_is_refused(db, world):
+    with pytest.raises(ValidationFailed, match="文件为空"):
+        attachments.store(upload(b"", "空.jpg"), actor=world.officer)
+
+
+@pytest.mark.parametrize(
+    ("head", "mime"),
+    [
+        (JPEG, "image/jpeg"),
+        (PNG, "image/png"),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (PDF, "application/pdf"),
+        (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00", "video/mp4"),
+        (b"\x00\x00\x00\x18ftypqt  \x00\x00\x00\x00", None),
+        (b"GIF89a", None),
+        (b"PK\x03\x04", None),
+        (b"MZ\x90\x00", None),
+    ],
+)
+def test_sniff(head, mime):
+    assert sniff(head[:16]) == mime
+
+
+def test_clean_filename():
+    assert clean_filename("C:\\Users\\王\\照片.jpg") == "照片.jpg"
+    assert clean_filename("../../etc/passwd") == "passwd"
+    assert clean_filename("a\x00b\n.pdf") == "ab.pdf"
+    assert clean_filename("") == "附件"
+    long = "长" * 300 + ".pdf"
+    assert len(clean_filename(long)) <= 255 and clean_filename(long).endswith(".pdf")
+
+
+def test_link_is_idempotent_and_attachments_for_filters_by_field(db, world):
+    a = attachments.store(upload(JPEG), actor=world.officer)
+    b = attachments.store(upload(PDF, "报告.pdf", "application/pdf"), actor=world.officer)
+    ent = world.ent_a
+    l1 = attachments.link(a, ent, "photos")
+    assert attachments.link(a, ent, "photos") is l1
+    attachments.link(b.id, ent, "report")
+    assert attachments.attachments_for(ent) == [a, b]
+    assert attachments.attachments_for(ent, "report") == [b]
+    assert attachments.attachments_for(world.ent_b) == []
+    assert attachments.get_many([b.id, 999, "x", a.id]) == [b, a]
+
+
+def test_upload_is_audited_when_audit_is_available(db, world):
+    audit = pytest.importorskip("app.audit")
+    if not hasattr(audit, "history"):
+        pytest.skip("app.audit not ready")
+    att = attachments.store(upload(JPEG, "证据.jpg"), actor=world.officer)
+    events = audit.history(att)
+    assert events and events[-1].action == "attachment.uploaded"
+    assert events[-1].data["sha256"] == att.sha256
