@@ -105,6 +105,15 @@ def _check_timer(file_name: str, event, definition) -> list[str]:
     return [f"{where}: 定时器缺少 timeDate / timeDuration / timeCycle"]
 
 
+def _form_problems(path: Path) -> list[str]:
+    """Problems app.forms finds in a form definition (none if the forms package is not installed)."""
+    try:
+        from app.forms import validate_definition
+    except ImportError:  # pragma: no cover - forms package not in this checkout
+        return []
+    return validate_definition(path)
+
+
 def _check_xml(file_name: str, root, forms_dir: Path) -> list[str]:
     errors: list[str] = []
     lanes = engine.lane_index(root)
@@ -125,6 +134,8 @@ def _check_xml(file_name: str, root, forms_dir: Path) -> list[str]:
             errors.append(f"{where}: 缺少扩展属性 formName（表单定义）")
         elif not (forms_dir / f"{form_name}.json").is_file():
             errors.append(f"{where}: 表单 forms/{form_name}.json 不存在")
+        else:
+            errors.extend(f"{where}: 表单定义有误：{p}" for p in _form_problems(forms_dir / f"{form_name}.json"))
         for prop in ("dueDate", "assignee"):
             if prop in props:
                 problem = check_expression(props[prop])
