@@ -38,9 +38,17 @@ EXTENSION_KEY = "safeloop.workflow"
 ROLES = {r.value for r in Role}
 
 KIND_LABELS = {
-    "userTask": "用户任务", "serviceTask": "服务任务", "scriptTask": "脚本任务", "manualTask": "人工任务",
-    "boundaryEvent": "边界事件", "intermediateCatchEvent": "中间事件", "startEvent": "开始事件",
-    "sequenceFlow": "顺序流", "exclusiveGateway": "排他网关", "inclusiveGateway": "包容网关", "process": "流程",
+    "userTask": "用户任务",
+    "serviceTask": "服务任务",
+    "scriptTask": "脚本任务",
+    "manualTask": "人工任务",
+    "boundaryEvent": "边界事件",
+    "intermediateCatchEvent": "中间事件",
+    "startEvent": "开始事件",
+    "sequenceFlow": "顺序流",
+    "exclusiveGateway": "排他网关",
+    "inclusiveGateway": "包容网关",
+    "process": "流程",
 }
 
 
@@ -135,7 +143,9 @@ def _check_xml(file_name: str, root, forms_dir: Path) -> list[str]:
         elif not (forms_dir / f"{form_name}.json").is_file():
             errors.append(f"{where}: 表单 forms/{form_name}.json 不存在")
         else:
-            errors.extend(f"{where}: 表单定义有误：{p}" for p in _form_problems(forms_dir / f"{form_name}.json"))
+            errors.extend(
+                f"{where}: 表单定义有误：{p}" for p in _form_problems(forms_dir / f"{form_name}.json")
+            )
         for prop in ("dueDate", "assignee"):
             if prop in props:
                 problem = check_expression(props[prop])

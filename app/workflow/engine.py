@@ -87,9 +87,24 @@ from app.workflow import expressions
 from app.workflow.expressions import current_now
 
 __all__ = [
-    "BpmnWorkflow", "ParsedDefinition", "ServiceContext", "TaskState", "UserTaskMeta", "VALIDATOR",
-    "SafeLoopParser", "advance", "dumps", "find_task", "handler_registered", "loads", "new_workflow",
-    "parse_definition", "raw_step", "ready_user_tasks", "service", "waiting_timers",
+    "BpmnWorkflow",
+    "ParsedDefinition",
+    "ServiceContext",
+    "TaskState",
+    "UserTaskMeta",
+    "VALIDATOR",
+    "SafeLoopParser",
+    "advance",
+    "dumps",
+    "find_task",
+    "handler_registered",
+    "loads",
+    "new_workflow",
+    "parse_definition",
+    "raw_step",
+    "ready_user_tasks",
+    "service",
+    "waiting_timers",
 ]
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -118,7 +133,9 @@ def service(name: str):
     def register(fn: Callable[[ServiceContext], dict | None]):
         old = HANDLERS.get(name)
         if old is not None and (old.__module__, old.__qualname__) != (fn.__module__, fn.__qualname__):
-            raise ValueError(f"workflow service handler {name!r} registered twice ({old.__module__}, {fn.__module__})")
+            raise ValueError(
+                f"workflow service handler {name!r} registered twice ({old.__module__}, {fn.__module__})"
+            )
         HANDLERS[name] = fn
         return fn
 
@@ -216,8 +233,11 @@ class HandlerServiceTask(ServiceTask):
         if handler is None:
             raise LookupError(f"未注册的流程服务处理函数：{self.operation_name}")
         ctx = ServiceContext(
-            instance=getattr(_run_local, "instance", None), data=dict(task.data), params=params,
-            now=current_now(), bpmn_id=self.bpmn_id,
+            instance=getattr(_run_local, "instance", None),
+            data=dict(task.data),
+            params=params,
+            now=current_now(),
+            bpmn_id=self.bpmn_id,
         )
         result = handler(ctx)
         if result:
@@ -394,7 +414,9 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
     def from_dict(self, dct, spec=None, subprocess_specs=None):
         if spec is None:
             raise ValueError("restoring a workflow needs its spec (kept out of the stored state)")
-        workflow = self.target_class(spec, subprocess_specs or {}, script_engine=SCRIPT_ENGINE, deserializing=True)
+        workflow = self.target_class(
+            spec, subprocess_specs or {}, script_engine=SCRIPT_ENGINE, deserializing=True
+        )
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -411,7 +433,9 @@ def _build_serializer(with_spec: bool = False) -> BpmnWorkflowSerializer:
     for cls in _CLOCK_TIMERS.values():
         config[cls] = TimerConditionalEventDefinitionConverter
     registry = BpmnWorkflowSerializer.configure(config)
-    registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]), "date")
+    registry.register(
+        date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]), "date"
+    )
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]), "Decimal")
     return BpmnWorkflowSerializer(registry)
 
@@ -495,17 +519,21 @@ def lane_index(root) -> dict[str, tuple[str, str | None]]:
 def user_task_properties(node) -> dict[str, str]:
     return {
         p.get("name"): p.get("value")
-        for p in node.iterfind("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NSMAP)
+        for p in node.iterfind(
+            "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NSMAP
+        )
     }
 
 
 def role_of_lane(lane_id: str | None) -> str | None:
     if lane_id and lane_id.startswith("lane_"):
-        return lane_id[len("lane_"):]
+        return lane_id[len("lane_") :]
     return None
 
 
-def parse_definition(bpmn: bytes, file_name: str, process_id: str, *, validate: bool = True) -> ParsedDefinition:
+def parse_definition(
+    bpmn: bytes, file_name: str, process_id: str, *, validate: bool = True
+) -> ParsedDefinition:
     """Parse (or fetch from the cache) the spec of `process_id` in this exact BPMN text."""
     digest = spec_hash(bpmn)
     with _cache_lock:
@@ -523,8 +551,13 @@ def parse_definition(bpmn: bytes, file_name: str, process_id: str, *, validate: 
         props = user_task_properties(node)
         lane_id, lane_name = lanes.get(node.get("id"), (None, None))
         user_tasks[node.get("id")] = UserTaskMeta(
-            bpmn_id=node.get("id"), name=node.get("name") or node.get("id"), lane_id=lane_id, lane_name=lane_name,
-            role=role_of_lane(lane_id), form_name=props.get("formName"), due_expr=props.get("dueDate"),
+            bpmn_id=node.get("id"),
+            name=node.get("name") or node.get("id"),
+            lane_id=lane_id,
+            lane_name=lane_name,
+            role=role_of_lane(lane_id),
+            form_name=props.get("formName"),
+            due_expr=props.get("dueDate"),
             assignee_expr=props.get("assignee"),
         )
     process_node = root.find(f".//bpmn:process[@id='{process_id}']", NSMAP)
@@ -612,10 +645,15 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[Any, datetime]]:
 
 
 def timer_fired(task) -> bool:
-    return bool(task._get_internal_data("event_fired", False)) or task.state in (TaskState.READY, TaskState.COMPLETED)
+    return bool(task._get_internal_data("event_fired", False)) or task.state in (
+        TaskState.READY,
+        TaskState.COMPLETED,
+    )
 
 
-def raw_step(state: str, parsed: ParsedDefinition, bpmn_id: str, data: dict, now: datetime | None = None) -> str:
+def raw_step(
+    state: str, parsed: ParsedDefinition, bpmn_id: str, data: dict, now: datetime | None = None
+) -> str:
     """Benchmark hook: restore, complete the READY user task `bpmn_id` with `data`, advance, serialize."""
     with running(None, now or clock.now()):
         workflow = loads(state, parsed)

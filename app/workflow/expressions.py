@@ -30,7 +30,9 @@ from app import clock
 log = logging.getLogger(__name__)
 
 # The "now" of the workflow operation being run (start / complete_task / tick); see current_now().
-_now_var: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("safeloop_workflow_now", default=None)
+_now_var: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
+    "safeloop_workflow_now", default=None
+)
 
 
 def current_now() -> datetime:
@@ -144,10 +146,43 @@ FUNCTIONS: dict[str, Any] = {
 # --- checking and compiling ------------------------------------------------------------------------
 
 _EXPR_NODES = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div,
-    ast.FloorDiv, ast.Mod, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.Compare, ast.Eq, ast.NotEq,
-    ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot, ast.IfExp, ast.Call,
-    ast.keyword, ast.Constant, ast.Name, ast.Load, ast.List, ast.Tuple, ast.Dict, ast.Subscript, ast.Slice,
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.BinOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.FloorDiv,
+    ast.Mod,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.Is,
+    ast.IsNot,
+    ast.IfExp,
+    ast.Call,
+    ast.keyword,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Subscript,
+    ast.Slice,
 )
 _SCRIPT_NODES = _EXPR_NODES + (ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.Store, ast.Pass)
 
@@ -161,7 +196,9 @@ def _check_tree(tree: ast.AST, allowed: tuple, source: str) -> None:
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 what = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
-                raise ExpressionError(f"表达式只能调用受控函数（{', '.join(sorted(FUNCTIONS))}），不能调用 {what}")
+                raise ExpressionError(
+                    f"表达式只能调用受控函数（{', '.join(sorted(FUNCTIONS))}），不能调用 {what}"
+                )
         if isinstance(node, ast.Assign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if not all(isinstance(t, ast.Name) for t in targets):

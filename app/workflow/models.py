@@ -40,7 +40,9 @@ class WorkflowDefinition(db.Model):
     """One deployed version of a BPMN file. Old versions stay so running instances keep their process."""
 
     __tablename__ = "workflow_definitions"
-    __table_args__ = (UniqueConstraint("process_id", "spec_hash", name="uq_workflow_definitions_process_hash"),)
+    __table_args__ = (
+        UniqueConstraint("process_id", "spec_hash", name="uq_workflow_definitions_process_hash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(String(100), index=True, comment="流程标识")
@@ -71,7 +73,9 @@ class WorkflowInstance(db.Model):
     subject_type: Mapped[str | None] = mapped_column(String(50), comment="业务对象类型")
     subject_id: Mapped[int | None] = mapped_column(Integer, comment="业务对象ID")
     title: Mapped[str] = mapped_column(String(200), comment="标题")
-    region_path: Mapped[str | None] = mapped_column(String(255), index=True, comment="行政区划路径（数据范围）")
+    region_path: Mapped[str | None] = mapped_column(
+        String(255), index=True, comment="行政区划路径（数据范围）"
+    )
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -101,7 +105,9 @@ class HumanTask(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instances.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("workflow_instances.id", ondelete="CASCADE"), index=True
+    )
     task_guid: Mapped[str] = mapped_column(String(36), comment="SpiffWorkflow 任务ID")
     bpmn_id: Mapped[str] = mapped_column(String(100), comment="BPMN 任务标识")
     name: Mapped[str] = mapped_column(String(200), comment="任务名称")
@@ -142,7 +148,9 @@ class Timer(db.Model):
     __table_args__ = (Index("ix_workflow_timers_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instances.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("workflow_instances.id", ondelete="CASCADE"), index=True
+    )
     task_guid: Mapped[str] = mapped_column(String(36))
     bpmn_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str | None] = mapped_column(String(200))

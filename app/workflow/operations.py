@@ -116,12 +116,18 @@ def _deploy(parsed: engine.ParsedDefinition) -> WorkflowDefinition:
     if row is not None:
         return row
     values = dict(
-        process_id=parsed.process_id, name=parsed.name, spec_hash=parsed.spec_hash, file_name=parsed.file_name,
-        bpmn=parsed.bpmn.decode("utf-8"), deployed_at=clock.now(),
+        process_id=parsed.process_id,
+        name=parsed.name,
+        spec_hash=parsed.spec_hash,
+        file_name=parsed.file_name,
+        bpmn=parsed.bpmn.decode("utf-8"),
+        deployed_at=clock.now(),
     )
     dialect = postgresql if _is_postgres() else sqlite
-    insert = dialect.insert(WorkflowDefinition).values(**values).on_conflict_do_nothing(
-        index_elements=["process_id", "spec_hash"]
+    insert = (
+        dialect.insert(WorkflowDefinition)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["process_id", "spec_hash"])
     )
     db.session.execute(insert)
     return db.session.scalars(stmt).one()
@@ -129,8 +135,10 @@ def _deploy(parsed: engine.ParsedDefinition) -> WorkflowDefinition:
 
 def _lock(instance_id: int) -> WorkflowInstance:
     """Lock the instance row and bump its version; returns the fresh instance."""
-    stmt = select(WorkflowInstance).where(WorkflowInstance.id == instance_id).execution_options(
-        populate_existing=True
+    stmt = (
+        select(WorkflowInstance)
+        .where(WorkflowInstance.id == instance_id)
+        .execution_options(populate_existing=True)
     )
     if _is_postgres():
         stmt = stmt.with_for_update()
@@ -138,7 +146,8 @@ def _lock(instance_id: int) -> WorkflowInstance:
     for _ in range(LOCK_RETRIES):
         inst = db.session.scalars(stmt).one()
         result = db.session.execute(
-            update(table).where(table.c.id == instance_id, table.c.version == inst.version)
+            update(table)
+            .where(table.c.id == instance_id, table.c.version == inst.version)
             .values(version=inst.version + 1)
         )
         if result.rowcount == 1:
@@ -166,26 +175,36 @@ def _evaluate_property(task, expression: str | None):
     return task.workflow.script_engine.evaluate(task, expression)
 
 
-def _new_human_task(inst: WorkflowInstance, task, parsed: engine.ParsedDefinition, now: datetime) -> HumanTask:
+def _new_human_task(
+    inst: WorkflowInstance, task, parsed: engine.ParsedDefinition, now: datetime
+) -> HumanTask:
     spec = task.task_spec
     meta = parsed.user_tasks.get(spec.bpmn_id)
     due = _evaluate_property(task, meta.due_expr if meta else None)
     assignee = _evaluate_property(task, meta.assignee_expr if meta else None)
     return HumanTask(
-        instance_id=inst.id, task_guid=str(task.id), bpmn_id=spec.bpmn_id,
+        instance_id=inst.id,
+        task_guid=str(task.id),
+        bpmn_id=spec.bpmn_id,
         name=(meta.name if meta else None) or spec.bpmn_name or spec.bpmn_id,
         lane=(meta.lane_name or meta.lane_id) if meta else spec.lane,
         candidate_role=(meta.role if meta else None) or Role.ADMIN.value,
-        region_path=inst.region_path, enterprise_id=inst.enterprise_id, subject_type=inst.subject_type,
-        subject_id=inst.subject_id, title=inst.title, form_name=meta.form_name if meta else None,
+        region_path=inst.region_path,
+        enterprise_id=inst.enterprise_id,
+        subject_type=inst.subject_type,
+        subject_id=inst.subject_id,
+        title=inst.title,
+        form_name=meta.form_name if meta else None,
         assignee_id=int(assignee) if assignee not in (None, "") else None,
         due_at=engine.resolve_time_date(due) if due not in (None, "") else None,
-        status=TaskStatus.READY, created_at=now,
+        status=TaskStatus.READY,
+        created_at=now,
     )
 
 
-def _project_tasks(inst: WorkflowInstance, workflow, parsed: engine.ParsedDefinition, now: datetime,
-                   *, new: bool = False) -> None:
+def _project_tasks(
+    inst: WorkflowInstance, workflow, parsed: engine.ParsedDefinition, now: datetime, *, new: bool = False
+) -> None:
     ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
     existing: set[str] = set()
     if not new:
@@ -231,15 +250,23 @@ def _sync_timers(inst: WorkflowInstance, workflow, now: datetime, *, new: bool =
     for guid, (task, due) in waiting.items():
         if guid not in seen:
             spec = task.task_spec
-            db.session.add(Timer(
-                instance_id=inst.id, task_guid=guid, bpmn_id=spec.bpmn_id, name=spec.bpmn_name, due_at=due,
-                status=TimerStatus.WAITING, created_at=now,
-            ))
+            db.session.add(
+                Timer(
+                    instance_id=inst.id,
+                    task_guid=guid,
+                    bpmn_id=spec.bpmn_id,
+                    name=spec.bpmn_name,
+                    due_at=due,
+                    status=TimerStatus.WAITING,
+                    created_at=now,
+                )
+            )
     return fired
 
 
-def _save(inst: WorkflowInstance, workflow, parsed: engine.ParsedDefinition, now: datetime,
-          *, new: bool = False) -> list[Timer]:
+def _save(
+    inst: WorkflowInstance, workflow, parsed: engine.ParsedDefinition, now: datetime, *, new: bool = False
+) -> list[Timer]:
     inst.state = engine.dumps(workflow)
     inst.serializer_version = engine.SERIALIZER_VERSION
     inst.updated_at = now
@@ -254,18 +281,37 @@ def _save(inst: WorkflowInstance, workflow, parsed: engine.ParsedDefinition, now
 # --- public API ------------------------------------------------------------------------------------
 
 
-def start(process_id: str, *, subject: Any, title: str, region_path: str | None = None,
-          enterprise_id: int | None = None, data: dict | None = None, actor: Any = None) -> WorkflowInstance:
+def start(
+    process_id: str,
+    *,
+    subject: Any,
+    title: str,
+    region_path: str | None = None,
+    enterprise_id: int | None = None,
+    data: dict | None = None,
+    actor: Any = None,
+) -> WorkflowInstance:
     """Start the current version of `process_id` for `subject`; runs engine steps, projects tasks."""
     parsed = definitions.get_definition(process_id)
     definition = _deploy(parsed)
     now = clock.now()
     subject_type, subject_id = subject_key(subject)
     inst = WorkflowInstance(
-        process_id=process_id, definition_id=definition.id, spec_hash=parsed.spec_hash,
-        serializer_version=engine.SERIALIZER_VERSION, state="", version=1, status=InstanceStatus.RUNNING,
-        subject_type=subject_type, subject_id=subject_id, title=title, region_path=region_path,
-        enterprise_id=enterprise_id, created_by_id=getattr(actor, "id", None), created_at=now, updated_at=now,
+        process_id=process_id,
+        definition_id=definition.id,
+        spec_hash=parsed.spec_hash,
+        serializer_version=engine.SERIALIZER_VERSION,
+        state="",
+        version=1,
+        status=InstanceStatus.RUNNING,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        title=title,
+        region_path=region_path,
+        enterprise_id=enterprise_id,
+        created_by_id=getattr(actor, "id", None),
+        created_at=now,
+        updated_at=now,
     )
     db.session.add(inst)
     db.session.flush()
@@ -276,8 +322,9 @@ def start(process_id: str, *, subject: Any, title: str, region_path: str | None 
     return inst
 
 
-def complete_task(task: HumanTask | WorkflowInstance, data: dict | str | None = None, /, *, actor: Any,
-                  **kwargs: Any) -> HumanTask:
+def complete_task(
+    task: HumanTask | WorkflowInstance, data: dict | str | None = None, /, *, actor: Any, **kwargs: Any
+) -> HumanTask:
     """Complete a READY user task with already-validated form data; advance the workflow.
 
     `complete_task(task, data, actor=...)`, `complete_task(task, data=..., actor=...)`, and
@@ -325,10 +372,13 @@ def complete_task(task: HumanTask | WorkflowInstance, data: dict | str | None = 
 def ready_tasks(inst: WorkflowInstance | None) -> list[HumanTask]:
     if inst is None:
         return []
-    return list(db.session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == inst.id, HumanTask.status == TaskStatus.READY)
-        .order_by(HumanTask.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == inst.id, HumanTask.status == TaskStatus.READY)
+            .order_by(HumanTask.id)
+        )
+    )
 
 
 def ready_task_names(inst: WorkflowInstance | None) -> list[str]:
@@ -340,10 +390,13 @@ def history(inst: WorkflowInstance | None) -> list[HumanTask]:
     """Completed user tasks, in the order they were done."""
     if inst is None:
         return []
-    return list(db.session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == inst.id, HumanTask.status == TaskStatus.COMPLETED)
-        .order_by(HumanTask.completed_at, HumanTask.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == inst.id, HumanTask.status == TaskStatus.COMPLETED)
+            .order_by(HumanTask.completed_at, HumanTask.id)
+        )
+    )
 
 
 def instance_for(obj: Any, process_id: str | None = None) -> WorkflowInstance | None:
@@ -362,7 +415,8 @@ def instance_for(obj: Any, process_id: str | None = None) -> WorkflowInstance | 
 def process_names() -> dict[str, str]:
     """process id -> Chinese process name, current definitions plus every deployed version."""
     names = {
-        pid: name for pid, name in db.session.execute(
+        pid: name
+        for pid, name in db.session.execute(
             select(WorkflowDefinition.process_id, WorkflowDefinition.name).order_by(WorkflowDefinition.id)
         )
     }
@@ -405,8 +459,12 @@ def claim(task: HumanTask, actor: Any) -> HumanTask:
     if task.assignee_id is None and not actor.has_role(task.candidate_role):
         raise PermissionDenied("您不具备办理该任务的岗位角色")
     result = db.session.execute(
-        update(table).where(table.c.id == task.id, table.c.status == TaskStatus.READY,
-                            (table.c.claimed_by_id.is_(None)) | (table.c.claimed_by_id == actor.id))
+        update(table)
+        .where(
+            table.c.id == task.id,
+            table.c.status == TaskStatus.READY,
+            (table.c.claimed_by_id.is_(None)) | (table.c.claimed_by_id == actor.id),
+        )
         .values(claimed_by_id=actor.id)
     )
     if result.rowcount != 1:
@@ -449,8 +507,11 @@ def _next_due_instance(now: datetime, skip: set[int]) -> int | None:
     stmt = (
         select(WorkflowInstance.id)
         .join(Timer, Timer.instance_id == WorkflowInstance.id)
-        .where(Timer.status == TimerStatus.WAITING, Timer.due_at <= now,
-               WorkflowInstance.status == InstanceStatus.RUNNING)
+        .where(
+            Timer.status == TimerStatus.WAITING,
+            Timer.due_at <= now,
+            WorkflowInstance.status == InstanceStatus.RUNNING,
+        )
         .order_by(Timer.due_at, WorkflowInstance.id)
         .limit(1)
     )
@@ -469,18 +530,28 @@ def _record_timer_fired(inst: WorkflowInstance, row: Timer) -> None:
     record = getattr(audit, "record", None)
     if record is None:  # pragma: no cover
         return
-    record(None, "workflow.timer_fired", inst,
-           summary=f"“{inst.title}”的定时事件“{row.name or row.bpmn_id}”到期（{_fmt_local(row.due_at)}）",
-           data={"timer_id": row.id, "bpmn_id": row.bpmn_id, "due_at": row.due_at.isoformat(),
-                 "subject_type": inst.subject_type, "subject_id": inst.subject_id})
+    record(
+        None,
+        "workflow.timer_fired",
+        inst,
+        summary=f"“{inst.title}”的定时事件“{row.name or row.bpmn_id}”到期（{_fmt_local(row.due_at)}）",
+        data={
+            "timer_id": row.id,
+            "bpmn_id": row.bpmn_id,
+            "due_at": row.due_at.isoformat(),
+            "subject_type": inst.subject_type,
+            "subject_id": inst.subject_id,
+        },
+    )
 
 
 def fire_due_timers(instance_id: int, now: datetime) -> int:
     """Under the instance lock: fire the instance's due timers. Returns rows fired (0 if already done)."""
     inst = _lock(instance_id)
     due_rows = db.session.scalars(
-        select(Timer).where(Timer.instance_id == instance_id, Timer.status == TimerStatus.WAITING,
-                            Timer.due_at <= now).execution_options(populate_existing=True)
+        select(Timer)
+        .where(Timer.instance_id == instance_id, Timer.status == TimerStatus.WAITING, Timer.due_at <= now)
+        .execution_options(populate_existing=True)
     ).all()
     if not due_rows or inst.status != InstanceStatus.RUNNING:
         return 0

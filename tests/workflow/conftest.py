@@ -28,8 +28,13 @@ def simple(db, world, frozen):
 
     def _start(**data):
         inst = workflow.start(
-            "test_simple", subject=world.ent_a, title="测试隐患：消防通道堵塞", region_path=world.ent_a.region_path,
-            enterprise_id=world.ent_a.id, data={"officer_id": world.officer.id, **data}, actor=world.officer,
+            "test_simple",
+            subject=world.ent_a,
+            title="测试隐患：消防通道堵塞",
+            region_path=world.ent_a.region_path,
+            enterprise_id=world.ent_a.id,
+            data={"officer_id": world.officer.id, **data},
+            actor=world.officer,
         )
         db.session.commit()
         return inst

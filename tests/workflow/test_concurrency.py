@@ -52,7 +52,9 @@ def test_simultaneous_completion_one_wins_one_conflict(db, world, simple, in_thr
     assert loser.message == f"该任务已由{names[winners[0]]}于2026-11-02 09:00办理，无需重复提交"
 
     db.session.expire_all()
-    rows = list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id).order_by(HumanTask.id)))
+    rows = list(
+        db.session.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id).order_by(HumanTask.id))
+    )
     assert [(r.bpmn_id, r.status) for r in rows] == [("register", "completed"), ("rectify", "ready")]
     assert rows[0].completed_by_id == winners[0]
     assert db.session.get(WorkflowInstance, inst.id).version == 2  # one step, one version bump
@@ -67,8 +69,11 @@ def test_many_parallel_submissions_complete_once(db, world, simple, in_threads):
     def submit(i):
         from app.auth.models import User
 
-        workflow.complete_task(_db.session.get(HumanTask, task_id), {"deadline": date(2026, 11, 10)},
-                               actor=_db.session.get(User, officer_id))
+        workflow.complete_task(
+            _db.session.get(HumanTask, task_id),
+            {"deadline": date(2026, 11, 10)},
+            actor=_db.session.get(User, officer_id),
+        )
         return "ok"
 
     results = in_threads(submit, n=4)

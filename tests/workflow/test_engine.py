@@ -19,7 +19,9 @@ DEADLINE = date(2026, 11, 10)
 
 
 def _rows(db, inst):
-    return list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id).order_by(HumanTask.id)))
+    return list(
+        db.session.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id).order_by(HumanTask.id))
+    )
 
 
 def test_start_projects_first_user_task(db, world, simple):
@@ -48,7 +50,11 @@ def test_user_task_chain_gateway_loop_and_service_task(db, world, simple):
     inst = simple()
     complete("register", inst, {"deadline": DEADLINE}, world.officer)
     [rectify] = workflow.ready_tasks(inst)
-    assert rectify.bpmn_id == "rectify" and rectify.candidate_role == "enterprise_manager" and rectify.lane == "企业"
+    assert (
+        rectify.bpmn_id == "rectify"
+        and rectify.candidate_role == "enterprise_manager"
+        and rectify.lane == "企业"
+    )
     # dueDate = deadline: end of that legal day, 00:00 China time the next day
     assert rectify.due_at == datetime(2026, 11, 10, 16, 0, tzinfo=UTC)
 
@@ -57,7 +63,9 @@ def test_user_task_chain_gateway_loop_and_service_task(db, world, simple):
     assert review.bpmn_id == "review" and review.candidate_role == "officer"
     assert review.due_at == clock.local_midnight_after(date(2026, 11, 5))  # add_days(today(), 3)
 
-    complete("review", inst, {"passed": False, "opinion": "未整改到位"}, world.officer)  # gateway: default flow
+    complete(
+        "review", inst, {"passed": False, "opinion": "未整改到位"}, world.officer
+    )  # gateway: default flow
     assert workflow.ready_task_names(inst) == ["rectify"]  # looped back
     second = workflow.ready_tasks(inst)[0]
     assert second.id != rectify.id and second.task_guid != rectify.task_guid
@@ -98,7 +106,8 @@ def test_spec_is_not_stored_in_instance_state(db, simple):
     assert "spec" not in state and "subprocess_specs" not in state
     assert '"task_specs"' not in inst.state
     stock = engine.stock_serializer().serialize_json(
-        engine.loads(inst.state, engine.cached_definition(inst.spec_hash)))
+        engine.loads(inst.state, engine.cached_definition(inst.spec_hash))
+    )
     assert len(inst.state) < len(stock) * 0.7
 
 
@@ -131,7 +140,9 @@ def test_rollback_after_complete_leaves_everything_unchanged(db, world, simple):
     db.session.expire_all()
     inst = db.session.get(WorkflowInstance, inst.id)
     assert (inst.state, inst.version) == before
-    assert [(t.bpmn_id, t.status, t.completed_by_id) for t in _rows(db, inst)] == [("register", "ready", None)]
+    assert [(t.bpmn_id, t.status, t.completed_by_id) for t in _rows(db, inst)] == [
+        ("register", "ready", None)
+    ]
     assert db.session.scalar(select(func.count()).select_from(Timer)) == 0
     # and the task can still be completed
     complete("register", inst, {"deadline": DEADLINE}, world.officer)
@@ -197,5 +208,8 @@ def test_cancel_instance_cancels_tasks_and_timers(db, world, simple):
     workflow.cancel(inst, actor=world.section_head)
     db.session.commit()
     assert inst.status == "cancelled"
-    assert [(t.bpmn_id, t.status) for t in _rows(db, inst)] == [("register", "completed"), ("rectify", "cancelled")]
+    assert [(t.bpmn_id, t.status) for t in _rows(db, inst)] == [
+        ("register", "completed"),
+        ("rectify", "cancelled"),
+    ]
     assert {t.status for t in db.session.scalars(select(Timer))} == {"cancelled"}
