@@ -21,9 +21,10 @@ INLINE_TYPES = ("image/", "video/", "application/pdf")
 def _setup(state) -> None:
     # app.forms has no blueprint of its own: its template helpers and CLI are installed with this one.
     from app import forms
-    from app.attachments import ACTION_LABELS
+    from app.attachments import ACTION_LABELS, maintenance
 
     forms.init_app(state.app)
+    maintenance.register_cli(state.app)
     try:
         from app.audit import register_action_labels
     except ImportError:  # pragma: no cover - audit lands separately

@@ -117,3 +117,37 @@ def test_upload_is_audited_when_audit_is_available(db, world):
     events = audit.history(att)
     assert events and events[-1].action == "attachment.uploaded"
     assert events[-1].data["sha256"] == att.sha256
+
+
+def test_verify_detects_missing_and_altered_files(db, world):
+    from app.attachments.maintenance import verify_store
+
+    good = attachments.store(upload(JPEG), actor=world.officer)
+    # unique bytes: the store is shared by the whole test session
+    bad = attachments.store(upload(PNG + b"verify-1", "b.png", "image/png"), actor=world.officer)
+    gone = attachments.store(upload(PDF + b"verify-2", "c.pdf", "application/pdf"), actor=world.officer)
+    assert verify_store().ok
+    path = attachments.blob_path(bad.sha256)
+    os.chmod(path, 0o644)
+    path.write_bytes(PNG + b"tampered")
+    attachments.blob_path(gone.sha256).unlink()
+    report = verify_store()
+    assert report.checked == 3 and report.corrupt == [bad.sha256] and report.missing == [gone.sha256]
+    assert good.sha256 not in report.corrupt
+
+
+def test_gc_removes_only_old_unreferenced_files(db, world):
+    import time
+
+    from app.attachments.maintenance import collect_garbage
+    from app.attachments.storage import put
+
+    kept = attachments.store(upload(JPEG), actor=world.officer)
+    orphan = put(upload(PNG + b"gc-1").stream, "x.png")  # bytes of a form that was never completed
+    fresh = put(upload(PDF + b"gc-2").stream, "y.pdf")
+    old = time.time() - 30 * 86400
+    for sha in (kept.sha256, orphan.sha256):
+        os.utime(attachments.blob_path(sha), (old, old))
+    removed = collect_garbage(7)
+    assert str(attachments.blob_path(orphan.sha256)) in removed
+    assert attachments.blob_path(kept.sha256).exists() and attachments.blob_path(fresh.sha256).exists()

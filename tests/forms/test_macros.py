@@ -165,3 +165,16 @@ def test_render_values_hides_fields_whose_condition_was_not_met(app, formdef):
     with app.test_request_context():
         html = render_template_string(VALUES, fd=formdef, data={"result": "passed", "deadline": None})
     assert "整改期限" not in html and "已整改" in html
+
+
+def test_every_committed_form_renders(app, world):
+    names = sorted(p.stem for p in forms.DEFAULT_DIR.glob("*.json"))
+    assert names
+    with app.test_request_context():
+        login_user(world.section_head)
+        for name in names:
+            fd = forms.get_form(name)
+            html = render_template_string(FORM, fd=fd, values={}, errors={}, confirm=None)
+            assert f'data-testid="form-{name}"' in html
+            for f in fd.fields:
+                assert f'data-testid="{f.name}' in html, (name, f.name)
