@@ -171,7 +171,7 @@ def _snapshot(user: User) -> dict[str, Any]:
         "username": user.username,
         "name": user.name,
         "phone": user.phone,
-        "roles": "、".join(ROLE_LABELS[Role(r)] for r in sorted(user.roles)),
+        "roles": "、".join(ROLE_LABELS[r] for r in Role if r in user.roles),
         "department": user.department.name if user.department else None,
         "enterprise": user.enterprise.name if user.enterprise else None,
         "cert_no": user.cert_no,

@@ -72,18 +72,18 @@ class EnterpriseSchema(Schema):
     credit_code = fields.String(required=True, error_messages=_msgs("统一社会信用代码"))
     industry = fields.String(
         required=True,
-        validate=OneOf(list(INDUSTRIES), error="行业应为：{choices}"),
+        validate=OneOf(list(INDUSTRIES), error=f"行业应为：{'、'.join(INDUSTRIES)}"),
         error_messages=_msgs("行业", choose=True),
     )
     sub_sector = _text("细分行业", max_len=30)
     risk_grade = fields.String(
         required=True,
-        validate=OneOf([g.value for g in RiskGrade], error="风险等级应为：{choices}"),
+        validate=OneOf([g.value for g in RiskGrade], error=f"风险等级应为：{'、'.join(RiskGrade)}"),
         error_messages=_msgs("风险等级", choose=True),
     )
     category = fields.String(
         required=True,
-        validate=OneOf(list(CATEGORIES), error="分类分级应为：{choices}"),
+        validate=OneOf(list(CATEGORIES), error=f"分类分级应为：{'、'.join(CATEGORIES)}"),
         error_messages=_msgs("分类分级", choose=True),
     )
     region_id = fields.Integer(
@@ -106,7 +106,7 @@ class EnterpriseSchema(Schema):
     )
     status = fields.String(
         load_default=EnterpriseStatus.OPERATING.value,
-        validate=OneOf([s.value for s in EnterpriseStatus], error="经营状态应为：{choices}"),
+        validate=OneOf([s.value for s in EnterpriseStatus], error=f"经营状态应为：{'、'.join(EnterpriseStatus)}"),
         error_messages=_msgs("经营状态", choose=True),
     )
     remarks = _text("备注", max_len=2000)
