@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, g
 
 from app.config import BASE_DIR, Config, build_config
 from app.errors import register_error_handlers
@@ -80,6 +80,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     importlib.import_module("app.workflow").load_definitions(app)  # validate workflows/*.bpmn or refuse to start
 
     importlib.import_module("app.ui").init_app(app)
+
+    @app.before_request
+    def _fresh_login_state():
+        # When an app context is reused across requests (tests, CLI), never carry the previous
+        # request's user or CSRF token over: Flask-Login and Flask-WTF cache them in g.
+        g.pop("_login_user", None)
+        g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
     @app.after_request
     def security_headers(response):
