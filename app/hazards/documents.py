@@ -8,15 +8,19 @@ content snapshot stored as JSON) and printed from templates/hazards/docs/*.html 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from app import clock
 from app.auth.models import User
 from app.extensions import db
 from app.hazards.models import HazardReview, RectificationOrder, Supervision
 from app.ui import cn_date
 
-ORDER_DOC = "责令限期整改指令书"
-REVIEW_DOC = "整改复查意见书"
-SUPERVISION_DOC = "重大事故隐患挂牌督办通知书"
+ORDER_DOC = "rectification_order"  # 责令限期整改指令书, 代字 责改
+REVIEW_DOC = "rectification_review"  # 整改复查意见书, 代字 复查
+SUPERVISION_DOC = "supervision_notice"  # (重大事故隐患)挂牌督办通知书, 代字 督办
+TEMPLATES = {ORDER_DOC: "hazards/docs/order.html", REVIEW_DOC: "hazards/docs/review.html",
+             SUPERVISION_DOC: "hazards/docs/supervision.html"}
 
 REMEDY_DAYS = 60  # 行政复议 (days) [M:high]
 LITIGATION_MONTHS = 6  # 行政诉讼 (months) [M:high]
@@ -44,20 +48,34 @@ def _officer(u: User | None) -> dict | None:
     return {"id": u.id, "name": u.name, "cert_no": u.cert_no}
 
 
-def _documents():
-    from app import documents
+@dataclass(frozen=True)
+class Issued:
+    id: int
+    number: str  # 文号 text
 
-    return documents
+
+def register_doc_types() -> None:
+    """Print our three documents with the hazard templates (they extend documents/_a4.html)."""
+    from app.documents import DOC_TYPES, register_doc_type
+
+    for code, template in TEMPLATES.items():
+        current = DOC_TYPES.get(code)
+        if current is not None and current.template != template:
+            register_doc_type(replace(current, template=template))
 
 
-def _issue(doc_type: str, *, agency, subject, content: dict, actor: User):
-    return _documents().issue_document(doc_type, agency=agency, subject=subject, content=content, actor=actor)
+def _issue(doc_type: str, *, agency, subject, content: dict, actor: User) -> Issued:
+    from app.documents import issue_document
+
+    register_doc_types()
+    doc = issue_document(doc_type, agency=agency, subject=subject, content=content, actor=actor)
+    return Issued(id=doc.id, number=doc.number.text)
 
 
 def order_content(order: RectificationOrder) -> dict:
     agency = order.agency
     return {
-        "title": ORDER_DOC,
+        "title": "责令限期整改指令书",
         "agency": agency.name,
         "enterprise": _enterprise(order.enterprise),
         "inspected_on": order.inspected_on.isoformat(),
@@ -107,7 +125,7 @@ def review_content(reviews: list[HazardReview]) -> dict:
         conclusion = "经复查，部分隐患未整改到位，处理意见见上表。逾期未整改或者整改不合格的，本机关将依法立案处罚。"
     reviewer = first.reviewer
     return {
-        "title": REVIEW_DOC,
+        "title": "整改复查意见书",
         "kind": kind,
         "agency": order.agency.name,
         "enterprise": _enterprise(order.enterprise),
@@ -133,7 +151,7 @@ def issue_review_document(reviews: list[HazardReview], *, actor: User):
 def supervision_content(sup: Supervision) -> dict:
     h = sup.hazard
     return {
-        "title": SUPERVISION_DOC,
+        "title": "重大事故隐患挂牌督办通知书",
         "agency": h.order.agency.name,
         "supervision_code": sup.code,
         "level": sup.level,

@@ -112,7 +112,7 @@ class RectificationOrder(TimestampMixin, db.Model):
     interim_measures: Mapped[str | None] = mapped_column(Text, comment="整改期间安全防范措施要求")
     status: Mapped[str] = mapped_column(String(10), default="draft", comment="draft 待签发 / issued 已签发")
     doc_number: Mapped[str | None] = mapped_column(String(80), index=True, comment="责令限期整改指令书文号")
-    document_id: Mapped[int | None] = mapped_column(Integer, comment="OfficialDocument id")
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("official_documents.id"), comment="指令书文书")
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -304,7 +304,7 @@ class HazardReview(TimestampMixin, db.Model):
     new_deadline: Mapped[date | None] = mapped_column(Date, comment="重新确定的整改期限")
     was_overdue: Mapped[bool] = mapped_column(Boolean, default=False, comment="复查时是否逾期")
     doc_number: Mapped[str | None] = mapped_column(String(80), index=True, comment="整改复查意见书文号")
-    document_id: Mapped[int | None] = mapped_column(Integer)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("official_documents.id"), comment="复查意见书文书")
 
     hazard: Mapped[Hazard] = relationship(back_populates="reviews")
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
@@ -356,7 +356,7 @@ class Supervision(TimestampMixin, db.Model):
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     opinion: Mapped[str | None] = mapped_column(Text)
     doc_number: Mapped[str | None] = mapped_column(String(80), comment="挂牌督办通知书文号")
-    document_id: Mapped[int | None] = mapped_column(Integer)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("official_documents.id"), comment="督办通知书文书")
     media_published: Mapped[str | None] = mapped_column(String(300), comment="媒体公布情况")
     delisted_on: Mapped[date | None] = mapped_column(Date, comment="摘牌（核销）日期")
     delisting_notice: Mapped[str | None] = mapped_column(String(300), comment="销号公告")

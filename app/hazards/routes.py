@@ -11,7 +11,6 @@ from app import audit, clock, forms, workflow
 from app.errors import require
 from app.extensions import db
 from app.hazards import criteria, notify, queries, tasks
-from app.hazards import documents as hazard_docs
 from app.hazards import operations as ops
 from app.hazards import permissions as perm
 from app.hazards import workflow_handlers  # noqa: F401 - registers the BPMN service handlers
@@ -261,44 +260,35 @@ def review(order_id: int):
                            today=clock.today()), (422 if errors else 200)
 
 
-# --- documents (print views) -------------------------------------------------------------------------
+# --- documents (print views: the numbered, locked documents of app.documents) ------------------------
 
 
 @bp.get("/orders/<int:order_id>/document")
 @login_required
 def order_document(order_id: int):
-    from app.hazards.view import stored_content
-
     order = _order_or_404(order_id)
-    if order.is_draft:
+    if not order.document_id:
         abort(404)
-    content = stored_content(order.document_id) or hazard_docs.order_content(order)
-    return render_template("hazards/docs/order.html", order=order, doc=content, number=order.doc_number)
+    return redirect(url_for("documents.show", doc_id=order.document_id))
 
 
 @bp.get("/reviews/<int:review_id>/document")
 @login_required
 def review_document(review_id: int):
-    from app.hazards.view import stored_content
-
     review = db.session.get(HazardReview, review_id)
-    if review is None or queries.scoped_get(current_user, review.hazard_id) is None:
+    if review is None or queries.scoped_get(current_user, review.hazard_id) is None or not review.document_id:
         abort(404)
-    content = stored_content(review.document_id) or hazard_docs.review_content([review])
-    return render_template("hazards/docs/review.html", review=review, doc=content, number=review.doc_number)
+    return redirect(url_for("documents.show", doc_id=review.document_id))
 
 
 @bp.get("/<int:hazard_id>/supervision-notice")
 @login_required
 def supervision_document(hazard_id: int):
-    from app.hazards.view import stored_content
-
     hazard = _hazard_or_404(hazard_id)
     sup = hazard.supervision
-    if sup is None or not sup.doc_number:
+    if sup is None or not sup.document_id:
         abort(404)
-    content = stored_content(sup.document_id) or hazard_docs.supervision_content(sup)
-    return render_template("hazards/docs/supervision.html", sup=sup, doc=content, number=sup.doc_number)
+    return redirect(url_for("documents.show", doc_id=sup.document_id))
 
 
 # --- messages, criteria library ----------------------------------------------------------------------

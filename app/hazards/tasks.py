@@ -183,4 +183,23 @@ def co_officers(actor, context) -> list[tuple[int, str]]:
     return out
 
 
+def register_document_access() -> None:
+    """Who may open our numbered documents at /documents/<id>: whoever may see the order / hazard."""
+    from app import documents
+    from app.hazards import documents as hazard_docs
+    from app.hazards.queries import can_view_hazard_id
+
+    def order_check(user, order_id: int) -> bool:
+        from app.hazards import permissions as perm
+        from app.hazards.models import RectificationOrder
+
+        order = db.session.get(RectificationOrder, order_id)
+        return order is not None and not (order.is_draft and user.is_enterprise_user) and perm.can_view(user, order)
+
+    documents.register_access("rectification_orders", order_check)
+    documents.register_access("hazards", can_view_hazard_id)
+    hazard_docs.register_doc_types()
+
+
 register_attachment_access()
+register_document_access()

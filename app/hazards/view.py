@@ -45,18 +45,6 @@ def stages(hazard: Hazard) -> list[tuple[str, str]]:
     return out
 
 
-def stored_content(document_id: int | None) -> dict | None:
-    """The locked content snapshot of an issued document (None if unavailable)."""
-    if not document_id:
-        return None
-    try:
-        from app.documents.models import OfficialDocument
-    except ImportError:
-        return None
-    doc = db.session.get(OfficialDocument, document_id)
-    return getattr(doc, "content", None) if doc is not None else None
-
-
 def actionable_tasks(hazard: Hazard, user: User) -> list:
     from app.inbox import queries as inbox_queries
 

@@ -116,25 +116,39 @@ def commit():
     _db.session.expire_all()
 
 
-# TEMPORARY until app.documents lands: number documents with a simple counter.
-@pytest.fixture(autouse=True)
-def _documents_shim(monkeypatch):
-    try:
-        from app import documents  # noqa: F401
-        has = hasattr(documents, "issue_document")
-    except ImportError:
-        has = False
-    if has:
-        return
-    from types import SimpleNamespace
+def _clear_g():
+    from flask import g
 
-    from app.hazards import documents as hd
+    for key in ("_login_user", "csrf_token"):
+        g.pop(key, None)
 
-    counter = {"n": 0}
-    words = {hd.ORDER_DOC: "责改", hd.REVIEW_DOC: "复查", hd.SUPERVISION_DOC: "督办"}
 
-    def fake(doc_type, *, agency, subject, content, actor):
-        counter["n"] += 1
-        return SimpleNamespace(id=None, number=f"（{agency.short_name}）应急{words[doc_type]}〔2026〕{counter['n']}号")
+class _FreshUserClient:
+    """LoggedInClient whose every request re-loads the user: tests keep one app context pushed, so
+    flask-login's and flask-wtf's per-context caches (g._login_user, g.csrf_token) would otherwise leak one client's user into another's."""
 
-    monkeypatch.setattr(hd, "_issue", fake)
+    def __init__(self, make):
+        _clear_g()
+        self._inner = make()
+        _clear_g()
+
+    def __getattr__(self, name):
+        attr = getattr(self._inner, name)
+        if name in ("get", "post", "api"):
+            def wrapped(*a, **kw):
+                _clear_g()
+                try:
+                    return attr(*a, **kw)
+                finally:
+                    _clear_g()
+
+            return wrapped
+        return attr
+
+
+@pytest.fixture
+def login(login):
+    def _login(user):
+        return _FreshUserClient(lambda: login(user))
+
+    return _login

@@ -60,13 +60,14 @@ def test_review_not_done_in_10_days_escalates_to_section_head(make_hazard, world
     clock.freeze(at(date(2026, 11, 5)))
     ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
     commit()
-    tick_at(at(date(2026, 11, 15), 23, 0))
+    # report Thu 11-05 + 10 days = Sun 11-15, a rest day: the period ends Mon 11-16 (legal calendar)
+    tick_at(at(date(2026, 11, 16), 23, 59))
     assert notices("review_overdue") == []
-    tick_at(at(date(2026, 11, 16), 0, 1))  # report 11-05 + 10 days = 11-15 → escalates after that day
+    tick_at(at(date(2026, 11, 17), 0, 1))
     [n] = notices("review_overdue", world.section_head)
     assert "复查超期" in n.title
     assert ready(h) == ["review_rectification"]  # the officer still has to do it
-    tick_at(at(date(2026, 11, 17)))
+    tick_at(at(date(2026, 11, 18)))
     assert len(notices("review_overdue", world.section_head)) == 1
 
 
