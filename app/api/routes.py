@@ -149,8 +149,10 @@ def openapi():
 
         spec = APISpec(title="SafeLoop 安全生产执法闭环系统 API", version="1.0.0", openapi_version="3.0.3",
                        plugins=[MarshmallowPlugin()], info={"description": "与页面相同的数据范围和权限；会话登录，POST 需 X-CSRFToken"})
-        for name in ("InboxSchema", "TaskSchema", "TaskDetailSchema", "CompleteTaskSchema", "CompleteResultSchema",
-                     "EnterpriseSchema", "EnterprisePageSchema", "ErrorSchema"):
+        # leaves first, so nested references resolve to the named components
+        for name in ("TaskSchema", "EnterpriseSchema", "ErrorSchema", "StepSchema", "AuditEventSchema",
+                     "CompleteTaskSchema", "InboxSchema", "TaskDetailSchema", "CompleteResultSchema",
+                     "EnterprisePageSchema"):
             spec.components.schema(name, schema=getattr(schemas, name))
         for rule in current_app.url_map.iter_rules():
             view = current_app.view_functions.get(rule.endpoint)
