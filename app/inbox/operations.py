@@ -10,6 +10,9 @@ from app.inbox import queries
 from app.inbox.registry import task_handler
 from app.workflow.models import HumanTask
 
+audit.register_action_labels({"task.completed": "办理任务", "task.claimed": "认领任务", "task.released": "退回认领",
+                              "task.reassigned": "改派任务"})
+
 
 def complete(task: HumanTask, data: dict, *, actor: User) -> None:
     if task.status == "ready" and not queries.can_act(actor, task):
