@@ -26,7 +26,7 @@ def bench_app(name: str, fresh: bool = True):
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "UPLOAD_DIR": str(OUT / "uploads")})
+                      "UPLOAD_DIR": str(OUT / "uploads"), "WORKFLOW_INCLUDE_TEST_FILES": True})
     with app.app_context():
         if fresh and url.startswith("postgresql"):
             from app.extensions import db

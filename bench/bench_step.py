@@ -1,0 +1,144 @@
+"""One workflow step: the raw SpiffWorkflow floor vs the same step through the whole app.
+
+(a) raw floor  — sqlite3 SELECT state → SpiffWorkflow restore → complete the user task → engine steps →
+                 serialize → UPDATE, in one transaction; no Flask, no SQLAlchemy. Two variants: the stock
+                 serializer (spec stored in every state) and ours (spec kept out, parsed spec cached).
+(b) full app   — HTTP POST of the task form through the Flask test client: session auth, permission
+                 checks, form validation, optimistic lock, HumanTask/Timer projections, hash-chained audit
+                 event, one commit.
+
+Both complete the same user task ('register' of workflows/test_simple.bpmn) on fresh instances.
+Target (issue #2): (b)/(a) ≤ 2.0 on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import OUT, bench_app  # noqa: E402
+
+N = int(os.environ.get("BENCH_STEPS", 300))
+
+
+def prepare(app, n):
+    from app import clock, workflow
+    from app.auth.models import User
+    from app.auth.roles import Role
+    from app.extensions import db
+    from app.org.credit_code import make_credit_code
+    from app.org.models import Department, Enterprise, Region
+
+    clock.freeze(date(2026, 11, 2))
+    with app.app_context():
+        county = Region(code="341322", name="萧县", level="county", path="/341322/")
+        town = Region(code="341322100", name="龙城镇", level="town", parent=county, path="/341322/341322100/")
+        db.session.add_all([county, town])
+        db.session.flush()
+        dept = Department(name="萧县应急管理局", short_name="萧", kind="局", region=county)
+        ent = Enterprise(name="萧县龙城机械制造有限公司", credit_code=make_credit_code("341322", 1), industry="工贸")
+        ent.set_region(town)
+        officer = User(username="officer", name="王执法", department=dept, cert_no="1")
+        officer.set_password("Bench@2026pass")
+        officer.set_roles([Role.OFFICER])
+        db.session.add_all([dept, ent, officer])
+        db.session.commit()
+        ids = []
+        for _ in range(n):
+            inst = workflow.start("test_simple", subject=ent, title="隐患", region_path=ent.region_path,
+                                  enterprise_id=ent.id, data={"officer_id": officer.id}, actor=officer)
+            ids.append(inst.id)
+        db.session.commit()
+        tasks = [workflow.ready_tasks(db.session.get(type(inst), i))[0].id for i in ids]
+        return ids, tasks
+
+
+def raw_floor(app, instance_ids, stock: bool) -> list[float]:
+    """Restore + complete + engine steps + save + UPDATE with SpiffWorkflow and sqlite3 only."""
+    from SpiffWorkflow.util.task import TaskState
+
+    from app.extensions import db
+    from app.workflow import engine
+    from app.workflow.models import WorkflowInstance
+
+    with app.app_context():
+        inst = db.session.get(WorkflowInstance, instance_ids[0])
+        parsed = engine.get_parsed(inst.definition) if hasattr(engine, "get_parsed") else None
+        if parsed is None:
+            from app.workflow.operations import _parsed_for
+
+            parsed = _parsed_for(inst)
+        path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        serializer = engine.stock_serializer() if stock else engine.SERIALIZER
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE IF NOT EXISTS raw_state (id INTEGER PRIMARY KEY, state TEXT, version INT)")
+    con.execute("DELETE FROM raw_state")
+    for i in instance_ids:
+        (state,) = con.execute("SELECT state FROM workflow_instances WHERE id = ?", (i,)).fetchone()
+        wf = engine.loads(state, parsed)
+        con.execute("INSERT INTO raw_state VALUES (?, ?, 1)", (i, serializer.serialize_json(wf)))
+    con.commit()
+    out = []
+    for i in instance_ids:
+        t0 = time.perf_counter()
+        (state,) = con.execute("SELECT state FROM raw_state WHERE id = ?", (i,)).fetchone()
+        if stock:
+            wf = serializer.deserialize_json(state)
+            wf.script_engine = engine.SCRIPT_ENGINE
+        else:
+            wf = engine.loads(state, parsed)
+        [task] = wf.get_tasks(state=TaskState.READY, manual=True)
+        task.data.update({"deadline": date(2026, 11, 20)})
+        task.run()
+        wf.do_engine_steps()
+        con.execute("UPDATE raw_state SET state = ?, version = version + 1 WHERE id = ?",
+                    (serializer.serialize_json(wf), i))
+        con.commit()
+        out.append((time.perf_counter() - t0) * 1000)
+    con.close()
+    return out
+
+
+def full_app(app, task_ids) -> list[float]:
+    client = app.test_client()
+    assert client.post("/login", data={"username": "officer", "password": "Bench@2026pass"}).status_code == 302
+    out = []
+    for tid in task_ids:
+        t0 = time.perf_counter()
+        r = client.post(f"/tasks/{tid}", data={"deadline": "2026-11-20"})
+        out.append((time.perf_counter() - t0) * 1000)
+        assert r.status_code == 302, r.status_code
+    return out
+
+
+def main():
+    import statistics
+
+    from bench.common import percentile
+
+    app = bench_app("step")
+    ids, tasks = prepare(app, N * 3)
+    stock = raw_floor(app, ids[:N], stock=True)
+    ours = raw_floor(app, ids[N:2 * N], stock=False)
+    full = full_app(app, tasks[2 * N:])
+
+    def line(label, ms):
+        return f"{label:<62} p50 {statistics.median(ms):6.2f} ms   p95 {percentile(ms, 0.95):6.2f} ms"
+
+    print(f"SQLite, {N} steps each (fresh instances of test_simple, task 'register')")
+    print(line("(a) raw floor: SpiffWorkflow stock serializer + sqlite3", stock))
+    print(line("(a') raw floor: spec kept out of state (our serializer) + sqlite3", ours))
+    print(line("(b) full app: HTTP POST /tasks/<id> (auth, form, lock, projections, audit)", full))
+    ratio = statistics.median(full) / statistics.median(stock)
+    print(f"(b)/(a) = {ratio:.2f}   (target ≤ 2.0)   (b)/(a') = {statistics.median(full) / statistics.median(ours):.2f}")
+    (OUT / "step.db").unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
