@@ -22,7 +22,7 @@ def format_accounts(rows: list[dict], password: str) -> str:
     widths = {k: max([_width(h)] + [_width(str(r[k])) for r in rows]) for k, h in headers.items()}
     lines = [
         f"演示账号（统一密码：{password}）",
-        "  ".join(_pad(h, widths[k]) for k, h in headers.items()),
+        "  ".join(_pad(h, widths[k]) for k, h in headers.items()).rstrip(),
         "  ".join("-" * widths[k] for k in headers),
     ]
     for r in rows:

@@ -111,7 +111,8 @@ def validate_enterprise(raw: dict, *, actor: User, enterprise: Enterprise | None
         if owner is not None:
             errors["credit_code"] = f"该统一社会信用代码已登记为“{owner.name}”"
     if errors:
-        _fail(errors)
+        order = list(ENTERPRISE_LABELS)
+        _fail(dict(sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))))
     return values, region
 
 
