@@ -4,7 +4,9 @@ Each AuditEvent stores the hash of the previous event (`prev_hash`) and its own 
 a canonical JSON of its content plus `prev_hash` (see app.audit.service.compute_hash). `seq` is the
 gap-free position in the chain. The single-row table `audit_chain_head` holds the last seq and hash:
 appending updates that row first, which serialises appenders (a row lock on PostgreSQL, the write lock
-on SQLite) and lets `verify()` detect a truncated tail.
+on SQLite) and lets `verify()` detect a truncated tail. Events recorded during a transaction are
+chained and inserted at its commit (see app.audit.service.record), so that lock is held only for the
+last few statements of a transaction.
 
 Rows are never updated or deleted. The ORM refuses it here; on PostgreSQL the migration should also
 install PG_APPEND_ONLY_SQL (a trigger) so raw SQL cannot do it either.
@@ -15,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db import UTCDateTime
@@ -38,7 +40,8 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True, comment="链上序号（连续）")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, comment="发生时间")
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True, comment="操作人（空=系统）")
+    # no foreign key: the log stands on its own (and appending never waits on a lock on users rows)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True, comment="操作人用户ID（空=系统）")
     actor_name: Mapped[str] = mapped_column(String(100), comment="操作人姓名")
     actor_roles: Mapped[str] = mapped_column(Text, default="", comment="操作人角色")
     action: Mapped[str] = mapped_column(String(80), index=True, comment="操作")

@@ -14,9 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, has_request_context, request
+from sqlalchemy import event as sa_event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app import clock
 from app.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
@@ -161,30 +163,31 @@ def _actor_fields(actor: Any) -> tuple[int | None, str, str]:
     return getattr(actor, "id", None), str(name)[:100], ",".join(sorted(str(r) for r in roles))
 
 
-def _lock_head() -> tuple[int, str]:
-    """Advance the chain head by one and return (new seq, previous hash).
+PENDING_KEY = "audit_pending"
 
-    The UPDATE takes the row lock (PostgreSQL) / the database write lock (SQLite) until the caller's
+
+def _lock_head(session: Session, count: int) -> tuple[int, str]:
+    """Advance the chain head by `count`; return (first new seq, previous last hash).
+
+    The UPDATE takes the row lock (PostgreSQL) / the database write lock (SQLite) until the
     transaction ends, so concurrent appenders queue here and the chain never forks.
     """
-    session = db.session
     stmt = (
         update(AuditChainHead)
         .where(AuditChainHead.id == HEAD_ID)
-        .values(seq=AuditChainHead.seq + 1)
+        .values(seq=AuditChainHead.seq + count)
         .returning(AuditChainHead.seq, AuditChainHead.last_hash)
         .execution_options(synchronize_session=False)
     )
     row = session.execute(stmt).first()
     if row is None:
-        _create_head()
+        _create_head(session)
         row = session.execute(stmt).one()
-    return int(row.seq), row.last_hash
+    return int(row.seq) - count + 1, row.last_hash
 
 
-def _create_head() -> None:
+def _create_head(session: Session) -> None:
     """Create the head row (first event ever, or a chain created before the head existed)."""
-    session = db.session
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
@@ -208,35 +211,84 @@ def record(
     changes: dict | None = None,
     data: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain inside the current transaction (flushes, never commits).
+    """Record one event in the current transaction (never commits).
 
     actor: a User, None (系统) or a string naming a system actor. obj: the model instance the event is
     about (object_type = obj.audit_type or its table name), or None. changes: {field: [before, after]}.
+
+    The event is appended to the hash chain when the transaction commits (a `before_commit` hook
+    inserts it, in the same transaction, just before COMMIT); a rollback discards it. Taking the chain
+    lock last keeps the serialised section short and means it is never held while waiting for another
+    lock (workflow instance, document counter …), so it cannot deadlock with them.
+    Until then the returned event has no id/seq/hash; history() already includes it.
     """
     if not action or not summary:
         raise ValueError("audit.record needs an action and a summary")
+    session = db.session()
     object_type, object_id = object_ref(obj)
     actor_id, actor_name, actor_roles = _actor_fields(actor)
-    changes = jsonable(changes) if changes else None
-    data = jsonable(data) if data else None
-    at = clock.now()
-    ip = _client_ip()
-    seq, prev_hash = _lock_head()
     event = AuditEvent(
-        seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, actor_roles=actor_roles, action=action,
-        object_type=object_type, object_id=object_id, summary=summary, changes=changes, data=data, ip=ip,
-        prev_hash=prev_hash,
+        at=clock.now(), actor_id=actor_id, actor_name=actor_name, actor_roles=actor_roles, action=action,
+        object_type=object_type, object_id=object_id, summary=summary,
+        changes=jsonable(changes) if changes else None, data=jsonable(data) if data else None,
+        ip=_client_ip(),
     )
-    event.hash = compute_hash(hash_payload(event))
-    db.session.add(event)
-    db.session.flush()
-    db.session.execute(
+    session.connection()  # make sure a transaction is open: the event belongs to it
+    session.info.setdefault(PENDING_KEY, []).append((event, session.get_nested_transaction()))
+    return event
+
+
+def pending_events(session: Session | None = None) -> list[AuditEvent]:
+    """Events recorded in the current transaction and not yet written (written at commit)."""
+    session = session or db.session()
+    return [e for e, _ in session.info.get(PENDING_KEY, ())]
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    """Chain and insert this transaction's events; the commit's own flush writes them."""
+    pending = session.info.pop(PENDING_KEY, None)
+    if not pending:
+        return
+    events = [e for e, _ in pending]
+    seq, prev_hash = _lock_head(session, len(events))  # autoflushes the caller's changes first
+    for event in events:
+        event.seq = seq
+        event.prev_hash = prev_hash
+        event.hash = compute_hash(hash_payload(event))
+        prev_hash = event.hash
+        seq += 1
+    session.add_all(events)
+    session.execute(
         update(AuditChainHead)
         .where(AuditChainHead.id == HEAD_ID)
-        .values(last_hash=event.hash)
+        .values(last_hash=prev_hash)
         .execution_options(synchronize_session=False)
     )
-    return event
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _discard_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending = session.info.get(PENDING_KEY)
+    if not pending:
+        return
+    if previous_transaction.nested:  # a savepoint rolled back: drop what was recorded inside it
+        def inside(tx: SessionTransaction | None) -> bool:
+            while tx is not None:
+                if tx is previous_transaction:
+                    return True
+                tx = tx.parent
+            return False
+
+        session.info[PENDING_KEY] = [(e, tx) for e, tx in pending if not inside(tx)]
+    elif previous_transaction.parent is None:
+        session.info.pop(PENDING_KEY, None)
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(PENDING_KEY, None)
 
 
 def changes_of(obj: Any, fields: Iterable[str] | None = None) -> dict[str, list]:
@@ -276,18 +328,20 @@ def changes_of(obj: Any, fields: Iterable[str] | None = None) -> dict[str, list]
 
 
 def history(obj: Any = None, *, object_type: str | None = None, object_id: int | None = None) -> list[AuditEvent]:
-    """Events about one object, oldest first."""
+    """Events about one object, oldest first (including those recorded in the current transaction)."""
     if obj is not None:
         object_type, object_id = object_ref(obj)
     if object_type is None or object_id is None:
         raise ValueError("history() needs an object or object_type and object_id")
-    return list(
+    stored = list(
         db.session.scalars(
             select(AuditEvent)
             .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
             .order_by(AuditEvent.id)
         )
     )
+    pending = [e for e in pending_events() if e.object_type == object_type and e.object_id == object_id]
+    return stored + pending
 
 
 class AuditedMixin:

@@ -26,8 +26,11 @@ def _events(db, world, n):
 def test_record_writes_in_the_callers_transaction(db, world):
     event = audit.record(world.officer, "enterprise.updated", world.ent_a, summary="修改企业信息",
                          changes={"phone": ["1", "2"]})
-    assert event.id is not None  # flushed
+    db.session.flush()
+    assert audit.history(world.ent_a) == [event]  # visible in the transaction before commit
+    assert event.id is None and _count(db) == 0  # chained and inserted at commit
     db.session.rollback()
+    assert audit.history(world.ent_a) == []
     assert _count(db) == 0
     assert audit.verify().ok
 
@@ -52,6 +55,32 @@ def test_rolled_back_event_leaves_chain_intact(db, world):
     assert events[1].prev_hash == events[0].hash
     assert events[1].actor_name == "系统" and events[1].actor_id is None
     assert audit.verify() == audit.VerifyResult(True, 2, None, "审计链完整，共校验 2 条")
+
+
+def test_savepoint_rollback_discards_only_its_events(db, world):
+    audit.record(world.officer, "outer.before", None, summary="外层")
+    with db.session.begin_nested():
+        audit.record(world.officer, "inner.kept", None, summary="保留")
+    nested = db.session.begin_nested()
+    audit.record(world.officer, "inner.dropped", None, summary="丢弃")
+    nested.rollback()
+    audit.record(world.officer, "outer.after", None, summary="外层之后")
+    db.session.commit()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert actions == ["outer.before", "inner.kept", "outer.after"]
+    assert audit.verify().checked == 3
+
+
+def test_events_and_changes_commit_together(db, world):
+    world.ent_a.phone = "13900000000"
+    audit.record(world.officer, "enterprise.updated", world.ent_a, summary="改电话")
+    db.session.commit()
+    db.session.expire_all()
+    assert world.ent_a.phone == "13900000000" and len(audit.history(world.ent_a)) == 1
+    world.ent_a.phone = "0"
+    audit.record(world.officer, "enterprise.updated", world.ent_a, summary="再改")
+    db.session.rollback()
+    assert world.ent_a.phone == "13900000000" and len(audit.history(world.ent_a)) == 1
 
 
 def test_history_is_per_object_oldest_first(db, world):

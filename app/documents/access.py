@@ -1,0 +1,44 @@
+"""Who may open a document: decided by the document's subject (hazard, inspection, case …).
+
+Each domain registers a check for its subject type, e.g. in app/hazards/permissions.py:
+    documents.register_access("hazards", lambda user, hazard_id: can_view_hazard(user, hazard_id))
+Documents whose subject type has no registered check are visible to nobody (404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.auth.roles import Role
+
+AccessCheck = Callable[[object, int], bool]
+_ACCESS: dict[str, AccessCheck] = {}
+
+
+def register_access(subject_type: str, check: AccessCheck) -> None:
+    _ACCESS[subject_type] = check
+
+
+def can_view(user, document) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if document.subject_type is None:
+        # a document without subject: staff of the issuing agency
+        if user.has_role(Role.ADMIN) and user.scope_path == "":
+            return True
+        dept = getattr(user, "department", None)
+        return (not user.is_enterprise_user) and dept is not None and dept.agency.id == document.agency_id
+    check = _ACCESS.get(document.subject_type)
+    return bool(check and check(user, document.subject_id))
+
+
+def _enterprise_check(user, enterprise_id: int) -> bool:
+    from app.auth.permissions import can_view_enterprise
+    from app.extensions import db
+    from app.org.models import Enterprise
+
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    return enterprise is not None and can_view_enterprise(user, enterprise)
+
+
+register_access("enterprises", _enterprise_check)
