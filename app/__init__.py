@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, g
 
 from app.config import BASE_DIR, Config, build_config
+from app.db import configure_sqlite
 from app.errors import register_error_handlers
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
@@ -50,6 +51,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

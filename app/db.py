@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from sqlalchemy import DateTime, MetaData, String, func
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING = {
@@ -65,3 +65,21 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now(), nullable=False
     )
+
+
+def configure_sqlite(engine) -> None:
+    """Embedded SQLite: WAL (readers never block the writer), NORMAL sync (durable at checkpoints,
+    no fsync per commit), foreign keys enforced, and a busy timeout instead of 'database is locked'."""
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()

@@ -77,6 +77,8 @@ def raw_floor(app, instance_ids, stock: bool) -> list[float]:
         path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
         serializer = engine.stock_serializer() if stock else engine.SERIALIZER
     con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")  # the same settings the app uses (app.db.configure_sqlite)
+    con.execute("PRAGMA synchronous=NORMAL")
     con.execute("CREATE TABLE IF NOT EXISTS raw_state (id INTEGER PRIMARY KEY, state TEXT, version INT)")
     con.execute("DELETE FROM raw_state")
     for i in instance_ids:

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 
 from app import clock
 from app.auth.models import User
-from app.auth.permissions import scope_clause
+from app.auth.permissions import in_scope, scope_clause
 from app.auth.roles import Role
 from app.extensions import db
 from app.workflow.models import HumanTask, WorkflowInstance
@@ -85,19 +85,25 @@ def actionable_clause(user: User):
 
 
 def can_act(user: User, task: HumanTask) -> bool:
-    stmt = select(HumanTask.id).where(HumanTask.id == task.id, actionable_clause(user))
-    return db.session.scalar(stmt) is not None
+    """Python twin of actionable_clause for one loaded task (no query)."""
+    if task.status != "ready":
+        return False
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
+    if task.candidate_role not in user.roles:
+        return False
+    if user.is_enterprise_user and task.candidate_role != Role.ENTERPRISE:
+        return False
+    if task.claimed_by_id not in (None, user.id):
+        return False
+    return in_scope(user, task.region_path, task.enterprise_id)
 
 
 def can_view(user: User, task: HumanTask) -> bool:
-    """Anyone who could act, who completed it, or staff with the subject in their jurisdiction."""
-    if task.completed_by_id == user.id or task.assignee_id == user.id:
+    """Anyone who could act, who completed it, or who has the subject in their data scope."""
+    if user.id in (task.completed_by_id, task.assignee_id):
         return True
-    return db.session.scalar(
-        select(HumanTask.id).where(
-            HumanTask.id == task.id, scope_clause(user, HumanTask.region_path, HumanTask.enterprise_id)
-        )
-    ) is not None
+    return in_scope(user, task.region_path, task.enterprise_id)
 
 
 def _apply_filters(stmt, f: InboxFilters):
