@@ -100,10 +100,12 @@ def _label(ws, text: str) -> WriteOnlyCell:
     return c
 
 
-def _prototype(ws, col, *, red: bool) -> WriteOnlyCell:
+def _prototype(ws, col, *, red: bool) -> WriteOnlyCell | None:
+    """The styled template cell of a column, or None when plain values need no style (the fast path)."""
+    if col.type in ("text", "int") and not col.wrap and not red:
+        return None
     c = WriteOnlyCell(ws)
     c.alignment = Alignment(wrap_text=col.wrap or col.type == "links", vertical="top")
-    c.border = BORDER
     if col.type == "date":
         c.number_format = "yyyy-mm-dd"
     elif col.type == "decimal":
@@ -115,7 +117,11 @@ def _prototype(ws, col, *, red: bool) -> WriteOnlyCell:
     return c
 
 
-def _cell(ws, value, proto: WriteOnlyCell) -> WriteOnlyCell:
+def _cell(ws, value, proto: WriteOnlyCell | None):
+    if value is None or value == "":
+        return None  # empty cells are skipped by the writer
+    if proto is None and not isinstance(value, Link | datetime):
+        return value
     link = None
     if isinstance(value, Link):
         link = value.urls[0] if value.urls else None
@@ -123,7 +129,8 @@ def _cell(ws, value, proto: WriteOnlyCell) -> WriteOnlyCell:
     elif isinstance(value, datetime):
         value = value.replace(tzinfo=None)
     c = WriteOnlyCell(ws, value=value)
-    c._style = copy(proto._style)
+    if proto is not None:
+        c._style = copy(proto._style)
     if link:
         c.hyperlink = link
     return c

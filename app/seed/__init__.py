@@ -24,7 +24,7 @@ from app.seed.registry import DEMO_ACCOUNTS, DEMO_PASSWORD, FEATURED_ENTERPRISE,
 Seeder = Callable[[dict], object]
 
 DEMO_SEEDERS: list[Seeder | str] = [
-    # e.g. "app.hazards.demo:seed_hazards",
+    "app.seed.hazards:seed_hazards",
 ]
 
 
