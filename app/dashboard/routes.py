@@ -37,6 +37,13 @@ def index():
             return link(date_from=first.isoformat(), date_to=last.isoformat())
         return link(status="closed", closed_from=first.isoformat(), closed_to=last.isoformat())
 
-    return render_template("dashboard/index.html", f=f, board=board, link=link,
-                           chart=stats.chart(board.months, month_link), towns=queries.towns_for(current_user),
-                           industries=queries.industries(), today=clock.today())
+    return render_template(
+        "dashboard/index.html",
+        f=f,
+        board=board,
+        link=link,
+        chart=stats.chart(board.months, month_link),
+        towns=queries.towns_for(current_user),
+        industries=queries.industries(),
+        today=clock.today(),
+    )

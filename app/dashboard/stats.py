@@ -69,31 +69,47 @@ def build(user: User, f: queries.HazardFilters) -> Dashboard:
     total = _counts(db.session.execute(select(*cols).where(Hazard.id.in_(ids))).one())
 
     # by town: group by the stored region path, roll paths up to their 乡镇/街道
-    per_path = db.session.execute(select(Hazard.region_path, *cols).where(Hazard.id.in_(ids))
-                                  .group_by(Hazard.region_path)).all()
+    per_path = db.session.execute(
+        select(Hazard.region_path, *cols).where(Hazard.id.in_(ids)).group_by(Hazard.region_path)
+    ).all()
     towns = {t.path: t for t in db.session.scalars(select(Region).where(Region.level == "town"))}
     rolled: dict[str, Counts] = defaultdict(Counts)
     for row in per_path:
         parts = row[0].strip("/").split("/")
-        town_path = next((p for p in ("/" + "/".join(parts[:i]) + "/" for i in range(len(parts), 0, -1))
-                          if p in towns), row[0])
+        town_path = next(
+            (p for p in ("/" + "/".join(parts[:i]) + "/" for i in range(len(parts), 0, -1)) if p in towns),
+            row[0],
+        )
         rolled[town_path].add(_counts(row[1:]))
     by_town = sorted(((towns.get(p), p, c) for p, c in rolled.items()), key=lambda x: (-x[2].found, x[1]))
 
     by_industry = [
-        (row[0], _counts(row[1:])) for row in db.session.execute(
-            select(Enterprise.industry, *cols).join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-            .where(Hazard.id.in_(ids)).group_by(Enterprise.industry).order_by(func.count(Hazard.id).desc())
+        (row[0], _counts(row[1:]))
+        for row in db.session.execute(
+            select(Enterprise.industry, *cols)
+            .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+            .where(Hazard.id.in_(ids))
+            .group_by(Enterprise.industry)
+            .order_by(func.count(Hazard.id).desc())
         )
     ]
 
-    found = {(int(y), int(m)): int(n) for y, m, n in db.session.execute(
-        select(extract("year", Hazard.found_on), extract("month", Hazard.found_on), func.count())
-        .where(Hazard.id.in_(ids)).group_by(extract("year", Hazard.found_on), extract("month", Hazard.found_on)))}
-    closed = {(int(y), int(m)): int(n) for y, m, n in db.session.execute(
-        select(extract("year", Hazard.closed_on), extract("month", Hazard.closed_on), func.count())
-        .where(Hazard.id.in_(ids), Hazard.closed_on.is_not(None))
-        .group_by(extract("year", Hazard.closed_on), extract("month", Hazard.closed_on)))}
+    found = {
+        (int(y), int(m)): int(n)
+        for y, m, n in db.session.execute(
+            select(extract("year", Hazard.found_on), extract("month", Hazard.found_on), func.count())
+            .where(Hazard.id.in_(ids))
+            .group_by(extract("year", Hazard.found_on), extract("month", Hazard.found_on))
+        )
+    }
+    closed = {
+        (int(y), int(m)): int(n)
+        for y, m, n in db.session.execute(
+            select(extract("year", Hazard.closed_on), extract("month", Hazard.closed_on), func.count())
+            .where(Hazard.id.in_(ids), Hazard.closed_on.is_not(None))
+            .group_by(extract("year", Hazard.closed_on), extract("month", Hazard.closed_on))
+        )
+    }
     keys = sorted(set(found) | set(closed))
     months = []
     if keys:
@@ -135,9 +151,33 @@ def chart(months: list[tuple[date, int, int]], link) -> dict:
         x0 = pad_l + i * slot + (slot - 2 * bar_w) / 2
         for j, (value, kind) in enumerate(((f, "found"), (c, "closed"))):
             h = value * scale
-            bars.append((kind, Bar(x=x0 + j * bar_w, y=height - pad_b - h, w=bar_w - 1, h=h, value=value,
-                                   href=link(kind, first), title=f"{first:%Y年%m月} {'发现' if kind == 'found' else '销号'} {value}")))
-        labels.append((pad_l + i * slot + slot / 2, f"{first.month}月" if first.month != 1 or i == 0 else f"{first.year}年1月"))
+            bars.append(
+                (
+                    kind,
+                    Bar(
+                        x=x0 + j * bar_w,
+                        y=height - pad_b - h,
+                        w=bar_w - 1,
+                        h=h,
+                        value=value,
+                        href=link(kind, first),
+                        title=f"{first:%Y年%m月} {'发现' if kind == 'found' else '销号'} {value}",
+                    ),
+                )
+            )
+        labels.append(
+            (
+                pad_l + i * slot + slot / 2,
+                f"{first.month}月" if first.month != 1 or i == 0 else f"{first.year}年1月",
+            )
+        )
     ticks = [(height - pad_b - v * scale, v) for v in sorted({0, top // 2, top})]
-    return {"width": width, "height": height, "bars": bars, "labels": labels, "ticks": ticks, "pad_l": pad_l,
-            "base": height - pad_b}
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "labels": labels,
+        "ticks": ticks,
+        "pad_l": pad_l,
+        "base": height - pad_b,
+    }

@@ -61,9 +61,16 @@ def standards() -> tuple[Standard, ...]:
     for s in raw["standards"]:
         items = tuple(
             Criterion(
-                code=i["code"], standard_id=s["id"], standard_name=s["name"], doc_no=s["doc_no"],
-                effective_from=s["effective_from"], sector=s["sector"], article=i.get("article", ""),
-                item=i["item"], topic=i.get("topic", ""), text=i["text"],
+                code=i["code"],
+                standard_id=s["id"],
+                standard_name=s["name"],
+                doc_no=s["doc_no"],
+                effective_from=s["effective_from"],
+                sector=s["sector"],
+                article=i.get("article", ""),
+                item=i["item"],
+                topic=i.get("topic", ""),
+                text=i["text"],
             )
             for i in s["items"]
         )

@@ -19,8 +19,11 @@ from app.ui import cn_date
 ORDER_DOC = "rectification_order"  # 责令限期整改指令书, 代字 责改
 REVIEW_DOC = "rectification_review"  # 整改复查意见书, 代字 复查
 SUPERVISION_DOC = "supervision_notice"  # (重大事故隐患)挂牌督办通知书, 代字 督办
-TEMPLATES = {ORDER_DOC: "hazards/docs/order.html", REVIEW_DOC: "hazards/docs/review.html",
-             SUPERVISION_DOC: "hazards/docs/supervision.html"}
+TEMPLATES = {
+    ORDER_DOC: "hazards/docs/order.html",
+    REVIEW_DOC: "hazards/docs/review.html",
+    SUPERVISION_DOC: "hazards/docs/supervision.html",
+}
 
 REMEDY_DAYS = 60  # 行政复议 (days) [M:high]
 LITIGATION_MONTHS = 6  # 行政诉讼 (months) [M:high]
@@ -33,13 +36,21 @@ def government_of(agency) -> str:
 
 
 def remedies_text(agency) -> str:
-    return (f"如不服本决定，可以自收到本文书之日起{REMEDY_DAYS}日内依法向{government_of(agency)}申请行政复议，"
-            f"或者在{LITIGATION_MONTHS}个月内依法向人民法院提起行政诉讼，但本文书不停止执行，法律另有规定的除外。")
+    return (
+        f"如不服本决定，可以自收到本文书之日起{REMEDY_DAYS}日内依法向{government_of(agency)}申请行政复议，"
+        f"或者在{LITIGATION_MONTHS}个月内依法向人民法院提起行政诉讼，但本文书不停止执行，法律另有规定的除外。"
+    )
 
 
 def _enterprise(e) -> dict:
-    return {"name": e.name, "credit_code": e.credit_code, "address": e.address, "legal_rep": e.legal_rep,
-            "main_person": e.main_person, "phone": e.phone}
+    return {
+        "name": e.name,
+        "credit_code": e.credit_code,
+        "address": e.address,
+        "legal_rep": e.legal_rep,
+        "main_person": e.main_person,
+        "phone": e.phone,
+    }
 
 
 def _officer(u: User | None) -> dict | None:
@@ -83,15 +94,26 @@ def order_content(order: RectificationOrder) -> dict:
         "inspection_record_no": order.inspection_record_no,
         "source": order.source,
         "items": [
-            {"seq": h.seq, "code": h.code, "location": h.location, "description": h.description,
-             "level": h.level, "criterion": h.criterion_citation, "provision": h.provision,
-             "requirement": h.requirement, "deadline": h.deadline.isoformat(), "deadline_cn": cn_date(h.deadline)}
+            {
+                "seq": h.seq,
+                "code": h.code,
+                "location": h.location,
+                "description": h.description,
+                "level": h.level,
+                "criterion": h.criterion_citation,
+                "provision": h.provision,
+                "requirement": h.requirement,
+                "deadline": h.deadline.isoformat(),
+                "deadline_cn": cn_date(h.deadline),
+            }
             for h in order.hazards
         ],
         "interim_measures": order.interim_measures,
-        "report_duty": ("你单位应当在上述整改期限内完成整改，于整改完成后及时通过本系统（或书面）向本机关报告整改情况、"
-                        "申请复查；重大事故隐患应当同时向本单位职工大会或者职工代表大会报告。确因客观原因不能按期完成整改的，"
-                        "应当在期限届满前书面申请延期。逾期未整改或者整改不合格的，本机关将依法予以处罚。"),
+        "report_duty": (
+            "你单位应当在上述整改期限内完成整改，于整改完成后及时通过本系统（或书面）向本机关报告整改情况、"
+            "申请复查；重大事故隐患应当同时向本单位职工大会或者职工代表大会报告。确因客观原因不能按期完成整改的，"
+            "应当在期限届满前书面申请延期。逾期未整改或者整改不合格的，本机关将依法予以处罚。"
+        ),
         "remedies": remedies_text(agency),
         "officers": [_officer(order.created_by), _officer(order.co_officer)],
         "issued_on": clock.today().isoformat(),
@@ -110,19 +132,32 @@ def review_content(reviews: list[HazardReview]) -> dict:
     items = []
     for r in reviews:
         h = r.hazard
-        items.append({
-            "seq": h.seq, "code": h.code, "location": h.location, "description": h.description,
-            "deadline": h.deadline.isoformat(), "result": r.result, "opinion": r.opinion,
-            "decision": r.decision, "decision_label": r.decision_label,
-            "new_deadline": r.new_deadline.isoformat() if r.new_deadline else None,
-            "new_deadline_cn": cn_date(r.new_deadline) if r.new_deadline else None,
-        })
+        items.append(
+            {
+                "seq": h.seq,
+                "code": h.code,
+                "location": h.location,
+                "description": h.description,
+                "deadline": h.deadline.isoformat(),
+                "result": r.result,
+                "opinion": r.opinion,
+                "decision": r.decision,
+                "decision_label": r.decision_label,
+                "new_deadline": r.new_deadline.isoformat() if r.new_deadline else None,
+                "new_deadline_cn": cn_date(r.new_deadline) if r.new_deadline else None,
+            }
+        )
     all_passed = all(r.passed for r in reviews)
     if all_passed:
-        conclusion = "经复查，上述隐患已整改合格，予以销号。" if kind == "复查" else \
-            "经现场审查，该重大事故隐患已治理合格，予以核销（销号）并摘牌，同意恢复生产经营。"
+        conclusion = (
+            "经复查，上述隐患已整改合格，予以销号。"
+            if kind == "复查"
+            else "经现场审查，该重大事故隐患已治理合格，予以核销（销号）并摘牌，同意恢复生产经营。"
+        )
     else:
-        conclusion = "经复查，部分隐患未整改到位，处理意见见上表。逾期未整改或者整改不合格的，本机关将依法立案处罚。"
+        conclusion = (
+            "经复查，部分隐患未整改到位，处理意见见上表。逾期未整改或者整改不合格的，本机关将依法立案处罚。"
+        )
     reviewer = first.reviewer
     return {
         "title": "整改复查意见书",
@@ -130,7 +165,9 @@ def review_content(reviews: list[HazardReview]) -> dict:
         "agency": order.agency.name,
         "enterprise": _enterprise(order.enterprise),
         "order_doc_number": order.doc_number,
-        "order_issued_on": order.issued_at.astimezone(clock.TZ).date().isoformat() if order.issued_at else None,
+        "order_issued_on": order.issued_at.astimezone(clock.TZ).date().isoformat()
+        if order.issued_at
+        else None,
         "order_issued_on_cn": cn_date(order.issued_at) if order.issued_at else None,
         "reviewed_on": first.reviewed_on.isoformat(),
         "reviewed_on_cn": cn_date(first.reviewed_on),
@@ -145,7 +182,9 @@ def review_content(reviews: list[HazardReview]) -> dict:
 def issue_review_document(reviews: list[HazardReview], *, actor: User):
     order = reviews[0].hazard.order
     db.session.flush()
-    return _issue(REVIEW_DOC, agency=order.agency, subject=order, content=review_content(reviews), actor=actor)
+    return _issue(
+        REVIEW_DOC, agency=order.agency, subject=order, content=review_content(reviews), actor=actor
+    )
 
 
 def supervision_content(sup: Supervision) -> dict:
@@ -159,21 +198,34 @@ def supervision_content(sup: Supervision) -> dict:
         "responsible_unit": sup.responsible_unit,
         "contact": sup.contact,
         "enterprise": _enterprise(h.enterprise),
-        "hazard": {"code": h.code, "location": h.location, "description": h.description,
-                   "criterion": h.criterion_citation, "criterion_text": h.criterion_text, "provision": h.provision},
+        "hazard": {
+            "code": h.code,
+            "location": h.location,
+            "description": h.description,
+            "criterion": h.criterion_citation,
+            "criterion_text": h.criterion_text,
+            "provision": h.provision,
+        },
         "order_doc_number": h.order.doc_number,
         "deadline": sup.deadline.isoformat(),
         "deadline_cn": cn_date(sup.deadline),
         "requirements": sup.opinion,
-        "duties": ("请你单位主要负责人组织制定并实施重大事故隐患治理方案（明确治理的目标和任务、采取的方法和措施、经费和物资的落实、"
-                   "负责治理的机构和人员、治理的时限和要求、安全措施和应急预案），治理方案报送本机关；治理期间采取有效防范措施，"
-                   "不能保证安全的，应当从危险区域内撤出作业人员并疏散可能危及的其他人员，设置警示标志，暂时停产停业或者停止使用；"
-                   "每15日报送一次治理进展；治理结束后进行评估，报送评估报告和恢复生产的书面申请，经审查同意后方可恢复生产经营。"),
+        "duties": (
+            "请你单位主要负责人组织制定并实施重大事故隐患治理方案（明确治理的目标和任务、采取的方法和措施、经费和物资的落实、"
+            "负责治理的机构和人员、治理的时限和要求、安全措施和应急预案），治理方案报送本机关；治理期间采取有效防范措施，"
+            "不能保证安全的，应当从危险区域内撤出作业人员并疏散可能危及的其他人员，设置警示标志，暂时停产停业或者停止使用；"
+            "每15日报送一次治理进展；治理结束后进行评估，报送评估报告和恢复生产的书面申请，经审查同意后方可恢复生产经营。"
+        ),
         "remedies": remedies_text(h.order.agency),
         "issued_on_cn": cn_date(clock.today()),
     }
 
 
 def issue_supervision_notice(sup: Supervision, *, actor: User):
-    return _issue(SUPERVISION_DOC, agency=sup.hazard.order.agency, subject=sup.hazard,
-                  content=supervision_content(sup), actor=actor)
+    return _issue(
+        SUPERVISION_DOC,
+        agency=sup.hazard.order.agency,
+        subject=sup.hazard,
+        content=supervision_content(sup),
+        actor=actor,
+    )

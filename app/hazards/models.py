@@ -55,8 +55,9 @@ class HazardStatus(StrEnum):
     REFERRED = "已移送立案"
 
 
-OPEN_STATUSES = tuple(s for s in HazardStatus if s not in (HazardStatus.CLOSED, HazardStatus.REFERRED,
-                                                          HazardStatus.DRAFT))
+OPEN_STATUSES = tuple(
+    s for s in HazardStatus if s not in (HazardStatus.CLOSED, HazardStatus.REFERRED, HazardStatus.DRAFT)
+)
 
 
 class ReviewResult(StrEnum):
@@ -180,17 +181,22 @@ class Hazard(TimestampMixin, db.Model):
     found_by: Mapped[User] = relationship(foreign_keys=[found_by_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
     rectifications: Mapped[list[Rectification]] = relationship(
-        back_populates="hazard", order_by="Rectification.id", cascade="all, delete-orphan")
+        back_populates="hazard", order_by="Rectification.id", cascade="all, delete-orphan"
+    )
     extensions: Mapped[list[ExtensionRequest]] = relationship(
-        back_populates="hazard", order_by="ExtensionRequest.id", cascade="all, delete-orphan")
+        back_populates="hazard", order_by="ExtensionRequest.id", cascade="all, delete-orphan"
+    )
     reviews: Mapped[list[HazardReview]] = relationship(
-        back_populates="hazard", order_by="HazardReview.id", cascade="all, delete-orphan")
+        back_populates="hazard", order_by="HazardReview.id", cascade="all, delete-orphan"
+    )
     referral: Mapped[PenaltyReferral | None] = relationship(back_populates="hazard", uselist=False)
     supervision: Mapped[Supervision | None] = relationship(back_populates="hazard", uselist=False)
     plans: Mapped[list[GovernancePlan]] = relationship(
-        back_populates="hazard", order_by="GovernancePlan.id", cascade="all, delete-orphan")
+        back_populates="hazard", order_by="GovernancePlan.id", cascade="all, delete-orphan"
+    )
     progress_reports: Mapped[list[ProgressReport]] = relationship(
-        back_populates="hazard", order_by="ProgressReport.id", cascade="all, delete-orphan")
+        back_populates="hazard", order_by="ProgressReport.id", cascade="all, delete-orphan"
+    )
 
     @property
     def is_major(self) -> bool:
@@ -304,7 +310,9 @@ class HazardReview(TimestampMixin, db.Model):
     new_deadline: Mapped[date | None] = mapped_column(Date, comment="重新确定的整改期限")
     was_overdue: Mapped[bool] = mapped_column(Boolean, default=False, comment="复查时是否逾期")
     doc_number: Mapped[str | None] = mapped_column(String(80), index=True, comment="整改复查意见书文号")
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("official_documents.id"), comment="复查意见书文书")
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("official_documents.id"), comment="复查意见书文书"
+    )
 
     hazard: Mapped[Hazard] = relationship(back_populates="reviews")
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
@@ -356,7 +364,9 @@ class Supervision(TimestampMixin, db.Model):
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     opinion: Mapped[str | None] = mapped_column(Text)
     doc_number: Mapped[str | None] = mapped_column(String(80), comment="挂牌督办通知书文号")
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("official_documents.id"), comment="督办通知书文书")
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("official_documents.id"), comment="督办通知书文书"
+    )
     media_published: Mapped[str | None] = mapped_column(String(300), comment="媒体公布情况")
     delisted_on: Mapped[date | None] = mapped_column(Date, comment="摘牌（核销）日期")
     delisting_notice: Mapped[str | None] = mapped_column(String(300), comment="销号公告")
@@ -421,7 +431,9 @@ class HazardNotification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(30), comment="remind_before/remind_due/overdue/review_overdue/progress")
+    kind: Mapped[str] = mapped_column(
+        String(30), comment="remind_before/remind_due/overdue/review_overdue/progress"
+    )
     key: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str | None] = mapped_column(Text)

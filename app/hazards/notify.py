@@ -13,12 +13,18 @@ from app.hazards.models import Hazard, HazardNotification
 
 
 def enterprise_managers(hazard: Hazard) -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(User.enterprise_id == hazard.enterprise_id, UserRole.role == Role.ENTERPRISE,
-               User.is_active_flag.is_(True))
-        .order_by(User.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                User.enterprise_id == hazard.enterprise_id,
+                UserRole.role == Role.ENTERPRISE,
+                User.is_active_flag.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
 
 
 def responsible_officers(hazard: Hazard) -> list[User]:
@@ -33,8 +39,10 @@ def section_heads(hazard: Hazard) -> list[User]:
     """Section heads of the issuing agency whose jurisdiction covers the hazard."""
     agency_id = hazard.order.agency_id
     candidates = db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.SECTION_HEAD, User.is_active_flag.is_(True)).order_by(User.id)
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.SECTION_HEAD, User.is_active_flag.is_(True))
+        .order_by(User.id)
     ).all()
     out = []
     for u in candidates:
@@ -48,28 +56,51 @@ def section_heads(hazard: Hazard) -> list[User]:
 
 def leaders(hazard: Hazard) -> list[User]:
     candidates = db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.LEADER, User.is_active_flag.is_(True)).order_by(User.id)
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.LEADER, User.is_active_flag.is_(True))
+        .order_by(User.id)
     ).all()
     return [u for u in candidates if in_scope(u, hazard.region_path, hazard.enterprise_id)]
 
 
-def notify(users, hazard: Hazard | None, *, kind: str, key: str, title: str, body: str | None = None,
-           level: str = "info") -> int:
+def notify(
+    users,
+    hazard: Hazard | None,
+    *,
+    kind: str,
+    key: str,
+    title: str,
+    body: str | None = None,
+    level: str = "info",
+) -> int:
     """Create one notice per user unless that (key, user) exists. Returns how many were created."""
     users = [u for u in dict.fromkeys(users) if u is not None]
     if not users:
         return 0
-    have = set(db.session.scalars(
-        select(HazardNotification.user_id).where(HazardNotification.key == key,
-                                                 HazardNotification.user_id.in_([u.id for u in users]))
-    ))
+    have = set(
+        db.session.scalars(
+            select(HazardNotification.user_id).where(
+                HazardNotification.key == key, HazardNotification.user_id.in_([u.id for u in users])
+            )
+        )
+    )
     created = 0
     for u in users:
         if u.id in have:
             continue
-        db.session.add(HazardNotification(user_id=u.id, hazard_id=hazard.id if hazard else None, kind=kind, key=key,
-                                          title=title, body=body, level=level, created_at=utcnow()))
+        db.session.add(
+            HazardNotification(
+                user_id=u.id,
+                hazard_id=hazard.id if hazard else None,
+                kind=kind,
+                key=key,
+                title=title,
+                body=body,
+                level=level,
+                created_at=utcnow(),
+            )
+        )
         created += 1
     if created:
         db.session.flush()
@@ -79,23 +110,32 @@ def notify(users, hazard: Hazard | None, *, kind: str, key: str, title: str, bod
 def unread_count(user: User) -> int:
     from sqlalchemy import func
 
-    return db.session.scalar(
-        select(func.count()).select_from(HazardNotification)
-        .where(HazardNotification.user_id == user.id, HazardNotification.read_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(HazardNotification)
+            .where(HazardNotification.user_id == user.id, HazardNotification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def for_user(user: User, limit: int = 100) -> list[HazardNotification]:
-    return list(db.session.scalars(
-        select(HazardNotification).where(HazardNotification.user_id == user.id)
-        .order_by(HazardNotification.created_at.desc(), HazardNotification.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(HazardNotification)
+            .where(HazardNotification.user_id == user.id)
+            .order_by(HazardNotification.created_at.desc(), HazardNotification.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def mark_read(user: User) -> None:
     from sqlalchemy import update
 
     db.session.execute(
-        update(HazardNotification).where(HazardNotification.user_id == user.id, HazardNotification.read_at.is_(None))
+        update(HazardNotification)
+        .where(HazardNotification.user_id == user.id, HazardNotification.read_at.is_(None))
         .values(read_at=utcnow())
     )

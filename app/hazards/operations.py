@@ -86,6 +86,12 @@ def _status(hazard: Hazard, status: str) -> list[str]:
     return [old, status]
 
 
+def _clear_overdue_title(hazard: Hazard) -> None:
+    from app.hazards.workflow_handlers import set_overdue_title
+
+    set_overdue_title(instance_of(hazard), False)
+
+
 def _d(value) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
@@ -96,18 +102,27 @@ def _d(value) -> str | None:
 def _draft_order(enterprise: Enterprise, data: dict, actor: User) -> RectificationOrder:
     """The officer's open draft 指令书 for this enterprise (one visit), or a new one."""
     order = db.session.scalar(
-        select(RectificationOrder).where(
-            RectificationOrder.enterprise_id == enterprise.id, RectificationOrder.created_by_id == actor.id,
+        select(RectificationOrder)
+        .where(
+            RectificationOrder.enterprise_id == enterprise.id,
+            RectificationOrder.created_by_id == actor.id,
             RectificationOrder.status == "draft",
-        ).order_by(RectificationOrder.id.desc()).limit(1)
+        )
+        .order_by(RectificationOrder.id.desc())
+        .limit(1)
     )
     if order is not None:
         return order
     if actor.department is None:
         raise PermissionDenied("您未归属执法机构，不能登记隐患")
     order = RectificationOrder(
-        enterprise=enterprise, region_path=enterprise.region_path, agency_id=actor.department.agency.id,
-        created_by_id=actor.id, source=data["source"], inspected_on=data["found_on"], status="draft",
+        enterprise=enterprise,
+        region_path=enterprise.region_path,
+        agency_id=actor.department.agency.id,
+        created_by_id=actor.id,
+        source=data["source"],
+        inspected_on=data["found_on"],
+        status="draft",
     )
     db.session.add(order)
     db.session.flush()
@@ -133,24 +148,45 @@ def register_hazard(data: dict, *, actor: User) -> Hazard:
         raise _invalid("deadline", "整改期限不能早于今天")
     order = _draft_order(enterprise, data, actor)
     hazard = Hazard(
-        code=f"tmp-{uuid4().hex[:24]}", order=order, seq=len(order.hazards) + 1, enterprise=enterprise,
-        region_path=enterprise.region_path, source=data["source"], found_on=data["found_on"], found_by_id=actor.id,
-        location=data["location"], description=data["description"], category=data["category"], level=level,
+        code=f"tmp-{uuid4().hex[:24]}",
+        order=order,
+        seq=len(order.hazards) + 1,
+        enterprise=enterprise,
+        region_path=enterprise.region_path,
+        source=data["source"],
+        found_on=data["found_on"],
+        found_by_id=actor.id,
+        location=data["location"],
+        description=data["description"],
+        category=data["category"],
+        level=level,
         criterion_code=criterion.code if criterion else None,
         criterion_citation=criterion.citation if criterion else None,
         criterion_text=criterion.text if criterion else None,
-        provision=data["provision"], requirement=data.get("requirement") or None,
-        original_deadline=deadline, deadline=deadline, status=HazardStatus.DRAFT,
+        provision=data["provision"],
+        requirement=data.get("requirement") or None,
+        original_deadline=deadline,
+        deadline=deadline,
+        status=HazardStatus.DRAFT,
         discovered_year=data["found_on"].year,
     )
     db.session.add(hazard)
     db.session.flush()
     hazard.code = f"YH{hazard.found_on.year}{hazard.id:06d}"
     _link(data.get("photos"), hazard, "photos")
-    audit.record(actor, "hazard.registered", hazard,
-                 summary=f"{actor.name}登记{level}事故隐患：{enterprise.name} {hazard.location}",
-                 data={"order_id": order.id, "level": level, "deadline": deadline.isoformat(),
-                       "criterion": hazard.criterion_code, "photos": list(data.get("photos") or [])})
+    audit.record(
+        actor,
+        "hazard.registered",
+        hazard,
+        summary=f"{actor.name}登记{level}事故隐患：{enterprise.name} {hazard.location}",
+        data={
+            "order_id": order.id,
+            "level": level,
+            "deadline": deadline.isoformat(),
+            "criterion": hazard.criterion_code,
+            "photos": list(data.get("photos") or []),
+        },
+    )
     return hazard
 
 
@@ -160,8 +196,13 @@ def remove_draft_hazard(hazard: Hazard, *, actor: User) -> None:
     if hazard.status != HazardStatus.DRAFT:
         raise InvalidState("已签发的隐患不能删除")
     order = hazard.order
-    audit.record(actor, "hazard.draft_removed", order, summary=f"{actor.name}删除待签发隐患{hazard.code}",
-                 data={"hazard_id": hazard.id, "location": hazard.location, "description": hazard.description})
+    audit.record(
+        actor,
+        "hazard.draft_removed",
+        order,
+        summary=f"{actor.name}删除待签发隐患{hazard.code}",
+        data={"hazard_id": hazard.id, "location": hazard.location, "description": hazard.description},
+    )
     order.hazards.remove(hazard)
     db.session.delete(hazard)
     for i, h in enumerate(order.hazards, start=1):
@@ -195,17 +236,29 @@ def issue_order(order: RectificationOrder, data: dict, *, actor: User) -> Rectif
     db.session.flush()
     for h in order.hazards:
         _start_workflow(h, actor)
-    audit.record(actor, "hazard.order_issued", order,
-                 summary=f"{actor.name}签发责令限期整改指令书 {order.doc_number}（{len(order.hazards)}项隐患）",
-                 data={"doc_number": order.doc_number, "hazards": [h.id for h in order.hazards],
-                       "co_officer_id": co.id})
+    audit.record(
+        actor,
+        "hazard.order_issued",
+        order,
+        summary=f"{actor.name}签发责令限期整改指令书 {order.doc_number}（{len(order.hazards)}项隐患）",
+        data={
+            "doc_number": order.doc_number,
+            "hazards": [h.id for h in order.hazards],
+            "co_officer_id": co.id,
+        },
+    )
     return order
 
 
 def _start_workflow(hazard: Hazard, actor: User) -> None:
     common = {
-        "hazard_id": hazard.id, "failed_rounds": 0, "max_rounds": int(settings.get("HAZARD_MAX_ROUNDS")),
-        "exception_used": False, "exception_approved": False, "action": "", "decision": "",
+        "hazard_id": hazard.id,
+        "failed_rounds": 0,
+        "max_rounds": int(settings.get("HAZARD_MAX_ROUNDS")),
+        "exception_used": False,
+        "exception_approved": False,
+        "action": "",
+        "decision": "",
         **settings.deadline_vars(hazard.deadline),
     }
     if hazard.is_major:
@@ -215,10 +268,23 @@ def _start_workflow(hazard: Hazard, actor: User) -> None:
     else:
         old = _status(hazard, HazardStatus.RECTIFYING)
         process = GENERAL_PROCESS
-    workflow.start(process, subject=hazard, title=f"{hazard.enterprise.name}：{hazard.location}（{hazard.code}）",
-                   region_path=hazard.region_path, enterprise_id=hazard.enterprise_id, data=common, actor=actor)
-    audit.record(actor, "hazard.issued", hazard, summary=f"隐患{hazard.code}随指令书{hazard.order.doc_number}下达，"
-                 f"整改期限{hazard.deadline.isoformat()}", changes={"status": old})
+    workflow.start(
+        process,
+        subject=hazard,
+        title=f"{hazard.enterprise.name}：{hazard.location}（{hazard.code}）",
+        region_path=hazard.region_path,
+        enterprise_id=hazard.enterprise_id,
+        data=common,
+        actor=actor,
+    )
+    audit.record(
+        actor,
+        "hazard.issued",
+        hazard,
+        summary=f"隐患{hazard.code}随指令书{hazard.order.doc_number}下达，"
+        f"整改期限{hazard.deadline.isoformat()}",
+        changes={"status": old},
+    )
 
 
 # --- enterprise: rectification report / extension request --------------------------------------------
@@ -232,11 +298,18 @@ def submit_rectification(hazard: Hazard, data: dict, *, actor: User, task=None) 
         raise _invalid("after_photos", "请上传整改后照片")
     today = clock.today()
     rect = Rectification(
-        hazard=hazard, round=hazard.failed_rounds + 1, responsible_dept=data.get("responsible_dept") or None,
-        responsible_person=data["responsible_person"], measures=data["measures"],
-        funds=Decimal(data.get("funds") or 0), planned_date=data.get("planned_date"),
-        emergency_measures=data["emergency_measures"], completed_on=data.get("completed_on") or today,
-        remarks=data.get("remarks") or None, submitted_by_id=actor.id, submitted_at=clock.now(),
+        hazard=hazard,
+        round=hazard.failed_rounds + 1,
+        responsible_dept=data.get("responsible_dept") or None,
+        responsible_person=data["responsible_person"],
+        measures=data["measures"],
+        funds=Decimal(data.get("funds") or 0),
+        planned_date=data.get("planned_date"),
+        emergency_measures=data["emergency_measures"],
+        completed_on=data.get("completed_on") or today,
+        remarks=data.get("remarks") or None,
+        submitted_by_id=actor.id,
+        submitted_at=clock.now(),
     )
     db.session.add(rect)
     db.session.flush()
@@ -245,11 +318,20 @@ def submit_rectification(hazard: Hazard, data: dict, *, actor: User, task=None) 
     hazard.completed_on = rect.completed_on
     changes = {"status": _status(hazard, HazardStatus.REVIEWING)}
     workflow.complete_task(task, {"action": "rectified", **settings.review_vars(today)}, actor=actor)
-    audit.record(actor, "hazard.rectification_submitted", hazard,
-                 summary=f"{actor.name}报告隐患{hazard.code}整改完成，申请复查", changes=changes,
-                 data={"rectification_id": rect.id, "responsible_person": rect.responsible_person,
-                       "funds": str(rect.funds), "completed_on": rect.completed_on.isoformat(),
-                       "after_photos": list(data.get("after_photos") or [])})
+    audit.record(
+        actor,
+        "hazard.rectification_submitted",
+        hazard,
+        summary=f"{actor.name}报告隐患{hazard.code}整改完成，申请复查",
+        changes=changes,
+        data={
+            "rectification_id": rect.id,
+            "responsible_person": rect.responsible_person,
+            "funds": str(rect.funds),
+            "completed_on": rect.completed_on.isoformat(),
+            "after_photos": list(data.get("after_photos") or []),
+        },
+    )
     return rect
 
 
@@ -266,20 +348,32 @@ def request_extension(hazard: Hazard, data: dict, *, actor: User, task=None) -> 
     if requested <= hazard.deadline:
         raise _invalid("ext_deadline", f"申请的期限须晚于现行整改期限（{hazard.deadline.isoformat()}）")
     ext = ExtensionRequest(
-        hazard=hazard, reason=data["ext_reason"], old_deadline=hazard.deadline, requested_deadline=requested,
-        interim_measures=data.get("ext_interim_measures") or None, requested_by_id=actor.id,
-        requested_at=clock.now(), status="pending",
+        hazard=hazard,
+        reason=data["ext_reason"],
+        old_deadline=hazard.deadline,
+        requested_deadline=requested,
+        interim_measures=data.get("ext_interim_measures") or None,
+        requested_by_id=actor.id,
+        requested_at=clock.now(),
+        status="pending",
     )
     db.session.add(ext)
     db.session.flush()
     _link(data.get("ext_files"), ext, "files")
     changes = {"status": _status(hazard, HazardStatus.EXTENSION_PENDING)}
-    workflow.complete_task(task, {"action": "extension",
-                                  "extension_due": settings.working_due(today, "HAZARD_EXTENSION_REVIEW_DAYS")},
-                           actor=actor)
-    audit.record(actor, "hazard.extension_requested", hazard,
-                 summary=f"{actor.name}申请将隐患{hazard.code}整改期限延至{requested.isoformat()}", changes=changes,
-                 data={"extension_id": ext.id, "reason": ext.reason, "requested_deadline": requested.isoformat()})
+    workflow.complete_task(
+        task,
+        {"action": "extension", "extension_due": settings.working_due(today, "HAZARD_EXTENSION_REVIEW_DAYS")},
+        actor=actor,
+    )
+    audit.record(
+        actor,
+        "hazard.extension_requested",
+        hazard,
+        summary=f"{actor.name}申请将隐患{hazard.code}整改期限延至{requested.isoformat()}",
+        changes=changes,
+        data={"extension_id": ext.id, "reason": ext.reason, "requested_deadline": requested.isoformat()},
+    )
     return ext
 
 
@@ -307,12 +401,21 @@ def decide_extension(hazard: Hazard, data: dict, *, actor: User, task=None) -> E
     else:
         ext.status = "rejected"
     changes["status"] = _status(hazard, HazardStatus.RECTIFYING)
-    workflow.complete_task(task, {"extension_approved": approved, **settings.deadline_vars(hazard.deadline)},
-                           actor=actor)
-    audit.record(actor, "hazard.extension_approved" if approved else "hazard.extension_rejected", hazard,
-                 summary=(f"{actor.name}批准延期至{hazard.deadline.isoformat()}" if approved
-                          else f"{actor.name}不予批准延期，整改期限仍为{hazard.deadline.isoformat()}"),
-                 changes=changes, data={"extension_id": ext.id, "opinion": ext.opinion})
+    workflow.complete_task(
+        task, {"extension_approved": approved, **settings.deadline_vars(hazard.deadline)}, actor=actor
+    )
+    audit.record(
+        actor,
+        "hazard.extension_approved" if approved else "hazard.extension_rejected",
+        hazard,
+        summary=(
+            f"{actor.name}批准延期至{hazard.deadline.isoformat()}"
+            if approved
+            else f"{actor.name}不予批准延期，整改期限仍为{hazard.deadline.isoformat()}"
+        ),
+        changes=changes,
+        data={"extension_id": ext.id, "opinion": ext.opinion},
+    )
     return ext
 
 
@@ -346,8 +449,9 @@ def _check_decision(hazard: Hazard, result: str, decision: str, data: dict) -> i
     return failed
 
 
-def review_hazards(items: list[tuple[Hazard, dict]], *, actor: User, kind: str = "复查",
-                   tasks: dict | None = None) -> list[HazardReview]:
+def review_hazards(
+    items: list[tuple[Hazard, dict]], *, actor: User, kind: str = "复查", tasks: dict | None = None
+) -> list[HazardReview]:
     """复查 (or 重大隐患 验收) of one or more hazards of one 指令书 → one 整改复查意见书.
 
     items: [(hazard, {result, decision, opinion, reviewed_on, co_reviewer_id, new_deadline, facts,
@@ -371,9 +475,16 @@ def review_hazards(items: list[tuple[Hazard, dict]], *, actor: User, kind: str =
     reviews = []
     for hazard, data, _task, _failed, co in prepared:
         review = HazardReview(
-            hazard=hazard, kind=kind, round=hazard.failed_rounds + 1, reviewed_on=data.get("reviewed_on") or clock.today(),
-            reviewer_id=actor.id, co_reviewer_id=co.id if co else None, result=data["result"],
-            passed=data["decision"] == ReviewDecision.CLOSE, opinion=data["opinion"], decision=data["decision"],
+            hazard=hazard,
+            kind=kind,
+            round=hazard.failed_rounds + 1,
+            reviewed_on=data.get("reviewed_on") or clock.today(),
+            reviewer_id=actor.id,
+            co_reviewer_id=co.id if co else None,
+            result=data["result"],
+            passed=data["decision"] == ReviewDecision.CLOSE,
+            opinion=data["opinion"],
+            decision=data["decision"],
             new_deadline=data.get("new_deadline") if data["decision"] in ("return", "exception") else None,
             was_overdue=hazard.is_overdue,
         )
@@ -412,7 +523,10 @@ def _apply_review(hazard: Hazard, review: HazardReview, data: dict, task, failed
             changes["deadline"] = [hazard.deadline.isoformat(), review.new_deadline.isoformat()]
             hazard.deadline = review.new_deadline
             hazard.is_overdue = False
-            changes["status"] = _status(hazard, HazardStatus.GOVERNING if hazard.is_major else HazardStatus.RECTIFYING)
+            _clear_overdue_title(hazard)
+            changes["status"] = _status(
+                hazard, HazardStatus.GOVERNING if hazard.is_major else HazardStatus.RECTIFYING
+            )
             wf_data.update(settings.deadline_vars(hazard.deadline))
             action = "hazard.review_failed"
             summary = f"{actor.name}{review.kind}不合格（第{failed}轮），责令于{hazard.deadline.isoformat()}前重新整改"
@@ -427,25 +541,45 @@ def _apply_review(hazard: Hazard, review: HazardReview, data: dict, task, failed
             action = "hazard.referred"
             summary = f"{actor.name}{review.kind}不合格（第{failed}轮），移送立案处罚"
     workflow.complete_task(task, wf_data, actor=actor)
-    audit.record(actor, action, hazard, summary=summary, changes=changes,
-                 data={"review_id": review.id, "result": review.result, "decision": decision,
-                       "doc_number": review.doc_number, "opinion": review.opinion,
-                       "evidence": list(data.get("evidence") or [])})
+    audit.record(
+        actor,
+        action,
+        hazard,
+        summary=summary,
+        changes=changes,
+        data={
+            "review_id": review.id,
+            "result": review.result,
+            "decision": decision,
+            "doc_number": review.doc_number,
+            "opinion": review.opinion,
+            "evidence": list(data.get("evidence") or []),
+        },
+    )
 
 
 def _refer(hazard: Hazard, facts: str, actor: User) -> PenaltyReferral:
     if hazard.referral is not None:
         return hazard.referral
     evidence = [f"责令限期整改指令书 {hazard.order.doc_number}"]
-    evidence += [f"{r.kind}意见书 {r.doc_number}（{r.reviewed_on.isoformat()}，{r.result}）"
-                 for r in hazard.reviews if r.doc_number]
+    evidence += [
+        f"{r.kind}意见书 {r.doc_number}（{r.reviewed_on.isoformat()}，{r.result}）"
+        for r in hazard.reviews
+        if r.doc_number
+    ]
     photos = attachments.attachments_for(hazard, "photos")
     if photos:
         evidence.append("隐患照片：" + "、".join(f"附件{a.id}" for a in photos))
     referral = PenaltyReferral(
-        hazard=hazard, enterprise_id=hazard.enterprise_id, region_path=hazard.region_path,
-        facts=facts, evidence="\n".join(evidence), provisions=hazard.provision, referred_by_id=actor.id,
-        referred_at=clock.now(), status="待立案",
+        hazard=hazard,
+        enterprise_id=hazard.enterprise_id,
+        region_path=hazard.region_path,
+        facts=facts,
+        evidence="\n".join(evidence),
+        provisions=hazard.provision,
+        referred_by_id=actor.id,
+        referred_at=clock.now(),
+        status="待立案",
     )
     db.session.add(referral)
     hazard.status = HazardStatus.REFERRED
@@ -469,7 +603,10 @@ def decide_exception(hazard: Hazard, data: dict, *, actor: User, task=None) -> N
         hazard.deadline = nd
         hazard.exception_granted = True
         hazard.is_overdue = False
-        changes["status"] = _status(hazard, HazardStatus.GOVERNING if hazard.is_major else HazardStatus.RECTIFYING)
+        _clear_overdue_title(hazard)
+        changes["status"] = _status(
+            hazard, HazardStatus.GOVERNING if hazard.is_major else HazardStatus.RECTIFYING
+        )
         wf = {"exception_approved": True, "exception_used": True, **settings.deadline_vars(nd)}
     else:
         old = hazard.status
@@ -478,10 +615,18 @@ def decide_exception(hazard: Hazard, data: dict, *, actor: User, task=None) -> N
         changes["status"] = [old, hazard.status]
         wf = {"exception_approved": False, "exception_used": True}
     workflow.complete_task(task, wf, actor=actor)
-    audit.record(actor, "hazard.exception_approved" if approved else "hazard.exception_rejected", hazard,
-                 summary=(f"{actor.name}批准再次限期整改至{hazard.deadline.isoformat()}" if approved
-                          else f"{actor.name}不批准再次整改，移送立案"),
-                 changes=changes, data={"opinion": data["opinion"]})
+    audit.record(
+        actor,
+        "hazard.exception_approved" if approved else "hazard.exception_rejected",
+        hazard,
+        summary=(
+            f"{actor.name}批准再次限期整改至{hazard.deadline.isoformat()}"
+            if approved
+            else f"{actor.name}不批准再次整改，移送立案"
+        ),
+        changes=changes,
+        data={"opinion": data["opinion"]},
+    )
 
 
 # 重大隐患 verbs live in their own module; importing them here gives one place to look.
@@ -494,7 +639,19 @@ from app.hazards.major import (  # noqa: E402
 )
 
 __all__ = [
-    "acceptance_review", "decide_exception", "decide_extension", "decide_supervision", "issue_order",
-    "ready_bpmn_ids", "ready_task", "register_hazard", "remove_draft_hazard", "report_progress",
-    "request_extension", "review_hazards", "submit_acceptance", "submit_governance_plan", "submit_rectification",
+    "acceptance_review",
+    "decide_exception",
+    "decide_extension",
+    "decide_supervision",
+    "issue_order",
+    "ready_bpmn_ids",
+    "ready_task",
+    "register_hazard",
+    "remove_draft_hazard",
+    "report_progress",
+    "request_extension",
+    "review_hazards",
+    "submit_acceptance",
+    "submit_governance_plan",
+    "submit_rectification",
 ]

@@ -36,19 +36,27 @@ def is_own_enterprise_manager(user: User, hazard: Hazard) -> bool:
 
 def can_review(user: User, hazard: Hazard) -> bool:
     """Officers whose jurisdiction covers the enterprise (复查, 验收, 延期审批)."""
-    return user.has_role(Role.OFFICER) and not user.is_enterprise_user and in_scope(
-        user, hazard.region_path, hazard.enterprise_id)
+    return (
+        user.has_role(Role.OFFICER)
+        and not user.is_enterprise_user
+        and in_scope(user, hazard.region_path, hazard.enterprise_id)
+    )
 
 
 def can_lead(user: User, hazard: Hazard) -> bool:
     """Leaders in jurisdiction (挂牌督办决定, 特批再次整改)."""
-    return user.has_role(Role.LEADER) and not user.is_enterprise_user and in_scope(
-        user, hazard.region_path, hazard.enterprise_id)
+    return (
+        user.has_role(Role.LEADER)
+        and not user.is_enterprise_user
+        and in_scope(user, hazard.region_path, hazard.enterprise_id)
+    )
 
 
 def can_export(user: User) -> bool:
-    return user.has_role(Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN, Role.OFFICER) and \
-        not user.is_enterprise_user
+    return (
+        user.has_role(Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN, Role.OFFICER)
+        and not user.is_enterprise_user
+    )
 
 
 def is_staff(user: User) -> bool:

@@ -127,8 +127,14 @@ def apply_filters(stmt: Select, f: HazardFilters, *, include_drafts: bool = Fals
         stmt = stmt.where(Hazard.status != HazardStatus.DRAFT)
     if f.q:
         like = f"%{f.q}%"
-        stmt = stmt.where(or_(Enterprise.name.like(like), Hazard.code.like(like), Hazard.location.like(like),
-                              Hazard.description.like(like)))
+        stmt = stmt.where(
+            or_(
+                Enterprise.name.like(like),
+                Hazard.code.like(like),
+                Hazard.location.like(like),
+                Hazard.description.like(like),
+            )
+        )
     if f.enterprise_id:
         stmt = stmt.where(Hazard.enterprise_id == f.enterprise_id)
     if f.town:
@@ -175,19 +181,24 @@ def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> Hazar
     total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(f.page, pages)
-    stmt = (base.options(joinedload(Hazard.enterprise), joinedload(Hazard.order))
-            .order_by(Hazard.is_overdue.desc(), Hazard.found_on.desc(), Hazard.id.desc())
-            .limit(per_page).offset((page - 1) * per_page))
+    stmt = (
+        base.options(joinedload(Hazard.enterprise), joinedload(Hazard.order))
+        .order_by(Hazard.is_overdue.desc(), Hazard.found_on.desc(), Hazard.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
     return HazardPage(hazards=list(db.session.scalars(stmt).unique()), total=total, page=page, pages=pages)
 
 
 def drafts(user: User) -> list[RectificationOrder]:
     """The officer's draft 指令书 (registered hazards not yet issued)."""
-    return list(db.session.scalars(
-        select(RectificationOrder).where(RectificationOrder.created_by_id == user.id,
-                                         RectificationOrder.status == "draft")
-        .order_by(RectificationOrder.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(RectificationOrder)
+            .where(RectificationOrder.created_by_id == user.id, RectificationOrder.status == "draft")
+            .order_by(RectificationOrder.id.desc())
+        )
+    )
 
 
 def towns_for(user: User) -> list[Region]:
@@ -200,10 +211,14 @@ def towns_for(user: User) -> list[Region]:
 
 
 def enterprises_for(user: User, limit: int = 2000) -> list[Enterprise]:
-    return list(db.session.scalars(
-        select(Enterprise).where(scope_clause(user, Enterprise.region_path, Enterprise.id))
-        .order_by(Enterprise.name).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Enterprise)
+            .where(scope_clause(user, Enterprise.region_path, Enterprise.id))
+            .order_by(Enterprise.name)
+            .limit(limit)
+        )
+    )
 
 
 def industries() -> list[str]:
@@ -211,7 +226,9 @@ def industries() -> list[str]:
 
 
 def can_view_hazard_id(user: User, hazard_id: int) -> bool:
-    return db.session.scalar(scoped(user).with_only_columns(Hazard.id).where(Hazard.id == hazard_id)) is not None
+    return (
+        db.session.scalar(scoped(user).with_only_columns(Hazard.id).where(Hazard.id == hazard_id)) is not None
+    )
 
 
 def scoped_get(user: User, hazard_id: int) -> Hazard | None:

@@ -10,10 +10,15 @@ from werkzeug.datastructures import MultiDict
 from app import audit, clock, forms, workflow
 from app.errors import require
 from app.extensions import db
-from app.hazards import criteria, notify, queries, tasks
+from app.hazards import (
+    criteria,
+    notify,
+    queries,
+    tasks,
+    workflow_handlers,  # noqa: F401 - registers the BPMN service handlers
+)
 from app.hazards import operations as ops
 from app.hazards import permissions as perm
-from app.hazards import workflow_handlers  # noqa: F401 - registers the BPMN service handlers
 from app.hazards.models import (
     REVIEW_DECISION_LABELS,
     Hazard,
@@ -28,31 +33,33 @@ from app.workflow.models import HumanTask
 
 bp = Blueprint("hazards", __name__, url_prefix="/hazards")
 
-audit.register_action_labels({
-    "hazard.registered": "登记隐患",
-    "hazard.draft_removed": "删除待签发隐患",
-    "hazard.order_issued": "签发责令限期整改指令书",
-    "hazard.issued": "下达整改",
-    "hazard.rectification_submitted": "报告整改完成",
-    "hazard.extension_requested": "申请延期",
-    "hazard.extension_approved": "批准延期",
-    "hazard.extension_rejected": "不予批准延期",
-    "hazard.closed": "销号",
-    "hazard.review_failed": "复查不合格",
-    "hazard.exception_requested": "报请特批",
-    "hazard.exception_approved": "批准再次整改",
-    "hazard.exception_rejected": "不批准再次整改",
-    "hazard.referred": "移送立案",
-    "hazard.reminded": "期限提醒",
-    "hazard.overdue": "逾期",
-    "hazard.review_escalated": "复查超期上报",
-    "hazard.supervision_listed": "挂牌督办",
-    "hazard.supervision_declined": "不挂牌督办",
-    "hazard.plan_submitted": "报送治理方案",
-    "hazard.progress_reported": "报送治理进展",
-    "hazard.progress_requested": "催报治理进展",
-    "hazard.acceptance_requested": "申请验收",
-})
+audit.register_action_labels(
+    {
+        "hazard.registered": "登记隐患",
+        "hazard.draft_removed": "删除待签发隐患",
+        "hazard.order_issued": "签发责令限期整改指令书",
+        "hazard.issued": "下达整改",
+        "hazard.rectification_submitted": "报告整改完成",
+        "hazard.extension_requested": "申请延期",
+        "hazard.extension_approved": "批准延期",
+        "hazard.extension_rejected": "不予批准延期",
+        "hazard.closed": "销号",
+        "hazard.review_failed": "复查不合格",
+        "hazard.exception_requested": "报请特批",
+        "hazard.exception_approved": "批准再次整改",
+        "hazard.exception_rejected": "不批准再次整改",
+        "hazard.referred": "移送立案",
+        "hazard.reminded": "期限提醒",
+        "hazard.overdue": "逾期",
+        "hazard.review_escalated": "复查超期上报",
+        "hazard.supervision_listed": "挂牌督办",
+        "hazard.supervision_declined": "不挂牌督办",
+        "hazard.plan_submitted": "报送治理方案",
+        "hazard.progress_reported": "报送治理进展",
+        "hazard.progress_requested": "催报治理进展",
+        "hazard.acceptance_requested": "申请验收",
+    }
+)
 
 
 def _hazard_or_404(hazard_id: int) -> Hazard:
@@ -64,7 +71,11 @@ def _hazard_or_404(hazard_id: int) -> Hazard:
 
 def _order_or_404(order_id: int) -> RectificationOrder:
     order = db.session.get(RectificationOrder, order_id)
-    if order is None or not perm.can_view(current_user, order) or (order.is_draft and current_user.is_enterprise_user):
+    if (
+        order is None
+        or not perm.can_view(current_user, order)
+        or (order.is_draft and current_user.is_enterprise_user)
+    ):
         abort(404)
     return order
 
@@ -79,14 +90,22 @@ def index():
     page = queries.hazard_page(current_user, f)
     staff = perm.is_staff(current_user)
     return render_template(
-        "hazards/index.html", f=f, page=page, staff=staff,
+        "hazards/index.html",
+        f=f,
+        page=page,
+        staff=staff,
         towns=queries.towns_for(current_user) if staff else [],
         enterprises=queries.enterprises_for(current_user, 500) if staff else [],
-        industries=queries.industries(), statuses=[s for s in HazardStatus if s != HazardStatus.DRAFT],
-        status_groups=queries.STATUS_GROUPS, sources=list(HazardSource), levels=list(HazardLevel),
+        industries=queries.industries(),
+        statuses=[s for s in HazardStatus if s != HazardStatus.DRAFT],
+        status_groups=queries.STATUS_GROUPS,
+        sources=list(HazardSource),
+        levels=list(HazardLevel),
         drafts=queries.drafts(current_user) if perm.can_register(current_user) else [],
-        can_register=perm.can_register(current_user), can_export=perm.can_export(current_user),
-        today=clock.today(), unread=notify.unread_count(current_user),
+        can_register=perm.can_register(current_user),
+        can_export=perm.can_export(current_user),
+        today=clock.today(),
+        unread=notify.unread_count(current_user),
     )
 
 
@@ -103,13 +122,21 @@ def new():
             data = forms.validate("register_hazard", request.form, request.files, actor=current_user)
         except forms.FormInvalid as exc:
             db.session.rollback()
-            return render_template("hazards/new.html", formdef=formdef, values=exc.values, errors=exc.errors), 422
+            return render_template(
+                "hazards/new.html", formdef=formdef, values=exc.values, errors=exc.errors
+            ), 422
         hazard = ops.register_hazard(data, actor=current_user)
         db.session.commit()
         flash(f"已登记隐患 {hazard.code}，可继续登记同一企业的其他隐患，登记完毕后签发指令书", "success")
         if request.form.get("next") == "more":
-            return redirect(url_for("hazards.new", enterprise_id=hazard.enterprise_id, source=hazard.source,
-                                    found_on=hazard.found_on.isoformat()))
+            return redirect(
+                url_for(
+                    "hazards.new",
+                    enterprise_id=hazard.enterprise_id,
+                    source=hazard.source,
+                    found_on=hazard.found_on.isoformat(),
+                )
+            )
         return redirect(url_for("hazards.order", order_id=hazard.order_id))
     values = {k: request.args[k] for k in ("enterprise_id", "source", "found_on") if request.args.get(k)}
     return render_template("hazards/new.html", formdef=formdef, values=values, errors={})
@@ -128,11 +155,14 @@ def issue(order_id: int):
     order = _order_or_404(order_id)
     require(perm.can_edit_draft(current_user, order), "只能签发本人登记、尚未签发的指令书")
     try:
-        data = forms.validate("issue_order", request.form, request.files, actor=current_user,
-                              context={"order": order})
+        data = forms.validate(
+            "issue_order", request.form, request.files, actor=current_user, context={"order": order}
+        )
     except forms.FormInvalid as exc:
         db.session.rollback()
-        return render_template("hazards/order.html", **order_context(order, current_user, exc.values, exc.errors)), 422
+        return render_template(
+            "hazards/order.html", **order_context(order, current_user, exc.values, exc.errors)
+        ), 422
     ops.issue_order(order, data, actor=current_user)
     db.session.commit()
     flash(f"已签发责令限期整改指令书 {order.doc_number}，企业将在待办中收到整改任务", "success")
@@ -170,13 +200,23 @@ def complete(hazard_id: int, task_id: int):
         abort(404)
     from app.inbox import queries as inbox_queries
 
-    require(task.status == "ready" and inbox_queries.can_act(current_user, task), "该任务不在您的待办范围内，无权办理")
+    require(
+        task.status == "ready" and inbox_queries.can_act(current_user, task),
+        "该任务不在您的待办范围内，无权办理",
+    )
     try:
-        data = forms.validate(task.form_name, request.form, request.files, actor=current_user,
-                              context={"task": task, "hazard": hazard})
+        data = forms.validate(
+            task.form_name,
+            request.form,
+            request.files,
+            actor=current_user,
+            context={"task": task, "hazard": hazard},
+        )
     except forms.FormInvalid as exc:
         db.session.rollback()
-        ctx = detail_context(hazard, current_user, form_values={task.id: exc.values}, form_errors={task.id: exc.errors})
+        ctx = detail_context(
+            hazard, current_user, form_values={task.id: exc.values}, form_errors={task.id: exc.errors}
+        )
         return render_template("hazards/detail.html", **ctx), 422
     hook = tasks.workflow_hooks[f"{task.instance.process_id}:{task.bpmn_id}"]
     hook(task, data, actor=current_user)
@@ -235,29 +275,50 @@ def review(order_id: int):
             prefix = f"h{h.id}-"
             for key in request.form.keys():
                 if key.startswith(prefix):
-                    sub.setlist(key[len(prefix):], request.form.getlist(key))
+                    sub.setlist(key[len(prefix) :], request.form.getlist(key))
             files = MultiDict()
             for key in request.files.keys():
                 if key.startswith(prefix):
-                    files.setlist(key[len(prefix):], request.files.getlist(key))
+                    files.setlist(key[len(prefix) :], request.files.getlist(key))
             try:
-                validated.append((h, t, forms.validate("review_rectification", sub, files, actor=current_user,
-                                                       context={"task": t, "hazard": h})))
+                validated.append(
+                    (
+                        h,
+                        t,
+                        forms.validate(
+                            "review_rectification",
+                            sub,
+                            files,
+                            actor=current_user,
+                            context={"task": t, "hazard": h},
+                        ),
+                    )
+                )
             except forms.FormInvalid as exc:
                 values[h.id], errors[h.id] = exc.values, exc.errors
         if not chosen:
             flash("请至少选择一项隐患进行复查", "warning")
         elif not errors:
-            reviews = ops.review_hazards([(h, d) for h, _t, d in validated], actor=current_user,
-                                        tasks={h.id: t for h, t, _d in validated})
+            reviews = ops.review_hazards(
+                [(h, d) for h, _t, d in validated],
+                actor=current_user,
+                tasks={h.id: t for h, t, _d in validated},
+            )
             db.session.commit()
             flash(f"已完成复查，整改复查意见书 {reviews[0].doc_number}", "success")
             return redirect(url_for("hazards.order", order_id=order.id))
         db.session.rollback()
-    return render_template("hazards/review.html", order=order, items=items, formdef=formdef, values=values,
-                           errors=errors, decisions=REVIEW_DECISION_LABELS,
-                           co_officers=tasks.co_officers(current_user, {"task": items[0][1]}),
-                           today=clock.today()), (422 if errors else 200)
+    return render_template(
+        "hazards/review.html",
+        order=order,
+        items=items,
+        formdef=formdef,
+        values=values,
+        errors=errors,
+        decisions=REVIEW_DECISION_LABELS,
+        co_officers=tasks.co_officers(current_user, {"task": items[0][1]}),
+        today=clock.today(),
+    ), (422 if errors else 200)
 
 
 # --- documents (print views: the numbered, locked documents of app.documents) ------------------------

@@ -95,11 +95,14 @@ workflow_hooks = {
 def register_inbox() -> None:
     from app.inbox.registry import SubjectView, register_subject
 
-    register_subject(SUBJECT_TYPE, SubjectView(
-        load=lambda hazard_id: db.session.get(Hazard, hazard_id),
-        summary_template="hazards/_summary.html",
-        url=lambda hazard: url_for("hazards.detail", hazard_id=hazard.id),
-    ))
+    register_subject(
+        SUBJECT_TYPE,
+        SubjectView(
+            load=lambda hazard_id: db.session.get(Hazard, hazard_id),
+            summary_template="hazards/_summary.html",
+            url=lambda hazard: url_for("hazards.detail", hazard_id=hazard.id),
+        ),
+    )
 
 
 # --- attachment download access ----------------------------------------------------------------------
@@ -141,13 +144,17 @@ def enterprises_in_scope(actor, context) -> list[tuple[int, str]]:
     if actor is None or actor.is_enterprise_user:
         return []
     rows = db.session.execute(
-        select(Enterprise.id, Enterprise.name).where(scope_clause(actor, Enterprise.region_path, Enterprise.id))
-        .order_by(Enterprise.name).limit(5000)
+        select(Enterprise.id, Enterprise.name)
+        .where(scope_clause(actor, Enterprise.region_path, Enterprise.id))
+        .order_by(Enterprise.name)
+        .limit(5000)
     ).all()
     return [(r.id, r.name) for r in rows]
 
 
-@forms.register_choices("hazards.major_criteria", label=lambda v: c.citation if (c := criteria.get(v)) else None)
+@forms.register_choices(
+    "hazards.major_criteria", label=lambda v: c.citation if (c := criteria.get(v)) else None
+)
 def major_criteria(actor, context) -> list[tuple[str, str]]:
     return criteria.choices()
 
@@ -166,7 +173,8 @@ def co_officers(actor, context) -> list[tuple[int, str]]:
     elif subject is not None:
         region_path, enterprise_id = subject.region_path, subject.enterprise_id
     users = db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.OFFICER, User.is_active_flag.is_(True), User.id != actor.id)
         .order_by(User.name)
     ).all()
@@ -176,8 +184,12 @@ def co_officers(actor, context) -> list[tuple[int, str]]:
             continue
         if region_path is not None and not in_scope(u, region_path, enterprise_id):
             continue
-        if region_path is None and actor.department is not None and u.department is not None \
-                and u.department.agency.id != actor.department.agency.id:
+        if (
+            region_path is None
+            and actor.department is not None
+            and u.department is not None
+            and u.department.agency.id != actor.department.agency.id
+        ):
             continue
         out.append((u.id, f"{u.name}（{u.cert_no or '无执法证号'}）"))
     return out
@@ -194,7 +206,11 @@ def register_document_access() -> None:
         from app.hazards.models import RectificationOrder
 
         order = db.session.get(RectificationOrder, order_id)
-        return order is not None and not (order.is_draft and user.is_enterprise_user) and perm.can_view(user, order)
+        return (
+            order is not None
+            and not (order.is_draft and user.is_enterprise_user)
+            and perm.can_view(user, order)
+        )
 
     documents.register_access("rectification_orders", order_check)
     documents.register_access("hazards", can_view_hazard_id)

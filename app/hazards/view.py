@@ -4,23 +4,35 @@ from __future__ import annotations
 
 from app import attachments, audit, clock, forms, workflow
 from app.auth.models import User
-from app.extensions import db
 from app.hazards import permissions as perm
 from app.hazards.models import Hazard, HazardStatus, RectificationOrder
 
 # the stages shown as a progress bar (process steps) for each process
 GENERAL_STAGES = [
-    ("issued", "下达指令书"), ("rectify", "企业整改"), ("review", "现场复查"), ("done", "销号/移送"),
+    ("issued", "下达指令书"),
+    ("rectify", "企业整改"),
+    ("review", "现场复查"),
+    ("done", "销号/移送"),
 ]
 MAJOR_STAGES = [
-    ("issued", "下达指令书"), ("supervise", "挂牌督办"), ("plan", "治理方案"), ("govern", "治理与进展"),
-    ("accept", "现场验收"), ("done", "销号摘牌/移送"),
+    ("issued", "下达指令书"),
+    ("supervise", "挂牌督办"),
+    ("plan", "治理方案"),
+    ("govern", "治理与进展"),
+    ("accept", "现场验收"),
+    ("done", "销号摘牌/移送"),
 ]
 _STAGE_OF_STATUS = {
-    HazardStatus.DRAFT: "issued", HazardStatus.RECTIFYING: "rectify", HazardStatus.EXTENSION_PENDING: "rectify",
-    HazardStatus.REVIEWING: "review", HazardStatus.EXCEPTION_PENDING: "review",
-    HazardStatus.SUPERVISION_PENDING: "supervise", HazardStatus.PLAN_PENDING: "plan",
-    HazardStatus.GOVERNING: "govern", HazardStatus.ACCEPTING: "accept", HazardStatus.CLOSED: "done",
+    HazardStatus.DRAFT: "issued",
+    HazardStatus.RECTIFYING: "rectify",
+    HazardStatus.EXTENSION_PENDING: "rectify",
+    HazardStatus.REVIEWING: "review",
+    HazardStatus.EXCEPTION_PENDING: "review",
+    HazardStatus.SUPERVISION_PENDING: "supervise",
+    HazardStatus.PLAN_PENDING: "plan",
+    HazardStatus.GOVERNING: "govern",
+    HazardStatus.ACCEPTING: "accept",
+    HazardStatus.CLOSED: "done",
     HazardStatus.REFERRED: "done",
 }
 
@@ -56,18 +68,29 @@ def actionable_tasks(hazard: Hazard, user: User) -> list:
     return out
 
 
-def detail_context(hazard: Hazard, user: User, *, form_values=None, form_errors=None,
-                   progress_values=None, progress_errors=None) -> dict:
+def detail_context(
+    hazard: Hazard,
+    user: User,
+    *,
+    form_values=None,
+    form_errors=None,
+    progress_values=None,
+    progress_errors=None,
+) -> dict:
     inst = workflow.instance_for(hazard)
     ready = workflow.ready_tasks(inst)
     mine = actionable_tasks(hazard, user)
     task_forms = [(t, forms.get_form(t.form_name)) for t in mine]
     files = {
         "photos": attachments.attachments_for(hazard, "photos"),
-        "rectifications": {r.id: {"after_photos": attachments.attachments_for(r, "after_photos"),
-                                  "documents": attachments.attachments_for(r, "documents"),
-                                  "evaluation_report": attachments.attachments_for(r, "evaluation_report")}
-                           for r in hazard.rectifications},
+        "rectifications": {
+            r.id: {
+                "after_photos": attachments.attachments_for(r, "after_photos"),
+                "documents": attachments.attachments_for(r, "documents"),
+                "evaluation_report": attachments.attachments_for(r, "evaluation_report"),
+            }
+            for r in hazard.rectifications
+        },
         "reviews": {r.id: attachments.attachments_for(r, "evidence") for r in hazard.reviews},
         "extensions": {e.id: attachments.attachments_for(e, "files") for e in hazard.extensions},
         "plans": {p.id: attachments.attachments_for(p, "plan_files") for p in hazard.plans},
@@ -75,16 +98,31 @@ def detail_context(hazard: Hazard, user: User, *, form_values=None, form_errors=
     }
     documents = []
     if hazard.order.doc_number:
-        documents.append(("责令限期整改指令书", hazard.order.doc_number, "hazards.order_document",
-                          {"order_id": hazard.order_id}))
+        documents.append(
+            (
+                "责令限期整改指令书",
+                hazard.order.doc_number,
+                "hazards.order_document",
+                {"order_id": hazard.order_id},
+            )
+        )
     if hazard.supervision is not None and hazard.supervision.doc_number:
-        documents.append(("重大事故隐患挂牌督办通知书", hazard.supervision.doc_number, "hazards.supervision_document",
-                          {"hazard_id": hazard.id}))
+        documents.append(
+            (
+                "重大事故隐患挂牌督办通知书",
+                hazard.supervision.doc_number,
+                "hazards.supervision_document",
+                {"hazard_id": hazard.id},
+            )
+        )
     for r in hazard.reviews:
         if r.doc_number:
             documents.append(("整改复查意见书", r.doc_number, "hazards.review_document", {"review_id": r.id}))
-    can_progress = (perm.is_own_enterprise_manager(user, hazard) and hazard.is_major
-                    and hazard.status == HazardStatus.GOVERNING)
+    can_progress = (
+        perm.is_own_enterprise_manager(user, hazard)
+        and hazard.is_major
+        and hazard.status == HazardStatus.GOVERNING
+    )
     return {
         "hazard": hazard,
         "order": hazard.order,
@@ -110,8 +148,11 @@ def detail_context(hazard: Hazard, user: User, *, form_values=None, form_errors=
 
 def order_context(order: RectificationOrder, user: User, values=None, errors=None) -> dict:
     can_edit = perm.can_edit_draft(user, order)
-    review_pending = any(h.status == HazardStatus.REVIEWING for h in order.hazards) and bool(
-        order.hazards) and perm.can_review(user, order.hazards[0])
+    review_pending = (
+        any(h.status == HazardStatus.REVIEWING for h in order.hazards)
+        and bool(order.hazards)
+        and perm.can_review(user, order.hazards[0])
+    )
     return {
         "order": order,
         "can_edit": can_edit,

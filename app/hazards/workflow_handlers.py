@@ -18,6 +18,16 @@ from app.hazards import notify, settings
 from app.hazards.models import Hazard, HazardStatus, ProgressReport
 from app.ui import cn_date
 
+OVERDUE_PREFIX = "【逾期】"
+
+
+def set_overdue_title(instance, overdue: bool) -> None:
+    """Inbox rows show the instance title: overdue hazards read 【逾期】… until given a new deadline."""
+    if instance is None:
+        return
+    title = instance.title.removeprefix(OVERDUE_PREFIX)
+    instance.title = (OVERDUE_PREFIX + title)[:200] if overdue else title
+
 
 def _hazard(ctx) -> Hazard | None:
     hazard_id = ctx.data.get("hazard_id") or (ctx.instance.subject_id if ctx.instance is not None else None)
@@ -39,14 +49,22 @@ def remind_before(ctx) -> None:
     if days < 0:
         return None
     notify.notify(
-        notify.enterprise_managers(hazard), hazard, kind="remind_before",
+        notify.enterprise_managers(hazard),
+        hazard,
+        kind="remind_before",
         key=f"remind_before:{hazard.id}:{hazard.deadline.isoformat()}",
         title=f"隐患整改期限将至：{hazard.location}（{hazard.code}）",
         body=f"该隐患整改期限为{cn_date(hazard.deadline)}，距期限还有{days}天。请按期完成整改并在系统中报告；"
-             "确有困难的，请在期限届满前申请延期。", level="warning",
+        "确有困难的，请在期限届满前申请延期。",
+        level="warning",
     )
-    audit.record(None, "hazard.reminded", hazard, summary=f"系统提醒企业：距整改期限还有{days}天",
-                 data={"kind": "before", "deadline": hazard.deadline.isoformat()})
+    audit.record(
+        None,
+        "hazard.reminded",
+        hazard,
+        summary=f"系统提醒企业：距整改期限还有{days}天",
+        data={"kind": "before", "deadline": hazard.deadline.isoformat()},
+    )
     return None
 
 
@@ -56,14 +74,21 @@ def remind_due(ctx) -> None:
     if hazard is None or not hazard.is_open:
         return None
     notify.notify(
-        notify.enterprise_managers(hazard), hazard, kind="remind_due",
+        notify.enterprise_managers(hazard),
+        hazard,
+        kind="remind_due",
         key=f"remind_due:{hazard.id}:{hazard.deadline.isoformat()}",
         title=f"今日为隐患整改期限：{hazard.location}（{hazard.code}）",
         body=f"该隐患整改期限为今日（{cn_date(hazard.deadline)}），请于今日内完成整改并报告，逾期将转入复查并可能被立案处罚。",
         level="danger",
     )
-    audit.record(None, "hazard.reminded", hazard, summary="系统提醒企业：今日为整改期限",
-                 data={"kind": "due", "deadline": hazard.deadline.isoformat()})
+    audit.record(
+        None,
+        "hazard.reminded",
+        hazard,
+        summary="系统提醒企业：今日为整改期限",
+        data={"kind": "due", "deadline": hazard.deadline.isoformat()},
+    )
     return None
 
 
@@ -82,18 +107,39 @@ def mark_overdue(ctx) -> dict:
         if hazard.overdue_at is None:
             hazard.overdue_at = ctx.now
     hazard.status = HazardStatus.ACCEPTING if hazard.is_major else HazardStatus.REVIEWING
+    set_overdue_title(ctx.instance, True)
     key = f"overdue:{hazard.id}:{deadline.isoformat()}"
     title = f"隐患逾期未整改：{hazard.enterprise.name} {hazard.location}（{hazard.code}）"
-    body = (f"整改期限{cn_date(deadline)}已过，企业未报告整改完成。请于{result['review_due']}前"
-            f"{'组织现场审查' if hazard.is_major else '进行现场复查'}，依法处理。")
-    notify.notify(notify.responsible_officers(hazard) + notify.section_heads(hazard), hazard, kind="overdue",
-                  key=key, title=title, body=body, level="danger")
-    notify.notify(notify.enterprise_managers(hazard), hazard, kind="overdue", key=key,
-                  title=f"隐患已逾期：{hazard.location}（{hazard.code}）",
-                  body=f"整改期限{cn_date(deadline)}已过而未报告整改完成，执法人员将进行复查。", level="danger")
-    audit.record(None, "hazard.overdue", hazard, summary=f"整改期限{deadline.isoformat()}届满未报告整改，系统标记逾期",
-                 changes={"status": [old, hazard.status], "is_overdue": [False, True]},
-                 data={"deadline": deadline.isoformat(), "review_due": result["review_due"]})
+    body = (
+        f"整改期限{cn_date(deadline)}已过，企业未报告整改完成。请于{result['review_due']}前"
+        f"{'组织现场审查' if hazard.is_major else '进行现场复查'}，依法处理。"
+    )
+    notify.notify(
+        notify.responsible_officers(hazard) + notify.section_heads(hazard),
+        hazard,
+        kind="overdue",
+        key=key,
+        title=title,
+        body=body,
+        level="danger",
+    )
+    notify.notify(
+        notify.enterprise_managers(hazard),
+        hazard,
+        kind="overdue",
+        key=key,
+        title=f"隐患已逾期：{hazard.location}（{hazard.code}）",
+        body=f"整改期限{cn_date(deadline)}已过而未报告整改完成，执法人员将进行复查。",
+        level="danger",
+    )
+    audit.record(
+        None,
+        "hazard.overdue",
+        hazard,
+        summary=f"整改期限{deadline.isoformat()}届满未报告整改，系统标记逾期",
+        changes={"status": [old, hazard.status], "is_overdue": [False, True]},
+        data={"deadline": deadline.isoformat(), "review_due": result["review_due"]},
+    )
     db.session.flush()
     return result
 
@@ -106,14 +152,31 @@ def escalate_review(ctx) -> None:
         return None
     due = ctx.data.get("review_due", "")
     what = "现场审查验收" if hazard.is_major else "复查"
-    notify.notify(notify.section_heads(hazard), hazard, kind="review_overdue", key=f"review_overdue:{hazard.id}:{due}",
-                  title=f"{what}超期：{hazard.enterprise.name} {hazard.location}（{hazard.code}）",
-                  body=f"该隐患应于{due}前完成{what}，至今未完成。请督促承办人员办理或改派。", level="danger")
-    notify.notify(notify.responsible_officers(hazard), hazard, kind="review_overdue",
-                  key=f"review_overdue:{hazard.id}:{due}", title=f"{what}已超期：{hazard.code}",
-                  body=f"应于{due}前完成{what}，已报告科室负责人。", level="danger")
-    audit.record(None, "hazard.review_escalated", hazard, summary=f"{what}超过期限（{due}），已报告科室负责人",
-                 data={"review_due": due})
+    notify.notify(
+        notify.section_heads(hazard),
+        hazard,
+        kind="review_overdue",
+        key=f"review_overdue:{hazard.id}:{due}",
+        title=f"{what}超期：{hazard.enterprise.name} {hazard.location}（{hazard.code}）",
+        body=f"该隐患应于{due}前完成{what}，至今未完成。请督促承办人员办理或改派。",
+        level="danger",
+    )
+    notify.notify(
+        notify.responsible_officers(hazard),
+        hazard,
+        kind="review_overdue",
+        key=f"review_overdue:{hazard.id}:{due}",
+        title=f"{what}已超期：{hazard.code}",
+        body=f"应于{due}前完成{what}，已报告科室负责人。",
+        level="danger",
+    )
+    audit.record(
+        None,
+        "hazard.review_escalated",
+        hazard,
+        summary=f"{what}超过期限（{due}），已报告科室负责人",
+        data={"review_due": due},
+    )
     return None
 
 
@@ -126,18 +189,31 @@ def progress_reminder(ctx) -> None:
     today = _local_date(ctx)
     window = int(settings.get("HAZARD_PROGRESS_INTERVAL_DAYS"))
     recent = db.session.scalar(
-        select(ProgressReport.id).where(ProgressReport.hazard_id == hazard.id,
-                                        ProgressReport.reported_on > today - timedelta(days=window)).limit(1)
+        select(ProgressReport.id)
+        .where(
+            ProgressReport.hazard_id == hazard.id, ProgressReport.reported_on > today - timedelta(days=window)
+        )
+        .limit(1)
     )
     if recent is not None:
         return None
-    notify.notify(notify.enterprise_managers(hazard), hazard, kind="progress",
-                  key=f"progress:{hazard.id}:{today.isoformat()}",
-                  title=f"请报送重大事故隐患治理进展：{hazard.code}",
-                  body=f"按督办要求，治理期间每{window}日报送一次治理进展，近{window}日未收到报告。", level="warning")
-    notify.notify(notify.responsible_officers(hazard), hazard, kind="progress",
-                  key=f"progress:{hazard.id}:{today.isoformat()}",
-                  title=f"企业未按期报送治理进展：{hazard.code}",
-                  body=f"{hazard.enterprise.name}近{window}日未报送重大事故隐患治理进展，已催报。", level="warning")
+    notify.notify(
+        notify.enterprise_managers(hazard),
+        hazard,
+        kind="progress",
+        key=f"progress:{hazard.id}:{today.isoformat()}",
+        title=f"请报送重大事故隐患治理进展：{hazard.code}",
+        body=f"按督办要求，治理期间每{window}日报送一次治理进展，近{window}日未收到报告。",
+        level="warning",
+    )
+    notify.notify(
+        notify.responsible_officers(hazard),
+        hazard,
+        kind="progress",
+        key=f"progress:{hazard.id}:{today.isoformat()}",
+        title=f"企业未按期报送治理进展：{hazard.code}",
+        body=f"{hazard.enterprise.name}近{window}日未报送重大事故隐患治理进展，已催报。",
+        level="warning",
+    )
     audit.record(None, "hazard.progress_requested", hazard, summary=f"近{window}日未报送治理进展，系统催报")
     return None

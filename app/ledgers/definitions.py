@@ -52,15 +52,29 @@ def parse(data: dict, name: str) -> LedgerDef:
     columns = []
     for raw in data["columns"]:
         if raw.get("type", "text") not in COLUMN_TYPES:
-            raise ValueError(f"reports/{name}.json: column {raw.get('key')!r} has unknown type {raw.get('type')!r}")
-        columns.append(Column(key=raw["key"], header=raw["header"], width=float(raw.get("width", 12)),
-                              type=raw.get("type", "text"), wrap=bool(raw.get("wrap", False))))
+            raise ValueError(
+                f"reports/{name}.json: column {raw.get('key')!r} has unknown type {raw.get('type')!r}"
+            )
+        columns.append(
+            Column(
+                key=raw["key"],
+                header=raw["header"],
+                width=float(raw.get("width", 12)),
+                type=raw.get("type", "text"),
+                wrap=bool(raw.get("wrap", False)),
+            )
+        )
     keys = [c.key for c in columns]
     if len(set(keys)) != len(keys):
         raise ValueError(f"reports/{name}.json: duplicate column keys")
-    return LedgerDef(name=name, title=data["title"], sheet=data.get("sheet", data["title"])[:31],
-                     columns=tuple(columns), description=data.get("description", ""),
-                     footer=tuple(data.get("footer", ())))
+    return LedgerDef(
+        name=name,
+        title=data["title"],
+        sheet=data.get("sheet", data["title"])[:31],
+        columns=tuple(columns),
+        description=data.get("description", ""),
+        footer=tuple(data.get("footer", ())),
+    )
 
 
 _cache: dict[str, tuple[int, LedgerDef]] = {}

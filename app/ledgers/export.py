@@ -4,10 +4,10 @@ header row with an auto-filter, column widths, real date cells, and hyperlinks f
 from __future__ import annotations
 
 import tempfile
-from copy import copy
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -43,7 +43,9 @@ class Link:
         return "\n".join(self.urls)
 
 
-def write(ledger: LedgerDef, rows: Iterable[dict], meta: ExportMeta, *, highlight_key: str | None = "overdue"):
+def write(
+    ledger: LedgerDef, rows: Iterable[dict], meta: ExportMeta, *, highlight_key: str | None = "overdue"
+):
     """Write the workbook to a temporary file and return (file object positioned at 0, row count)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(ledger.sheet)
@@ -56,8 +58,12 @@ def write(ledger: LedgerDef, rows: Iterable[dict], meta: ExportMeta, *, highligh
     title = WriteOnlyCell(ws, value=ledger.title)
     title.font = Font(bold=True, size=16)
     ws.append([title])
-    for label, value in (("导出单位", meta.unit), ("导出时间", meta.exported_at.strftime("%Y-%m-%d %H:%M")),
-                         ("统计区间", meta.period), ("筛选条件", meta.filters)):
+    for label, value in (
+        ("导出单位", meta.unit),
+        ("导出时间", meta.exported_at.strftime("%Y-%m-%d %H:%M")),
+        ("统计区间", meta.period),
+        ("筛选条件", meta.filters),
+    ):
         ws.append([_label(ws, label), value])
     header = []
     for col in ledger.columns:

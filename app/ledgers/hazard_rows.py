@@ -61,20 +61,49 @@ def _chunks(user: User, f: queries.HazardFilters, *, major_only: bool) -> Iterat
     if major_only:
         ids = ids.where(Hazard.level == "重大")
     cols = (
-        Hazard.id, Hazard.code, Hazard.found_on, Hazard.source, Hazard.found_by_id, Hazard.location,
-        Hazard.description, Hazard.category, Hazard.level, Hazard.criterion_citation, Hazard.provision,
-        Hazard.deadline, Hazard.status, Hazard.is_overdue, Hazard.overdue_at, Hazard.suspension_scope,
-        Hazard.completed_on, Hazard.closed_on, Hazard.discovered_year, Hazard.remarks, Hazard.region_path,
+        Hazard.id,
+        Hazard.code,
+        Hazard.found_on,
+        Hazard.source,
+        Hazard.found_by_id,
+        Hazard.location,
+        Hazard.description,
+        Hazard.category,
+        Hazard.level,
+        Hazard.criterion_citation,
+        Hazard.provision,
+        Hazard.deadline,
+        Hazard.status,
+        Hazard.is_overdue,
+        Hazard.overdue_at,
+        Hazard.suspension_scope,
+        Hazard.completed_on,
+        Hazard.closed_on,
+        Hazard.discovered_year,
+        Hazard.remarks,
+        Hazard.region_path,
         Hazard.failed_rounds,
-        Enterprise.name.label("ent_name"), Enterprise.credit_code, Enterprise.industry, Enterprise.sub_sector,
-        Enterprise.address, Enterprise.main_person, Enterprise.main_person_phone, Enterprise.phone,
-        RectificationOrder.doc_number.label("order_no"), RectificationOrder.co_officer_id,
+        Enterprise.name.label("ent_name"),
+        Enterprise.credit_code,
+        Enterprise.industry,
+        Enterprise.sub_sector,
+        Enterprise.address,
+        Enterprise.main_person,
+        Enterprise.main_person_phone,
+        Enterprise.phone,
+        RectificationOrder.doc_number.label("order_no"),
+        RectificationOrder.co_officer_id,
     )
     last = 0
     while True:
-        stmt = (select(*cols).join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-                .join(RectificationOrder, RectificationOrder.id == Hazard.order_id)
-                .where(Hazard.id.in_(ids), Hazard.id > last).order_by(Hazard.id).limit(CHUNK))
+        stmt = (
+            select(*cols)
+            .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+            .join(RectificationOrder, RectificationOrder.id == Hazard.order_id)
+            .where(Hazard.id.in_(ids), Hazard.id > last)
+            .order_by(Hazard.id)
+            .limit(CHUNK)
+        )
         rows = db.session.execute(stmt).all()
         if not rows:
             return
@@ -86,31 +115,72 @@ def _chunks(user: User, f: queries.HazardFilters, *, major_only: bool) -> Iterat
 
 def _related(ids: list[int]) -> dict:
     """Everything the ledger needs about a chunk of hazards, one query per table."""
-    rel: dict = {"rect": {}, "rect_all": defaultdict(list), "reviews": defaultdict(list), "photos": defaultdict(list),
-                 "after": defaultdict(list), "referral": {}, "sup": {}, "plan": {}, "progress": defaultdict(list)}
+    rel: dict = {
+        "rect": {},
+        "rect_all": defaultdict(list),
+        "reviews": defaultdict(list),
+        "photos": defaultdict(list),
+        "after": defaultdict(list),
+        "referral": {},
+        "sup": {},
+        "plan": {},
+        "progress": defaultdict(list),
+    }
     for r in db.session.execute(
-        select(Rectification.id, Rectification.hazard_id, Rectification.measures, Rectification.responsible_dept,
-               Rectification.responsible_person, Rectification.funds, Rectification.emergency_measures,
-               Rectification.planned_date, Rectification.evaluation_org, Rectification.evaluation_date,
-               Rectification.submitted_at, Rectification.resumption_requested)
-        .where(Rectification.hazard_id.in_(ids)).order_by(Rectification.id)
+        select(
+            Rectification.id,
+            Rectification.hazard_id,
+            Rectification.measures,
+            Rectification.responsible_dept,
+            Rectification.responsible_person,
+            Rectification.funds,
+            Rectification.emergency_measures,
+            Rectification.planned_date,
+            Rectification.evaluation_org,
+            Rectification.evaluation_date,
+            Rectification.submitted_at,
+            Rectification.resumption_requested,
+        )
+        .where(Rectification.hazard_id.in_(ids))
+        .order_by(Rectification.id)
     ):
         rel["rect"][r.hazard_id] = r
         rel["rect_all"][r.hazard_id].append(r.id)
     for r in db.session.execute(
-        select(HazardReview.hazard_id, HazardReview.reviewed_on, HazardReview.reviewer_id, HazardReview.co_reviewer_id,
-               HazardReview.result, HazardReview.decision, HazardReview.doc_number, HazardReview.kind)
-        .where(HazardReview.hazard_id.in_(ids)).order_by(HazardReview.id)
+        select(
+            HazardReview.hazard_id,
+            HazardReview.reviewed_on,
+            HazardReview.reviewer_id,
+            HazardReview.co_reviewer_id,
+            HazardReview.result,
+            HazardReview.decision,
+            HazardReview.doc_number,
+            HazardReview.kind,
+        )
+        .where(HazardReview.hazard_id.in_(ids))
+        .order_by(HazardReview.id)
     ):
         rel["reviews"][r.hazard_id].append(r)
     rect_to_hazard = {rid: hid for hid, rids in rel["rect_all"].items() for rid in rids}
     for link in db.session.execute(
-        select(AttachmentLink.subject_type, AttachmentLink.subject_id, AttachmentLink.attachment_id, AttachmentLink.field)
-        .where(((AttachmentLink.subject_type == "hazards") & AttachmentLink.subject_id.in_(ids)
-                & (AttachmentLink.field == "photos"))
-               | ((AttachmentLink.subject_type == "hazard_rectifications")
-                  & AttachmentLink.subject_id.in_(list(rect_to_hazard) or [0])
-                  & (AttachmentLink.field == "after_photos")))
+        select(
+            AttachmentLink.subject_type,
+            AttachmentLink.subject_id,
+            AttachmentLink.attachment_id,
+            AttachmentLink.field,
+        )
+        .where(
+            (
+                (AttachmentLink.subject_type == "hazards")
+                & AttachmentLink.subject_id.in_(ids)
+                & (AttachmentLink.field == "photos")
+            )
+            | (
+                (AttachmentLink.subject_type == "hazard_rectifications")
+                & AttachmentLink.subject_id.in_(list(rect_to_hazard) or [0])
+                & (AttachmentLink.field == "after_photos")
+            )
+        )
         .order_by(AttachmentLink.id)
     ):
         if link.subject_type == "hazards":
@@ -118,8 +188,12 @@ def _related(ids: list[int]) -> dict:
         else:
             rel["after"][rect_to_hazard[link.subject_id]].append(link.attachment_id)
     for r in db.session.execute(
-        select(PenaltyReferral.hazard_id, PenaltyReferral.referred_at, PenaltyReferral.status,
-               PenaltyReferral.case_number).where(PenaltyReferral.hazard_id.in_(ids))
+        select(
+            PenaltyReferral.hazard_id,
+            PenaltyReferral.referred_at,
+            PenaltyReferral.status,
+            PenaltyReferral.case_number,
+        ).where(PenaltyReferral.hazard_id.in_(ids))
     ):
         rel["referral"][r.hazard_id] = r
     for r in db.session.execute(select(Supervision).where(Supervision.hazard_id.in_(ids))).scalars():
@@ -129,8 +203,14 @@ def _related(ids: list[int]) -> dict:
     ).scalars():
         rel["plan"][r.hazard_id] = r
     for r in db.session.execute(
-        select(ProgressReport.hazard_id, ProgressReport.reported_on, ProgressReport.percent, ProgressReport.content)
-        .where(ProgressReport.hazard_id.in_(ids)).order_by(ProgressReport.id)
+        select(
+            ProgressReport.hazard_id,
+            ProgressReport.reported_on,
+            ProgressReport.percent,
+            ProgressReport.content,
+        )
+        .where(ProgressReport.hazard_id.in_(ids))
+        .order_by(ProgressReport.id)
     ):
         rel["progress"][r.hazard_id].append(r)
     return rel
@@ -168,34 +248,62 @@ def hazard_rows(user: User, f: queries.HazardFilters, *, attachment_base: str, t
             docs += [f"复查：{n}" for n in dict.fromkeys(r.doc_number for r in reviews if r.doc_number)]
             inspectors = "、".join(n for n in (names.user(h.found_by_id), names.user(h.co_officer_id)) if n)
             yield {
-                "code": h.code, "enterprise": h.ent_name, "credit_code": h.credit_code,
+                "code": h.code,
+                "enterprise": h.ent_name,
+                "credit_code": h.credit_code,
                 "industry": h.industry + (f"/{h.sub_sector}" if h.sub_sector else ""),
-                "locality": names.locality(h.region_path), "found_on": h.found_on, "source": h.source,
-                "inspectors": inspectors, "location": h.location, "description": h.description,
-                "category": h.category, "level": h.level, "criterion": h.criterion_citation or "",
-                "provision": h.provision, "measures": rect.measures if rect else "",
+                "locality": names.locality(h.region_path),
+                "found_on": h.found_on,
+                "source": h.source,
+                "inspectors": inspectors,
+                "location": h.location,
+                "description": h.description,
+                "category": h.category,
+                "level": h.level,
+                "criterion": h.criterion_citation or "",
+                "provision": h.provision,
+                "measures": rect.measures if rect else "",
                 "responsible_dept": (rect.responsible_dept or "") if rect else "",
                 "responsible_person": rect.responsible_person if rect else "",
-                "funds": rect.funds if rect else None, "deadline": h.deadline, "status": h.status,
+                "funds": rect.funds if rect else None,
+                "deadline": h.deadline,
+                "status": h.status,
                 "overdue": "是" if h.is_overdue else ("曾逾期" if h.overdue_at else "否"),
                 "emergency_measures": rect.emergency_measures if rect else "",
-                "suspended": h.suspension_scope if h.suspension_scope and h.suspension_scope != "无" else "否",
-                "reported": (f"职代会 {plan.reported_to_staff_on.isoformat()}" if plan and plan.reported_to_staff_on
-                             else ("已报部门" if h.level == "重大" else "")),
-                "completed_on": h.completed_on, "photos_before": _links(attachment_base, rel["photos"].get(h.id, [])),
+                "suspended": h.suspension_scope
+                if h.suspension_scope and h.suspension_scope != "无"
+                else "否",
+                "reported": (
+                    f"职代会 {plan.reported_to_staff_on.isoformat()}"
+                    if plan and plan.reported_to_staff_on
+                    else ("已报部门" if h.level == "重大" else "")
+                ),
+                "completed_on": h.completed_on,
+                "photos_before": _links(attachment_base, rel["photos"].get(h.id, [])),
                 "photos_after": _links(attachment_base, rel["after"].get(h.id, [])),
-                "reviewer": "、".join(n for n in (names.user(last_review.reviewer_id),
-                                                 names.user(last_review.co_reviewer_id)) if n) if last_review else "",
+                "reviewer": "、".join(
+                    n
+                    for n in (names.user(last_review.reviewer_id), names.user(last_review.co_reviewer_id))
+                    if n
+                )
+                if last_review
+                else "",
                 "reviewed_on": last_review.reviewed_on if last_review else None,
-                "review_result": _review_text(last_review), "closed_on": h.closed_on, "documents": "\n".join(docs),
-                "penalty": (f"已移送立案（{ref.referred_at.date().isoformat()}）{ref.case_number or ''}" if ref else "否"),
-                "stock": _stock(h.discovered_year, today), "remarks": h.remarks or "",
+                "review_result": _review_text(last_review),
+                "closed_on": h.closed_on,
+                "documents": "\n".join(docs),
+                "penalty": (
+                    f"已移送立案（{ref.referred_at.date().isoformat()}）{ref.case_number or ''}"
+                    if ref
+                    else "否"
+                ),
+                "stock": _stock(h.discovered_year, today),
+                "remarks": h.remarks or "",
             }
 
 
 def major_rows(user: User, f: queries.HazardFilters, *, attachment_base: str, today: date) -> Iterator[dict]:
     """Rows of the 重大事故隐患挂牌督办台账 (重大 hazards only)."""
-    names = _Names()
     for chunk in _chunks(user, f, major_only=True):
         rel = _related([r.id for r in chunk])
         for h in chunk:
@@ -214,32 +322,54 @@ def major_rows(user: User, f: queries.HazardFilters, *, attachment_base: str, to
             yield {
                 "supervision_code": sup.code if sup else "",
                 "supervision_level": (sup.level if sup and sup.listed else ("未挂牌" if sup else "待决定")),
-                "notice_no": (sup.doc_number or "") if sup else "", "listed_on": sup.listed_on if sup else None,
-                "enterprise": h.ent_name, "credit_code": h.credit_code, "industry": h.industry,
+                "notice_no": (sup.doc_number or "") if sup else "",
+                "listed_on": sup.listed_on if sup else None,
+                "enterprise": h.ent_name,
+                "credit_code": h.credit_code,
+                "industry": h.industry,
                 "address": h.address or "",
                 "main_person": " ".join(x for x in (h.main_person, h.main_person_phone or h.phone) if x),
-                "description": f"{h.location}：{h.description}", "criterion": h.criterion_citation or "",
-                "source": h.source, "plan_submitted_on": plan.submitted_at.date() if plan else None,
-                "responsible_person": plan.responsible_person if plan else (rect.responsible_person if rect else ""),
+                "description": f"{h.location}：{h.description}",
+                "criterion": h.criterion_citation or "",
+                "source": h.source,
+                "plan_submitted_on": plan.submitted_at.date() if plan else None,
+                "responsible_person": plan.responsible_person
+                if plan
+                else (rect.responsible_person if rect else ""),
                 "measures": plan.methods if plan else (rect.measures if rect else ""),
                 "funds": plan.funds if plan else (rect.funds if rect else None),
                 "time_limit": plan.time_limit if plan else None,
                 "safety_measures": plan.safety_measures if plan else "",
                 "suspension_scope": (plan.suspension_scope if plan else (h.suspension_scope or "")),
                 "supervising_unit": (sup.supervising_unit or "") if sup else "",
-                "responsible_unit": " ".join(x for x in ((sup.responsible_unit or ""), (sup.contact or "")) if x)
-                if sup else "",
+                "responsible_unit": " ".join(
+                    x for x in ((sup.responsible_unit or ""), (sup.contact or "")) if x
+                )
+                if sup
+                else "",
                 "deadline": h.deadline,
-                "progress": "\n".join(f"{p.reported_on.isoformat()} 完成{p.percent}%：{p.content}" for p in progress[-6:]),
+                "progress": "\n".join(
+                    f"{p.reported_on.isoformat()} 完成{p.percent}%：{p.content}" for p in progress[-6:]
+                ),
                 "media": (sup.media_published or "") if sup else "",
-                "evaluation": (f"{rect.evaluation_org} {rect.evaluation_date.isoformat()}"
-                               if rect and rect.evaluation_org and rect.evaluation_date else ""),
-                "resumption_applied_on": rect.submitted_at.date() if rect and rect.resumption_requested else None,
+                "evaluation": (
+                    f"{rect.evaluation_org} {rect.evaluation_date.isoformat()}"
+                    if rect and rect.evaluation_org and rect.evaluation_date
+                    else ""
+                ),
+                "resumption_applied_on": rect.submitted_at.date()
+                if rect and rect.resumption_requested
+                else None,
                 "reviewed_on": last_review.reviewed_on if last_review else None,
-                "review_result": _review_text(last_review), "closed_on": h.closed_on,
-                "delisting_notice": (sup.delisting_notice or (f"{sup.delisted_on.isoformat()} 摘牌" if sup.delisted_on else ""))
-                if sup else "",
-                "enforcement": "、".join(enforcement), "status": h.status,
+                "review_result": _review_text(last_review),
+                "closed_on": h.closed_on,
+                "delisting_notice": (
+                    sup.delisting_notice or (f"{sup.delisted_on.isoformat()} 摘牌" if sup.delisted_on else "")
+                )
+                if sup
+                else "",
+                "enforcement": "、".join(enforcement),
+                "status": h.status,
                 "overdue": "是" if h.is_overdue else "否",
                 "photos_before": _links(attachment_base, rel["photos"].get(h.id, [])),
                 "photos_after": _links(attachment_base, rel["after"].get(h.id, [])),

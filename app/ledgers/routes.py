@@ -37,7 +37,9 @@ def filter_words(f: queries.HazardFilters) -> str:
         if value:
             parts.append(f"{label}：{value}")
     if f.status:
-        parts.append(f"状态：{queries.STATUS_GROUPS[f.status][0] if f.status in queries.STATUS_GROUPS else f.status}")
+        parts.append(
+            f"状态：{queries.STATUS_GROUPS[f.status][0] if f.status in queries.STATUS_GROUPS else f.status}"
+        )
     if f.overdue:
         parts.append("逾期：" + ("当前逾期" if f.overdue == "1" else "曾经逾期"))
     return "；".join(parts) or "无（辖区内全部隐患）"
@@ -58,12 +60,21 @@ def index():
     f = queries.HazardFilters.from_args(request.args)
     from sqlalchemy import func, select
 
-    total = db.session.scalar(select(func.count()).select_from(queries.filtered(current_user, f).order_by(None).subquery()))
+    total = db.session.scalar(
+        select(func.count()).select_from(queries.filtered(current_user, f).order_by(None).subquery())
+    )
     return render_template(
-        "ledgers/index.html", f=f, ledgers=definitions.all_ledgers(), total=total or 0,
-        towns=queries.towns_for(current_user), enterprises=queries.enterprises_for(current_user, 500),
-        industries=queries.industries(), statuses=[s for s in HazardStatus if s != HazardStatus.DRAFT],
-        status_groups=queries.STATUS_GROUPS, sources=list(HazardSource), levels=list(HazardLevel),
+        "ledgers/index.html",
+        f=f,
+        ledgers=definitions.all_ledgers(),
+        total=total or 0,
+        towns=queries.towns_for(current_user),
+        enterprises=queries.enterprises_for(current_user, 500),
+        industries=queries.industries(),
+        statuses=[s for s in HazardStatus if s != HazardStatus.DRAFT],
+        status_groups=queries.STATUS_GROUPS,
+        sources=list(HazardSource),
+        levels=list(HazardLevel),
         words=filter_words(f),
     )
 
@@ -82,12 +93,22 @@ def export(name: str):
     f = queries.HazardFilters.from_args(request.args)
     base = url_for("attachments.download", attachment_id=0, _external=True)[:-1]
     now = clock.now().astimezone(clock.TZ)
-    meta = ExportMeta(unit=_unit(), exported_at=now, period=f.period_label(), filters=filter_words(f),
-                      exported_by=current_user.name)
+    meta = ExportMeta(
+        unit=_unit(),
+        exported_at=now,
+        period=f.period_label(),
+        filters=filter_words(f),
+        exported_by=current_user.name,
+    )
     rows = builder(current_user, f, attachment_base=base, today=clock.today())
     out, count = write(ledger, rows, meta)
-    audit.record(current_user, "ledger.exported", None, summary=f"{current_user.name}导出{ledger.title}（{count}条）",
-                 data={"ledger": name, "filters": f.filter_args(), "rows": count})
+    audit.record(
+        current_user,
+        "ledger.exported",
+        None,
+        summary=f"{current_user.name}导出{ledger.title}（{count}条）",
+        data={"ledger": name, "filters": f.filter_args(), "rows": count},
+    )
     db.session.commit()
     filename = f"{ledger.title}_{now:%Y%m%d%H%M}.xlsx"
     return send_file(out, mimetype=XLSX, as_attachment=True, download_name=filename, max_age=0)

@@ -42,7 +42,9 @@ def tick_at(d: date | datetime, hour: int = 9) -> int:
 @pytest.fixture
 def upload(db):
     def _upload(actor, data: bytes = JPEG, name: str = "照片.jpg", mime: str = "image/jpeg") -> int:
-        att = attachments.store(FileStorage(stream=io.BytesIO(data), filename=name, content_type=mime), actor=actor)
+        att = attachments.store(
+            FileStorage(stream=io.BytesIO(data), filename=name, content_type=mime), actor=actor
+        )
         return att.id
 
     return _upload
@@ -50,10 +52,18 @@ def upload(db):
 
 def hazard_data(world, **kw) -> dict:
     data = {
-        "enterprise_id": world.ent_a.id, "source": "执法检查", "found_on": clock.today(), "location": "二车间配电室",
-        "description": "配电箱前堆放杂物，未保持通道畅通", "category": "物", "level": "一般", "criterion_code": None,
-        "provision": "《中华人民共和国安全生产法》第三十六条第一款", "requirement": "清理杂物，设置警示标志",
-        "deadline": clock.today() + timedelta(days=7), "photos": [],
+        "enterprise_id": world.ent_a.id,
+        "source": "执法检查",
+        "found_on": clock.today(),
+        "location": "二车间配电室",
+        "description": "配电箱前堆放杂物，未保持通道畅通",
+        "category": "物",
+        "level": "一般",
+        "criterion_code": None,
+        "provision": "《中华人民共和国安全生产法》第三十六条第一款",
+        "requirement": "清理杂物，设置警示标志",
+        "deadline": clock.today() + timedelta(days=7),
+        "photos": [],
     }
     data.update(kw)
     return data
@@ -74,8 +84,15 @@ def make_order(db, world, frozen, upload):
             hazards.append(ops.register_hazard(hazard_data(world, **kw), actor=officer))
         order = hazards[0].order
         if issue:
-            ops.issue_order(order, {"co_officer_id": (co or world.officer2).id, "inspection_record_no": "（萧）应急检记〔2026〕1号",
-                                    "interim_measures": "整改期间落实临时管控措施"}, actor=officer)
+            ops.issue_order(
+                order,
+                {
+                    "co_officer_id": (co or world.officer2).id,
+                    "inspection_record_no": "（萧）应急检记〔2026〕1号",
+                    "interim_measures": "整改期间落实临时管控措施",
+                },
+                actor=officer,
+            )
         db.session.commit()
         return order
 
@@ -96,17 +113,33 @@ def ready(hazard: Hazard) -> list[str]:
 
 def rect_data(upload, actor, **kw) -> dict:
     data = {
-        "action": "rectified", "responsible_dept": "设备科", "responsible_person": "张工", "measures": "清理杂物，划设警示线",
-        "funds": Decimal("0.50"), "planned_date": clock.today(), "completed_on": clock.today(),
-        "emergency_measures": "设专人巡查", "after_photos": [upload(actor)], "documents": [], "remarks": "",
+        "action": "rectified",
+        "responsible_dept": "设备科",
+        "responsible_person": "张工",
+        "measures": "清理杂物，划设警示线",
+        "funds": Decimal("0.50"),
+        "planned_date": clock.today(),
+        "completed_on": clock.today(),
+        "emergency_measures": "设专人巡查",
+        "after_photos": [upload(actor)],
+        "documents": [],
+        "remarks": "",
     }
     data.update(kw)
     return data
 
 
 def review_data(world, **kw) -> dict:
-    data = {"reviewed_on": clock.today(), "co_reviewer_id": world.officer2.id, "result": "已整改",
-            "opinion": "经现场复查，已整改到位", "evidence": [], "decision": "close", "new_deadline": None, "facts": None}
+    data = {
+        "reviewed_on": clock.today(),
+        "co_reviewer_id": world.officer2.id,
+        "result": "已整改",
+        "opinion": "经现场复查，已整改到位",
+        "evidence": [],
+        "decision": "close",
+        "new_deadline": None,
+        "facts": None,
+    }
     data.update(kw)
     return data
 
@@ -135,6 +168,7 @@ class _FreshUserClient:
     def __getattr__(self, name):
         attr = getattr(self._inner, name)
         if name in ("get", "post", "api"):
+
             def wrapped(*a, **kw):
                 _clear_g()
                 try:

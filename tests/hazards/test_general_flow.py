@@ -14,7 +14,9 @@ from tests.hazards.conftest import commit, ready, rect_data, review_data
 
 
 def test_issue_order_numbers_document_and_starts_one_instance_per_hazard(make_order, world):
-    order = make_order({"location": "配电室"}, {"location": "仓库", "deadline": clock.today() + timedelta(days=15)})
+    order = make_order(
+        {"location": "配电室"}, {"location": "仓库", "deadline": clock.today() + timedelta(days=15)}
+    )
     assert order.doc_number and "责改" in order.doc_number
     assert [h.status for h in order.hazards] == [HazardStatus.RECTIFYING, HazardStatus.RECTIFYING]
     for h in order.hazards:
@@ -41,8 +43,21 @@ def test_fail_then_pass(make_hazard, world, upload):
     h = make_hazard()
     ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
     new_deadline = clock.today() + timedelta(days=5)
-    ops.review_hazards([(h, review_data(world, result="整改不合格", decision="return", new_deadline=new_deadline,
-                                        opinion="警示线未划设"))], actor=world.officer)
+    ops.review_hazards(
+        [
+            (
+                h,
+                review_data(
+                    world,
+                    result="整改不合格",
+                    decision="return",
+                    new_deadline=new_deadline,
+                    opinion="警示线未划设",
+                ),
+            )
+        ],
+        actor=world.officer,
+    )
     commit()
     assert h.status == HazardStatus.RECTIFYING and h.failed_rounds == 1 and h.deadline == new_deadline
     assert ready(h) == ["submit_rectification"]
@@ -57,13 +72,25 @@ def test_fail_then_pass(make_hazard, world, upload):
 def test_extension_approved_moves_deadline_and_records_approver(make_hazard, world):
     h = make_hazard()
     old = h.deadline
-    ops.request_extension(h, {"action": "extension", "ext_reason": "设备到货延迟", "ext_deadline": old + timedelta(days=10),
-                              "ext_interim_measures": "设置隔离", "ext_files": []}, actor=world.manager_a)
+    ops.request_extension(
+        h,
+        {
+            "action": "extension",
+            "ext_reason": "设备到货延迟",
+            "ext_deadline": old + timedelta(days=10),
+            "ext_interim_measures": "设置隔离",
+            "ext_files": [],
+        },
+        actor=world.manager_a,
+    )
     commit()
     assert h.status == HazardStatus.EXTENSION_PENDING and h.deadline == old
     assert ready(h) == ["review_extension"]
-    ops.decide_extension(h, {"approved": "yes", "approved_deadline": old + timedelta(days=8), "opinion": "同意"},
-                         actor=world.officer)
+    ops.decide_extension(
+        h,
+        {"approved": "yes", "approved_deadline": old + timedelta(days=8), "opinion": "同意"},
+        actor=world.officer,
+    )
     commit()
     ext = h.extensions[0]
     assert ext.status == "approved" and ext.decided_by == world.officer
@@ -74,8 +101,16 @@ def test_extension_approved_moves_deadline_and_records_approver(make_hazard, wor
 def test_extension_rejected_keeps_deadline(make_hazard, world):
     h = make_hazard()
     old = h.deadline
-    ops.request_extension(h, {"action": "extension", "ext_reason": "理由", "ext_deadline": old + timedelta(days=10),
-                              "ext_interim_measures": "措施"}, actor=world.manager_a)
+    ops.request_extension(
+        h,
+        {
+            "action": "extension",
+            "ext_reason": "理由",
+            "ext_deadline": old + timedelta(days=10),
+            "ext_interim_measures": "措施",
+        },
+        actor=world.manager_a,
+    )
     ops.decide_extension(h, {"approved": "no", "opinion": "理由不充分"}, actor=world.officer)
     commit()
     assert h.deadline == old and h.extensions[0].status == "rejected"
@@ -87,8 +122,11 @@ def test_extension_only_before_deadline(make_hazard, world):
     h = make_hazard()
     clock.freeze(h.deadline + timedelta(days=1))
     with pytest.raises(InvalidState):
-        ops.request_extension(h, {"ext_reason": "x", "ext_deadline": h.deadline + timedelta(days=9),
-                                  "ext_interim_measures": "y"}, actor=world.manager_a)
+        ops.request_extension(
+            h,
+            {"ext_reason": "x", "ext_deadline": h.deadline + timedelta(days=9), "ext_interim_measures": "y"},
+            actor=world.manager_a,
+        )
 
 
 def test_two_failed_rounds_then_only_referral(make_hazard, world, upload):
@@ -96,15 +134,41 @@ def test_two_failed_rounds_then_only_referral(make_hazard, world, upload):
     for rnd in (1, 2):
         ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
         if rnd == 1:
-            ops.review_hazards([(h, review_data(world, result="未整改", decision="return",
-                                                new_deadline=clock.today() + timedelta(days=3)))], actor=world.officer)
+            ops.review_hazards(
+                [
+                    (
+                        h,
+                        review_data(
+                            world,
+                            result="未整改",
+                            decision="return",
+                            new_deadline=clock.today() + timedelta(days=3),
+                        ),
+                    )
+                ],
+                actor=world.officer,
+            )
     # second failure: "return" is no longer allowed
     with pytest.raises(ValidationFailed) as exc:
-        ops.review_hazards([(h, review_data(world, result="未整改", decision="return",
-                                            new_deadline=clock.today() + timedelta(days=3)))], actor=world.officer)
+        ops.review_hazards(
+            [
+                (
+                    h,
+                    review_data(
+                        world,
+                        result="未整改",
+                        decision="return",
+                        new_deadline=clock.today() + timedelta(days=3),
+                    ),
+                )
+            ],
+            actor=world.officer,
+        )
     assert "decision" in exc.value.field_errors
-    ops.review_hazards([(h, review_data(world, result="未整改", decision="refer", facts="两次复查均未整改"))],
-                       actor=world.officer)
+    ops.review_hazards(
+        [(h, review_data(world, result="未整改", decision="refer", facts="两次复查均未整改"))],
+        actor=world.officer,
+    )
     commit()
     assert h.status == HazardStatus.REFERRED and h.failed_rounds == 2 and ready(h) == []
     ref = _db_referral(h)
@@ -119,27 +183,46 @@ def _db_referral(h) -> PenaltyReferral:
 def test_leader_exception_once_then_referral(make_hazard, world, upload):
     h = make_hazard()
     ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
-    ops.review_hazards([(h, review_data(world, result="未整改", decision="return",
-                                        new_deadline=clock.today() + timedelta(days=3)))], actor=world.officer)
+    ops.review_hazards(
+        [
+            (
+                h,
+                review_data(
+                    world, result="未整改", decision="return", new_deadline=clock.today() + timedelta(days=3)
+                ),
+            )
+        ],
+        actor=world.officer,
+    )
     ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
     nd = clock.today() + timedelta(days=20)
-    ops.review_hazards([(h, review_data(world, result="部分整改", decision="exception", new_deadline=nd))],
-                       actor=world.officer)
+    ops.review_hazards(
+        [(h, review_data(world, result="部分整改", decision="exception", new_deadline=nd))],
+        actor=world.officer,
+    )
     commit()
     assert h.status == HazardStatus.EXCEPTION_PENDING and ready(h) == ["approve_exception"]
     with pytest.raises(PermissionDenied):
-        ops.decide_exception(h, {"approved": "yes", "new_deadline": nd, "opinion": "同意"}, actor=world.officer)
-    ops.decide_exception(h, {"approved": "yes", "new_deadline": nd, "opinion": "同意再给一次期限"}, actor=world.leader)
+        ops.decide_exception(
+            h, {"approved": "yes", "new_deadline": nd, "opinion": "同意"}, actor=world.officer
+        )
+    ops.decide_exception(
+        h, {"approved": "yes", "new_deadline": nd, "opinion": "同意再给一次期限"}, actor=world.leader
+    )
     commit()
     assert h.status == HazardStatus.RECTIFYING and h.deadline == nd and h.exception_granted
     assert ready(h) == ["submit_rectification"]
     ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
     # a second exception is refused; only referral remains
     with pytest.raises(ValidationFailed):
-        ops.review_hazards([(h, review_data(world, result="未整改", decision="exception", new_deadline=nd))],
-                           actor=world.officer)
-    ops.review_hazards([(h, review_data(world, result="未整改", decision="refer", facts="特批后仍未整改"))],
-                       actor=world.officer)
+        ops.review_hazards(
+            [(h, review_data(world, result="未整改", decision="exception", new_deadline=nd))],
+            actor=world.officer,
+        )
+    ops.review_hazards(
+        [(h, review_data(world, result="未整改", decision="refer", facts="特批后仍未整改"))],
+        actor=world.officer,
+    )
     commit()
     assert h.status == HazardStatus.REFERRED and ready(h) == []
 
@@ -147,11 +230,32 @@ def test_leader_exception_once_then_referral(make_hazard, world, upload):
 def test_leader_rejects_exception_refers(make_hazard, world, upload):
     h = make_hazard()
     ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
-    ops.review_hazards([(h, review_data(world, result="未整改", decision="return",
-                                        new_deadline=clock.today() + timedelta(days=3)))], actor=world.officer)
+    ops.review_hazards(
+        [
+            (
+                h,
+                review_data(
+                    world, result="未整改", decision="return", new_deadline=clock.today() + timedelta(days=3)
+                ),
+            )
+        ],
+        actor=world.officer,
+    )
     ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
-    ops.review_hazards([(h, review_data(world, result="未整改", decision="exception",
-                                        new_deadline=clock.today() + timedelta(days=9)))], actor=world.officer)
+    ops.review_hazards(
+        [
+            (
+                h,
+                review_data(
+                    world,
+                    result="未整改",
+                    decision="exception",
+                    new_deadline=clock.today() + timedelta(days=9),
+                ),
+            )
+        ],
+        actor=world.officer,
+    )
     ops.decide_exception(h, {"approved": "no", "opinion": "不予特批"}, actor=world.leader)
     commit()
     assert h.status == HazardStatus.REFERRED and h.referral is not None and ready(h) == []
@@ -162,8 +266,20 @@ def test_exception_not_allowed_before_cap(make_hazard, world, upload):
     h = make_hazard()
     ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
     with pytest.raises(ValidationFailed):
-        ops.review_hazards([(h, review_data(world, result="未整改", decision="exception",
-                                            new_deadline=clock.today() + timedelta(days=3)))], actor=world.officer)
+        ops.review_hazards(
+            [
+                (
+                    h,
+                    review_data(
+                        world,
+                        result="未整改",
+                        decision="exception",
+                        new_deadline=clock.today() + timedelta(days=3),
+                    ),
+                )
+            ],
+            actor=world.officer,
+        )
 
 
 def test_result_and_decision_must_agree(make_hazard, world, upload):
@@ -172,7 +288,9 @@ def test_result_and_decision_must_agree(make_hazard, world, upload):
     with pytest.raises(ValidationFailed):
         ops.review_hazards([(h, review_data(world, result="未整改", decision="close"))], actor=world.officer)
     with pytest.raises(ValidationFailed):
-        ops.review_hazards([(h, review_data(world, result="已整改", decision="refer", facts="x"))], actor=world.officer)
+        ops.review_hazards(
+            [(h, review_data(world, result="已整改", decision="refer", facts="x"))], actor=world.officer
+        )
 
 
 def test_only_own_enterprise_manager_can_respond(make_hazard, world, upload):
@@ -196,10 +314,21 @@ def test_batch_review_issues_one_document_and_moves_each_hazard(make_order, worl
     a, b, c = order.hazards
     for h in (a, b):
         ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
-    reviews = ops.review_hazards([
-        (a, review_data(world)),
-        (b, review_data(world, result="部分整改", decision="return", new_deadline=clock.today() + timedelta(days=4))),
-    ], actor=world.officer)
+    reviews = ops.review_hazards(
+        [
+            (a, review_data(world)),
+            (
+                b,
+                review_data(
+                    world,
+                    result="部分整改",
+                    decision="return",
+                    new_deadline=clock.today() + timedelta(days=4),
+                ),
+            ),
+        ],
+        actor=world.officer,
+    )
     commit()
     assert reviews[0].doc_number == reviews[1].doc_number
     assert a.status == HazardStatus.CLOSED and b.status == HazardStatus.RECTIFYING and b.failed_rounds == 1

@@ -24,22 +24,41 @@ def test_officer_registers_and_issues_via_pages(login, world, frozen):
     page = c.get("/hazards/new")
     assert page.status_code == 200 and "登记隐患" in page.get_data(as_text=True)
     deadline = (clock.today() + timedelta(days=10)).isoformat()
-    form = {"enterprise_id": str(world.ent_a.id), "source": "执法检查", "found_on": clock.today().isoformat(),
-            "location": "喷漆房", "description": "防爆电气损坏", "category": "物", "level": "一般",
-            "provision": "《安全生产法》第三十六条", "deadline": deadline,
-            "photos": (io.BytesIO(JPEG), "现场.jpg", "image/jpeg")}
+    form = {
+        "enterprise_id": str(world.ent_a.id),
+        "source": "执法检查",
+        "found_on": clock.today().isoformat(),
+        "location": "喷漆房",
+        "description": "防爆电气损坏",
+        "category": "物",
+        "level": "一般",
+        "provision": "《安全生产法》第三十六条",
+        "deadline": deadline,
+        "photos": (io.BytesIO(JPEG), "现场.jpg", "image/jpeg"),
+    }
     r = c.post("/hazards/new", data=form, content_type="multipart/form-data")
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     order = db.session.scalar(select(RectificationOrder))
     assert order.is_draft and len(order.hazards) == 1
-    r = c.post(f"/hazards/orders/{order.id}/issue", data={"co_officer_id": str(world.officer2.id),
-                                                           "inspection_record_no": "", "interim_measures": "落实防范措施"})
+    r = c.post(
+        f"/hazards/orders/{order.id}/issue",
+        data={
+            "co_officer_id": str(world.officer2.id),
+            "inspection_record_no": "",
+            "interim_measures": "落实防范措施",
+        },
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     commit()
     order = db.session.get(RectificationOrder, order.id)
     assert order.doc_number and order.hazards[0].status == HazardStatus.RECTIFYING
     html = c.get(f"/hazards/orders/{order.id}/document", follow_redirects=True).get_data(as_text=True)
-    assert order.doc_number in html and "责令限期整改指令书" in html and "60日" in html and "萧县人民政府" in html
+    assert (
+        order.doc_number in html
+        and "责令限期整改指令书" in html
+        and "60日" in html
+        and "萧县人民政府" in html
+    )
     assert "6个月" in html and "喷漆房" in html
 
 
@@ -110,9 +129,16 @@ def test_enterprise_submits_rectification_from_detail_page(login, world, make_ha
     html = c.get(f"/hazards/{h.id}").get_data(as_text=True)
     assert "form-submit_rectification" in html and h.order.doc_number in html
     task = _task(h, "submit_rectification")
-    data = {"action": "rectified", "responsible_person": "张工", "measures": "清理", "funds": "0.5",
-            "planned_date": clock.today().isoformat(), "completed_on": clock.today().isoformat(),
-            "emergency_measures": "专人巡查", "after_photos": (io.BytesIO(JPEG), "后.jpg", "image/jpeg")}
+    data = {
+        "action": "rectified",
+        "responsible_person": "张工",
+        "measures": "清理",
+        "funds": "0.5",
+        "planned_date": clock.today().isoformat(),
+        "completed_on": clock.today().isoformat(),
+        "emergency_measures": "专人巡查",
+        "after_photos": (io.BytesIO(JPEG), "后.jpg", "image/jpeg"),
+    }
     r = c.post(f"/hazards/{h.id}/tasks/{task.id}", data=data, content_type="multipart/form-data")
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     commit()
@@ -139,17 +165,29 @@ def test_generic_task_page_uses_hazard_hooks(login, world, make_hazard):
     task = _task(h, "submit_rectification")
     page = c.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert h.code in page and "form-submit_rectification" in page
-    r = c.post(f"/tasks/{task.id}", data={"action": "extension", "ext_reason": "设备未到货",
-                                           "ext_deadline": (h.deadline + timedelta(days=7)).isoformat(),
-                                           "ext_interim_measures": "隔离"})
+    r = c.post(
+        f"/tasks/{task.id}",
+        data={
+            "action": "extension",
+            "ext_reason": "设备未到货",
+            "ext_deadline": (h.deadline + timedelta(days=7)).isoformat(),
+            "ext_interim_measures": "隔离",
+        },
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     commit()
     h = db.session.get(Hazard, h.id)
     assert h.status == HazardStatus.EXTENSION_PENDING and h.pending_extension.reason == "设备未到货"
     officer = login(world.officer)
     task = _task(h, "review_extension")
-    r = officer.post(f"/tasks/{task.id}", data={"approved": "yes", "approved_deadline": (h.deadline + timedelta(days=5)).isoformat(),
-                                                 "opinion": "同意"})
+    r = officer.post(
+        f"/tasks/{task.id}",
+        data={
+            "approved": "yes",
+            "approved_deadline": (h.deadline + timedelta(days=5)).isoformat(),
+            "opinion": "同意",
+        },
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     commit()
     h = db.session.get(Hazard, h.id)
@@ -169,10 +207,19 @@ def test_batch_review_page(login, world, make_order, upload):
     assert "batch-review" in c.get(f"/hazards/orders/{order.id}").get_data(as_text=True)
     page = c.get(f"/hazards/orders/{order.id}/review")
     assert page.status_code == 200
-    form = {"reviewed_on": clock.today().isoformat(), "co_reviewer_id": str(world.officer2.id),
-            f"h{a.id}-include": "1", f"h{a.id}-result": "已整改", f"h{a.id}-decision": "close", f"h{a.id}-opinion": "合格",
-            f"h{b.id}-include": "1", f"h{b.id}-result": "未整改", f"h{b.id}-decision": "return", f"h{b.id}-opinion": "未整改",
-            f"h{b.id}-new_deadline": (clock.today() + timedelta(days=5)).isoformat()}
+    form = {
+        "reviewed_on": clock.today().isoformat(),
+        "co_reviewer_id": str(world.officer2.id),
+        f"h{a.id}-include": "1",
+        f"h{a.id}-result": "已整改",
+        f"h{a.id}-decision": "close",
+        f"h{a.id}-opinion": "合格",
+        f"h{b.id}-include": "1",
+        f"h{b.id}-result": "未整改",
+        f"h{b.id}-decision": "return",
+        f"h{b.id}-opinion": "未整改",
+        f"h{b.id}-new_deadline": (clock.today() + timedelta(days=5)).isoformat(),
+    }
     r = c.post(f"/hazards/orders/{order.id}/review", data=form)
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     commit()

@@ -12,13 +12,20 @@ from app.hazards.models import Hazard, HazardNotification, HazardStatus
 from app.seed import seed_demo
 
 
-def test_demo_seed_covers_every_state(db):
+def test_demo_seed_covers_every_state(app):
     ctx = seed_demo()
     db.session.commit()
     h = ctx["hazards"]
     states = Counter(x.status for x in db.session.scalars(select(Hazard)))
-    for status in (HazardStatus.CLOSED, HazardStatus.REFERRED, HazardStatus.GOVERNING, HazardStatus.REVIEWING,
-                   HazardStatus.RECTIFYING, HazardStatus.EXTENSION_PENDING, HazardStatus.SUPERVISION_PENDING):
+    for status in (
+        HazardStatus.CLOSED,
+        HazardStatus.REFERRED,
+        HazardStatus.GOVERNING,
+        HazardStatus.REVIEWING,
+        HazardStatus.RECTIFYING,
+        HazardStatus.EXTENSION_PENDING,
+        HazardStatus.SUPERVISION_PENDING,
+    ):
         assert states[status] >= 1, status
     assert h["c1"].is_overdue and h["c1"].status == HazardStatus.REVIEWING
     assert h["s1"].is_overdue

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
-from app import clock
+from app import clock, workflow
 from app.extensions import db
 from app.hazards import operations as ops
 from app.hazards.models import HazardNotification, HazardStatus
@@ -50,6 +50,7 @@ def test_reminders_and_overdue_fire_once_at_legal_dates(make_hazard, world):
     assert world.manager_b.id not in told and world.other_officer.id not in told
     review = db.session.scalar(select(HumanTask).where(HumanTask.bpmn_id == "review_rectification"))
     assert review.due_at == clock.local_midnight_after(date(2026, 11, 19))  # deadline + 10 days
+    assert review.title.startswith("【逾期】")  # the inbox row says so
 
     tick_at(at(date(2026, 11, 10), 1, 0))
     assert len([n for n in notices("overdue") if n.user_id == world.officer.id]) == 1
@@ -73,10 +74,16 @@ def test_review_not_done_in_10_days_escalates_to_section_head(make_hazard, world
 
 def test_extension_rearms_reminders_on_new_deadline(make_hazard, world):
     h = make_hazard()  # deadline 11-09
-    ops.request_extension(h, {"ext_reason": "设备到货", "ext_deadline": date(2026, 11, 20), "ext_interim_measures": "隔离"},
-                          actor=world.manager_a)
-    ops.decide_extension(h, {"approved": "yes", "approved_deadline": date(2026, 11, 20), "opinion": "同意"},
-                         actor=world.officer)
+    ops.request_extension(
+        h,
+        {"ext_reason": "设备到货", "ext_deadline": date(2026, 11, 20), "ext_interim_measures": "隔离"},
+        actor=world.manager_a,
+    )
+    ops.decide_extension(
+        h,
+        {"approved": "yes", "approved_deadline": date(2026, 11, 20), "opinion": "同意"},
+        actor=world.officer,
+    )
     commit()
     tick_at(at(date(2026, 11, 10), 0, 5))  # old overdue instant: nothing happens
     h = db.session.get(type(h), h.id)
@@ -91,8 +98,11 @@ def test_extension_rearms_reminders_on_new_deadline(make_hazard, world):
 
 def test_rejected_extension_after_deadline_goes_overdue_at_next_tick(make_hazard, world):
     h = make_hazard()
-    ops.request_extension(h, {"ext_reason": "x", "ext_deadline": date(2026, 11, 20), "ext_interim_measures": "y"},
-                          actor=world.manager_a)
+    ops.request_extension(
+        h,
+        {"ext_reason": "x", "ext_deadline": date(2026, 11, 20), "ext_interim_measures": "y"},
+        actor=world.manager_a,
+    )
     commit()
     clock.freeze(at(date(2026, 11, 11)))
     ops.decide_extension(h, {"approved": "no", "opinion": "不同意"}, actor=world.officer)
@@ -109,9 +119,13 @@ def test_overdue_hazard_review_then_referral(make_hazard, world):
     from tests.hazards.conftest import review_data
 
     clock.freeze(at(date(2026, 11, 12)))
-    [r] = ops.review_hazards([(h, review_data(world, result="未整改", decision="return",
-                                              new_deadline=date(2026, 11, 19)))], actor=world.officer)
+    [r] = ops.review_hazards(
+        [(h, review_data(world, result="未整改", decision="return", new_deadline=date(2026, 11, 19)))],
+        actor=world.officer,
+    )
     commit()
     assert r.was_overdue and not h.is_overdue and h.overdue_at is not None
     assert ready(h) == ["submit_rectification"]
+    [task] = workflow.ready_tasks(workflow.instance_for(h))
+    assert not task.title.startswith("【逾期】")
     assert START < h.deadline

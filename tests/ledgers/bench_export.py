@@ -25,10 +25,18 @@ from app.org.models import Department, Enterprise, Region
 
 
 def main(n: int) -> None:
-    url = os.environ.get("TEST_DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://") or \
-        f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-                      "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    url = (
+        os.environ.get("TEST_DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://")
+        or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    )
+    app = create_app(
+        {
+            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -38,26 +46,54 @@ def main(n: int) -> None:
         db.session.flush()
         bureau = Department(name="萧县应急管理局", short_name="萧", kind="局", region=county)
         db.session.add(bureau)
-        ent = Enterprise(name="萧县龙城机械制造有限公司", credit_code=make_credit_code("341322", 1), industry="工贸")
+        ent = Enterprise(
+            name="萧县龙城机械制造有限公司", credit_code=make_credit_code("341322", 1), industry="工贸"
+        )
         ent.set_region(town)
         user = User(username="sup", name="统计员", department=bureau)
         user.set_password("x")
         user.set_roles([Role.SUPERVISOR, Role.OFFICER])
         db.session.add_all([ent, user])
         db.session.flush()
-        order = RectificationOrder(enterprise=ent, region_path=ent.region_path, agency_id=bureau.id,
-                                   created_by_id=user.id, source="执法检查", inspected_on=date(2026, 3, 1),
-                                   status="issued", doc_number="（萧）应急责改〔2026〕1号")
+        order = RectificationOrder(
+            enterprise=ent,
+            region_path=ent.region_path,
+            agency_id=bureau.id,
+            created_by_id=user.id,
+            source="执法检查",
+            inspected_on=date(2026, 3, 1),
+            status="issued",
+            doc_number="（萧）应急责改〔2026〕1号",
+        )
         db.session.add(order)
         db.session.flush()
-        row = dict(order_id=order.id, seq=1, enterprise_id=ent.id, region_path=ent.region_path, source="执法检查",
-                   found_on=date(2026, 3, 1), found_by_id=user.id, location="二车间配电室",
-                   description="配电箱前堆放杂物，未保持通道畅通" * 3, category="物", level="一般",
-                   provision="《中华人民共和国安全生产法》第三十六条第一款", original_deadline=date(2026, 3, 8),
-                   deadline=date(2026, 3, 8), status="整改中", is_overdue=False, failed_rounds=0,
-                   exception_granted=False, extension_count=0, discovered_year=2026)
+        row = dict(
+            order_id=order.id,
+            seq=1,
+            enterprise_id=ent.id,
+            region_path=ent.region_path,
+            source="执法检查",
+            found_on=date(2026, 3, 1),
+            found_by_id=user.id,
+            location="二车间配电室",
+            description="配电箱前堆放杂物，未保持通道畅通" * 3,
+            category="物",
+            level="一般",
+            provision="《中华人民共和国安全生产法》第三十六条第一款",
+            original_deadline=date(2026, 3, 8),
+            deadline=date(2026, 3, 8),
+            status="整改中",
+            is_overdue=False,
+            failed_rounds=0,
+            exception_granted=False,
+            extension_count=0,
+            discovered_year=2026,
+        )
         for start in range(0, n, 5000):
-            db.session.execute(insert(Hazard), [{**row, "code": f"YH2026{i:07d}"} for i in range(start, min(n, start + 5000))])
+            db.session.execute(
+                insert(Hazard),
+                [{**row, "code": f"YH2026{i:07d}"} for i in range(start, min(n, start + 5000))],
+            )
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as s:
@@ -73,8 +109,10 @@ def main(n: int) -> None:
         import resource
 
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"rows={n} status={r.status_code} xlsx={len(r.data) / 1e6:.1f}MB time={elapsed:.1f}s "
-              f"peak_python_heap={peak / 1e6:.1f}MB (BENCH_TRACE=1) peak_rss={rss:.0f}MB")
+        print(
+            f"rows={n} status={r.status_code} xlsx={len(r.data) / 1e6:.1f}MB time={elapsed:.1f}s "
+            f"peak_python_heap={peak / 1e6:.1f}MB (BENCH_TRACE=1) peak_rss={rss:.0f}MB"
+        )
 
 
 if __name__ == "__main__":

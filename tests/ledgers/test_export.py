@@ -62,8 +62,11 @@ def test_export_is_exactly_the_filtered_rows(login, world, make_order, upload):
     assert sheet[2][0] == "导出时间" and sheet[3][0] == "统计区间" and "龙城镇" in sheet[4][1]
     assert sheet[HEADER_ROW - 1][: len(ledger.columns)] == ledger.headers
     rows = data_rows(sheet, ledger)
-    expected = db.session.scalar(select(func.count()).select_from(
-        filtered(world.supervisor, HazardFilters(town=world.town_a.path)).subquery()))
+    expected = db.session.scalar(
+        select(func.count()).select_from(
+            filtered(world.supervisor, HazardFilters(town=world.town_a.path)).subquery()
+        )
+    )
     assert len(rows) == expected == 2
     by_code = {row[col(ledger, "code")]: row for row in rows}
     assert set(by_code) == {closed.code, overdue.code} and other_town.code not in by_code
@@ -91,7 +94,10 @@ def test_export_is_exactly_the_filtered_rows(login, world, make_order, upload):
     wb = load_workbook(io.BytesIO(r.data))
     ws = wb.active
     assert ws.freeze_panes == f"C{HEADER_ROW + 1}"
-    assert ws.auto_filter.ref == f"A{HEADER_ROW}:{ws.cell(HEADER_ROW, len(ledger.columns)).column_letter}{HEADER_ROW + 2}"
+    assert (
+        ws.auto_filter.ref
+        == f"A{HEADER_ROW}:{ws.cell(HEADER_ROW, len(ledger.columns)).column_letter}{HEADER_ROW + 2}"
+    )
     assert ws.column_dimensions["K"].width == ledger.columns[10].width
     photo_cell = ws.cell(HEADER_ROW + 1 + list(by_code).index(closed.code), col(ledger, "photos_before") + 1)
     assert photo_cell.hyperlink.target == f"http://localhost/attachments/{photo.id}"
@@ -108,8 +114,10 @@ def test_export_filters_match_list_page(login, world, make_order, upload):
         (f"enterprise_id={world.ent_b.id}", {other_town.code}),
         ("source=暗访", {overdue.code}),
         ("industry=危险化学品", set()),
-        (f"date_from={clock.today().isoformat()}&date_to={clock.today().isoformat()}",
-         {closed.code, overdue.code, other_town.code}),
+        (
+            f"date_from={clock.today().isoformat()}&date_to={clock.today().isoformat()}",
+            {closed.code, overdue.code, other_town.code},
+        ),
         (f"date_to={(clock.today() - timedelta(days=1)).isoformat()}", set()),
     ):
         rows = data_rows(read(c.get(f"/ledgers/hazard_ledger.xlsx?{query}").data), ledger)
@@ -139,10 +147,26 @@ def test_unknown_ledger_404(login, world):
 
 def test_major_ledger_only_major_rows(login, world, make_order, upload):
     general = make_order({"location": "配电室"}).hazards[0]
-    major = make_order({"level": "重大", "criterion_code": "HG2017-15", "location": "反应釜安全阀",
-                        "description": "安全阀未投用", "deadline": date(2026, 12, 31)}).hazards[0]
-    ops.decide_supervision(major, {"listed": "yes", "level": "县级", "supervising_unit": "萧县安委办",
-                                   "deadline": date(2026, 12, 31), "plan_days": 7}, actor=world.leader)
+    major = make_order(
+        {
+            "level": "重大",
+            "criterion_code": "HG2017-15",
+            "location": "反应釜安全阀",
+            "description": "安全阀未投用",
+            "deadline": date(2026, 12, 31),
+        }
+    ).hazards[0]
+    ops.decide_supervision(
+        major,
+        {
+            "listed": "yes",
+            "level": "县级",
+            "supervising_unit": "萧县安委办",
+            "deadline": date(2026, 12, 31),
+            "plan_days": 7,
+        },
+        actor=world.leader,
+    )
     commit()
     ledger = definitions.get("major_hazard_ledger")
     sheet = read(login(world.leader).get("/ledgers/major_hazard_ledger.xlsx").data)
@@ -152,7 +176,10 @@ def test_major_ledger_only_major_rows(login, world, make_order, upload):
     assert len(rows) == 1
     row = rows[0]
     assert row[col(ledger, "supervision_level")] == "县级"
-    assert row[col(ledger, "notice_no")] == major.supervision.doc_number and "督办" in row[col(ledger, "notice_no")]
+    assert (
+        row[col(ledger, "notice_no")] == major.supervision.doc_number
+        and "督办" in row[col(ledger, "notice_no")]
+    )
     assert row[col(ledger, "listed_on")] == clock.today()
     assert "安监总管三〔2017〕121号" in row[col(ledger, "criterion")]
     assert row[col(ledger, "supervising_unit")] == "萧县安委办"
@@ -163,8 +190,10 @@ def test_large_export_spans_chunks(login, world, make_hazard):
     """Rows are read in keyset chunks of 1000; 2,500 rows come out complete and in order."""
     h = make_hazard()
     base = {c.name: getattr(h, c.name) for c in Hazard.__table__.columns if c.name not in ("id", "code")}
-    db.session.execute(insert(Hazard), [{**base, "code": f"YH2026B{i:06d}", "status": HazardStatus.RECTIFYING}
-                                        for i in range(2499)])
+    db.session.execute(
+        insert(Hazard),
+        [{**base, "code": f"YH2026B{i:06d}", "status": HazardStatus.RECTIFYING} for i in range(2499)],
+    )
     db.session.commit()
     ledger = definitions.get("hazard_ledger")
     rows = data_rows(read(login(world.supervisor).get("/ledgers/hazard_ledger.xlsx").data), ledger)
