@@ -23,6 +23,14 @@ from app.org.models import Department, Enterprise, Region
 
 PASSWORD = "Test@2026pass"
 
+# Production hashes with argon2id's recommended cost (64 MiB, ~0.1–1 s). Tests use the same algorithm
+# at the lowest cost, and hash the shared test password once.
+import app.auth.models as _auth_models  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
+
+_auth_models._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+_PASSWORD_HASH = _auth_models._hasher.hash(PASSWORD)
+
 
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
@@ -118,7 +126,7 @@ def _region(code, name, level, parent=None):
 
 def _user(username, name, roles, dept=None, ent=None, cert=None):
     u = User(username=username, name=name, department=dept, enterprise=ent, cert_no=cert)
-    u.set_password(PASSWORD)
+    u.password_hash = _PASSWORD_HASH
     u.set_roles(roles)
     _db.session.add(u)
     return u
