@@ -572,6 +572,16 @@ def cached_definition(digest: str) -> ParsedDefinition | None:
     return _SPEC_CACHE.get(digest)
 
 
+def get_parsed(definition) -> ParsedDefinition:
+    """The parsed spec of a WorkflowDefinition row (from the cache, else parsed from its stored BPMN)."""
+    parsed = _SPEC_CACHE.get(definition.spec_hash)
+    if parsed is None or parsed.process_id != definition.process_id:
+        parsed = parse_definition(
+            definition.bpmn.encode("utf-8"), definition.file_name, definition.process_id, validate=False
+        )
+    return parsed
+
+
 # --- running workflows ----------------------------------------------------------------------------
 
 

@@ -102,8 +102,7 @@ def not_ready_message(task: HumanTask) -> str:
 def _parsed_for(inst: WorkflowInstance) -> engine.ParsedDefinition:
     parsed = engine.cached_definition(inst.spec_hash)
     if parsed is None:  # an older version, not in this process' cache yet: parse the stored BPMN
-        d = db.session.get(WorkflowDefinition, inst.definition_id)
-        parsed = engine.parse_definition(d.bpmn.encode("utf-8"), d.file_name, d.process_id, validate=False)
+        parsed = engine.get_parsed(db.session.get(WorkflowDefinition, inst.definition_id))
     return parsed
 
 
