@@ -24,3 +24,24 @@ def complete(task: HumanTask, data: dict, *, actor: User) -> None:
     workflow.complete_task(task, data, actor=actor)
     audit.record(actor, "task.completed", task.instance, summary=f"{actor.name} 办理了“{task.name}”",
                  data={"task_id": task.id, "bpmn_id": task.bpmn_id, "form": data})
+
+
+def claim(task: HumanTask, *, actor: User) -> None:
+    if not queries.can_act(actor, task):
+        raise PermissionDenied("该任务不在您的待办范围内")
+    workflow.claim(task, actor)
+    audit.record(actor, "task.claimed", task.instance, summary=f"{actor.name} 认领了“{task.name}”",
+                 data={"task_id": task.id})
+
+
+def release(task: HumanTask, *, actor: User) -> None:
+    workflow.release(task, actor)
+    audit.record(actor, "task.released", task.instance, summary=f"{actor.name} 退回了“{task.name}”的认领",
+                 data={"task_id": task.id})
+
+
+def reassign(task: HumanTask, user: User, *, actor: User) -> None:
+    before = task.assignee.name if task.assignee else None
+    workflow.reassign(task, user, actor)
+    audit.record(actor, "task.reassigned", task.instance, summary=f"{actor.name} 将“{task.name}”改派给{user.name}",
+                 changes={"assignee": [before, user.name]}, data={"task_id": task.id})

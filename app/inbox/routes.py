@@ -118,8 +118,7 @@ def _already_done(task: HumanTask):
 @login_required
 def claim(task_id: int):
     task = _load_task(task_id)
-    require(queries.can_act(current_user, task), "该任务不在您的待办范围内")
-    workflow.claim(task, current_user)
+    operations.claim(task, actor=current_user)
     db.session.commit()
     flash("已认领该任务，其他同事将不再看到它", "success")
     return redirect(url_for("inbox.task", task_id=task.id))
@@ -129,7 +128,7 @@ def claim(task_id: int):
 @login_required
 def release(task_id: int):
     task = _load_task(task_id)
-    workflow.release(task, current_user)
+    operations.release(task, actor=current_user)
     db.session.commit()
     flash("已退回该任务，同岗位同事均可办理", "info")
     return redirect(url_for("inbox.task", task_id=task.id))
@@ -146,7 +145,7 @@ def reassign(task_id: int):
     ):
         flash("改派对象无效：须为该岗位、在辖区内的在职人员", "danger")
         return redirect(url_for("inbox.task", task_id=task.id))
-    workflow.reassign(task, user, current_user)
+    operations.reassign(task, user, actor=current_user)
     db.session.commit()
     flash(f"已改派给{user.name}", "success")
     return redirect(url_for("inbox.task", task_id=task.id))

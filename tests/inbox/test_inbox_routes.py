@@ -135,6 +135,8 @@ def test_reassign_only_by_section_head(started, login, world, db):
     assert db.session.get(HumanTask, task.id).assignee_id == world.officer2.id
     assert "暂无待办事项" in login(world.officer).get("/inbox").get_data(as_text=True)
     assert "指派给我" in login(world.officer2).get("/inbox").get_data(as_text=True)
+    [event] = db.session.query(AuditEvent).filter(AuditEvent.action == "task.reassigned").all()
+    assert event.actor_id == world.section_head.id and event.changes["assignee"] == [None, world.officer2.name]
     # cannot reassign to someone outside the task's role
     r = login(world.section_head).post(f"/tasks/{task.id}/reassign", data={"user_id": world.legal.id})
     db.session.expire_all()
