@@ -25,9 +25,9 @@ from app.auth.models import User
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.org.models import CATEGORIES, INDUSTRIES, Enterprise, EnterpriseStatus, Region, RiskGrade
-from app.org.operations import _snapshot, diff, new_enterprise
+from app.org.operations import diff, enterprise_snapshot, new_enterprise
 from app.org.queries import towns_in_scope
-from app.org.schemas import ENTERPRISE_LABELS, EnterpriseSchema, first_errors
+from app.org.schemas import EnterpriseSchema, first_errors
 
 # (column header, schema field or a pseudo-field, required)
 COLUMNS: list[tuple[str, str, bool]] = [
@@ -230,7 +230,7 @@ def import_enterprises(
         for enterprise in result.imported:
             audit.record(actor, "enterprise.imported", enterprise,
                          summary=f"Excel 导入登记企业“{enterprise.name}”（{enterprise.credit_code}）",
-                         changes=diff({}, _snapshot(enterprise)))
+                         changes=diff({}, enterprise_snapshot(enterprise)))
         audit.record(actor, "enterprise.import_batch", None,
                      summary=f"Excel 导入企业：成功{result.imported_count}家，错误{len(result.bad_rows)}行"
                              + (f"（{filename}）" if filename else ""),
@@ -293,5 +293,4 @@ def template_workbook() -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["COLUMNS", "HEADERS", "ImportResult", "RowError", "import_enterprises", "template_workbook",
-           "ENTERPRISE_LABELS"]
+__all__ = ["COLUMNS", "HEADERS", "ImportResult", "RowError", "import_enterprises", "template_workbook"]

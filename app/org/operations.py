@@ -75,7 +75,7 @@ def credit_code_owner(code: str, *, exclude_id: int | None = None) -> Enterprise
     return db.session.scalar(stmt)
 
 
-def _flush_unique(obj, field: str, message: str) -> None:
+def _flush_unique(field: str, message: str) -> None:
     """Flush inside a savepoint so a concurrent duplicate becomes a field error, not a 500."""
     try:
         with db.session.begin_nested():
@@ -85,7 +85,7 @@ def _flush_unique(obj, field: str, message: str) -> None:
 
 
 # --- enterprises ---------------------------------------------------------------------------------------
-def _snapshot(enterprise: Enterprise) -> dict[str, Any]:
+def enterprise_snapshot(enterprise: Enterprise) -> dict[str, Any]:
     snap = {f: getattr(enterprise, f) for f in ENTERPRISE_FIELDS}
     snap["region"] = enterprise.region
     return snap
@@ -135,29 +135,32 @@ def create_enterprise(raw: dict, *, actor: User) -> Enterprise:
     """登记企业. `raw` is form/API input (strings are fine)."""
     values, region = validate_enterprise(raw, actor=actor)
     enterprise = new_enterprise(values, region)
-    _flush_unique(enterprise, "credit_code", "该统一社会信用代码已登记")
+    _flush_unique("credit_code", "该统一社会信用代码已登记")
     audit.record(
         actor, "enterprise.created", enterprise,
         summary=f"登记企业“{enterprise.name}”（{enterprise.credit_code}）",
-        changes=diff({}, _snapshot(enterprise)),
+        changes=diff({}, enterprise_snapshot(enterprise)),
     )
     return enterprise
 
 
 def update_enterprise(enterprise: Enterprise, raw: dict, *, actor: User) -> Enterprise:
-    """修改企业信息. The actor must be able to see the enterprise now and the new 属地."""
+    """修改企业信息 from a full record (as the edit form sends it; absent optional fields become empty).
+
+    The actor must be able to see the enterprise now and the new 属地.
+    """
     if not in_scope(actor, enterprise.region_path):
         _fail({"region_id": "该企业不在您的管辖范围内"}, "该企业不在您的管辖范围内")
     values, region = validate_enterprise(raw, actor=actor, enterprise=enterprise)
-    before = _snapshot(enterprise)
+    before = enterprise_snapshot(enterprise)
     for f in ENTERPRISE_FIELDS:
         setattr(enterprise, f, values.get(f))
     if region.id != enterprise.region_id:
         enterprise.set_region(region)
-    changes = diff(before, _snapshot(enterprise))
+    changes = diff(before, enterprise_snapshot(enterprise))
     if not changes:
         return enterprise
-    _flush_unique(enterprise, "credit_code", "该统一社会信用代码已登记")
+    _flush_unique("credit_code", "该统一社会信用代码已登记")
     labels = "、".join(ENTERPRISE_LABELS.get(k, "属地") for k in changes)
     audit.record(actor, "enterprise.updated", enterprise,
                  summary=f"修改企业“{enterprise.name}”：{labels}", changes=changes)
