@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields
 
+from app.org.schemas import EnterpriseSchema  # one schema for the registry: forms, import and API
+
 
 class TaskSchema(Schema):
     id = fields.Int(metadata={"description": "任务ID"})
@@ -73,23 +75,6 @@ class CompleteTaskSchema(Schema):
 class CompleteResultSchema(Schema):
     status = fields.Str()
     next_tasks = fields.List(fields.Nested(TaskSchema))
-
-
-class EnterpriseSchema(Schema):
-    id = fields.Int()
-    name = fields.Str(metadata={"description": "企业名称"})
-    credit_code = fields.Str(metadata={"description": "统一社会信用代码"})
-    industry = fields.Str()
-    sub_sector = fields.Str(allow_none=True)
-    risk_grade = fields.Str()
-    category = fields.Str()
-    town = fields.Function(lambda e: e.town.name if e.town else None)
-    address = fields.Str(allow_none=True)
-    legal_rep = fields.Str(allow_none=True)
-    main_person = fields.Str(allow_none=True)
-    safety_manager = fields.Str(allow_none=True)
-    phone = fields.Str(allow_none=True)
-    status = fields.Str()
 
 
 class EnterprisePageSchema(Schema):
