@@ -342,8 +342,8 @@ def request_extension(hazard: Hazard, data: dict, *, actor: User, task=None) -> 
     today = clock.today()
     if today > hazard.deadline:
         raise InvalidState("整改期限已过，不能再申请延期")
-    if hazard.extension_count >= int(settings.get("HAZARD_MAX_EXTENSIONS")):
-        raise InvalidState(f"该隐患已批准延期{hazard.extension_count}次，不能再申请延期")
+    if len(hazard.extensions) >= int(settings.get("HAZARD_MAX_EXTENSIONS")):  # bounds the BPMN loop too
+        raise InvalidState(f"该隐患已申请延期{len(hazard.extensions)}次，不能再申请延期")
     requested = data["ext_deadline"]
     if requested <= hazard.deadline:
         raise _invalid("ext_deadline", f"申请的期限须晚于现行整改期限（{hazard.deadline.isoformat()}）")

@@ -16,7 +16,7 @@ DEFAULTS = {
     "HAZARD_REMIND_HOUR": 9,  # reminders go out at 09:00 China time
     "HAZARD_PROGRESS_INTERVAL_DAYS": 15,  # 重大隐患 progress report interval
     "HAZARD_MAX_ROUNDS": 2,  # failed 复查 rounds before only referral / leader exception
-    "HAZARD_MAX_EXTENSIONS": 2,  # approved-or-pending extension requests per hazard
+    "HAZARD_MAX_EXTENSIONS": 2,  # extension requests per hazard (approved or not): bounds the loop
     "HAZARD_EXTENSION_REVIEW_DAYS": 3,  # working days for an officer to decide an extension
     "HAZARD_EXCEPTION_DAYS": 5,  # working days for a leader to decide an exception
     "HAZARD_DECISION_DAYS": 3,  # working days for a leader to decide 挂牌督办

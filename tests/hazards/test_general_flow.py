@@ -341,3 +341,30 @@ def test_wrong_step_is_refused(make_hazard, world):
         ops.review_hazards([(h, review_data(world))], actor=world.officer)
     with pytest.raises(InvalidState):
         ops.decide_extension(h, {"approved": "yes", "opinion": "x"}, actor=world.officer)
+
+
+def test_extension_requests_are_capped(make_hazard, world):
+    h = make_hazard()
+    for _ in range(2):
+        ops.request_extension(
+            h,
+            {
+                "ext_reason": "理由",
+                "ext_deadline": h.deadline + timedelta(days=5),
+                "ext_interim_measures": "措施",
+            },
+            actor=world.manager_a,
+        )
+        ops.decide_extension(h, {"approved": "no", "opinion": "不同意"}, actor=world.officer)
+    commit()
+    with pytest.raises(InvalidState):
+        ops.request_extension(
+            h,
+            {
+                "ext_reason": "理由",
+                "ext_deadline": h.deadline + timedelta(days=5),
+                "ext_interim_measures": "措施",
+            },
+            actor=world.manager_a,
+        )
+    assert ready(h) == ["submit_rectification"]
