@@ -81,6 +81,15 @@ def nav_items() -> list[tuple[str, str, bool]]:
     return items
 
 
+# Chinese names of fields that appear in many objects' change history (audit timeline); object
+# pages may pass their own `labels`, which win.
+FIELD_LABELS = {
+    "status": "状态", "deadline": "整改期限", "assignee": "办理人", "is_overdue": "是否逾期",
+    "name": "名称", "phone": "电话", "address": "地址", "roles": "角色", "department": "单位",
+    "enterprise": "所属企业", "is_active": "启用", "cert_no": "执法证号", "closed_on": "销号日期",
+    "level": "隐患等级", "round": "整改轮次",
+}
+
 STATUS_BADGES = {
     "overdue": "danger",
     "逾期": "danger",
@@ -97,6 +106,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["cn_date"] = cn_date
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["FIELD_LABELS"] = FIELD_LABELS
 
     @app.context_processor
     def inject():
