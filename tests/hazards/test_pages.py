@@ -100,6 +100,8 @@ def test_enterprise_sees_only_own_hazards(login, world, make_order):
     assert h_b.code in html and h_a.code not in html
     assert c.get(f"/hazards/{h_a.id}").status_code == 404
     assert c.get(f"/hazards/orders/{h_a.order_id}").status_code == 404
+    assert c.get(f"/documents/{h_a.order.document_id}").status_code == 404
+    assert login(world.manager_a).get(f"/documents/{h_a.order.document_id}").status_code == 200
     task = _task(h_a, "submit_rectification")
     assert c.get(f"/tasks/{task.id}").status_code == 404
     r = c.post(f"/hazards/{h_a.id}/tasks/{task.id}", data={"action": "rectified"})
