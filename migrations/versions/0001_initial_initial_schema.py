@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7221a76aaa42
+Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-22 14:54:24.797597
+Create Date: 2026-11-22 15:30:20.913974
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7221a76aaa42'
+revision = '0001_initial'
 down_revision = None
 branch_labels = None
 depends_on = None
