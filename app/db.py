@@ -69,7 +69,8 @@ class TimestampMixin:
 
 def configure_sqlite(engine) -> None:
     """Embedded SQLite: WAL (readers never block the writer), NORMAL sync (durable at checkpoints,
-    no fsync per commit), foreign keys enforced, and a busy timeout instead of 'database is locked'."""
+    no fsync per commit), foreign keys enforced, a busy timeout instead of 'database is locked', and
+    case-sensitive LIKE so data-scope prefixes use indexes (codes and names: case does not matter)."""
     from sqlalchemy import event
 
     if engine.dialect.name != "sqlite":
@@ -82,4 +83,5 @@ def configure_sqlite(engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA case_sensitive_like=ON")  # LIKE 'prefix%' can use an index
         cur.close()

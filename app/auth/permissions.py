@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import ColumnElement, false, true
 
 from app.auth.models import User
 from app.auth.roles import Role
 from app.org.models import Enterprise
+
+_PATH_RE = re.compile(r"^[/0-9]+$")  # region paths are codes and slashes: nothing to escape
 
 
 def scope_clause(user: User, region_path_col, enterprise_id_col=None) -> ColumnElement[bool]:
@@ -24,6 +28,10 @@ def scope_clause(user: User, region_path_col, enterprise_id_col=None) -> ColumnE
         return false()
     if prefix == "":
         return true()
+    if _PATH_RE.match(prefix):
+        # a bound 'prefix%' pattern (no SQL concatenation) lets SQLite (case_sensitive_like) and
+        # PostgreSQL (C collation / pattern ops) use the index as a range
+        return region_path_col.like(prefix + "%")
     return region_path_col.startswith(prefix, autoescape=True)
 
 

@@ -69,19 +69,36 @@ class InboxFilters:
         return {k: v for k, v in data.items() if v not in (None, "", 1) or (k == "page" and v != 1)}
 
 
-def actionable_clause(user: User):
-    """READY tasks the user can act on: assigned to them, or offered to one of their roles in scope."""
-    roles = sorted(user.roles)
-    offered = and_(
+def assigned_clause(user: User):
+    return and_(HumanTask.status == "ready", HumanTask.assignee_id == user.id)
+
+
+def offered_clause(user: User):
+    """READY tasks offered to one of the user's roles in their data scope, not claimed by someone else."""
+    clause = and_(
+        HumanTask.status == "ready",
         HumanTask.assignee_id.is_(None),
-        HumanTask.candidate_role.in_(roles),
+        HumanTask.candidate_role.in_(sorted(user.roles)),
         scope_clause(user, HumanTask.region_path, HumanTask.enterprise_id),
         or_(HumanTask.claimed_by_id.is_(None), HumanTask.claimed_by_id == user.id),
     )
     if user.is_enterprise_user:
         # enterprise users act only on tasks offered to the enterprise role of their own enterprise
-        offered = and_(offered, HumanTask.candidate_role == Role.ENTERPRISE)
-    return and_(HumanTask.status == "ready", or_(HumanTask.assignee_id == user.id, offered))
+        clause = and_(clause, HumanTask.candidate_role == Role.ENTERPRISE)
+    return clause
+
+
+def actionable_clause(user: User):
+    """READY tasks the user can act on: assigned to them, or offered to one of their roles in scope."""
+    return or_(assigned_clause(user), offered_clause(user))
+
+
+COUNT_CAP = 10_000  # counts stop here ("超过1万项"): nobody pages through more, and counting costs
+
+
+def capped_count(stmt) -> int:
+    inner = stmt.with_only_columns(HumanTask.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(inner)) or 0
 
 
 def can_act(user: User, task: HumanTask) -> bool:
@@ -140,38 +157,57 @@ class InboxPage:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+def _sort_key(sort: str):
+    if sort == "new":
+        return lambda t: (-t.created_at.timestamp(), -t.id)
+    if sort == "old":
+        return lambda t: (t.created_at.timestamp(), t.id)
+    return lambda t: (t.due_at is None, t.due_at.timestamp() if t.due_at else 0, t.id)
+
+
+def _first(stmt, sort: str, need: int) -> list[HumanTask]:
+    """The first `need` tasks of one part in display order, walking an index (no sort of the part)."""
+    if sort == "new":
+        return list(db.session.scalars(stmt.order_by(HumanTask.created_at.desc(), HumanTask.id.desc()).limit(need)))
+    if sort == "old":
+        return list(db.session.scalars(stmt.order_by(HumanTask.created_at, HumanTask.id).limit(need)))
+    rows = list(db.session.scalars(
+        stmt.where(HumanTask.due_at.is_not(None)).order_by(HumanTask.due_at, HumanTask.id).limit(need)))
+    if len(rows) < need:  # tasks without a deadline come last
+        rows += db.session.scalars(
+            stmt.where(HumanTask.due_at.is_(None)).order_by(HumanTask.id).limit(need - len(rows)))
+    return rows
+
+
 def inbox(user: User, f: InboxFilters, page_size: int = PAGE_SIZE) -> InboxPage:
-    base = _apply_filters(select(HumanTask).where(actionable_clause(user)), f)
-    if f.sort == "new":
-        order = (HumanTask.created_at.desc(), HumanTask.id.desc())
-    elif f.sort == "old":
-        order = (HumanTask.created_at.asc(), HumanTask.id.asc())
-    else:  # tasks with a deadline first, soonest first
-        order = (HumanTask.due_at.is_(None), HumanTask.due_at.asc(), HumanTask.id.asc())
-    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // page_size))
+    """One page of the inbox. The two disjoint parts (assigned to me / offered to my roles) are read
+    separately so each walks its own index, then merged."""
+    parts = [_apply_filters(select(HumanTask).where(c), f) for c in (assigned_clause(user), offered_clause(user))]
+    total = min(sum(capped_count(p) for p in parts), COUNT_CAP + 1)
+    pages = max(1, -(-min(total, COUNT_CAP) // page_size))
     page = min(f.page, pages)
-    tasks = list(db.session.scalars(base.order_by(*order).limit(page_size).offset((page - 1) * page_size)))
+    need = page * page_size
+    merged = sorted((t for p in parts for t in _first(p, f.sort, need)), key=_sort_key(f.sort))
+    tasks = merged[(page - 1) * page_size : need]
     return InboxPage(tasks=tasks, total=total, page=page, pages=pages, counts=inbox_counts(user))
 
 
 def inbox_counts(user: User) -> dict[str, int]:
-    """Badges for the whole inbox (independent of filters): all, overdue, due within 3 days."""
+    """Badges for the whole inbox (independent of filters): all, overdue, due within 3 days (capped)."""
     now = clock.now()
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.count().filter(HumanTask.due_at < now),
-            func.count().filter(and_(HumanTask.due_at >= now, HumanTask.due_at < now + timedelta(days=3))),
-        ).where(actionable_clause(user))
-    ).one()
-    return {"all": row[0], "overdue": row[1], "soon": row[2]}
+    counts = {"all": 0, "overdue": 0, "soon": 0}
+    for clause in (assigned_clause(user), offered_clause(user)):
+        base = select(HumanTask).where(clause)
+        counts["all"] += capped_count(base)
+        counts["overdue"] += capped_count(base.where(HumanTask.due_at < now))
+        counts["soon"] += capped_count(base.where(HumanTask.due_at >= now, HumanTask.due_at < now + timedelta(days=3)))
+    return {k: min(v, COUNT_CAP + 1) for k, v in counts.items()}
 
 
 def done(user: User, page: int = 1, page_size: int = PAGE_SIZE) -> InboxPage:
-    base = select(HumanTask).where(HumanTask.completed_by_id == user.id, HumanTask.status == "completed")
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // page_size))
+    base = select(HumanTask).where(HumanTask.completed_by_id == user.id)  # only completed tasks have one
+    total = capped_count(base)
+    pages = max(1, -(-min(total, COUNT_CAP) // page_size))
     page = min(max(page, 1), pages)
     tasks = list(db.session.scalars(
         base.order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(page_size).offset((page - 1) * page_size)
@@ -180,15 +216,16 @@ def done(user: User, page: int = 1, page_size: int = PAGE_SIZE) -> InboxPage:
 
 
 def filter_choices(user: User) -> dict:
-    """Options for the filter bar, limited to what is in the user's inbox."""
-    rows = db.session.execute(
-        select(WorkflowInstance.process_id, HumanTask.bpmn_id, HumanTask.name)
-        .join(WorkflowInstance, WorkflowInstance.id == HumanTask.instance_id)
-        .where(actionable_clause(user))
-        .group_by(WorkflowInstance.process_id, HumanTask.bpmn_id, HumanTask.name)
-        .limit(100)
-    ).all()
-    return {"tasks": sorted({(r.bpmn_id, r.name) for r in rows}), "processes": sorted({r.process_id for r in rows})}
+    """Task types for the filter bar: user tasks of the deployed processes whose lane is one of the
+    user's roles (from the parsed definitions, not from a scan of the inbox)."""
+    from app.workflow.definitions import registry
+
+    tasks = set()
+    for parsed in registry().definitions.values():
+        for meta in parsed.user_tasks.values():
+            if meta.role in user.roles:
+                tasks.add((meta.bpmn_id, meta.name))
+    return {"tasks": sorted(tasks, key=lambda t: t[1])}
 
 
 def process_names() -> dict[str, str]:
