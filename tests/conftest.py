@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -25,8 +27,9 @@ PASSWORD = "Test@2026pass"
 
 # Production hashes with argon2id's recommended cost (64 MiB, ~0.1–1 s). Tests use the same algorithm
 # at the lowest cost, and hash the shared test password once.
-import app.auth.models as _auth_models  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
+
+import app.auth.models as _auth_models  # noqa: E402
 
 _auth_models._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _PASSWORD_HASH = _auth_models._hasher.hash(PASSWORD)
@@ -254,3 +257,37 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+# --- one headless Chromium for the whole session (Debian's, never a downloaded one) -------------------
+
+CHROMIUM = os.environ.get("SAFELOOP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _require_chromium():
+    if not Path(CHROMIUM).exists():
+        msg = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("SAFELOOP_REQUIRE_BROWSER") == "1":
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    b = _playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    )
+    yield b
+    b.close()

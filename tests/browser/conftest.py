@@ -6,24 +6,13 @@ missing the tests are skipped locally, but fail when SAFELOOP_REQUIRE_BROWSER=1 
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-CHROMIUM = os.environ.get("SAFELOOP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _require_chromium():
-    if not Path(CHROMIUM).exists():
-        msg = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("SAFELOOP_REQUIRE_BROWSER") == "1":
-            pytest.fail(msg)
-        pytest.skip(msg)
 
 
 @pytest.fixture(scope="session")
@@ -34,27 +23,6 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
-
-
-@pytest.fixture(scope="session")
-def _playwright():
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="session")
-def browser(_playwright):
-    b = _playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    )
-    yield b
-    b.close()
 
 
 @pytest.fixture

@@ -142,7 +142,7 @@ def test_hazard_loop_three_users(browser, live_server, world, db, tmp_path):
     rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     header_idx = next(i for i, r in enumerate(rows) if "隐患描述" in [str(c) for c in r])
     header = [str(c) for c in rows[header_idx]]
-    data_rows = [dict(zip(header, r)) for r in rows[header_idx + 1:] if str(r[1]).startswith("YH")]
+    data_rows = [dict(zip(header, r, strict=True)) for r in rows[header_idx + 1:] if str(r[1]).startswith("YH")]
     assert len(data_rows) == 2
     by_location = {r["隐患部位/装置"]: r for r in data_rows}
     assert set(by_location) == {"一号车间配电箱", "二号仓库消防通道"}

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from app import clock, workflow
-from tests.browser.conftest import browser_login
+from tests.browser.conftest import ARTIFACTS, browser_login
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -52,4 +52,4 @@ def test_officer_inbox_task_invalid_then_valid(page, live_server, world, db):
     history = page.inner_text("[data-testid=history]")
     assert "王执法" in history
     assert workflow.ready_task_names(inst) == ["rectify"]
-    page.screenshot(path="test-artifacts/platform-task-done.png", full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "platform-task-done.png"), full_page=True)

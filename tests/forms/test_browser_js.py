@@ -6,16 +6,11 @@ Chromium is missing, unless SAFELOOP_REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from flask import render_template_string
 from flask_login import login_user
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("SAFELOOP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 PAGE = (
     '<!doctype html><html><head><meta charset="utf-8"><style>.d-none{display:none!important}</style></head><body>'
     '{% from "forms/_macros.html" import render_form %}{{ render_form(fd, values, {}, action="about:blank") }}'
@@ -23,26 +18,8 @@ PAGE = (
 )
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("SAFELOOP_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(app, chromium, formdef):
+def page(app, browser, formdef):
     def open_form(values=None, user=None):
         with app.test_request_context():
             if user is not None:
@@ -51,7 +28,7 @@ def page(app, chromium, formdef):
         pg.set_content(html)
         return pg
 
-    context = chromium.new_context(locale="zh-CN")
+    context = browser.new_context(locale="zh-CN")
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -116,8 +116,7 @@ def test_exception_after_step_before_commit_leaves_no_trace(started, world, db, 
     """Workflow step, projection, audit event and a document number all roll back together."""
     from app import audit, workflow
     from app.documents import numbering
-    from app.inbox import operations
-    from app.inbox import registry
+    from app.inbox import operations, registry
 
     inst = started()
     task = ready(inst, "register")

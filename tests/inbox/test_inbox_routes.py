@@ -6,7 +6,7 @@ from tests.inbox.conftest import ready
 
 
 def test_officer_sees_task_with_count(started, login, world):
-    inst = started()
+    started()
     page = login(world.officer).get("/inbox").get_data(as_text=True)
     assert "登记隐患" in page and world.ent_a.name in page
     assert 'data-testid="count-all">1<' in page
