@@ -101,7 +101,8 @@ class HumanTask(db.Model):
         # covering index for inbox counts; the second walks the inbox in deadline order
         Index("ix_human_tasks_inbox_role", "status", "candidate_role", "region_path", "assignee_id",
               "claimed_by_id", "due_at"),
-        Index("ix_human_tasks_inbox_due", "status", "candidate_role", "due_at"),
+        Index("ix_human_tasks_inbox_due", "status", "candidate_role", "due_at", "region_path", "assignee_id",
+              "claimed_by_id"),
         Index("ix_human_tasks_inbox_enterprise", "status", "enterprise_id"),
         Index("ix_human_tasks_assignee", "assignee_id", "status"),
         Index("ix_human_tasks_done", "completed_by_id", "completed_at"),

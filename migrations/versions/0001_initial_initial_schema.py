@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-22 15:33:02.859797
+Create Date: 2026-11-22 15:37:43.442825
 
 """
 from alembic import op
@@ -298,7 +298,7 @@ def upgrade():
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
         batch_op.create_index('ix_human_tasks_assignee', ['assignee_id', 'status'], unique=False)
         batch_op.create_index('ix_human_tasks_done', ['completed_by_id', 'completed_at'], unique=False)
-        batch_op.create_index('ix_human_tasks_inbox_due', ['status', 'candidate_role', 'due_at'], unique=False)
+        batch_op.create_index('ix_human_tasks_inbox_due', ['status', 'candidate_role', 'due_at', 'region_path', 'assignee_id', 'claimed_by_id'], unique=False)
         batch_op.create_index('ix_human_tasks_inbox_enterprise', ['status', 'enterprise_id'], unique=False)
         batch_op.create_index('ix_human_tasks_inbox_role', ['status', 'candidate_role', 'region_path', 'assignee_id', 'claimed_by_id', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_tasks_instance_id'), ['instance_id'], unique=False)
