@@ -18,7 +18,6 @@ BLUEPRINTS = [
     "app.auth.routes",
     "app.auth.admin_routes",
     "app.org.routes",
-    "app.workflow.routes",
     "app.inbox.routes",
     "app.attachments.routes",
     "app.audit.routes",
@@ -33,16 +32,6 @@ CLI_MODULES = [
     "app.workflow.cli",
     "app.audit.cli",
 ]
-
-
-def _optional(module: str):
-    """Import a module that may not exist yet in this checkout (domains land one by one)."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -73,13 +62,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     register_error_handlers(app)
     for name in BLUEPRINTS:
-        module = _optional(name)
-        if module is not None and hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
+        app.register_blueprint(importlib.import_module(name).bp)
     for name in CLI_MODULES:
-        module = _optional(name)
-        if module is not None:
-            module.register_cli(app)
+        importlib.import_module(name).register_cli(app)
     importlib.import_module("app.workflow").load_definitions(app)  # validate workflows/*.bpmn or refuse to start
 
     importlib.import_module("app.ui").init_app(app)

@@ -1,4 +1,4 @@
-"""Import every model module so metadata is complete (Alembic, tests). Missing domains are skipped."""
+"""Import every model module so the metadata is complete (Alembic autogenerate, tests)."""
 
 import importlib
 
@@ -13,8 +13,4 @@ MODEL_MODULES = [
 ]
 
 for _name in MODEL_MODULES:
-    try:
-        importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:  # a domain not built yet in this checkout
-        if not (_exc.name and _name.startswith(_exc.name)):
-            raise
+    importlib.import_module(_name)
