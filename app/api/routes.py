@@ -16,7 +16,6 @@ from werkzeug.datastructures import MultiDict
 
 from app import audit, forms, workflow
 from app.api import schemas
-from app.auth.models import User
 from app.auth.permissions import can_view_enterprise, scope_clause
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
@@ -83,11 +82,7 @@ def complete(task_id: int):
     """办理任务"""
     task = _task(task_id)
     if task.status != "ready":
-        who = db.session.get(User, task.completed_by_id) if task.completed_by_id else None
-        from app.ui import fmt_dt
-
-        raise Conflict(f"该任务已由{who.name}于{fmt_dt(task.completed_at)}办理，无需重复提交" if who
-                       else "该任务已不在待办状态，无需重复提交")
+        raise Conflict(workflow.not_ready_message(task))
     if not queries.can_act(current_user, task):
         raise PermissionDenied("该任务不在您的待办范围内，无权办理")
     body = request.get_json(silent=True)

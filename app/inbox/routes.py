@@ -105,13 +105,7 @@ def complete(task_id: int):
 
 
 def _already_done(task: HumanTask):
-    who = db.session.get(User, task.completed_by_id) if task.completed_by_id else None
-    when = task.completed_at
-    from app.ui import fmt_dt
-
-    msg = (f"该任务已由{who.name}于{fmt_dt(when)}办理，无需重复提交" if who
-           else "该任务已不在待办状态（流程已变化），无需重复提交")
-    return render_template("error.html", status=409, message=msg), 409
+    return render_template("error.html", status=409, message=workflow.not_ready_message(task)), 409
 
 
 @bp.post("/tasks/<int:task_id>/claim")
