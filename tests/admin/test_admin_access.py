@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.org.helpers import forget_login
-
 NON_ADMINS = ["officer", "officer2", "town_officer", "legal", "leader", "section_head", "supervisor", "manager_a",
               "manager_b", "other_officer"]
 
@@ -45,5 +43,4 @@ def test_anonymous_goes_to_login(app, world):
 
 def test_admin_nav_entry(world, login):
     assert "系统管理" in login(world.admin).get("/admin/users").get_data(as_text=True)
-    forget_login()
     assert 'href="/admin/users"' not in login(world.officer).get("/enterprises").get_data(as_text=True)

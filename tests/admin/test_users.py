@@ -11,7 +11,6 @@ from app.auth.operations import create_user, password_problem, reset_password, s
 from app.auth.roles import Role
 from app.errors import ValidationFailed
 from tests.conftest import PASSWORD, csrf_from
-from tests.org.helpers import forget_login
 
 NEW_PASSWORD = "Xiao@County9"
 
@@ -25,16 +24,11 @@ def user_form(world, **over):
 
 
 def can_log_in(app, username, password) -> bool:
-    """Log in with a fresh client. The tests share one app context, so Flask-Login's per-context user cache
-    (g._login_user) is cleared before and after, or it would leak between clients."""
-    forget_login()
-    try:
-        c = app.test_client()
-        token = csrf_from(c.get("/login").get_data(as_text=True))
-        r = c.post("/login", data={"username": username, "password": password, "csrf_token": token})
-        return r.status_code == 302
-    finally:
-        forget_login()
+    """Log in with a fresh client."""
+    c = app.test_client()
+    token = csrf_from(c.get("/login").get_data(as_text=True))
+    r = c.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    return r.status_code == 302
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ import pytest
 
 from app.org.credit_code import make_credit_code
 from app.org.models import Enterprise
-from tests.org.helpers import forget_login
 
 STAFF_COUNTY = ["officer", "officer2", "legal", "leader", "section_head", "supervisor", "admin"]
 ALL_ENTS = ["ent_a", "ent_a2", "ent_b", "ent_other"]
@@ -79,7 +78,6 @@ def test_my_enterprise_for_staff_is_404(world, login):
 def test_nav_shows_registry_entries_by_role(world, login):
     staff_page = login(world.officer).get("/enterprises").get_data(as_text=True)
     assert "企业名录" in staff_page and "本企业信息" not in staff_page
-    forget_login()
     ent_page = login(world.manager_a).get(f"/enterprises/{world.ent_a.id}").get_data(as_text=True)
     assert "本企业信息" in ent_page and 'href="/enterprises"' not in ent_page
 
@@ -103,7 +101,6 @@ def test_enterprise_user_does_not_see_internal_sections(world, login):
 
 def test_edit_button_only_for_admin(world, login):
     assert f"/enterprises/{world.ent_a.id}/edit" in login(world.admin).get(f"/enterprises/{world.ent_a.id}").get_data(as_text=True)
-    forget_login()
     assert f"/enterprises/{world.ent_a.id}/edit" not in login(world.officer).get(f"/enterprises/{world.ent_a.id}").get_data(as_text=True)
 
 

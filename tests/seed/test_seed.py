@@ -14,7 +14,6 @@ from app.org.credit_code import validate_credit_code
 from app.org.models import CATEGORIES, INDUSTRIES, Department, Enterprise, Region, RiskGrade
 from app.seed import DEMO_PASSWORD, DEMO_SEEDERS, FEATURED_ENTERPRISE, demo_accounts, is_seeded, seed_demo
 from tests.conftest import csrf_from
-from tests.org.helpers import forget_login
 
 
 def count(db, model, *where) -> int:
@@ -108,7 +107,6 @@ def test_hooks_run_after_registry_with_its_objects(db, monkeypatch):
 
 def test_demo_accounts_can_log_in_and_see_their_scope(app, demo, db):
     def client_for(username):
-        forget_login()
         c = app.test_client()
         token = csrf_from(c.get("/login").get_data(as_text=True))
         r = c.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
@@ -123,7 +121,6 @@ def test_demo_accounts_can_log_in_and_see_their_scope(app, demo, db):
     other = demo["enterprise_by_name"]["萧县黄口面粉有限公司"]
     assert client_for("town_officer").get(f"/enterprises/{other.id}").status_code == 404
     assert client_for("town_officer").get(f"/enterprises/{featured.id}").status_code == 200
-    forget_login()
 
 
 def test_accounts_table(demo):
