@@ -1,1 +1,1 @@
-from tests.hazards.conftest import frozen, login, make_hazard, make_order, upload  # noqa: F401 - shared fixtures
+from tests.hazards.conftest import frozen, make_hazard, make_order, upload  # noqa: F401 - shared fixtures
