@@ -53,11 +53,17 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     importlib.import_module("app.models")  # register every model with the metadata
 
+    from sqlalchemy.orm import joinedload
+
     from app.auth.models import User
+    from app.org.models import Department
+
+    # Every request needs the roles and the jurisdiction (department → region path): one query, not four.
+    user_options = [joinedload(User.role_rows), joinedload(User.department).joinedload(Department.region)]
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id), options=user_options)
         return user if user is not None and user.is_active else None
 
     register_error_handlers(app)

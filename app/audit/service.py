@@ -246,7 +246,7 @@ def pending_events(session: Session | None = None) -> list[AuditEvent]:
 
 @sa_event.listens_for(Session, "before_commit")
 def _append_pending(session: Session) -> None:
-    """Chain and insert this transaction's events; the commit's own flush writes them."""
+    """Chain and insert this transaction's events, just before COMMIT."""
     pending = session.info.pop(PENDING_KEY, None)
     if not pending:
         return
@@ -258,7 +258,16 @@ def _append_pending(session: Session) -> None:
         event.hash = compute_hash(hash_payload(event))
         prev_hash = event.hash
         seq += 1
-    session.add_all(events)
+    # A plain INSERT, not session.add(): the unit of work would cost more than the rest of the append.
+    # The returned objects stay as they are (transient), now with their id, seq and hashes.
+    table = AuditEvent.__table__
+    columns = [c.key for c in table.columns if c.key != "id"]
+    ids = session.execute(
+        table.insert().returning(table.c.id, sort_by_parameter_order=True),
+        [{key: getattr(event, key) for key in columns} for event in events],
+    ).scalars().all()
+    for event, event_id in zip(events, ids, strict=True):
+        event.id = event_id
     session.execute(
         update(AuditChainHead)
         .where(AuditChainHead.id == HEAD_ID)

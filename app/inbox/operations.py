@@ -17,12 +17,13 @@ audit.register_action_labels({"task.completed": "办理任务", "task.claimed": 
 def complete(task: HumanTask, data: dict, *, actor: User) -> None:
     if task.status == "ready" and not queries.can_act(actor, task):
         raise PermissionDenied("该任务不在您的待办范围内，无权办理")
-    handler = task_handler(task.instance.process_id, task.bpmn_id)
+    instance = task.instance
+    handler = task_handler(instance.process_id, task.bpmn_id)
     if handler is not None:
         handler(task, data, actor=actor)
         return
     workflow.complete_task(task, data, actor=actor)
-    audit.record(actor, "task.completed", task.instance, summary=f"{actor.name} 办理了“{task.name}”",
+    audit.record(actor, "task.completed", instance, summary=f"{actor.name} 办理了“{task.name}”",
                  data={"task_id": task.id, "bpmn_id": task.bpmn_id, "form": data})
 
 

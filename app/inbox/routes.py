@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import audit, clock, forms, workflow
 from app.auth.models import User
@@ -20,7 +21,7 @@ bp = Blueprint("inbox", __name__)
 
 
 def _load_task(task_id: int) -> HumanTask:
-    task = db.session.get(HumanTask, task_id)
+    task = db.session.get(HumanTask, task_id, options=[joinedload(HumanTask.instance)])
     if task is None or not queries.can_view(current_user, task):
         abort(404)
     return task
@@ -98,9 +99,10 @@ def complete(task_id: int):
     except forms.FormInvalid as exc:
         db.session.rollback()
         return render_template("inbox/task.html", **_task_context(task, exc.values, exc.errors)), 422
+    name = task.name
     operations.complete(task, data, actor=current_user)
     db.session.commit()
-    flash(f"“{task.name}”已办理完成", "success")
+    flash(f"“{name}”已办理完成", "success")
     return redirect(url_for("inbox.index"))
 
 

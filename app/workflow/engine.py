@@ -654,6 +654,11 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[Any, datetime]]:
     return result
 
 
+def waiting_timers_due(workflow: BpmnWorkflow) -> dict[str, datetime]:
+    """task guid -> due instant of every waiting timer event (what the Timer rows mirror)."""
+    return {guid: due for guid, (_, due) in waiting_timers(workflow).items()}
+
+
 def timer_fired(task) -> bool:
     return bool(task._get_internal_data("event_fired", False)) or task.state in (
         TaskState.READY,

@@ -1,15 +1,19 @@
 """The workflow operations other packages call (docs/interfaces.md). They flush, never commit — except
 `tick`, the worker entry point, which commits once per instance.
 
-One writer per instance: every step locks the instance row (`SELECT ... FOR UPDATE` on PostgreSQL) and
-bumps its version with `UPDATE ... WHERE version = :v` (on SQLite that UPDATE is the lock: it takes the
-database write lock, and a writer that lost the race sees 0 rows, re-reads and finds the task done).
-Inside the lock the task is re-checked; the loser gets Conflict (409) naming who did it and when.
+One writer per instance: every step starts with `UPDATE ... SET version = version + 1 ... RETURNING`,
+which locks the instance row on PostgreSQL and takes the database write lock on SQLite, and reads the
+state as it is under that lock. Completing a task is then a conditional UPDATE (still READY, not claimed
+by another); the loser of a race gets Conflict (409) naming who did it and when.
+
+A user-task step writes only the projection difference (`_Snapshot` before, the workflow after) with
+plain statements; start, cancel, timers and repairs re-read and rebuild the projection (`_save`).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -36,7 +40,6 @@ from app.workflow.models import (
 log = logging.getLogger(__name__)
 
 SUPERVISING_ROLES = (Role.SECTION_HEAD, Role.ADMIN)
-LOCK_RETRIES = 5
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -133,32 +136,43 @@ def _deploy(parsed: engine.ParsedDefinition) -> WorkflowDefinition:
 
 
 def _lock(instance_id: int) -> WorkflowInstance:
-    """Lock the instance row and bump its version; returns the fresh instance."""
+    """Lock the instance row and bump its version; returns the instance as it is under the lock.
+
+    One statement, `UPDATE ... SET version = version + 1 ... RETURNING *`: on PostgreSQL it takes the row
+    lock (a concurrent step waits here, then sees this step's committed state); on SQLite it takes the
+    database write lock (busy_timeout queues the other writer)."""
     stmt = (
-        select(WorkflowInstance)
+        update(WorkflowInstance)
         .where(WorkflowInstance.id == instance_id)
-        .execution_options(populate_existing=True)
+        .values(version=WorkflowInstance.version + 1)
+        .returning(WorkflowInstance)
+        .execution_options(populate_existing=True, synchronize_session=False)
     )
-    if _is_postgres():
-        stmt = stmt.with_for_update()
-    table = WorkflowInstance.__table__
-    for _ in range(LOCK_RETRIES):
-        inst = db.session.scalars(stmt).one()
-        result = db.session.execute(
-            update(table)
-            .where(table.c.id == instance_id, table.c.version == inst.version)
-            .values(version=inst.version + 1)
-        )
-        if result.rowcount == 1:
-            set_committed_value(inst, "version", inst.version + 1)
-            return inst
-    raise Conflict("该流程正在被他人办理，请稍后重试")
+    return db.session.scalars(stmt).one()
 
 
 def _fresh_task(task_id: int) -> HumanTask:
     return db.session.scalars(
         select(HumanTask).where(HumanTask.id == task_id).execution_options(populate_existing=True)
     ).one()
+
+
+def _take(task: HumanTask, actor: Any, data: dict, now: datetime) -> None:
+    """Mark the task completed by `actor`, if it is still READY and not claimed by somebody else (a
+    section head or admin may complete a claimed task). Call under the instance lock. The conditional
+    UPDATE is the check: the loser of a race gets Conflict naming who did it and when."""
+    values = dict(status=TaskStatus.COMPLETED, completed_at=now, completed_by_id=actor.id, data=jsonable(data))
+    conditions = [HumanTask.id == task.id, HumanTask.status == TaskStatus.READY]
+    if not actor.has_role(*SUPERVISING_ROLES):
+        conditions.append(HumanTask.claimed_by_id.is_(None) | (HumanTask.claimed_by_id == actor.id))
+    stmt = update(HumanTask.__table__).where(*conditions).values(**values)
+    if db.session.execute(stmt).rowcount != 1:
+        task = _fresh_task(task.id)
+        if task.status != TaskStatus.READY:
+            raise Conflict(not_ready_message(task))
+        raise Conflict(f"该任务已由{_user_name(task.claimed_by_id)}认领办理")
+    for key, value in values.items():
+        set_committed_value(task, key, value)
 
 
 def _restore(inst: WorkflowInstance, parsed: engine.ParsedDefinition):
@@ -174,14 +188,12 @@ def _evaluate_property(task, expression: str | None):
     return task.workflow.script_engine.evaluate(task, expression)
 
 
-def _new_human_task(
-    inst: WorkflowInstance, task, parsed: engine.ParsedDefinition, now: datetime
-) -> HumanTask:
+def _human_task_values(inst: WorkflowInstance, task, parsed: engine.ParsedDefinition, now: datetime) -> dict:
     spec = task.task_spec
     meta = parsed.user_tasks.get(spec.bpmn_id)
     due = _evaluate_property(task, meta.due_expr if meta else None)
     assignee = _evaluate_property(task, meta.assignee_expr if meta else None)
-    return HumanTask(
+    return dict(
         instance_id=inst.id,
         task_guid=str(task.id),
         bpmn_id=spec.bpmn_id,
@@ -197,6 +209,19 @@ def _new_human_task(
         assignee_id=int(assignee) if assignee not in (None, "") else None,
         due_at=engine.resolve_time_date(due) if due not in (None, "") else None,
         status=TaskStatus.READY,
+        created_at=now,
+    )
+
+
+def _timer_values(inst: WorkflowInstance, guid: str, task, due: datetime, now: datetime) -> dict:
+    spec = task.task_spec
+    return dict(
+        instance_id=inst.id,
+        task_guid=guid,
+        bpmn_id=spec.bpmn_id,
+        name=spec.bpmn_name,
+        due_at=due,
+        status=TimerStatus.WAITING,
         created_at=now,
     )
 
@@ -221,7 +246,7 @@ def _project_tasks(
                 row.status = TaskStatus.CANCELLED
     for guid, task in ready.items():
         if guid not in existing:
-            db.session.add(_new_human_task(inst, task, parsed, now))
+            db.session.add(HumanTask(**_human_task_values(inst, task, parsed, now)))
 
 
 def _sync_timers(inst: WorkflowInstance, workflow, now: datetime, *, new: bool = False) -> list[Timer]:
@@ -248,33 +273,105 @@ def _sync_timers(inst: WorkflowInstance, workflow, now: datetime, *, new: bool =
                 row.status = TimerStatus.CANCELLED
     for guid, (task, due) in waiting.items():
         if guid not in seen:
-            spec = task.task_spec
-            db.session.add(
-                Timer(
-                    instance_id=inst.id,
-                    task_guid=guid,
-                    bpmn_id=spec.bpmn_id,
-                    name=spec.bpmn_name,
-                    due_at=due,
-                    status=TimerStatus.WAITING,
-                    created_at=now,
-                )
-            )
+            db.session.add(Timer(**_timer_values(inst, guid, task, due, now)))
     return fired
 
 
 def _save(
-    inst: WorkflowInstance, workflow, parsed: engine.ParsedDefinition, now: datetime, *, new: bool = False
+    inst: WorkflowInstance,
+    workflow,
+    parsed: engine.ParsedDefinition,
+    now: datetime,
+    *,
+    new: bool = False,
+    before: _Snapshot | None = None,
 ) -> list[Timer]:
-    inst.state = engine.dumps(workflow)
-    inst.serializer_version = engine.SERIALIZER_VERSION
-    inst.updated_at = now
+    """Store the state and bring the HumanTask/Timer projections in line with it.
+
+    With `before` (what the restored workflow looked like, whose projection rows are in the database),
+    only the difference is written; without it the projection is re-read and repaired."""
+    values = {"state": engine.dumps(workflow), "serializer_version": engine.SERIALIZER_VERSION, "updated_at": now}
     if workflow.is_completed():
-        inst.status, inst.completed_at = InstanceStatus.COMPLETED, now
-    _project_tasks(inst, workflow, parsed, now, new=new)
-    fired = _sync_timers(inst, workflow, now, new=new)
-    db.session.flush()
-    return fired
+        values.update(status=InstanceStatus.COMPLETED, completed_at=now)
+    if before is None:
+        for key, value in values.items():
+            setattr(inst, key, value)
+        with db.session.no_autoflush:
+            _project_tasks(inst, workflow, parsed, now, new=new)
+            fired = _sync_timers(inst, workflow, now, new=new)
+        db.session.flush()
+        return fired
+    table = WorkflowInstance.__table__
+    db.session.execute(update(table).where(table.c.id == inst.id).values(**values))
+    for key, value in values.items():
+        set_committed_value(inst, key, value)
+    _write_changes(inst, workflow, parsed, now, before)
+    return []
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The READY user tasks and waiting timers of a workflow as restored (= its projection rows)."""
+
+    ready: frozenset[str]
+    timers: dict[str, datetime]
+
+    @classmethod
+    def of(cls, workflow) -> _Snapshot:
+        return cls(
+            frozenset(str(t.id) for t in engine.ready_user_tasks(workflow)), engine.waiting_timers_due(workflow)
+        )
+
+    def without(self, guid: str) -> _Snapshot:
+        """The snapshot less a task whose row the caller updates itself."""
+        return _Snapshot(self.ready - {guid}, self.timers)
+
+
+def _write_changes(
+    inst: WorkflowInstance, workflow, parsed: engine.ParsedDefinition, now: datetime, before: _Snapshot
+) -> None:
+    """The projection rows of one step's difference, written as statements rather than ORM objects
+    (a step typically inserts a task and its timers: the unit of work would triple its cost). User tasks
+    that left READY (other than the one the caller completed and updates itself) become completed or
+    cancelled, new READY tasks get rows; likewise for waiting timers. UPDATEs go through the ORM
+    entities so rows already loaded in the session are kept in step."""
+    ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
+    tasks = HumanTask.__table__
+    left = {TaskStatus.COMPLETED: [], TaskStatus.CANCELLED: []}
+    for guid in before.ready - ready.keys():
+        spiff_task = engine.find_task(workflow, guid)
+        done = spiff_task is not None and spiff_task.state == engine.TaskState.COMPLETED
+        left[TaskStatus.COMPLETED if done else TaskStatus.CANCELLED].append(guid)
+    for status, guids in left.items():
+        if guids:
+            db.session.execute(
+                update(HumanTask)
+                .where(HumanTask.instance_id == inst.id, HumanTask.status == TaskStatus.READY,
+                       HumanTask.task_guid.in_(guids))
+                .values(status=status, **({"completed_at": now} if status == TaskStatus.COMPLETED else {}))
+            )
+    added = [_human_task_values(inst, t, parsed, now) for guid, t in ready.items() if guid not in before.ready]
+    if added:
+        db.session.execute(tasks.insert(), added)
+
+    waiting = engine.waiting_timers(workflow)
+    mine = (Timer.instance_id == inst.id, Timer.status == TimerStatus.WAITING)
+    for guid, due in before.timers.items():
+        if guid in waiting:
+            if waiting[guid][1] != due:
+                db.session.execute(update(Timer).where(*mine, Timer.task_guid == guid)
+                                   .values(due_at=waiting[guid][1]))
+            continue
+        spiff_task = engine.find_task(workflow, guid)
+        fired = spiff_task is not None and engine.timer_fired(spiff_task)
+        db.session.execute(
+            update(Timer).where(*mine, Timer.task_guid == guid)
+            .values(**({"status": TimerStatus.FIRED, "fired_at": now} if fired else
+                       {"status": TimerStatus.CANCELLED}))
+        )
+    added = [_timer_values(inst, g, t, due, now) for g, (t, due) in waiting.items() if g not in before.timers]
+    if added:
+        db.session.execute(Timer.__table__.insert(), added)
 
 
 # --- public API ------------------------------------------------------------------------------------
@@ -346,11 +443,7 @@ def complete_task(
     now = clock.now()
 
     inst = _lock(task.instance_id)
-    task = _fresh_task(task.id)
-    if task.status != TaskStatus.READY:
-        raise Conflict(not_ready_message(task))
-    if task.claimed_by_id not in (None, actor.id) and not actor.has_role(*SUPERVISING_ROLES):
-        raise Conflict(f"该任务已由{_user_name(task.claimed_by_id)}认领办理")
+    _take(task, actor, data, now)
 
     parsed = _parsed_for(inst)
     with engine.running(inst, now):
@@ -359,12 +452,11 @@ def complete_task(
         if spiff_task is None or spiff_task.state != engine.TaskState.READY:
             _save(inst, workflow, parsed, now)  # repair the projection
             raise Conflict("该任务已不在待办状态（流程已变化），无需重复提交")
+        before = _Snapshot.of(workflow)
         spiff_task.data.update(data)
         spiff_task.run()
         engine.advance(workflow)
-        task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.id
-        task.data = jsonable(data)
-        _save(inst, workflow, parsed, now)
+        _save(inst, workflow, parsed, now, before=before.without(task.task_guid))
     return task
 
 
