@@ -77,7 +77,7 @@ def task_detail(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/complete")
-@doc({"post": {"summary": "提交任务表单并推进流程", "parameters": [PATH_TASK], "requestBody": {"content": {"application/json": {"schema": "CompleteTaskSchema"}}}, "responses": {"200": {"content": {"application/json": {"schema": "CompleteResultSchema"}}}, "403": {"content": {"application/json": {"schema": "ErrorSchema"}}}, "409": {"content": {"application/json": {"schema": "ErrorSchema"}}}, "422": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}})
+@doc({"post": {"summary": "提交任务表单并推进流程", "parameters": [PATH_TASK], "requestBody": {"content": {"application/json": {"schema": "CompleteTaskSchema"}, "multipart/form-data": {"schema": {"type": "object", "description": "表单字段与附件（照片、文件）"}}}}, "responses": {"200": {"content": {"application/json": {"schema": "CompleteResultSchema"}}}, "403": {"content": {"application/json": {"schema": "ErrorSchema"}}}, "409": {"content": {"application/json": {"schema": "ErrorSchema"}}}, "422": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}})
 def complete(task_id: int):
     """办理任务"""
     task = _task(task_id)
@@ -85,15 +85,9 @@ def complete(task_id: int):
         raise Conflict(workflow.not_ready_message(task))
     if not queries.can_act(current_user, task):
         raise PermissionDenied("该任务不在您的待办范围内，无权办理")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
-        raise ValidationFailed("请求体应为 JSON：{\"data\": {字段: 值}}")
-    formdata = MultiDict()
-    for key, value in body["data"].items():
-        for v in value if isinstance(value, list) else [value]:
-            formdata.add(key, "" if v is None else str(v))
+    formdata, files = _submitted_form()
     try:
-        data = forms.validate(task.form_name, formdata, MultiDict(), actor=current_user, context={"task": task})
+        data = forms.validate(task.form_name, formdata, files, actor=current_user, context={"task": task})
     except forms.FormInvalid as exc:
         raise ValidationFailed("提交的内容未通过校验", field_errors=exc.errors) from None
     operations.complete(task, data, actor=current_user)
@@ -101,6 +95,20 @@ def complete(task_id: int):
     return schemas.CompleteResultSchema().dump(
         {"status": "completed", "next_tasks": workflow.ready_tasks(task.instance)}
     )
+
+
+def _submitted_form() -> tuple[MultiDict, MultiDict]:
+    """The task form from a JSON body {"data": {...}}, or from multipart/form-data (fields and files)."""
+    if request.mimetype == "multipart/form-data":
+        return request.form, request.files
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        raise ValidationFailed("请求体应为 JSON：{\"data\": {字段: 值}}，或带附件时用 multipart/form-data")
+    formdata = MultiDict()
+    for key, value in body["data"].items():
+        for v in value if isinstance(value, list) else [value]:
+            formdata.add(key, "" if v is None else str(v))
+    return formdata, MultiDict()
 
 
 @bp.get("/enterprises")
@@ -147,7 +155,9 @@ def openapi():
         # leaves first, so nested references resolve to the named components
         for name in ("TaskSchema", "EnterpriseSchema", "ErrorSchema", "StepSchema", "AuditEventSchema",
                      "CompleteTaskSchema", "InboxSchema", "TaskDetailSchema", "CompleteResultSchema",
-                     "EnterprisePageSchema"):
+                     "EnterprisePageSchema", "HazardSchema", "HazardPageSchema", "RectificationSchema",
+                     "ExtensionSchema", "ReviewSchema", "SupervisionSchema", "ReferralSchema",
+                     "HazardDetailSchema"):
             spec.components.schema(name, schema=getattr(schemas, name))
         for rule in current_app.url_map.iter_rules():
             view = current_app.view_functions.get(rule.endpoint)
@@ -160,3 +170,6 @@ def openapi():
                 spec.path(path=path, operations=ops)
         _spec_cache = spec.to_dict()
     return jsonify(_spec_cache)
+
+
+from app.api import hazards as _hazards  # noqa: E402,F401  (registers /api/v1/hazards on this blueprint)

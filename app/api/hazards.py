@@ -1,0 +1,51 @@
+"""/api/v1/hazards: the 隐患 list (the list page's filters and data scope) and one hazard with its
+rectifications, extension requests, reviews, supervision, referral, current tasks and history.
+
+Answering a task goes through the generic POST /api/v1/tasks/<id>/complete, which runs the same hazard
+operation as the pages (multipart/form-data when the form has photo or document fields)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+
+from app import audit, workflow
+from app.api import schemas
+from app.api.routes import bp, doc
+from app.errors import NotFound
+from app.hazards import queries
+from app.hazards.view import actionable_tasks
+
+PATH_HAZARD = {"in": "path", "name": "hazard_id", "required": True, "schema": {"type": "integer"}}
+FILTERS = ("q, enterprise, town, industry, level, status, source, overdue(1), date_from, date_to, page "
+           "与隐患列表页相同")
+
+
+@bp.get("/hazards")
+@doc({"get": {"summary": f"隐患列表（数据范围内；参数 {FILTERS}）", "responses": {"200": {"content": {"application/json": {"schema": "HazardPageSchema"}}}, "401": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}})
+def hazards():
+    """隐患列表"""
+    page = queries.hazard_page(current_user, queries.HazardFilters.from_args(request.args))
+    return schemas.HazardPageSchema().dump(
+        {"items": page.hazards, "total": page.total, "page": page.page, "pages": page.pages}
+    )
+
+
+@bp.get("/hazards/<int:hazard_id>")
+@doc({"get": {"summary": "隐患详情：整改、延期、复查、督办、移送、当前任务和执法全过程记录", "parameters": [PATH_HAZARD], "responses": {"200": {"content": {"application/json": {"schema": "HazardDetailSchema"}}}, "404": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}})
+def hazard(hazard_id: int):
+    """隐患详情"""
+    hazard = queries.scoped_get(current_user, hazard_id)
+    if hazard is None:
+        raise NotFound("隐患不存在或不在您的范围内")
+    return schemas.HazardDetailSchema().dump({
+        "hazard": hazard,
+        "rectifications": hazard.rectifications,
+        "extensions": hazard.extensions,
+        "reviews": hazard.reviews,
+        "supervision": hazard.supervision,
+        "referral": hazard.referral,
+        "tasks": workflow.ready_tasks(workflow.instance_for(hazard)),
+        "actionable_task_ids": [t.id for t in actionable_tasks(hazard, current_user)],
+        "history": audit.history(hazard),
+    })

@@ -1,0 +1,109 @@
+"""/api/v1/hazards and answering hazard tasks through /api/v1: the same data scope and operations as
+the pages. Another enterprise's manager and another county's officer see nothing and answer nothing."""
+
+from __future__ import annotations
+
+import io
+
+from app import clock, workflow
+from app.extensions import db
+from app.hazards.models import Hazard, HazardStatus
+from app.workflow.models import HumanTask
+from tests.hazards.conftest import JPEG, commit, ready
+
+
+def _task(h: Hazard, bpmn_id: str) -> HumanTask:
+    return next(t for t in workflow.ready_tasks(workflow.instance_for(h)) if t.bpmn_id == bpmn_id)
+
+
+def _rectification_form(**extra) -> dict:
+    today = clock.today().isoformat()
+    return {
+        "action": "rectified",
+        "responsible_person": "张工",
+        "measures": "清理杂物，划设警示线",
+        "funds": "0.5",
+        "planned_date": today,
+        "completed_on": today,
+        "emergency_measures": "专人巡查",
+        "after_photos": (io.BytesIO(JPEG), "整改后.jpg", "image/jpeg"),
+        **extra,
+    }
+
+
+def test_list_is_scoped_and_filtered_like_the_page(login, world, make_order):
+    a1, a2 = make_order({"location": "配电室"}, {"location": "仓库", "source": "暗访"}).hazards
+    b = make_order({"location": "料仓", "enterprise_id": world.ent_b.id}).hazards[0]
+
+    mine = login(world.manager_a).get("/api/v1/hazards").json
+    assert mine["total"] == 2 and {h["code"] for h in mine["items"]} == {a1.code, a2.code}
+    assert mine["items"][0]["doc_number"] == a1.order.doc_number and mine["items"][0]["enterprise"]
+
+    officer = login(world.officer)
+    assert officer.get("/api/v1/hazards").json["total"] == 3
+    only = officer.get("/api/v1/hazards", query_string={"source": "暗访"}).json
+    assert [h["code"] for h in only["items"]] == [a2.code]
+    assert only["items"][0]["status"] == HazardStatus.RECTIFYING and only["items"][0]["is_overdue"] is False
+
+    assert login(world.other_officer).get("/api/v1/hazards").json["total"] == 0
+    assert b.code not in str(mine)
+
+
+def test_detail_shows_tasks_and_history_to_those_in_scope(login, world, make_hazard):
+    h = make_hazard()
+    task = _task(h, "submit_rectification")
+    body = login(world.manager_a).get(f"/api/v1/hazards/{h.id}").json
+    assert body["hazard"]["code"] == h.code and body["hazard"]["deadline"] == h.deadline.isoformat()
+    assert [t["bpmn_id"] for t in body["tasks"]] == ["submit_rectification"]
+    assert body["actionable_task_ids"] == [task.id]
+    assert body["history"] and body["rectifications"] == [] and body["supervision"] is None
+    # the officer sees the hazard but the enterprise's task is not theirs to do
+    assert login(world.officer).get(f"/api/v1/hazards/{h.id}").json["actionable_task_ids"] == []
+
+
+def test_other_enterprise_and_other_county_cannot_see_or_answer(login, world, make_hazard):
+    h = make_hazard()
+    task = _task(h, "submit_rectification")
+    for user in (world.manager_b, world.other_officer):
+        c = login(user)
+        r = c.get(f"/api/v1/hazards/{h.id}")
+        assert r.status_code == 404 and r.json["error"] == "隐患不存在或不在您的范围内"
+        assert c.get(f"/api/v1/tasks/{task.id}").status_code == 404
+        r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", data=_rectification_form(),
+                  content_type="multipart/form-data")
+        assert r.status_code == 404, r.json
+    commit()
+    assert ready(db.session.get(Hazard, h.id)) == ["submit_rectification"]
+    assert db.session.get(Hazard, h.id).rectifications == []
+
+
+def test_manager_answers_the_order_through_the_api_with_a_photo(login, world, make_hazard):
+    h = make_hazard()
+    task = _task(h, "submit_rectification")
+    c = login(world.manager_a)
+    # a JSON body cannot carry the required after-photos: a clear Chinese field error, nothing written
+    r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": {"action": "rectified"}})
+    assert r.status_code == 422 and "after_photos" in r.json["field_errors"]
+    r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", data=_rectification_form(),
+              content_type="multipart/form-data")
+    assert r.status_code == 200, r.json
+    assert [t["bpmn_id"] for t in r.json["next_tasks"]] == ["review_rectification"]
+    commit()
+    h = db.session.get(Hazard, h.id)
+    assert h.status == HazardStatus.REVIEWING
+    assert h.latest_rectification.responsible_person == "张工"
+    body = c.get(f"/api/v1/hazards/{h.id}").json
+    assert body["rectifications"][0]["measures"] == "清理杂物，划设警示线"
+    assert body["rectifications"][0]["submitted_by"] == world.manager_a.name
+    # the same task again: a conflict naming who did it, not a second rectification
+    r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", data=_rectification_form(),
+              content_type="multipart/form-data")
+    assert r.status_code == 409 and world.manager_a.name in r.json["error"]
+
+
+def test_openapi_documents_the_hazard_endpoints(login, world):
+    spec = login(world.officer).get("/api/v1/openapi.json").json
+    assert "/api/v1/hazards" in spec["paths"] and "/api/v1/hazards/{hazard_id}" in spec["paths"]
+    assert "HazardDetailSchema" in spec["components"]["schemas"]
+    complete = spec["paths"]["/api/v1/tasks/{task_id}/complete"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in complete
