@@ -127,6 +127,7 @@ def detail_context(
         "hazard": hazard,
         "order": hazard.order,
         "instance": inst,
+        "diagram": workflow.instance_diagram(inst),
         "ready": ready,
         "steps": workflow.history(inst),
         "stages": stages(hazard),

@@ -72,6 +72,7 @@ def _task_context(task: HumanTask, values=None, errors=None) -> dict:
         "events": audit.history(subject) if subject is not None else audit.history(task.instance),
         "steps": steps,
         "ready": workflow.ready_tasks(task.instance),
+        "diagram": workflow.instance_diagram(task.instance),
         "can_reassign": can_reassign(current_user) and task.status == "ready",
         "now": clock.now(),
         "reassign_candidates": queries.reassign_candidates(task) if can_reassign(current_user) else [],

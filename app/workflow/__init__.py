@@ -5,6 +5,7 @@
                           enterprise_id=…, data={...}, actor=user)
     workflow.complete_task(task, data, actor=user)        # Conflict(409) if already handled
     workflow.ready_tasks(inst) / ready_task_names(inst) / history(inst) / instance_for(obj)
+    workflow.instance_diagram(inst)                        # inline SVG of the BPMN, steps marked
     workflow.tick(now=None)                                # fire due timers (worker; commits)
     @workflow.service("hazards.mark_overdue")              # handler(ctx) -> dict | None
     workflow.claim(task, actor) / release(task, actor) / reassign(task, user, actor)
@@ -13,6 +14,7 @@ BPMN conventions: see app/workflow/engine.py and app/workflow/definitions.py doc
 """
 
 from app.workflow.definitions import WorkflowDefinitionError, load_definitions, validate_bpmn
+from app.workflow.diagram import instance_diagram
 from app.workflow.engine import ServiceContext, service
 from app.workflow.expressions import ExpressionError
 from app.workflow.operations import (
@@ -40,6 +42,7 @@ __all__ = [
     "claim",
     "complete_task",
     "history",
+    "instance_diagram",
     "instance_for",
     "not_ready_message",
     "load_definitions",

@@ -654,6 +654,22 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[Any, datetime]]:
     return result
 
 
+def element_states(workflow: BpmnWorkflow) -> tuple[set[str], set[str], set[str]]:
+    """BPMN element ids (done, current, waiting) of a workflow, for the diagram: every completed task of
+    the tree (tasks, events, gateways, service tasks), the READY user tasks, and the waiting timers."""
+    done, current = set(), set()
+    for task in workflow.get_tasks():
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        if task.state == TaskState.COMPLETED:
+            done.add(bpmn_id)
+        elif task.state == TaskState.READY and task.task_spec.manual:
+            current.add(bpmn_id)
+    waiting = {task.task_spec.bpmn_id for task, _ in waiting_timers(workflow).values()}
+    return done, current, waiting
+
+
 def waiting_timers_due(workflow: BpmnWorkflow) -> dict[str, datetime]:
     """task guid -> due instant of every waiting timer event (what the Timer rows mirror)."""
     return {guid: due for guid, (_, due) in waiting_timers(workflow).items()}

@@ -28,6 +28,9 @@ def test_officer_inbox_task_invalid_then_valid(page, live_server, world, db):
     page.wait_for_load_state("networkidle")
     assert page.inner_text("[data-testid=task-name]") == "登记隐患"
     assert "登记隐患" in page.inner_text("[data-testid=process-steps]")
+    # the BPMN diagram is drawn and marks where the case is
+    assert page.locator("[data-testid=process-diagram] svg.bpmn-diagram").is_visible()
+    assert page.locator("svg.bpmn-diagram g.current[data-bpmn-id=register]").count() == 1
 
     # invalid: required deadline left empty → Chinese message next to the field, nothing lost
     page.click("form.safeloop-form button[type=submit]")
