@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.auth.models import User
 from app.auth.permissions import in_scope, scope_clause
 from app.auth.roles import Role
+from app.db import likely
 from app.extensions import db
 from app.workflow.models import HumanTask, WorkflowInstance
 
@@ -80,11 +81,14 @@ def assigned_clause(user: User):
 
 def offered_clause(user: User):
     """READY tasks offered to one of the user's roles in their data scope, not claimed by someone else."""
+    scope = scope_clause(user, HumanTask.region_path, HumanTask.enterprise_id)
+    if not user.is_enterprise_user:  # a region prefix: most tasks of the role match (see app.db.likely)
+        scope = likely(scope)
     clause = and_(
         HumanTask.status == "ready",
         HumanTask.assignee_id.is_(None),
         HumanTask.candidate_role.in_(sorted(user.roles)),
-        scope_clause(user, HumanTask.region_path, HumanTask.enterprise_id),
+        scope,
         or_(HumanTask.claimed_by_id.is_(None), HumanTask.claimed_by_id == user.id),
     )
     if user.is_enterprise_user:
@@ -102,7 +106,8 @@ COUNT_CAP = 10_000  # counts stop here ("超过1万项"): nobody pages through m
 
 
 def capped_count(stmt) -> int:
-    inner = stmt.with_only_columns(HumanTask.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    """min(rows, COUNT_CAP + 1): the subquery selects a constant so an index alone can answer it."""
+    inner = stmt.with_only_columns(literal_column("1")).order_by(None).limit(COUNT_CAP + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(inner)) or 0
 
 
@@ -207,23 +212,18 @@ def inbox(user: User, f: InboxFilters, page_size: int = PAGE_SIZE) -> InboxPage:
 
 
 def inbox_counts(user: User) -> dict[str, int]:
-    """Badges for the whole inbox (independent of filters): all, overdue, due within 3 days.
-    One pass per part over a covering index."""
+    """Badges for the whole inbox (independent of filters): all, overdue, due within 3 days. Each is a
+    capped count (over COUNT_CAP shows as "1万+") walking an index range, so an officer with 100,000
+    open tasks costs what one with 10,000 does."""
     now = clock.now()
     soon = now + timedelta(days=3)
     counts = {"all": 0, "overdue": 0, "soon": 0}
     for clause in (assigned_clause(user), offered_clause(user)):
-        row = db.session.execute(
-            select(
-                func.count(),
-                func.count().filter(HumanTask.due_at < now),
-                func.count().filter(and_(HumanTask.due_at >= now, HumanTask.due_at < soon)),
-            ).where(clause)
-        ).one()
-        counts["all"] += row[0]
-        counts["overdue"] += row[1]
-        counts["soon"] += row[2]
-    return counts
+        base = select(HumanTask).where(clause)
+        counts["all"] += capped_count(base)
+        counts["overdue"] += capped_count(base.where(HumanTask.due_at < now))
+        counts["soon"] += capped_count(base.where(HumanTask.due_at >= now, HumanTask.due_at < soon))
+    return {key: min(value, COUNT_CAP + 1) for key, value in counts.items()}
 
 
 def done(user: User, page: int = 1, page_size: int = PAGE_SIZE) -> InboxPage:

@@ -104,7 +104,7 @@ class HumanTask(db.Model):
         Index("ix_human_tasks_inbox_due", "status", "candidate_role", "due_at", "region_path", "assignee_id",
               "claimed_by_id"),
         Index("ix_human_tasks_inbox_enterprise", "status", "enterprise_id"),
-        Index("ix_human_tasks_assignee", "assignee_id", "status"),
+        Index("ix_human_tasks_assignee", "assignee_id", "status", "due_at"),  # covers the assigned part
         Index("ix_human_tasks_done", "completed_by_id", "completed_at"),
     )
 
