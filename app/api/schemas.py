@@ -30,11 +30,16 @@ class TaskSchema(Schema):
         return bool(task.status == "ready" and task.due_at and task.due_at < clock.now())
 
 
-class InboxSchema(Schema):
-    items = fields.List(fields.Nested(TaskSchema))
-    total = fields.Int()
+class PageSchema(Schema):
+    """Paging fields of every list; subclasses add `items`."""
+
+    total = fields.Int(metadata={"description": "总数（超过1万时为10001）"})
     page = fields.Int()
     pages = fields.Int()
+
+
+class InboxSchema(PageSchema):
+    items = fields.List(fields.Nested(TaskSchema))
     counts = fields.Dict(keys=fields.Str(), values=fields.Int())
 
 
@@ -77,11 +82,8 @@ class CompleteResultSchema(Schema):
     next_tasks = fields.List(fields.Nested(TaskSchema))
 
 
-class EnterprisePageSchema(Schema):
+class EnterprisePageSchema(PageSchema):
     items = fields.List(fields.Nested(EnterpriseSchema))
-    total = fields.Int()
-    page = fields.Int()
-    pages = fields.Int()
 
 
 class ErrorSchema(Schema):
@@ -124,11 +126,8 @@ class HazardSchema(Schema):
     referred_on = fields.Date(allow_none=True, metadata={"description": "移送立案日期"})
 
 
-class HazardPageSchema(Schema):
+class HazardPageSchema(PageSchema):
     items = fields.List(fields.Nested(HazardSchema))
-    total = fields.Int()
-    page = fields.Int()
-    pages = fields.Int()
 
 
 class RectificationSchema(Schema):
