@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, DateTime, MetaData, String, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -97,6 +98,9 @@ class likely(ColumnElement):  # noqa: N801 - reads as the SQL function it render
     walks the deadline index instead and stops after the first page. Other databases get the bare
     condition."""
 
+    # The condition is part of the statement cache key: without this, likely(true) compiled for an admin
+    # would be reused for an officer's likely(region_path LIKE ...) (tests/test_db.py).
+    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]
     inherit_cache = True
     type = Boolean()
 
