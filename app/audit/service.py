@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, has_request_context, request
+from sqlalchemy import bindparam, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -166,23 +166,31 @@ def _actor_fields(actor: Any) -> tuple[int | None, str, str]:
 PENDING_KEY = "audit_pending"
 
 
+_HEAD = AuditChainHead.__table__
+_EVENTS = AuditEvent.__table__
+_EVENT_COLUMNS = [c.key for c in _EVENTS.columns if c.key != "id"]
+# Built once (the append runs in every committing request): no clause building or cache-key work per call.
+_ADVANCE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(seq=_HEAD.c.seq + bindparam("count"))
+    .returning(_HEAD.c.seq, _HEAD.c.last_hash)
+)
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(last_hash=bindparam("last_hash"))
+_INSERT_EVENTS = _EVENTS.insert().returning(_EVENTS.c.id, sort_by_parameter_order=True)
+
+
 def _lock_head(session: Session, count: int) -> tuple[int, str]:
     """Advance the chain head by `count`; return (first new seq, previous last hash).
 
     The UPDATE takes the row lock (PostgreSQL) / the database write lock (SQLite) until the
     transaction ends, so concurrent appenders queue here and the chain never forks.
     """
-    stmt = (
-        update(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ID)
-        .values(seq=AuditChainHead.seq + count)
-        .returning(AuditChainHead.seq, AuditChainHead.last_hash)
-        .execution_options(synchronize_session=False)
-    )
-    row = session.execute(stmt).first()
+    session.flush()
+    row = session.connection().execute(_ADVANCE_HEAD, {"count": count}).first()
     if row is None:
         _create_head(session)
-        row = session.execute(stmt).one()
+        row = session.connection().execute(_ADVANCE_HEAD, {"count": count}).one()
     return int(row.seq) - count + 1, row.last_hash
 
 
@@ -251,7 +259,7 @@ def _append_pending(session: Session) -> None:
     if not pending:
         return
     events = [e for e, _ in pending]
-    seq, prev_hash = _lock_head(session, len(events))  # autoflushes the caller's changes first
+    seq, prev_hash = _lock_head(session, len(events))  # flushes the caller's changes first
     for event in events:
         event.seq = seq
         event.prev_hash = prev_hash
@@ -260,20 +268,13 @@ def _append_pending(session: Session) -> None:
         seq += 1
     # A plain INSERT, not session.add(): the unit of work would cost more than the rest of the append.
     # The returned objects stay as they are (transient), now with their id, seq and hashes.
-    table = AuditEvent.__table__
-    columns = [c.key for c in table.columns if c.key != "id"]
-    ids = session.execute(
-        table.insert().returning(table.c.id, sort_by_parameter_order=True),
-        [{key: getattr(event, key) for key in columns} for event in events],
+    connection = session.connection()
+    ids = connection.execute(
+        _INSERT_EVENTS, [{key: getattr(event, key) for key in _EVENT_COLUMNS} for event in events]
     ).scalars().all()
     for event, event_id in zip(events, ids, strict=True):
         event.id = event_id
-    session.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ID)
-        .values(last_hash=prev_hash)
-        .execution_options(synchronize_session=False)
-    )
+    connection.execute(_SET_HEAD_HASH, {"last_hash": prev_hash})
 
 
 @sa_event.listens_for(Session, "after_soft_rollback")

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Boolean, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -135,20 +135,28 @@ def _deploy(parsed: engine.ParsedDefinition) -> WorkflowDefinition:
     return db.session.scalars(stmt).one()
 
 
+_INSTANCES = WorkflowInstance.__table__
+_LOCK = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("instance_id"))
+    .values(version=_INSTANCES.c.version + 1)
+    .returning(*_INSTANCES.c)
+)
+
+
 def _lock(instance_id: int) -> WorkflowInstance:
     """Lock the instance row and bump its version; returns the instance as it is under the lock.
 
     One statement, `UPDATE ... SET version = version + 1 ... RETURNING *`: on PostgreSQL it takes the row
     lock (a concurrent step waits here, then sees this step's committed state); on SQLite it takes the
-    database write lock (busy_timeout queues the other writer)."""
-    stmt = (
-        update(WorkflowInstance)
-        .where(WorkflowInstance.id == instance_id)
-        .values(version=WorkflowInstance.version + 1)
-        .returning(WorkflowInstance)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    )
-    return db.session.scalars(stmt).one()
+    database write lock (busy_timeout queues the other writer). The returned row refreshes the session's
+    instance object (loaded if it was not)."""
+    db.session.flush()  # the caller's pending changes (e.g. a new instance title) go first, not lost
+    row = db.session.connection().execute(_LOCK, {"instance_id": instance_id}).one()
+    inst = db.session.get(WorkflowInstance, instance_id)
+    for column, value in zip(_INSTANCES.c, row, strict=True):
+        set_committed_value(inst, column.key, value)
+    return inst
 
 
 def _fresh_task(task_id: int) -> HumanTask:
@@ -157,20 +165,39 @@ def _fresh_task(task_id: int) -> HumanTask:
     ).one()
 
 
+_TASKS = HumanTask.__table__
+# Built once: the step's hot statements skip clause construction and cache-key generation per call.
+_TAKE = (
+    update(_TASKS)
+    .where(
+        _TASKS.c.id == bindparam("task_id"),
+        _TASKS.c.status == TaskStatus.READY,
+        _TASKS.c.claimed_by_id.is_(None)
+        | (_TASKS.c.claimed_by_id == bindparam("actor_id"))
+        | bindparam("may_override", type_=Boolean()),
+    )
+    .values(
+        status=TaskStatus.COMPLETED,
+        completed_at=bindparam("now", type_=_TASKS.c.completed_at.type),
+        completed_by_id=bindparam("actor_id"),
+        data=bindparam("data", type_=_TASKS.c.data.type),
+    )
+)
+
+
 def _take(task: HumanTask, actor: Any, data: dict, now: datetime) -> None:
     """Mark the task completed by `actor`, if it is still READY and not claimed by somebody else (a
     section head or admin may complete a claimed task). Call under the instance lock. The conditional
     UPDATE is the check: the loser of a race gets Conflict naming who did it and when."""
-    values = dict(status=TaskStatus.COMPLETED, completed_at=now, completed_by_id=actor.id, data=jsonable(data))
-    conditions = [HumanTask.id == task.id, HumanTask.status == TaskStatus.READY]
-    if not actor.has_role(*SUPERVISING_ROLES):
-        conditions.append(HumanTask.claimed_by_id.is_(None) | (HumanTask.claimed_by_id == actor.id))
-    stmt = update(HumanTask.__table__).where(*conditions).values(**values)
-    if db.session.execute(stmt).rowcount != 1:
+    data = jsonable(data)
+    params = {"task_id": task.id, "actor_id": actor.id, "may_override": actor.has_role(*SUPERVISING_ROLES),
+              "now": now, "data": data}
+    if db.session.connection().execute(_TAKE, params).rowcount != 1:
         task = _fresh_task(task.id)
         if task.status != TaskStatus.READY:
             raise Conflict(not_ready_message(task))
         raise Conflict(f"该任务已由{_user_name(task.claimed_by_id)}认领办理")
+    values = {"status": TaskStatus.COMPLETED, "completed_at": now, "completed_by_id": actor.id, "data": data}
     for key, value in values.items():
         set_committed_value(task, key, value)
 
@@ -277,6 +304,15 @@ def _sync_timers(inst: WorkflowInstance, workflow, now: datetime, *, new: bool =
     return fired
 
 
+_SAVE_STATE = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("instance_id"))
+    .values({c: bindparam(c.key, type_=c.type) for c in (
+        _INSTANCES.c.state, _INSTANCES.c.serializer_version, _INSTANCES.c.updated_at, _INSTANCES.c.status,
+        _INSTANCES.c.completed_at)})
+)
+
+
 def _save(
     inst: WorkflowInstance,
     workflow,
@@ -301,8 +337,9 @@ def _save(
             fired = _sync_timers(inst, workflow, now, new=new)
         db.session.flush()
         return fired
-    table = WorkflowInstance.__table__
-    db.session.execute(update(table).where(table.c.id == inst.id).values(**values))
+    values.setdefault("status", inst.status)
+    values.setdefault("completed_at", inst.completed_at)
+    db.session.connection().execute(_SAVE_STATE, {"instance_id": inst.id, **values})
     for key, value in values.items():
         set_committed_value(inst, key, value)
     _write_changes(inst, workflow, parsed, now, before)
@@ -327,6 +364,10 @@ class _Snapshot:
         return _Snapshot(self.ready - {guid}, self.timers)
 
 
+_INSERT_TASK = _TASKS.insert()
+_INSERT_TIMER = Timer.__table__.insert()
+
+
 def _write_changes(
     inst: WorkflowInstance, workflow, parsed: engine.ParsedDefinition, now: datetime, before: _Snapshot
 ) -> None:
@@ -336,7 +377,6 @@ def _write_changes(
     cancelled, new READY tasks get rows; likewise for waiting timers. UPDATEs go through the ORM
     entities so rows already loaded in the session are kept in step."""
     ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
-    tasks = HumanTask.__table__
     left = {TaskStatus.COMPLETED: [], TaskStatus.CANCELLED: []}
     for guid in before.ready - ready.keys():
         spiff_task = engine.find_task(workflow, guid)
@@ -352,7 +392,7 @@ def _write_changes(
             )
     added = [_human_task_values(inst, t, parsed, now) for guid, t in ready.items() if guid not in before.ready]
     if added:
-        db.session.execute(tasks.insert(), added)
+        db.session.connection().execute(_INSERT_TASK, added)
 
     waiting = engine.waiting_timers(workflow)
     mine = (Timer.instance_id == inst.id, Timer.status == TimerStatus.WAITING)
@@ -371,7 +411,7 @@ def _write_changes(
         )
     added = [_timer_values(inst, g, t, due, now) for g, (t, due) in waiting.items() if g not in before.timers]
     if added:
-        db.session.execute(Timer.__table__.insert(), added)
+        db.session.connection().execute(_INSERT_TIMER, added)
 
 
 # --- public API ------------------------------------------------------------------------------------
