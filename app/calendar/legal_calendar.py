@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -114,7 +115,7 @@ def _date(value: str, year: int) -> date:
     return d
 
 
-_cache: dict[str, tuple[int, HolidayCalendar]] = {}
+_cache: dict[str, tuple[int, HolidayCalendar, float]] = {}  # path -> (mtime, calendar, checked at)
 _lock = threading.Lock()
 _warned_years: set[int] = set()
 
@@ -130,19 +131,28 @@ def calendar_file() -> Path:
     return DEFAULT_FILE
 
 
+RECHECK_SECONDS = 2.0  # how often a cached calendar's file is stat()ed for changes
+
+
 def get_calendar(path: str | os.PathLike | None = None) -> HolidayCalendar:
-    """The holiday calendar from `path` (default: the configured file), re-read when the file changes."""
+    """The holiday calendar from `path` (default: the configured file), re-read when the file changes
+    (checked at most every RECHECK_SECONDS: deadline expressions call this several times per step)."""
     p = Path(path) if path is not None else calendar_file()
-    mtime = p.stat().st_mtime_ns
-    key = str(p.resolve())
+    key = str(p)
+    now = time.monotonic()
     with _lock:
         hit = _cache.get(key)
+        if hit is not None and now - hit[2] < RECHECK_SECONDS:
+            return hit[1]
+    mtime = p.stat().st_mtime_ns
+    with _lock:
         if hit is not None and hit[0] == mtime:
+            _cache[key] = (mtime, hit[1], now)
             return hit[1]
     with p.open(encoding="utf-8") as fh:
         cal = parse_calendar(json.load(fh))
     with _lock:
-        _cache[key] = (mtime, cal)
+        _cache[key] = (mtime, cal, now)
     return cal
 
 

@@ -199,6 +199,8 @@ def test_calendar_file_is_configurable_and_reloaded(app, tmp_path, monkeypatch):
 
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    # the file is stat()ed at most every RECHECK_SECONDS; once that has passed, the edit is read
+    monkeypatch.setattr(legal_calendar, "RECHECK_SECONDS", 0.0)
     assert legal_calendar.is_working_day(D(2026, 3, 3))
 
 
