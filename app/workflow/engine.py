@@ -603,7 +603,7 @@ def advance(workflow: BpmnWorkflow) -> None:
     """
     for _ in range(MAX_ENGINE_ROUNDS):
         workflow.do_engine_steps()
-        if workflow.get_next_task(state=TaskState.READY, manual=False) is None:
+        if not any(t.state == TaskState.READY and not t.task_spec.manual for t in _all_tasks(workflow)):
             return
     raise RuntimeError("workflow engine did not settle (timer cycle or engine-task loop?)")
 
@@ -613,13 +613,16 @@ def fire_timers(workflow: BpmnWorkflow) -> None:
     advance(workflow)
 
 
-def ready_user_tasks(workflow: BpmnWorkflow) -> list:
-    """READY manual tasks of the workflow and its subprocesses (a plain pass over the task dicts: the
-    generic tree iterator costs several times more and runs twice per step)."""
-    out = []
+def _all_tasks(workflow: BpmnWorkflow):
+    """Every task of the workflow and its subprocesses, by a plain pass over the task dicts (Spiff's
+    tree iterator costs several times more, and these checks run on every step)."""
     for wf in (workflow, *workflow.subprocesses.values()):
-        out.extend(t for t in wf.tasks.values() if t.state == TaskState.READY and t.task_spec.manual)
-    return out
+        yield from wf.tasks.values()
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list:
+    """READY manual (user) tasks of the workflow and its subprocesses."""
+    return [t for t in _all_tasks(workflow) if t.state == TaskState.READY and t.task_spec.manual]
 
 
 def find_task(workflow: BpmnWorkflow, guid: str):
