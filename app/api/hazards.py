@@ -38,6 +38,7 @@ def hazard(hazard_id: int):
     hazard = queries.scoped_get(current_user, hazard_id)
     if hazard is None:
         raise NotFound("隐患不存在或不在您的范围内")
+    ready = workflow.ready_tasks(workflow.instance_for(hazard))
     return schemas.HazardDetailSchema().dump({
         "hazard": hazard,
         "rectifications": hazard.rectifications,
@@ -45,7 +46,7 @@ def hazard(hazard_id: int):
         "reviews": hazard.reviews,
         "supervision": hazard.supervision,
         "referral": hazard.referral,
-        "tasks": workflow.ready_tasks(workflow.instance_for(hazard)),
-        "actionable_task_ids": [t.id for t in actionable_tasks(hazard, current_user)],
+        "tasks": ready,
+        "actionable_task_ids": [t.id for t in actionable_tasks(ready, current_user)],
         "history": audit.history(hazard),
     })

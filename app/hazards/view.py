@@ -57,15 +57,11 @@ def stages(hazard: Hazard) -> list[tuple[str, str]]:
     return out
 
 
-def actionable_tasks(hazard: Hazard, user: User) -> list:
+def actionable_tasks(ready: list, user: User) -> list:
+    """Of a hazard's READY tasks, those the user can do here (they have a form and are the user's)."""
     from app.inbox import queries as inbox_queries
 
-    inst = workflow.instance_for(hazard)
-    out = []
-    for t in workflow.ready_tasks(inst):
-        if t.form_name and inbox_queries.can_act(user, t):
-            out.append(t)
-    return out
+    return [t for t in ready if t.form_name and inbox_queries.can_act(user, t)]
 
 
 def detail_context(
@@ -79,7 +75,7 @@ def detail_context(
 ) -> dict:
     inst = workflow.instance_for(hazard)
     ready = workflow.ready_tasks(inst)
-    mine = actionable_tasks(hazard, user)
+    mine = actionable_tasks(ready, user)
     task_forms = [(t, forms.get_form(t.form_name)) for t in mine]
     files = {
         "photos": attachments.attachments_for(hazard, "photos"),
