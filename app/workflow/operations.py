@@ -6,8 +6,9 @@ which locks the instance row on PostgreSQL and takes the database write lock on 
 state as it is under that lock. Completing a task is then a conditional UPDATE (still READY, not claimed
 by another); the loser of a race gets Conflict (409) naming who did it and when.
 
-A user-task step writes only the projection difference (`_Snapshot` before, the workflow after) with
-plain statements; start, cancel, timers and repairs re-read and rebuild the projection (`_save`).
+Every save writes only the projection's difference (`_write_changes`) between a `_Snapshot` and the
+workflow after: a user-task step diffs against the workflow as restored; start against nothing; cancel,
+timers and repairs against what the projection rows say.
 """
 
 from __future__ import annotations
@@ -253,57 +254,6 @@ def _timer_values(inst: WorkflowInstance, guid: str, task, due: datetime, now: d
     )
 
 
-def _project_tasks(
-    inst: WorkflowInstance, workflow, parsed: engine.ParsedDefinition, now: datetime, *, new: bool = False
-) -> None:
-    ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
-    existing: set[str] = set()
-    if not new:
-        rows = db.session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == inst.id, HumanTask.status == TaskStatus.READY)
-        ).all()
-        for row in rows:
-            if row.task_guid in ready:
-                existing.add(row.task_guid)
-                continue
-            spiff_task = engine.find_task(workflow, row.task_guid)
-            if spiff_task is not None and spiff_task.state == engine.TaskState.COMPLETED:
-                row.status, row.completed_at = TaskStatus.COMPLETED, now
-            else:
-                row.status = TaskStatus.CANCELLED
-    for guid, task in ready.items():
-        if guid not in existing:
-            db.session.add(HumanTask(**_human_task_values(inst, task, parsed, now)))
-
-
-def _sync_timers(inst: WorkflowInstance, workflow, now: datetime, *, new: bool = False) -> list[Timer]:
-    """Store due times of waiting timers; mark rows whose timer fired or vanished. Returns fired rows."""
-    waiting = engine.waiting_timers(workflow)
-    seen: set[str] = set()
-    fired: list[Timer] = []
-    if not new:
-        rows = db.session.scalars(
-            select(Timer).where(Timer.instance_id == inst.id, Timer.status == TimerStatus.WAITING)
-        ).all()
-        for row in rows:
-            if row.task_guid in waiting:
-                seen.add(row.task_guid)
-                due = waiting[row.task_guid][1]
-                if row.due_at != due:
-                    row.due_at = due
-                continue
-            spiff_task = engine.find_task(workflow, row.task_guid)
-            if spiff_task is not None and engine.timer_fired(spiff_task):
-                row.status, row.fired_at = TimerStatus.FIRED, now
-                fired.append(row)
-            else:
-                row.status = TimerStatus.CANCELLED
-    for guid, (task, due) in waiting.items():
-        if guid not in seen:
-            db.session.add(Timer(**_timer_values(inst, guid, task, due, now)))
-    return fired
-
-
 _SAVE_STATE = (
     update(_INSTANCES)
     .where(_INSTANCES.c.id == bindparam("instance_id"))
@@ -319,36 +269,25 @@ def _save(
     parsed: engine.ParsedDefinition,
     now: datetime,
     *,
-    new: bool = False,
     before: _Snapshot | None = None,
 ) -> list[Timer]:
-    """Store the state and bring the HumanTask/Timer projections in line with it.
-
-    With `before` (what the restored workflow looked like, whose projection rows are in the database),
-    only the difference is written; without it the projection is re-read and repaired."""
+    """Store the state and bring the HumanTask/Timer projections in line with it; returns the Timer
+    rows whose timer fired. Only the difference from `before` is written: the restored workflow's
+    snapshot on a user-task step, or by default what the projection rows say (which also repairs them)."""
     values = {"state": engine.dumps(workflow), "serializer_version": engine.SERIALIZER_VERSION, "updated_at": now}
     if workflow.is_completed():
         values.update(status=InstanceStatus.COMPLETED, completed_at=now)
-    if before is None:
-        for key, value in values.items():
-            setattr(inst, key, value)
-        with db.session.no_autoflush:
-            _project_tasks(inst, workflow, parsed, now, new=new)
-            fired = _sync_timers(inst, workflow, now, new=new)
-        db.session.flush()
-        return fired
     values.setdefault("status", inst.status)
     values.setdefault("completed_at", inst.completed_at)
     db.session.connection().execute(_SAVE_STATE, {"instance_id": inst.id, **values})
     for key, value in values.items():
         set_committed_value(inst, key, value)
-    _write_changes(inst, workflow, parsed, now, before)
-    return []
+    return _write_changes(inst, workflow, parsed, now, before if before is not None else _Snapshot.stored(inst))
 
 
 @dataclass(frozen=True)
 class _Snapshot:
-    """The READY user tasks and waiting timers of a workflow as restored (= its projection rows)."""
+    """READY user tasks and waiting timers (guid -> due): of a workflow as restored, or as stored."""
 
     ready: frozenset[str]
     timers: dict[str, datetime]
@@ -358,6 +297,18 @@ class _Snapshot:
         return cls(
             frozenset(str(t.id) for t in engine.ready_user_tasks(workflow)), engine.waiting_timers_due(workflow)
         )
+
+    @classmethod
+    def stored(cls, inst: WorkflowInstance) -> _Snapshot:
+        """What the instance's projection rows say: its READY tasks and WAITING timers."""
+        ready = db.session.scalars(
+            select(HumanTask.task_guid).where(HumanTask.instance_id == inst.id, HumanTask.status == TaskStatus.READY)
+        ).all()
+        timers = db.session.execute(
+            select(Timer.task_guid, Timer.due_at).where(Timer.instance_id == inst.id,
+                                                       Timer.status == TimerStatus.WAITING)
+        ).all()
+        return cls(frozenset(ready), dict(timers))
 
     def without(self, guid: str) -> _Snapshot:
         """The snapshot less a task whose row the caller updates itself."""
@@ -370,12 +321,13 @@ _INSERT_TIMER = Timer.__table__.insert()
 
 def _write_changes(
     inst: WorkflowInstance, workflow, parsed: engine.ParsedDefinition, now: datetime, before: _Snapshot
-) -> None:
-    """The projection rows of one step's difference, written as statements rather than ORM objects
-    (a step typically inserts a task and its timers: the unit of work would triple its cost). User tasks
-    that left READY (other than the one the caller completed and updates itself) become completed or
-    cancelled, new READY tasks get rows; likewise for waiting timers. UPDATEs go through the ORM
-    entities so rows already loaded in the session are kept in step."""
+) -> list[Timer]:
+    """The projection rows of the difference between `before` and the workflow now, written as
+    statements rather than ORM objects (a step typically inserts a task and its timers: the unit of work
+    would triple its cost). User tasks that left READY (other than one the caller completed and updates
+    itself) become completed or cancelled, new READY tasks get rows; likewise for waiting timers, and
+    the rows of fired timers are returned. UPDATEs go through the ORM entities so rows already loaded in
+    the session are kept in step."""
     ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
     left = {TaskStatus.COMPLETED: [], TaskStatus.CANCELLED: []}
     for guid in before.ready - ready.keys():
@@ -396,6 +348,7 @@ def _write_changes(
 
     waiting = engine.waiting_timers(workflow)
     mine = (Timer.instance_id == inst.id, Timer.status == TimerStatus.WAITING)
+    fired: list[Timer] = []
     for guid, due in before.timers.items():
         if guid in waiting:
             if waiting[guid][1] != due:
@@ -403,15 +356,18 @@ def _write_changes(
                                    .values(due_at=waiting[guid][1]))
             continue
         spiff_task = engine.find_task(workflow, guid)
-        fired = spiff_task is not None and engine.timer_fired(spiff_task)
-        db.session.execute(
-            update(Timer).where(*mine, Timer.task_guid == guid)
-            .values(**({"status": TimerStatus.FIRED, "fired_at": now} if fired else
-                       {"status": TimerStatus.CANCELLED}))
-        )
+        if spiff_task is not None and engine.timer_fired(spiff_task):
+            fired += db.session.scalars(
+                update(Timer).where(*mine, Timer.task_guid == guid)
+                .values(status=TimerStatus.FIRED, fired_at=now).returning(Timer)
+            ).all()
+        else:
+            db.session.execute(update(Timer).where(*mine, Timer.task_guid == guid)
+                               .values(status=TimerStatus.CANCELLED))
     added = [_timer_values(inst, g, t, due, now) for g, (t, due) in waiting.items() if g not in before.timers]
     if added:
         db.session.connection().execute(_INSERT_TIMER, added)
+    return fired
 
 
 # --- public API ------------------------------------------------------------------------------------
@@ -454,7 +410,7 @@ def start(
     with engine.running(inst, now):
         workflow = engine.new_workflow(parsed, dict(data or {}))
         engine.advance(workflow)
-        _save(inst, workflow, parsed, now, new=True)
+        _save(inst, workflow, parsed, now, before=_Snapshot(frozenset(), {}))
     return inst
 
 
