@@ -277,31 +277,16 @@ def instance_diagram(inst) -> Markup:
     """The diagram of the BPMN version `inst` runs on, marked from its stored state: every completed
     element done, READY user tasks current, waiting timers marked. Empty for no instance or a file
     without a diagram section."""
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.workflow.models import HumanTask, TaskStatus, Timer, TimerStatus, WorkflowDefinition
-
     if inst is None:
         return Markup("")
-    definition = db.session.get(WorkflowDefinition, inst.definition_id)
-    if definition is None:
-        return Markup("")
-    try:
-        from app.workflow import engine
-        from app.workflow.operations import _parsed_for
+    from app.workflow import engine
+    from app.workflow.operations import _parsed_for
 
-        done, current, waiting = engine.element_states(engine.loads(inst.state, _parsed_for(inst)))
-    except Exception:  # an unreadable state must not break the page: mark what the projection knows
+    parsed = _parsed_for(inst)
+    try:
+        done, current, waiting = engine.element_states(engine.loads(inst.state, parsed))
+    except Exception:  # an unreadable state must not break the page: the diagram without marks
         log.exception("workflow instance %s: state not readable for the diagram", inst.id)
-        tasks = db.session.execute(
-            select(HumanTask.bpmn_id, HumanTask.status).where(HumanTask.instance_id == inst.id)
-        ).all()
-        timers = db.session.execute(select(Timer.bpmn_id, Timer.status).where(Timer.instance_id == inst.id)).all()
-        done = {b for b, st in tasks if st == TaskStatus.COMPLETED} | {
-            b for b, st in timers if st == TimerStatus.FIRED
-        }
-        current = {b for b, st in tasks if st == TaskStatus.READY}
-        waiting = {b for b, st in timers if st == TimerStatus.WAITING}
-    return render(layout(definition.spec_hash, definition.bpmn), done=done, current=current, waiting=waiting,
-                  title=f"{definition.name}流程图")
+        done = current = waiting = set()
+    return render(layout(parsed.spec_hash, parsed.bpmn), done=done, current=current, waiting=waiting,
+                  title=f"{parsed.name}流程图")
