@@ -45,8 +45,8 @@ def require_login():
 
 
 def _task(task_id: int) -> HumanTask:
-    task = db.session.get(HumanTask, task_id)
-    if task is None or not queries.can_view(current_user, task):
+    task = queries.visible_task(current_user, task_id)
+    if task is None:
         raise NotFound("任务不存在或不在您的范围内")
     return task
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, func, literal_column, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, bindparam, func, literal_column, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.auth.models import User
@@ -124,6 +124,16 @@ def can_act(user: User, task: HumanTask) -> bool:
     if task.claimed_by_id not in (None, user.id):
         return False
     return in_scope(user, task.region_path, task.enterprise_id)
+
+
+# the task with its instance (completing needs both), one statement built once
+_TASK_QUERY = select(HumanTask).options(joinedload(HumanTask.instance)).where(HumanTask.id == bindparam("task_id"))
+
+
+def visible_task(user: User, task_id: int) -> HumanTask | None:
+    """The task if it exists and the user may see it (pages answer 404 otherwise, the API too)."""
+    task = db.session.execute(_TASK_QUERY, {"task_id": task_id}).scalar_one_or_none()
+    return task if task is not None and can_view(user, task) else None
 
 
 def can_view(user: User, task: HumanTask) -> bool:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 
 from app import audit, clock, forms, workflow
 from app.auth.models import User
@@ -20,13 +19,9 @@ from app.workflow.models import HumanTask
 bp = Blueprint("inbox", __name__)
 
 
-# the task with its instance (the step needs both), one statement built once
-_TASK_QUERY = select(HumanTask).options(joinedload(HumanTask.instance)).where(HumanTask.id == bindparam("task_id"))
-
-
 def _load_task(task_id: int) -> HumanTask:
-    task = db.session.execute(_TASK_QUERY, {"task_id": task_id}).scalar_one_or_none()
-    if task is None or not queries.can_view(current_user, task):
+    task = queries.visible_task(current_user, task_id)
+    if task is None:
         abort(404)
     return task
 
