@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -299,6 +299,18 @@ def _discard_rolled_back(session: Session, previous_transaction: SessionTransact
 def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(PENDING_KEY, None)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any], display: Callable[[Any], Any] = lambda v: v
+         ) -> dict[str, list]:
+    """{field: [before, after]} for the fields of `after` whose (displayed) value differs from `before`:
+    the `changes` of an event from two snapshots of an object ({} before it existed)."""
+    out = {}
+    for key, value in after.items():
+        old, new = display(before.get(key)), display(value)
+        if old != new:
+            out[key] = [old, new]
+    return out
 
 
 def changes_of(obj: Any, fields: Iterable[str] | None = None) -> dict[str, list]:

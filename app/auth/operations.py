@@ -179,10 +179,6 @@ def _snapshot(user: User) -> dict[str, Any]:
     }
 
 
-def _diff(before: dict, after: dict) -> dict[str, list]:
-    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-
-
 def create_user(raw: dict, *, actor: User) -> User:
     """新增用户. raw: username, name, phone, roles[], department_id, enterprise_id, cert_no, password,
     password_confirm."""
@@ -211,7 +207,7 @@ def create_user(raw: dict, *, actor: User) -> User:
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.created", user, summary=f"新增用户“{user.name}”（{user.username}）",
-                 changes=_diff({}, _snapshot(user)))
+                 changes=audit.diff({}, _snapshot(user)))
     return user
 
 
@@ -224,7 +220,7 @@ def update_user(user: User, raw: dict, *, actor: User) -> User:
     user.name, user.phone, user.cert_no = values["name"], values["phone"], values["cert_no"]
     user.department, user.enterprise = values["department"], values["enterprise"]
     user.set_roles(values["roles"])
-    changes = _diff(before, _snapshot(user))
+    changes = audit.diff(before, _snapshot(user))
     if changes:
         db.session.flush()
         labels = "、".join(USER_LABELS[k] for k in changes)

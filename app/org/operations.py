@@ -51,12 +51,8 @@ def _display(value: Any) -> Any:
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
-    """{field: [before, after]} for fields whose value changed, with JSON-friendly values."""
-    return {
-        k: [_display(before.get(k)), _display(after.get(k))]
-        for k in after
-        if _display(before.get(k)) != _display(after.get(k))
-    }
+    """audit.diff with regions and departments shown by name."""
+    return audit.diff(before, after, _display)
 
 
 def check_enterprise_region(region_id: int | None, *, actor: User) -> Region:
