@@ -53,19 +53,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     importlib.import_module("app.models")  # register every model with the metadata
 
-    from sqlalchemy import bindparam, select
-    from sqlalchemy.orm import joinedload
-
     from app.auth.models import User
-    from app.org.models import Department
-
-    # Every request needs the roles and the jurisdiction (department → region path): one query, not four,
-    # built once (no per-request statement building and cache-key generation).
-    user_query = (
-        select(User)
-        .options(joinedload(User.role_rows), joinedload(User.department).joinedload(Department.region))
-        .where(User.id == bindparam("user_id"))
-    )
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -73,8 +61,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
             uid = int(user_id)
         except ValueError:
             return None
-        user = db.session.execute(user_query, {"user_id": uid}).unique().scalar_one_or_none()
-        return user if user is not None and user.is_active else None
+        return User.load_active(uid)
 
     register_error_handlers(app)
     for name in BLUEPRINTS:

@@ -7,13 +7,13 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, bindparam, func, select
+from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 
 from app.auth.roles import ROLE_LABELS, STAFF_ROLES, Role
 from app.db import TimestampMixin, UTCDateTime
 from app.extensions import db
-from app.org.models import Department, Enterprise
+from app.org.models import Department, Enterprise, Region
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 
@@ -47,6 +47,23 @@ class User(UserMixin, TimestampMixin, db.Model):
     enterprise: Mapped[Enterprise | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
+    # Filled by load_active() (every request): role names and (department id, region path) read with the
+    # user row, so a request needs no role or jurisdiction objects. Once role_rows or department are
+    # loaded in the session (someone edits them), those win.
+    _request_roles = None  # frozenset of role names
+    _request_scope = None  # (department id, its region path)
+
+    @classmethod
+    def load_active(cls, user_id: int) -> User | None:
+        """The active user with this id, roles and jurisdiction included: one statement (Flask-Login)."""
+        row = db.session.execute(_LOAD_ACTIVE, {"user_id": user_id}).one_or_none()
+        if row is None or not row[0].is_active:
+            return None
+        user, path, roles = row
+        user._request_roles = frozenset(roles.split(",")) if roles else frozenset()
+        user._request_scope = (user.department_id, path)
+        return user
+
     # --- passwords -------------------------------------------------------------------------------
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)
@@ -59,10 +76,13 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     # --- roles -----------------------------------------------------------------------------------
     @property
-    def roles(self) -> set[str]:
-        return {r.role for r in self.role_rows}
+    def roles(self) -> frozenset[str]:
+        if self._request_roles is not None and "role_rows" not in self.__dict__:
+            return self._request_roles
+        return frozenset(r.role for r in self.role_rows)
 
     def set_roles(self, roles) -> None:
+        self._request_roles = None
         wanted = {Role(r) for r in roles}
         self.role_rows = [r for r in self.role_rows if r.role in wanted]
         have = self.roles
@@ -94,12 +114,31 @@ class User(UserMixin, TimestampMixin, db.Model):
         """Region path prefix of the user's jurisdiction; '' = everything (admin without dept)."""
         if self.is_enterprise_user:
             return None
-        if self.department is not None:
-            return self.department.region.path
+        loaded = self._request_scope
+        if loaded is not None and "department" not in self.__dict__ and loaded[0] == self.department_id:
+            path = loaded[1]
+        else:
+            path = self.department.region.path if self.department is not None else None
+        if path is not None:
+            return path
         return "" if self.is_admin else None
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+_LOAD_ACTIVE = (  # built once: no per-request statement building
+    select(
+        User,
+        Region.path,
+        select(func.aggregate_strings(UserRole.role, ",")).where(UserRole.user_id == User.id)
+        .correlate(User).scalar_subquery(),
+    )
+    .outerjoin(Department, Department.id == User.department_id)
+    .outerjoin(Region, Region.id == Department.region_id)
+    .where(User.id == bindparam("user_id"))
+    .options(lazyload(User.role_rows))
+)
 
 
 class LoginAttempt(db.Model):

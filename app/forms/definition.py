@@ -188,6 +188,9 @@ class FormDefBase:
     submit_label: str | None = None
     path: str | None = None
     _by_name: dict[str, FieldDef] = field(default_factory=dict, repr=False)
+    # validation schemas by the set of shown fields, for forms whose schema depends on nothing else
+    # (no file fields, no choices_from): built once per definition instead of once per submit
+    _schemas: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
         self._by_name = {f.name: f for f in self.fields}

@@ -121,23 +121,29 @@ def validate(formdef: FormDefBase, formdata, files=None, *, actor, context=None)
             cache[f.choices_from] = choice_registry.resolve(f.choices_from, actor, context)
         return cache[f.choices_from]
 
-    mapping, file_fields, data = {}, {}, {}
+    data = {}
     for f in formdef.fields:
-        if f.name not in shown:
-            continue
-        if f.type == "file":
-            file_fields[f.name] = mapping[f.name] = FileListField(f, actor, required=f.required)
-        elif f.type == "repeat":
-            mapping[f.name] = CnRepeat(f, build_row_schema(f, choices_for), required=f.required)
-        else:
-            mapping[f.name] = build_field(
-                f, required=f.required, choices=choices_for(f) if f.has_choices else None
-            )
-        value = _loadable(f, raw[f.name])
-        if value is not None:
+        if f.name in shown and (value := _loadable(f, raw[f.name])) is not None:
             data[f.name] = value
-
-    schema = Schema.from_dict(mapping, name=f"{formdef.name}_schema")()
+    file_fields: dict[str, FileListField] = {}
+    reusable = _static(formdef.fields)
+    schema = formdef._schemas.get(frozenset(shown)) if reusable else None
+    if schema is None:
+        mapping = {}
+        for f in formdef.fields:
+            if f.name not in shown:
+                continue
+            if f.type == "file":
+                file_fields[f.name] = mapping[f.name] = FileListField(f, actor, required=f.required)
+            elif f.type == "repeat":
+                mapping[f.name] = CnRepeat(f, build_row_schema(f, choices_for), required=f.required)
+            else:
+                mapping[f.name] = build_field(
+                    f, required=f.required, choices=choices_for(f) if f.has_choices else None
+                )
+        schema = Schema.from_dict(mapping, name=f"{formdef.name}_schema")()
+        if reusable:
+            formdef._schemas[frozenset(shown)] = schema
     try:
         loaded = schema.load(data)
     except ValidationError as exc:
@@ -157,6 +163,12 @@ def validate(formdef: FormDefBase, formdata, files=None, *, actor, context=None)
             value = [{s.name: row.get(s.name, s.empty_value()) for s in f.fields} for row in value]
         result[f.name] = f.empty_value() if value is None else value
     return result
+
+
+def _static(fdefs) -> bool:
+    """True when the schema depends on the definition alone: file fields hold the uploader and choices_from
+    resolve per user and object, so forms with either get a fresh schema on every submit."""
+    return all(f.type != "file" and f.choices_from is None and _static(f.fields) for f in fdefs)
 
 
 def _store(item: Accepted, actor) -> int:
