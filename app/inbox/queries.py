@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import and_, bindparam, func, literal_column, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.auth.models import User
@@ -126,14 +127,24 @@ def can_act(user: User, task: HumanTask) -> bool:
     return in_scope(user, task.region_path, task.enterprise_id)
 
 
-# the task with its instance (completing needs both), one statement built once
-_TASK_QUERY = select(HumanTask).options(joinedload(HumanTask.instance)).where(HumanTask.id == bindparam("task_id"))
+# The task with its instance (completing needs both), one statement built once. Two entities per row,
+# the instance then set as task.instance: what joinedload does, without building eager-loader row
+# processors on every call.
+_TASK_QUERY = (
+    select(HumanTask, WorkflowInstance)
+    .join(WorkflowInstance, WorkflowInstance.id == HumanTask.instance_id)
+    .where(HumanTask.id == bindparam("task_id"))
+)
 
 
 def visible_task(user: User, task_id: int) -> HumanTask | None:
     """The task if it exists and the user may see it (pages answer 404 otherwise, the API too)."""
-    task = db.session.execute(_TASK_QUERY, {"task_id": task_id}).scalar_one_or_none()
-    return task if task is not None and can_view(user, task) else None
+    row = db.session.execute(_TASK_QUERY, {"task_id": task_id}).one_or_none()
+    if row is None:
+        return None
+    task, instance = row
+    set_committed_value(task, "instance", instance)
+    return task if can_view(user, task) else None
 
 
 def can_view(user: User, task: HumanTask) -> bool:

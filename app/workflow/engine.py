@@ -61,7 +61,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, IntermediateCatchEvent, StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -69,6 +69,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.spiff.parser.event_parsers import (
     SpiffBoundaryEventParser,
@@ -80,6 +81,8 @@ from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from app import clock
@@ -402,14 +405,59 @@ class SafeLoopParser(SpiffBpmnParser):
 
 
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):
-    """Stores the task tree and data only; the spec is supplied on restore from the cache."""
+    """Stores the task tree and data only; the spec is supplied on restore from the cache.
+
+    The top-level task tree, the bulk of every state, is written and read here directly rather than by
+    the registry's per-object dispatch: the same dictionaries SpiffWorkflow 3.2's TaskConverter produces
+    and reads (tests/workflow/test_serializer.py compares both ways), with each task id parsed and
+    printed once instead of at every mention (own key, parent, children). Tasks of another class, and
+    subprocesses, go through the registry as before."""
 
     def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
+        registry = self.registry
+        dct = {
+            "data": registry.convert(registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "tasks": self._tasks_to_dict(workflow.tasks),
+            "root": str(workflow.task_tree.id),
+        }
         dct["spec_name"] = workflow.spec.name
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        dct["bpmn_events"] = registry.convert(workflow.bpmn_events)
         return dct
+
+    def _tasks_to_dict(self, tasks: dict) -> dict:
+        convert = self.registry.convert
+        ids = {tid: str(tid) for tid in tasks}
+        out = {}
+        for tid, task in tasks.items():
+            if type(task) is not Task:
+                out[ids[tid]] = convert(task)
+                continue
+            parent = tasks.get(task._parent)  # what task.parent looks up
+            if parent is None:
+                data, delta = task.data, {}
+            else:
+                data = {}
+                delta = {"updates": DeepMerge.get_updated_keys(parent.data, task.data),
+                         "deletions": DeepMerge.get_deleted_keys(parent.data, task.data)}
+            out[ids[tid]] = {
+                "id": ids[tid],
+                "parent": ids[task._parent] if parent is not None else None,
+                "children": [ids.get(child) or str(child) for child in task._children],
+                "last_state_change": task.last_state_change,
+                "state": task.state,
+                "task_spec": task.task_spec.name,
+                "triggered": task.triggered,
+                "internal_data": convert(task.internal_data),
+                "data": data,
+                "delta": delta,
+                "typename": "Task",
+            }
+        return out
 
     def from_dict(self, dct, spec=None, subprocess_specs=None):
         if spec is None:
@@ -417,12 +465,50 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         workflow = self.target_class(
             spec, subprocess_specs or {}, script_engine=SCRIPT_ENGINE, deserializing=True
         )
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.tasks = self._tasks_from_dict(dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
+
+    def _tasks_from_dict(self, dcts: dict, workflow) -> dict:
+        restore = self.registry.restore
+        specs = workflow.spec.task_specs
+        uuids: dict[str, UUID] = {}
+
+        def uid(text: str) -> UUID:
+            value = uuids.get(text)
+            if value is None:
+                value = uuids[text] = UUID(text)
+            return value
+
+        tasks = {}
+        for key, d in dcts.items():
+            if d.get("typename") != "Task":
+                tasks[uid(key)] = restore(d, workflow=workflow)
+                continue
+            task_spec = specs.get(d["task_spec"])
+            task = Task(workflow, task_spec, state=d["state"], id=uid(d["id"]))  # registers in workflow.tasks
+            task._parent = uid(d["parent"]) if d["parent"] is not None else None
+            task._children = [uid(child) for child in d["children"]]
+            task.last_state_change = d["last_state_change"]
+            task.triggered = d["triggered"]
+            task.internal_data = restore(d["internal_data"])
+            if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+                workflow.top_workflow.event_manager.add_task(task)
+            delta = d.get("delta")
+            parent = workflow.tasks.get(task._parent) if task._parent is not None else None
+            if delta and parent is not None:
+                data = DeepMerge.merge({}, parent.data)
+                data.update(restore(delta.get("updates", {})))
+                for name in delta.get("deletions", {}):
+                    data.pop(name, None)
+            else:
+                data = restore(d["data"])
+            task.data = data
+            tasks[uid(key)] = task
+        return tasks
 
 
 def _build_serializer(with_spec: bool = False) -> BpmnWorkflowSerializer:

@@ -347,9 +347,9 @@ def _write_changes(
         db.session.connection().execute(_INSERT_TASK, added)
 
     waiting = engine.waiting_timers(workflow)
-    mine = (Timer.instance_id == inst.id, Timer.status == TimerStatus.WAITING)
     fired: list[Timer] = []
     for guid, due in before.timers.items():
+        mine = (Timer.instance_id == inst.id, Timer.status == TimerStatus.WAITING)
         if guid in waiting:
             if waiting[guid][1] != due:
                 db.session.execute(update(Timer).where(*mine, Timer.task_guid == guid)

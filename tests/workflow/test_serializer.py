@@ -1,0 +1,86 @@
+"""The specless serializer's own task-tree codec against SpiffWorkflow 3.2's registry path.
+
+engine.dumps / engine.loads write and read the top-level task tree directly (ids parsed and printed
+once). Every instance of the demo data (hazards in every stage: waiting timers, boundary events, loops,
+supervision) must serialize to exactly what the stock TaskConverter writes, and restore to the same
+tree the stock path restores."""
+
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+import pytest
+from sqlalchemy import select
+
+from app.seed import seed_demo
+from app.workflow import engine
+from app.workflow.models import WorkflowInstance
+from app.workflow.operations import _parsed_for
+
+
+def _stock_load(state: str, parsed: engine.ParsedDefinition):
+    """The restore as it was before the codec: every task through the registry (TaskConverter)."""
+    converter = engine.SERIALIZER.registry.convert_from_dict["BpmnWorkflow"].args[0].__self__
+    dct = json.loads(state)
+    engine.SERIALIZER.migrate(dct)
+    wf = converter.target_class(parsed.spec, parsed.subprocess_specs, script_engine=engine.SCRIPT_ENGINE,
+                                deserializing=True)
+    wf.tasks = converter.mapping_from_dict(dct["tasks"], UUID, workflow=wf)
+    wf.task_tree = wf.tasks.get(UUID(dct["root"]))
+    converter.set_default_attributes(wf, dct)
+    converter.subprocesses_from_dict(dct["subprocesses"], wf)
+    wf.bpmn_events = engine.SERIALIZER.registry.restore(dct.pop("bpmn_events", []))
+    return wf
+
+
+def _tree(wf) -> dict:
+    return {
+        tid: (t.id, t._parent, list(t._children), t.state, t.task_spec.name, t.data, t.internal_data,
+              t.last_state_change, t.triggered)
+        for tid, t in wf.tasks.items()
+    }
+
+
+@pytest.fixture
+def instances(db):
+    seed_demo()
+    db.session.commit()
+    rows = list(db.session.scalars(select(WorkflowInstance).order_by(WorkflowInstance.id)))
+    assert len(rows) >= 10 and {r.process_id for r in rows} >= {"hazard_rectification",
+                                                                 "major_hazard_supervision"}
+    return rows
+
+
+def test_dumps_matches_the_stock_task_converter(instances):
+    stock = engine.stock_serializer()
+    for inst in instances:
+        wf = engine.loads(inst.state, _parsed_for(inst))
+        ours = json.loads(engine.dumps(wf))
+        reference = json.loads(stock.serialize_json(wf))
+        assert ours["tasks"] == reference["tasks"], inst.id
+        assert list(ours["tasks"]) == list(reference["tasks"])  # same order: parents before children
+        for key in ("data", "correlations", "last_task", "success", "completed", "root", "subprocesses",
+                    "bpmn_events"):
+            assert ours[key] == reference[key], (inst.id, key)
+        assert ours["spec_name"] == wf.spec.name and "spec" not in ours
+
+
+def test_loads_restores_the_same_tree_as_the_stock_path(instances):
+    stock = engine.stock_serializer()
+    waiting_events = 0
+    for inst in instances:
+        parsed = _parsed_for(inst)
+        ours, reference = engine.loads(inst.state, parsed), _stock_load(inst.state, parsed)
+        assert _tree(ours) == _tree(reference), inst.id
+        assert ours.task_tree.id == reference.task_tree.id
+        assert getattr(ours.last_task, "id", None) == getattr(reference.last_task, "id", None)
+        assert ours.data == reference.data
+        assert set(ours.event_manager.tasks) == set(reference.event_manager.tasks), inst.id
+        waiting_events += len(ours.event_manager.tasks)
+        assert stock.serialize_json(ours) == stock.serialize_json(reference)
+        # a task's data is its own copy, not shared with its parent's
+        for task in ours.tasks.values():
+            if task.parent is not None and task.data:
+                assert task.data is not task.parent.data
+    assert waiting_events > 0  # the demo has timers and boundary events waiting
