@@ -10,8 +10,9 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def bench_app(name: str, fresh: bool = True):
-    """An app on bench/out/<name>.db (or BENCH_DATABASE_URL), schema built by the migrations."""
+def bench_app(name: str, fresh: bool = True, csrf: bool = False):
+    """An app on bench/out/<name>.db (or BENCH_DATABASE_URL), schema built by the migrations.
+    `csrf`: keep CSRF protection on, as in production (the step benchmark posts real tokens)."""
     from flask_migrate import upgrade
 
     from app import create_app
@@ -25,7 +26,7 @@ def bench_app(name: str, fresh: bool = True):
         url = f"sqlite:///{path}"
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": csrf,
                       "UPLOAD_DIR": str(OUT / "uploads"), "WORKFLOW_INCLUDE_TEST_FILES": True})
     with app.app_context():
         if fresh and url.startswith("postgresql"):
