@@ -155,8 +155,10 @@ def _lock(instance_id: int) -> WorkflowInstance:
     db.session.flush()  # the caller's pending changes (e.g. a new instance title) go first, not lost
     row = db.session.connection().execute(_LOCK, {"instance_id": instance_id}).one()
     inst = db.session.get(WorkflowInstance, instance_id)
+    loaded = inst.__dict__
     for column, value in zip(_INSTANCES.c, row, strict=True):
-        set_committed_value(inst, column.key, value)
+        if column.key not in loaded or loaded[column.key] != value:  # only what changed since it was read
+            set_committed_value(inst, column.key, value)
     return inst
 
 
