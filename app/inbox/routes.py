@@ -89,18 +89,18 @@ def task(task_id: int):
 @bp.post("/tasks/<int:task_id>")
 @login_required
 def complete(task_id: int):
+    actor = current_user._get_current_object()  # the User itself: operations get it, not the proxy
     task = _load_task(task_id)
     if task.status != "ready":
         return _already_done(task)
-    require(queries.can_act(current_user, task), "该任务不在您的待办范围内，无权办理")
+    require(queries.can_act(actor, task), "该任务不在您的待办范围内，无权办理")
     try:
-        data = forms.validate(task.form_name, request.form, request.files, actor=current_user,
-                              context={"task": task})
+        data = forms.validate(task.form_name, request.form, request.files, actor=actor, context={"task": task})
     except forms.FormInvalid as exc:
         db.session.rollback()
         return render_template("inbox/task.html", **_task_context(task, exc.values, exc.errors)), 422
     name = task.name
-    operations.complete(task, data, actor=current_user)
+    operations.complete(task, data, actor=actor)
     db.session.commit()
     flash(f"“{name}”已办理完成", "success")
     return redirect(url_for("inbox.index"))
