@@ -401,6 +401,32 @@ class SafeLoopParser(SpiffBpmnParser):
     }
 
 
+# --- the workflow class ------------------------------------------------------------------------------
+
+
+class SafeLoopWorkflow(BpmnWorkflow):
+    """BpmnWorkflow with one query made cheap: `get_tasks(state=READY)`, which SpiffWorkflow's engine loop
+    runs at least twice per `do_engine_steps`. The stock TaskIterator pops from the front of a list and
+    filters each task through a TaskFilter; this is a plain depth-first walk giving the same tasks in
+    the same order (children of tasks below FUTURE are not entered, nor below depth 1000, as there).
+    Any other query goes to SpiffWorkflow. Stored with the typename BpmnWorkflow: states are unchanged."""
+
+    _MAX_DEPTH = 1000
+
+    def get_tasks(self, first_task=None, **kwargs):
+        if first_task is not None or kwargs.keys() != {"state"} or kwargs["state"] != TaskState.READY:
+            return super().get_tasks(first_task, **kwargs)
+        tasks, found = self.tasks, []
+        stack = [(self.task_tree, 0)]
+        while stack:
+            task, depth = stack.pop()
+            if task._state & TaskState.READY:
+                found.append(task)
+            if task._children and task._state >= TaskState.FUTURE and depth < self._MAX_DEPTH:
+                stack.extend((tasks.get(child), depth + 1) for child in reversed(task._children))
+        return found
+
+
 # --- serializer (spec kept out of the stored state) ----------------------------------------------------
 
 
@@ -462,9 +488,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
     def from_dict(self, dct, spec=None, subprocess_specs=None):
         if spec is None:
             raise ValueError("restoring a workflow needs its spec (kept out of the stored state)")
-        workflow = self.target_class(
-            spec, subprocess_specs or {}, script_engine=SCRIPT_ENGINE, deserializing=True
-        )
+        workflow = SafeLoopWorkflow(spec, subprocess_specs or {}, script_engine=SCRIPT_ENGINE, deserializing=True)
         workflow.tasks = self._tasks_from_dict(dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -519,6 +543,7 @@ def _build_serializer(with_spec: bool = False) -> BpmnWorkflowSerializer:
     for cls in _CLOCK_TIMERS.values():
         config[cls] = TimerConditionalEventDefinitionConverter
     registry = BpmnWorkflowSerializer.configure(config)
+    registry.typenames[SafeLoopWorkflow] = registry.typenames[BpmnWorkflow]  # same converter, same typename
     registry.register(
         date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]), "date"
     )
@@ -672,7 +697,7 @@ def get_parsed(definition) -> ParsedDefinition:
 
 
 def new_workflow(parsed: ParsedDefinition, data: dict | None = None) -> BpmnWorkflow:
-    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    workflow = SafeLoopWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=SCRIPT_ENGINE)
     if data:
         workflow.task_tree.data.update(data)
     return workflow
