@@ -405,26 +405,34 @@ class SafeLoopParser(SpiffBpmnParser):
 
 
 class SafeLoopWorkflow(BpmnWorkflow):
-    """BpmnWorkflow with one query made cheap: `get_tasks(state=READY)`, which SpiffWorkflow's engine loop
-    runs at least twice per `do_engine_steps`. The stock TaskIterator pops from the front of a list and
-    filters each task through a TaskFilter; this is a plain depth-first walk giving the same tasks in
-    the same order (children of tasks below FUTURE are not entered, nor below depth 1000, as there).
-    Any other query goes to SpiffWorkflow. Stored with the typename BpmnWorkflow: states are unchanged."""
+    """BpmnWorkflow with the two tree queries of SpiffWorkflow's engine loop made cheap:
+    `get_tasks(state=READY)` (at least twice per `do_engine_steps`) and `update_waiting_tasks` (after
+    every completed task). The stock TaskIterator pops from the front of a list and puts each task
+    through a TaskFilter; `_walk` is a plain depth-first walk giving the same tasks in the same order,
+    as lazily (a task's children are taken when it is reached, before the caller acts on it), entering
+    children only of tasks at FUTURE or later and not below depth 1000, as there. Any other query goes
+    to SpiffWorkflow. Stored with the typename BpmnWorkflow: states are unchanged."""
 
     _MAX_DEPTH = 1000
 
-    def get_tasks(self, first_task=None, **kwargs):
-        if first_task is not None or kwargs.keys() != {"state"} or kwargs["state"] != TaskState.READY:
-            return super().get_tasks(first_task, **kwargs)
-        tasks, found = self.tasks, []
+    def _walk(self, state: int):
+        tasks = self.tasks
         stack = [(self.task_tree, 0)]
         while stack:
             task, depth = stack.pop()
-            if task._state & TaskState.READY:
-                found.append(task)
             if task._children and task._state >= TaskState.FUTURE and depth < self._MAX_DEPTH:
-                stack.extend((tasks.get(child), depth + 1) for child in reversed(task._children))
-        return found
+                stack.extend([(tasks.get(child), depth + 1) for child in reversed(task._children)])
+            if task._state & state:
+                yield task
+
+    def get_tasks(self, first_task=None, **kwargs):
+        if first_task is None and kwargs.keys() == {"state"} and kwargs["state"] == TaskState.READY:
+            return list(self._walk(TaskState.READY))
+        return super().get_tasks(first_task, **kwargs)
+
+    def update_waiting_tasks(self) -> None:
+        for task in self._walk(TaskState.WAITING):
+            task.task_spec._update(task)
 
 
 # --- serializer (spec kept out of the stored state) ----------------------------------------------------

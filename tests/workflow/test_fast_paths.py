@@ -4,8 +4,9 @@
   once): every instance of the demo data (hazards in every stage: waiting timers, boundary events, loops,
   supervision) must serialize to exactly what the stock TaskConverter writes, and restore to the same
   tree the stock path restores.
-- SafeLoopWorkflow.get_tasks(state=READY) walks the tree itself: the same tasks in the same order as
-  the stock TaskIterator, on every demo instance, before and after each of its READY tasks runs."""
+- SafeLoopWorkflow walks the tree itself for get_tasks(state=READY) and update_waiting_tasks: the same
+  tasks in the same order as the stock TaskIterator, on every demo instance, before and after each of
+  its READY tasks runs."""
 
 from __future__ import annotations
 
@@ -100,6 +101,8 @@ def test_ready_tasks_walk_matches_the_stock_iterator(instances):
         wf = engine.loads(inst.state, _parsed_for(inst))
         assert isinstance(wf, engine.SafeLoopWorkflow)
         assert [t.id for t in wf.get_tasks(state=TaskState.READY)] == [t.id for t in stock_ready(wf)]
+        assert [t.id for t in wf._walk(TaskState.WAITING)] == [
+            t.id for t in BpmnWorkflow.get_tasks(wf, state=TaskState.WAITING)]
         # other queries are SpiffWorkflow's own
         assert wf.get_tasks(state=TaskState.WAITING) == BpmnWorkflow.get_tasks(wf, state=TaskState.WAITING)
         with engine.running(None, clock.now()):
