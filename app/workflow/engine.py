@@ -438,6 +438,9 @@ class SafeLoopWorkflow(BpmnWorkflow):
 # --- serializer (spec kept out of the stored state) ----------------------------------------------------
 
 
+_JSON_PRIMITIVES = frozenset({str, int, float, bool, type(None)})
+
+
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):
     """Stores the task tree and data only; the spec is supplied on restore from the cache.
 
@@ -505,7 +508,18 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
     def _tasks_from_dict(self, dcts: dict, workflow) -> dict:
-        restore = self.registry.restore
+        registry_restore = self.registry.restore
+
+        def restore(value):
+            """registry.restore, without a call per value for the usual flat dict of JSON primitives (the
+            parsed dict is this task's own: returned as it is instead of copied)."""
+            if type(value) is dict and "typename" not in value:
+                for item in value.values():
+                    if type(item) not in _JSON_PRIMITIVES:
+                        return registry_restore(value)
+                return value
+            return registry_restore(value)
+
         specs = workflow.spec.task_specs
         uuids: dict[str, UUID] = {}
 
