@@ -474,6 +474,9 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
             if type(task) is not Task:
                 out[ids[tid]] = convert(task)
                 continue
+            internal = task.internal_data
+            if not all(type(v) in _JSON_PRIMITIVES for v in internal.values()):  # else nothing to convert
+                internal = convert(internal)
             parent = tasks.get(task._parent)  # what task.parent looks up
             if parent is None:
                 data, delta = task.data, {}
@@ -489,7 +492,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
                 "state": task.state,
                 "task_spec": task.task_spec.name,
                 "triggered": task.triggered,
-                "internal_data": convert(task.internal_data),
+                "internal_data": internal,
                 "data": data,
                 "delta": delta,
                 "typename": "Task",
