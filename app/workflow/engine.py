@@ -410,8 +410,10 @@ class SafeLoopWorkflow(BpmnWorkflow):
     every completed task). The stock TaskIterator pops from the front of a list and puts each task
     through a TaskFilter; `_walk` is a plain depth-first walk giving the same tasks in the same order,
     as lazily (a task's children are taken when it is reached, before the caller acts on it), entering
-    children only of tasks at FUTURE or later and not below depth 1000, as there. Any other query goes
-    to SpiffWorkflow. Stored with the typename BpmnWorkflow: states are unchanged."""
+    children only of tasks at FUTURE or later and not below depth 1000, as there. get_tasks' BPMN
+    iterator also enters subprocess trees, so while a workflow has subprocesses get_tasks is
+    SpiffWorkflow's (update_waiting_tasks uses the plain iterator, which never does). Any other query
+    goes to SpiffWorkflow. Stored with the typename BpmnWorkflow: states are unchanged."""
 
     _MAX_DEPTH = 1000
 
@@ -426,7 +428,9 @@ class SafeLoopWorkflow(BpmnWorkflow):
                 yield task
 
     def get_tasks(self, first_task=None, **kwargs):
-        if first_task is None and kwargs.keys() == {"state"} and kwargs["state"] == TaskState.READY:
+        # BpmnTaskIterator also descends into subprocess trees: with subprocesses, SpiffWorkflow answers
+        if (first_task is None and not self.subprocesses and kwargs.keys() == {"state"}
+                and kwargs["state"] == TaskState.READY):
             return list(self._walk(TaskState.READY))
         return super().get_tasks(first_task, **kwargs)
 

@@ -114,3 +114,17 @@ def test_ready_tasks_walk_matches_the_stock_iterator(instances):
                 assert [t.id for t in wf.get_tasks(state=TaskState.READY)] == [t.id for t in stock_ready(wf)]
                 compared += 1
     assert compared >= 5
+
+
+def test_ready_tasks_with_subprocesses_are_spiffworkflows(instances, monkeypatch):
+    """SpiffWorkflow's BPMN iterator enters subprocess trees; the walk does not, so it stands aside."""
+    wf = engine.loads(instances[-1].state, _parsed_for(instances[-1]))
+    walked = []
+    monkeypatch.setattr(engine.SafeLoopWorkflow, "_walk", lambda self, state: walked.append(state) or iter(()))
+    wf.subprocesses = {"not-a-task": object()}
+    assert [t.id for t in wf.get_tasks(state=TaskState.READY)] == [
+        t.id for t in BpmnWorkflow.get_tasks(wf, state=TaskState.READY)]
+    assert walked == []
+    wf.subprocesses = {}
+    wf.get_tasks(state=TaskState.READY)
+    assert walked == [TaskState.READY]
