@@ -235,3 +235,38 @@ def test_get_form_by_name_validates_the_committed_forms(app):
         with pytest.raises(forms.FormInvalid) as exc:
             forms.validate(path.stem, MultiDict(), None, actor=None, context={})
         assert set(required) <= set(exc.value.errors), path.name
+
+
+def test_static_form_schema_is_built_once_per_shown_set_and_bounds_stay_live(tmp_path):
+    """A form without file fields or choices_from keeps its schemas (one per set of shown fields); what
+    depends on the moment (min "today") is still evaluated on each submit, and show_if in either order."""
+    import json
+
+    from app import clock
+
+    path = tmp_path / "static.json"
+    path.write_text(json.dumps({
+        "name": "static", "title": "T",
+        "fields": [
+            {"name": "result", "label": "结论", "type": "radio", "required": True,
+             "choices": [["passed", "合格"], ["failed", "不合格"]]},
+            {"name": "deadline", "label": "期限", "type": "date", "required": True, "min": "today",
+             "show_if": {"field": "result", "equals": "failed"}},
+        ],
+    }))
+    fd = forms.load_form(path)
+    clock.freeze(date(2026, 5, 10))  # the autouse _real_clock fixture unfreezes after the test
+    assert forms.validate(fd, MultiDict({"result": "passed"}), None, actor=None)["deadline"] is None
+    assert errors_of(fd, MultiDict({"result": "failed"})) == {"deadline": "必填项不能为空"}
+    ok = forms.validate(fd, MultiDict({"result": "failed", "deadline": "2026-05-11"}), None, actor=None)
+    assert ok["deadline"] == date(2026, 5, 11)
+    assert forms.validate(fd, MultiDict({"result": "passed"}), None, actor=None)["deadline"] is None
+    assert len(fd._schemas) == 2  # {result} and {result, deadline}
+    clock.freeze(date(2026, 5, 12))  # the same cached schema, a later today
+    assert errors_of(fd, MultiDict({"result": "failed", "deadline": "2026-05-11"})) == {"deadline": "不能早于今天"}
+    assert len(fd._schemas) == 2
+
+
+def test_forms_with_files_or_provider_choices_get_a_fresh_schema(formdef):
+    forms.validate(formdef, minimal(), None, actor=None)
+    assert formdef._schemas == {}  # sample.json has photos and choices_from
