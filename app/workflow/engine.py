@@ -539,7 +539,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         tasks = {}
         for key, d in dcts.items():
             if d.get("typename") != "Task":
-                tasks[uid(key)] = restore(d, workflow=workflow)
+                tasks[uid(key)] = registry_restore(d, workflow=workflow)
                 continue
             task_spec = specs.get(d["task_spec"])
             task = Task(workflow, task_spec, state=d["state"], id=uid(d["id"]))  # registers in workflow.tasks

@@ -128,3 +128,17 @@ def test_ready_tasks_with_subprocesses_are_spiffworkflows(instances, monkeypatch
     wf.subprocesses = {}
     wf.get_tasks(state=TaskState.READY)
     assert walked == [TaskState.READY]
+
+
+def test_tasks_of_another_class_go_through_the_registry(instances, monkeypatch):
+    """A stored task whose typename is not "Task" (a subclass some later converter writes) is restored by
+    the registry's converter for that typename, with the workflow passed along, as the stock path does."""
+    registry = engine.SERIALIZER.registry
+    monkeypatch.setitem(registry.convert_from_dict, "TaskAlias", registry.convert_from_dict["Task"])
+    inst = instances[-1]
+    dct = json.loads(inst.state)
+    first = next(iter(dct["tasks"]))
+    dct["tasks"][first]["typename"] = "TaskAlias"
+    parsed = _parsed_for(inst)
+    aliased = engine.loads(json.dumps(dct), parsed)
+    assert _tree(aliased) == _tree(engine.loads(inst.state, parsed))
