@@ -20,8 +20,6 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from app import attachments, clock
 
 FEATURED = "萧县龙城精细化工有限公司"
@@ -430,20 +428,10 @@ class _Scenario:
 def fire_due(now: datetime) -> int:
     """Fire every due timer without committing (the seed runs in one transaction)."""
     from app.extensions import db
-    from app.workflow.models import InstanceStatus, Timer, TimerStatus, WorkflowInstance
-    from app.workflow.operations import fire_due_timers
+    from app.workflow.operations import due_instance_ids, fire_due_timers
 
     db.session.flush()
-    ids = db.session.scalars(
-        select(Timer.instance_id)
-        .join(WorkflowInstance, WorkflowInstance.id == Timer.instance_id)
-        .where(
-            Timer.status == TimerStatus.WAITING,
-            Timer.due_at <= now,
-            WorkflowInstance.status == InstanceStatus.RUNNING,
-        )
-        .distinct()
-    ).all()
+    ids = due_instance_ids(now)
     return sum(fire_due_timers(i, now) for i in ids)
 
 

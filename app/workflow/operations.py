@@ -592,8 +592,9 @@ def reassign(task: HumanTask, user: Any, actor: Any) -> HumanTask:
 # --- timers -----------------------------------------------------------------------------------------
 
 
-def _next_due_instance(now: datetime, skip: set[int]) -> int | None:
-    stmt = (
+def _due_instances(now: datetime):
+    """SELECT the ids of running instances with a waiting timer due by `now` (one row per due timer)."""
+    return (
         select(WorkflowInstance.id)
         .join(Timer, Timer.instance_id == WorkflowInstance.id)
         .where(
@@ -601,9 +602,16 @@ def _next_due_instance(now: datetime, skip: set[int]) -> int | None:
             Timer.due_at <= now,
             WorkflowInstance.status == InstanceStatus.RUNNING,
         )
-        .order_by(Timer.due_at, WorkflowInstance.id)
-        .limit(1)
     )
+
+
+def due_instance_ids(now: datetime) -> list[int]:
+    """Running instances with a timer due by `now`, for callers that fire them in their own transaction."""
+    return list(db.session.scalars(_due_instances(now).distinct().order_by(WorkflowInstance.id)))
+
+
+def _next_due_instance(now: datetime, skip: set[int]) -> int | None:
+    stmt = _due_instances(now).order_by(Timer.due_at, WorkflowInstance.id).limit(1)
     if skip:
         stmt = stmt.where(WorkflowInstance.id.notin_(skip))
     if _is_postgres():
