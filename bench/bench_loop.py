@@ -20,39 +20,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bench_app  # noqa: E402
+from bench.common import bench_app, county_world  # noqa: E402
 
 N = int(os.environ.get("BENCH_LOOPS", 200))  # 100 samples per round: a median of 30 swung ±10 points on a shared VM
 
 
 def world(app):
-    from app.auth.models import User
     from app.auth.roles import Role
-    from app.extensions import db
-    from app.org.credit_code import make_credit_code
-    from app.org.models import Department, Enterprise, Region
 
-    county = Region(code="341322", name="萧县", level="county", path="/341322/")
-    town = Region(code="341322100", name="龙城镇", level="town", parent=county, path="/341322/341322100/")
-    db.session.add_all([county, town])
-    db.session.flush()
-    bureau = Department(name="萧县应急管理局", short_name="萧", kind="局", region=county)
-    ent = Enterprise(name="萧县龙城机械制造有限公司", credit_code=make_credit_code("341322", 1), industry="工贸")
-    ent.set_region(town)
-    db.session.add_all([bureau, ent])
-    users = {}
-    for username, roles, kw in (("officer", [Role.OFFICER], {"department": bureau, "cert_no": "1"}),
-                                ("officer2", [Role.OFFICER], {"department": bureau, "cert_no": "2"}),
-                                ("manager", [Role.ENTERPRISE], {"enterprise": ent}),
-                                ("leader", [Role.LEADER], {"department": bureau})):
-        u = User(username=username, name=username, **kw)
-        u.password_hash = "x"
-        u.set_roles(roles)
-        db.session.add(u)
-        users[username] = u
-    db.session.commit()
-    return ent, users
-
+    return county_world({"officer": ([Role.OFFICER], "bureau"), "officer2": ([Role.OFFICER], "bureau"),
+                         "manager": ([Role.ENTERPRISE], "enterprise"), "leader": ([Role.LEADER], "bureau")})
 
 def main():
     from app import clock, workflow

@@ -25,33 +25,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import OUT, bench_app  # noqa: E402
+from bench.common import OUT, bench_app, county_world  # noqa: E402
 
 N = int(os.environ.get("BENCH_STEPS", 300))
 
 
 def prepare(app, n):
     from app import clock, workflow
-    from app.auth.models import User
     from app.auth.roles import Role
     from app.extensions import db
-    from app.org.credit_code import make_credit_code
-    from app.org.models import Department, Enterprise, Region
 
     clock.freeze(date(2026, 11, 2))
     with app.app_context():
-        county = Region(code="341322", name="萧县", level="county", path="/341322/")
-        town = Region(code="341322100", name="龙城镇", level="town", parent=county, path="/341322/341322100/")
-        db.session.add_all([county, town])
-        db.session.flush()
-        dept = Department(name="萧县应急管理局", short_name="萧", kind="局", region=county)
-        ent = Enterprise(name="萧县龙城机械制造有限公司", credit_code=make_credit_code("341322", 1), industry="工贸")
-        ent.set_region(town)
-        officer = User(username="officer", name="王执法", department=dept, cert_no="1")
-        officer.set_password("Bench@2026pass")
-        officer.set_roles([Role.OFFICER])
-        db.session.add_all([dept, ent, officer])
-        db.session.commit()
+        ent, users = county_world({"officer": ([Role.OFFICER], "bureau")}, password="Bench@2026pass")
+        officer = users["officer"]
         ids = []
         for _ in range(n):
             inst = workflow.start("test_simple", subject=ent, title="隐患", region_path=ent.region_path,

@@ -39,6 +39,38 @@ def bench_app(name: str, fresh: bool = True, csrf: bool = False):
     return app
 
 
+def county_world(users: dict[str, tuple[list[str], str]], password: str | None = None):
+    """One county with a town, its 应急管理局 and one enterprise, plus `users`: username -> (roles, "bureau"
+    or "enterprise"). `password` is set for every user (argon2: only for those a benchmark logs in with),
+    else an unusable hash. Call in an app context; returns (enterprise, {username: User})."""
+    from app.auth.models import User
+    from app.extensions import db
+    from app.org.credit_code import make_credit_code
+    from app.org.models import Department, Enterprise, Region
+
+    county = Region(code="341322", name="萧县", level="county", path="/341322/")
+    town = Region(code="341322100", name="龙城镇", level="town", parent=county, path="/341322/341322100/")
+    db.session.add_all([county, town])
+    db.session.flush()
+    bureau = Department(name="萧县应急管理局", short_name="萧", kind="局", region=county)
+    ent = Enterprise(name="萧县龙城机械制造有限公司", credit_code=make_credit_code("341322", 1), industry="工贸")
+    ent.set_region(town)
+    db.session.add_all([bureau, ent])
+    made = {}
+    for i, (username, (roles, unit)) in enumerate(users.items(), start=1):
+        place = {"enterprise": ent} if unit == "enterprise" else {"department": bureau, "cert_no": str(i)}
+        user = User(username=username, name=username, **place)
+        if password:
+            user.set_password(password)
+        else:
+            user.password_hash = "x"
+        user.set_roles(roles)
+        db.session.add(user)
+        made[username] = user
+    db.session.commit()
+    return ent, made
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     k = (len(values) - 1) * p
