@@ -258,6 +258,16 @@ def done(user: User, page: int = 1, page_size: int = PAGE_SIZE) -> InboxPage:
     return InboxPage(tasks=tasks, total=total, page=page, pages=pages)
 
 
+def completed_name(user: User, task_id: int | None) -> str | None:
+    """The name of task `task_id` if `user` completed it: the notice on the inbox after a submit
+    (/inbox?completed=<id>). Anyone else's task, or an id that is not a task, gives None."""
+    if task_id is None:
+        return None
+    return db.session.scalar(
+        select(HumanTask.name).where(HumanTask.id == task_id, HumanTask.completed_by_id == user.id)
+    )
+
+
 def filter_choices(user: User) -> dict:
     """Task types for the filter bar: user tasks of the deployed processes whose lane is one of the
     user's roles (from the parsed definitions, not from a scan of the inbox)."""

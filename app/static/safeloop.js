@@ -9,3 +9,13 @@ document.addEventListener("submit", function (event) {
   form.dataset.submitted = "1";
   setTimeout(function () { form.dataset.submitted = ""; }, 5000);
 });
+
+// A one-time notice carried in the address (/inbox?completed=<task id>): drop the parameter from the
+// address bar so a reload or a bookmark does not show the notice again.
+(function () {
+  const url = new URL(window.location.href);
+  if (url.searchParams.has("completed")) {
+    url.searchParams.delete("completed");
+    window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  }
+})();

@@ -93,15 +93,28 @@ def test_valid_submit_moves_workflow_and_task_leaves_inbox(started, login, world
     task = ready(inst, "register")
     c = login(world.officer)
     r = c.post(f"/tasks/{task.id}", data={"deadline": "2026-11-20", "not_declared": "ignored"})
-    assert r.status_code == 302 and r.headers["Location"].endswith("/inbox")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/inbox?completed={task.id}")
     db.session.expire_all()
     done = db.session.get(HumanTask, task.id)
     assert done.status == "completed" and done.completed_by_id == world.officer.id
     assert "not_declared" not in (done.data or {})
-    assert "暂无待办事项" in c.get("/inbox").get_data(as_text=True)
+    page = c.get(r.headers["Location"]).get_data(as_text=True)
+    assert "“登记隐患”已办理完成" in page and "暂无待办事项" in page
+    assert "completed-notice" not in c.get("/inbox").get_data(as_text=True)
     assert "登记隐患" in c.get("/done").get_data(as_text=True)
     events = db.session.query(AuditEvent).filter(AuditEvent.action == "task.completed").all()
     assert len(events) == 1 and events[0].actor_id == world.officer.id
+
+
+def test_completed_notice_only_for_the_users_own_completion(started, login, world, db):
+    task = ready(started(), "register")
+    login(world.officer).post(f"/tasks/{task.id}", data={"deadline": "2026-11-20"})
+    # someone else (same post, same jurisdiction) cannot have another officer's task announced as theirs
+    other = login(world.officer2)
+    assert "completed-notice" not in other.get(f"/inbox?completed={task.id}").get_data(as_text=True)
+    for junk in ("abc", "-1", "999999"):
+        r = other.get(f"/inbox?completed={junk}")
+        assert r.status_code == 200 and "completed-notice" not in r.get_data(as_text=True)
 
 
 def test_stale_form_is_409_naming_who_completed(started, login, world, db):
