@@ -48,3 +48,20 @@ def test_upgrade_from_empty_matches_models(fresh_url):
             with pytest.raises(Exception, match="append-only"), _db.engine.begin() as conn:
                 conn.execute(text("DELETE FROM audit_events"))
         _db.engine.dispose()
+
+
+def test_every_migration_downgrades_and_upgrades_again(fresh_url):
+    from flask_migrate import downgrade
+
+    migrated = create_app({"SQLALCHEMY_DATABASE_URI": fresh_url, "SECRET_KEY": "x", "TESTING": True})
+    with migrated.app_context():
+        upgrade(directory=MIGRATIONS)
+        downgrade(directory=MIGRATIONS, revision="base")
+        with _db.engine.connect() as conn:
+            left = set(_db.inspect(conn).get_table_names()) - {"alembic_version"}
+        assert left == set(), left
+        upgrade(directory=MIGRATIONS)
+        with _db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), _db.metadata)
+        assert diff == [], diff
+        _db.engine.dispose()

@@ -39,9 +39,9 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True, comment="链上序号（连续）")
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, comment="发生时间")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), comment="发生时间")
     # no foreign key: the log stands on its own (and appending never waits on a lock on users rows)
-    actor_id: Mapped[int | None] = mapped_column(Integer, index=True, comment="操作人用户ID（空=系统）")
+    actor_id: Mapped[int | None] = mapped_column(Integer, comment="操作人用户ID（空=系统）")
     actor_name: Mapped[str] = mapped_column(String(100), comment="操作人姓名")
     actor_roles: Mapped[str] = mapped_column(Text, default="", comment="操作人角色")
     action: Mapped[str] = mapped_column(String(80), index=True, comment="操作")
