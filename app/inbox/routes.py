@@ -104,7 +104,7 @@ def complete(task_id: int):
     db.session.commit()
     # The notice travels in the address, not in the session cookie: no cookie rewrite on the busiest
     # POST and the GET after it, and it shows in the tab that submitted (safeloop.js drops the parameter).
-    return redirect(url_for("inbox.index", completed=task.id))
+    return redirect(url_for("inbox.index", completed=task_id))
 
 
 def _already_done(task: HumanTask):
