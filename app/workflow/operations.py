@@ -265,6 +265,17 @@ _SAVE_STATE = (
 )
 
 
+# The same, only if the stored instance is still at the version its state was read at; bumps the version.
+_SAVE_STATE_IF_UNCHANGED = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("instance_id"), _INSTANCES.c.version == bindparam("read_version"))
+    .values({c: bindparam(c.key, type_=c.type) for c in (
+        _INSTANCES.c.state, _INSTANCES.c.serializer_version, _INSTANCES.c.updated_at, _INSTANCES.c.status,
+        _INSTANCES.c.completed_at)})
+    .values(version=_INSTANCES.c.version + 1)
+)
+
+
 def _save(
     inst: WorkflowInstance,
     workflow,
@@ -272,16 +283,27 @@ def _save(
     now: datetime,
     *,
     before: _Snapshot | None = None,
-) -> list[Timer]:
+    read_version: int | None = None,
+) -> list[Timer] | None:
     """Store the state and bring the HumanTask/Timer projections in line with it; returns the Timer
     rows whose timer fired. Only the difference from `before` is written: the restored workflow's
-    snapshot on a user-task step, or by default what the projection rows say (which also repairs them)."""
+    snapshot on a user-task step, or by default what the projection rows say (which also repairs them).
+
+    Under the instance lock (`_lock`) by default. With `read_version` (the state was read without the
+    lock): stored, with a version bump, only if the instance is still at that version; else nothing is
+    written and None is returned."""
     values = {"state": engine.dumps(workflow), "serializer_version": engine.SERIALIZER_VERSION, "updated_at": now}
     if workflow.is_completed():
         values.update(status=InstanceStatus.COMPLETED, completed_at=now)
     values.setdefault("status", inst.status)
     values.setdefault("completed_at", inst.completed_at)
-    db.session.connection().execute(_SAVE_STATE, {"instance_id": inst.id, **values})
+    if read_version is None:
+        db.session.connection().execute(_SAVE_STATE, {"instance_id": inst.id, **values})
+    else:
+        params = {"instance_id": inst.id, "read_version": read_version, **values}
+        if db.session.connection().execute(_SAVE_STATE_IF_UNCHANGED, params).rowcount != 1:
+            return None
+        values["version"] = read_version + 1
     for key, value in values.items():
         set_committed_value(inst, key, value)
     return _write_changes(inst, workflow, parsed, now, before if before is not None else _Snapshot.stored(inst))
@@ -439,23 +461,45 @@ def complete_task(
         raise ValueError("complete_task needs an actor")
     data = dict(data or {})
     now = clock.now()
-
-    inst = _lock(task.instance_id)
-    _take(task, actor, data, now)
-
+    db.session.flush()  # the caller's pending changes (e.g. a handler's new title) go first, not lost
+    inst = task.instance
     parsed = _parsed_for(inst)
     with engine.running(inst, now):
-        workflow = _restore(inst, parsed)
-        spiff_task = engine.find_task(workflow, task.task_guid)
-        if spiff_task is None or spiff_task.state != engine.TaskState.READY:
-            _save(inst, workflow, parsed, now)  # repair the projection
+        # Optimistic first: run the step on the state as read and store it only if nobody has stored
+        # another since (one statement; it takes the instance row lock, before the task row as `_lock`
+        # does). Then mark the task completed; a lost race for the same task fails there, naming who.
+        read_version = inst.version
+        step = _run_user_task(inst, parsed, task, data)
+        if step is not None:
+            workflow, before = step
+            if _save(inst, workflow, parsed, now, before=before, read_version=read_version) is not None:
+                _take(task, actor, data, now)
+                return task
+        # The instance changed since it was read (another step, a timer) or the task was not READY in
+        # that state: take the lock, then the task, and run the step again on the state under the lock.
+        inst = _lock(task.instance_id)
+        _take(task, actor, data, now)
+        step = _run_user_task(inst, parsed, task, data)
+        if step is None:
+            _save(inst, _restore(inst, parsed), parsed, now)  # repair the projection
             raise Conflict("该任务已不在待办状态（流程已变化），无需重复提交")
-        before = _Snapshot.of(workflow)
-        spiff_task.data.update(data)
-        spiff_task.run()
-        engine.advance(workflow)
-        _save(inst, workflow, parsed, now, before=before.without(task.task_guid))
+        workflow, before = step
+        _save(inst, workflow, parsed, now, before=before)
     return task
+
+
+def _run_user_task(inst: WorkflowInstance, parsed: engine.ParsedDefinition, task: HumanTask, data: dict):
+    """Restore the instance, complete the READY user task with `data` and run the engine on: (workflow,
+    snapshot before the step, less the task itself), or None if the task is not READY in this state."""
+    workflow = _restore(inst, parsed)
+    spiff_task = engine.find_task(workflow, task.task_guid)
+    if spiff_task is None or spiff_task.state != engine.TaskState.READY:
+        return None
+    before = _Snapshot.of(workflow)
+    spiff_task.data.update(data)
+    spiff_task.run()
+    engine.advance(workflow)
+    return workflow, before.without(task.task_guid)
 
 
 def ready_tasks(inst: WorkflowInstance | None) -> list[HumanTask]:

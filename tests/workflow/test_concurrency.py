@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app import workflow
+from app import clock, workflow
 from app.errors import Conflict
 from app.extensions import db as _db
 from app.workflow import operations
@@ -82,3 +82,133 @@ def test_many_parallel_submissions_complete_once(db, world, simple, in_threads):
     db.session.expire_all()
     assert workflow.ready_task_names(inst) == ["rectify"]
     assert len(list(db.session.scalars(select(HumanTask).where(HumanTask.bpmn_id == "rectify")))) == 1
+
+
+@pytest.fixture
+def instance_writes(db):
+    """The UPDATE statements sent for workflow_instances, as they run."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE WORKFLOW_INSTANCES"):
+            seen.append(statement)
+
+    engine = _db.engine
+    event.listen(engine, "before_cursor_execute", listen)
+    yield seen
+    event.remove(engine, "before_cursor_execute", listen)
+
+
+def test_step_on_an_unchanged_instance_is_one_statement_without_the_lock(db, world, simple, monkeypatch,
+                                                                       instance_writes):
+    inst = simple()
+    [task] = workflow.ready_tasks(inst)
+
+    def no_lock(instance_id):
+        raise AssertionError("the instance did not change since it was read: no lock needed")
+
+    monkeypatch.setattr(operations, "_lock", no_lock)
+    instance_writes.clear()  # starting the instance stored it once
+    workflow.complete_task(task, {"deadline": date(2026, 11, 10)}, actor=world.officer)
+    db.session.commit()
+    assert len(instance_writes) == 1  # state stored and version bumped by the same statement
+    db.session.expire_all()
+    assert db.session.get(WorkflowInstance, inst.id).version == 2
+    assert workflow.ready_task_names(inst) == ["rectify"]
+
+
+def test_instance_changed_since_read_step_runs_again_under_the_lock(db, world, simple, monkeypatch):
+    inst = simple()
+    [task] = workflow.ready_tasks(inst)
+    assert inst.state  # the state as read, before somebody else stores the instance
+    with _db.engine.begin() as other:  # e.g. the timer worker: another version of the same state
+        other.execute(
+            WorkflowInstance.__table__.update().where(WorkflowInstance.id == inst.id)
+            .values(version=WorkflowInstance.version + 1)
+        )
+    locked = []
+    original = operations._lock
+    monkeypatch.setattr(operations, "_lock", lambda instance_id: locked.append(instance_id) or original(instance_id))
+
+    workflow.complete_task(task, {"deadline": date(2026, 11, 10)}, actor=world.officer)
+    db.session.commit()
+    assert locked == [inst.id]
+    db.session.expire_all()
+    assert db.session.get(WorkflowInstance, inst.id).version == 3  # the other store, then this step
+    rows = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id).order_by(HumanTask.id))
+    assert [(r.bpmn_id, r.status) for r in rows] == [("register", "completed"), ("rectify", "ready")]
+    assert len(workflow.history(inst)) == 1
+
+
+PARALLEL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+  id="Definitions_t_parallel" targetNamespace="http://safeloop.example/bpmn">
+<bpmn:process id="t_parallel" name="并行会签" isExecutable="true">
+  <bpmn:laneSet id="LaneSet_t_parallel"><bpmn:lane id="lane_officer" name="执法人员">
+    <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>split</bpmn:flowNodeRef>
+    <bpmn:flowNodeRef>a</bpmn:flowNodeRef><bpmn:flowNodeRef>b</bpmn:flowNodeRef>
+    <bpmn:flowNodeRef>join</bpmn:flowNodeRef><bpmn:flowNodeRef>after</bpmn:flowNodeRef>
+    <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+  </bpmn:lane></bpmn:laneSet>
+  <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+  <bpmn:parallelGateway id="split"><bpmn:incoming>f0</bpmn:incoming>
+    <bpmn:outgoing>fa</bpmn:outgoing><bpmn:outgoing>fb</bpmn:outgoing></bpmn:parallelGateway>
+  <bpmn:userTask id="a" name="甲会签">
+    <bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formName" value="test_review" />
+    </spiffworkflow:properties></bpmn:extensionElements>
+    <bpmn:incoming>fa</bpmn:incoming><bpmn:outgoing>fa2</bpmn:outgoing></bpmn:userTask>
+  <bpmn:userTask id="b" name="乙会签">
+    <bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formName" value="test_review" />
+    </spiffworkflow:properties></bpmn:extensionElements>
+    <bpmn:incoming>fb</bpmn:incoming><bpmn:outgoing>fb2</bpmn:outgoing></bpmn:userTask>
+  <bpmn:parallelGateway id="join"><bpmn:incoming>fa2</bpmn:incoming><bpmn:incoming>fb2</bpmn:incoming>
+    <bpmn:outgoing>f3</bpmn:outgoing></bpmn:parallelGateway>
+  <bpmn:userTask id="after" name="汇总">
+    <bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formName" value="test_review" />
+    </spiffworkflow:properties></bpmn:extensionElements>
+    <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+  <bpmn:endEvent id="end"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+  <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="split" />
+  <bpmn:sequenceFlow id="fa" sourceRef="split" targetRef="a" />
+  <bpmn:sequenceFlow id="fb" sourceRef="split" targetRef="b" />
+  <bpmn:sequenceFlow id="fa2" sourceRef="a" targetRef="join" />
+  <bpmn:sequenceFlow id="fb2" sourceRef="b" targetRef="join" />
+  <bpmn:sequenceFlow id="f3" sourceRef="join" targetRef="after" />
+  <bpmn:sequenceFlow id="f4" sourceRef="after" targetRef="end" />
+</bpmn:process></bpmn:definitions>
+"""
+
+
+def test_parallel_branches_completed_at_once_both_land(db, world, workflow_dir, in_threads, slow_restore,
+                                                       monkeypatch):
+    """Two people each complete their own branch of the same case at the same moment: both steps are
+    kept (the second runs again on the state the first stored), and the join is passed once."""
+    workflow_dir.write("t_parallel.bpmn", PARALLEL)
+    clock.freeze(date(2026, 11, 2))
+    inst = workflow.start("t_parallel", subject=world.ent_a, title="并行", region_path=world.ent_a.region_path,
+                          enterprise_id=world.ent_a.id, data={}, actor=world.officer)
+    db.session.commit()
+    tasks = {t.bpmn_id: t.id for t in workflow.ready_tasks(inst)}
+    assert set(tasks) == {"a", "b"}
+    users = [world.officer.id, world.officer2.id]
+
+    def submit(i):
+        from app.auth.models import User
+
+        task = _db.session.get(HumanTask, tasks["ab"[i]])
+        workflow.complete_task(task, {"opinion": f"意见{i}"}, actor=_db.session.get(User, users[i]))
+        return "ok"
+
+    locked = []
+    original = operations._lock
+    monkeypatch.setattr(operations, "_lock", lambda instance_id: locked.append(instance_id) or original(instance_id))
+    assert in_threads(submit, n=2) == ["ok", "ok"]
+    assert locked == [inst.id]  # both read the same version; the second to store ran again under the lock
+    db.session.expire_all()
+    assert workflow.ready_task_names(inst) == ["after"]
+    rows = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id).order_by(HumanTask.id))
+    assert sorted((r.bpmn_id, r.status) for r in rows) == [("a", "completed"), ("after", "ready"), ("b", "completed")]
+    assert db.session.get(WorkflowInstance, inst.id).version == 3
