@@ -1,10 +1,13 @@
 """The workflow operations other packages call (docs/interfaces.md). They flush, never commit — except
 `tick`, the worker entry point, which commits once per instance.
 
-One writer per instance: every step starts with `UPDATE ... SET version = version + 1 ... RETURNING`,
-which locks the instance row on PostgreSQL and takes the database write lock on SQLite, and reads the
-state as it is under that lock. Completing a task is then a conditional UPDATE (still READY, not claimed
-by another); the loser of a race gets Conflict (409) naming who did it and when.
+One writer per instance, and every stored state bumps `version`. Timers, cancel and repairs start with
+`_lock` (`UPDATE ... SET version = version + 1 ... RETURNING`: the instance row lock on PostgreSQL, the
+database write lock on SQLite) and read the state under it. A user-task step is optimistic: it runs on
+the state read with the task and stores it with `UPDATE ... WHERE version = <read version>` (the same
+row lock, taken before the task row); only if that finds the instance changed does it `_lock` and run
+again. Completing a task is a conditional UPDATE (still READY, not claimed by another); the loser of a
+race gets Conflict (409) naming who did it and when.
 
 Every save writes only the projection's difference (`_write_changes`) between a `_Snapshot` and the
 workflow after: a user-task step diffs against the workflow as restored; start against nothing; cancel,

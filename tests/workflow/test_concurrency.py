@@ -1,5 +1,6 @@
 """Two people submitting the same task at the same moment: exactly one wins, the other gets a 409
-naming the winner. Runs on SQLite (version-bump write lock) and PostgreSQL (SELECT ... FOR UPDATE)."""
+naming the winner; two branches of one case submitted at once both land. Runs on SQLite (database write
+lock) and PostgreSQL (row locks)."""
 
 from __future__ import annotations
 
