@@ -164,9 +164,10 @@ def issue(order_id: int):
             "hazards/order.html", **order_context(order, current_user, exc.values, exc.errors)
         ), 422
     ops.issue_order(order, data, actor=current_user)
+    number = order.doc_number  # read before the commit expires it (no reload query after)
     db.session.commit()
-    flash(f"已签发责令限期整改指令书 {order.doc_number}，企业将在待办中收到整改任务", "success")
-    return redirect(url_for("hazards.order", order_id=order.id))
+    flash(f"已签发责令限期整改指令书 {number}，企业将在待办中收到整改任务", "success")
+    return redirect(url_for("hazards.order", order_id=order_id))
 
 
 @bp.post("/<int:hazard_id>/remove")
@@ -220,9 +221,10 @@ def complete(hazard_id: int, task_id: int):
         return render_template("hazards/detail.html", **ctx), 422
     hook = tasks.workflow_hooks[f"{task.instance.process_id}:{task.bpmn_id}"]
     hook(task, data, actor=current_user)
+    name = task.name  # read before the commit expires it (no reload query after)
     db.session.commit()
-    flash(f"“{task.name}”已办理", "success")
-    return redirect(url_for("hazards.detail", hazard_id=hazard.id))
+    flash(f"“{name}”已办理", "success")
+    return redirect(url_for("hazards.detail", hazard_id=hazard_id))
 
 
 @bp.post("/<int:hazard_id>/progress")
@@ -239,7 +241,7 @@ def progress(hazard_id: int):
     ops.report_progress(hazard, data, actor=current_user)
     db.session.commit()
     flash("治理进展已报送", "success")
-    return redirect(url_for("hazards.detail", hazard_id=hazard.id))
+    return redirect(url_for("hazards.detail", hazard_id=hazard_id))
 
 
 # --- batch 复查 of one 指令书 (one 整改复查意见书 for several items) ---------------------------------------
@@ -304,9 +306,10 @@ def review(order_id: int):
                 actor=current_user,
                 tasks={h.id: t for h, t, _d in validated},
             )
+            number = reviews[0].doc_number  # read before the commit expires it
             db.session.commit()
-            flash(f"已完成复查，整改复查意见书 {reviews[0].doc_number}", "success")
-            return redirect(url_for("hazards.order", order_id=order.id))
+            flash(f"已完成复查，整改复查意见书 {number}", "success")
+            return redirect(url_for("hazards.order", order_id=order_id))
         db.session.rollback()
     return render_template(
         "hazards/review.html",

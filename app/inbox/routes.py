@@ -118,7 +118,7 @@ def claim(task_id: int):
     operations.claim(task, actor=current_user)
     db.session.commit()
     flash("已认领该任务，其他同事将不再看到它", "success")
-    return redirect(url_for("inbox.task", task_id=task.id))
+    return redirect(url_for("inbox.task", task_id=task_id))
 
 
 @bp.post("/tasks/<int:task_id>/release")
@@ -128,7 +128,7 @@ def release(task_id: int):
     operations.release(task, actor=current_user)
     db.session.commit()
     flash("已退回该任务，同岗位同事均可办理", "info")
-    return redirect(url_for("inbox.task", task_id=task.id))
+    return redirect(url_for("inbox.task", task_id=task_id))
 
 
 @bp.post("/tasks/<int:task_id>/reassign")
@@ -141,11 +141,12 @@ def reassign(task_id: int):
         user, task.region_path, task.enterprise_id
     ):
         flash("改派对象无效：须为该岗位、在辖区内的在职人员", "danger")
-        return redirect(url_for("inbox.task", task_id=task.id))
+        return redirect(url_for("inbox.task", task_id=task_id))
     operations.reassign(task, user, actor=current_user)
+    name = user.name  # read before the commit expires it
     db.session.commit()
-    flash(f"已改派给{user.name}", "success")
-    return redirect(url_for("inbox.task", task_id=task.id))
+    flash(f"已改派给{name}", "success")
+    return redirect(url_for("inbox.task", task_id=task_id))
 
 
 @bp.app_context_processor

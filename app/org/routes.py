@@ -121,9 +121,10 @@ def enterprise_new():
         except ValidationFailed as exc:
             db.session.rollback()
             return _render_form(None, values, exc.field_errors, 422)
+        name, enterprise_id = enterprise.name, enterprise.id  # read before the commit expires them
         db.session.commit()
-        flash(f"已登记企业“{enterprise.name}”", "success")
-        return redirect(url_for("org.enterprise_detail", enterprise_id=enterprise.id))
+        flash(f"已登记企业“{name}”", "success")
+        return redirect(url_for("org.enterprise_detail", enterprise_id=enterprise_id))
     return _render_form(None, values, {})
 
 
@@ -142,7 +143,7 @@ def enterprise_edit(enterprise_id: int):
             return _render_form(enterprise, values, exc.field_errors, 422)
         db.session.commit()
         flash("企业信息已保存", "success")
-        return redirect(url_for("org.enterprise_detail", enterprise_id=enterprise.id))
+        return redirect(url_for("org.enterprise_detail", enterprise_id=enterprise_id))
     return _render_form(enterprise, values, {})
 
 
