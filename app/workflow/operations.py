@@ -266,16 +266,9 @@ _SAVE_STATE = (
         _INSTANCES.c.state, _INSTANCES.c.serializer_version, _INSTANCES.c.updated_at, _INSTANCES.c.status,
         _INSTANCES.c.completed_at)})
 )
-
-
 # The same, only if the stored instance is still at the version its state was read at; bumps the version.
-_SAVE_STATE_IF_UNCHANGED = (
-    update(_INSTANCES)
-    .where(_INSTANCES.c.id == bindparam("instance_id"), _INSTANCES.c.version == bindparam("read_version"))
-    .values({c: bindparam(c.key, type_=c.type) for c in (
-        _INSTANCES.c.state, _INSTANCES.c.serializer_version, _INSTANCES.c.updated_at, _INSTANCES.c.status,
-        _INSTANCES.c.completed_at)})
-    .values(version=_INSTANCES.c.version + 1)
+_SAVE_STATE_IF_UNCHANGED = _SAVE_STATE.where(_INSTANCES.c.version == bindparam("read_version")).values(
+    version=_INSTANCES.c.version + 1
 )
 
 
