@@ -198,6 +198,26 @@ class running:
         return False
 
 
+class SpeculativeRun(Exception):
+    """A service handler was about to run inside `speculative()`: rerun the step where it may stay."""
+
+
+class speculative:
+    """Context manager: the steps run inside may be thrown away (the optimistic attempt of a user-task
+    step, see app.workflow.operations). Script tasks, gateways and timers change only the in-memory
+    workflow; a service handler's effects (rows, notices, audit events) would stay, so it raises
+    SpeculativeRun instead of running."""
+
+    def __enter__(self):
+        self._prev = getattr(_run_local, "speculative", False)
+        _run_local.speculative = True
+        return self
+
+    def __exit__(self, *exc):
+        _run_local.speculative = self._prev
+        return False
+
+
 # --- restricted script engine ----------------------------------------------------------------------
 
 
@@ -228,6 +248,8 @@ class HandlerServiceTask(ServiceTask):
     """A service task calling the Python handler registered under its operator id."""
 
     def _execute(self, task):
+        if getattr(_run_local, "speculative", False):
+            raise SpeculativeRun(self.bpmn_id)
         engine = task.workflow.script_engine
         params = {name: engine.evaluate(task, p["value"]) for name, p in self.operation_params.items()}
         handler = HANDLERS.get(self.operation_name)

@@ -6,7 +6,8 @@ One writer per instance, and every stored state bumps `version`. Timers, cancel 
 database write lock on SQLite) and read the state under it. A user-task step is optimistic: it runs on
 the state read with the task and stores it with `UPDATE ... WHERE version = <read version>` (the same
 row lock, taken before the task row); only if that finds the instance changed does it `_lock` and run
-again. Completing a task is a conditional UPDATE (still READY, not claimed by another); the loser of a
+again. A step that runs a service handler goes straight to the lock: the handler runs once, and only
+in a step that is kept. Completing a task is a conditional UPDATE (still READY, not claimed by another); the loser of a
 race gets Conflict (409) naming who did it and when.
 
 Every save writes only the projection's difference (`_write_changes`) between a `_Snapshot` and the
@@ -279,15 +280,18 @@ def _save(
     now: datetime,
     *,
     before: _Snapshot | None = None,
-    read_version: int | None = None,
-) -> list[Timer] | None:
-    """Store the state and bring the HumanTask/Timer projections in line with it; returns the Timer
-    rows whose timer fired. Only the difference from `before` is written: the restored workflow's
-    snapshot on a user-task step, or by default what the projection rows say (which also repairs them).
+) -> list[Timer]:
+    """Store the state (under the instance lock) and bring the HumanTask/Timer projections in line with
+    it; returns the Timer rows whose timer fired. Only the difference from `before` is written: the
+    restored workflow's snapshot on a user-task step, or by default what the projection rows say (which
+    also repairs them)."""
+    _store_state(inst, workflow, now)
+    return _write_changes(inst, workflow, parsed, now, before if before is not None else _Snapshot.stored(inst))
 
-    Under the instance lock (`_lock`) by default. With `read_version` (the state was read without the
-    lock): stored, with a version bump, only if the instance is still at that version; else nothing is
-    written and None is returned."""
+
+def _store_state(inst: WorkflowInstance, workflow, now: datetime, *, read_version: int | None = None) -> bool:
+    """Write the workflow's state to the instance row. With `read_version` (the state was read without
+    the lock): only if the instance is still at that version, bumping it; False, nothing written, if not."""
     values = {"state": engine.dumps(workflow), "serializer_version": engine.SERIALIZER_VERSION, "updated_at": now}
     if workflow.is_completed():
         values.update(status=InstanceStatus.COMPLETED, completed_at=now)
@@ -298,11 +302,11 @@ def _save(
     else:
         params = {"instance_id": inst.id, "read_version": read_version, **values}
         if db.session.connection().execute(_SAVE_STATE_IF_UNCHANGED, params).rowcount != 1:
-            return None
+            return False
         values["version"] = read_version + 1
     for key, value in values.items():
         set_committed_value(inst, key, value)
-    return _write_changes(inst, workflow, parsed, now, before if before is not None else _Snapshot.stored(inst))
+    return True
 
 
 @dataclass(frozen=True)
@@ -463,16 +467,23 @@ def complete_task(
     with engine.running(inst, now):
         # Optimistic first: run the step on the state as read and store it only if nobody has stored
         # another since (one statement; it takes the instance row lock, before the task row as `_lock`
-        # does). Then mark the task completed; a lost race for the same task fails there, naming who.
+        # does). Then mark the task completed (a lost race for the same task fails there, naming who)
+        # and write the projections. A step that would run a service handler is not tried this way:
+        # the attempt may be thrown away, the handler's effects would not.
         read_version = inst.version
-        step = _run_user_task(inst, parsed, task, data)
+        try:
+            with engine.speculative():
+                step = _run_user_task(inst, parsed, task, data)
+        except engine.SpeculativeRun:
+            step = None
         if step is not None:
             workflow, before = step
-            if _save(inst, workflow, parsed, now, before=before, read_version=read_version) is not None:
+            if _store_state(inst, workflow, now, read_version=read_version):
                 _take(task, actor, data, now)
+                _write_changes(inst, workflow, parsed, now, before)
                 return task
-        # The instance changed since it was read (another step, a timer) or the task was not READY in
-        # that state: take the lock, then the task, and run the step again on the state under the lock.
+        # The instance changed since it was read (another step, a timer), the task was not READY in that
+        # state, or a handler runs next: take the lock, then the task, and run the step under the lock.
         inst = _lock(task.instance_id)
         _take(task, actor, data, now)
         step = _run_user_task(inst, parsed, task, data)

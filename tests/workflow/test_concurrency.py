@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app import clock, workflow
+from app import audit, clock, workflow
+from app.audit.models import AuditEvent
 from app.errors import Conflict
 from app.extensions import db as _db
 from app.workflow import operations
@@ -120,29 +121,6 @@ def test_step_on_an_unchanged_instance_is_one_statement_without_the_lock(db, wor
     assert workflow.ready_task_names(inst) == ["rectify"]
 
 
-def test_instance_changed_since_read_step_runs_again_under_the_lock(db, world, simple, monkeypatch):
-    inst = simple()
-    [task] = workflow.ready_tasks(inst)
-    assert inst.state  # the state as read, before somebody else stores the instance
-    with _db.engine.begin() as other:  # e.g. the timer worker: another version of the same state
-        other.execute(
-            WorkflowInstance.__table__.update().where(WorkflowInstance.id == inst.id)
-            .values(version=WorkflowInstance.version + 1)
-        )
-    locked = []
-    original = operations._lock
-    monkeypatch.setattr(operations, "_lock", lambda instance_id: locked.append(instance_id) or original(instance_id))
-
-    workflow.complete_task(task, {"deadline": date(2026, 11, 10)}, actor=world.officer)
-    db.session.commit()
-    assert locked == [inst.id]
-    db.session.expire_all()
-    assert db.session.get(WorkflowInstance, inst.id).version == 3  # the other store, then this step
-    rows = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id).order_by(HumanTask.id))
-    assert [(r.bpmn_id, r.status) for r in rows] == [("register", "completed"), ("rectify", "ready")]
-    assert len(workflow.history(inst)) == 1
-
-
 PARALLEL = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -187,12 +165,7 @@ def test_parallel_branches_completed_at_once_both_land(db, world, workflow_dir, 
                                                        monkeypatch):
     """Two people each complete their own branch of the same case at the same moment: both steps are
     kept (the second runs again on the state the first stored), and the join is passed once."""
-    workflow_dir.write("t_parallel.bpmn", PARALLEL)
-    clock.freeze(date(2026, 11, 2))
-    inst = workflow.start("t_parallel", subject=world.ent_a, title="并行", region_path=world.ent_a.region_path,
-                          enterprise_id=world.ent_a.id, data={}, actor=world.officer)
-    db.session.commit()
-    tasks = {t.bpmn_id: t.id for t in workflow.ready_tasks(inst)}
+    inst, tasks = _start_parallel(db, world, workflow_dir)
     assert set(tasks) == {"a", "b"}
     users = [world.officer.id, world.officer2.id]
 
@@ -213,3 +186,76 @@ def test_parallel_branches_completed_at_once_both_land(db, world, workflow_dir, 
     rows = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id).order_by(HumanTask.id))
     assert sorted((r.bpmn_id, r.status) for r in rows) == [("a", "completed"), ("after", "ready"), ("b", "completed")]
     assert db.session.get(WorkflowInstance, inst.id).version == 3
+
+
+def _start_parallel(db, world, workflow_dir):
+    workflow_dir.write("t_parallel.bpmn", PARALLEL)
+    clock.freeze(date(2026, 11, 2))
+    inst = workflow.start("t_parallel", subject=world.ent_a, title="并行", region_path=world.ent_a.region_path,
+                          enterprise_id=world.ent_a.id, data={}, actor=world.officer)
+    db.session.commit()
+    return inst, {t.bpmn_id: t.id for t in workflow.ready_tasks(inst)}
+
+
+def test_instance_changed_since_read_step_runs_again_under_the_lock(db, world, workflow_dir, in_threads,
+                                                                  monkeypatch):
+    inst, tasks = _start_parallel(db, world, workflow_dir)
+    mine = db.session.get(HumanTask, tasks["a"])
+    assert mine.instance.state  # the state as read here: both branches open
+
+    def other_branch(_):  # meanwhile a colleague completes the other branch, in their own session
+        from app.auth.models import User
+
+        workflow.complete_task(_db.session.get(HumanTask, tasks["b"]), {"opinion": "同意"},
+                               actor=_db.session.get(User, world.officer2.id))
+        return "ok"
+
+    assert in_threads(other_branch, n=1) == ["ok"]
+    locked = []
+    original = operations._lock
+    monkeypatch.setattr(operations, "_lock", lambda instance_id: locked.append(instance_id) or original(instance_id))
+
+    workflow.complete_task(mine, {"opinion": "同意"}, actor=world.officer)
+    db.session.commit()
+    assert locked == [inst.id]  # the stored state was not the one read: rerun on the fresh one
+    db.session.expire_all()
+    assert workflow.ready_task_names(inst) == ["after"]  # the join saw both branches: nothing was lost
+    assert db.session.get(WorkflowInstance, inst.id).version == 3
+
+
+side_effects: list[int] = []
+
+
+@workflow.service("test.side_effect")
+def _side_effect(ctx):
+    side_effects.append(ctx.instance.id)
+    audit.record("定时任务", "test.side_effect", ctx.instance, summary="服务任务的副作用")
+    return {"done": True}
+
+
+@pytest.mark.parametrize("changed_meanwhile", [False, True])
+def test_a_step_that_runs_a_service_handler_runs_it_once(db, world, workflow_dir, monkeypatch, changed_meanwhile):
+    """The optimistic attempt may be thrown away; a handler's rows and audit events would stay. So a step
+    with a handler next runs under the lock, and the handler runs exactly once."""
+    from tests.workflow.bpmn_builder import linear, service_task, user_task
+
+    workflow_dir.write("t_handler.bpmn", linear("t_handler", [
+        user_task("a", "登记", "test_review"), service_task("svc", "通知", "test.side_effect"),
+        user_task("b", "复核", "test_review")]))
+    clock.freeze(date(2026, 11, 2))
+    inst = workflow.start("t_handler", subject=world.ent_a, title="服务任务", region_path=world.ent_a.region_path,
+                          enterprise_id=world.ent_a.id, data={}, actor=world.officer)
+    db.session.commit()
+    [task] = workflow.ready_tasks(inst)
+    assert inst.state
+    if changed_meanwhile:  # another store of the instance after it was read here
+        with _db.engine.begin() as other:
+            other.execute(WorkflowInstance.__table__.update().where(WorkflowInstance.id == inst.id)
+                          .values(version=WorkflowInstance.version + 1))
+    side_effects.clear()
+    workflow.complete_task(task, {"passed": "是"}, actor=world.officer)
+    db.session.commit()
+    assert side_effects == [inst.id]
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "test.side_effect")).all()
+    assert len(events) == 1
+    assert workflow.ready_task_names(inst) == ["b"]
