@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 
@@ -102,3 +103,25 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return jsonify({"error": HTTP_MESSAGES[500], "status": 500}), 500
         return render_template("error.html", status=500, message=HTTP_MESSAGES[500]), 500
+
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        """The database gave up on this transaction because another one held what it needed (PostgreSQL
+        deadlock or serialization failure, a lock wait past its limit, SQLite still locked after the
+        busy timeout): nothing was written; the user is told to submit again, as for any lost race."""
+        if not is_transient(exc):
+            return unexpected(exc)
+        app.logger.warning("transaction given up by the database, user asked to retry: %s", exc.orig)
+        return domain_error(Conflict(BUSY_MESSAGE))
+
+
+BUSY_MESSAGE = "该案件正由他人或定时任务同时处理，本次提交未保存，请稍后重新提交"
+# deadlock_detected, serialization_failure, lock_not_available
+_TRANSIENT_SQLSTATES = {"40P01", "40001", "55P03"}
+
+
+def is_transient(exc: DBAPIError) -> bool:
+    """Whether the failed transaction can simply be tried again."""
+    if getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig)  # SQLite, after busy_timeout

@@ -182,3 +182,57 @@ def test_submit_sends_no_query_after_its_commit(started, login, world, db):
         event.remove(engine, "commit", on_commit)
     assert r.status_code == 302 and "COMMIT" in log
     assert log[-1] == "COMMIT", log[log.index("COMMIT"):]
+
+
+def _gives_up(error):
+    """operations.complete doing its work, then the database giving up on the transaction."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.inbox import operations
+
+    real = operations.complete
+
+    def complete(task, data, *, actor):
+        real(task, data, actor=actor)
+        raise OperationalError("UPDATE workflow_instances ...", {}, error)
+
+    return complete
+
+
+def test_database_giving_up_asks_to_submit_again_and_saves_nothing(started, login, world, db, monkeypatch):
+    import sqlite3
+
+    import psycopg
+
+    from app.errors import BUSY_MESSAGE
+    from app.inbox import routes
+
+    task = ready(started(), "register")
+    c = login(world.officer)
+    for error in (psycopg.errors.DeadlockDetected("deadlock detected"),
+                  psycopg.errors.SerializationFailure("could not serialize access"),
+                  sqlite3.OperationalError("database is locked")):
+        monkeypatch.setattr(routes.operations, "complete", _gives_up(error))
+        r = c.post(f"/tasks/{task.id}", data={"deadline": "2026-11-20"}, headers={"Referer": f"/tasks/{task.id}"})
+        assert r.status_code == 303 and r.headers["Location"].endswith(f"/tasks/{task.id}")
+        assert BUSY_MESSAGE in c.get(r.headers["Location"]).get_data(as_text=True)
+        api = c.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": {"deadline": "2026-11-20"}})
+        assert api.status_code == 409 and api.json["error"] == BUSY_MESSAGE
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).status == "ready"
+    assert db.session.query(AuditEvent).filter(AuditEvent.action == "task.completed").count() == 0
+
+
+def test_other_database_errors_are_not_turned_into_a_retry(started, login, world, monkeypatch):
+    import sqlite3
+
+    import pytest
+    from sqlalchemy.exc import OperationalError
+
+    from app.inbox import routes
+
+    task = ready(started(), "register")
+    c = login(world.officer)
+    monkeypatch.setattr(routes.operations, "complete", _gives_up(sqlite3.OperationalError("disk I/O error")))
+    with pytest.raises(OperationalError, match="disk I/O error"):  # a real failure: the 500 handler
+        c.post(f"/tasks/{task.id}", data={"deadline": "2026-11-20"})
