@@ -8,7 +8,7 @@ print. The layout of each BPMN version is parsed once (cached by its SHA-256); d
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
@@ -61,7 +61,6 @@ class Layout:
     shapes: tuple[Shape, ...]
     edges: tuple[Edge, ...]
     box: tuple[float, float, float, float]  # min x, min y, width, height
-    names: dict[str, str] = field(default_factory=dict)
 
 
 def _local(tag) -> str:
@@ -131,7 +130,7 @@ def layout(spec_hash: str, bpmn: str | bytes) -> Layout:
     shapes.sort(key=lambda s: order.get(s.kind, 2))
     pad = 10
     box = (min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad)
-    return Layout(tuple(shapes), tuple(edges), box, {s.id: s.name for s in shapes})
+    return Layout(tuple(shapes), tuple(edges), box)
 
 
 def _lines(text: str, width: float, max_lines: int = 4) -> list[str]:

@@ -827,15 +827,9 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[Any, datetime]]:
 def element_states(workflow: BpmnWorkflow) -> tuple[set[str], set[str], set[str]]:
     """BPMN element ids (done, current, waiting) of a workflow, for the diagram: every completed task of
     the tree (tasks, events, gateways, service tasks), the READY user tasks, and the waiting timers."""
-    done, current = set(), set()
-    for task in workflow.get_tasks():
-        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
-        if not bpmn_id:
-            continue
-        if task.state == TaskState.COMPLETED:
-            done.add(bpmn_id)
-        elif task.state == TaskState.READY and task.task_spec.manual:
-            current.add(bpmn_id)
+    done = {t.task_spec.bpmn_id for t in _all_tasks(workflow)
+            if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)}
+    current = {t.task_spec.bpmn_id for t in ready_user_tasks(workflow)}
     waiting = {task.task_spec.bpmn_id for task, _ in waiting_timers(workflow).values()}
     return done, current, waiting
 

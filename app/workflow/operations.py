@@ -147,6 +147,7 @@ _LOCK = (
     .values(version=_INSTANCES.c.version + 1)
     .returning(*_INSTANCES.c)
 )
+_LOCK_ENTITY = select(WorkflowInstance).from_statement(_LOCK).execution_options(populate_existing=True)
 
 
 def _lock(instance_id: int) -> WorkflowInstance:
@@ -154,16 +155,10 @@ def _lock(instance_id: int) -> WorkflowInstance:
 
     One statement, `UPDATE ... SET version = version + 1 ... RETURNING *`: on PostgreSQL it takes the row
     lock (a concurrent step waits here, then sees this step's committed state); on SQLite it takes the
-    database write lock (busy_timeout queues the other writer). The returned row refreshes the session's
-    instance object (loaded if it was not)."""
+    database write lock (busy_timeout queues the other writer). The returned row is the session's instance
+    object, refreshed (or loaded, if it was not: no second read of the row)."""
     db.session.flush()  # the caller's pending changes (e.g. a new instance title) go first, not lost
-    row = db.session.connection().execute(_LOCK, {"instance_id": instance_id}).one()
-    inst = db.session.get(WorkflowInstance, instance_id)
-    loaded = inst.__dict__
-    for column, value in zip(_INSTANCES.c, row, strict=True):
-        if column.key not in loaded or loaded[column.key] != value:  # only what changed since it was read
-            set_committed_value(inst, column.key, value)
-    return inst
+    return db.session.scalars(_LOCK_ENTITY, {"instance_id": instance_id}).one()
 
 
 def _fresh_task(task_id: int) -> HumanTask:
@@ -192,6 +187,14 @@ _TAKE = (
 )
 
 
+def _lost_race(task: HumanTask, claimed: str) -> Conflict:
+    """Why a conditional UPDATE of a READY task changed no row: done meanwhile, or claimed by another."""
+    task = _fresh_task(task.id)
+    if task.status != TaskStatus.READY:
+        return Conflict(not_ready_message(task))
+    return Conflict(f"该任务已由{_user_name(task.claimed_by_id)}{claimed}")
+
+
 def _take(task: HumanTask, actor: Any, data: dict, now: datetime) -> None:
     """Mark the task completed by `actor`, if it is still READY and not claimed by somebody else (a
     section head or admin may complete a claimed task). Call under the instance lock. The conditional
@@ -200,10 +203,7 @@ def _take(task: HumanTask, actor: Any, data: dict, now: datetime) -> None:
     params = {"task_id": task.id, "actor_id": actor.id, "may_override": actor.has_role(*SUPERVISING_ROLES),
               "now": now, "data": data}
     if db.session.connection().execute(_TAKE, params).rowcount != 1:
-        task = _fresh_task(task.id)
-        if task.status != TaskStatus.READY:
-            raise Conflict(not_ready_message(task))
-        raise Conflict(f"该任务已由{_user_name(task.claimed_by_id)}认领办理")
+        raise _lost_race(task, "认领办理")
     values = {"status": TaskStatus.COMPLETED, "completed_at": now, "completed_by_id": actor.id, "data": data}
     for key, value in values.items():
         set_committed_value(task, key, value)
@@ -608,10 +608,7 @@ def claim(task: HumanTask, actor: Any) -> HumanTask:
         .values(claimed_by_id=actor.id)
     )
     if result.rowcount != 1:
-        task = _fresh_task(task.id)
-        if task.status != TaskStatus.READY:
-            raise Conflict(not_ready_message(task))
-        raise Conflict(f"该任务已由{_user_name(task.claimed_by_id)}认领")
+        raise _lost_race(task, "认领")
     set_committed_value(task, "claimed_by_id", actor.id)
     return task
 
