@@ -116,3 +116,19 @@ def _likely_default(element, compiler, **kw):
 @compiles(likely, "sqlite")
 def _likely_sqlite(element, compiler, **kw):
     return f"likely({compiler.process(element.condition, **kw)})"
+
+
+def commit_request() -> None:
+    """The commit that ends a request: the objects the request loaded stay as they are, so its response
+    (flash text, redirect, JSON) is built from what it holds. A plain commit expires them, and every
+    attribute read afterwards reloads its row: one more query and connection per object, per request.
+    Routes end with this; code that goes on working after a commit (worker, seed) uses plain commits."""
+    from app.extensions import db
+
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from app import audit, forms, workflow
 from app.api import schemas
 from app.auth.permissions import can_view_enterprise, scope_clause
+from app.db import commit_request
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inbox import operations, queries
@@ -91,7 +92,7 @@ def complete(task_id: int):
     except forms.FormInvalid as exc:
         raise ValidationFailed("提交的内容未通过校验", field_errors=exc.errors) from None
     operations.complete(task, data, actor=current_user)
-    db.session.commit()
+    commit_request()
     return schemas.CompleteResultSchema().dump(
         {"status": "completed", "next_tasks": workflow.ready_tasks(task.instance)}
     )

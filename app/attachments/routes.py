@@ -9,6 +9,7 @@ from app.attachments import _audit
 from app.attachments.access import can_access
 from app.attachments.models import Attachment
 from app.attachments.storage import blob_path
+from app.db import commit_request
 from app.errors import NotFound
 from app.extensions import db
 
@@ -70,7 +71,7 @@ def download(attachment_id: int):
             summary=f"{current_user.name} 查看/下载附件“{att.original_name}”",
             data={"sha256": att.sha256, "name": att.original_name},
         )
-        db.session.commit()
+        commit_request()
     return response
 
 

@@ -11,6 +11,7 @@ from app.auth import operations as user_ops
 from app.auth.models import User, UserRole
 from app.auth.permissions import can_manage_users, in_scope
 from app.auth.roles import ROLE_LABELS, Role
+from app.db import commit_request
 from app.errors import NotFound, ValidationFailed, require
 from app.extensions import db, login_manager
 from app.org import operations as org_ops
@@ -125,7 +126,7 @@ def user_new():
         except ValidationFailed as exc:
             db.session.rollback()
             return _render_user_form(None, values, exc.field_errors, 422)
-        db.session.commit()
+        commit_request()
         flash(f"已新增用户“{user.name}”（{user.username}）", "success")
         return redirect(url_for("admin.users"))
     return _render_user_form(None, values, {})
@@ -142,7 +143,7 @@ def user_edit(user_id: int):
             db.session.rollback()
             values["username"] = user.username
             return _render_user_form(user, values, exc.field_errors, 422)
-        db.session.commit()
+        commit_request()
         flash(f"用户“{user.name}”已保存", "success")
         return redirect(url_for("admin.users"))
     return _render_user_form(user, values, {})
@@ -158,7 +159,7 @@ def user_set_active(user_id: int):
         db.session.rollback()
         flash(exc.message, "danger")
         return redirect(url_for("admin.user_edit", user_id=user_id), 303)
-    db.session.commit()
+    commit_request()
     flash(f"已{'启用' if active else '停用'}用户“{user.name}”", "success")
     return redirect(url_for("admin.user_edit", user_id=user_id), 303)
 
@@ -174,7 +175,7 @@ def user_password(user_id: int):
         user = _user_or_404(user_id)
         return _render_user_form(user, _user_form_values(user) | {"password": ""},
                                  {f"reset_{k}": v for k, v in exc.field_errors.items()}, 422)
-    db.session.commit()
+    commit_request()
     flash(f"已重置用户“{user.name}”的密码，请通知本人登录后妥善保管", "success")
     return redirect(url_for("admin.user_edit", user_id=user_id), 303)
 
@@ -233,7 +234,7 @@ def department_new():
         except ValidationFailed as exc:
             db.session.rollback()
             return _render_department_form(None, values, exc.field_errors, 422)
-        db.session.commit()
+        commit_request()
         flash(f"已新增单位“{department.name}”", "success")
         return redirect(url_for("admin.departments"))
     return _render_department_form(None, values, {})
@@ -249,7 +250,7 @@ def department_edit(department_id: int):
         except ValidationFailed as exc:
             db.session.rollback()
             return _render_department_form(_department_or_404(department_id), values, exc.field_errors, 422)
-        db.session.commit()
+        commit_request()
         flash(f"单位“{department.name}”已保存", "success")
         return redirect(url_for("admin.departments"))
     return _render_department_form(department, values, {})

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app import is_safe_next
 from app.auth.models import LoginAttempt, User
-from app.db import utcnow
+from app.db import commit_request, utcnow
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -54,10 +54,10 @@ def login():
             if ok:
                 user.last_login_at = utcnow()
                 _audit_login(user)
-                db.session.commit()
+                commit_request()
                 login_user(user)
                 return redirect(next_url if is_safe_next(next_url) else url_for("auth.index"))
-            db.session.commit()
+            commit_request()
             remaining = max_failures - by_user - 1
             error = "用户名或密码错误" + (f"，再失败{remaining}次将临时锁定" if 0 < remaining < 3 else "")
             if remaining <= 0:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app import audit, clock, forms, workflow
+from app.db import commit_request
 from app.errors import require
 from app.extensions import db
 from app.hazards import (
@@ -126,7 +127,7 @@ def new():
                 "hazards/new.html", formdef=formdef, values=exc.values, errors=exc.errors
             ), 422
         hazard = ops.register_hazard(data, actor=current_user)
-        db.session.commit()
+        commit_request()
         flash(f"已登记隐患 {hazard.code}，可继续登记同一企业的其他隐患，登记完毕后签发指令书", "success")
         if request.form.get("next") == "more":
             return redirect(
@@ -164,9 +165,8 @@ def issue(order_id: int):
             "hazards/order.html", **order_context(order, current_user, exc.values, exc.errors)
         ), 422
     ops.issue_order(order, data, actor=current_user)
-    number = order.doc_number  # read before the commit expires it (no reload query after)
-    db.session.commit()
-    flash(f"已签发责令限期整改指令书 {number}，企业将在待办中收到整改任务", "success")
+    commit_request()
+    flash(f"已签发责令限期整改指令书 {order.doc_number}，企业将在待办中收到整改任务", "success")
     return redirect(url_for("hazards.order", order_id=order_id))
 
 
@@ -176,7 +176,7 @@ def remove(hazard_id: int):
     hazard = _hazard_or_404(hazard_id)
     order_id = hazard.order_id
     ops.remove_draft_hazard(hazard, actor=current_user)
-    db.session.commit()
+    commit_request()
     flash("已删除该待签发隐患", "info")
     return redirect(url_for("hazards.order", order_id=order_id))
 
@@ -221,9 +221,8 @@ def complete(hazard_id: int, task_id: int):
         return render_template("hazards/detail.html", **ctx), 422
     hook = tasks.workflow_hooks[f"{task.instance.process_id}:{task.bpmn_id}"]
     hook(task, data, actor=current_user)
-    name = task.name  # read before the commit expires it (no reload query after)
-    db.session.commit()
-    flash(f"“{name}”已办理", "success")
+    commit_request()
+    flash(f"“{task.name}”已办理", "success")
     return redirect(url_for("hazards.detail", hazard_id=hazard_id))
 
 
@@ -239,7 +238,7 @@ def progress(hazard_id: int):
         ctx = detail_context(hazard, current_user, progress_values=exc.values, progress_errors=exc.errors)
         return render_template("hazards/detail.html", **ctx), 422
     ops.report_progress(hazard, data, actor=current_user)
-    db.session.commit()
+    commit_request()
     flash("治理进展已报送", "success")
     return redirect(url_for("hazards.detail", hazard_id=hazard_id))
 
@@ -306,9 +305,8 @@ def review(order_id: int):
                 actor=current_user,
                 tasks={h.id: t for h, t, _d in validated},
             )
-            number = reviews[0].doc_number  # read before the commit expires it
-            db.session.commit()
-            flash(f"已完成复查，整改复查意见书 {number}", "success")
+            commit_request()
+            flash(f"已完成复查，整改复查意见书 {reviews[0].doc_number}", "success")
             return redirect(url_for("hazards.order", order_id=order_id))
         db.session.rollback()
     return render_template(
@@ -370,7 +368,7 @@ def notifications():
 @login_required
 def notifications_read():
     notify.mark_read(current_user)
-    db.session.commit()
+    commit_request()
     return redirect(url_for("hazards.notifications"))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app import audit, clock, forms, workflow
 from app.auth.models import User
 from app.auth.permissions import can_reassign, in_scope
+from app.db import commit_request
 from app.errors import require
 from app.extensions import db
 from app.inbox import operations, queries
@@ -101,7 +102,7 @@ def complete(task_id: int):
         db.session.rollback()
         return render_template("inbox/task.html", **_task_context(task, exc.values, exc.errors)), 422
     operations.complete(task, data, actor=actor)
-    db.session.commit()
+    commit_request()
     # The notice travels in the address, not in the session cookie: no cookie rewrite on the busiest
     # POST and the GET after it, and it shows in the tab that submitted (safeloop.js drops the parameter).
     return redirect(url_for("inbox.index", completed=task_id))
@@ -116,7 +117,7 @@ def _already_done(task: HumanTask):
 def claim(task_id: int):
     task = _load_task(task_id)
     operations.claim(task, actor=current_user)
-    db.session.commit()
+    commit_request()
     flash("已认领该任务，其他同事将不再看到它", "success")
     return redirect(url_for("inbox.task", task_id=task_id))
 
@@ -126,7 +127,7 @@ def claim(task_id: int):
 def release(task_id: int):
     task = _load_task(task_id)
     operations.release(task, actor=current_user)
-    db.session.commit()
+    commit_request()
     flash("已退回该任务，同岗位同事均可办理", "info")
     return redirect(url_for("inbox.task", task_id=task_id))
 
@@ -143,9 +144,8 @@ def reassign(task_id: int):
         flash("改派对象无效：须为该岗位、在辖区内的在职人员", "danger")
         return redirect(url_for("inbox.task", task_id=task_id))
     operations.reassign(task, user, actor=current_user)
-    name = user.name  # read before the commit expires it
-    db.session.commit()
-    flash(f"已改派给{name}", "success")
+    commit_request()
+    flash(f"已改派给{user.name}", "success")
     return redirect(url_for("inbox.task", task_id=task_id))
 
 

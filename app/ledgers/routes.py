@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from app import audit, clock
+from app.db import commit_request
 from app.errors import require
 from app.extensions import db
 from app.hazards import permissions as hazard_perm
@@ -109,6 +110,6 @@ def export(name: str):
         summary=f"{current_user.name}导出{ledger.title}（{count}条）",
         data={"ledger": name, "filters": f.filter_args(), "rows": count},
     )
-    db.session.commit()
+    commit_request()
     filename = f"{ledger.title}_{now:%Y%m%d%H%M}.xlsx"
     return send_file(out, mimetype=XLSX, as_attachment=True, download_name=filename, max_age=0)

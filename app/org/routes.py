@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from app import audit
 from app.auth.permissions import can_manage_registry
 from app.auth.roles import STAFF_ROLES
+from app.db import commit_request
 from app.errors import NotFound, ValidationFailed, require
 from app.extensions import db
 from app.org import operations
@@ -121,10 +122,9 @@ def enterprise_new():
         except ValidationFailed as exc:
             db.session.rollback()
             return _render_form(None, values, exc.field_errors, 422)
-        name, enterprise_id = enterprise.name, enterprise.id  # read before the commit expires them
-        db.session.commit()
-        flash(f"已登记企业“{name}”", "success")
-        return redirect(url_for("org.enterprise_detail", enterprise_id=enterprise_id))
+        commit_request()
+        flash(f"已登记企业“{enterprise.name}”", "success")
+        return redirect(url_for("org.enterprise_detail", enterprise_id=enterprise.id))
     return _render_form(None, values, {})
 
 
@@ -141,7 +141,7 @@ def enterprise_edit(enterprise_id: int):
             db.session.rollback()
             enterprise = enterprise_for(current_user, enterprise_id)
             return _render_form(enterprise, values, exc.field_errors, 422)
-        db.session.commit()
+        commit_request()
         flash("企业信息已保存", "success")
         return redirect(url_for("org.enterprise_detail", enterprise_id=enterprise_id))
     return _render_form(enterprise, values, {})
@@ -169,7 +169,7 @@ def enterprise_import():
                 error, result = result.file_error, None
                 db.session.rollback()
             elif result.imported:
-                db.session.commit()
+                commit_request()
             else:
                 db.session.rollback()
         if error:
