@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app import create_app
 from app.auth.models import User
@@ -190,6 +191,27 @@ def world(db) -> World:
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@contextmanager
+def sql_log():
+    """The SQL statements sent while inside, in order, with "COMMIT" where a transaction committed."""
+    seen: list[str] = []
+
+    def on_sql(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    def on_commit(conn):
+        seen.append("COMMIT")
+
+    engine = _db.engine
+    event.listen(engine, "before_cursor_execute", on_sql)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_sql)
+        event.remove(engine, "commit", on_commit)
 
 
 def csrf_from(html: str) -> str:

@@ -1,26 +1,9 @@
 """User.load_active: what Flask-Login loads on every request (roles and jurisdiction read with the user
 row), and that edits made in the same session win over what was read."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from app.auth.models import User
 from app.auth.roles import Role
-
-
-@contextmanager
-def _statements(db):
-    seen = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.conftest import sql_log
 
 
 def _fresh(db, user_id):
@@ -31,7 +14,7 @@ def _fresh(db, user_id):
 def test_loads_roles_and_jurisdiction_in_one_statement(world, db):
     county_path, head_id = world.county.path, world.section_head.id
     db.session.expunge_all()
-    with _statements(db) as statements:
+    with sql_log() as statements:
         user = User.load_active(head_id)
         assert user.roles == {Role.SECTION_HEAD, Role.OFFICER}
         assert user.scope_path == county_path

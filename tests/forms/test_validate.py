@@ -237,7 +237,7 @@ def test_get_form_by_name_validates_the_committed_forms(app):
         assert set(required) <= set(exc.value.errors), path.name
 
 
-def test_static_form_schema_is_built_once_per_shown_set_and_bounds_stay_live(tmp_path):
+def test_static_form_schema_is_built_once_per_shown_set_and_bounds_stay_live(tmp_path, frozen_today):
     """A form without file fields or choices_from keeps its schemas (one per set of shown fields); what
     depends on the moment (min "today") is still evaluated on each submit, and show_if in either order."""
     import json
@@ -255,7 +255,6 @@ def test_static_form_schema_is_built_once_per_shown_set_and_bounds_stay_live(tmp
         ],
     }))
     fd = forms.load_form(path)
-    clock.freeze(date(2026, 5, 10))  # the autouse _real_clock fixture unfreezes after the test
     assert forms.validate(fd, MultiDict({"result": "passed"}), None, actor=None)["deadline"] is None
     assert errors_of(fd, MultiDict({"result": "failed"})) == {"deadline": "必填项不能为空"}
     ok = forms.validate(fd, MultiDict({"result": "failed", "deadline": "2026-05-11"}), None, actor=None)

@@ -111,6 +111,27 @@ def ready(hazard: Hazard) -> list[str]:
     return workflow.ready_task_names(workflow.instance_for(hazard))
 
 
+def ready_task(hazard: Hazard, bpmn_id: str):
+    """The hazard's READY task with this BPMN id (its HumanTask row)."""
+    return next(t for t in workflow.ready_tasks(workflow.instance_for(hazard)) if t.bpmn_id == bpmn_id)
+
+
+def rectification_form(**extra) -> dict:
+    """The 企业整改 form as a browser posts it (multipart: a fresh photo each call)."""
+    today = clock.today().isoformat()
+    return {
+        "action": "rectified",
+        "responsible_person": "张工",
+        "measures": "清理杂物，划设警示线",
+        "funds": "0.5",
+        "planned_date": today,
+        "completed_on": today,
+        "emergency_measures": "专人巡查",
+        "after_photos": (io.BytesIO(JPEG), "整改后.jpg", "image/jpeg"),
+        **extra,
+    }
+
+
 def rect_data(upload, actor, **kw) -> dict:
     data = {
         "action": "rectified",

@@ -3,32 +3,9 @@ the pages. Another enterprise's manager and another county's officer see nothing
 
 from __future__ import annotations
 
-import io
-
-from app import clock, workflow
 from app.extensions import db
 from app.hazards.models import Hazard, HazardStatus
-from app.workflow.models import HumanTask
-from tests.hazards.conftest import JPEG, commit, ready
-
-
-def _task(h: Hazard, bpmn_id: str) -> HumanTask:
-    return next(t for t in workflow.ready_tasks(workflow.instance_for(h)) if t.bpmn_id == bpmn_id)
-
-
-def _rectification_form(**extra) -> dict:
-    today = clock.today().isoformat()
-    return {
-        "action": "rectified",
-        "responsible_person": "张工",
-        "measures": "清理杂物，划设警示线",
-        "funds": "0.5",
-        "planned_date": today,
-        "completed_on": today,
-        "emergency_measures": "专人巡查",
-        "after_photos": (io.BytesIO(JPEG), "整改后.jpg", "image/jpeg"),
-        **extra,
-    }
+from tests.hazards.conftest import commit, ready, ready_task, rectification_form
 
 
 def test_list_is_scoped_and_filtered_like_the_page(login, world, make_order):
@@ -51,7 +28,7 @@ def test_list_is_scoped_and_filtered_like_the_page(login, world, make_order):
 
 def test_detail_shows_tasks_and_history_to_those_in_scope(login, world, make_hazard):
     h = make_hazard()
-    task = _task(h, "submit_rectification")
+    task = ready_task(h, "submit_rectification")
     body = login(world.manager_a).get(f"/api/v1/hazards/{h.id}").json
     assert body["hazard"]["code"] == h.code and body["hazard"]["deadline"] == h.deadline.isoformat()
     assert [t["bpmn_id"] for t in body["tasks"]] == ["submit_rectification"]
@@ -63,13 +40,13 @@ def test_detail_shows_tasks_and_history_to_those_in_scope(login, world, make_haz
 
 def test_other_enterprise_and_other_county_cannot_see_or_answer(login, world, make_hazard):
     h = make_hazard()
-    task = _task(h, "submit_rectification")
+    task = ready_task(h, "submit_rectification")
     for user in (world.manager_b, world.other_officer):
         c = login(user)
         r = c.get(f"/api/v1/hazards/{h.id}")
         assert r.status_code == 404 and r.json["error"] == "隐患不存在或不在您的范围内"
         assert c.get(f"/api/v1/tasks/{task.id}").status_code == 404
-        r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", data=_rectification_form(),
+        r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", data=rectification_form(),
                   content_type="multipart/form-data")
         assert r.status_code == 404, r.json
     commit()
@@ -79,12 +56,12 @@ def test_other_enterprise_and_other_county_cannot_see_or_answer(login, world, ma
 
 def test_manager_answers_the_order_through_the_api_with_a_photo(login, world, make_hazard):
     h = make_hazard()
-    task = _task(h, "submit_rectification")
+    task = ready_task(h, "submit_rectification")
     c = login(world.manager_a)
     # a JSON body cannot carry the required after-photos: a clear Chinese field error, nothing written
     r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": {"action": "rectified"}})
     assert r.status_code == 422 and "after_photos" in r.json["field_errors"]
-    r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", data=_rectification_form(),
+    r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", data=rectification_form(),
               content_type="multipart/form-data")
     assert r.status_code == 200, r.json
     assert [t["bpmn_id"] for t in r.json["next_tasks"]] == ["review_rectification"]
@@ -96,7 +73,7 @@ def test_manager_answers_the_order_through_the_api_with_a_photo(login, world, ma
     assert body["rectifications"][0]["measures"] == "清理杂物，划设警示线"
     assert body["rectifications"][0]["submitted_by"] == world.manager_a.name
     # the same task again: a conflict naming who did it, not a second rectification
-    r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", data=_rectification_form(),
+    r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", data=rectification_form(),
               content_type="multipart/form-data")
     assert r.status_code == 409 and world.manager_a.name in r.json["error"]
 

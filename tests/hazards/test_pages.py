@@ -8,15 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app import clock, workflow
+from app import clock
 from app.extensions import db
 from app.hazards.models import Hazard, HazardStatus, RectificationOrder
-from app.workflow.models import HumanTask
-from tests.hazards.conftest import JPEG, commit, ready
-
-
-def _task(h: Hazard, bpmn_id: str) -> HumanTask:
-    return next(t for t in workflow.ready_tasks(workflow.instance_for(h)) if t.bpmn_id == bpmn_id)
+from tests.hazards.conftest import JPEG, commit, ready, ready_task, rectification_form
 
 
 def test_officer_registers_and_issues_via_pages(login, world, frozen):
@@ -102,7 +97,7 @@ def test_enterprise_sees_only_own_hazards(login, world, make_order):
     assert c.get(f"/hazards/orders/{h_a.order_id}").status_code == 404
     assert c.get(f"/documents/{h_a.order.document_id}").status_code == 404
     assert login(world.manager_a).get(f"/documents/{h_a.order.document_id}").status_code == 200
-    task = _task(h_a, "submit_rectification")
+    task = ready_task(h_a, "submit_rectification")
     assert c.get(f"/tasks/{task.id}").status_code == 404
     r = c.post(f"/hazards/{h_a.id}/tasks/{task.id}", data={"action": "rectified"})
     assert r.status_code == 404
@@ -130,32 +125,22 @@ def test_enterprise_submits_rectification_from_detail_page(login, world, make_ha
     c = login(world.manager_a)
     html = c.get(f"/hazards/{h.id}").get_data(as_text=True)
     assert "form-submit_rectification" in html and h.order.doc_number in html
-    task = _task(h, "submit_rectification")
-    data = {
-        "action": "rectified",
-        "responsible_person": "张工",
-        "measures": "清理",
-        "funds": "0.5",
-        "planned_date": clock.today().isoformat(),
-        "completed_on": clock.today().isoformat(),
-        "emergency_measures": "专人巡查",
-        "after_photos": (io.BytesIO(JPEG), "后.jpg", "image/jpeg"),
-    }
+    task = ready_task(h, "submit_rectification")
+    data = rectification_form()
     r = c.post(f"/hazards/{h.id}/tasks/{task.id}", data=data, content_type="multipart/form-data")
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     commit()
     h = db.session.get(Hazard, h.id)
     assert h.status == HazardStatus.REVIEWING and h.latest_rectification.responsible_person == "张工"
     # a second submit of the same task is a clean refusal, not a 500
-    data["after_photos"] = (io.BytesIO(JPEG), "后.jpg", "image/jpeg")
-    r = c.post(f"/hazards/{h.id}/tasks/{task.id}", data=data, content_type="multipart/form-data")
+    r = c.post(f"/hazards/{h.id}/tasks/{task.id}", data=rectification_form(), content_type="multipart/form-data")
     assert r.status_code in (403, 409)
 
 
 def test_missing_after_photos_rerenders_with_errors(login, world, make_hazard):
     h = make_hazard()
     c = login(world.manager_a)
-    task = _task(h, "submit_rectification")
+    task = ready_task(h, "submit_rectification")
     r = c.post(f"/hazards/{h.id}/tasks/{task.id}", data={"action": "rectified", "responsible_person": "张工"})
     assert r.status_code == 422 and "整改后照片" in r.get_data(as_text=True)
 
@@ -164,7 +149,7 @@ def test_generic_task_page_uses_hazard_hooks(login, world, make_hazard):
     """The lead's /tasks/<id> renders our form and completes through workflow_hooks."""
     h = make_hazard()
     c = login(world.manager_a)
-    task = _task(h, "submit_rectification")
+    task = ready_task(h, "submit_rectification")
     page = c.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert h.code in page and "form-submit_rectification" in page
     r = c.post(
@@ -181,7 +166,7 @@ def test_generic_task_page_uses_hazard_hooks(login, world, make_hazard):
     h = db.session.get(Hazard, h.id)
     assert h.status == HazardStatus.EXTENSION_PENDING and h.pending_extension.reason == "设备未到货"
     officer = login(world.officer)
-    task = _task(h, "review_extension")
+    task = ready_task(h, "review_extension")
     r = officer.post(
         f"/tasks/{task.id}",
         data={

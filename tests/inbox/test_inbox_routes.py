@@ -165,21 +165,12 @@ def test_login_required(app, started):
 def test_submit_sends_no_query_after_its_commit(started, login, world, db):
     """The redirect after a submit is built from what the request already holds: reading an expired
     attribute after the commit would reload the row (one more query and connection per submit)."""
-    from sqlalchemy import event
+    from tests.conftest import sql_log
 
     task = ready(started(), "register")
     c = login(world.officer)
-    log: list[str] = []
-    engine = db.engine
-    on_sql = lambda conn, cursor, statement, *args: log.append(statement)  # noqa: E731
-    on_commit = lambda conn: log.append("COMMIT")  # noqa: E731
-    event.listen(engine, "before_cursor_execute", on_sql)
-    event.listen(engine, "commit", on_commit)
-    try:
+    with sql_log() as log:
         r = c.post(f"/tasks/{task.id}", data={"deadline": "2026-11-20"})
-    finally:
-        event.remove(engine, "before_cursor_execute", on_sql)
-        event.remove(engine, "commit", on_commit)
     assert r.status_code == 302 and "COMMIT" in log
     assert log[-1] == "COMMIT", log[log.index("COMMIT"):]
 

@@ -10,12 +10,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app import audit, clock, workflow
+from app import audit, workflow
 from app.audit.models import AuditEvent
 from app.errors import Conflict
 from app.extensions import db as _db
 from app.workflow import operations
 from app.workflow.models import HumanTask, WorkflowInstance
+from tests.conftest import sql_log
 
 
 @pytest.fixture
@@ -87,24 +88,15 @@ def test_many_parallel_submissions_complete_once(db, world, simple, in_threads):
 
 
 @pytest.fixture
-def instance_writes(db):
-    """The UPDATE statements sent for workflow_instances, as they run."""
-    from sqlalchemy import event
-
-    seen: list[str] = []
-
-    def listen(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("UPDATE WORKFLOW_INSTANCES"):
-            seen.append(statement)
-
-    engine = _db.engine
-    event.listen(engine, "before_cursor_execute", listen)
-    yield seen
-    event.remove(engine, "before_cursor_execute", listen)
+def lock_calls(monkeypatch):
+    """The instance ids `_lock` is called with (it still locks)."""
+    calls: list[int] = []
+    original = operations._lock
+    monkeypatch.setattr(operations, "_lock", lambda instance_id: calls.append(instance_id) or original(instance_id))
+    return calls
 
 
-def test_step_on_an_unchanged_instance_is_one_statement_without_the_lock(db, world, simple, monkeypatch,
-                                                                       instance_writes):
+def test_step_on_an_unchanged_instance_is_one_statement_without_the_lock(db, world, simple, monkeypatch):
     inst = simple()
     [task] = workflow.ready_tasks(inst)
 
@@ -112,9 +104,10 @@ def test_step_on_an_unchanged_instance_is_one_statement_without_the_lock(db, wor
         raise AssertionError("the instance did not change since it was read: no lock needed")
 
     monkeypatch.setattr(operations, "_lock", no_lock)
-    instance_writes.clear()  # starting the instance stored it once
-    workflow.complete_task(task, {"deadline": date(2026, 11, 10)}, actor=world.officer)
-    db.session.commit()
+    with sql_log() as log:
+        workflow.complete_task(task, {"deadline": date(2026, 11, 10)}, actor=world.officer)
+        db.session.commit()
+    instance_writes = [s for s in log if s.lstrip().upper().startswith("UPDATE WORKFLOW_INSTANCES")]
     assert len(instance_writes) == 1  # state stored and version bumped by the same statement
     db.session.expire_all()
     assert db.session.get(WorkflowInstance, inst.id).version == 2
@@ -161,11 +154,21 @@ PARALLEL = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_parallel_branches_completed_at_once_both_land(db, world, workflow_dir, in_threads, slow_restore,
-                                                       monkeypatch):
+@pytest.fixture
+def parallel_case(db, world, workflow_dir, frozen):
+    """A started t_parallel case (two branches open) and its READY task ids by BPMN id."""
+    workflow_dir.write("t_parallel.bpmn", PARALLEL)
+    inst = workflow.start("t_parallel", subject=world.ent_a, title="并行", region_path=world.ent_a.region_path,
+                          enterprise_id=world.ent_a.id, data={}, actor=world.officer)
+    db.session.commit()
+    return inst, {t.bpmn_id: t.id for t in workflow.ready_tasks(inst)}
+
+
+def test_parallel_branches_completed_at_once_both_land(db, world, parallel_case, in_threads, slow_restore,
+                                                       lock_calls):
     """Two people each complete their own branch of the same case at the same moment: both steps are
     kept (the second runs again on the state the first stored), and the join is passed once."""
-    inst, tasks = _start_parallel(db, world, workflow_dir)
+    inst, tasks = parallel_case
     assert set(tasks) == {"a", "b"}
     users = [world.officer.id, world.officer2.id]
 
@@ -176,11 +179,8 @@ def test_parallel_branches_completed_at_once_both_land(db, world, workflow_dir, 
         workflow.complete_task(task, {"opinion": f"意见{i}"}, actor=_db.session.get(User, users[i]))
         return "ok"
 
-    locked = []
-    original = operations._lock
-    monkeypatch.setattr(operations, "_lock", lambda instance_id: locked.append(instance_id) or original(instance_id))
     assert in_threads(submit, n=2) == ["ok", "ok"]
-    assert locked == [inst.id]  # both read the same version; the second to store ran again under the lock
+    assert lock_calls == [inst.id]  # both read the same version; the second to store ran again under the lock
     db.session.expire_all()
     assert workflow.ready_task_names(inst) == ["after"]
     rows = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == inst.id).order_by(HumanTask.id))
@@ -188,18 +188,9 @@ def test_parallel_branches_completed_at_once_both_land(db, world, workflow_dir, 
     assert db.session.get(WorkflowInstance, inst.id).version == 3
 
 
-def _start_parallel(db, world, workflow_dir):
-    workflow_dir.write("t_parallel.bpmn", PARALLEL)
-    clock.freeze(date(2026, 11, 2))
-    inst = workflow.start("t_parallel", subject=world.ent_a, title="并行", region_path=world.ent_a.region_path,
-                          enterprise_id=world.ent_a.id, data={}, actor=world.officer)
-    db.session.commit()
-    return inst, {t.bpmn_id: t.id for t in workflow.ready_tasks(inst)}
-
-
-def test_instance_changed_since_read_step_runs_again_under_the_lock(db, world, workflow_dir, in_threads,
-                                                                  monkeypatch):
-    inst, tasks = _start_parallel(db, world, workflow_dir)
+def test_instance_changed_since_read_step_runs_again_under_the_lock(db, world, parallel_case, in_threads,
+                                                                  lock_calls):
+    inst, tasks = parallel_case
     mine = db.session.get(HumanTask, tasks["a"])
     assert mine.instance.state  # the state as read here: both branches open
 
@@ -211,13 +202,10 @@ def test_instance_changed_since_read_step_runs_again_under_the_lock(db, world, w
         return "ok"
 
     assert in_threads(other_branch, n=1) == ["ok"]
-    locked = []
-    original = operations._lock
-    monkeypatch.setattr(operations, "_lock", lambda instance_id: locked.append(instance_id) or original(instance_id))
 
     workflow.complete_task(mine, {"opinion": "同意"}, actor=world.officer)
     db.session.commit()
-    assert locked == [inst.id]  # the stored state was not the one read: rerun on the fresh one
+    assert lock_calls == [inst.id]  # the stored state was not the one read: rerun on the fresh one
     db.session.expire_all()
     assert workflow.ready_task_names(inst) == ["after"]  # the join saw both branches: nothing was lost
     assert db.session.get(WorkflowInstance, inst.id).version == 3
@@ -234,7 +222,7 @@ def _side_effect(ctx):
 
 
 @pytest.mark.parametrize("changed_meanwhile", [False, True])
-def test_a_step_that_runs_a_service_handler_runs_it_once(db, world, workflow_dir, monkeypatch, changed_meanwhile):
+def test_a_step_that_runs_a_service_handler_runs_it_once(db, world, workflow_dir, frozen, changed_meanwhile):
     """The optimistic attempt may be thrown away; a handler's rows and audit events would stay. So a step
     with a handler next runs under the lock, and the handler runs exactly once."""
     from tests.workflow.bpmn_builder import linear, service_task, user_task
@@ -242,7 +230,6 @@ def test_a_step_that_runs_a_service_handler_runs_it_once(db, world, workflow_dir
     workflow_dir.write("t_handler.bpmn", linear("t_handler", [
         user_task("a", "登记", "test_review"), service_task("svc", "通知", "test.side_effect"),
         user_task("b", "复核", "test_review")]))
-    clock.freeze(date(2026, 11, 2))
     inst = workflow.start("t_handler", subject=world.ent_a, title="服务任务", region_path=world.ent_a.region_path,
                           enterprise_id=world.ent_a.id, data={}, actor=world.officer)
     db.session.commit()
