@@ -33,12 +33,13 @@ class TaskSchema(Schema):
 class PageSchema(Schema):
     """Paging fields of every list; subclasses add `items`."""
 
-    total = fields.Int(metadata={"description": "总数（超过1万时为10001）"})
+    total = fields.Int(metadata={"description": "总数"})
     page = fields.Int()
     pages = fields.Int()
 
 
 class InboxSchema(PageSchema):
+    total = fields.Int(metadata={"description": "总数（超过1万时为10001）"})
     items = fields.List(fields.Nested(TaskSchema))
     counts = fields.Dict(keys=fields.Str(), values=fields.Int())
 

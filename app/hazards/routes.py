@@ -30,7 +30,6 @@ from app.hazards.models import (
     RectificationOrder,
 )
 from app.hazards.view import detail_context, order_context
-from app.workflow.models import HumanTask
 
 bp = Blueprint("hazards", __name__, url_prefix="/hazards")
 
@@ -195,14 +194,14 @@ def detail(hazard_id: int):
 @login_required
 def complete(hazard_id: int, task_id: int):
     """Complete the hazard's READY task from the detail page (same hook as the generic task page)."""
-    hazard = _hazard_or_404(hazard_id)
-    task = db.session.get(HumanTask, task_id)
-    if task is None or task.subject_type != tasks.SUBJECT_TYPE or task.subject_id != hazard.id:
-        abort(404)
     from app.inbox import queries as inbox_queries
 
+    hazard = _hazard_or_404(hazard_id)
+    task = inbox_queries.task_with_instance(task_id)
+    if task is None or task.subject_type != tasks.SUBJECT_TYPE or task.subject_id != hazard.id:
+        abort(404)
     require(
-        task.status == "ready" and inbox_queries.can_act(current_user, task),
+        inbox_queries.can_act(current_user, task),
         "该任务不在您的待办范围内，无权办理",
     )
     try:

@@ -9,7 +9,6 @@ stream writes the element. Style ids, hyperlinks and date serials still come fro
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from decimal import Decimal
 from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -112,7 +112,7 @@ def _label(ws, text: str) -> WriteOnlyCell:
 
 MAX_CELL_CHARS = 32767  # Excel refuses to open a file with a longer cell
 TRUNCATED = "…（超出 Excel 单元格长度，已截断）"
-ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0: dropped
+ILLEGAL_XML = ILLEGAL_CHARACTERS_RE  # not allowed in XML 1.0: dropped (openpyxl's own pattern)
 
 
 class _SerializedRow(tuple):
