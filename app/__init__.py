@@ -9,11 +9,13 @@ from flask import Flask, g
 
 from app.config import BASE_DIR, Config, build_config
 from app.db import configure_sqlite
+from app.domains import DOMAINS
 from app.errors import register_error_handlers
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
-# Every domain package that has routes exposes `bp` in <package>.routes; packages with CLI commands
-# expose `register_cli(app)` in <package>.cli. One list, so adding a domain is one line.
+# Platform packages with routes expose `bp` in <package>.routes; packages with CLI commands expose
+# `register_cli(app)` in <package>.cli. Domains are not listed here: each registers itself through its
+# `init_app` (app/domains.py).
 BLUEPRINTS = [
     "app.auth.routes",
     "app.auth.admin_routes",
@@ -23,7 +25,6 @@ BLUEPRINTS = [
     "app.audit.routes",
     "app.documents.routes",
     "app.api.routes",
-    "app.hazards.routes",
     "app.ledgers.routes",
     "app.dashboard.routes",
 ]
@@ -68,7 +69,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.register_blueprint(importlib.import_module(name).bp)
     for name in CLI_MODULES:
         importlib.import_module(name).register_cli(app)
-    importlib.import_module("app.workflow").load_definitions(app)  # validate workflows/*.bpmn or refuse to start
+    for name in DOMAINS:
+        importlib.import_module(name).init_app(app)
+    # validate workflows/*.bpmn, and that every user task has its domain's handler, or refuse to start
+    importlib.import_module("app.workflow").load_definitions(app)
 
     importlib.import_module("app.ui").init_app(app)
 

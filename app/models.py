@@ -1,16 +1,18 @@
-"""Import every model module so the metadata is complete (Alembic autogenerate, tests)."""
+"""Import every model module so the metadata is complete (Alembic autogenerate, tests): the platform's,
+then each domain's `models` (app/domains.py)."""
 
 import importlib
 
-MODEL_MODULES = [
+from app.domains import DOMAINS
+
+PLATFORM_MODEL_MODULES = [
     "app.org.models",
     "app.auth.models",
     "app.workflow.models",
     "app.audit.models",
     "app.documents.models",
     "app.attachments.models",
-    "app.hazards.models",
 ]
 
-for _name in MODEL_MODULES:
+for _name in [*PLATFORM_MODEL_MODULES, *(f"{domain}.models" for domain in DOMAINS)]:
     importlib.import_module(_name)

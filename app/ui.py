@@ -50,18 +50,28 @@ def cn_date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-# (endpoint, label, roles that see it; None = every logged-in user)
-NAV = [
-    ("inbox.index", "我的待办", None),
-    ("inbox.done", "已办", None),
-    ("hazards.index", "隐患治理", None),
-    ("dashboard.index", "统计分析", {Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN}),
-    ("ledgers.index", "台账导出", {Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN}),
-    ("org.enterprises", "企业名录", {Role.OFFICER, Role.LEGAL_REVIEWER, Role.LEADER, Role.SECTION_HEAD,
-                                     Role.SUPERVISOR, Role.ADMIN}),
-    ("org.my_enterprise", "本企业信息", {Role.ENTERPRISE}),
-    ("admin.users", "系统管理", {Role.ADMIN}),
-]
+# Navigation: (order, endpoint, label, roles that see it; None = every logged-in user). Domains add their
+# entries with `register_nav` in their init_app; an entry whose endpoint is not registered is not shown.
+NAV: dict[str, tuple[int, str, frozenset | None]] = {
+    "inbox.index": (10, "我的待办", None),
+    "inbox.done": (20, "已办", None),
+    "dashboard.index": (60, "统计分析", frozenset({Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN})),
+    "ledgers.index": (70, "台账导出", frozenset({Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN})),
+    "org.enterprises": (80, "企业名录", frozenset({Role.OFFICER, Role.LEGAL_REVIEWER, Role.LEADER, Role.SECTION_HEAD,
+                                                   Role.SUPERVISOR, Role.ADMIN})),
+    "org.my_enterprise": (85, "本企业信息", frozenset({Role.ENTERPRISE})),
+    "admin.users": (90, "系统管理", frozenset({Role.ADMIN})),
+}
+
+
+def register_nav(endpoint: str, label: str, roles=None, *, order: int = 50) -> None:
+    """A navigation entry for a domain page (order: 10 待办 … 50 domains … 90 系统管理)."""
+    NAV[endpoint] = (order, label, frozenset(roles) if roles is not None else None)
+
+
+def register_field_labels(labels: dict[str, str]) -> None:
+    """Chinese names of a domain's fields in change histories (an object page's own `labels` win)."""
+    FIELD_LABELS.update(labels)
 
 
 def nav_items() -> list[tuple[str, str, bool]]:
@@ -70,7 +80,7 @@ def nav_items() -> list[tuple[str, str, bool]]:
     from flask import current_app
 
     items = []
-    for endpoint, label, roles in NAV:
+    for endpoint, (_order, label, roles) in sorted(NAV.items(), key=lambda kv: kv[1][0]):
         if endpoint not in current_app.view_functions:
             continue
         if endpoint == "org.my_enterprise" and not current_user.is_enterprise_user:
@@ -84,10 +94,8 @@ def nav_items() -> list[tuple[str, str, bool]]:
 # Chinese names of fields that appear in many objects' change history (audit timeline); object
 # pages may pass their own `labels`, which win.
 FIELD_LABELS = {
-    "status": "状态", "deadline": "整改期限", "assignee": "办理人", "is_overdue": "是否逾期",
-    "name": "名称", "phone": "电话", "address": "地址", "roles": "角色", "department": "单位",
-    "enterprise": "所属企业", "is_active": "启用", "cert_no": "执法证号", "closed_on": "销号日期",
-    "level": "隐患等级", "round": "整改轮次",
+    "status": "状态", "assignee": "办理人", "name": "名称", "phone": "电话", "address": "地址", "roles": "角色",
+    "department": "单位", "enterprise": "所属企业", "is_active": "启用", "cert_no": "执法证号",
 }
 
 STATUS_BADGES = {

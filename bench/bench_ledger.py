@@ -129,12 +129,12 @@ def _dump_rows(app, user, n):
     """Materialise the exported rows once (as the app builds them) for the xlsxwriter baseline."""
     import pickle
 
+    from app.hazards.ledger import hazard_rows
     from flask_login import login_user
 
     from app import clock
     from app.hazards import queries
     from app.ledgers import definitions
-    from app.ledgers.hazard_rows import hazard_rows
 
     ledger = definitions.get("hazard_ledger")
     with app.test_request_context():

@@ -9,13 +9,13 @@ import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
 from app import audit, forms, workflow
-from app.api import schemas
+from app.api import api_blueprint, doc, is_api_endpoint, register_schemas, registered_schemas, schemas
 from app.auth.permissions import can_view_enterprise, scope_clause
 from app.db import commit_request
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -24,25 +24,12 @@ from app.inbox import operations, queries
 from app.org.models import Enterprise
 from app.workflow.models import HumanTask
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = api_blueprint("api", __name__)
 PATH_TASK = {"in": "path", "name": "task_id", "required": True, "schema": {"type": "integer"}}
 
-
-def doc(operations: dict):
-    """Attach OpenAPI operations to a view (collected by /api/v1/openapi.json)."""
-
-    def wrap(fn):
-        fn.openapi = operations
-        return fn
-
-    return wrap
-
-
-@bp.before_request
-def require_login():
-    if not current_user.is_authenticated:
-        return jsonify({"error": "未登录或登录已过期", "status": 401}), 401
-    return None
+register_schemas(schemas.TaskSchema, schemas.EnterpriseSchema, schemas.ErrorSchema, schemas.StepSchema,
+                 schemas.AuditEventSchema, schemas.CompleteTaskSchema, schemas.InboxSchema,
+                 schemas.TaskDetailSchema, schemas.CompleteResultSchema, schemas.EnterprisePageSchema)
 
 
 def _task(task_id: int) -> HumanTask:
@@ -154,16 +141,12 @@ def openapi():
         spec = APISpec(title="SafeLoop 安全生产执法闭环系统 API", version="1.0.0", openapi_version="3.0.3",
                        plugins=[MarshmallowPlugin()], info={"description": "与页面相同的数据范围和权限；会话登录，POST 需 X-CSRFToken"})
         # leaves first, so nested references resolve to the named components
-        for name in ("TaskSchema", "EnterpriseSchema", "ErrorSchema", "StepSchema", "AuditEventSchema",
-                     "CompleteTaskSchema", "InboxSchema", "TaskDetailSchema", "CompleteResultSchema",
-                     "EnterprisePageSchema", "HazardSchema", "HazardPageSchema", "RectificationSchema",
-                     "ExtensionSchema", "ReviewSchema", "SupervisionSchema", "ReferralSchema",
-                     "HazardDetailSchema"):
-            spec.components.schema(name, schema=getattr(schemas, name))
+        for name, schema in registered_schemas().items():
+            spec.components.schema(name, schema=schema)
         for rule in current_app.url_map.iter_rules():
             view = current_app.view_functions.get(rule.endpoint)
             ops = getattr(view, "openapi", None)
-            if rule.endpoint.startswith("api.") and ops:
+            if is_api_endpoint(rule.endpoint) and ops:
                 for op in ops.values():
                     for code, resp in op.get("responses", {}).items():
                         resp.setdefault("description", RESPONSE_TEXT.get(code, "响应"))
@@ -172,5 +155,3 @@ def openapi():
         _spec_cache = spec.to_dict()
     return jsonify(_spec_cache)
 
-
-from app.api import hazards as _hazards  # noqa: E402,F401  (registers /api/v1/hazards on this blueprint)

@@ -1,9 +1,9 @@
 """Attachments: evidence files (photos, PDFs, video) stored by SHA-256, never overwritten.
 
     att = attachments.store(request.files["photo"], actor=current_user)   # type/size checked
-    attachments.link(att, hazard, "photos")                                # after hazard has an id
-    attachments.attachments_for(hazard, "photos")                          # -> [Attachment]
-    attachments.register_access("hazards", lambda user, hazard_id: ...)    # who may download
+    attachments.link(att, subject, "photos")                               # after the subject has an id
+    attachments.attachments_for(subject, "photos")                         # -> [Attachment]
+    attachments.register_access("<table>", lambda user, subject_id: ...)   # who may download
 
 Download: GET /attachments/<id> (login required; 404 unless `can_access`). Operations flush, never
 commit.
@@ -15,7 +15,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from app.attachments.access import can_access, register_access, subject_type_of
+from app import subjects
+from app.attachments.access import can_access, register_access
 from app.attachments.models import Attachment, AttachmentLink
 from app.attachments.storage import (
     TYPE_LABELS,
@@ -43,7 +44,6 @@ __all__ = [
     "register_access",
     "sniff",
     "store",
-    "subject_type_of",
 ]
 
 
@@ -82,7 +82,7 @@ def link(attachment: Attachment | int, obj, field: str = "") -> AttachmentLink:
     att_id = attachment if isinstance(attachment, int) else attachment.id
     if getattr(obj, "id", None) is None:
         db.session.flush()
-    subject_type = subject_type_of(obj)
+    subject_type = subjects.type_of(obj)
     existing = db.session.scalar(
         select(AttachmentLink).where(
             AttachmentLink.attachment_id == att_id,
@@ -110,7 +110,7 @@ def attachments_for(obj, field: str | None = None) -> list[Attachment]:
     q = (
         select(Attachment)
         .join(AttachmentLink, AttachmentLink.attachment_id == Attachment.id)
-        .where(AttachmentLink.subject_type == subject_type_of(obj), AttachmentLink.subject_id == obj.id)
+        .where(AttachmentLink.subject_type == subjects.type_of(obj), AttachmentLink.subject_id == obj.id)
         .order_by(AttachmentLink.id)
     )
     if field is not None:

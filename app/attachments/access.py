@@ -1,8 +1,8 @@
 """Who may download an attachment: whoever may see one of the objects it is attached to.
 
-Domains register a check per subject type, e.g. in app/hazards/__init__.py or routes.py::
+Domains register a check per subject type (app.subjects: the table name) in their init_app::
 
-    attachments.register_access("hazards", lambda user, hazard_id: can_view_hazard_id(user, hazard_id))
+    attachments.register_access("<table>", lambda user, subject_id: <may user see that object>)
 
 An attachment not linked to anything yet is visible to its uploader only. Unregistered subject types
 grant nothing (deny by default).
@@ -25,14 +25,6 @@ def register_access(subject_type: str, check: AccessCheck) -> AccessCheck:
     """Register `check(user, subject_id) -> bool` for attachments linked to `subject_type` objects."""
     _checks[subject_type] = check
     return check
-
-
-def subject_type_of(obj) -> str:
-    """The subject type stored in links: like app.audit, `obj.audit_type` if set, else its table name."""
-    value = getattr(obj, "audit_type", None) or getattr(obj, "__tablename__", None)
-    if not value:
-        raise TypeError(f"{type(obj).__name__} has no audit_type / __tablename__")
-    return str(value)
 
 
 def can_access(user, attachment) -> bool:

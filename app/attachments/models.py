@@ -2,8 +2,8 @@
 
 One `Attachment` row per upload (who uploaded what, under which name, when); the bytes live once per
 distinct content in the content-addressed store (`UPLOAD_DIR/ab/cd/<sha256>`), so two uploads of the
-same photo share one file. An `AttachmentLink` ties an attachment to a business object (a hazard, a
-rectification, a case...) and the form field it was submitted in; access to a download follows the
+same photo share one file. An `AttachmentLink` ties an attachment to a business object (any domain's
+subject or one of its child rows) and the form field it was submitted in; access to a download follows the
 links (see app.attachments.access).
 """
 

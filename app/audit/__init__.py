@@ -1,9 +1,9 @@
 """执法全过程记录 (audit trail): append-only, hash-chained events written in the caller's transaction.
 
     from app import audit
-    audit.record(actor, "hazard.rectification_submitted", hazard, summary="提交整改情况",
+    audit.record(actor, "<domain>.<verb>", obj, summary="提交整改情况",
                  changes={"status": ["整改中", "待复查"]})
-    audit.history(hazard)      # oldest first
+    audit.history(obj)         # oldest first
     audit.verify()             # VerifyResult(ok, checked, first_bad_id, message)
 """
 

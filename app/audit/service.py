@@ -20,7 +20,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
-from app import clock
+from app import clock, subjects
 from app.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from app.extensions import db
 
@@ -48,25 +48,11 @@ def action_label(action: str) -> str:
 # --- object references ---------------------------------------------------------------------------
 
 
-def object_type_of(obj: Any) -> str:
-    """`audit_type` attribute if the model defines one, else its table name."""
-    kind = getattr(obj, "audit_type", None) or getattr(obj, "__tablename__", None)
-    if not kind:
-        raise TypeError(f"cannot audit {type(obj).__name__}: no audit_type or __tablename__")
-    return str(kind)
-
-
 def object_ref(obj: Any) -> tuple[str | None, int | None]:
-    """(object_type, object_id) of a model instance; flushes a new object to get its id."""
+    """(object_type, object_id) of a model instance (app.subjects.ref); flushes a new object to get its id."""
     if obj is None:
         return None, None
-    object_id = getattr(obj, "id", None)
-    if object_id is None:
-        db.session.flush()
-        object_id = getattr(obj, "id", None)
-    if object_id is None:
-        raise ValueError(f"cannot audit {obj!r}: it has no id")
-    return object_type_of(obj), int(object_id)
+    return subjects.ref(obj)
 
 
 # --- canonical JSON and hashing ------------------------------------------------------------------
@@ -222,7 +208,7 @@ def record(
     """Record one event in the current transaction (never commits).
 
     actor: a User, None (系统) or a string naming a system actor. obj: the model instance the event is
-    about (object_type = obj.audit_type or its table name), or None. changes: {field: [before, after]}.
+    about (object_type = its table name, app.subjects), or None. changes: {field: [before, after]}.
 
     The event is appended to the hash chain when the transaction commits (a `before_commit` hook
     inserts it, in the same transaction, just before COMMIT); a rollback discards it. Taking the chain

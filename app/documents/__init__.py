@@ -2,7 +2,7 @@
 
     from app.documents import numbering, issue_document, documents_for
     number = numbering.next_number(unit, "责改")            # （萧）应急责改〔2026〕1号
-    doc = issue_document("rectification_order", agency=unit, subject=hazard, content={...}, actor=user)
+    doc = issue_document("rectification_order", agency=unit, subject=obj, content={...}, actor=user)
 """
 
 from app.documents import numbering

@@ -1,7 +1,7 @@
-"""Who may open a document: decided by the document's subject (hazard, inspection, case …).
+"""Who may open a document: decided by the document's subject (a domain object: an inspection, a case …).
 
-Each domain registers a check for its subject type, e.g. in app/hazards/permissions.py:
-    documents.register_access("hazards", lambda user, hazard_id: can_view_hazard(user, hazard_id))
+Each domain registers a check for its subject type (app.subjects: the table name) in its init_app:
+    documents.register_access("<table>", lambda user, subject_id: <may user see that object>)
 Documents whose subject type has no registered check are visible to nobody (404).
 """
 

@@ -9,7 +9,54 @@ piles up in one tree; per-hazard instances keep every round independent and each
 BPMN caps failed rounds at 2 (then referral, or one leader-approved exception), so an instance's
 task tree is bounded.
 
-Layout: models.py (tables), operations.py (verbs, explicit actor, flush never commit), tasks.py
-(generic-inbox hooks), services.py (BPMN service-task handlers: reminders, overdue, escalation),
-queries.py (scoped lists and filters shared by the list page, ledgers and dashboard), routes.py.
+Layout: models.py (tables), operations/ (verbs, explicit actor, flush never commit), tasks.py (the
+user-task handlers), workflow_handlers.py (BPMN service-task handlers: reminders, overdue, escalation),
+queries.py (scoped lists and filters shared by the list page, API, ledgers and dashboard), routes.py and
+api.py (pages and /api/v1/hazards), ledger.py and stats.py (台账 and 统计分析), seed.py (demo data).
+`init_app` below is the one place the domain plugs into the platform (docs/adding-a-domain.md).
 """
+
+from __future__ import annotations
+
+from flask import Flask, url_for
+
+SUBJECT_LABEL = "隐患"
+
+
+def init_app(app: Flask) -> None:
+    """Register everything the hazard domain adds to the platform."""
+    from app import audit, dashboard, ledgers, seed, subjects, ui
+    from app.hazards import access, api, choices, labels, ledger, routes, stats, tasks, workflow_handlers  # noqa: F401 - their decorators register form
+
+    # choices, user-task handlers (@workflow.user_task) and service-task handlers (@workflow.service)
+    from app.hazards import documents as hazard_documents
+    from app.hazards import permissions as perm
+    from app.hazards.models import Hazard
+    from app.hazards.seed import seed_hazards
+
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(api.bp)
+    access.register()
+    hazard_documents.register_doc_types()
+    audit.register_action_labels(labels.AUDIT_LABELS)
+    ui.register_field_labels(labels.FIELD_LABELS)
+    ui.register_nav("hazards.index", "隐患治理", order=30)
+    subjects.register_subject(
+        subjects.type_of(Hazard),
+        subjects.SubjectView(
+            load=lambda hazard_id: _get(Hazard, hazard_id),
+            summary_template="hazards/_summary.html",
+            url=lambda hazard: url_for("hazards.detail", hazard_id=hazard.id),
+            label=SUBJECT_LABEL,
+            name=lambda hazard: hazard.code,
+        ),
+    )
+    ledgers.register_source(ledger.SOURCE)
+    dashboard.register_panel(dashboard.Panel(key="hazards", can_view=perm.is_staff, render=stats.render_panel))
+    seed.register_seeder(seed_hazards)
+
+
+def _get(model, object_id: int):
+    from app.extensions import db
+
+    return db.session.get(model, object_id)

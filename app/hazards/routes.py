@@ -7,17 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from app import audit, clock, forms, workflow
+from app import clock, forms, subjects, workflow
 from app.db import commit_request
 from app.errors import require
 from app.extensions import db
-from app.hazards import (
-    criteria,
-    notify,
-    queries,
-    tasks,
-    workflow_handlers,  # noqa: F401 - registers the BPMN service handlers
-)
+from app.hazards import choices, criteria, notify, queries
 from app.hazards import operations as ops
 from app.hazards import permissions as perm
 from app.hazards.models import (
@@ -31,35 +25,7 @@ from app.hazards.models import (
 )
 from app.hazards.view import detail_context, order_context
 
-bp = Blueprint("hazards", __name__, url_prefix="/hazards")
-
-audit.register_action_labels(
-    {
-        "hazard.registered": "登记隐患",
-        "hazard.draft_removed": "删除待签发隐患",
-        "hazard.order_issued": "签发责令限期整改指令书",
-        "hazard.issued": "下达整改",
-        "hazard.rectification_submitted": "报告整改完成",
-        "hazard.extension_requested": "申请延期",
-        "hazard.extension_approved": "批准延期",
-        "hazard.extension_rejected": "不予批准延期",
-        "hazard.closed": "销号",
-        "hazard.review_failed": "复查不合格",
-        "hazard.exception_requested": "报请特批",
-        "hazard.exception_approved": "批准再次整改",
-        "hazard.exception_rejected": "不批准再次整改",
-        "hazard.referred": "移送立案",
-        "hazard.reminded": "期限提醒",
-        "hazard.overdue": "逾期",
-        "hazard.review_escalated": "复查超期上报",
-        "hazard.supervision_listed": "挂牌督办",
-        "hazard.supervision_declined": "不挂牌督办",
-        "hazard.plan_submitted": "报送治理方案",
-        "hazard.progress_reported": "报送治理进展",
-        "hazard.progress_requested": "催报治理进展",
-        "hazard.acceptance_requested": "申请验收",
-    }
-)
+bp = Blueprint("hazards", __name__, url_prefix="/hazards", template_folder="templates")
 
 
 def _hazard_or_404(hazard_id: int) -> Hazard:
@@ -194,11 +160,12 @@ def detail(hazard_id: int):
 @login_required
 def complete(hazard_id: int, task_id: int):
     """Complete the hazard's READY task from the detail page (same hook as the generic task page)."""
+    from app.inbox import operations as inbox_operations
     from app.inbox import queries as inbox_queries
 
     hazard = _hazard_or_404(hazard_id)
     task = inbox_queries.task_with_instance(task_id)
-    if task is None or task.subject_type != tasks.SUBJECT_TYPE or task.subject_id != hazard.id:
+    if task is None or task.subject_type != subjects.type_of(Hazard) or task.subject_id != hazard.id:
         abort(404)
     require(
         inbox_queries.can_act(current_user, task),
@@ -218,8 +185,7 @@ def complete(hazard_id: int, task_id: int):
             hazard, current_user, form_values={task.id: exc.values}, form_errors={task.id: exc.errors}
         )
         return render_template("hazards/detail.html", **ctx), 422
-    hook = tasks.workflow_hooks[f"{task.instance.process_id}:{task.bpmn_id}"]
-    hook(task, data, actor=current_user)
+    inbox_operations.complete(task, data, actor=current_user)
     commit_request()
     flash(f"“{task.name}”已办理", "success")
     return redirect(url_for("hazards.detail", hazard_id=hazard_id))
@@ -316,7 +282,7 @@ def review(order_id: int):
         values=values,
         errors=errors,
         decisions=REVIEW_DECISION_LABELS,
-        co_officers=tasks.co_officers(current_user, {"task": items[0][1]}),
+        co_officers=choices.co_officers(current_user, {"task": items[0][1]}),
         today=clock.today(),
     ), (422 if errors else 200)
 

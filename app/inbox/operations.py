@@ -1,5 +1,7 @@
-"""Completing a task from the generic task page: the domain handler if one is registered, else the
-generic step. Either way: one workflow step, one audit event, in the caller's transaction."""
+"""Completing a task from the generic task page, the API or a domain page: the domain's user-task handler
+(`@workflow.user_task`), or the generic step for a task its BPMN declares generic (every user task has one
+or the other, checked at start-up). Either way: one workflow step, one audit event, in the caller's
+transaction."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ from app import audit, workflow
 from app.auth.models import User
 from app.errors import PermissionDenied
 from app.inbox import queries
-from app.inbox.registry import task_handler
 from app.workflow.models import HumanTask
 
 audit.register_action_labels({"task.completed": "办理任务", "task.claimed": "认领任务", "task.released": "退回认领",
@@ -18,7 +19,7 @@ def complete(task: HumanTask, data: dict, *, actor: User) -> None:
     if task.status == "ready" and not queries.can_act(actor, task):
         raise PermissionDenied("该任务不在您的待办范围内，无权办理")
     instance = task.instance
-    handler = task_handler(instance.process_id, task.bpmn_id)
+    handler = workflow.user_task_handler(instance.process_id, task.bpmn_id)
     if handler is not None:
         handler(task, data, actor=actor)
         return

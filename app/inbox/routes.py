@@ -13,8 +13,8 @@ from app.db import commit_request
 from app.errors import require
 from app.extensions import db
 from app.inbox import operations, queries
-from app.inbox.registry import subject_view
 from app.org.models import Enterprise, Region
+from app.subjects import view_of as subject_view
 from app.workflow.models import HumanTask
 
 bp = Blueprint("inbox", __name__)

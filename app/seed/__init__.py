@@ -1,16 +1,13 @@
-"""Demo data. `seed_demo()` loads the registry, then every hook in DEMO_SEEDERS, once.
+"""Demo data. `seed_demo()` loads the registry, then every domain's demo seeder, once.
 
-Other domains add demo data by appending to DEMO_SEEDERS, either a callable or a "module:function"
-string (imported lazily, skipped if the module does not exist yet in this checkout). Each hook is called
-with the dict returned by `seed_registry()` (towns, departments, enterprises, users …) and may add keys
-to it for the hooks after it. Hooks flush, never commit.
-
-    DEMO_SEEDERS.append("app.hazards.demo:seed_hazards")
+A domain registers its seeder in its `init_app` with `seed.register_seeder(fn)`. Seeders run in the order
+the domains are listed (app/domains.py); each is called with the dict returned by `seed_registry()`
+(towns, departments, enterprises, users …) and may add keys to it for the seeders after it. Seeders flush,
+never commit.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 from sqlalchemy import func, select
@@ -23,22 +20,13 @@ from app.seed.registry import DEMO_ACCOUNTS, DEMO_PASSWORD, FEATURED_ENTERPRISE,
 
 Seeder = Callable[[dict], object]
 
-DEMO_SEEDERS: list[Seeder | str] = [
-    "app.seed.hazards:seed_hazards",
-]
+DEMO_SEEDERS: list[Seeder] = []
 
 
-def _resolve(hook: Seeder | str) -> Seeder | None:
-    if callable(hook):
-        return hook
-    module_name, _, func_name = hook.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None  # that domain has not landed in this checkout yet
-        raise
-    return getattr(module, func_name)
+def register_seeder(seeder: Seeder) -> None:
+    """Add a domain's demo seeder (once; registering it again, as a second app does, changes nothing)."""
+    if seeder not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seeder)
 
 
 def is_seeded() -> bool:
@@ -53,10 +41,8 @@ def seed_demo() -> dict | None:
     if is_seeded():
         return None
     ctx = seed_registry()
-    for hook in DEMO_SEEDERS:
-        seeder = _resolve(hook)
-        if seeder is not None:
-            seeder(ctx)
+    for seeder in DEMO_SEEDERS:
+        seeder(ctx)
     from app import audit
 
     audit.register_action_labels({"system.demo_seeded": "载入演示数据"})
@@ -90,4 +76,4 @@ def demo_accounts() -> list[dict]:
 
 
 __all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "DEMO_SEEDERS", "FEATURED_ENTERPRISE", "demo_accounts", "is_seeded",
-           "seed_demo", "seed_registry"]
+           "register_seeder", "seed_demo", "seed_registry"]

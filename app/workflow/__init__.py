@@ -33,6 +33,8 @@ from app.workflow.operations import (
     subject_key,
     tick,
 )
+from app.workflow.user_tasks import handler_for as user_task_handler
+from app.workflow.user_tasks import user_task
 
 __all__ = [
     "ExpressionError",
@@ -55,5 +57,7 @@ __all__ = [
     "start",
     "subject_key",
     "tick",
+    "user_task",
+    "user_task_handler",
     "validate_bpmn",
 ]

@@ -27,7 +27,7 @@ from sqlalchemy import Boolean, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import clock
+from app import clock, subjects
 from app.auth.roles import Role
 from app.errors import Conflict, InvalidState, PermissionDenied, ValidationFailed
 from app.extensions import db
@@ -54,24 +54,12 @@ def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _singular(table: str) -> str:
-    if table.endswith("ies"):
-        return table[:-3] + "y"
-    if table.endswith(("sses", "xes", "ches", "shes")):
-        return table[:-2]
-    if table.endswith("s") and not table.endswith("ss"):
-        return table[:-1]
-    return table
-
-
 def subject_key(obj: Any) -> tuple[str | None, int | None]:
-    """('hazard', 12) for a model instance: `workflow_subject_type` attribute or singular table name."""
+    """(subject type, id) of a business object, the same reference as audit, attachments and documents
+    (app.subjects: the table name); (None, None) for no object."""
     if obj is None:
         return None, None
-    kind = getattr(type(obj), "workflow_subject_type", None) or _singular(obj.__tablename__)
-    if getattr(obj, "id", None) is None:
-        db.session.flush()
-    return kind, obj.id
+    return subjects.ref(obj)
 
 
 def jsonable(value: Any) -> Any:

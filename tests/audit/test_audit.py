@@ -93,9 +93,9 @@ def test_history_is_per_object_oldest_first(db, world):
     assert [e.summary for e in audit.history(object_type="users", object_id=world.officer.id)] == ["u"]
 
 
-def test_audit_type_attribute_overrides_table_name(db, world):
+def test_subject_type_attribute_overrides_table_name(db, world):
     class Thing:
-        audit_type = "thing"
+        __subject_type__ = "thing"
         id = 7
 
     audit.record(None, "thing.made", Thing(), summary="造物")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from app import clock
-from app.dashboard import stats
+from app.hazards import stats
 from app.hazards import operations as ops
 from app.hazards.queries import HazardFilters
 from tests.hazards.conftest import at, commit, rect_data, review_data, tick_at

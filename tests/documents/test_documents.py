@@ -246,7 +246,7 @@ def test_document_page_respects_subject_visibility(db, world, login, who, status
 
 def test_document_without_registered_subject_check_is_hidden(db, world, login):
     class Thing:
-        audit_type = "mystery"
+        __subject_type__ = "mystery"
         id = 5
 
     doc = issue_document("legal_review", agency=world.bureau, subject=Thing(), content={"a": 1}, actor=world.legal)

@@ -116,7 +116,8 @@ def test_exception_after_step_before_commit_leaves_no_trace(started, world, db, 
     """Workflow step, projection, audit event and a document number all roll back together."""
     from app import audit, workflow
     from app.documents import numbering
-    from app.inbox import operations, registry
+    from app.inbox import operations
+    from app.workflow import user_tasks
 
     inst = started()
     task = ready(inst, "register")
@@ -129,7 +130,7 @@ def test_exception_after_step_before_commit_leaves_no_trace(started, world, db, 
         audit.record(actor, "task.completed", task.instance, summary="x")
         raise Boom("injected after the step, before commit")
 
-    monkeypatch.setitem(registry._handlers, ("test_simple", "register"), handler)
+    monkeypatch.setitem(user_tasks._handlers, ("test_simple", "register"), handler)
     from datetime import date
 
     with pytest.raises(Boom):

@@ -436,7 +436,7 @@ def fire_due(now: datetime) -> int:
 
 
 def seed_hazards(ctx: dict) -> None:
-    """DEMO_SEEDERS hook: replay the scenario ending today. Flushes, never commits."""
+    """Demo seeder of the hazard domain: replay the scenario ending today. Flushes, never commits."""
     scenario = _Scenario(ctx, clock.today())
     scenario.run()
     ctx["hazards"] = scenario.objs

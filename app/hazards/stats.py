@@ -1,4 +1,6 @@
-"""Aggregations over the scoped hazard query (the same filters as the list page and the ledgers)."""
+"""统计分析 panel of the hazard loop: aggregations over the scoped hazard query (the same filters as the list
+page and the ledgers), by town, industry and month, with a server-rendered SVG chart (no CDN). Every number
+links to the filtered hazard list."""
 
 from __future__ import annotations
 
@@ -6,8 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import render_template, url_for
 from sqlalchemy import and_, case, extract, func, select
 
+from app import clock
 from app.auth.models import User
 from app.extensions import db
 from app.hazards import queries
@@ -181,3 +185,34 @@ def chart(months: list[tuple[date, int, int]], link) -> dict:
         "pad_l": pad_l,
         "base": height - pad_b,
     }
+
+
+def render_panel(user: User, args) -> str:
+    """The hazard panel of /dashboard: this year by default; every figure links to the filtered list."""
+    args = args.to_dict() if hasattr(args, "to_dict") else dict(args)
+    if "date_from" not in args and "date_to" not in args:
+        args["date_from"] = date(clock.today().year, 1, 1).isoformat()
+    f = queries.HazardFilters.from_args(args)
+    f.page = 1
+    board = build(user, f)
+    base = f.filter_args()
+
+    def link(**kw) -> str:
+        return url_for("hazards.index", **{**base, **{k: v for k, v in kw.items() if v is not None}})
+
+    def month_link(kind: str, first: date) -> str:
+        last = month_end(first)
+        if kind == "found":
+            return link(date_from=first.isoformat(), date_to=last.isoformat())
+        return link(status="closed", closed_from=first.isoformat(), closed_to=last.isoformat())
+
+    return render_template(
+        "hazards/dashboard.html",
+        f=f,
+        board=board,
+        link=link,
+        chart=chart(board.months, month_link),
+        towns=queries.towns_for(user),
+        industries=queries.industries(),
+        today=clock.today(),
+    )

@@ -10,11 +10,14 @@ from flask import request
 from flask_login import current_user
 
 from app import audit, workflow
-from app.api import schemas
-from app.api.routes import bp, doc
+from app.api import api_blueprint, doc, register_schemas
 from app.errors import NotFound
-from app.hazards import queries
+from app.hazards import queries, schemas
 from app.hazards.view import actionable_tasks
+
+bp = api_blueprint("api_hazards", __name__)
+register_schemas(schemas.HazardSchema, schemas.HazardPageSchema, schemas.RectificationSchema, schemas.ExtensionSchema,
+                 schemas.ReviewSchema, schemas.SupervisionSchema, schemas.ReferralSchema, schemas.HazardDetailSchema)
 
 PATH_HAZARD = {"in": "path", "name": "hazard_id", "required": True, "schema": {"type": "integer"}}
 FILTERS = ("q, enterprise, town, industry, level, status, source, overdue(1), date_from, date_to, page "

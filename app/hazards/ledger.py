@@ -3,7 +3,7 @@
 Memory stays flat for 100k rows: hazards are read in keyset-paginated chunks of plain column tuples
 (no ORM identity map growth), and each chunk's related rows (整改, 复查, photos, referral, 督办, 方案,
 进展) are fetched with one IN query per table. The row set is exactly `queries.filtered(user, filters)`,
-the query behind the list page.
+the query behind the list page. `SOURCE` registers both ledgers and the hazard part of /ledgers.
 """
 
 from __future__ import annotations
@@ -12,23 +12,29 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import select
+from flask import render_template
+from sqlalchemy import func, select
 
 from app.attachments.models import AttachmentLink
 from app.auth.models import User
 from app.extensions import db
+from app.hazards import permissions as perm
 from app.hazards import queries
 from app.hazards.models import (
     REVIEW_DECISION_LABELS,
     GovernancePlan,
     Hazard,
+    HazardLevel,
     HazardReview,
+    HazardSource,
+    HazardStatus,
     PenaltyReferral,
     ProgressReport,
     Rectification,
     RectificationOrder,
     Supervision,
 )
+from app.ledgers import Extract, LedgerSource
 from app.ledgers.export import Link
 from app.org.models import Enterprise, Region
 
@@ -378,3 +384,66 @@ def major_rows(user: User, f: queries.HazardFilters, *, attachment_base: str, to
 
 
 ROW_BUILDERS = {"hazard_ledger": hazard_rows, "major_hazard_ledger": major_rows}
+
+
+def filter_words(f: queries.HazardFilters) -> str:
+    """筛选条件 in words, for the ledger's header rows."""
+    parts = []
+    if f.enterprise_id:
+        e = db.session.get(Enterprise, f.enterprise_id)
+        parts.append(f"企业：{e.name if e else f.enterprise_id}")
+    if f.town:
+        code = f.town.strip("/").split("/")[-1]
+        r = db.session.scalar(select(Region).where(Region.code == code))
+        parts.append(f"乡镇/街道：{r.name if r else code}")
+    for label, value in (("行业", f.industry), ("等级", f.level), ("来源", f.source), ("关键词", f.q)):
+        if value:
+            parts.append(f"{label}：{value}")
+    if f.status:
+        parts.append(
+            f"状态：{queries.STATUS_GROUPS[f.status][0] if f.status in queries.STATUS_GROUPS else f.status}"
+        )
+    if f.overdue:
+        parts.append("逾期：" + ("当前逾期" if f.overdue == "1" else "曾经逾期"))
+    return "；".join(parts) or "无（辖区内全部隐患）"
+
+
+def section(user: User, args) -> str:
+    """The hazard part of /ledgers: the list page's filters, the row count, one card per ledger."""
+    from app.ledgers import definitions
+
+    f = queries.HazardFilters.from_args(args)
+    total = db.session.scalar(select(func.count()).select_from(queries.filtered(user, f).order_by(None).subquery()))
+    return render_template(
+        "hazards/ledgers.html",
+        f=f,
+        ledgers=[definitions.get(name) for name in ROW_BUILDERS],
+        total=total or 0,
+        towns=queries.towns_for(user),
+        enterprises=queries.enterprises_for(user, 500),
+        industries=queries.industries(),
+        statuses=[s for s in HazardStatus if s != HazardStatus.DRAFT],
+        status_groups=queries.STATUS_GROUPS,
+        sources=list(HazardSource),
+        levels=list(HazardLevel),
+        words=filter_words(f),
+    )
+
+
+def extract(name: str, user: User, args, *, attachment_base: str, today: date) -> Extract:
+    f = queries.HazardFilters.from_args(args)
+    return Extract(
+        rows=ROW_BUILDERS[name](user, f, attachment_base=attachment_base, today=today),
+        filters=filter_words(f),
+        period=f.period_label(),
+        filter_args=f.filter_args(),
+    )
+
+
+SOURCE = LedgerSource(
+    key="hazards",
+    ledgers=tuple(ROW_BUILDERS),
+    can_export=perm.can_export,
+    section=section,
+    rows=extract,
+)

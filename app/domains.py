@@ -1,0 +1,8 @@
+"""The enforcement domains this deployment runs, in order (their navigation, demo data and dashboard panels
+follow it). Each is a package under app/ with a `models` module and an `init_app(app)` that registers
+everything the domain adds to the platform. Adding a domain is one line here: docs/adding-a-domain.md.
+"""
+
+DOMAINS = [
+    "app.hazards",  # 隐患排查治理闭环
+]

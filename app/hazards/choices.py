@@ -1,0 +1,80 @@
+"""Dynamic choices of the hazard task forms (`choices_from` in forms/*.json): enterprises in the officer's
+scope, the 重大事故隐患 criteria, certified co-officers for the second signature."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app import forms
+from app.auth.models import User, UserRole
+from app.auth.permissions import in_scope, scope_clause
+from app.auth.roles import Role
+from app.extensions import db
+from app.hazards import criteria
+from app.org.models import Enterprise
+
+
+def _enterprise_label(value) -> str | None:
+    e = db.session.get(Enterprise, int(value)) if str(value).isdigit() else None
+    return e.name if e else None
+
+
+def _user_label(value) -> str | None:
+    u = db.session.get(User, int(value)) if str(value).isdigit() else None
+    return u.name if u else None
+
+
+@forms.register_choices("hazards.enterprises_in_scope", label=_enterprise_label)
+def enterprises_in_scope(actor, context) -> list[tuple[int, str]]:
+    if actor is None or actor.is_enterprise_user:
+        return []
+    rows = db.session.execute(
+        select(Enterprise.id, Enterprise.name)
+        .where(scope_clause(actor, Enterprise.region_path, Enterprise.id))
+        .order_by(Enterprise.name)
+        .limit(5000)
+    ).all()
+    return [(r.id, r.name) for r in rows]
+
+
+@forms.register_choices(
+    "hazards.major_criteria", label=lambda v: c.citation if (c := criteria.get(v)) else None
+)
+def major_criteria(actor, context) -> list[tuple[str, str]]:
+    return criteria.choices()
+
+
+@forms.register_choices("hazards.co_officers", label=_user_label)
+def co_officers(actor, context) -> list[tuple[int, str]]:
+    """Other certified officers whose jurisdiction covers the subject (the second signature)."""
+    if actor is None or actor.is_enterprise_user:
+        return []
+    region_path, enterprise_id = None, None
+    context = context or {}
+    task = context.get("task")
+    subject = context.get("hazard") or context.get("order")
+    if task is not None:
+        region_path, enterprise_id = task.region_path, task.enterprise_id
+    elif subject is not None:
+        region_path, enterprise_id = subject.region_path, subject.enterprise_id
+    users = db.session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.OFFICER, User.is_active_flag.is_(True), User.id != actor.id)
+        .order_by(User.name)
+    ).all()
+    out = []
+    for u in users:
+        if u.is_enterprise_user:
+            continue
+        if region_path is not None and not in_scope(u, region_path, enterprise_id):
+            continue
+        if (
+            region_path is None
+            and actor.department is not None
+            and u.department is not None
+            and u.department.agency.id != actor.department.agency.id
+        ):
+            continue
+        out.append((u.id, f"{u.name}（{u.cert_no or '无执法证号'}）"))
+    return out

@@ -1,0 +1,64 @@
+"""The contract between a BPMN user task and its domain: what completing the task does.
+
+A domain registers one handler per (process id, user task id)::
+
+    @workflow.user_task("hazard_rectification", "submit_rectification")
+    def submit_rectification(task: HumanTask, data: dict, *, actor) -> None:
+        ...  # domain rows + status, then workflow.complete_task(task, data, actor=actor), then audit
+
+A task whose completion needs nothing but the workflow step and an audit event says so in its BPMN
+(`<spiffworkflow:property name="generic" value="true" />`): it is completed generically. At start-up every
+user task of every deployed BPMN must have one or the other (`check`); the app refuses to start otherwise,
+naming the file and the task, so a task never silently skips its domain's rows and status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+UserTaskHandler = Callable[..., None]  # fn(task: HumanTask, data: dict, *, actor) -> None
+
+_handlers: dict[tuple[str, str], UserTaskHandler] = {}
+
+
+def user_task(process_id: str, bpmn_id: str) -> Callable[[UserTaskHandler], UserTaskHandler]:
+    """Decorator registering the domain handler of one user task."""
+
+    def register(fn: UserTaskHandler) -> UserTaskHandler:
+        key = (process_id, bpmn_id)
+        old = _handlers.get(key)
+        if old is not None and (old.__module__, old.__qualname__) != (fn.__module__, fn.__qualname__):
+            raise ValueError(f"用户任务 {process_id}:{bpmn_id} 的处理函数重复注册（{old.__module__}、{fn.__module__}）")
+        _handlers[key] = fn
+        return fn
+
+    return register
+
+
+def handler_for(process_id: str, bpmn_id: str) -> UserTaskHandler | None:
+    """The domain handler, or None for a task declared generic (checked at start-up)."""
+    return _handlers.get((process_id, bpmn_id))
+
+
+def check(definitions: Iterable[Any]) -> list[str]:
+    """Problems: user tasks with neither a registered handler nor `generic` in their BPMN, and handlers
+    registered for tasks that no deployed BPMN has (a typo would otherwise never run)."""
+    problems = []
+    known: set[tuple[str, str]] = set()
+    for parsed in definitions:
+        for bpmn_id, meta in parsed.user_tasks.items():
+            known.add((parsed.process_id, bpmn_id))
+            has_handler = (parsed.process_id, bpmn_id) in _handlers
+            if meta.generic and has_handler:
+                problems.append(f"{parsed.file_name}: 用户任务“{meta.name}”（{bpmn_id}）声明为通用办理，却注册了处理函数")
+            elif not meta.generic and not has_handler:
+                problems.append(
+                    f"{parsed.file_name}: 用户任务“{meta.name}”（{bpmn_id}）没有注册处理函数"
+                    "（@workflow.user_task），也未在 BPMN 中声明 generic"
+                )
+    process_ids = {p for p, _ in known}
+    for process_id, bpmn_id in sorted(_handlers):
+        if process_id in process_ids and (process_id, bpmn_id) not in known:
+            problems.append(f"流程 {process_id} 没有用户任务 {bpmn_id}，但为它注册了处理函数")
+    return problems
