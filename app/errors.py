@@ -45,9 +45,14 @@ class ValidationFailed(DomainError):
 
 
 def require(condition: bool, message: str = "您无权执行此操作") -> None:
-    """Raise PermissionDenied unless condition holds. Used by routes after loading an object."""
+    """Raise PermissionDenied unless condition holds (routes after loading an object, operations first)."""
     if not condition:
         raise PermissionDenied(message)
+
+
+def invalid(field: str, message: str) -> ValidationFailed:
+    """A rule broken by one form field: the message is shown next to that field (`raise invalid(...)`)."""
+    return ValidationFailed(message, field_errors={field: message})
 
 
 HTTP_MESSAGES = {

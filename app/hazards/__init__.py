@@ -26,9 +26,21 @@ SUBJECT_LABEL = "隐患"
 def init_app(app: Flask) -> None:
     """Register everything the hazard domain adds to the platform."""
     from app import audit, dashboard, ledgers, seed, subjects, ui
-    from app.hazards import access, api, choices, labels, ledger, routes, stats, tasks, workflow_handlers  # noqa: F401 - their decorators register form
 
-    # choices, user-task handlers (@workflow.user_task) and service-task handlers (@workflow.service)
+    # imported for their decorators: form choices, user-task handlers (@workflow.user_task), service-task
+    # handlers (@workflow.service), the status rule (@workflow.on_change)
+    from app.hazards import (  # noqa: F401
+        access,
+        api,
+        choices,
+        labels,
+        ledger,
+        routes,
+        stats,
+        status,
+        tasks,
+        workflow_handlers,
+    )
     from app.hazards import documents as hazard_documents
     from app.hazards import permissions as perm
     from app.hazards.models import Hazard

@@ -24,6 +24,8 @@ AUDIT_LABELS = {
     "hazard.progress_reported": "报送治理进展",
     "hazard.progress_requested": "催报治理进展",
     "hazard.acceptance_requested": "申请验收",
+    "hazard.status_changed": "状态变更",
+    "hazard.referral_answered": "立案答复",
 }
 
 FIELD_LABELS = {

@@ -60,6 +60,12 @@ OPEN_STATUSES = tuple(
 )
 
 
+class ReferralStatus(StrEnum):
+    PENDING = "待立案"
+    FILED = "已立案"
+    DECLINED = "不予立案"
+
+
 class ReviewResult(StrEnum):
     DONE = "已整改"
     NOT_DONE = "未整改"
@@ -324,7 +330,9 @@ class HazardReview(TimestampMixin, db.Model):
 
 
 class PenaltyReferral(TimestampMixin, db.Model):
-    """移送立案: a hazard not fixed is handed to the penalty-case process (picked up by app/cases)."""
+    """移送立案: a hazard not fixed is handed to the penalty-case domain (the `referral_made` signal). That
+    domain keeps its case in its own tables with a foreign key to this row, and answers through
+    `operations.answer_referral` (已立案 with the case number, or 不予立案 with the reason)."""
 
     __tablename__ = "penalty_referrals"
 
@@ -337,13 +345,16 @@ class PenaltyReferral(TimestampMixin, db.Model):
     provisions: Mapped[str] = mapped_column(String(300), comment="涉嫌违反条款")
     referred_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     referred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    status: Mapped[str] = mapped_column(String(10), default="待立案", comment="待立案/已立案/不予立案")
-    case_id: Mapped[int | None] = mapped_column(Integer, comment="立案后的案件 id")
-    case_number: Mapped[str | None] = mapped_column(String(80), comment="立案号/处罚决定书文号")
+    status: Mapped[str] = mapped_column(String(10), default=ReferralStatus.PENDING, comment="待立案/已立案/不予立案")
+    case_number: Mapped[str | None] = mapped_column(String(80), comment="立案号")
+    answer: Mapped[str | None] = mapped_column(Text, comment="不予立案的理由")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="立案机关答复时间")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="答复人")
 
     hazard: Mapped[Hazard] = relationship(back_populates="referral")
     enterprise: Mapped[Enterprise] = relationship()
-    referred_by: Mapped[User] = relationship()
+    referred_by: Mapped[User] = relationship(foreign_keys=[referred_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
 
 
 class Supervision(TimestampMixin, db.Model):

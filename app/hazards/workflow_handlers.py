@@ -16,17 +16,8 @@ from app import audit, workflow
 from app.extensions import db
 from app.hazards import notify, settings
 from app.hazards.models import Hazard, HazardStatus, ProgressReport
+from app.hazards.operations.common import set_overdue_title
 from app.ui import cn_date
-
-OVERDUE_PREFIX = "【逾期】"
-
-
-def set_overdue_title(instance, overdue: bool) -> None:
-    """Inbox rows show the instance title: overdue hazards read 【逾期】… until given a new deadline."""
-    if instance is None:
-        return
-    title = instance.title.removeprefix(OVERDUE_PREFIX)
-    instance.title = (OVERDUE_PREFIX + title)[:200] if overdue else title
 
 
 def _hazard(ctx) -> Hazard | None:
@@ -101,13 +92,11 @@ def mark_overdue(ctx) -> dict:
     result = settings.review_vars(deadline)
     if hazard is None:
         return result
-    old = hazard.status
     if not hazard.is_overdue:
         hazard.is_overdue = True
         if hazard.overdue_at is None:
             hazard.overdue_at = ctx.now
-    hazard.status = HazardStatus.ACCEPTING if hazard.is_major else HazardStatus.REVIEWING
-    set_overdue_title(ctx.instance, True)
+    set_overdue_title(ctx.instance, True)  # the status follows the workflow (app.hazards.status)
     key = f"overdue:{hazard.id}:{deadline.isoformat()}"
     title = f"隐患逾期未整改：{hazard.enterprise.name} {hazard.location}（{hazard.code}）"
     body = (
@@ -137,7 +126,7 @@ def mark_overdue(ctx) -> dict:
         "hazard.overdue",
         hazard,
         summary=f"整改期限{deadline.isoformat()}届满未报告整改，系统标记逾期",
-        changes={"status": [old, hazard.status], "is_overdue": [False, True]},
+        changes={"is_overdue": [False, True]},
         data={"deadline": deadline.isoformat(), "review_due": result["review_due"]},
     )
     db.session.flush()

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app import audit, clock, workflow
+from app import audit, clock
 from app.auth.models import User
-from app.errors import InvalidState, PermissionDenied, ValidationFailed
+from app.errors import InvalidState, invalid, require
 from app.extensions import db
 from app.hazards import documents as hazard_docs
 from app.hazards import permissions as perm
@@ -27,35 +27,21 @@ from app.hazards.models import (
     Rectification,
     Supervision,
 )
-
-
-def _ops():
-    from app.hazards import operations
-
-    return operations
-
-
-def _require(cond: bool, message: str) -> None:
-    if not cond:
-        raise PermissionDenied(message)
-
-
-def _invalid(field: str, message: str):
-    return ValidationFailed(message, field_errors={field: message})
+from app.hazards.operations.common import link, ready_task, step
+from app.hazards.operations.review import review_hazards
 
 
 def decide_supervision(hazard: Hazard, data: dict, *, actor: User, task=None) -> Supervision:
     """负责人决定挂牌督办 (or follow-up without listing); sets the governance deadline."""
-    ops = _ops()
-    _require(perm.can_lead(actor, hazard), "只有辖区负责人可以决定挂牌督办")
-    task = ops.ready_task(hazard, "decide_supervision", task)
+    require(perm.can_lead(actor, hazard), "只有辖区负责人可以决定挂牌督办")
+    task = ready_task(hazard, "decide_supervision", task)
     listed = data["listed"] == "yes"
     deadline = data["deadline"]
     today = clock.today()
     if deadline <= today:
-        raise _invalid("deadline", "督办期限须晚于今天")
+        raise invalid("deadline", "督办期限须晚于今天")
     if listed and not (data.get("level") and data.get("supervising_unit")):
-        raise _invalid("supervising_unit", "挂牌督办须明确督办级别和督办单位")
+        raise invalid("supervising_unit", "挂牌督办须明确督办级别和督办单位")
     sup = Supervision(
         hazard=hazard,
         code=f"tmp-{hazard.id}",
@@ -78,15 +64,15 @@ def decide_supervision(hazard: Hazard, data: dict, *, actor: User, task=None) ->
         doc = hazard_docs.issue_supervision_notice(sup, actor=actor)
         sup.doc_number = doc.number
         sup.document_id = doc.id
-    old = hazard.status
-    hazard.status = HazardStatus.PLAN_PENDING
-    changes["status"] = [old, hazard.status]
     plan_days = int(data.get("plan_days") or 7)
     plan_due = min(settings.add_days(today, plan_days, "calendar"), deadline)
-    workflow.complete_task(
-        task,
-        {"listed": listed, "plan_due": plan_due.isoformat(), **settings.deadline_vars(deadline)},
-        actor=actor,
+    changes.update(
+        step(
+            hazard,
+            task,
+            {"listed": listed, "plan_due": plan_due.isoformat(), **settings.deadline_vars(deadline)},
+            actor=actor,
+        )
     )
     audit.record(
         actor,
@@ -105,11 +91,10 @@ def decide_supervision(hazard: Hazard, data: dict, *, actor: User, task=None) ->
 
 
 def submit_governance_plan(hazard: Hazard, data: dict, *, actor: User, task=None) -> GovernancePlan:
-    ops = _ops()
-    _require(perm.is_own_enterprise_manager(actor, hazard), "只有本企业的安全管理人员可以报送治理方案")
-    task = ops.ready_task(hazard, "submit_governance_plan", task)
+    require(perm.is_own_enterprise_manager(actor, hazard), "只有本企业的安全管理人员可以报送治理方案")
+    task = ready_task(hazard, "submit_governance_plan", task)
     if not data.get("plan_files"):
-        raise _invalid("plan_files", "请上传治理方案文本")
+        raise invalid("plan_files", "请上传治理方案文本")
     plan = GovernancePlan(
         hazard=hazard,
         objective=data["objective"],
@@ -129,20 +114,15 @@ def submit_governance_plan(hazard: Hazard, data: dict, *, actor: User, task=None
     )
     db.session.add(plan)
     db.session.flush()
-    for att in data.get("plan_files") or ():
-        from app import attachments
-
-        attachments.link(int(att), plan, "plan_files")
+    link(data.get("plan_files"), plan, "plan_files")
     hazard.suspension_scope = plan.suspension_scope
-    old = hazard.status
-    hazard.status = HazardStatus.GOVERNING
-    workflow.complete_task(task, {"progress_cycle": settings.progress_cycle(clock.today())}, actor=actor)
+    changes = step(hazard, task, {"progress_cycle": settings.progress_cycle(clock.today())}, actor=actor)
     audit.record(
         actor,
         "hazard.plan_submitted",
         hazard,
         summary=f"{actor.name}报送重大事故隐患治理方案（{plan.suspension_scope}，经费{plan.funds}万元）",
-        changes={"status": [old, hazard.status]},
+        changes=changes,
         data={
             "plan_id": plan.id,
             "time_limit": plan.time_limit.isoformat(),
@@ -154,7 +134,7 @@ def submit_governance_plan(hazard: Hazard, data: dict, *, actor: User, task=None
 
 def report_progress(hazard: Hazard, data: dict, *, actor: User) -> ProgressReport:
     """治理进展报告 (not a workflow step: the cycle timer only reminds when one is missing)."""
-    _require(perm.is_own_enterprise_manager(actor, hazard), "只有本企业的安全管理人员可以报送治理进展")
+    require(perm.is_own_enterprise_manager(actor, hazard), "只有本企业的安全管理人员可以报送治理进展")
     if not hazard.is_major or hazard.status not in (HazardStatus.GOVERNING, HazardStatus.PLAN_PENDING):
         raise InvalidState("该隐患当前不在治理阶段，无需报送进展")
     report = ProgressReport(
@@ -167,10 +147,7 @@ def report_progress(hazard: Hazard, data: dict, *, actor: User) -> ProgressRepor
     )
     db.session.add(report)
     db.session.flush()
-    from app import attachments
-
-    for att in data.get("files") or ():
-        attachments.link(int(att), report, "files")
+    link(data.get("files"), report, "files")
     audit.record(
         actor,
         "hazard.progress_reported",
@@ -183,11 +160,10 @@ def report_progress(hazard: Hazard, data: dict, *, actor: User) -> ProgressRepor
 
 def submit_acceptance(hazard: Hazard, data: dict, *, actor: User, task=None) -> Rectification:
     """评估报告 + 恢复生产申请 → 现场审查 within 10 days."""
-    ops = _ops()
-    _require(perm.is_own_enterprise_manager(actor, hazard), "只有本企业的安全管理人员可以申请验收")
-    task = ops.ready_task(hazard, "submit_acceptance", task)
+    require(perm.is_own_enterprise_manager(actor, hazard), "只有本企业的安全管理人员可以申请验收")
+    task = ready_task(hazard, "submit_acceptance", task)
     if not data.get("evaluation_report"):
-        raise _invalid("evaluation_report", "请上传评估报告")
+        raise invalid("evaluation_report", "请上传评估报告")
     today = clock.today()
     plan = hazard.plans[-1] if hazard.plans else None
     rect = Rectification(
@@ -208,23 +184,17 @@ def submit_acceptance(hazard: Hazard, data: dict, *, actor: User, task=None) -> 
     )
     db.session.add(rect)
     db.session.flush()
-    from app import attachments
-
-    for att in data.get("evaluation_report") or ():
-        attachments.link(int(att), rect, "evaluation_report")
-    for att in data.get("after_photos") or ():
-        attachments.link(int(att), rect, "after_photos")
+    link(data.get("evaluation_report"), rect, "evaluation_report")
+    link(data.get("after_photos"), rect, "after_photos")
     hazard.completed_on = rect.completed_on
-    old = hazard.status
-    hazard.status = HazardStatus.ACCEPTING
-    workflow.complete_task(task, settings.review_vars(today), actor=actor)
+    changes = step(hazard, task, settings.review_vars(today), actor=actor)
     audit.record(
         actor,
         "hazard.acceptance_requested",
         hazard,
         summary=f"{actor.name}报送评估报告（{rect.evaluation_org}）并申请验收"
         + ("、恢复生产" if rect.resumption_requested else ""),
-        changes={"status": [old, hazard.status]},
+        changes=changes,
         data={"rectification_id": rect.id},
     )
     return rect
@@ -232,6 +202,5 @@ def submit_acceptance(hazard: Hazard, data: dict, *, actor: User, task=None) -> 
 
 def acceptance_review(hazard: Hazard, data: dict, *, actor: User, task=None) -> HazardReview:
     """现场审查验收 of one 重大 hazard (a 整改复查意见书 is issued, as for 复查)."""
-    ops = _ops()
     tasks = {hazard.id: task} if task is not None else None
-    return ops.review_hazards([(hazard, data)], actor=actor, kind="验收", tasks=tasks)[0]
+    return review_hazards([(hazard, data)], actor=actor, kind="验收", tasks=tasks)[0]
