@@ -11,8 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.auth.models import User
 from app.db import TimestampMixin, UTCDateTime, utcnow
@@ -99,6 +99,24 @@ class SupervisionLevel(StrEnum):
     PROVINCE = "省级"
     CITY = "市级"
     COUNTY = "县级"
+
+
+class HazardPart:
+    """A row that belongs to one hazard and goes with it (整改, 延期, 复查, 方案, 进展)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
+
+
+class Submitted:
+    """Who in the enterprise submitted the report, and when."""
+
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @declared_attr
+    def submitted_by(cls) -> Mapped[User]:
+        return relationship(User, foreign_keys=[cls.submitted_by_id])
 
 
 class RectificationOrder(TimestampMixin, db.Model):
@@ -239,14 +257,12 @@ class Hazard(TimestampMixin, db.Model):
         return f"<Hazard {self.code} {self.status}>"
 
 
-class Rectification(TimestampMixin, db.Model):
+class Rectification(HazardPart, Submitted, TimestampMixin, db.Model):
     """The enterprise's report that a hazard was fixed (五落实 + evidence). For a 重大 hazard it is the
     治理完成/恢复生产申请 with the evaluation report."""
 
     __tablename__ = "hazard_rectifications"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
     round: Mapped[int] = mapped_column(Integer, default=1, comment="第几轮整改")
     responsible_dept: Mapped[str | None] = mapped_column(String(100), comment="整改责任部门")
     responsible_person: Mapped[str] = mapped_column(String(50), comment="整改责任人")
@@ -260,20 +276,15 @@ class Rectification(TimestampMixin, db.Model):
     evaluation_date: Mapped[date | None] = mapped_column(Date, comment="评估报告日期（重大隐患）")
     evaluation_conclusion: Mapped[str | None] = mapped_column(Text, comment="评估结论")
     resumption_requested: Mapped[bool] = mapped_column(Boolean, default=False, comment="是否申请恢复生产")
-    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     hazard: Mapped[Hazard] = relationship(back_populates="rectifications")
-    submitted_by: Mapped[User] = relationship()
 
 
-class ExtensionRequest(TimestampMixin, db.Model):
+class ExtensionRequest(HazardPart, TimestampMixin, db.Model):
     """延期申请: the deadline moves only when an officer approves; the approver is recorded."""
 
     __tablename__ = "hazard_extensions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(Text, comment="延期理由")
     old_deadline: Mapped[date] = mapped_column(Date, comment="原整改期限")
     requested_deadline: Mapped[date] = mapped_column(Date, comment="申请延期至")
@@ -297,13 +308,11 @@ class ExtensionRequest(TimestampMixin, db.Model):
         return self.STATUS_LABELS.get(self.status, self.status)
 
 
-class HazardReview(TimestampMixin, db.Model):
+class HazardReview(HazardPart, TimestampMixin, db.Model):
     """复查 (一般隐患) or 现场验收 (重大隐患) of one hazard, with the item result and the decision."""
 
     __tablename__ = "hazard_reviews"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10), default="复查", comment="复查/验收")
     round: Mapped[int] = mapped_column(Integer, default=1)
     reviewed_on: Mapped[date] = mapped_column(Date, comment="复查（验收）日期")
@@ -386,13 +395,11 @@ class Supervision(TimestampMixin, db.Model):
     decided_by: Mapped[User] = relationship()
 
 
-class GovernancePlan(TimestampMixin, db.Model):
+class GovernancePlan(HazardPart, Submitted, TimestampMixin, db.Model):
     """重大事故隐患治理方案 with the six elements of 16号令 Art.15 and the suspension scope."""
 
     __tablename__ = "hazard_governance_plans"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
     objective: Mapped[str] = mapped_column(Text, comment="治理的目标和任务")
     methods: Mapped[str] = mapped_column(Text, comment="采取的方法和措施")
     funds: Mapped[Decimal] = mapped_column(Numeric(12, 2), comment="经费（万元）")
@@ -405,20 +412,15 @@ class GovernancePlan(TimestampMixin, db.Model):
     suspension_scope: Mapped[str] = mapped_column(String(10), comment="停产停业范围")
     suspension_detail: Mapped[str | None] = mapped_column(Text, comment="停产停用的区域/设备")
     reported_to_staff_on: Mapped[date | None] = mapped_column(Date, comment="向职代会/职工大会报告日期")
-    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     hazard: Mapped[Hazard] = relationship(back_populates="plans")
-    submitted_by: Mapped[User] = relationship()
 
 
-class ProgressReport(TimestampMixin, db.Model):
+class ProgressReport(HazardPart, TimestampMixin, db.Model):
     """治理进展报告 (every 15 days by default while a 重大 hazard is being governed)."""
 
     __tablename__ = "hazard_progress_reports"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
     reported_on: Mapped[date] = mapped_column(Date)
     percent: Mapped[int] = mapped_column(Integer, comment="完成比例（%）")
     content: Mapped[str] = mapped_column(Text, comment="进展情况")
@@ -427,30 +429,3 @@ class ProgressReport(TimestampMixin, db.Model):
 
     hazard: Mapped[Hazard] = relationship(back_populates="progress_reports")
     reported_by: Mapped[User] = relationship()
-
-
-class HazardNotification(db.Model):
-    """站内消息: deadline reminders, overdue notices, escalations. `key` makes every notice idempotent
-    (a timer that fires twice, or a re-armed reminder after an extension, never duplicates one)."""
-
-    __tablename__ = "hazard_notifications"
-    __table_args__ = (
-        UniqueConstraint("key", "user_id", name="uq_hazard_notifications_key_user"),
-        Index("ix_hazard_notifications_user_read", "user_id", "read_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(
-        String(30), comment="remind_before/remind_due/overdue/review_overdue/progress"
-    )
-    key: Mapped[str] = mapped_column(String(120))
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str | None] = mapped_column(Text)
-    level: Mapped[str] = mapped_column(String(10), default="info", comment="info/warning/danger")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    user: Mapped[User] = relationship()
-    hazard: Mapped[Hazard | None] = relationship()

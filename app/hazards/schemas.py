@@ -92,6 +92,9 @@ class ReferralSchema(Schema):
     status = fields.Str(metadata={"description": "待立案/已立案/不予立案"})
     referred_at = fields.DateTime()
     referred_by = name_of("referred_by")
+    case_number = fields.Str(allow_none=True, metadata={"description": "立案号（已立案时）"})
+    answer = fields.Str(allow_none=True, metadata={"description": "不予立案的理由"})
+    answered_at = fields.DateTime(allow_none=True, metadata={"description": "立案机关答复时间"})
 
 
 class HazardDetailSchema(Schema):

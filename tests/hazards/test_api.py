@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.hazards.models import Hazard, HazardStatus
-from tests.hazards.conftest import commit, ready, ready_task, rectification_form
+from tests.factories.db import commit
+from tests.factories.hazards import ready, ready_task, rectification_form
 
 
 def test_list_is_scoped_and_filtered_like_the_page(login, world, make_order):
@@ -84,3 +85,35 @@ def test_openapi_documents_the_hazard_endpoints(login, world):
     assert "HazardDetailSchema" in spec["components"]["schemas"]
     complete = spec["paths"]["/api/v1/tasks/{task_id}/complete"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in complete
+
+
+def test_round_cap_cannot_be_bypassed_through_the_api(login, world, make_hazard, upload):
+    """After two failed 复查 rounds only 移送 or 特批 remain, whoever asks and however: the API gets the same
+    field error as the page, nothing is written, the workflow still waits for the 复查."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.hazards import operations as ops
+    from tests.factories.hazards import rect_data, review_data
+
+    h = make_hazard()
+    for _ in range(2):
+        ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
+        if ready(h) == ["review_rectification"] and h.failed_rounds == 0:
+            ops.review_hazards([(h, review_data(world, result="未整改", decision="return",
+                                                new_deadline=clock.today() + timedelta(days=3)))],
+                               actor=world.officer)
+    commit()
+    task = ready_task(h, "review_rectification")
+    c = login(world.officer)
+    again = {"reviewed_on": clock.today().isoformat(), "co_reviewer_id": str(world.officer2.id),
+             "result": "未整改", "opinion": "仍未整改", "decision": "return",
+             "new_deadline": (clock.today() + timedelta(days=5)).isoformat()}
+    r = c.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": again})
+    assert r.status_code == 422 and "decision" in r.json["field_errors"]
+    commit()
+    h = db.session.get(Hazard, h.id)
+    assert h.failed_rounds == 1 and ready(h) == ["review_rectification"] and h.status == HazardStatus.REVIEWING
+    # an enterprise account cannot answer the officer's 复查 at all
+    r = login(world.manager_a).api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": again})
+    assert r.status_code in (403, 404)
