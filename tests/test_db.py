@@ -9,7 +9,6 @@ from app.auth.roles import Role
 from app.db import likely
 from app.inbox import queries
 from app.workflow.models import HumanTask
-from tests.inbox.conftest import started  # noqa: F401  (fixture)
 
 
 def test_likely_condition_is_part_of_the_cache_key():
@@ -22,7 +21,7 @@ def test_likely_condition_is_part_of_the_cache_key():
     assert key(HumanTask.region_path.like("/a/%")) == key(HumanTask.region_path.like("/b/%"))
 
 
-def test_inbox_scopes_do_not_leak_through_the_statement_cache(started, world, db):  # noqa: F811
+def test_inbox_scopes_do_not_leak_through_the_statement_cache(started, world, db):
     started(world.ent_a)
     started(world.ent_b)
     # an officer without a department sees nothing (scope likely(false)), a town officer their town

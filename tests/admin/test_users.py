@@ -10,7 +10,7 @@ from app.auth.models import User
 from app.auth.operations import create_user, password_problem, reset_password, set_user_active, update_user
 from app.auth.roles import Role
 from app.errors import ValidationFailed
-from tests.conftest import PASSWORD, csrf_from
+from tests.factories.auth import PASSWORD, csrf_from
 
 NEW_PASSWORD = "Xiao@County9"
 

@@ -10,8 +10,7 @@ from app import attachments
 from app.auth.permissions import can_view_enterprise
 from app.extensions import db as _db
 from app.org.models import Enterprise
-
-from .conftest import JPEG, PDF, upload
+from tests.factories.files import JPEG, PDF, file_storage
 
 
 @pytest.fixture
@@ -20,7 +19,7 @@ def linked(db, world, access_registry):
     access_registry(
         "enterprises", lambda user, ent_id: can_view_enterprise(user, _db.session.get(Enterprise, ent_id))
     )
-    att = attachments.store(upload(JPEG, "现场 照片（一）.jpg"), actor=world.manager_a)
+    att = attachments.store(file_storage(JPEG, "现场 照片（一）.jpg"), actor=world.manager_a)
     attachments.link(att, world.ent_a, "photos")
     db.session.commit()
     return att
@@ -56,7 +55,7 @@ def test_missing_id_is_the_same_404(login, world):
 
 
 def test_unregistered_subject_type_grants_nothing(login, db, world, access_registry):
-    att = attachments.store(upload(JPEG), actor=world.officer)
+    att = attachments.store(file_storage(JPEG), actor=world.officer)
     attachments.link(att, world.ent_a, "photos")  # no check registered for "enterprises" here
     db.session.commit()
     assert login(world.officer).get(f"/attachments/{att.id}").status_code == 404  # not even the uploader
@@ -64,7 +63,7 @@ def test_unregistered_subject_type_grants_nothing(login, db, world, access_regis
 
 @pytest.fixture
 def unlinked(db, world):
-    att = attachments.store(upload(PDF, "整改报告.pdf", "application/pdf"), actor=world.manager_a)
+    att = attachments.store(file_storage(PDF, "整改报告.pdf", "application/pdf"), actor=world.manager_a)
     db.session.commit()
     return att
 
@@ -93,7 +92,7 @@ def test_uploader_loses_access_once_linked_to_a_subject_they_cannot_see(
 
 
 def test_anonymous_is_sent_to_login(app, db, world):
-    att = attachments.store(upload(JPEG), actor=world.officer)
+    att = attachments.store(file_storage(JPEG), actor=world.officer)
     db.session.commit()
     r = app.test_client().get(f"/attachments/{att.id}")
     assert r.status_code in (302, 303) and "/login" in r.headers["Location"]
@@ -104,7 +103,7 @@ def test_a_broken_access_check_denies(login, db, world, access_registry):
         raise RuntimeError("boom")
 
     access_registry("enterprises", broken)
-    att = attachments.store(upload(JPEG), actor=world.officer)
+    att = attachments.store(file_storage(JPEG), actor=world.officer)
     attachments.link(att, world.ent_a)
     db.session.commit()
     assert login(world.officer).get(f"/attachments/{att.id}").status_code == 404

@@ -10,12 +10,11 @@ import pytest
 from app import attachments
 from app.attachments.storage import clean_filename, sniff, upload_root
 from app.errors import ValidationFailed
-
-from .conftest import JPEG, PDF, PNG, upload
+from tests.factories.files import JPEG, PDF, PNG, file_storage
 
 
 def test_store_writes_content_addressed_file(db, world):
-    att = attachments.store(upload(JPEG, "现场照片.jpg"), actor=world.officer)
+    att = attachments.store(file_storage(JPEG, "现场照片.jpg"), actor=world.officer)
     sha = hashlib.sha256(JPEG).hexdigest()
     assert (att.sha256, att.size, att.mime, att.original_name) == (
         sha,
@@ -30,10 +29,10 @@ def test_store_writes_content_addressed_file(db, world):
 
 
 def test_same_content_is_stored_once_and_never_overwritten(db, world):
-    a = attachments.store(upload(PNG, "a.png", "image/png"), actor=world.officer)
+    a = attachments.store(file_storage(PNG, "a.png", "image/png"), actor=world.officer)
     path = attachments.blob_path(a.sha256)
     before = os.stat(path)
-    b = attachments.store(upload(PNG, "另一个名字.png", "image/png"), actor=world.manager_a)
+    b = attachments.store(file_storage(PNG, "另一个名字.png", "image/png"), actor=world.manager_a)
     after = os.stat(path)
     assert a.id != b.id and a.sha256 == b.sha256
     assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
@@ -43,11 +42,11 @@ def test_same_content_is_stored_once_and_never_overwritten(db, world):
 
 def test_text_renamed_to_jpg_is_refused(db, world):
     with pytest.raises(ValidationFailed) as exc:
-        attachments.store(upload(b"hello, I am text", "photo.jpg", "image/jpeg"), actor=world.officer)
+        attachments.store(file_storage(b"hello, I am text", "photo.jpg", "image/jpeg"), actor=world.officer)
     assert exc.value.message == "文件类型不支持：仅允许 JPG、PNG、WEBP、PDF、MP4"
     with pytest.raises(ValidationFailed) as exc:
         attachments.store(
-            upload(b"<html>", "a.jpg"),
+            file_storage(b"<html>", "a.jpg"),
             actor=world.officer,
             accept=["image/jpeg", "image/png", "application/pdf"],
         )
@@ -58,7 +57,7 @@ def test_oversize_is_refused_and_leaves_nothing(app, db, world, monkeypatch):
     monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
     big = JPEG + b"\0" * (20 * 1024 * 1024)
     with pytest.raises(ValidationFailed) as exc:
-        attachments.store(upload(big, "大照片.jpg"), actor=world.officer)
+        attachments.store(file_storage(big, "大照片.jpg"), actor=world.officer)
     assert exc.value.message == "文件过大：最大20MB"
     assert not attachments.blob_path(hashlib.sha256(big).hexdigest()).exists()
     assert not list((upload_root() / ".tmp").iterdir())
@@ -66,7 +65,7 @@ def test_oversize_is_refused_and_leaves_nothing(app, db, world, monkeypatch):
 
 def test_empty_file_is_refused(db, world):
     with pytest.raises(ValidationFailed, match="文件为空"):
-        attachments.store(upload(b"", "空.jpg"), actor=world.officer)
+        attachments.store(file_storage(b"", "空.jpg"), actor=world.officer)
 
 
 @pytest.mark.parametrize(
@@ -97,8 +96,8 @@ def test_clean_filename():
 
 
 def test_link_is_idempotent_and_attachments_for_filters_by_field(db, world):
-    a = attachments.store(upload(JPEG), actor=world.officer)
-    b = attachments.store(upload(PDF, "报告.pdf", "application/pdf"), actor=world.officer)
+    a = attachments.store(file_storage(JPEG), actor=world.officer)
+    b = attachments.store(file_storage(PDF, "报告.pdf", "application/pdf"), actor=world.officer)
     ent = world.ent_a
     l1 = attachments.link(a, ent, "photos")
     assert attachments.link(a, ent, "photos") is l1
@@ -113,7 +112,7 @@ def test_upload_is_audited_when_audit_is_available(db, world):
     audit = pytest.importorskip("app.audit")
     if not hasattr(audit, "history"):
         pytest.skip("app.audit not ready")
-    att = attachments.store(upload(JPEG, "证据.jpg"), actor=world.officer)
+    att = attachments.store(file_storage(JPEG, "证据.jpg"), actor=world.officer)
     events = audit.history(att)
     assert events and events[-1].action == "attachment.uploaded"
     assert events[-1].data["sha256"] == att.sha256
@@ -122,10 +121,10 @@ def test_upload_is_audited_when_audit_is_available(db, world):
 def test_verify_detects_missing_and_altered_files(db, world):
     from app.attachments.maintenance import verify_store
 
-    good = attachments.store(upload(JPEG), actor=world.officer)
+    good = attachments.store(file_storage(JPEG), actor=world.officer)
     # unique bytes: the store is shared by the whole test session
-    bad = attachments.store(upload(PNG + b"verify-1", "b.png", "image/png"), actor=world.officer)
-    gone = attachments.store(upload(PDF + b"verify-2", "c.pdf", "application/pdf"), actor=world.officer)
+    bad = attachments.store(file_storage(PNG + b"verify-1", "b.png", "image/png"), actor=world.officer)
+    gone = attachments.store(file_storage(PDF + b"verify-2", "c.pdf", "application/pdf"), actor=world.officer)
     assert verify_store().ok
     path = attachments.blob_path(bad.sha256)
     os.chmod(path, 0o644)
@@ -142,9 +141,9 @@ def test_gc_removes_only_old_unreferenced_files(db, world):
     from app.attachments.maintenance import collect_garbage
     from app.attachments.storage import put
 
-    kept = attachments.store(upload(JPEG), actor=world.officer)
-    orphan = put(upload(PNG + b"gc-1").stream, "x.png")  # bytes of a form that was never completed
-    fresh = put(upload(PDF + b"gc-2").stream, "y.pdf")
+    kept = attachments.store(file_storage(JPEG), actor=world.officer)
+    orphan = put(file_storage(PNG + b"gc-1").stream, "x.png")  # bytes of a form that was never completed
+    fresh = put(file_storage(PDF + b"gc-2").stream, "y.pdf")
     old = time.time() - 30 * 86400
     for sha in (kept.sha256, orphan.sha256):
         os.utime(attachments.blob_path(sha), (old, old))

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, text, update
 from app import audit, clock
 from app.audit import AuditEvent, AuditImmutableError
 from app.audit.models import PG_APPEND_ONLY_DROP_SQL, PG_APPEND_ONLY_SQL
-from tests.conftest import is_postgres
+from tests.factories.db import is_postgres
 
 
 def _count(db):

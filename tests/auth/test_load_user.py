@@ -3,7 +3,7 @@ row), and that edits made in the same session win over what was read."""
 
 from app.auth.models import User
 from app.auth.roles import Role
-from tests.conftest import sql_log
+from tests.factories.db import sql_log
 
 
 def _fresh(db, user_id):

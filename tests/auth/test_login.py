@@ -1,5 +1,5 @@
 from app.auth.models import LoginAttempt
-from tests.conftest import PASSWORD, csrf_from
+from tests.factories.auth import PASSWORD, csrf_from
 
 
 def _token(client):

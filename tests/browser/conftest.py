@@ -1,18 +1,18 @@
 """Browser journeys: a real Flask server on loopback, driven by Debian's Chromium through Playwright.
 
-Never downloads a browser: Playwright launches /usr/bin/chromium (executable_path). When Chromium is
-missing the tests are skipped locally, but fail when SAFELOOP_REQUIRE_BROWSER=1 (CI, `make test`).
+Never downloads a browser: the session's `browser` (tests/factories/browser.py) is /usr/bin/chromium.
+When Chromium is missing the tests are skipped locally, but fail when SAFELOOP_REQUIRE_BROWSER=1 (CI,
+`make test`). A failed journey leaves a screenshot in test-artifacts/.
 """
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.factories.browser import ARTIFACTS
 
 
 @pytest.fixture(scope="session")
@@ -47,10 +47,3 @@ def pytest_runtest_makereport(item, call):
     rep = outcome.get_result()
     setattr(item, "rep_" + rep.when, rep)
 
-
-def browser_login(page, base_url: str, username: str, password: str) -> None:
-    page.goto(base_url + "/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")

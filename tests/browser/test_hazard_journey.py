@@ -16,8 +16,8 @@ from python_calamine import CalamineWorkbook
 
 from app import clock
 from app.hazards.models import Hazard
-from tests.browser.conftest import browser_login
-from tests.conftest import PASSWORD
+from tests.factories.auth import PASSWORD
+from tests.factories.browser import browser_login
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from app import clock, workflow
-from tests.browser.conftest import ARTIFACTS, browser_login
-from tests.conftest import PASSWORD
+from tests.factories.auth import PASSWORD
+from tests.factories.browser import ARTIFACTS, browser_login
 
 pytestmark = pytest.mark.browser
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from app import clock
-from app.hazards import stats
 from app.hazards import operations as ops
+from app.hazards import stats
 from app.hazards.queries import HazardFilters
-from tests.hazards.conftest import at, commit, rect_data, review_data, tick_at
+from tests.factories.clock import at
+from tests.factories.db import commit
+from tests.factories.hazards import rect_data, review_data
+from tests.factories.workflow import tick_at
 
 
 def _data(world, make_order, upload):

@@ -64,11 +64,10 @@ def test_kept_upload_is_listed_and_can_be_removed(page, db, world, formdef):
     from werkzeug.datastructures import MultiDict
 
     from app import forms
-
-    from .conftest import JPEG, upload
+    from tests.factories.files import JPEG, file_storage
 
     md = MultiDict()
-    md.add("photos", upload(JPEG, "现场.jpg"))
+    md.add("photos", file_storage(JPEG, "现场.jpg"))
     att_id = forms.validate(
         formdef, {"result": "passed", "opinion": "好", "promise": "1"}, md, actor=world.officer
     )["photos"][0]

@@ -10,8 +10,8 @@ from werkzeug.datastructures import MultiDict
 from app import forms
 from app.attachments import Attachment, blob_path
 from app.forms.files import token_for
-
-from .conftest import JPEG, PNG, minimal, upload
+from tests.factories.files import JPEG, PNG, file_storage
+from tests.factories.forms import minimal
 
 
 def files(*items) -> MultiDict:
@@ -29,7 +29,7 @@ def test_valid_form_stores_files_and_returns_attachment_ids(db, world, formdef):
     data = forms.validate(
         formdef,
         minimal(),
-        files(upload(JPEG, "现场1.jpg"), upload(PNG, "现场2.png", "image/png")),
+        files(file_storage(JPEG, "现场1.jpg"), file_storage(PNG, "现场2.png", "image/png")),
         actor=world.officer,
     )
     atts = [db.session.get(Attachment, i) for i in data["photos"]]
@@ -40,14 +40,14 @@ def test_valid_form_stores_files_and_returns_attachment_ids(db, world, formdef):
 
 
 def test_empty_file_part_means_no_file(db, world, formdef):
-    data = forms.validate(formdef, minimal(), files(upload(b"", "")), actor=world.officer)
+    data = forms.validate(formdef, minimal(), files(file_storage(b"", "")), actor=world.officer)
     assert data["photos"] == []
 
 
 def test_text_disguised_as_jpg_is_refused_with_reselect_hint(db, world, formdef):
     with pytest.raises(forms.FormInvalid) as exc:
         forms.validate(
-            formdef, minimal(), files(upload(b"just some text, not a photo", "照片.jpg")), actor=world.officer
+            formdef, minimal(), files(file_storage(b"just some text, not a photo", "照片.jpg")), actor=world.officer
         )
     assert exc.value.errors["photos"] == "“照片.jpg”文件类型不支持：仅允许 JPG、PNG，请重新选择"
     assert count(db) == 0
@@ -58,7 +58,7 @@ def test_pdf_refused_where_only_images_accepted(db, world, formdef):
         forms.validate(
             formdef,
             minimal(),
-            files(upload(b"%PDF-1.7 ...", "a.pdf", "application/pdf")),
+            files(file_storage(b"%PDF-1.7 ...", "a.pdf", "application/pdf")),
             actor=world.officer,
         )
     assert "仅允许 JPG、PNG" in exc.value.errors["photos"]
@@ -69,7 +69,7 @@ def test_too_many_files(db, world, formdef):
         forms.validate(
             formdef,
             minimal(),
-            files(upload(JPEG), upload(PNG, "b.png"), upload(JPEG + b"x", "c.jpg")),
+            files(file_storage(JPEG), file_storage(PNG, "b.png"), file_storage(JPEG + b"x", "c.jpg")),
             actor=world.officer,
         )
     assert exc.value.errors["photos"] == "最多上传2个文件"
@@ -78,7 +78,7 @@ def test_too_many_files(db, world, formdef):
 def test_oversize_file_refused(app, db, world, formdef, monkeypatch):
     monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 100)
     with pytest.raises(forms.FormInvalid) as exc:
-        forms.validate(formdef, minimal(), files(upload(JPEG, "大.jpg")), actor=world.officer)
+        forms.validate(formdef, minimal(), files(file_storage(JPEG, "大.jpg")), actor=world.officer)
     assert (
         exc.value.errors["photos"] == "“大.jpg”文件过大：最大0KB，请重新选择"
         or "文件过大" in exc.value.errors["photos"]
@@ -90,7 +90,7 @@ def test_failed_submit_stores_nothing_but_keeps_accepted_files_for_the_next_try(
         forms.validate(
             formdef,
             minimal(opinion=""),
-            files(upload(JPEG, "现场.jpg"), upload(b"text", "假.jpg")),
+            files(file_storage(JPEG, "现场.jpg"), file_storage(b"text", "假.jpg")),
             actor=world.officer,
         )
     assert count(db) == 0  # nothing in the database until the whole form is valid
@@ -113,7 +113,7 @@ def test_failed_submit_stores_nothing_but_keeps_accepted_files_for_the_next_try(
 
 def test_keep_tokens_are_bound_to_the_user_and_cannot_be_forged(app, db, world, formdef):
     with pytest.raises(forms.FormInvalid) as exc:
-        forms.validate(formdef, minimal(opinion=""), files(upload(JPEG)), actor=world.officer)
+        forms.validate(formdef, minimal(opinion=""), files(file_storage(JPEG)), actor=world.officer)
     stolen = exc.value.values["photos"][0]
     for token in (stolen, stolen[:-3] + "abc"):
         data = minimal()
@@ -124,7 +124,7 @@ def test_keep_tokens_are_bound_to_the_user_and_cannot_be_forged(app, db, world, 
 
 
 def test_prefilled_attachment_ids_can_be_kept(app, db, world, formdef):
-    first = forms.validate(formdef, minimal(), files(upload(PNG, "旧.png", "image/png")), actor=world.officer)
+    first = forms.validate(formdef, minimal(), files(file_storage(PNG, "旧.png", "image/png")), actor=world.officer)
     old_id = first["photos"][0]
     with app.test_request_context():
         login_user(world.officer)
@@ -132,7 +132,7 @@ def test_prefilled_attachment_ids_can_be_kept(app, db, world, formdef):
     assert kept[0]["name"] == "旧.png" and kept[0]["url"].endswith(f"/attachments/{old_id}")
     data = minimal()
     data.add("photos__keep", kept[0]["token"])
-    assert forms.validate(formdef, data, files(upload(JPEG)), actor=world.officer)["photos"][0] == old_id
+    assert forms.validate(formdef, data, files(file_storage(JPEG)), actor=world.officer)["photos"][0] == old_id
 
 
 def test_token_for_existing_attachment_is_user_bound(app, world):
@@ -169,5 +169,5 @@ def test_required_file(db, world, tmp_path):
         forms.validate(fd, MultiDict(), MultiDict(), actor=world.officer)
     assert exc.value.errors == {"report": "请上传文件"}
     md = MultiDict()
-    md.add("report", upload(b"%PDF-1.7\n...", "评估报告.pdf", "application/pdf"))
+    md.add("report", file_storage(b"%PDF-1.7\n...", "评估报告.pdf", "application/pdf"))
     assert len(forms.validate(fd, MultiDict(), md, actor=world.officer)["report"]) == 1

@@ -111,7 +111,7 @@ def test_form_by_name_and_kept_files(app, db, world, formdef):
 
     from werkzeug.datastructures import FileStorage, MultiDict
 
-    from .conftest import JPEG
+    from tests.factories.files import JPEG
 
     try:
         md = MultiDict()
@@ -129,7 +129,7 @@ def test_render_values_shows_labels_choice_labels_units_and_attachment_links(app
 
     from werkzeug.datastructures import FileStorage, MultiDict
 
-    from .conftest import PNG
+    from tests.factories.files import PNG
 
     md = MultiDict()
     md.add("photos", FileStorage(BytesIO(PNG), filename="整改后.png"))

@@ -10,8 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from app import forms
 from app.errors import ValidationFailed
-
-from .conftest import minimal
+from tests.factories.forms import minimal
 
 
 def errors_of(formdef, data, **kw) -> dict:

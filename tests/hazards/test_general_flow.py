@@ -10,7 +10,8 @@ from app import audit, clock
 from app.errors import InvalidState, PermissionDenied, ValidationFailed
 from app.hazards import operations as ops
 from app.hazards.models import HazardStatus, PenaltyReferral
-from tests.hazards.conftest import commit, ready, rect_data, review_data
+from tests.factories.db import commit
+from tests.factories.hazards import ready, rect_data, review_data
 
 
 def test_issue_order_numbers_document_and_starts_one_instance_per_hazard(make_order, world):

@@ -7,7 +7,7 @@ import pytest
 from app.audit.models import AuditEvent
 from app.documents.models import DocumentCounter, DocumentNumber
 from app.workflow.models import HumanTask, WorkflowInstance
-from tests.inbox.conftest import ready
+from tests.factories.workflow import ready
 
 
 def test_api_requires_login(app):

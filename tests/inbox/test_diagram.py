@@ -12,7 +12,7 @@ from lxml import etree
 from app import workflow
 from app.config import BASE_DIR
 from app.workflow import diagram
-from tests.inbox.conftest import ready
+from tests.factories.workflow import ready
 
 SVG = "{http://www.w3.org/2000/svg}"
 BPMN_FILES = sorted(Path(BASE_DIR, "workflows").glob("*.bpmn"))

@@ -2,7 +2,7 @@
 
 from app.audit.models import AuditEvent
 from app.workflow.models import HumanTask
-from tests.inbox.conftest import ready
+from tests.factories.workflow import ready
 
 
 def test_officer_sees_task_with_count(started, login, world):
@@ -165,7 +165,7 @@ def test_login_required(app, started):
 def test_submit_sends_no_query_after_its_commit(started, login, world, db):
     """The redirect after a submit is built from what the request already holds: reading an expired
     attribute after the commit would reload the row (one more query and connection per submit)."""
-    from tests.conftest import sql_log
+    from tests.factories.db import sql_log
 
     task = ready(started(), "register")
     c = login(world.officer)

@@ -16,7 +16,8 @@ from app.hazards import operations as ops
 from app.hazards.models import Hazard, HazardStatus
 from app.hazards.queries import HazardFilters, filtered
 from app.ledgers import definitions
-from tests.hazards.conftest import commit, rect_data, review_data
+from tests.factories.db import commit
+from tests.factories.hazards import rect_data, review_data
 
 HEADER_ROW = 6
 

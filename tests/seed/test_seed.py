@@ -13,7 +13,7 @@ from app.auth.roles import Role
 from app.org.credit_code import validate_credit_code
 from app.org.models import CATEGORIES, INDUSTRIES, Department, Enterprise, Region, RiskGrade
 from app.seed import DEMO_PASSWORD, DEMO_SEEDERS, FEATURED_ENTERPRISE, demo_accounts, is_seeded, seed_demo
-from tests.conftest import csrf_from
+from tests.factories.auth import csrf_from
 
 
 def count(db, model, *where) -> int:

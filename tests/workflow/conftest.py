@@ -1,52 +1,16 @@
-"""Fixtures for the workflow engine tests: the test_simple process, a temporary workflow directory,
-and a helper running callables in threads that each have their own app context and session."""
+"""Fixtures local to the workflow engine tests: a temporary workflow directory, and a helper running
+callables in threads that each have their own app context and session. (The test_simple instances,
+complete() and the frozen clock are in tests/factories.)"""
 
 from __future__ import annotations
 
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from app import clock, workflow
 from app.extensions import db as _db
 from app.workflow.definitions import EXTENSION_KEY, load_definitions
-
-START_DAY = date(2026, 11, 2)  # a Monday; clock.freeze(date) = 09:00 China time
-
-
-@pytest.fixture
-def frozen():
-    clock.freeze(START_DAY)
-    return clock
-
-
-@pytest.fixture
-def simple(db, world, frozen):
-    """A started test_simple instance for ent_a, registered by the officer (deadline 2026-11-10)."""
-
-    def _start(**data):
-        inst = workflow.start(
-            "test_simple",
-            subject=world.ent_a,
-            title="测试隐患：消防通道堵塞",
-            region_path=world.ent_a.region_path,
-            enterprise_id=world.ent_a.id,
-            data={"officer_id": world.officer.id, **data},
-            actor=world.officer,
-        )
-        db.session.commit()
-        return inst
-
-    return _start
-
-
-def complete(bpmn_id: str, inst, data: dict, actor):
-    [task] = [t for t in workflow.ready_tasks(inst) if t.bpmn_id == bpmn_id]
-    workflow.complete_task(task, data, actor=actor)
-    _db.session.commit()
-    return task
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.workflow.models import Timer
-from tests.workflow.conftest import complete
+from tests.factories.workflow import complete
 
 
 def test_check_lists_every_file(app):

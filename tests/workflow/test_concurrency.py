@@ -16,7 +16,7 @@ from app.errors import Conflict
 from app.extensions import db as _db
 from app.workflow import operations
 from app.workflow.models import HumanTask, WorkflowInstance
-from tests.conftest import sql_log
+from tests.factories.db import sql_log
 
 
 @pytest.fixture
@@ -225,7 +225,7 @@ def _side_effect(ctx):
 def test_a_step_that_runs_a_service_handler_runs_it_once(db, world, workflow_dir, frozen, changed_meanwhile):
     """The optimistic attempt may be thrown away; a handler's rows and audit events would stay. So a step
     with a handler next runs under the lock, and the handler runs exactly once."""
-    from tests.workflow.bpmn_builder import linear, service_task, user_task
+    from tests.factories.bpmn import linear, service_task, user_task
 
     workflow_dir.write("t_handler.bpmn", linear("t_handler", [
         user_task("a", "登记", "test_review"), service_task("svc", "通知", "test.side_effect"),

@@ -12,8 +12,8 @@ from app.config import TestConfig
 from app.workflow import engine
 from app.workflow.definitions import WorkflowDefinitionError, load_definitions
 from app.workflow.models import WorkflowDefinition
-from tests.workflow.bpmn_builder import linear, service_task, user_task
-from tests.workflow.conftest import complete
+from tests.factories.bpmn import linear, service_task, user_task
+from tests.factories.workflow import complete
 
 TIMER = """<bpmn:boundaryEvent id="a_timer" name="提醒" cancelActivity="false" attachedToRef="a">
   <bpmn:outgoing>f_timer</bpmn:outgoing>

@@ -13,7 +13,7 @@ from app import clock, workflow
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.workflow import engine
 from app.workflow.models import HumanTask, Timer, WorkflowDefinition, WorkflowInstance
-from tests.workflow.conftest import complete
+from tests.factories.workflow import complete
 
 DEADLINE = date(2026, 11, 10)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app import clock, workflow
 from app.workflow import engine
 from app.workflow.models import HumanTask, Timer
-from tests.workflow.conftest import complete
+from tests.factories.workflow import complete
 
 CN = clock.TZ
 

@@ -1,53 +1,19 @@
-"""Hazard fixtures: a frozen clock, uploaded photos, and factories that register + issue 指令书 and walk a
-hazard through its steps at the operation level (what the pages and the generic task page call)."""
+"""Hazard factories: register hazards and issue their 指令书 (make_order / make_hazard), and the data of
+each step as the operations take it (rect_data, review_data) or as a browser posts it
+(rectification_form). Steps are walked at the operation level, as the pages and the task page do."""
 
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from werkzeug.datastructures import FileStorage
 
-from app import attachments, clock, workflow
-from app.extensions import db as _db
+from app import clock, workflow
 from app.hazards import operations as ops
 from app.hazards.models import Hazard, RectificationOrder
-
-START = date(2026, 11, 2)  # Monday; clock.freeze(date) = 09:00 China time
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"jpeg-body" * 50
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
-
-
-@pytest.fixture
-def frozen():
-    clock.freeze(START)
-    return clock
-
-
-def at(d: date, hour: int = 9, minute: int = 0) -> datetime:
-    return datetime(d.year, d.month, d.day, hour, minute, tzinfo=clock.TZ)
-
-
-def tick_at(d: date | datetime, hour: int = 9) -> int:
-    """Move the clock and fire due timers (commits, like the worker)."""
-    when = d if isinstance(d, datetime) else at(d, hour)
-    clock.freeze(when)
-    fired = workflow.tick()
-    _db.session.expire_all()
-    return fired
-
-
-@pytest.fixture
-def upload(db):
-    def _upload(actor, data: bytes = JPEG, name: str = "照片.jpg", mime: str = "image/jpeg") -> int:
-        att = attachments.store(
-            FileStorage(stream=io.BytesIO(data), filename=name, content_type=mime), actor=actor
-        )
-        return att.id
-
-    return _upload
+from tests.factories.files import JPEG
 
 
 def hazard_data(world, **kw) -> dict:
@@ -108,6 +74,7 @@ def make_hazard(make_order):
 
 
 def ready(hazard: Hazard) -> list[str]:
+    """The BPMN ids of the hazard's READY tasks."""
     return workflow.ready_task_names(workflow.instance_for(hazard))
 
 
@@ -163,8 +130,3 @@ def review_data(world, **kw) -> dict:
     }
     data.update(kw)
     return data
-
-
-def commit():
-    _db.session.commit()
-    _db.session.expire_all()
