@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app import forms
-from app.auth.models import User, UserRole
-from app.auth.permissions import in_scope, scope_clause
+from app.auth.models import User
+from app.auth.permissions import scope_clause
+from app.auth.queries import users_with_role
 from app.auth.roles import Role
 from app.extensions import db
 from app.hazards import criteria
@@ -57,24 +58,15 @@ def co_officers(actor, context) -> list[tuple[int, str]]:
         region_path, enterprise_id = task.region_path, task.enterprise_id
     elif subject is not None:
         region_path, enterprise_id = subject.region_path, subject.enterprise_id
-    users = db.session.scalars(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.OFFICER, User.is_active_flag.is_(True), User.id != actor.id)
-        .order_by(User.name)
-    ).all()
-    out = []
-    for u in users:
-        if u.is_enterprise_user:
-            continue
-        if region_path is not None and not in_scope(u, region_path, enterprise_id):
-            continue
-        if (
-            region_path is None
-            and actor.department is not None
-            and u.department is not None
-            and u.department.agency.id != actor.department.agency.id
-        ):
-            continue
-        out.append((u.id, f"{u.name}（{u.cert_no or '无执法证号'}）"))
-    return out
+    if region_path is not None:
+        users = users_with_role(
+            Role.OFFICER,
+            region_path=region_path,
+            enterprise_id=enterprise_id,
+            exclude_id=actor.id,
+            order_by=User.name,
+        )
+    else:  # nothing to be in scope of yet: the officers of the actor's own agency
+        agency = actor.department.agency.id if actor.department is not None else None
+        users = users_with_role(Role.OFFICER, agency_id=agency, exclude_id=actor.id, order_by=User.name)
+    return [(u.id, f"{u.name}（{u.cert_no or '无执法证号'}）") for u in users]
