@@ -27,6 +27,7 @@ BLUEPRINTS = [
     "app.api.routes",
     "app.ledgers.routes",
     "app.dashboard.routes",
+    "app.notifications.routes",
 ]
 CLI_MODULES = [
     "app.cli",

@@ -12,6 +12,7 @@ PLATFORM_MODEL_MODULES = [
     "app.audit.models",
     "app.documents.models",
     "app.attachments.models",
+    "app.notifications.models",
 ]
 
 for _name in [*PLATFORM_MODEL_MODULES, *(f"{domain}.models" for domain in DOMAINS)]:

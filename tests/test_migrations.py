@@ -65,3 +65,156 @@ def test_every_migration_downgrades_and_upgrades_again(fresh_url):
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), _db.metadata)
         assert diff == [], diff
         _db.engine.dispose()
+
+
+def _rows_before_0006(conn):
+    """A hazard and two users in the schema of revision 0005 (plain SQL: the models have moved on), and
+    two notices in hazard_notifications: one about the hazard and read, one about nothing and unread."""
+    from datetime import UTC, date, datetime
+
+    import sqlalchemy as sa
+
+    types = {datetime: sa.DateTime(timezone=True), date: sa.Date()}
+
+    def add(table, **values):
+        t = sa.table(table, *(sa.column(k, types.get(type(v))) for k, v in values.items()), sa.column("id"))
+        return conn.execute(t.insert().values(**values).returning(t.c.id)).scalar_one()
+
+    now = datetime(2026, 11, 10, 1, 2, 3, tzinfo=UTC)
+    stamps = {"created_at": now, "updated_at": now}
+    region = add("regions", code="341322", name="萧县", level="county", path="/341322/")
+    dept = add("departments", name="萧县应急管理局", kind="局", region_id=region, is_active=True, **stamps)
+    ent = add(
+        "enterprises",
+        name="某公司",
+        credit_code="91341322000000001X",
+        industry="工贸",
+        risk_grade="一般",
+        category="B",
+        region_id=region,
+        region_path="/341322/",
+        status="在业",
+        **stamps,
+    )
+    user = {"password_hash": "x", "is_active": True, "failed_logins": 0, **stamps}
+    officer = add("users", username="officer", name="王执法", department_id=dept, **user)
+    manager = add("users", username="manager", name="李安全", enterprise_id=ent, **user)
+    order = add(
+        "rectification_orders",
+        enterprise_id=ent,
+        region_path="/341322/",
+        agency_id=dept,
+        created_by_id=officer,
+        source="执法检查",
+        inspected_on=date(2026, 11, 2),
+        status="issued",
+        **stamps,
+    )
+    hazard = add(
+        "hazards",
+        code="YH-1",
+        order_id=order,
+        seq=1,
+        enterprise_id=ent,
+        region_path="/341322/",
+        source="执法检查",
+        found_on=date(2026, 11, 2),
+        found_by_id=officer,
+        location="喷漆房",
+        description="防爆电气损坏",
+        category="物",
+        level="一般",
+        provision="第三十六条",
+        original_deadline=date(2026, 11, 9),
+        deadline=date(2026, 11, 9),
+        status="整改中",
+        is_overdue=True,
+        failed_rounds=0,
+        exception_granted=False,
+        extension_count=0,
+        discovered_year=2026,
+        **stamps,
+    )
+    notices = [
+        dict(
+            user_id=officer,
+            hazard_id=hazard,
+            kind="overdue",
+            key=f"overdue:{hazard}:2026-11-09",
+            title="隐患逾期未整改",
+            body="请复查",
+            level="danger",
+            created_at=now,
+            read_at=now,
+        ),
+        dict(
+            user_id=manager,
+            hazard_id=None,
+            kind="notice",
+            key="notice:1",
+            title="系统通知",
+            body=None,
+            level="info",
+            created_at=now,
+            read_at=None,
+        ),
+    ]
+    for n in notices:
+        add("hazard_notifications", **n)
+    return notices
+
+
+def _read(conn, table, columns):
+    from datetime import UTC
+
+    import sqlalchemy as sa
+
+    def plain(v):  # SQLite hands back naive UTC, PostgreSQL aware values
+        return v.astimezone(UTC).replace(tzinfo=None) if getattr(v, "tzinfo", None) else v
+
+    t = sa.table(
+        table,
+        sa.column("id"),
+        *(sa.column(c, sa.DateTime(timezone=True) if c.endswith("_at") else None) for c in columns),
+    )
+    return [
+        {c: plain(v) for c, v in row._mapping.items()}
+        for row in conn.execute(sa.select(*t.c[1:]).order_by(t.c.id))
+    ]
+
+
+def test_0006_moves_the_notices_and_back(fresh_url):
+    """Every hazard notice lands in `notifications` (subject 'hazards', same user, key, texts, read state and
+    times); downgrading puts them back (a notice about another kind of object has nowhere to go)."""
+    from flask_migrate import downgrade
+
+    old_columns = ["user_id", "hazard_id", "kind", "key", "title", "body", "level", "created_at", "read_at"]
+    new_columns = ["user_id", "subject_type", "subject_id", *old_columns[2:]]
+    migrated = create_app({"SQLALCHEMY_DATABASE_URI": fresh_url, "SECRET_KEY": "x", "TESTING": True})
+    with migrated.app_context():
+        upgrade(directory=MIGRATIONS, revision="0005_subject_type_table_name")
+        with _db.engine.begin() as conn:
+            _rows_before_0006(conn)
+            before = _read(conn, "hazard_notifications", old_columns)
+        upgrade(directory=MIGRATIONS, revision="0006_notifications")
+        with _db.engine.connect() as conn:
+            assert "hazard_notifications" not in _db.inspect(conn).get_table_names()
+            moved = _read(conn, "notifications", new_columns)
+        expected = [
+            {"subject_type": "hazards" if n["hazard_id"] else None, "subject_id": n.pop("hazard_id"), **n}
+            for n in (dict(row) for row in before)
+        ]
+        assert moved == expected and len(moved) == 2
+        with _db.engine.begin() as conn:  # a notice about another kind of object: no place for it in 0005
+            conn.execute(
+                text(
+                    "INSERT INTO notifications (user_id, subject_type, subject_id, kind, key, title, level, created_at)"
+                    " SELECT user_id, 'cases', 1, 'x', 'x', 'x', 'info', created_at FROM notifications"
+                    " WHERE subject_type = 'hazards'"
+                )
+            )
+        downgrade(directory=MIGRATIONS, revision="0005_subject_type_table_name")
+        with _db.engine.connect() as conn:
+            assert "notifications" not in _db.inspect(conn).get_table_names()
+            assert _read(conn, "hazard_notifications", old_columns) == before
+        _db.engine.dispose()

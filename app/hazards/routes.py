@@ -11,7 +11,7 @@ from app import clock, forms, subjects, workflow
 from app.db import commit_request
 from app.errors import require
 from app.extensions import db
-from app.hazards import choices, criteria, notify, queries
+from app.hazards import choices, criteria, queries
 from app.hazards import operations as ops
 from app.hazards import permissions as perm
 from app.hazards.models import (
@@ -71,7 +71,6 @@ def index():
         can_register=perm.can_register(current_user),
         can_export=perm.can_export(current_user),
         today=clock.today(),
-        unread=notify.unread_count(current_user),
     )
 
 
@@ -318,23 +317,14 @@ def supervision_document(hazard_id: int):
     return redirect(url_for("documents.show", doc_id=sup.document_id))
 
 
-# --- messages, criteria library ----------------------------------------------------------------------
+# --- old message link, criteria library --------------------------------------------------------------
 
 
 @bp.get("/notifications")
 @login_required
 def notifications():
-    items = notify.for_user(current_user)
-    unread = [n.id for n in items if n.read_at is None]
-    return render_template("hazards/notifications.html", items=items, unread=set(unread))
-
-
-@bp.post("/notifications/read")
-@login_required
-def notifications_read():
-    notify.mark_read(current_user)
-    commit_request()
-    return redirect(url_for("hazards.notifications"))
+    """Old links: the notices are the platform's now (app.notifications)."""
+    return redirect(url_for("notifications.index"), 301)
 
 
 @bp.get("/criteria")

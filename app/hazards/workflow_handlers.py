@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app import audit, workflow
+from app import audit, notifications, workflow
 from app.extensions import db
-from app.hazards import notify, settings
+from app.hazards import recipients, settings
 from app.hazards.models import Hazard, HazardStatus, ProgressReport
 from app.hazards.operations.common import set_overdue_title
 from app.ui import cn_date
@@ -39,8 +39,8 @@ def remind_before(ctx) -> None:
     days = (hazard.deadline - _local_date(ctx)).days
     if days < 0:
         return None
-    notify.notify(
-        notify.enterprise_managers(hazard),
+    notifications.notify(
+        recipients.enterprise_managers(hazard),
         hazard,
         kind="remind_before",
         key=f"remind_before:{hazard.id}:{hazard.deadline.isoformat()}",
@@ -64,8 +64,8 @@ def remind_due(ctx) -> None:
     hazard = _hazard(ctx)
     if hazard is None or not hazard.is_open:
         return None
-    notify.notify(
-        notify.enterprise_managers(hazard),
+    notifications.notify(
+        recipients.enterprise_managers(hazard),
         hazard,
         kind="remind_due",
         key=f"remind_due:{hazard.id}:{hazard.deadline.isoformat()}",
@@ -103,8 +103,8 @@ def mark_overdue(ctx) -> dict:
         f"整改期限{cn_date(deadline)}已过，企业未报告整改完成。请于{result['review_due']}前"
         f"{'组织现场审查' if hazard.is_major else '进行现场复查'}，依法处理。"
     )
-    notify.notify(
-        notify.responsible_officers(hazard) + notify.section_heads(hazard),
+    notifications.notify(
+        recipients.responsible_officers(hazard) + recipients.section_heads(hazard),
         hazard,
         kind="overdue",
         key=key,
@@ -112,8 +112,8 @@ def mark_overdue(ctx) -> dict:
         body=body,
         level="danger",
     )
-    notify.notify(
-        notify.enterprise_managers(hazard),
+    notifications.notify(
+        recipients.enterprise_managers(hazard),
         hazard,
         kind="overdue",
         key=key,
@@ -141,8 +141,8 @@ def escalate_review(ctx) -> None:
         return None
     due = ctx.data.get("review_due", "")
     what = "现场审查验收" if hazard.is_major else "复查"
-    notify.notify(
-        notify.section_heads(hazard),
+    notifications.notify(
+        recipients.section_heads(hazard),
         hazard,
         kind="review_overdue",
         key=f"review_overdue:{hazard.id}:{due}",
@@ -150,8 +150,8 @@ def escalate_review(ctx) -> None:
         body=f"该隐患应于{due}前完成{what}，至今未完成。请督促承办人员办理或改派。",
         level="danger",
     )
-    notify.notify(
-        notify.responsible_officers(hazard),
+    notifications.notify(
+        recipients.responsible_officers(hazard),
         hazard,
         kind="review_overdue",
         key=f"review_overdue:{hazard.id}:{due}",
@@ -186,8 +186,8 @@ def progress_reminder(ctx) -> None:
     )
     if recent is not None:
         return None
-    notify.notify(
-        notify.enterprise_managers(hazard),
+    notifications.notify(
+        recipients.enterprise_managers(hazard),
         hazard,
         kind="progress",
         key=f"progress:{hazard.id}:{today.isoformat()}",
@@ -195,8 +195,8 @@ def progress_reminder(ctx) -> None:
         body=f"按督办要求，治理期间每{window}日报送一次治理进展，近{window}日未收到报告。",
         level="warning",
     )
-    notify.notify(
-        notify.responsible_officers(hazard),
+    notifications.notify(
+        recipients.responsible_officers(hazard),
         hazard,
         kind="progress",
         key=f"progress:{hazard.id}:{today.isoformat()}",

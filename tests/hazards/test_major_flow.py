@@ -13,11 +13,9 @@ from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.hazards import criteria
 from app.hazards import operations as ops
-from app.hazards.models import HazardNotification, HazardStatus
-from tests.factories.clock import at
-from tests.factories.db import commit
-from tests.factories.hazards import ready, review_data
-from tests.factories.workflow import tick_at
+from app.hazards.models import HazardStatus
+from app.notifications import Notification
+from tests.hazards.conftest import at, commit, ready, review_data, tick_at
 
 MAJOR = {
     "level": "重大",
@@ -133,8 +131,8 @@ def test_major_progress_cycle_reminds_only_when_report_missing(make_hazard, worl
     def progress_notes():
         return list(
             db.session.scalars(
-                select(HazardNotification).where(
-                    HazardNotification.kind == "progress", HazardNotification.user_id == world.manager_a.id
+                select(Notification).where(
+                    Notification.kind == "progress", Notification.user_id == world.manager_a.id
                 )
             )
         )

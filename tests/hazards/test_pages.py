@@ -11,9 +11,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.hazards.models import Hazard, HazardStatus, RectificationOrder
-from tests.factories.db import commit
-from tests.factories.files import JPEG
-from tests.factories.hazards import ready, ready_task, rectification_form
+from tests.hazards.conftest import JPEG, commit, ready, ready_task, rectification_form
 
 
 def test_officer_registers_and_issues_via_pages(login, world, frozen):
@@ -185,7 +183,7 @@ def test_generic_task_page_uses_hazard_hooks(login, world, make_hazard):
 
 def test_batch_review_page(login, world, make_order, upload):
     from app.hazards import operations as ops
-    from tests.factories.hazards import rect_data
+    from tests.hazards.conftest import rect_data
 
     order = make_order({"location": "A"}, {"location": "B"})
     a, b = order.hazards
@@ -231,16 +229,27 @@ def test_detail_shows_history_documents_and_steps(login, world, make_hazard):
         assert text in html
 
 
-def test_notifications_page(login, world, make_hazard):
-    from tests.factories.clock import at
-    from tests.factories.workflow import tick_at
+def test_notices_open_the_hazard_page(login, world, make_hazard):
+    """The hazard's notices are the platform's (app.notifications): listed at /notifications with the
+    subject's label, each opening the hazard's page; the old /hazards/notifications link still works."""
+    from app.notifications import Notification
+    from tests.hazards.conftest import at, tick_at
 
     h = make_hazard()
     tick_at(at(h.deadline + timedelta(days=1), 0))
     c = login(world.section_head)
-    html = c.get("/hazards/notifications").get_data(as_text=True)
-    assert "逾期未整改" in html
-    assert c.post("/hazards/notifications/read").status_code == 302
+    r = c.get("/hazards/notifications")
+    assert r.status_code == 301 and r.headers["Location"].endswith("/notifications")
+    html = c.get("/notifications").get_data(as_text=True)
+    assert "逾期未整改" in html and "[隐患]" in html
+    notice = db.session.scalar(
+        select(Notification).where(Notification.user_id == world.section_head.id, Notification.kind == "overdue")
+    )
+    assert (notice.subject_type, notice.subject_id) == ("hazards", h.id)
+    r = c.get(f"/notifications/{notice.id}")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/hazards/{h.id}")
+    db.session.expire_all()
+    assert db.session.get(Notification, notice.id).read_at is not None
 
 
 def test_criteria_library_page(login, world):

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app import audit, workflow
 from app.extensions import db
-from app.hazards.models import Hazard, HazardNotification, HazardStatus
+from app.hazards.models import Hazard, HazardStatus
+from app.notifications import Notification
 from app.seed import seed_demo
 
 
@@ -36,7 +37,7 @@ def test_demo_seed_covers_every_state(app):
     assert workflow.ready_task_names(workflow.instance_for(h["c3"])) == ["submit_rectification"]
     assert workflow.ready_task_names(workflow.instance_for(h["e1"])) == ["review_extension"]
     assert workflow.ready_task_names(workflow.instance_for(h["f2"])) == ["decide_supervision"]
-    kinds = {n.kind for n in db.session.scalars(select(HazardNotification))}
+    kinds = {n.kind for n in db.session.scalars(select(Notification))}
     assert {"overdue", "review_overdue", "remind_before"} <= kinds
     assert audit.verify().ok
 
@@ -48,7 +49,7 @@ def test_every_page_renders_on_demo_data(app, login):
 
     seed_demo()
     db.session.commit()
-    from tests.factories.auth import PASSWORD
+    from tests.conftest import PASSWORD
 
     users = {u.username: u for u in db.session.scalars(select(User))}
     for name in ("officer", "qiye", "qiye2", "leader", "supervisor"):
@@ -86,4 +87,4 @@ def test_every_page_renders_on_demo_data(app, login):
     } <= seen
     assert login(users["supervisor"]).get("/dashboard").status_code == 200
     assert login(users["supervisor"]).get("/ledgers").status_code == 200
-    assert qiye.get("/hazards/notifications").status_code == 200
+    assert qiye.get("/notifications").status_code == 200

@@ -9,18 +9,16 @@ from sqlalchemy import select
 from app import clock, workflow
 from app.extensions import db
 from app.hazards import operations as ops
-from app.hazards.models import HazardNotification, HazardStatus
+from app.hazards.models import HazardStatus
+from app.notifications import Notification
 from app.workflow.models import HumanTask
-from tests.factories.clock import START, at
-from tests.factories.db import commit
-from tests.factories.hazards import ready, rect_data
-from tests.factories.workflow import tick_at
+from tests.hazards.conftest import START, at, commit, ready, rect_data, tick_at
 
 
-def notices(kind: str, user=None) -> list[HazardNotification]:
-    stmt = select(HazardNotification).where(HazardNotification.kind == kind)
+def notices(kind: str, user=None) -> list[Notification]:
+    stmt = select(Notification).where(Notification.kind == kind)
     if user is not None:
-        stmt = stmt.where(HazardNotification.user_id == user.id)
+        stmt = stmt.where(Notification.user_id == user.id)
     return list(db.session.scalars(stmt))
 
 
@@ -119,7 +117,7 @@ def test_overdue_hazard_review_then_referral(make_hazard, world):
     h = make_hazard()
     tick_at(at(date(2026, 11, 10), 0, 0))
     h = db.session.get(type(h), h.id)
-    from tests.factories.hazards import review_data
+    from tests.hazards.conftest import review_data
 
     clock.freeze(at(date(2026, 11, 12)))
     [r] = ops.review_hazards(

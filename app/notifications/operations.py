@@ -1,0 +1,88 @@
+"""Sending and reading notices. Flush, never commit: the caller's transaction (a timer tick, a request)
+holds the notice together with the change it tells about."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
+
+from app import subjects
+from app.auth.models import User
+from app.db import utcnow
+from app.extensions import db
+from app.notifications.models import Level, Notification
+
+
+def notify(
+    users: Iterable[User | None],
+    subject,
+    *,
+    kind: str,
+    key: str,
+    title: str,
+    body: str | None = None,
+    level: str = Level.INFO,
+) -> int:
+    """Tell each user once: a notice is created for every user who has none with this `key` yet. Returns
+    how many were created.
+
+    `subject` is the business object the notice is about (a model instance, a `subjects.SubjectRef`, or
+    None); its page is where the notice links to. `key` is unique per user across every domain: build it
+    from the kind, the object's id and what makes the occasion unique (a deadline, a date).
+    """
+    level = Level(level)
+    users = [u for u in dict.fromkeys(users) if u is not None]
+    if not users:
+        return 0
+    ref = _ref(subject)
+    have = set(
+        db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.key == key, Notification.user_id.in_([u.id for u in users])
+            )
+        )
+    )
+    created = 0
+    for u in users:
+        if u.id in have:
+            continue
+        db.session.add(
+            Notification(
+                user_id=u.id,
+                subject_type=ref.type if ref else None,
+                subject_id=ref.id if ref else None,
+                kind=kind,
+                key=key,
+                title=title,
+                body=body,
+                level=level,
+                created_at=utcnow(),
+            )
+        )
+        created += 1
+    if created:
+        db.session.flush()
+    return created
+
+
+def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notices read (all of them, or those of `ids` that are theirs). Returns how
+    many changed."""
+    stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if ids is not None:
+        ids = [int(i) for i in ids]
+        if not ids:
+            return 0
+        stmt = stmt.where(Notification.id.in_(ids))
+    return db.session.execute(
+        stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def _ref(subject) -> subjects.SubjectRef | None:
+    if subject is None:
+        return None
+    if isinstance(subject, subjects.SubjectRef):
+        return subject
+    return subjects.ref(subject)
