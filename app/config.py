@@ -61,6 +61,10 @@ class Config:
     AGENCY_SHORT_NAME = os.environ.get("SAFELOOP_AGENCY_SHORT", "萧")
     AGENCY_NAME = os.environ.get("SAFELOOP_AGENCY_NAME", "萧县应急管理局")
     TESTING = False
+    # BPMN and form definitions: WORKFLOW_DIR / FORMS_DIR (defaults <repo>/workflows, <repo>/forms) plus
+    # these extra directories. A process id or form name must be defined in only one directory.
+    EXTRA_WORKFLOW_DIRS: tuple[str, ...] = ()
+    EXTRA_FORMS_DIRS: tuple[str, ...] = ()
 
 
 class TestConfig(Config):
@@ -68,6 +72,9 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_SECURE = False
     LOGIN_MAX_FAILURES = 5
+    # the test process (test_simple) and its forms, never deployed with the app
+    EXTRA_WORKFLOW_DIRS = (str(BASE_DIR / "tests" / "fixtures" / "workflows"),)
+    EXTRA_FORMS_DIRS = (str(BASE_DIR / "tests" / "fixtures" / "forms"),)
 
 
 def build_config(config: type[Config] | dict | None) -> dict:

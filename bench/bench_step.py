@@ -10,7 +10,8 @@
                  spends, without the test client building the request and parsing the response (in
                  production that is the browser's and the HTTP server's work, outside the app).
 
-Both complete the same user task ('register' of workflows/test_simple.bpmn) on fresh instances.
+Both complete the same user task ('register' of tests/fixtures/workflows/test_simple.bpmn) on fresh
+instances.
 Target (issue #2): (b)/(a) ≤ 2.0 on SQLite.
 """
 

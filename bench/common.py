@@ -16,6 +16,7 @@ def bench_app(name: str, fresh: bool = True, csrf: bool = False):
     from flask_migrate import upgrade
 
     from app import create_app
+    from app.config import TestConfig
 
     OUT.mkdir(exist_ok=True)
     url = os.environ.get("BENCH_DATABASE_URL")
@@ -26,8 +27,11 @@ def bench_app(name: str, fresh: bool = True, csrf: bool = False):
         url = f"sqlite:///{path}"
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    # the test process (tests/fixtures/workflows/test_simple.bpmn) and its forms, as in the tests
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": csrf,
-                      "UPLOAD_DIR": str(OUT / "uploads"), "WORKFLOW_INCLUDE_TEST_FILES": True})
+                      "UPLOAD_DIR": str(OUT / "uploads"), "WORKFLOW_INCLUDE_TEST_FILES": True,
+                      "EXTRA_WORKFLOW_DIRS": TestConfig.EXTRA_WORKFLOW_DIRS,
+                      "EXTRA_FORMS_DIRS": TestConfig.EXTRA_FORMS_DIRS})
     with app.app_context():
         if fresh and url.startswith("postgresql"):
             from app.extensions import db

@@ -8,11 +8,17 @@
 
 Templates: {% from "forms/_macros.html" import render_form, render_values %}.
 The format is documented in forms/README.md; `flask forms check` validates every definition.
+
+Definitions are read from FORMS_DIR (default <repo>/forms) and every directory in EXTRA_FORMS_DIRS (the
+tests add tests/fixtures/forms). A form name must be defined in exactly one of them: a name found in
+two directories is an error at start-up (workflow deploy checks), in `flask forms check` and in
+get_form.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -35,8 +41,12 @@ __all__ = [
     "ShowIf",
     "check_all",
     "clear_cache",
+    "dirs_from_config",
+    "duplicates",
     "form_exists",
+    "form_files",
     "forms_dir",
+    "forms_dirs",
     "get_form",
     "init_app",
     "load_form",
@@ -55,25 +65,69 @@ class FormNotFound(LookupError):
         self.name = name
 
 
+def dirs_from_config(config) -> list[Path]:
+    """FORMS_DIR (default <repo>/forms), then each EXTRA_FORMS_DIRS entry, from an app config."""
+    main = Path(config["FORMS_DIR"]) if config.get("FORMS_DIR") else DEFAULT_DIR
+    return [main, *(Path(d) for d in config.get("EXTRA_FORMS_DIRS") or ())]
+
+
+def forms_dirs() -> list[Path]:
+    """The directories form names are looked up in (the current app's, else <repo>/forms)."""
+    if has_app_context():
+        return dirs_from_config(current_app.config)
+    return [DEFAULT_DIR]
+
+
 def forms_dir() -> Path:
-    if has_app_context() and current_app.config.get("FORMS_DIR"):
-        return Path(current_app.config["FORMS_DIR"])
-    return DEFAULT_DIR
+    """The main form directory (FORMS_DIR); see forms_dirs() for every directory searched."""
+    return forms_dirs()[0]
 
 
-def _path(name: str) -> Path:
+def form_files(name: str, dirs=None) -> list[Path]:
+    """Every file defining form `name` in `dirs` (default forms_dirs()): one when all is well."""
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        return []
+    candidates = (Path(d) / f"{name}.json" for d in (forms_dirs() if dirs is None else dirs))
+    return [path for path in candidates if path.is_file()]
+
+
+def _duplicate_problem(name: str, paths: list[Path]) -> str:
+    return f"form {name!r} is defined in more than one directory: " + ", ".join(str(p) for p in paths)
+
+
+def duplicates(dirs=None) -> dict[str, list[Path]]:
+    """{form name: its files} for every name defined in more than one of `dirs` (default forms_dirs())."""
+    found: dict[str, list[Path]] = {}
+    for directory in forms_dirs() if dirs is None else dirs:
+        for path in sorted(Path(directory).glob("*.json")):
+            if not path.name.startswith("_"):
+                found.setdefault(path.stem, []).append(path)
+    return {name: paths for name, paths in found.items() if len(paths) > 1}
+
+
+def _locate(name: str) -> tuple[Path, int]:
+    """The one file defining `name` and its mtime (one stat per directory searched)."""
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise FormNotFound(str(name))
-    return forms_dir() / f"{name}.json"
+    found = []
+    for directory in forms_dirs():
+        path = directory / f"{name}.json"
+        try:
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found.append((path, st.st_mtime_ns))
+    if not found:
+        raise FormNotFound(name, forms_dir() / f"{name}.json")
+    if len(found) > 1:
+        raise FormDefinitionError(name, [_duplicate_problem(name, [path for path, _ in found])])
+    return found[0]
 
 
 def get_form(name: str) -> FormDef:
-    """The parsed definition forms/<name>.json. Raises FormNotFound / FormDefinitionError."""
-    path = _path(name)
-    try:
-        mtime = os.stat(path).st_mtime_ns
-    except FileNotFoundError:
-        raise FormNotFound(name, path) from None
+    """The parsed definition <forms dir>/<name>.json. Raises FormNotFound / FormDefinitionError."""
+    path, mtime = _locate(name)
     key = str(path)
     hit = _cache.get(key)
     if hit is not None and hit[0] == mtime:
@@ -99,11 +153,9 @@ def clear_cache() -> None:
 
 
 def form_exists(name: str) -> bool:
-    """True when forms/<name>.json exists (use validate_definition / check_all for its content)."""
-    try:
-        return _path(name).is_file()
-    except FormNotFound:
-        return False
+    """True when a file <name>.json exists in a forms directory (use validate_definition / check_all
+    for its content)."""
+    return bool(form_files(name))
 
 
 def validate(name: str | FormDef, formdata, files=None, *, actor, context: dict | None = None) -> dict:
@@ -137,16 +189,21 @@ def validate_definition(path, *, check_providers: bool = False) -> list[str]:
     return problems
 
 
+def _definition_files(dirs) -> list[Path]:
+    return [p for d in dirs for p in sorted(Path(d).glob("*.json")) if not p.name.startswith("_")]
+
+
 def check_all(directory=None, *, check_providers: bool = True) -> dict[str, list[str]]:
-    """{file name: problems} for every forms/*.json with problems (empty dict = all good)."""
-    directory = Path(directory) if directory else forms_dir()
-    out = {}
-    for path in sorted(directory.glob("*.json")):
-        if path.name.startswith("_"):
-            continue
+    """{file name: problems} for every definition with problems (empty dict = all good): those in
+    `directory`, or by default in every forms directory, where a name defined twice is a problem too."""
+    dirs = [Path(directory)] if directory else forms_dirs()
+    out: dict[str, list[str]] = {}
+    for path in _definition_files(dirs):
         problems = validate_definition(path, check_providers=check_providers)
         if problems:
-            out[path.name] = problems
+            out.setdefault(path.name, []).extend(problems)
+    for name, paths in duplicates(dirs).items():
+        out.setdefault(f"{name}.json", []).append(_duplicate_problem(name, paths))
     return out
 
 
@@ -166,8 +223,8 @@ def init_app(app) -> None:
         for items in problems.values():
             for p in items:
                 click.echo(p, err=True)
-        names = [p.name for p in forms_dir().glob("*.json") if not p.name.startswith("_")]
-        click.echo(f"{len(names)} form definitions, {sum(map(len, problems.values()))} problems")
+        files = _definition_files(forms_dirs())
+        click.echo(f"{len(files)} form definitions, {sum(map(len, problems.values()))} problems")
         raise SystemExit(1 if problems else 0)
 
     if "forms" not in app.cli.commands:

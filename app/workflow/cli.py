@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -52,18 +51,24 @@ def worker_command(interval: float, limit: int) -> None:
 
 @workflow_cli.command("check")
 def check_command() -> None:
-    """Validate every workflows/*.bpmn (including test_*.bpmn); exit 1 on problems."""
-    from app.config import BASE_DIR
-    from app.workflow.definitions import validate_bpmn
+    """Validate every *.bpmn of WORKFLOW_DIR and EXTRA_WORKFLOW_DIRS (test_*.bpmn too); exit 1 on problems."""
+    from app import forms
+    from app.workflow.definitions import definition_files, validate_bpmn, workflow_dirs
 
-    directory = Path(current_app.config.get("WORKFLOW_DIR") or BASE_DIR / "workflows")
-    forms_dir = Path(current_app.config.get("FORMS_DIR") or BASE_DIR / "forms")
-    paths = sorted(directory.glob("*.bpmn"))
-    problems = 0
+    directories = workflow_dirs(current_app.config)
+    form_dirs = forms.dirs_from_config(current_app.config)
+    paths, duplicated = definition_files(directories)
+    problems = len(duplicated)
+    for error in duplicated:
+        click.echo(f"✗ {error}")
     for path in paths:
-        errors = validate_bpmn(path, forms_dir=forms_dir)
+        if len(directories) > 1 and path.parent != directories[0]:
+            label = f"{path.name}（{path.parent}）"
+        else:
+            label = path.name
+        errors = validate_bpmn(path, forms_dirs=form_dirs)
         problems += len(errors)
-        click.echo(f"{'✗' if errors else '✓'} {path.name}")
+        click.echo(f"{'✗' if errors else '✓'} {label}")
         for error in errors:
             click.echo(f"    {error}")
     click.echo(f"共 {len(paths)} 个流程文件，{problems} 个问题")

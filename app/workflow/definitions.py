@@ -5,14 +5,19 @@ to start (WorkflowDefinitionError naming file and element) when a file
 
 * is not well-formed XML or not valid against the BPMN 2.0 + spiffworkflow XSDs,
 * has a user task outside any lane, or in a lane whose id is not `lane_<role>` (roles of app.auth.roles),
-* has a user task without the `formName` property, or whose `forms/<formName>.json` does not exist,
+* has a user task without the `formName` property, or whose `forms/<formName>.json` does not exist
+  (or exists in more than one forms directory),
 * has a timer whose expression does not parse (bare ISO literal or restricted expression),
 * has a service task whose `spiffworkflow:serviceTaskOperator` names no registered handler,
 * has any expression/script outside the restricted language (app.workflow.expressions),
-* uses manualTask (use userTask), or has no process whose id is the file name.
+* uses manualTask (use userTask), or has no process whose id is the file name,
 
-Files named `test_*.bpmn` are test fixtures: loaded only when app.testing (or WORKFLOW_INCLUDE_TEST_FILES).
-Config: WORKFLOW_DIR (default <repo>/workflows), FORMS_DIR (default <repo>/forms).
+and also when two workflow directories hold the same process id, or two forms directories the same form.
+
+Config: WORKFLOW_DIR (default <repo>/workflows) and FORMS_DIR (default <repo>/forms), plus the lists
+EXTRA_WORKFLOW_DIRS and EXTRA_FORMS_DIRS (empty in production; TestConfig adds tests/fixtures/workflows
+and tests/fixtures/forms, where the test_* fixtures live). Files named `test_*.bpmn` are loaded only
+when app.testing (or WORKFLOW_INCLUDE_TEST_FILES), whichever directory holds them.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
+from app import forms
 from app.auth.roles import Role
 from app.config import BASE_DIR
 from app.workflow import engine
@@ -62,15 +68,40 @@ class WorkflowDefinitionError(RuntimeError):
 
 @dataclass
 class Registry:
-    directory: Path
-    forms_dir: Path
+    directories: list[Path]
+    forms_dirs: list[Path]
     definitions: dict[str, ParsedDefinition] = field(default_factory=dict)
 
 
-def _default_forms_dir() -> Path:
-    if has_app_context() and current_app.config.get("FORMS_DIR"):
-        return Path(current_app.config["FORMS_DIR"])
-    return BASE_DIR / "forms"
+def workflow_dirs(config) -> list[Path]:
+    """WORKFLOW_DIR (default <repo>/workflows), then each EXTRA_WORKFLOW_DIRS entry, from an app config."""
+    main = Path(config.get("WORKFLOW_DIR") or BASE_DIR / "workflows")
+    return [main, *(Path(d) for d in config.get("EXTRA_WORKFLOW_DIRS") or ())]
+
+
+def definition_files(dirs: list[Path]) -> tuple[list[Path], list[str]]:
+    """Every *.bpmn in `dirs` (a missing directory holds none), and a problem for each process id
+    (file name) found in more than one directory."""
+    paths: list[Path] = []
+    seen: dict[str, Path] = {}
+    errors: list[str] = []
+    for directory in dirs:
+        for path in sorted(directory.glob("*.bpmn")) if directory.is_dir() else []:
+            if path.stem in seen:
+                errors.append(
+                    f"{path.name}: 流程 {path.stem} 在多个目录中重复定义：{seen[path.stem]}、{path}"
+                )
+                continue
+            seen[path.stem] = path
+            paths.append(path)
+    return paths, errors
+
+
+def _duplicate_forms(dirs: list[Path]) -> list[str]:
+    return [
+        f"表单 {name} 在多个目录中重复定义：{'、'.join(map(str, paths))}"
+        for name, paths in sorted(forms.duplicates(dirs).items())
+    ]
 
 
 def _where(file_name: str, node) -> str:
@@ -113,16 +144,7 @@ def _check_timer(file_name: str, event, definition) -> list[str]:
     return [f"{where}: 定时器缺少 timeDate / timeDuration / timeCycle"]
 
 
-def _form_problems(path: Path) -> list[str]:
-    """Problems app.forms finds in a form definition (none if the forms package is not installed)."""
-    try:
-        from app.forms import validate_definition
-    except ImportError:  # pragma: no cover - forms package not in this checkout
-        return []
-    return validate_definition(path)
-
-
-def _check_xml(file_name: str, root, forms_dir: Path) -> list[str]:
+def _check_xml(file_name: str, root, forms_dirs: list[Path]) -> list[str]:
     errors: list[str] = []
     lanes = engine.lane_index(root)
     for node in root.iterfind(".//bpmn:manualTask", NSMAP):
@@ -140,12 +162,14 @@ def _check_xml(file_name: str, root, forms_dir: Path) -> list[str]:
         form_name = props.get("formName")
         if not form_name:
             errors.append(f"{where}: 缺少扩展属性 formName（表单定义）")
-        elif not (forms_dir / f"{form_name}.json").is_file():
+        elif not (form_files := forms.form_files(form_name, forms_dirs)):
             errors.append(f"{where}: 表单 forms/{form_name}.json 不存在")
-        else:
-            errors.extend(
-                f"{where}: 表单定义有误：{p}" for p in _form_problems(forms_dir / f"{form_name}.json")
+        elif len(form_files) > 1:
+            errors.append(
+                f"{where}: 表单 {form_name} 在多个目录中重复定义：{'、'.join(map(str, form_files))}"
             )
+        else:
+            errors.extend(f"{where}: 表单定义有误：{p}" for p in forms.validate_definition(form_files[0]))
         for prop in ("dueDate", "assignee"):
             if prop in props:
                 problem = check_expression(props[prop])
@@ -185,11 +209,12 @@ def _check_xml(file_name: str, root, forms_dir: Path) -> list[str]:
     return errors
 
 
-def check_file(path: Path, *, forms_dir: Path | None = None) -> tuple[list[str], ParsedDefinition | None]:
-    """All problems of one BPMN file, and its parsed definition when there are none."""
+def check_file(path: Path, *, forms_dirs=None) -> tuple[list[str], ParsedDefinition | None]:
+    """All problems of one BPMN file, and its parsed definition when there are none. Form names are
+    looked up in `forms_dirs` (default: the current app's FORMS_DIR and EXTRA_FORMS_DIRS)."""
     path = Path(path)
     file_name = path.name
-    forms_dir = Path(forms_dir) if forms_dir is not None else _default_forms_dir()
+    forms_dirs = [Path(d) for d in forms_dirs] if forms_dirs is not None else forms.forms_dirs()
     bpmn = path.read_bytes()
     try:
         root = etree.fromstring(bpmn)
@@ -202,7 +227,7 @@ def check_file(path: Path, *, forms_dir: Path | None = None) -> tuple[list[str],
     process_id = path.stem
     if root.find(f".//bpmn:process[@id='{process_id}']", NSMAP) is None:
         return [f'{file_name}: 未找到 id 为 "{process_id}" 的 process（文件名须为流程标识）'], None
-    errors = _check_xml(file_name, root, forms_dir)
+    errors = _check_xml(file_name, root, forms_dirs)
     if errors:
         return errors, None
     try:
@@ -215,24 +240,25 @@ def check_file(path: Path, *, forms_dir: Path | None = None) -> tuple[list[str],
     return [], parsed
 
 
-def validate_bpmn(path, *, forms_dir=None) -> list[str]:
+def validate_bpmn(path, *, forms_dirs=None) -> list[str]:
     """Problems found in one BPMN file (empty list = deployable). Each message names file and element."""
-    errors, _ = check_file(Path(path), forms_dir=forms_dir)
+    errors, _ = check_file(Path(path), forms_dirs=forms_dirs)
     return errors
 
 
 def load_definitions(app: Flask) -> Registry:
-    """Validate and parse every workflows/*.bpmn; raise WorkflowDefinitionError if any is invalid."""
-    directory = Path(app.config.get("WORKFLOW_DIR") or BASE_DIR / "workflows")
-    forms_dir = Path(app.config.get("FORMS_DIR") or BASE_DIR / "forms")
+    """Validate and parse every *.bpmn of the workflow directories; raise WorkflowDefinitionError if any
+    is invalid (or a process id or form name is defined in two directories)."""
+    directories = workflow_dirs(app.config)
+    form_dirs = forms.dirs_from_config(app.config)
     include_tests = app.config.get("WORKFLOW_INCLUDE_TEST_FILES", app.testing)
-    registry = Registry(directory=directory, forms_dir=forms_dir)
-    errors: list[str] = []
-    paths = sorted(directory.glob("*.bpmn")) if directory.is_dir() else []
+    registry = Registry(directories=directories, forms_dirs=form_dirs)
+    paths, errors = definition_files(directories)
+    errors.extend(_duplicate_forms(form_dirs))
     for path in paths:
         if path.name.startswith("test_") and not include_tests:
             continue
-        file_errors, parsed = check_file(path, forms_dir=forms_dir)
+        file_errors, parsed = check_file(path, forms_dirs=form_dirs)
         errors.extend(file_errors)
         if parsed is not None:
             registry.definitions[parsed.process_id] = parsed

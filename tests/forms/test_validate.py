@@ -225,8 +225,10 @@ def test_repeat_errors_are_keyed_by_row_and_values_kept(formdef):
 
 
 def test_get_form_by_name_validates_the_committed_forms(app):
-    """Every committed form refuses an empty submission if it has a required (unconditional) field."""
-    for path in sorted(forms.DEFAULT_DIR.glob("*.json")):
+    """Every committed form (the app's and the test fixtures') refuses an empty submission if it has a
+    required (unconditional) field."""
+    assert forms.DEFAULT_DIR in forms.forms_dirs()
+    for path in sorted(p for d in forms.forms_dirs() for p in d.glob("*.json")):
         fd = forms.get_form(path.stem)
         required = [f.name for f in fd.fields if f.required and f.show_if is None and f.type != "file"]
         if not required:

@@ -12,10 +12,11 @@ from lxml import etree
 from app import workflow
 from app.config import BASE_DIR
 from app.workflow import diagram
+from tests.factories import FIXTURES
 from tests.factories.workflow import ready
 
 SVG = "{http://www.w3.org/2000/svg}"
-BPMN_FILES = sorted(Path(BASE_DIR, "workflows").glob("*.bpmn"))
+BPMN_FILES = sorted([*Path(BASE_DIR, "workflows").glob("*.bpmn"), *(FIXTURES / "workflows").glob("*.bpmn")])
 
 
 def _marked(svg: str) -> dict[str, str]:
@@ -63,7 +64,7 @@ def test_instance_marks_follow_the_state(started, world):
 
 
 def test_names_are_escaped():
-    bpmn = (Path(BASE_DIR, "workflows", "test_simple.bpmn").read_text(encoding="utf-8")
+    bpmn = ((FIXTURES / "workflows" / "test_simple.bpmn").read_text(encoding="utf-8")
             .replace('name="登记隐患"', 'name="&lt;script&gt;alert(1)&lt;/script&gt;"'))
     svg = str(diagram.render(diagram.layout("escaped", bpmn)))
     assert "<script>" not in svg and "&lt;script&gt;" in svg

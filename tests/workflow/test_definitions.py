@@ -12,6 +12,7 @@ from app.config import TestConfig
 from app.workflow import engine
 from app.workflow.definitions import WorkflowDefinitionError, load_definitions
 from app.workflow.models import WorkflowDefinition
+from tests.factories import FIXTURES
 from tests.factories.bpmn import linear, service_task, user_task
 from tests.factories.workflow import complete
 
@@ -49,7 +50,7 @@ def _ok(pid="t_ok", timer='"P1D"', **overrides):
 
 def test_valid_file_has_no_problems(tmp_path):
     assert workflow.validate_bpmn(_write(tmp_path, "t_ok.bpmn", _ok())) == []
-    assert workflow.validate_bpmn("workflows/test_simple.bpmn") == []
+    assert workflow.validate_bpmn(FIXTURES / "workflows" / "test_simple.bpmn") == []
 
 
 @pytest.mark.parametrize(
