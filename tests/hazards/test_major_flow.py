@@ -15,7 +15,10 @@ from app.hazards import criteria
 from app.hazards import operations as ops
 from app.hazards.models import HazardStatus
 from app.notifications import Notification
-from tests.hazards.conftest import at, commit, ready, review_data, tick_at
+from tests.factories.clock import at
+from tests.factories.db import commit
+from tests.factories.hazards import ready, review_data
+from tests.factories.workflow import tick_at
 
 MAJOR = {
     "level": "重大",

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.hazards.models import Hazard, HazardStatus, RectificationOrder
-from tests.hazards.conftest import JPEG, commit, ready, ready_task, rectification_form
+from tests.factories.db import commit
+from tests.factories.files import JPEG
+from tests.factories.hazards import ready, ready_task, rectification_form
 
 
 def test_officer_registers_and_issues_via_pages(login, world, frozen):
@@ -183,7 +185,7 @@ def test_generic_task_page_uses_hazard_hooks(login, world, make_hazard):
 
 def test_batch_review_page(login, world, make_order, upload):
     from app.hazards import operations as ops
-    from tests.hazards.conftest import rect_data
+    from tests.factories.hazards import rect_data
 
     order = make_order({"location": "A"}, {"location": "B"})
     a, b = order.hazards
@@ -233,7 +235,8 @@ def test_notices_open_the_hazard_page(login, world, make_hazard):
     """The hazard's notices are the platform's (app.notifications): listed at /notifications with the
     subject's label, each opening the hazard's page; the old /hazards/notifications link still works."""
     from app.notifications import Notification
-    from tests.hazards.conftest import at, tick_at
+    from tests.factories.clock import at
+    from tests.factories.workflow import tick_at
 
     h = make_hazard()
     tick_at(at(h.deadline + timedelta(days=1), 0))

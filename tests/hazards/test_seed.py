@@ -49,7 +49,7 @@ def test_every_page_renders_on_demo_data(app, login):
 
     seed_demo()
     db.session.commit()
-    from tests.conftest import PASSWORD
+    from tests.factories.auth import PASSWORD
 
     users = {u.username: u for u in db.session.scalars(select(User))}
     for name in ("officer", "qiye", "qiye2", "leader", "supervisor"):

@@ -12,7 +12,10 @@ from app.hazards import operations as ops
 from app.hazards.models import HazardStatus
 from app.notifications import Notification
 from app.workflow.models import HumanTask
-from tests.hazards.conftest import START, at, commit, ready, rect_data, tick_at
+from tests.factories.clock import START, at
+from tests.factories.db import commit
+from tests.factories.hazards import ready, rect_data
+from tests.factories.workflow import tick_at
 
 
 def notices(kind: str, user=None) -> list[Notification]:
@@ -117,7 +120,7 @@ def test_overdue_hazard_review_then_referral(make_hazard, world):
     h = make_hazard()
     tick_at(at(date(2026, 11, 10), 0, 0))
     h = db.session.get(type(h), h.id)
-    from tests.hazards.conftest import review_data
+    from tests.factories.hazards import review_data
 
     clock.freeze(at(date(2026, 11, 12)))
     [r] = ops.review_hazards(
