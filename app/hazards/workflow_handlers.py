@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app import audit, notifications, workflow
+from app.auth.models import User
 from app.extensions import db
 from app.hazards import recipients, settings
 from app.hazards.models import Hazard, HazardStatus, ProgressReport
@@ -31,56 +32,65 @@ def _local_date(ctx) -> date:
     return ctx.now.astimezone(clock.TZ).date()
 
 
+Notice = tuple[list[User], str, str]  # recipients, title, body
+Event = tuple[str, str, dict]  # audit action, summary, its other fields (data, changes)
+
+
+def _tell(hazard: Hazard, kind: str, key: str, level: str, notices: list[Notice], event: Event) -> None:
+    """One occasion: every notice goes once to each of its recipients (one kind, key and level for all of
+    them: app.notifications), then the audit event records the occasion for the system (no actor)."""
+    for users, title, body in notices:
+        notifications.notify(users, hazard, kind=kind, key=key, title=title, body=body, level=level)
+    action, summary, fields = event
+    audit.record(None, action, hazard, summary=summary, **fields)
+
+
+def _open(ctx) -> Hazard | None:
+    hazard = _hazard(ctx)
+    return hazard if hazard is not None and hazard.is_open else None
+
+
 @workflow.service("hazards.remind_before")
 def remind_before(ctx) -> None:
-    hazard = _hazard(ctx)
-    if hazard is None or not hazard.is_open:
-        return None
+    hazard = _open(ctx)
+    if hazard is None:
+        return
     days = (hazard.deadline - _local_date(ctx)).days
     if days < 0:
-        return None
-    notifications.notify(
-        recipients.enterprise_managers(hazard),
-        hazard,
-        kind="remind_before",
-        key=f"remind_before:{hazard.id}:{hazard.deadline.isoformat()}",
-        title=f"隐患整改期限将至：{hazard.location}（{hazard.code}）",
-        body=f"该隐患整改期限为{cn_date(hazard.deadline)}，距期限还有{days}天。请按期完成整改并在系统中报告；"
-        "确有困难的，请在期限届满前申请延期。",
-        level="warning",
+        return
+    deadline = hazard.deadline.isoformat()
+    title = f"隐患整改期限将至：{hazard.location}（{hazard.code}）"
+    body = (
+        f"该隐患整改期限为{cn_date(hazard.deadline)}，距期限还有{days}天。请按期完成整改并在系统中报告；"
+        "确有困难的，请在期限届满前申请延期。"
     )
-    audit.record(
-        None,
-        "hazard.reminded",
+    summary = f"系统提醒企业：距整改期限还有{days}天"
+    _tell(
         hazard,
-        summary=f"系统提醒企业：距整改期限还有{days}天",
-        data={"kind": "before", "deadline": hazard.deadline.isoformat()},
+        "remind_before",
+        f"remind_before:{hazard.id}:{deadline}",
+        "warning",
+        [(recipients.enterprise_managers(hazard), title, body)],
+        ("hazard.reminded", summary, {"data": {"kind": "before", "deadline": deadline}}),
     )
-    return None
 
 
 @workflow.service("hazards.remind_due")
 def remind_due(ctx) -> None:
-    hazard = _hazard(ctx)
-    if hazard is None or not hazard.is_open:
-        return None
-    notifications.notify(
-        recipients.enterprise_managers(hazard),
+    hazard = _open(ctx)
+    if hazard is None:
+        return
+    deadline = hazard.deadline.isoformat()
+    title = f"今日为隐患整改期限：{hazard.location}（{hazard.code}）"
+    body = f"该隐患整改期限为今日（{cn_date(hazard.deadline)}），请于今日内完成整改并报告，逾期将转入复查并可能被立案处罚。"
+    _tell(
         hazard,
-        kind="remind_due",
-        key=f"remind_due:{hazard.id}:{hazard.deadline.isoformat()}",
-        title=f"今日为隐患整改期限：{hazard.location}（{hazard.code}）",
-        body=f"该隐患整改期限为今日（{cn_date(hazard.deadline)}），请于今日内完成整改并报告，逾期将转入复查并可能被立案处罚。",
-        level="danger",
+        "remind_due",
+        f"remind_due:{hazard.id}:{deadline}",
+        "danger",
+        [(recipients.enterprise_managers(hazard), title, body)],
+        ("hazard.reminded", "系统提醒企业：今日为整改期限", {"data": {"kind": "due", "deadline": deadline}}),
     )
-    audit.record(
-        None,
-        "hazard.reminded",
-        hazard,
-        summary="系统提醒企业：今日为整改期限",
-        data={"kind": "due", "deadline": hazard.deadline.isoformat()},
-    )
-    return None
 
 
 @workflow.service("hazards.mark_overdue")
@@ -97,37 +107,30 @@ def mark_overdue(ctx) -> dict:
         if hazard.overdue_at is None:
             hazard.overdue_at = ctx.now
     set_overdue_title(ctx.instance, True)  # the status follows the workflow (app.hazards.status)
-    key = f"overdue:{hazard.id}:{deadline.isoformat()}"
-    title = f"隐患逾期未整改：{hazard.enterprise.name} {hazard.location}（{hazard.code}）"
-    body = (
+    officers = (
+        f"隐患逾期未整改：{hazard.enterprise.name} {hazard.location}（{hazard.code}）",
         f"整改期限{cn_date(deadline)}已过，企业未报告整改完成。请于{result['review_due']}前"
-        f"{'组织现场审查' if hazard.is_major else '进行现场复查'}，依法处理。"
+        f"{'组织现场审查' if hazard.is_major else '进行现场复查'}，依法处理。",
     )
-    notifications.notify(
-        recipients.responsible_officers(hazard) + recipients.section_heads(hazard),
-        hazard,
-        kind="overdue",
-        key=key,
-        title=title,
-        body=body,
-        level="danger",
+    enterprise = (
+        f"隐患已逾期：{hazard.location}（{hazard.code}）",
+        f"整改期限{cn_date(deadline)}已过而未报告整改完成，执法人员将进行复查。",
     )
-    notifications.notify(
-        recipients.enterprise_managers(hazard),
+    summary = f"整改期限{deadline.isoformat()}届满未报告整改，系统标记逾期"
+    fields = {
+        "changes": {"is_overdue": [False, True]},
+        "data": {"deadline": deadline.isoformat(), "review_due": result["review_due"]},
+    }
+    _tell(
         hazard,
-        kind="overdue",
-        key=key,
-        title=f"隐患已逾期：{hazard.location}（{hazard.code}）",
-        body=f"整改期限{cn_date(deadline)}已过而未报告整改完成，执法人员将进行复查。",
-        level="danger",
-    )
-    audit.record(
-        None,
-        "hazard.overdue",
-        hazard,
-        summary=f"整改期限{deadline.isoformat()}届满未报告整改，系统标记逾期",
-        changes={"is_overdue": [False, True]},
-        data={"deadline": deadline.isoformat(), "review_due": result["review_due"]},
+        "overdue",
+        f"overdue:{hazard.id}:{deadline.isoformat()}",
+        "danger",
+        [
+            (recipients.responsible_officers(hazard) + recipients.section_heads(hazard), *officers),
+            (recipients.enterprise_managers(hazard), *enterprise),
+        ],
+        ("hazard.overdue", summary, fields),
     )
     db.session.flush()
     return result
@@ -136,37 +139,28 @@ def mark_overdue(ctx) -> dict:
 @workflow.service("hazards.escalate_review")
 def escalate_review(ctx) -> None:
     """复查/验收 not done within the time limit: the section head is told (and sees it on the dashboard)."""
-    hazard = _hazard(ctx)
-    if hazard is None or not hazard.is_open:
-        return None
+    hazard = _open(ctx)
+    if hazard is None:
+        return
     due = ctx.data.get("review_due", "")
     what = "现场审查验收" if hazard.is_major else "复查"
-    notifications.notify(
-        recipients.section_heads(hazard),
-        hazard,
-        kind="review_overdue",
-        key=f"review_overdue:{hazard.id}:{due}",
-        title=f"{what}超期：{hazard.enterprise.name} {hazard.location}（{hazard.code}）",
-        body=f"该隐患应于{due}前完成{what}，至今未完成。请督促承办人员办理或改派。",
-        level="danger",
+    heads = (
+        f"{what}超期：{hazard.enterprise.name} {hazard.location}（{hazard.code}）",
+        f"该隐患应于{due}前完成{what}，至今未完成。请督促承办人员办理或改派。",
     )
-    notifications.notify(
-        recipients.responsible_officers(hazard),
+    officers = (f"{what}已超期：{hazard.code}", f"应于{due}前完成{what}，已报告科室负责人。")
+    _tell(
         hazard,
-        kind="review_overdue",
-        key=f"review_overdue:{hazard.id}:{due}",
-        title=f"{what}已超期：{hazard.code}",
-        body=f"应于{due}前完成{what}，已报告科室负责人。",
-        level="danger",
+        "review_overdue",
+        f"review_overdue:{hazard.id}:{due}",
+        "danger",
+        [(recipients.section_heads(hazard), *heads), (recipients.responsible_officers(hazard), *officers)],
+        (
+            "hazard.review_escalated",
+            f"{what}超过期限（{due}），已报告科室负责人",
+            {"data": {"review_due": due}},
+        ),
     )
-    audit.record(
-        None,
-        "hazard.review_escalated",
-        hazard,
-        summary=f"{what}超过期限（{due}），已报告科室负责人",
-        data={"review_due": due},
-    )
-    return None
 
 
 @workflow.service("hazards.progress_reminder")
@@ -174,7 +168,7 @@ def progress_reminder(ctx) -> None:
     """Every N days while a 重大 hazard is governed: remind unless a progress report came in the window."""
     hazard = _hazard(ctx)
     if hazard is None or hazard.status != HazardStatus.GOVERNING:
-        return None
+        return
     today = _local_date(ctx)
     window = int(settings.get("HAZARD_PROGRESS_INTERVAL_DAYS"))
     recent = db.session.scalar(
@@ -185,24 +179,23 @@ def progress_reminder(ctx) -> None:
         .limit(1)
     )
     if recent is not None:
-        return None
-    notifications.notify(
-        recipients.enterprise_managers(hazard),
-        hazard,
-        kind="progress",
-        key=f"progress:{hazard.id}:{today.isoformat()}",
-        title=f"请报送重大事故隐患治理进展：{hazard.code}",
-        body=f"按督办要求，治理期间每{window}日报送一次治理进展，近{window}日未收到报告。",
-        level="warning",
+        return
+    enterprise = (
+        f"请报送重大事故隐患治理进展：{hazard.code}",
+        f"按督办要求，治理期间每{window}日报送一次治理进展，近{window}日未收到报告。",
     )
-    notifications.notify(
-        recipients.responsible_officers(hazard),
-        hazard,
-        kind="progress",
-        key=f"progress:{hazard.id}:{today.isoformat()}",
-        title=f"企业未按期报送治理进展：{hazard.code}",
-        body=f"{hazard.enterprise.name}近{window}日未报送重大事故隐患治理进展，已催报。",
-        level="warning",
+    officers = (
+        f"企业未按期报送治理进展：{hazard.code}",
+        f"{hazard.enterprise.name}近{window}日未报送重大事故隐患治理进展，已催报。",
     )
-    audit.record(None, "hazard.progress_requested", hazard, summary=f"近{window}日未报送治理进展，系统催报")
-    return None
+    _tell(
+        hazard,
+        "progress",
+        f"progress:{hazard.id}:{today.isoformat()}",
+        "warning",
+        [
+            (recipients.enterprise_managers(hazard), *enterprise),
+            (recipients.responsible_officers(hazard), *officers),
+        ],
+        ("hazard.progress_requested", f"近{window}日未报送治理进展，系统催报", {}),
+    )
