@@ -40,6 +40,13 @@ def unfreeze() -> None:
     _frozen = None
 
 
+def to_utc(value: datetime) -> datetime:
+    """Aware UTC of a datetime; a naive one means China time (forms, BPMN timer values)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=TZ)
+    return value.astimezone(UTC)
+
+
 def local_midnight_after(d: date) -> datetime:
     """End of the legal day d: 00:00 China time on the next day, as UTC."""
     nxt = d + timedelta(days=1)

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from app.clock import to_utc
+
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 FIELD_TYPES = (
     "text",
@@ -424,8 +426,6 @@ def _parse_bound(v, ftype: str, where: str, problems: list[str]) -> Bound | None
             return Bound(now=True)
         if isinstance(v, str):
             try:
-                from app.forms.fields import to_utc
-
                 return Bound(value=to_utc(datetime.fromisoformat(v)))
             except ValueError:
                 pass

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from marshmallow import Schema, ValidationError, fields
 
+from app.clock import to_utc
 from app.forms.definition import INT_MAX, INT_MIN, FieldDef
 
 REQUIRED = "必填项不能为空"
@@ -30,15 +31,6 @@ def clean_text(value) -> str:
 def ascii_number(value: str) -> str:
     """Full-width digits/points (１２．５) to ASCII; thousands separators dropped."""
     return unicodedata.normalize("NFKC", value).replace(",", "").replace(" ", "")
-
-
-def to_utc(dt: datetime) -> datetime:
-    """A naive date-time from a form means China time; stored values are aware UTC."""
-    from app.clock import TZ
-
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=TZ)
-    return dt.astimezone(UTC)
 
 
 class CnString(fields.String):
