@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app import clock, workflow
 from app.errors import Conflict, PermissionDenied, ValidationFailed
-from app.workflow import engine
+from app.workflow import codec, parsing, tree
 from app.workflow.models import HumanTask, Timer, WorkflowDefinition, WorkflowInstance
 from tests.factories.workflow import complete
 
@@ -27,7 +27,7 @@ def _rows(db, inst):
 def test_start_projects_first_user_task(db, world, simple):
     inst = simple()
     assert inst.status == "running" and inst.version == 1
-    assert inst.subject_type == "enterprise" and inst.subject_id == world.ent_a.id
+    assert inst.subject_type == "enterprises" and inst.subject_id == world.ent_a.id
     assert workflow.ready_task_names(inst) == ["register"]
     [task] = workflow.ready_tasks(inst)
     assert task.name == "登记隐患"
@@ -35,7 +35,7 @@ def test_start_projects_first_user_task(db, world, simple):
     assert task.form_name == "test_register"
     assert task.title == "测试隐患：消防通道堵塞"
     assert (task.region_path, task.enterprise_id) == (world.ent_a.region_path, world.ent_a.id)
-    assert (task.subject_type, task.subject_id) == ("enterprise", world.ent_a.id)
+    assert (task.subject_type, task.subject_id) == ("enterprises", world.ent_a.id)
     assert task.status == "ready" and task.due_at is None and task.assignee_id is None
     assert task.created_at == clock.now()
     assert workflow.instance_for(world.ent_a) == inst
@@ -93,9 +93,9 @@ def test_user_task_chain_gateway_loop_and_service_task(db, world, simple):
 def test_only_given_data_goes_into_the_process(db, world, simple):
     inst = simple(amount=Decimal("12.50"), found_on=date(2026, 11, 1))
     complete("register", inst, {"deadline": DEADLINE}, world.officer)
-    parsed = engine.cached_definition(inst.spec_hash)
-    wf = engine.loads(inst.state, parsed)
-    [task] = engine.ready_user_tasks(wf)
+    parsed = parsing.cached_definition(inst.spec_hash)
+    wf = codec.loads(inst.state, parsed)
+    [task] = tree.ready_user_tasks(wf)
     assert task.data["amount"] == Decimal("12.50") and task.data["found_on"] == date(2026, 11, 1)
     assert task.data["deadline"] == DEADLINE
 
@@ -105,8 +105,8 @@ def test_spec_is_not_stored_in_instance_state(db, simple):
     state = json.loads(inst.state)
     assert "spec" not in state and "subprocess_specs" not in state
     assert '"task_specs"' not in inst.state
-    stock = engine.stock_serializer().serialize_json(
-        engine.loads(inst.state, engine.cached_definition(inst.spec_hash))
+    stock = codec.stock_serializer().serialize_json(
+        codec.loads(inst.state, parsing.cached_definition(inst.spec_hash))
     )
     assert len(inst.state) < len(stock) * 0.7
 
@@ -150,9 +150,10 @@ def test_rollback_after_complete_leaves_everything_unchanged(db, world, simple):
     assert db.session.get(WorkflowInstance, inst.id).version == 2
 
 
-def test_complete_by_instance_and_bpmn_id(db, world, simple):
+def test_complete_the_ready_task_found_by_bpmn_id(db, world, simple):
     inst = simple()
-    task = workflow.complete_task(inst, "register", data={"deadline": DEADLINE}, actor=world.officer)
+    [task] = [t for t in workflow.ready_tasks(inst) if t.bpmn_id == "register"]
+    assert workflow.complete_task(task, {"deadline": DEADLINE}, actor=world.officer) is task
     assert task.bpmn_id == "register" and task.status == "completed"
     assert workflow.ready_task_names(inst) == ["rectify"]
 
@@ -189,14 +190,23 @@ def test_claim_release_reassign(db, world, simple):
         workflow.claim(task, world.officer2)
 
 
-def test_subject_type_override_and_instance_for_by_process(db, world, simple):
+def test_subject_reference_is_the_table_name_everywhere(db, world, simple):
+    """One subject reference (app.subjects) for workflow, audit, attachments and documents."""
+    from app import subjects
+    from app.audit import service as audit_service
+
     class Thing:
         __tablename__ = "inspection_cases"
-        workflow_subject_type = "case"
         id = 7
 
-    assert workflow.subject_key(Thing()) == ("case", 7)
-    assert workflow.subject_key(world.ent_a) == ("enterprise", world.ent_a.id)
+    class Probe:
+        __subject_type__ = "probe"
+        id = 8
+
+    assert workflow.subject_key(Thing()) == ("inspection_cases", 7) == subjects.ref(Thing())
+    assert workflow.subject_key(Probe()) == ("probe", 8)
+    assert workflow.subject_key(world.ent_a) == ("enterprises", world.ent_a.id)
+    assert audit_service.object_ref(world.ent_a) == workflow.subject_key(world.ent_a)
     inst = simple()
     assert workflow.instance_for(world.ent_a, "test_simple") == inst
     assert workflow.instance_for(world.ent_a, "other_process") is None
