@@ -15,7 +15,6 @@ install PG_APPEND_ONLY_SQL (a trigger) so raw SQL cannot do it either.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -59,11 +58,6 @@ class AuditEvent(db.Model):
         from app.audit.service import action_label
 
         return action_label(self.action)
-
-    def hash_payload(self) -> dict[str, Any]:
-        from app.audit.service import hash_payload
-
-        return hash_payload(self)
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.seq} {self.action} {self.object_type}:{self.object_id}>"
