@@ -1,4 +1,5 @@
-"""Declarative base, shared column types and mixins for every SafeLoop model."""
+"""The database layer every package shares: the declarative base, column types and mixins of every
+SafeLoop model, the SQLite connection settings, and the commit that ends a request (commit_request)."""
 
 from __future__ import annotations
 
