@@ -55,14 +55,15 @@ def raw_floor(app, instance_ids, stock: bool):
     from SpiffWorkflow.util.task import TaskState
 
     from app.extensions import db
-    from app.workflow import engine
+    from app.workflow import codec
     from app.workflow.models import WorkflowInstance
-    from app.workflow.operations import _parsed_for
+    from app.workflow.scripting import SCRIPT_ENGINE
+    from app.workflow.versions import parsed_for
 
     with app.app_context():
-        parsed = _parsed_for(db.session.get(WorkflowInstance, instance_ids[0]))
+        parsed = parsed_for(db.session.get(WorkflowInstance, instance_ids[0]))
         path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-        serializer = engine.stock_serializer() if stock else engine.SERIALIZER
+        serializer = codec.stock_serializer() if stock else codec.SERIALIZER
     table = "raw_stock" if stock else "raw_specless"
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")  # the same settings the app uses (app.db.configure_sqlite)
@@ -71,7 +72,7 @@ def raw_floor(app, instance_ids, stock: bool):
     con.execute(f"DELETE FROM {table}")
     for i in instance_ids:
         (state,) = con.execute("SELECT state FROM workflow_instances WHERE id = ?", (i,)).fetchone()
-        wf = engine.loads(state, parsed)
+        wf = codec.loads(state, parsed)
         con.execute(f"INSERT INTO {table} VALUES (?, ?, 1)", (i, serializer.serialize_json(wf)))
     con.commit()
 
@@ -80,9 +81,9 @@ def raw_floor(app, instance_ids, stock: bool):
         (state,) = con.execute(f"SELECT state FROM {table} WHERE id = ?", (i,)).fetchone()
         if stock:
             wf = serializer.deserialize_json(state)
-            wf.script_engine = engine.SCRIPT_ENGINE
+            wf.script_engine = SCRIPT_ENGINE
         else:
-            wf = engine.loads(state, parsed)
+            wf = codec.loads(state, parsed)
         [task] = wf.get_tasks(state=TaskState.READY, manual=True)
         task.data.update({"deadline": date(2026, 11, 20)})
         task.run()

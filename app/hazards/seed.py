@@ -428,7 +428,7 @@ class _Scenario:
 def fire_due(now: datetime) -> int:
     """Fire every due timer without committing (the seed runs in one transaction)."""
     from app.extensions import db
-    from app.workflow.operations import due_instance_ids, fire_due_timers
+    from app.workflow.ticks import due_instance_ids, fire_due_timers
 
     db.session.flush()
     ids = due_instance_ids(now)

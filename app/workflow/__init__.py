@@ -10,29 +10,32 @@
     @workflow.service("hazards.mark_overdue")              # handler(ctx) -> dict | None
     workflow.claim(task, actor) / release(task, actor) / reassign(task, user, actor)
 
-BPMN conventions: see app/workflow/engine.py and app/workflow/definitions.py docstrings.
+BPMN conventions: see the docstrings of app/workflow/definitions.py (deploy-time checks), handlers.py
+(service tasks), timers.py (timers on legal time) and expressions.py (the expression language).
+
+Inside the package, one idea per module: parsing (BPMN -> cached spec), scripting (restricted script
+engine), handlers (service handlers, the running operation), timers (legal-time timer events), tree (the
+task tree and engine steps), codec (stored state); versions (definition rows), locking (instance lock,
+taking a task), projection (HumanTask/Timer rows), operations (start / complete / cancel), queries,
+claims, ticks (the timer worker).
 """
 
+from app.workflow.claims import claim, reassign, release
 from app.workflow.definitions import WorkflowDefinitionError, load_definitions, validate_bpmn
 from app.workflow.diagram import instance_diagram
-from app.workflow.engine import ServiceContext, service
 from app.workflow.expressions import ExpressionError
-from app.workflow.operations import (
-    cancel,
-    claim,
-    complete_task,
+from app.workflow.handlers import ServiceContext, service
+from app.workflow.locking import not_ready_message
+from app.workflow.operations import cancel, complete_task, start
+from app.workflow.queries import (
     history,
     instance_for,
-    not_ready_message,
     process_names,
     ready_task_names,
     ready_tasks,
-    reassign,
-    release,
-    start,
     subject_key,
-    tick,
 )
+from app.workflow.ticks import tick
 from app.workflow.user_tasks import handler_for as user_task_handler
 from app.workflow.user_tasks import user_task
 

@@ -9,6 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.workflow.ticks import tick
+
 log = logging.getLogger(__name__)
 
 workflow_cli = AppGroup("workflow", help="工作流：定时器与流程定义校验")
@@ -18,8 +20,6 @@ workflow_cli = AppGroup("workflow", help="工作流：定时器与流程定义�
 @click.option("--limit", default=500, show_default=True, help="本次最多处理的流程实例数")
 def tick_command(limit: int) -> None:
     """Fire every due timer once (commits per instance)."""
-    from app.workflow.operations import tick
-
     fired = tick(limit=limit)
     click.echo(f"已触发定时事件 {fired} 个")
 
@@ -30,7 +30,6 @@ def tick_command(limit: int) -> None:
 def worker_command(interval: float, limit: int) -> None:
     """Run `tick` in a loop (any number of workers may run side by side)."""
     from app.extensions import db
-    from app.workflow.operations import tick
 
     click.echo(f"工作流定时器进程已启动，每 {interval:g} 秒检查一次（Ctrl+C 退出）")
     try:

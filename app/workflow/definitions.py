@@ -34,9 +34,18 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from app import forms
 from app.auth.roles import Role
 from app.config import BASE_DIR
-from app.workflow import engine
-from app.workflow.engine import NSMAP, ParsedDefinition
 from app.workflow.expressions import check_expression, check_script
+from app.workflow.handlers import handler_registered
+from app.workflow.parsing import (
+    NSMAP,
+    VALIDATOR,
+    ParsedDefinition,
+    lane_index,
+    parse_definition,
+    role_of_lane,
+    user_task_properties,
+)
+from app.workflow.timers import check_timer_literal, literal_timer_value
 
 log = logging.getLogger(__name__)
 
@@ -130,14 +139,14 @@ def _check_timer(file_name: str, event, definition) -> list[str]:
         text = (node.text or "").strip()
         if not text:
             return [f"{where}: 定时器 {kind} 表达式为空"]
-        literal = engine.literal_timer_value(text)
+        literal = literal_timer_value(text)
         if literal is None:
             problem = check_expression(text)
             if problem:
                 return [f"{where}: 定时器表达式无法解析：{problem}"]
             literal = _literal_string(text)
         if literal is not None:
-            problem = engine.check_timer_literal(kind, literal)
+            problem = check_timer_literal(kind, literal)
             if problem:
                 return [f"{where}: {problem}"]
         return []
@@ -146,7 +155,7 @@ def _check_timer(file_name: str, event, definition) -> list[str]:
 
 def _check_xml(file_name: str, root, forms_dirs: list[Path]) -> list[str]:
     errors: list[str] = []
-    lanes = engine.lane_index(root)
+    lanes = lane_index(root)
     for node in root.iterfind(".//bpmn:manualTask", NSMAP):
         errors.append(f"{_where(file_name, node)}: 不支持 manualTask，请使用 userTask")
     for node in root.iterfind(".//bpmn:userTask", NSMAP):
@@ -154,11 +163,11 @@ def _check_xml(file_name: str, root, forms_dirs: list[Path]) -> list[str]:
         lane_id, _ = lanes.get(node.get("id"), (None, None))
         if lane_id is None:
             errors.append(f"{where}: 不在任何泳道（lane）中，无法确定办理角色")
-        elif engine.role_of_lane(lane_id) not in ROLES:
+        elif role_of_lane(lane_id) not in ROLES:
             errors.append(
                 f'{where}: 所在泳道 id "{lane_id}" 不符合 lane_<角色> 约定（角色：{", ".join(sorted(ROLES))}）'
             )
-        props = engine.user_task_properties(node)
+        props = user_task_properties(node)
         form_name = props.get("formName")
         if not form_name:
             errors.append(f"{where}: 缺少扩展属性 formName（表单定义）")
@@ -181,7 +190,7 @@ def _check_xml(file_name: str, root, forms_dirs: list[Path]) -> list[str]:
         if operator is None or not operator.get("id"):
             errors.append(f"{where}: 缺少 spiffworkflow:serviceTaskOperator（处理函数名）")
             continue
-        if not engine.handler_registered(operator.get("id")):
+        if not handler_registered(operator.get("id")):
             errors.append(f'{where}: 处理函数 "{operator.get("id")}" 未注册（@workflow.service）')
         for param in operator.iterfind(".//spiffworkflow:parameter", NSMAP):
             if param.get("type") is None or param.get("value") is None:
@@ -221,7 +230,7 @@ def check_file(path: Path, *, forms_dirs=None) -> tuple[list[str], ParsedDefinit
     except etree.XMLSyntaxError as exc:
         return [f"{file_name}: XML 格式错误（第 {exc.lineno} 行）：{exc.msg}"], None
     try:
-        engine.VALIDATOR.validate(etree.fromstring(bpmn), file_name)
+        VALIDATOR.validate(etree.fromstring(bpmn), file_name)
     except ValidationException as exc:
         return [f"{file_name}: 不符合 BPMN 2.0 XSD（第 {exc.line_number} 行）：{exc}"], None
     process_id = path.stem
@@ -231,7 +240,7 @@ def check_file(path: Path, *, forms_dirs=None) -> tuple[list[str], ParsedDefinit
     if errors:
         return errors, None
     try:
-        parsed = engine.parse_definition(bpmn, file_name, process_id, validate=False)
+        parsed = parse_definition(bpmn, file_name, process_id, validate=False)
     except ValidationException as exc:
         element = f' {exc.tag} "{exc.id}"' if getattr(exc, "id", "") else ""
         return [f"{file_name}:{element} {exc}"], None

@@ -8,11 +8,20 @@ print. The layout of each BPMN version is parsed once (cached by its SHA-256); d
 from __future__ import annotations
 
 import logging
+from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
 from markupsafe import Markup, escape
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from app.workflow import codec
+from app.workflow.models import WorkflowInstance
+from app.workflow.timers import waiting_timers
+from app.workflow.tree import all_tasks, ready_user_tasks
+from app.workflow.versions import parsed_for
 
 MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -176,7 +185,7 @@ def _icon(mark: str, cx: float, cy: float, r: float = 7) -> str:
             f'dominant-baseline="central">{escape(mark)}</text>')
 
 
-def _state(shape_id: str, done: set[str], current: set[str], waiting: set[str]) -> str:
+def _state(shape_id: str, done: Set[str], current: Set[str], waiting: Set[str]) -> str:
     if shape_id in current:
         return " current"
     if shape_id in waiting:
@@ -186,8 +195,8 @@ def _state(shape_id: str, done: set[str], current: set[str], waiting: set[str]) 
     return ""
 
 
-def render(lay: Layout, *, done: set[str] = frozenset(), current: set[str] = frozenset(),
-           waiting: set[str] = frozenset(), title: str = "流程图") -> Markup:
+def render(lay: Layout, *, done: Set[str] = frozenset(), current: Set[str] = frozenset(),
+           waiting: Set[str] = frozenset(), title: str = "流程图") -> Markup:
     """Inline SVG of the layout; `done`/`current`/`waiting` are BPMN element ids to mark."""
     if not lay.shapes:
         return Markup("")
@@ -272,18 +281,25 @@ def render(lay: Layout, *, done: set[str] = frozenset(), current: set[str] = fro
     return Markup("".join(out))
 
 
-def instance_diagram(inst) -> Markup:
+def element_states(workflow: BpmnWorkflow) -> tuple[set[str], set[str], set[str]]:
+    """BPMN element ids (done, current, waiting) of a workflow, for the diagram: every completed task of
+    the tree (tasks, events, gateways, service tasks), the READY user tasks, and the waiting timers."""
+    done = {t.task_spec.bpmn_id for t in all_tasks(workflow)
+            if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)}
+    current = {t.task_spec.bpmn_id for t in ready_user_tasks(workflow)}
+    waiting = {task.task_spec.bpmn_id for task, _ in waiting_timers(workflow).values()}
+    return done, current, waiting
+
+
+def instance_diagram(inst: WorkflowInstance | None) -> Markup:
     """The diagram of the BPMN version `inst` runs on, marked from its stored state: every completed
     element done, READY user tasks current, waiting timers marked. Empty for no instance or a file
     without a diagram section."""
     if inst is None:
         return Markup("")
-    from app.workflow import engine
-    from app.workflow.operations import _parsed_for
-
-    parsed = _parsed_for(inst)
+    parsed = parsed_for(inst)
     try:
-        done, current, waiting = engine.element_states(engine.loads(inst.state, parsed))
+        done, current, waiting = element_states(codec.loads(inst.state, parsed))
     except Exception:  # an unreadable state must not break the page: the diagram without marks
         log.exception("workflow instance %s: state not readable for the diagram", inst.id)
         done = current = waiting = set()

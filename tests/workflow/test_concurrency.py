@@ -14,7 +14,7 @@ from app import audit, workflow
 from app.audit.models import AuditEvent
 from app.errors import Conflict
 from app.extensions import db as _db
-from app.workflow import operations
+from app.workflow import codec, locking
 from app.workflow.models import HumanTask, WorkflowInstance
 from tests.factories.db import sql_log
 
@@ -22,14 +22,14 @@ from tests.factories.db import sql_log
 @pytest.fixture
 def slow_restore(monkeypatch):
     """Hold the instance lock a little longer so the two submissions really overlap."""
-    original = operations._restore
+    original = codec.loads
 
-    def slow(inst, parsed):
-        workflow_ = original(inst, parsed)
+    def slow(state, parsed):
+        workflow_ = original(state, parsed)
         time.sleep(0.3)
         return workflow_
 
-    monkeypatch.setattr(operations, "_restore", slow)
+    monkeypatch.setattr(codec, "loads", slow)
 
 
 def test_simultaneous_completion_one_wins_one_conflict(db, world, simple, in_threads, slow_restore):
@@ -89,10 +89,11 @@ def test_many_parallel_submissions_complete_once(db, world, simple, in_threads):
 
 @pytest.fixture
 def lock_calls(monkeypatch):
-    """The instance ids `_lock` is called with (it still locks)."""
+    """The instance ids `lock_instance` is called with (it still locks)."""
     calls: list[int] = []
-    original = operations._lock
-    monkeypatch.setattr(operations, "_lock", lambda instance_id: calls.append(instance_id) or original(instance_id))
+    original = locking.lock_instance
+    monkeypatch.setattr(locking, "lock_instance",
+                        lambda instance_id: calls.append(instance_id) or original(instance_id))
     return calls
 
 
@@ -103,7 +104,7 @@ def test_step_on_an_unchanged_instance_is_one_statement_without_the_lock(db, wor
     def no_lock(instance_id):
         raise AssertionError("the instance did not change since it was read: no lock needed")
 
-    monkeypatch.setattr(operations, "_lock", no_lock)
+    monkeypatch.setattr(locking, "lock_instance", no_lock)
     with sql_log() as log:
         workflow.complete_task(task, {"deadline": date(2026, 11, 10)}, actor=world.officer)
         db.session.commit()

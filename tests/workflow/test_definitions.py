@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app import clock, create_app, workflow
 from app.config import TestConfig
-from app.workflow import engine
+from app.workflow import parsing
 from app.workflow.definitions import WorkflowDefinitionError, load_definitions
 from app.workflow.models import WorkflowDefinition
 from tests.factories import FIXTURES
@@ -204,8 +204,8 @@ def test_running_instances_keep_their_definition_version(db, world, workflow_dir
     assert workflow.ready_task_names(new) == ["c"]
 
     # a fresh process (empty spec cache) and the file gone: the old version runs from the stored BPMN
-    engine._SPEC_CACHE.pop(old.spec_hash)
+    parsing._SPEC_CACHE.pop(old.spec_hash)
     path.unlink()
     complete("b", old, {}, world.officer)
     assert old.status == "completed"
-    assert engine.cached_definition(old.spec_hash) is not None
+    assert parsing.cached_definition(old.spec_hash) is not None

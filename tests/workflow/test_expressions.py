@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from app import clock
-from app.workflow import engine
+from app.workflow import timers
 from app.workflow.expressions import ExpressionError, evaluate, execute
 
 
@@ -74,9 +74,9 @@ def test_add_working_days_skips_weekends_at_least(frozen):
 
 
 def test_time_date_values_are_legal_days():
-    assert engine.resolve_time_date(date(2026, 11, 10)) == clock.local_midnight_after(date(2026, 11, 10))
-    assert engine.resolve_time_date("2026-11-10") == clock.local_midnight_after(date(2026, 11, 10))
-    assert engine.resolve_time_date("2026-11-10T08:30:00") == datetime(2026, 11, 10, 8, 30, tzinfo=clock.TZ)
-    assert engine.literal_timer_value("P3D") == "P3D" and engine.literal_timer_value("deadline") is None
-    assert engine.check_timer_literal("timeDuration", "P3X") is not None
-    assert engine.check_timer_literal("timeCycle", "R3/PT1H") is None
+    assert timers.resolve_time_date(date(2026, 11, 10)) == clock.local_midnight_after(date(2026, 11, 10))
+    assert timers.resolve_time_date("2026-11-10") == clock.local_midnight_after(date(2026, 11, 10))
+    assert timers.resolve_time_date("2026-11-10T08:30:00") == datetime(2026, 11, 10, 8, 30, tzinfo=clock.TZ)
+    assert timers.literal_timer_value("P3D") == "P3D" and timers.literal_timer_value("deadline") is None
+    assert timers.check_timer_literal("timeDuration", "P3X") is not None
+    assert timers.check_timer_literal("timeCycle", "R3/PT1H") is None

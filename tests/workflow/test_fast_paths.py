@@ -1,6 +1,6 @@
 """engine's fast paths against the SpiffWorkflow 3.2 code they stand in for.
 
-- engine.dumps / engine.loads write and read the top-level task tree directly (ids parsed and printed
+- codec.dumps / codec.loads write and read the top-level task tree directly (ids parsed and printed
   once): every instance of the demo data (hazards in every stage: waiting timers, boundary events, loops,
   supervision) must serialize to exactly what the stock TaskConverter writes, and restore to the same
   tree the stock path restores.
@@ -20,23 +20,23 @@ from sqlalchemy import select
 
 from app import clock
 from app.seed import seed_demo
-from app.workflow import engine
+from app.workflow import codec, handlers, parsing, scripting, tree
 from app.workflow.models import WorkflowInstance
-from app.workflow.operations import _parsed_for
+from app.workflow.versions import parsed_for
 
 
-def _stock_load(state: str, parsed: engine.ParsedDefinition):
+def _stock_load(state: str, parsed: parsing.ParsedDefinition):
     """The restore as it was before the codec: every task through the registry (TaskConverter)."""
-    converter = engine.SERIALIZER.registry.convert_from_dict["BpmnWorkflow"].args[0].__self__
+    converter = codec.SERIALIZER.registry.convert_from_dict["BpmnWorkflow"].args[0].__self__
     dct = json.loads(state)
-    engine.SERIALIZER.migrate(dct)
-    wf = converter.target_class(parsed.spec, parsed.subprocess_specs, script_engine=engine.SCRIPT_ENGINE,
+    codec.SERIALIZER.migrate(dct)
+    wf = converter.target_class(parsed.spec, parsed.subprocess_specs, script_engine=scripting.SCRIPT_ENGINE,
                                 deserializing=True)
     wf.tasks = converter.mapping_from_dict(dct["tasks"], UUID, workflow=wf)
     wf.task_tree = wf.tasks.get(UUID(dct["root"]))
     converter.set_default_attributes(wf, dct)
     converter.subprocesses_from_dict(dct["subprocesses"], wf)
-    wf.bpmn_events = engine.SERIALIZER.registry.restore(dct.pop("bpmn_events", []))
+    wf.bpmn_events = codec.SERIALIZER.registry.restore(dct.pop("bpmn_events", []))
     return wf
 
 
@@ -59,10 +59,10 @@ def instances(db):
 
 
 def test_dumps_matches_the_stock_task_converter(instances):
-    stock = engine.stock_serializer()
+    stock = codec.stock_serializer()
     for inst in instances:
-        wf = engine.loads(inst.state, _parsed_for(inst))
-        ours = json.loads(engine.dumps(wf))
+        wf = codec.loads(inst.state, parsed_for(inst))
+        ours = json.loads(codec.dumps(wf))
         reference = json.loads(stock.serialize_json(wf))
         assert ours["tasks"] == reference["tasks"], inst.id
         assert list(ours["tasks"]) == list(reference["tasks"])  # same order: parents before children
@@ -73,11 +73,11 @@ def test_dumps_matches_the_stock_task_converter(instances):
 
 
 def test_loads_restores_the_same_tree_as_the_stock_path(instances):
-    stock = engine.stock_serializer()
+    stock = codec.stock_serializer()
     waiting_events = 0
     for inst in instances:
-        parsed = _parsed_for(inst)
-        ours, reference = engine.loads(inst.state, parsed), _stock_load(inst.state, parsed)
+        parsed = parsed_for(inst)
+        ours, reference = codec.loads(inst.state, parsed), _stock_load(inst.state, parsed)
         assert _tree(ours) == _tree(reference), inst.id
         assert ours.task_tree.id == reference.task_tree.id
         assert getattr(ours.last_task, "id", None) == getattr(reference.last_task, "id", None)
@@ -98,15 +98,15 @@ def test_ready_tasks_walk_matches_the_stock_iterator(instances):
 
     compared = 0
     for inst in instances:
-        wf = engine.loads(inst.state, _parsed_for(inst))
-        assert isinstance(wf, engine.SafeLoopWorkflow)
+        wf = codec.loads(inst.state, parsed_for(inst))
+        assert isinstance(wf, tree.SafeLoopWorkflow)
         assert [t.id for t in wf.get_tasks(state=TaskState.READY)] == [t.id for t in stock_ready(wf)]
         assert [t.id for t in wf._walk(TaskState.WAITING)] == [
             t.id for t in BpmnWorkflow.get_tasks(wf, state=TaskState.WAITING)]
         # other queries are SpiffWorkflow's own
         assert wf.get_tasks(state=TaskState.WAITING) == BpmnWorkflow.get_tasks(wf, state=TaskState.WAITING)
-        with engine.running(None, clock.now()):
-            for task in engine.ready_user_tasks(wf):
+        with handlers.running(None, clock.now()):
+            for task in tree.ready_user_tasks(wf):
                 if task.state != TaskState.READY:
                     continue
                 task.run()  # forms left empty: the engine moves on as far as the model lets it
@@ -118,9 +118,9 @@ def test_ready_tasks_walk_matches_the_stock_iterator(instances):
 
 def test_ready_tasks_with_subprocesses_are_spiffworkflows(instances, monkeypatch):
     """SpiffWorkflow's BPMN iterator enters subprocess trees; the walk does not, so it stands aside."""
-    wf = engine.loads(instances[-1].state, _parsed_for(instances[-1]))
+    wf = codec.loads(instances[-1].state, parsed_for(instances[-1]))
     walked = []
-    monkeypatch.setattr(engine.SafeLoopWorkflow, "_walk", lambda self, state: walked.append(state) or iter(()))
+    monkeypatch.setattr(tree.SafeLoopWorkflow, "_walk", lambda self, state: walked.append(state) or iter(()))
     wf.subprocesses = {"not-a-task": object()}
     assert [t.id for t in wf.get_tasks(state=TaskState.READY)] == [
         t.id for t in BpmnWorkflow.get_tasks(wf, state=TaskState.READY)]
@@ -133,12 +133,12 @@ def test_ready_tasks_with_subprocesses_are_spiffworkflows(instances, monkeypatch
 def test_tasks_of_another_class_go_through_the_registry(instances, monkeypatch):
     """A stored task whose typename is not "Task" (a subclass some later converter writes) is restored by
     the registry's converter for that typename, with the workflow passed along, as the stock path does."""
-    registry = engine.SERIALIZER.registry
+    registry = codec.SERIALIZER.registry
     monkeypatch.setitem(registry.convert_from_dict, "TaskAlias", registry.convert_from_dict["Task"])
     inst = instances[-1]
     dct = json.loads(inst.state)
     first = next(iter(dct["tasks"]))
     dct["tasks"][first]["typename"] = "TaskAlias"
-    parsed = _parsed_for(inst)
-    aliased = engine.loads(json.dumps(dct), parsed)
-    assert _tree(aliased) == _tree(engine.loads(inst.state, parsed))
+    parsed = parsed_for(inst)
+    aliased = codec.loads(json.dumps(dct), parsed)
+    assert _tree(aliased) == _tree(codec.loads(inst.state, parsed))

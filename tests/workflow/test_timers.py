@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app import clock, workflow
-from app.workflow import engine
+from app.workflow import handlers
 from app.workflow.models import HumanTask, Timer
 from tests.factories.workflow import complete
 
@@ -22,7 +22,7 @@ def service_calls(monkeypatch):
     """Record (bpmn_id, instance id) of every workflow.set service call; slow enough to overlap threads."""
     calls: list[tuple[str, int]] = []
     lock = threading.Lock()
-    original = engine.HANDLERS["workflow.set"]
+    original = handlers.HANDLERS["workflow.set"]
 
     def recording(ctx):
         with lock:
@@ -30,7 +30,7 @@ def service_calls(monkeypatch):
         time.sleep(0.2)
         return original(ctx)
 
-    monkeypatch.setitem(engine.HANDLERS, "workflow.set", recording)
+    monkeypatch.setitem(handlers.HANDLERS, "workflow.set", recording)
     return calls
 
 
@@ -153,7 +153,7 @@ def test_failing_handler_rolls_back_and_retries_next_tick(db, world, simple, mon
     def broken(ctx):
         raise RuntimeError("短信网关不可用")
 
-    monkeypatch.setitem(engine.HANDLERS, "workflow.set", broken)
+    monkeypatch.setitem(handlers.HANDLERS, "workflow.set", broken)
     clock.freeze(date(2026, 11, 10))
     assert workflow.tick() == 0
     assert "短信网关不可用" in caplog.text
