@@ -54,10 +54,9 @@ def main():
     recorded: list[tuple[str, dict]] = []
     real_complete = workflow.complete_task
 
-    def recording(task, data=None, *a, **kw):
-        if not isinstance(task, str) and hasattr(task, "bpmn_id"):
-            recorded.append((task.bpmn_id, dict(data or {})))
-        return real_complete(task, data, *a, **kw)
+    def recording(task, data, *, actor):
+        recorded.append((task.bpmn_id, dict(data or {})))
+        return real_complete(task, data, actor=actor)
 
     with app.app_context():
         clock.freeze(date(2026, 11, 2))

@@ -26,7 +26,7 @@ from app.workflow.handlers import SpeculativeRun, running, speculative
 from app.workflow.models import HumanTask, InstanceStatus, WorkflowInstance
 from app.workflow.parsing import ParsedDefinition
 from app.workflow.projection import Snapshot, save, store_state, write_changes
-from app.workflow.queries import ready_tasks, subject_key
+from app.workflow.queries import subject_key
 from app.workflow.tree import advance, find_task, new_workflow
 from app.workflow.versions import deploy, parsed_for
 
@@ -74,25 +74,11 @@ def start(
     return inst
 
 
-def complete_task(
-    task: HumanTask | WorkflowInstance, data: dict | str | None = None, /, *, actor: Any, **kwargs: Any
-) -> HumanTask:
+def complete_task(task: HumanTask, data: dict, *, actor: Any) -> HumanTask:
     """Complete a READY user task with already-validated form data; advance the workflow.
 
-    `complete_task(task, data, actor=...)`, `complete_task(task, data=..., actor=...)`, and
-    `complete_task(instance, "bpmn_id", data={...}, actor=...)` (the instance's READY task with that id).
     Raises Conflict (409) if somebody completed it first (message names who and when).
     """
-    bpmn_id = data if isinstance(data, str) else kwargs.pop("bpmn_id", None)
-    if isinstance(data, str) or data is None:
-        data = kwargs.pop("data", None)
-    if kwargs:
-        raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
-    if isinstance(task, WorkflowInstance):
-        candidates = [t for t in ready_tasks(task) if bpmn_id is None or t.bpmn_id == bpmn_id]
-        if not candidates:
-            raise InvalidState(f"流程当前没有待办理的“{bpmn_id}”任务")
-        task = candidates[0]
     if actor is None:
         raise ValueError("complete_task needs an actor")
     data = dict(data or {})
