@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import ast
 import contextvars
-import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from app import clock
-
-log = logging.getLogger(__name__)
+from app.calendar.legal_calendar import add_days as legal_add_days
 
 # The "now" of the workflow operation being run (start / complete_task / tick); see current_now().
 _now_var: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
@@ -72,31 +70,11 @@ def to_date(value: Any) -> date:
     raise ExpressionError(f"无法把 {value!r} 解释为日期")
 
 
-def _fallback_add_days(start: date, n: int, kind: str) -> date:
-    if kind == "calendar":
-        return start + timedelta(days=n)
-    step = 1 if n >= 0 else -1
-    d, left = start, abs(n)
-    while left:
-        d += timedelta(days=step)
-        if d.weekday() < 5:
-            left -= 1
-    return d
-
-
 def add_days(start: Any, n: int, kind: str = "calendar") -> date:
     """start + n legal days ('calendar' or 'working'), from app.calendar.legal_calendar."""
     if kind not in ("calendar", "working"):
         raise ExpressionError(f"add_days 的 kind 只能是 'calendar' 或 'working'，不是 {kind!r}")
-    start_date = to_date(start)
-    try:
-        from app.calendar.legal_calendar import add_days as legal_add_days
-    except ModuleNotFoundError as exc:  # calendar package not in this checkout yet
-        if exc.name not in ("app.calendar", "app.calendar.legal_calendar"):
-            raise
-        log.warning("app.calendar.legal_calendar missing; add_days falls back to weekdays without holidays")
-        return _fallback_add_days(start_date, int(n), kind)
-    return legal_add_days(start_date, int(n), kind=kind)
+    return legal_add_days(to_date(start), int(n), kind=kind)
 
 
 def add_working_days(start: Any, n: int) -> date:
@@ -262,9 +240,3 @@ def execute(source: str, data: dict) -> None:
 
 
 _MISSING = object()
-
-
-def to_utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=clock.TZ)
-    return value.astimezone(UTC)

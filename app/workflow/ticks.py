@@ -12,7 +12,7 @@ from datetime import datetime
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Select, select
 
-from app import clock
+from app import audit, clock
 from app.extensions import db
 from app.workflow import codec, locking
 from app.workflow.handlers import running
@@ -56,14 +56,7 @@ def _next_due_instance(now: datetime, skip: set[int]) -> int | None:
 
 
 def _record_timer_fired(inst: WorkflowInstance, row: Timer) -> None:
-    try:
-        from app import audit
-    except ImportError:  # pragma: no cover - audit package not in this checkout
-        return
-    record = getattr(audit, "record", None)
-    if record is None:  # pragma: no cover
-        return
-    record(
+    audit.record(
         None,
         "workflow.timer_fired",
         inst,
