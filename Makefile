@@ -23,8 +23,16 @@ demo: install
 test:
 	bash .ci/test-all
 
+## Type-checked modules (mypy); add a package's modules here once they pass.
+MYPY_TARGETS := app/workflow \
+	app/auth/operations.py \
+	app/org/operations.py \
+	app/documents/operations.py \
+	app/inbox/operations.py
+
 lint: install
 	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/mypy $(MYPY_TARGETS)
 
 bench: install
 	$(PY) bench/run_all.py

@@ -6,7 +6,7 @@ Never commits: the route (or CLI) commits once. Validation failures raise `Valid
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -38,7 +38,7 @@ audit.register_action_labels({
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-def _fail(errors: dict[str, str], message: str = "提交的内容有误，请按提示修改") -> None:
+def _fail(errors: dict[str, str], message: str = "提交的内容有误，请按提示修改") -> NoReturn:
     raise ValidationFailed(message, field_errors=errors)
 
 
@@ -93,7 +93,7 @@ def validate_enterprise(raw: dict, *, actor: User, enterprise: Enterprise | None
     try:
         values = _enterprise_schema.load(raw)
     except ValidationError as exc:
-        errors = first_errors(exc.messages)
+        errors = first_errors(exc.messages_dict)
         values = None
     region = None
     if "region_id" not in errors:
@@ -109,6 +109,7 @@ def validate_enterprise(raw: dict, *, actor: User, enterprise: Enterprise | None
     if errors:
         order = list(ENTERPRISE_LABELS)
         _fail(dict(sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))))
+    assert region is not None  # no errors: the region was found
     return values, region
 
 

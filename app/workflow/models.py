@@ -11,7 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -36,7 +36,7 @@ class TimerStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class WorkflowDefinition(db.Model):
+class WorkflowDefinition(Model):
     """One deployed version of a BPMN file. Old versions stay so running instances keep their process."""
 
     __tablename__ = "workflow_definitions"
@@ -56,7 +56,7 @@ class WorkflowDefinition(db.Model):
         return f"<WorkflowDefinition {self.process_id} {self.spec_hash[:8]}>"
 
 
-class WorkflowInstance(db.Model):
+class WorkflowInstance(Model):
     """One running (or finished) process for one business object."""
 
     __tablename__ = "workflow_instances"
@@ -92,7 +92,7 @@ class WorkflowInstance(db.Model):
         return f"<WorkflowInstance {self.id} {self.process_id} {self.status}>"
 
 
-class HumanTask(db.Model):
+class HumanTask(Model):
     """Projection: one row per user task that became READY; kept after completion as history."""
 
     __tablename__ = "human_tasks"
@@ -145,7 +145,7 @@ class HumanTask(db.Model):
         return f"<HumanTask {self.id} {self.bpmn_id} {self.status}>"
 
 
-class Timer(db.Model):
+class Timer(Model):
     """Projection: due time of each waiting timer event, so a worker finds due work with an index."""
 
     __tablename__ = "workflow_timers"
