@@ -98,7 +98,9 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
             }
         return out
 
-    def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: dict | None = None) -> BpmnWorkflow:
+    def from_dict(
+        self, dct: dict[str, Any], spec: Any = None, subprocess_specs: dict | None = None
+    ) -> BpmnWorkflow:
         if spec is None:
             raise ValueError("restoring a workflow needs its spec (kept out of the stored state)")
         workflow = SafeLoopWorkflow(spec, subprocess_specs or {}, script_engine=SCRIPT_ENGINE, deserializing=True)
