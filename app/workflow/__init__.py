@@ -1,13 +1,13 @@
 """app.workflow — BPMN processes on SpiffWorkflow 3.2 (the only package importing SpiffWorkflow).
 
     from app import workflow
-    inst = workflow.start("hazard_rectification", subject=hazard, title="…", region_path=…,
+    inst = workflow.start("<process id>", subject=obj, title="…", region_path=…,
                           enterprise_id=…, data={...}, actor=user)
     workflow.complete_task(task, data, actor=user)        # Conflict(409) if already handled
     workflow.ready_tasks(inst) / ready_task_names(inst) / history(inst) / instance_for(obj)
     workflow.instance_diagram(inst)                        # inline SVG of the BPMN, steps marked
     workflow.tick(now=None)                                # fire due timers (worker; commits)
-    @workflow.service("hazards.mark_overdue")              # handler(ctx) -> dict | None
+    @workflow.service("<domain>.mark_overdue")             # handler(ctx) -> dict | None
     workflow.claim(task, actor) / release(task, actor) / reassign(task, user, actor)
 
 BPMN conventions: see the docstrings of app/workflow/definitions.py (deploy-time checks), handlers.py

@@ -4,15 +4,15 @@ A service task names its handler with the standard spiffworkflow operator elemen
 
     <bpmn:serviceTask id="mark_overdue" name="标记逾期">
       <bpmn:extensionElements>
-        <spiffworkflow:serviceTaskOperator id="hazards.mark_overdue">
+        <spiffworkflow:serviceTaskOperator id="cases.mark_overdue">
           <spiffworkflow:parameters>
-            <spiffworkflow:parameter id="hazard_id" type="int" value="hazard_id" />
+            <spiffworkflow:parameter id="case_id" type="int" value="case_id" />
           </spiffworkflow:parameters>
         </spiffworkflow:serviceTaskOperator>
       </bpmn:extensionElements>
     </bpmn:serviceTask>
 
-Handlers are registered with `@workflow.service("hazards.mark_overdue")`; a handler gets a
+Handlers are registered with `@workflow.service("cases.mark_overdue")`; a handler gets a
 `ServiceContext` (`.instance`, `.data` (copy of the task data), `.params` (parameter *expressions*
 evaluated over task data), `.now`, `.bpmn_id`) and returns a dict merged into the task data, or None.
 Built-in handler `workflow.set` returns its parameters (set variables without scripts).
@@ -82,8 +82,8 @@ def service(name: str) -> Callable[[Handler], Handler]:
 def handler_registered(name: str) -> bool:
     """True if a handler is registered, importing the conventional module app.<prefix> if needed.
 
-    A handler named `hazards.mark_overdue` is looked for after importing `app.hazards.workflow_handlers`,
-    `app.hazards.operations` or `app.hazards.tasks` (whichever exist), so checks do not depend on import order.
+    A handler named `cases.mark_overdue` is looked for after importing `app.cases.workflow_handlers`,
+    `app.cases.operations` or `app.cases.tasks` (whichever exist), so checks do not depend on import order.
     """
     if name in HANDLERS:
         return True
