@@ -20,6 +20,7 @@ taking a task), projection (HumanTask/Timer rows), operations (start / complete 
 claims, ticks (the timer worker).
 """
 
+from app.workflow.changes import Change, on_change
 from app.workflow.claims import claim, reassign, release
 from app.workflow.definitions import WorkflowDefinitionError, load_definitions, validate_bpmn
 from app.workflow.diagram import instance_diagram
@@ -40,6 +41,8 @@ from app.workflow.user_tasks import handler_for as user_task_handler
 from app.workflow.user_tasks import user_task
 
 __all__ = [
+    "Change",
+    "on_change",
     "ExpressionError",
     "ServiceContext",
     "WorkflowDefinitionError",

@@ -34,6 +34,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from app import forms
 from app.auth.roles import Role
 from app.config import BASE_DIR
+from app.workflow import user_tasks
 from app.workflow.expressions import check_expression, check_script
 from app.workflow.handlers import handler_registered
 from app.workflow.parsing import (
@@ -271,6 +272,7 @@ def load_definitions(app: Flask) -> Registry:
         errors.extend(file_errors)
         if parsed is not None:
             registry.definitions[parsed.process_id] = parsed
+    errors.extend(user_tasks.check(registry.definitions.values()))
     if errors:
         raise WorkflowDefinitionError(errors)
     app.extensions[EXTENSION_KEY] = registry

@@ -115,18 +115,23 @@ _run_local = threading.local()
 class running:  # noqa: N801 - used like a function: `with running(inst, now):`
     """Context manager: the instance and 'now' of the workflow operation (for handlers and timers)."""
 
-    def __init__(self, instance: Any, now: datetime) -> None:
-        self.instance, self.now = instance, now
+    def __init__(self, instance: Any, now: datetime, actor: Any = None) -> None:
+        self.instance, self.now, self.actor = instance, now, actor
 
     def __enter__(self) -> running:
-        self._prev = getattr(_run_local, "instance", None)
-        _run_local.instance = self.instance
+        self._prev = (getattr(_run_local, "instance", None), getattr(_run_local, "actor", None))
+        _run_local.instance, _run_local.actor = self.instance, self.actor
         self._token = expressions.set_now(self.now)
         return self
 
     def __exit__(self, *exc: object) -> None:
         expressions.reset_now(self._token)
-        _run_local.instance = self._prev
+        _run_local.instance, _run_local.actor = self._prev
+
+
+def current_actor() -> Any:
+    """Who runs the current workflow operation (None: a timer, the system)."""
+    return getattr(_run_local, "actor", None)
 
 
 class SpeculativeRun(Exception):

@@ -67,7 +67,7 @@ def start(
     )
     db.session.add(inst)
     db.session.flush()
-    with running(inst, now):
+    with running(inst, now, actor):
         workflow = new_workflow(parsed, dict(data or {}))
         advance(workflow)
         save(inst, workflow, parsed, now, before=Snapshot(frozenset(), {}))
@@ -86,7 +86,7 @@ def complete_task(task: HumanTask, data: dict, *, actor: Any) -> HumanTask:
     db.session.flush()  # the caller's pending changes (e.g. a handler's new title) go first, not lost
     inst = task.instance
     parsed = parsed_for(inst)
-    with running(inst, now):
+    with running(inst, now, actor):
         # Optimistic first: run the step on the state as read and store it only if nobody has stored
         # another since (one statement; it takes the instance row lock, before the task row as
         # `lock_instance` does). Then mark the task completed (a lost race for the same task fails there,
@@ -141,7 +141,7 @@ def cancel(inst: WorkflowInstance, *, actor: Any, reason: str | None = None) -> 
         raise InvalidState("流程已结束，无法撤销")
     now = clock.now()
     parsed = parsed_for(inst)
-    with running(inst, now):
+    with running(inst, now, actor):
         workflow = codec.loads(inst.state, parsed)
         workflow.cancel()
         save(inst, workflow, parsed, now)

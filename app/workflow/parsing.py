@@ -94,6 +94,7 @@ class UserTaskMeta:
     form_name: str | None
     due_expr: str | None
     assignee_expr: str | None
+    generic: bool = False  # completed by the workflow step and an audit event only (no domain handler)
 
 
 @dataclass
@@ -175,6 +176,7 @@ def parse_definition(
             form_name=props.get("formName"),
             due_expr=props.get("dueDate"),
             assignee_expr=props.get("assignee"),
+            generic=(props.get("generic") or "").strip().lower() == "true",
         )
     process_node = root.find(f".//bpmn:process[@id='{process_id}']", NSMAP)
     name = (process_node.get("name") if process_node is not None else None) or spec.description or process_id

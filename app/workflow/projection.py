@@ -21,6 +21,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.auth.roles import Role
 from app.extensions import db
 from app.workflow import codec
+from app.workflow.changes import changed, has_rules
+from app.workflow.handlers import current_actor
 from app.workflow.models import HumanTask, InstanceStatus, TaskStatus, Timer, TimerStatus, WorkflowInstance
 from app.workflow.parsing import ParsedDefinition
 from app.workflow.timers import resolve_time_date, timer_fired, waiting_timers, waiting_timers_due
@@ -211,4 +213,6 @@ def write_changes(
     added = [_timer_values(inst, g, t, due, now) for g, (t, due) in waiting.items() if g not in before.timers]
     if added:
         db.session.connection().execute(_INSERT_TIMER, added)
+    if has_rules(inst.process_id) and workflow.success:  # a cancelled workflow (success False) is its domain's verb's
+        changed(inst, frozenset(t.task_spec.bpmn_id for t in ready.values()), workflow.is_completed(), current_actor())
     return fired

@@ -2,9 +2,9 @@
 
 A domain registers one handler per (process id, user task id)::
 
-    @workflow.user_task("hazard_rectification", "submit_rectification")
-    def submit_rectification(task: HumanTask, data: dict, *, actor) -> None:
-        ...  # domain rows + status, then workflow.complete_task(task, data, actor=actor), then audit
+    @workflow.user_task("<process id>", "<user task id>")
+    def handle(task: HumanTask, data: dict, *, actor) -> None:
+        ...  # the domain's operation: its rows, workflow.complete_task(task, data, actor=actor), audit
 
 A task whose completion needs nothing but the workflow step and an audit event says so in its BPMN
 (`<spiffworkflow:property name="generic" value="true" />`): it is completed generically. At start-up every

@@ -10,8 +10,11 @@ HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def user_task(task_id: str, name: str, form: str | None = "test_register", **props: str) -> tuple:
-    properties = ({"formName": form} if form else {}) | props
+def user_task(
+    task_id: str, name: str, form: str | None = "test_register", *, generic: bool = True, **props: str
+) -> tuple:
+    """A user task; generic (no domain handler) unless said otherwise."""
+    properties = ({"formName": form} if form else {}) | ({"generic": "true"} if generic else {}) | props
     ext = "".join(f'<spiffworkflow:property name="{k}" value="{v}" />' for k, v in properties.items())
     ext = f"<bpmn:extensionElements><spiffworkflow:properties>{ext}</spiffworkflow:properties></bpmn:extensionElements>"
     return ("userTask", task_id, name, ext)

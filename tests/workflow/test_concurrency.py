@@ -130,17 +130,17 @@ PARALLEL = """<?xml version="1.0" encoding="UTF-8"?>
   <bpmn:parallelGateway id="split"><bpmn:incoming>f0</bpmn:incoming>
     <bpmn:outgoing>fa</bpmn:outgoing><bpmn:outgoing>fb</bpmn:outgoing></bpmn:parallelGateway>
   <bpmn:userTask id="a" name="甲会签">
-    <bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formName" value="test_review" />
+    <bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formName" value="test_review" /><spiffworkflow:property name="generic" value="true" />
     </spiffworkflow:properties></bpmn:extensionElements>
     <bpmn:incoming>fa</bpmn:incoming><bpmn:outgoing>fa2</bpmn:outgoing></bpmn:userTask>
   <bpmn:userTask id="b" name="乙会签">
-    <bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formName" value="test_review" />
+    <bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formName" value="test_review" /><spiffworkflow:property name="generic" value="true" />
     </spiffworkflow:properties></bpmn:extensionElements>
     <bpmn:incoming>fb</bpmn:incoming><bpmn:outgoing>fb2</bpmn:outgoing></bpmn:userTask>
   <bpmn:parallelGateway id="join"><bpmn:incoming>fa2</bpmn:incoming><bpmn:incoming>fb2</bpmn:incoming>
     <bpmn:outgoing>f3</bpmn:outgoing></bpmn:parallelGateway>
   <bpmn:userTask id="after" name="汇总">
-    <bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formName" value="test_review" />
+    <bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formName" value="test_review" /><spiffworkflow:property name="generic" value="true" />
     </spiffworkflow:properties></bpmn:extensionElements>
     <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
   <bpmn:endEvent id="end"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>

@@ -209,3 +209,58 @@ def test_running_instances_keep_their_definition_version(db, world, workflow_dir
     complete("b", old, {}, world.officer)
     assert old.status == "completed"
     assert parsing.cached_definition(old.spec_hash) is not None
+
+
+# --- the user-task contract: a handler or `generic`, checked at start-up ----------------------------------
+
+
+def _app_with(tmp_path, xml):
+    _write(tmp_path, "t_ok.bpmn", xml)
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI="sqlite://", WORKFLOW_DIR=str(tmp_path))
+    return create_app(config)
+
+
+def test_app_refuses_to_start_when_a_user_task_has_no_handler(tmp_path):
+    xml = _ok(nodes=[user_task("a", "登记", "test_register", generic=False)],
+              lanes={"lane_officer": ["start", "a", "end", "a_timer", "end_timer"]})
+    with pytest.raises(WorkflowDefinitionError) as exc:
+        _app_with(tmp_path, xml)
+    assert "t_ok.bpmn" in str(exc.value) and "“登记”（a）没有注册处理函数" in str(exc.value)
+
+
+def test_a_registered_handler_satisfies_the_contract(tmp_path, monkeypatch):
+    from app.workflow import user_tasks
+
+    monkeypatch.setattr(user_tasks, "_handlers", {})
+    user_tasks.user_task("t_ok", "a")(lambda task, data, *, actor: None)
+    xml = _ok(nodes=[user_task("a", "登记", "test_register", generic=False)],
+              lanes={"lane_officer": ["start", "a", "end", "a_timer", "end_timer"]})
+    assert "t_ok" in load_definitions(_app_with(tmp_path, xml)).definitions
+
+
+def test_handler_for_a_missing_or_generic_task_is_refused(tmp_path, monkeypatch):
+    from app.workflow import user_tasks
+
+    monkeypatch.setattr(user_tasks, "_handlers", {})
+    user_tasks.user_task("t_ok", "a")(lambda task, data, *, actor: None)  # but "a" is declared generic
+    user_tasks.user_task("t_ok", "typo")(lambda task, data, *, actor: None)
+    xml = _ok(nodes=[user_task("a", "登记", "test_register")],
+              lanes={"lane_officer": ["start", "a", "end", "a_timer", "end_timer"]})
+    with pytest.raises(WorkflowDefinitionError) as exc:
+        _app_with(tmp_path, xml)
+    assert "声明为通用办理，却注册了处理函数" in str(exc.value) and "没有用户任务 typo" in str(exc.value)
+
+
+def test_every_deployed_user_task_has_its_domain_handler(app):
+    """The production processes: no user task is completed generically by accident."""
+    from app.workflow import user_tasks
+    from app.workflow.definitions import registry
+
+    with app.app_context():
+        for parsed in registry().definitions.values():
+            if parsed.file_name.startswith("test_"):
+                continue
+            for bpmn_id, meta in parsed.user_tasks.items():
+                assert not meta.generic and user_tasks.handler_for(parsed.process_id, bpmn_id), (
+                    parsed.process_id, bpmn_id)
