@@ -28,7 +28,9 @@ MYPY_TARGETS := app/workflow \
 	app/auth/operations.py \
 	app/org/operations.py \
 	app/documents/operations.py \
-	app/inbox/operations.py
+	app/inbox/operations.py \
+	app/notifications/operations.py \
+	app/hazards/operations
 
 lint: install
 	$(VENV)/bin/ruff check app tests bench

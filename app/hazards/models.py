@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.auth.models import User
 from app.db import TimestampMixin, UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.org.models import Department, Enterprise
 
 
@@ -119,7 +119,7 @@ class Submitted:
         return relationship(User, foreign_keys=[cls.submitted_by_id])
 
 
-class RectificationOrder(TimestampMixin, db.Model):
+class RectificationOrder(TimestampMixin, Model):
     """责令限期整改指令书: the hazards found at one enterprise on one visit, ordered together."""
 
     __tablename__ = "rectification_orders"
@@ -156,7 +156,7 @@ class RectificationOrder(TimestampMixin, db.Model):
         return f"<RectificationOrder {self.id} {self.doc_number or '待签发'}>"
 
 
-class Hazard(TimestampMixin, db.Model):
+class Hazard(TimestampMixin, Model):
     """One 事故隐患 (an item of the 指令书), with its current deadline and status projection."""
 
     __tablename__ = "hazards"
@@ -257,7 +257,7 @@ class Hazard(TimestampMixin, db.Model):
         return f"<Hazard {self.code} {self.status}>"
 
 
-class Rectification(HazardPart, Submitted, TimestampMixin, db.Model):
+class Rectification(HazardPart, Submitted, TimestampMixin, Model):
     """The enterprise's report that a hazard was fixed (五落实 + evidence). For a 重大 hazard it is the
     治理完成/恢复生产申请 with the evaluation report."""
 
@@ -280,7 +280,7 @@ class Rectification(HazardPart, Submitted, TimestampMixin, db.Model):
     hazard: Mapped[Hazard] = relationship(back_populates="rectifications")
 
 
-class ExtensionRequest(HazardPart, TimestampMixin, db.Model):
+class ExtensionRequest(HazardPart, TimestampMixin, Model):
     """延期申请: the deadline moves only when an officer approves; the approver is recorded."""
 
     __tablename__ = "hazard_extensions"
@@ -308,7 +308,7 @@ class ExtensionRequest(HazardPart, TimestampMixin, db.Model):
         return self.STATUS_LABELS.get(self.status, self.status)
 
 
-class HazardReview(HazardPart, TimestampMixin, db.Model):
+class HazardReview(HazardPart, TimestampMixin, Model):
     """复查 (一般隐患) or 现场验收 (重大隐患) of one hazard, with the item result and the decision."""
 
     __tablename__ = "hazard_reviews"
@@ -338,7 +338,7 @@ class HazardReview(HazardPart, TimestampMixin, db.Model):
         return REVIEW_DECISION_LABELS.get(self.decision, self.decision)
 
 
-class PenaltyReferral(TimestampMixin, db.Model):
+class PenaltyReferral(TimestampMixin, Model):
     """移送立案: a hazard not fixed is handed to the penalty-case domain (the `referral_made` signal). That
     domain keeps its case in its own tables with a foreign key to this row, and answers through
     `operations.answer_referral` (已立案 with the case number, or 不予立案 with the reason)."""
@@ -366,7 +366,7 @@ class PenaltyReferral(TimestampMixin, db.Model):
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
 
 
-class Supervision(TimestampMixin, db.Model):
+class Supervision(TimestampMixin, Model):
     """重大事故隐患挂牌督办 (decided by a leader) and its 摘牌."""
 
     __tablename__ = "hazard_supervisions"
@@ -395,7 +395,7 @@ class Supervision(TimestampMixin, db.Model):
     decided_by: Mapped[User] = relationship()
 
 
-class GovernancePlan(HazardPart, Submitted, TimestampMixin, db.Model):
+class GovernancePlan(HazardPart, Submitted, TimestampMixin, Model):
     """重大事故隐患治理方案 with the six elements of 16号令 Art.15 and the suspension scope."""
 
     __tablename__ = "hazard_governance_plans"
@@ -416,7 +416,7 @@ class GovernancePlan(HazardPart, Submitted, TimestampMixin, db.Model):
     hazard: Mapped[Hazard] = relationship(back_populates="plans")
 
 
-class ProgressReport(HazardPart, TimestampMixin, db.Model):
+class ProgressReport(HazardPart, TimestampMixin, Model):
     """治理进展报告 (every 15 days by default while a 重大 hazard is being governed)."""
 
     __tablename__ = "hazard_progress_reports"

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
 class Level(StrEnum):
@@ -18,7 +18,7 @@ class Level(StrEnum):
     DANGER = "danger"
 
 
-class Notification(db.Model):
+class Notification(Model):
     """A notice to one user about one business object (deadline reminders, overdue notices, escalations).
     `key` makes every notice idempotent: one per key and user (a timer that fires twice, or a re-armed
     reminder after an extension, never duplicates one)."""

@@ -32,19 +32,19 @@ def notify(
     from the kind, the object's id and what makes the occasion unique (a deadline, a date).
     """
     level = Level(level)
-    users = [u for u in dict.fromkeys(users) if u is not None]
-    if not users:
+    recipients: list[User] = [u for u in dict.fromkeys(users) if u is not None]
+    if not recipients:
         return 0
     ref = _ref(subject)
     have = set(
         db.session.scalars(
             select(Notification.user_id).where(
-                Notification.key == key, Notification.user_id.in_([u.id for u in users])
+                Notification.key == key, Notification.user_id.in_([u.id for u in recipients])
             )
         )
     )
     created = 0
-    for u in users:
+    for u in recipients:
         if u.id in have:
             continue
         db.session.add(
@@ -75,9 +75,8 @@ def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
         if not ids:
             return 0
         stmt = stmt.where(Notification.id.in_(ids))
-    return db.session.execute(
-        stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
-    ).rowcount
+    result = db.session.connection().execute(stmt.values(read_at=utcnow()))
+    return int(result.rowcount)
 
 
 def _ref(subject) -> subjects.SubjectRef | None:

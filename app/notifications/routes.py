@@ -41,7 +41,7 @@ def open_one(notification_id: int):
     if notice.read_at is None:
         notice.read_at = utcnow()
         commit_request()
-    if target is None or view.url is None:
+    if target is None or view is None or view.url is None:
         return redirect(url_for("notifications.index"))
     return redirect(view.url(target))
 

@@ -23,7 +23,6 @@ timers read them); `speculative()` marks steps that may be thrown away, where a 
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,24 +79,8 @@ def service(name: str) -> Callable[[Handler], Handler]:
 
 
 def handler_registered(name: str) -> bool:
-    """True if a handler is registered, importing the conventional module app.<prefix> if needed.
-
-    A handler named `cases.mark_overdue` is looked for after importing `app.cases.workflow_handlers`,
-    `app.cases.operations` or `app.cases.tasks` (whichever exist), so checks do not depend on import order.
-    """
-    if name in HANDLERS:
-        return True
-    prefix = name.split(".", 1)[0]
-    if prefix.isidentifier():
-        for module in (f"app.{prefix}.workflow_handlers", f"app.{prefix}.operations", f"app.{prefix}.tasks"):
-            try:
-                importlib.import_module(module)
-            except ModuleNotFoundError as exc:
-                if exc.name and module.startswith(exc.name):
-                    continue
-                raise
-            if name in HANDLERS:
-                return True
+    """True if a handler is registered under `name`. Domains register theirs in their `init_app`, before
+    the BPMN checks run (app/domains.py), so a missing handler is an error, never a late import."""
     return name in HANDLERS
 
 
@@ -162,8 +145,6 @@ class HandlerServiceTask(ServiceTask):
         engine = task.workflow.script_engine
         params = {name: engine.evaluate(task, p["value"]) for name, p in self.operation_params.items()}
         handler = HANDLERS.get(self.operation_name)
-        if handler is None and handler_registered(self.operation_name):
-            handler = HANDLERS[self.operation_name]
         if handler is None:
             raise LookupError(f"未注册的流程服务处理函数：{self.operation_name}")
         ctx = ServiceContext(

@@ -59,7 +59,7 @@ def answer_referral(
     old = referral.status
     referral.status = ReferralStatus.FILED if filed else ReferralStatus.DECLINED
     referral.case_number = case_number.strip() if filed and case_number else None
-    referral.answer = None if filed else reason.strip()
+    referral.answer = None if filed else (reason or "").strip()
     referral.answered_at = clock.now()
     referral.answered_by_id = actor.id
     audit.record(

@@ -113,8 +113,9 @@ def _apply_review(hazard: Hazard, review: HazardReview, data: dict, task, failed
         hazard.failed_rounds = failed
         changes["failed_rounds"] = [failed - 1, failed]
         if decision == ReviewDecision.RETURN:
-            changes["deadline"] = [hazard.deadline.isoformat(), review.new_deadline.isoformat()]
-            hazard.deadline = review.new_deadline
+            new_deadline = data["new_deadline"]  # required for a return (_check_decision)
+            changes["deadline"] = [hazard.deadline.isoformat(), new_deadline.isoformat()]
+            hazard.deadline = new_deadline
             hazard.is_overdue = False
             set_overdue_title(task.instance, False)
             wf_data.update(settings.deadline_vars(hazard.deadline))
