@@ -119,12 +119,17 @@ def test_xsd_invalid_and_wrong_process_id(tmp_path):
     assert error.startswith("broken.bpmn: XML 格式错误")
 
 
-def test_app_refuses_to_start_with_a_bad_definition(tmp_path):
-    _write(tmp_path, "t_ok.bpmn", _ok(lanes={"lane_officer": ["start", "svc", "end"]}))
+def _app_with(tmp_path, xml):
+    """A new app whose only workflow directory holds t_ok.bpmn (start-up runs every check)."""
+    _write(tmp_path, "t_ok.bpmn", xml)
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI="sqlite://", WORKFLOW_DIR=str(tmp_path))
+    return create_app(config)
+
+
+def test_app_refuses_to_start_with_a_bad_definition(tmp_path):
     with pytest.raises(WorkflowDefinitionError) as exc:
-        create_app(config)
+        _app_with(tmp_path, _ok(lanes={"lane_officer": ["start", "svc", "end"]}))
     assert "t_ok.bpmn" in str(exc.value) and '"a"' in str(exc.value) and "拒绝启动" in str(exc.value)
 
 
@@ -212,13 +217,6 @@ def test_running_instances_keep_their_definition_version(db, world, workflow_dir
 
 
 # --- the user-task contract: a handler or `generic`, checked at start-up ----------------------------------
-
-
-def _app_with(tmp_path, xml):
-    _write(tmp_path, "t_ok.bpmn", xml)
-    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    config.update(SECRET_KEY="x", SQLALCHEMY_DATABASE_URI="sqlite://", WORKFLOW_DIR=str(tmp_path))
-    return create_app(config)
 
 
 def test_app_refuses_to_start_when_a_user_task_has_no_handler(tmp_path):
