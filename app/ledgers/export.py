@@ -1,37 +1,55 @@
-"""Stream rows into an .xlsx with openpyxl's write-only mode: title, 导出单位/导出时间/统计区间 rows, a frozen
-header row with an auto-filter, column widths, real date cells, and hyperlinks for photo columns.
+"""Stream rows into an .xlsx with xlsxwriter's constant_memory mode, public API only: a title row, the
+导出单位/导出时间/统计区间/筛选条件 rows, a styled header row that stays frozen with an auto-filter on it,
+column widths, real date cells, hyperlinks for photo columns, red text for overdue rows, footer lines and
+the row count.
 
-openpyxl builds the package (workbook, styles, relationships, title/header/footer cells). The data rows, which
-are nearly all of the file, go through `_RowSerializer`: openpyxl's own write-only path spends ~8 µs of Python
-per cell (a Cell object, value binding, one lxml call per element), which put a 100,000-row ledger at 2.1× the
-time of xlsxwriter. The serializer writes each row's XML as one string, lxml parses it in C, and openpyxl's
-stream writes the element. Style ids, hyperlinks and date serials still come from openpyxl."""
+constant_memory writes each row out to a temporary file once the next one starts (strings inline, no shared
+string table), so memory stays flat however many rows a ledger has; rows are written top to bottom.
+
+Text is always written with write_string, never write(): "=HYPERLINK(…)", "+1" or "http://…" typed by a user
+stay text, never a formula or a link. Characters XML 1.0 forbids are dropped and text longer than an Excel
+cell holds is cut with a visible note."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from lxml import etree
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet.hyperlink import Hyperlink
+import xlsxwriter
 
-from app.ledgers.definitions import LedgerDef
+from app.ledgers.definitions import Column, LedgerDef
 
-HEADER_ROW = 6  # title, 导出单位, 导出时间, 统计区间, 筛选条件, header
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-OVERDUE_FONT = Font(color="C00000")
-LINK_FONT = Font(color="0563C1", underline="single")
+HEADER_ROW = 6  # as Excel numbers rows: title, 导出单位, 导出时间, 统计区间, 筛选条件, then the header
+FROZEN_COLS = 2  # 序号 and the next column stay in view when scrolling right
+TITLE = {"bold": True, "font_size": 16}
+LABEL = {"bold": True}
+HEADER = {
+    "bold": True,
+    "pattern": 1,  # solid; xlsxwriter stores a solid fill's bg_color as its foreground colour
+    "bg_color": "#DDEBF7",
+    "border": 1,  # thin
+    "border_color": "#999999",
+    "align": "center",
+    "valign": "vcenter",
+    "text_wrap": True,
+}
+OVERDUE_FONT = {"font_color": "#C00000"}
+LINK_FONT = {"font_color": "#0563C1", "underline": 1}
+DATE_FORMAT = "yyyy-mm-dd"
+DECIMAL_FORMAT = "0.00"
+PIXELS_PER_WIDTH_UNIT = 7  # the default font's (Calibri 11) digit width, Excel's unit of column width
+
+MAX_CELL_CHARS = 32767  # Excel refuses to open a file with a longer cell (UTF-16 units)
+TRUNCATED = "…（超出 Excel 单元格长度，已截断）"
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0: dropped
+MAX_LINKS = 65530  # Excel's limit of hyperlinks in a worksheet: later link cells keep their text only
+MAX_URL_CHARS = 2079  # Excel's limit for a hyperlink's address: a longer one stays text
+LINK_SCHEMES = ("http://", "https://")
+_SHORT_TEXT = MAX_CELL_CHARS // 2  # text up to this many characters is within the limit even in UTF-16
 
 
 @dataclass
@@ -57,150 +75,199 @@ def write(
     ledger: LedgerDef, rows: Iterable[dict], meta: ExportMeta, *, highlight_key: str | None = "overdue"
 ):
     """Write the workbook to a temporary file and return (file object positioned at 0, row count)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(ledger.sheet)
-    ncols = len(ledger.columns)
-    last_col = get_column_letter(ncols)
-    for i, col in enumerate(ledger.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-    ws.freeze_panes = f"C{HEADER_ROW + 1}"
-
-    title = WriteOnlyCell(ws, value=ledger.title)
-    title.font = Font(bold=True, size=16)
-    ws.append([title])
-    for label, value in (
-        ("导出单位", meta.unit),
-        ("导出时间", meta.exported_at.strftime("%Y-%m-%d %H:%M")),
-        ("统计区间", meta.period),
-        ("筛选条件", meta.filters),
-    ):
-        ws.append([_label(ws, label), value])
-    header = []
-    for col in ledger.columns:
-        c = WriteOnlyCell(ws, value=col.header)
-        c.font = Font(bold=True)
-        c.fill = HEADER_FILL
-        c.border = BORDER
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        header.append(c)
-    ws.append(header)
-
-    serializer = _RowSerializer(ws, ledger.columns)
-    count = 0
-    for row in rows:
-        count += 1
-        red = bool(highlight_key) and row.get(highlight_key) == "是"
-        ws.append(serializer.row(row, count, red))
-    last_row = HEADER_ROW + max(count, 1)
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{last_row}"
-    ws.append([])
-    for line in ledger.footer:
-        ws.append([_label(ws, line)])
-    ws.append([_label(ws, f"共 {count} 条")])
-
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, suffix=".xlsx")
-    wb.save(out)
+    try:
+        wb = xlsxwriter.Workbook(
+            out,
+            {
+                "constant_memory": True,
+                # never used (text goes through write_string), but no value may turn into a formula or link
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "remove_timezone": True,  # an aware datetime is written as its wall-clock time
+            },
+        )
+        ws = wb.add_worksheet(ledger.sheet)
+        cells = _Cells(wb, ws)
+        _sheet_settings(ws, ledger)
+        _head(wb, cells, ledger, meta)
+        count = _data_rows(wb, ws, cells, ledger, rows, highlight_key)
+        ws.autofilter(HEADER_ROW - 1, 0, HEADER_ROW - 1 + max(count, 1), len(ledger.columns) - 1)
+        label = wb.add_format(LABEL)
+        r = HEADER_ROW + count + 1  # 0-based: one empty row after the data
+        for line in ledger.footer:
+            cells.text(r, 0, line, label)
+            r += 1
+        cells.text(r, 0, f"共 {count} 条", label)
+        wb.close()
+    except BaseException:
+        out.close()
+        raise
     out.seek(0)
     return out, count
 
 
-def _label(ws, text: str) -> WriteOnlyCell:
-    c = WriteOnlyCell(ws, value=text)
-    c.font = Font(bold=True)
-    return c
+def _sheet_settings(ws, ledger: LedgerDef) -> None:
+    for i, col in enumerate(ledger.columns):
+        # `width` is the width Excel stores for the column, as it was with openpyxl: that many digit widths of
+        # the default font. set_column() would take it as the width Excel's dialog shows (5 pixels wider).
+        ws.set_column_pixels(i, i, col.width * PIXELS_PER_WIDTH_UNIT)
+    ws.freeze_panes(HEADER_ROW, FROZEN_COLS)
 
 
-MAX_CELL_CHARS = 32767  # Excel refuses to open a file with a longer cell
-TRUNCATED = "…（超出 Excel 单元格长度，已截断）"
-ILLEGAL_XML = ILLEGAL_CHARACTERS_RE  # not allowed in XML 1.0: dropped (openpyxl's own pattern)
+def _head(wb, cells: _Cells, ledger: LedgerDef, meta: ExportMeta) -> None:
+    """The title, the four 导出单位 … 筛选条件 rows and the header row."""
+    cells.text(0, 0, ledger.title, wb.add_format(TITLE))
+    label = wb.add_format(LABEL)
+    for r, (name, value) in enumerate(
+        (
+            ("导出单位", meta.unit),
+            ("导出时间", meta.exported_at.strftime("%Y-%m-%d %H:%M")),
+            ("统计区间", meta.period),
+            ("筛选条件", meta.filters),
+        ),
+        start=1,
+    ):
+        cells.text(r, 0, name, label)
+        cells.text(r, 1, value, None)
+    header = wb.add_format(HEADER)
+    for c, col in enumerate(ledger.columns):
+        cells.text(HEADER_ROW - 1, c, col.header, header)
 
 
-class _SerializedRow(tuple):
-    """(the <row> XML of a data row,): a tuple, as ws.append() wants, carried through to the serializer."""
-
-
-class _RowSerializer:
-    """Data rows as <row> XML strings (see the module docstring). Installs itself on the write-only sheet's
-    writer, which must exist already (the title row has been appended); other rows take openpyxl's path."""
-
-    def __init__(self, ws, columns):
-        self.ws = ws
-        self.columns = columns
-        self.letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
-        self.epoch = ws.parent.epoch
-        # style id of each column, for a normal row and for an overdue (red) row; None = default style
-        self.styles = [(_style_id(ws, col, red=False), _style_id(ws, col, red=True)) for col in columns]
-        writer = ws._writer  # openpyxl 3.1 write-only internals (pinned in pyproject; see tests/ledgers)
-        self._values_to_row = ws._values_to_row
-        self._write_row = writer.write_row
-        ws._values_to_row = self._pass_through
-        writer.write_row = self._write
-
-    def row(self, row: dict, seq: int, red: bool) -> _SerializedRow:
-        row_idx = HEADER_ROW + seq
-        parts = [f'<row r="{row_idx}">']
-        for col, letter, styles in zip(self.columns, self.letters, self.styles, strict=True):
-            value = seq if col.key == "seq" else row.get(col.key)
-            if value is None or value == "":
+def _data_rows(wb, ws, cells: _Cells, ledger: LedgerDef, rows: Iterable[dict], highlight_key) -> int:
+    """Write the data rows below the header; return how many. They are nearly all of the file, so the common
+    values (plain text, dates, whole numbers) go straight to xlsxwriter's typed writers, anything else
+    through _Cells."""
+    formats = [_formats(wb, col) for col in ledger.columns]  # (normal row, overdue row) per column
+    seq = [(i, formats[i]) for i, col in enumerate(ledger.columns) if col.key == "seq"]
+    normal = [(i, col.key, formats[i][0]) for i, col in enumerate(ledger.columns) if col.key != "seq"]
+    overdue = [(i, col.key, formats[i][1]) for i, col in enumerate(ledger.columns) if col.key != "seq"]
+    write_string, write_datetime, write_number = ws.write_string, ws.write_datetime, ws.write_number
+    needs_care = ILLEGAL_XML.search
+    count = 0
+    for row in rows:
+        count += 1
+        r = HEADER_ROW - 1 + count
+        red = bool(highlight_key) and row.get(highlight_key) == "是"
+        for c, fmt in seq:
+            write_number(r, c, count, fmt[red])
+        get = row.get
+        for c, key, fmt in overdue if red else normal:
+            value = get(key)
+            if value is None:
                 continue
-            ref = f"{letter}{row_idx}"
-            if isinstance(value, Link):
-                if not value.urls:
+            kind = type(value)
+            if kind is str:
+                if not value:
                     continue
-                self.ws._hyperlinks.append(Hyperlink(ref=ref, target=value.urls[0]))
-                value = value.text()
-            style = styles[red]
-            s = "" if style is None else f' s="{style}"'
-            if isinstance(value, str):
-                parts.append(f'<c r="{ref}"{s} t="inlineStr"><is>{_text(value)}</is></c>')
-            elif isinstance(value, bool):
-                parts.append(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, date):  # datetime too: a serial day number with a date format
-                if isinstance(value, datetime):
-                    value = value.replace(tzinfo=None)
-                parts.append(f'<c r="{ref}"{s} t="n"><v>{to_excel(value, self.epoch)}</v></c>')
-            elif isinstance(value, int | float | Decimal):
-                parts.append(f'<c r="{ref}"{s} t="n"><v>{value}</v></c>')
+                if len(value) > _SHORT_TEXT or value.startswith("<r>") or needs_care(value):
+                    cells.text(r, c, value, fmt)
+                else:
+                    write_string(r, c, value, fmt)
+            elif kind is date or kind is datetime:
+                write_datetime(r, c, value, fmt)
+            elif kind is int or kind is float:
+                write_number(r, c, value, fmt)
             else:
-                raise TypeError(f"台账列 {col.key} 的值类型无法导出: {type(value).__name__}")
-        parts.append("</row>")
-        return _SerializedRow(("".join(parts),))
+                cells.value(r, c, value, fmt, key)
+    return count
 
-    def _pass_through(self, values, row_idx):
-        return values if isinstance(values, _SerializedRow) else self._values_to_row(values, row_idx)
 
-    def _write(self, xf, row, row_idx):
-        if isinstance(row, _SerializedRow):
-            xf.write(etree.fromstring(row[0]))
+def _formats(wb, col: Column) -> tuple:
+    """The formats of a column's data cells in a normal and an overdue row (None: plain values need none)."""
+    found = []
+    for red in (False, True):
+        if col.type in ("text", "int") and not col.wrap and not red:
+            found.append(None)
+            continue
+        props: dict = {"valign": "top", "text_wrap": col.wrap or col.type == "links"}
+        if col.type == "date":
+            props["num_format"] = DATE_FORMAT
+        elif col.type == "decimal":
+            props["num_format"] = DECIMAL_FORMAT
+        if col.type == "links":
+            props.update(LINK_FONT)  # a link stays link-blue in an overdue row
+        elif red:
+            props.update(OVERDUE_FONT)
+        found.append(wb.add_format(props))
+    return tuple(found)
+
+
+class _Cells:
+    """Any cell value through xlsxwriter's typed write_* methods (rows and columns 0-based)."""
+
+    def __init__(self, wb, ws):
+        self.wb = wb
+        self.ws = ws
+        self.links = 0
+        self._plain = None  # a format with the default font, for the rich-string case in text()
+
+    def value(self, r: int, c: int, value, fmt, key: str) -> None:
+        ws = self.ws
+        if value is None or value == "":
+            return
+        if isinstance(value, str):
+            self.text(r, c, value, fmt)
+        elif isinstance(value, Link):
+            self.link(r, c, value, fmt)
+        elif isinstance(value, bool):
+            ws.write_boolean(r, c, value, fmt)
+        elif isinstance(value, date):  # datetime too: a serial day number, shown in the column's date format
+            ws.write_datetime(r, c, value, fmt)
+        elif isinstance(value, int | float):
+            ws.write_number(r, c, value, fmt)
+        elif isinstance(value, Decimal):
+            ws.write_number(r, c, float(value), fmt)
         else:
-            self._write_row(xf, row, row_idx)
+            raise TypeError(f"台账列 {key} 的值类型无法导出: {type(value).__name__}")
+
+    def text(self, r: int, c: int, value: str, fmt) -> None:
+        value = clean_text(value)
+        if not value:
+            return
+        if value.startswith("<r>") and value.endswith("</r>"):
+            # xlsxwriter's constant_memory mode copies a string of this shape into the sheet XML as rich text,
+            # unescaped (a user could inject cells, formulas included). As a rich string of two runs, "<" and
+            # the rest, both are escaped and the cell's value is the same text.
+            if self._plain is None:
+                self._plain = self.wb.add_format()
+            if fmt is None:
+                self.ws.write_rich_string(r, c, value[0], self._plain, value[1:])
+            else:
+                self.ws.write_rich_string(r, c, value[0], fmt, value[1:], fmt)
+            return
+        self.ws.write_string(r, c, value, fmt)
+
+    def link(self, r: int, c: int, value: Link, fmt) -> None:
+        """The URLs as text, one a line, the cell linking to the first one."""
+        if not value.urls:
+            return
+        url = value.urls[0]
+        text = clean_text(value.text())
+        if (
+            self.links < MAX_LINKS
+            and url.startswith(LINK_SCHEMES)
+            and _utf16_len(url) <= MAX_URL_CHARS
+            and not ILLEGAL_XML.search(url)
+        ):
+            self.links += 1
+            self.ws.write_url(r, c, url, fmt, text)
+        else:
+            self.text(r, c, text, fmt)
 
 
-def _text(value: str) -> str:
-    """The <t> element of an inline string: illegal characters dropped, escaped, whitespace kept."""
+def clean_text(value: str) -> str:
+    """A cell's text: characters XML 1.0 forbids dropped, cut to Excel's cell limit with a note."""
     if ILLEGAL_XML.search(value):
         value = ILLEGAL_XML.sub("", value)
-    if len(value) > MAX_CELL_CHARS:
-        value = value[: MAX_CELL_CHARS - len(TRUNCATED)] + TRUNCATED
-    if "&" in value or "<" in value or ">" in value:
-        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if value != value.strip():
-        return f'<t xml:space="preserve">{value}</t>'
-    return f"<t>{value}</t>"
+    if len(value) > _SHORT_TEXT and _utf16_len(value) > MAX_CELL_CHARS:
+        # cut the UTF-16 bytes; half a surrogate pair at the cut is dropped
+        keep = (MAX_CELL_CHARS - len(TRUNCATED)) * 2
+        value = value.encode("utf-16-le")[:keep].decode("utf-16-le", "ignore") + TRUNCATED
+    return value
 
 
-def _style_id(ws, col, *, red: bool) -> int | None:
-    """The workbook style id of a column's data cells, or None when plain values need no style."""
-    if col.type in ("text", "int") and not col.wrap and not red:
-        return None
-    c = WriteOnlyCell(ws)
-    c.alignment = Alignment(wrap_text=col.wrap or col.type == "links", vertical="top")
-    if col.type == "date":
-        c.number_format = "yyyy-mm-dd"
-    elif col.type == "decimal":
-        c.number_format = "0.00"
-    if col.type == "links":
-        c.font = LINK_FONT
-    elif red:
-        c.font = OVERDUE_FONT
-    return c.style_id
+def _utf16_len(value: str) -> int:
+    return len(value) + sum(1 for ch in value if ord(ch) > 0xFFFF)

@@ -4,7 +4,7 @@ absolute photo links; read back with python-calamine and compared with the datab
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
@@ -103,6 +103,14 @@ def test_export_is_exactly_the_filtered_rows(login, world, make_order, upload):
     photo_cell = ws.cell(HEADER_ROW + 1 + list(by_code).index(closed.code), col(ledger, "photos_before") + 1)
     assert photo_cell.hyperlink.target == f"http://localhost/attachments/{photo.id}"
     assert ws.cell(HEADER_ROW + 1, col(ledger, "found_on") + 1).number_format == "yyyy-mm-dd"
+    assert isinstance(ws.cell(HEADER_ROW + 1, col(ledger, "found_on") + 1).value, datetime)  # a real date
+    assert photo_cell.font.u == "single" and photo_cell.font.color.rgb.endswith("0563C1")
+    assert ws.title == ledger.sheet
+    # the overdue hazard's row is red, the other one's is not
+    for code, red in ((overdue.code, True), (closed.code, False)):
+        cell = ws.cell(HEADER_ROW + 1 + list(by_code).index(code), col(ledger, "code") + 1)
+        color = cell.font.color
+        assert (color is not None and color.type == "rgb" and color.rgb.endswith("C00000")) == red, code
 
 
 def test_export_filters_match_list_page(login, world, make_order, upload):
