@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from app import subjects
+from app import audit, subjects
 from app.attachments.access import can_access, register_access
 from app.attachments.models import Attachment, AttachmentLink
 from app.attachments.storage import (
@@ -141,11 +141,5 @@ ACTION_LABELS = {"attachment.uploaded": "上传附件", "attachment.downloaded":
 
 
 def _audit(actor, action: str, obj, *, summary: str, data: dict | None = None) -> None:
-    """Record in the audit log when app.audit is available (it lands separately)."""
-    try:
-        from app import audit
-    except ImportError:  # pragma: no cover
-        return
-    record = getattr(audit, "record", None)
-    if record is not None:
-        record(actor, action, obj, summary=summary, data=data)
+    """Record the event in the audit trail (same transaction)."""
+    audit.record(actor, action, obj, summary=summary, data=data)

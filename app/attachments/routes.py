@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request, send_file
 from flask_login import current_user, login_required
 
+from app import audit
 from app.attachments import _audit
 from app.attachments.access import can_access
 from app.attachments.models import Attachment
@@ -26,11 +27,7 @@ def _setup(state) -> None:
 
     forms.init_app(state.app)
     maintenance.register_cli(state.app)
-    try:
-        from app.audit import register_action_labels
-    except ImportError:  # pragma: no cover - audit lands separately
-        return
-    register_action_labels(ACTION_LABELS)
+    audit.register_action_labels(ACTION_LABELS)
 
 
 @bp.get("/<int:attachment_id>")

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from app import is_safe_next
+from app import audit, is_safe_next
 from app.auth.models import LoginAttempt, User
 from app.db import commit_request, utcnow
 from app.extensions import db
@@ -68,10 +68,6 @@ def login():
 
 
 def _audit_login(user: User) -> None:
-    try:
-        from app import audit
-    except ImportError:  # pragma: no cover
-        return
     audit.record(user, "auth.login", user, summary=f"{user.name} 登录系统")
 
 

@@ -25,6 +25,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from flask import current_app, has_app_context
+
 log = logging.getLogger(__name__)
 
 DEFAULT_FILE = Path(__file__).with_name("holidays.json")
@@ -121,13 +123,8 @@ _warned_years: set[int] = set()
 
 
 def calendar_file() -> Path:
-    try:
-        from flask import current_app, has_app_context
-
-        if has_app_context() and current_app.config.get("LEGAL_CALENDAR_FILE"):
-            return Path(current_app.config["LEGAL_CALENDAR_FILE"])
-    except ImportError:  # pragma: no cover
-        pass
+    if has_app_context() and current_app.config.get("LEGAL_CALENDAR_FILE"):
+        return Path(current_app.config["LEGAL_CALENDAR_FILE"])
     return DEFAULT_FILE
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from app import clock
 from app.auth.models import User
+from app.documents import DOC_TYPES, issue_document, register_doc_type
 from app.extensions import db
 from app.hazards.models import HazardReview, RectificationOrder, Supervision
 from app.ui import cn_date
@@ -67,8 +68,6 @@ class Issued:
 
 def register_doc_types() -> None:
     """Print our three documents with the hazard templates (they extend documents/_a4.html)."""
-    from app.documents import DOC_TYPES, register_doc_type
-
     for code, template in TEMPLATES.items():
         current = DOC_TYPES.get(code)
         if current is not None and current.template != template:
@@ -76,8 +75,6 @@ def register_doc_types() -> None:
 
 
 def _issue(doc_type: str, *, agency, subject, content: dict, actor: User) -> Issued:
-    from app.documents import issue_document
-
     register_doc_types()
     doc = issue_document(doc_type, agency=agency, subject=subject, content=content, actor=actor)
     return Issued(id=doc.id, number=doc.number.text)

@@ -34,7 +34,7 @@ from app.hazards.models import (
     RectificationOrder,
     Supervision,
 )
-from app.ledgers import Extract, LedgerSource
+from app.ledgers import Extract, LedgerSource, definitions
 from app.ledgers.export import Link
 from app.org.models import Enterprise, Region
 
@@ -410,8 +410,6 @@ def filter_words(f: queries.HazardFilters) -> str:
 
 def section(user: User, args) -> str:
     """The hazard part of /ledgers: the list page's filters, the row count, one card per ledger."""
-    from app.ledgers import definitions
-
     f = queries.HazardFilters.from_args(args)
     total = db.session.scalar(select(func.count()).select_from(queries.filtered(user, f).order_by(None).subquery()))
     return render_template(

@@ -24,6 +24,8 @@ from app.hazards.models import (
     RectificationOrder,
 )
 from app.hazards.view import detail_context, order_context
+from app.inbox import operations as inbox_operations
+from app.inbox import queries as inbox_queries
 
 bp = Blueprint("hazards", __name__, url_prefix="/hazards", template_folder="templates")
 
@@ -159,9 +161,6 @@ def detail(hazard_id: int):
 @login_required
 def complete(hazard_id: int, task_id: int):
     """Complete the hazard's READY task from the detail page (same hook as the generic task page)."""
-    from app.inbox import operations as inbox_operations
-    from app.inbox import queries as inbox_queries
-
     hazard = _hazard_or_404(hazard_id)
     task = inbox_queries.task_with_instance(task_id)
     if task is None or task.subject_type != subjects.type_of(Hazard) or task.subject_id != hazard.id:
@@ -212,8 +211,6 @@ def progress(hazard_id: int):
 
 def _review_items(order: RectificationOrder):
     """Hazards of the order whose READY task is 复查 and which the user may act on."""
-    from app.inbox import queries as inbox_queries
-
     out = []
     for h in order.hazards:
         for t in workflow.ready_tasks(workflow.instance_for(h)):

@@ -21,6 +21,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from app import attachments, clock
+from app.extensions import db
+from app.hazards import operations as ops
+from app.workflow.ticks import due_instance_ids, fire_due_timers
 
 FEATURED = "萧县龙城精细化工有限公司"
 FLOUR = "萧县黄口面粉有限公司"
@@ -69,8 +72,6 @@ class _Scenario:
     # --- building blocks -----------------------------------------------------------------------
     def register(self, key: str, day: int, ent: str, officer: str = "officer", **kw) -> None:
         def step():
-            from app.hazards import operations as ops
-
             actor = self.users[officer]
             data = {
                 "enterprise_id": self.ents[ent].id,
@@ -90,8 +91,6 @@ class _Scenario:
 
     def issue(self, day: int, first_key: str, officer: str = "officer", co: str = "officer2") -> None:
         def step():
-            from app.hazards import operations as ops
-
             order = self.objs[first_key].order
             ops.issue_order(
                 order,
@@ -107,8 +106,6 @@ class _Scenario:
 
     def rectify(self, key: str, day: int, manager: str, measures: str) -> None:
         def step():
-            from app.hazards import operations as ops
-
             actor = self.users[manager]
             ops.submit_rectification(
                 self.objs[key],
@@ -141,8 +138,6 @@ class _Scenario:
         facts: str | None = None,
     ) -> None:
         def step():
-            from app.hazards import operations as ops
-
             ops.review_hazards(
                 [
                     (
@@ -242,8 +237,6 @@ class _Scenario:
         self.issue(-30, "m1")
 
         def decide():
-            from app.hazards import operations as ops
-
             ops.decide_supervision(
                 self.objs["m1"],
                 {
@@ -262,8 +255,6 @@ class _Scenario:
         self.at(-29, 11, decide)
 
         def plan():
-            from app.hazards import operations as ops
-
             actor = self.users["qiye"]
             ops.submit_governance_plan(
                 self.objs["m1"],
@@ -288,8 +279,6 @@ class _Scenario:
         self.at(-25, 15, plan)
 
         def progress():
-            from app.hazards import operations as ops
-
             ops.report_progress(
                 self.objs["m1"],
                 {
@@ -352,8 +341,6 @@ class _Scenario:
         self.issue(-5, "e1")
 
         def extension():
-            from app.hazards import operations as ops
-
             ops.request_extension(
                 self.objs["e1"],
                 {
@@ -411,8 +398,6 @@ class _Scenario:
         self.issue(-25, "s1")
 
     def run(self) -> None:
-        from app.hazards import workflow_handlers  # noqa: F401 - service handlers for timers
-
         self.build()
         try:
             for day, hour, _i, fn in sorted(self.steps):
@@ -427,9 +412,6 @@ class _Scenario:
 
 def fire_due(now: datetime) -> int:
     """Fire every due timer without committing (the seed runs in one transaction)."""
-    from app.extensions import db
-    from app.workflow.ticks import due_instance_ids, fire_due_timers
-
     db.session.flush()
     ids = due_instance_ids(now)
     return sum(fire_due_timers(i, now) for i in ids)

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app, has_app_context
 
 from app import clock
+from app.calendar import legal_calendar
 
 DEFAULTS = {
     "HAZARD_REVIEW_DAYS": 10,  # 复查/验收: within 10 days of the report or deadline [M:med]
@@ -30,21 +31,8 @@ def get(name: str):
 
 
 def add_days(start: date, n: int, kind: str = "calendar") -> date:
-    """Legal calendar when available (holidays, 调休), else plain days / weekdays."""
-    try:
-        from app.calendar import legal_calendar
-    except ImportError:  # the calendar package lands separately
-        legal_calendar = None
-    if legal_calendar is not None and hasattr(legal_calendar, "add_days"):
-        return legal_calendar.add_days(start, n, kind=kind)
-    if kind == "calendar":
-        return start + timedelta(days=n)
-    d, left = start, n
-    while left > 0:
-        d += timedelta(days=1)
-        if d.weekday() < 5:
-            left -= 1
-    return d
+    """The legal calendar's count (holidays and 调休 make-up days for working days); never a fallback."""
+    return legal_calendar.add_days(start, n, kind=kind)
 
 
 def iso_local(d: date, hour: int = 0) -> str:

@@ -6,6 +6,7 @@ from app import attachments, audit, clock, forms, workflow
 from app.auth.models import User
 from app.hazards import permissions as perm
 from app.hazards.models import Hazard, HazardStatus, RectificationOrder
+from app.inbox import queries as inbox_queries
 
 # the stages shown as a progress bar (process steps) for each process
 GENERAL_STAGES = [
@@ -59,8 +60,6 @@ def stages(hazard: Hazard) -> list[tuple[str, str]]:
 
 def actionable_tasks(ready: list, user: User) -> list:
     """Of a hazard's READY tasks, those the user can do here (they have a form and are the user's)."""
-    from app.inbox import queries as inbox_queries
-
     return [t for t in ready if t.form_name and inbox_queries.can_act(user, t)]
 
 
