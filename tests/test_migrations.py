@@ -200,8 +200,10 @@ def test_0006_moves_the_notices_and_back(fresh_url):
         with _db.engine.connect() as conn:
             assert "hazard_notifications" not in _db.inspect(conn).get_table_names()
             moved = _read(conn, "notifications", new_columns)
-        expected = [
-            {"subject_type": "hazards" if n["hazard_id"] else None, "subject_id": n.pop("hazard_id"), **n}
+        expected = [  # a notice about a hazard keeps its key behind the subject type
+            {"subject_type": "hazards" if n["hazard_id"] else None, "subject_id": n["hazard_id"],
+             **{k: v for k, v in n.items() if k != "hazard_id"},
+             "key": ("hazards:" if n["hazard_id"] else "") + n["key"]}
             for n in (dict(row) for row in before)
         ]
         assert moved == expected and len(moved) == 2

@@ -28,14 +28,17 @@ def notify(
     how many were created.
 
     `subject` is the business object the notice is about (a model instance, a `subjects.SubjectRef`, or
-    None); its page is where the notice links to. `key` is unique per user across every domain: build it
-    from the kind, the object's id and what makes the occasion unique (a deadline, a date).
+    None); its page is where the notice links to. `key` names the occasion (the kind, the object's id and
+    what makes it unique: a deadline, a date). It is stored behind the subject's type ("hazards:overdue:12:
+    2026-11-09"), so two domains' keys never collide: one notice per user, subject type and key.
     """
     level = Level(level)
     recipients: list[User] = [u for u in dict.fromkeys(users) if u is not None]
     if not recipients:
         return 0
     ref = _ref(subject)
+    if ref is not None:
+        key = f"{ref.type}:{key}"
     have = set(
         db.session.scalars(
             select(Notification.user_id).where(

@@ -18,6 +18,7 @@ branch_labels = None
 depends_on = None
 
 SUBJECT_TYPE = "hazards"  # the hazards' table name: their subject type (app/subjects.py)
+PREFIX = SUBJECT_TYPE + ":"
 COPIED = ("user_id", "kind", "key", "title", "body", "level", "created_at", "read_at")
 
 
@@ -51,10 +52,13 @@ def upgrade():
 
     old, new = _columns("hazard_notifications"), _columns("notifications")
     subject_type = sa.case((old.c.hazard_id.is_(None), sa.null()), else_=sa.literal(SUBJECT_TYPE))
+    # a notice about an object keeps its key behind the object's type (app.notifications.notify)
+    key = sa.case((old.c.hazard_id.is_(None), old.c.key), else_=sa.literal_column(f"'{PREFIX}' || key"))
+    copied = [key if c == "key" else old.c[c] for c in COPIED]
     op.execute(
         new.insert().from_select(
             ["subject_type", "subject_id", *COPIED],
-            sa.select(subject_type, old.c.hazard_id, *(old.c[c] for c in COPIED)).order_by(old.c.id),
+            sa.select(subject_type, old.c.hazard_id, *copied).order_by(old.c.id),
         )
     )
 
@@ -97,10 +101,14 @@ def downgrade():
     about_a_hazard = sa.and_(
         new.c.subject_type == SUBJECT_TYPE, new.c.subject_id.in_(sa.select(hazards.c.id))
     )
+    key = sa.case(
+        (new.c.subject_type == SUBJECT_TYPE, sa.func.substr(new.c.key, len(PREFIX) + 1)), else_=new.c.key
+    )
+    copied = [key if c == "key" else new.c[c] for c in COPIED]
     op.execute(
         old.insert().from_select(
             ["hazard_id", *COPIED],
-            sa.select(new.c.subject_id, *(new.c[c] for c in COPIED))
+            sa.select(new.c.subject_id, *copied)
             .where(sa.or_(new.c.subject_type.is_(None), about_a_hazard))
             .order_by(new.c.id),
         )

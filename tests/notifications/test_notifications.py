@@ -47,10 +47,19 @@ def test_one_notice_per_key_and_user(world):
     assert tell([world.officer], world.ent_a, key="k2") == 1  # another occasion
     commit()
     [first, second] = sorted(mine(world.officer), key=lambda n: n.id)
-    assert (first.key, first.title, first.level) == ("k1", "测试消息", "danger")
+    assert (first.key, first.title, first.level) == ("enterprises:k1", "测试消息", "danger")
     assert (first.subject_type, first.subject_id) == ("enterprises", world.ent_a.id)
-    assert second.key == "k2" and first.read_at is None
+    assert second.key == "enterprises:k2" and first.read_at is None
     assert [n.title for n in mine(world.officer2)] == ["第二次"]
+
+
+def test_the_same_key_about_another_kind_of_object_is_another_notice(world):
+    """Keys are kept per subject type: two domains using "overdue:1:…" never swallow each other's notice."""
+    assert tell([world.officer], world.ent_a, key="overdue:1") == 1
+    assert tell([world.officer], world.officer, key="overdue:1") == 1
+    assert tell([world.officer], None, key="overdue:1") == 1
+    assert tell([world.officer], world.ent_a, key="overdue:1") == 0
+    assert sorted(n.key for n in mine(world.officer)) == ["enterprises:overdue:1", "overdue:1", "users:overdue:1"]
 
 
 def test_notice_without_subject_and_bad_level(world):
