@@ -29,7 +29,7 @@ def notify(
 
     `subject` is the business object the notice is about (a model instance, a `subjects.SubjectRef`, or
     None); its page is where the notice links to. `key` names the occasion (the kind, the object's id and
-    what makes it unique: a deadline, a date). It is stored behind the subject's type ("hazards:overdue:12:
+    what makes it unique: a deadline, a date). It is stored behind the subject's type ("cases:overdue:12:
     2026-11-09"), so two domains' keys never collide: one notice per user, subject type and key.
     """
     level = Level(level)
