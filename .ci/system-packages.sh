@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install the system packages the test suite needs: Chromium (browser journeys), PostgreSQL (the
-# production database), CJK fonts (screenshots), make (the lint step). Idempotent; skipped when
-# everything is present.
+# production database), CJK fonts (screenshots), make (the lint step), Node.js and npm (bpmnlint on
+# workflows/*.bpmn). Idempotent; skipped when everything is present.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v make >/dev/null 2>&1 || need+=(make)  # make lint (ruff + mypy) runs in .ci/test-all
+command -v node >/dev/null 2>&1 || need+=(nodejs)  # bpmnlint (npm ci, npx) in .ci/test-all
+command -v npm >/dev/null 2>&1 || need+=(npm)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
