@@ -6,7 +6,7 @@
 
 Prints, (1) in this process and the baselines in a fresh one (whose peak RSS still counts this process's
 at the fork: Linux carries the high-water mark over fork and exec, so only (1)'s peak RSS is a target):
-  (1) the full export through the app (HTTP GET: scope query in keyset chunks, row building with
+  (1) the full export through the app (HTTP GET: scope query read in batches of 1000, row building with
       related documents/reviews/photos, the app's xlsxwriter constant_memory workbook with title rows,
       styles and links, audit event);
   (2) the baseline: xlsxwriter constant_memory mode writing the same rows (same cells, pre-built and loaded

@@ -138,10 +138,12 @@ def _head(wb, cells: _Cells, ledger: LedgerDef, meta: ExportMeta) -> None:
 
 def _data_rows(wb, ws, cells: _Cells, ledger: LedgerDef, rows: Iterable[dict], highlight_key) -> int:
     """Write the data rows below the header; return how many. They are nearly all of the file, so the common
-    values (plain text, dates, whole numbers) go straight to xlsxwriter's typed writers, anything else
-    through _Cells."""
+    values (plain text, dates, numbers, links) go straight to xlsxwriter's typed writers, anything else
+    through _Cells. Text goes through _Cells.text when it needs care: too long, starting with "<r>", or
+    holding a character XML forbids (those are all non-printable, so printable text skips the search)."""
     formats = [_formats(wb, col) for col in ledger.columns]  # (normal row, overdue row) per column
     seq = [(i, formats[i]) for i, col in enumerate(ledger.columns) if col.key == "seq"]
+    keys = [col.key for col in ledger.columns if col.key != "seq"]
     normal = [(i, col.key, formats[i][0]) for i, col in enumerate(ledger.columns) if col.key != "seq"]
     overdue = [(i, col.key, formats[i][1]) for i, col in enumerate(ledger.columns) if col.key != "seq"]
     write_string, write_datetime, write_number = ws.write_string, ws.write_datetime, ws.write_number
@@ -153,16 +155,18 @@ def _data_rows(wb, ws, cells: _Cells, ledger: LedgerDef, rows: Iterable[dict], h
         red = bool(highlight_key) and row.get(highlight_key) == "是"
         for c, fmt in seq:
             write_number(r, c, count, fmt[red])
-        get = row.get
-        for c, key, fmt in overdue if red else normal:
-            value = get(key)
+        for (c, key, fmt), value in zip(overdue if red else normal, map(row.get, keys), strict=True):
             if value is None:
                 continue
             kind = type(value)
             if kind is str:
                 if not value:
                     continue
-                if len(value) > _SHORT_TEXT or value.startswith("<r>") or needs_care(value):
+                if (
+                    len(value) > _SHORT_TEXT
+                    or value.startswith("<r>")
+                    or (not value.isprintable() and needs_care(value))
+                ):
                     cells.text(r, c, value, fmt)
                 else:
                     write_string(r, c, value, fmt)
@@ -170,6 +174,11 @@ def _data_rows(wb, ws, cells: _Cells, ledger: LedgerDef, rows: Iterable[dict], h
                 write_datetime(r, c, value, fmt)
             elif kind is int or kind is float:
                 write_number(r, c, value, fmt)
+            elif kind is Link:
+                if value.urls:
+                    cells.link(r, c, value, fmt)
+            elif kind is Decimal:
+                write_number(r, c, float(value), fmt)
             else:
                 cells.value(r, c, value, fmt, key)
     return count

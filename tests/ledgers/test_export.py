@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta
 
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
 from app import attachments, clock
 from app.extensions import db
 from app.hazards import operations as ops
+from app.hazards.ledger import hazard_rows
 from app.hazards.models import Hazard, HazardStatus
 from app.hazards.queries import HazardFilters, filtered
 from app.ledgers import definitions
@@ -195,20 +196,53 @@ def test_major_ledger_only_major_rows(login, world, make_order, upload):
     assert general.code not in str(rows)
 
 
-def test_large_export_spans_chunks(login, world, make_hazard):
-    """Rows are read in keyset chunks of 1000; 2,500 rows come out complete and in order."""
+def _rows_and_statements(user) -> tuple[int, int]:
+    """How many rows the 隐患排查治理台账 has for user, and how many SQL statements reading them runs."""
+    statements = 0
+
+    def count(*args):
+        nonlocal statements
+        statements += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        rows = sum(
+            1 for _ in hazard_rows(user, HazardFilters(), attachment_base="http://h/", today=clock.today())
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return rows, statements
+
+
+def test_large_export_spans_chunks(login, world, make_hazard, upload):
+    """Rows are read in batches of 1000, each table by one statement for the whole export (as many
+    statements for 2,500 rows as for one); 2,500 rows come out complete and in order, each with its own
+    photos, at the batch edges too."""
     h = make_hazard()
+    one_row, one_row_statements = _rows_and_statements(world.supervisor)
     base = {c.name: getattr(h, c.name) for c in Hazard.__table__.columns if c.name not in ("id", "code")}
     db.session.execute(
         insert(Hazard),
         [{**base, "code": f"YH2026B{i:06d}", "status": HazardStatus.RECTIFYING} for i in range(2499)],
     )
     db.session.commit()
+    hazards = list(db.session.scalars(select(Hazard).order_by(Hazard.id)))
+    photo = upload(world.officer)
+    edges = (999, 1000, 1999, 2000, 2499)  # the last and first rows of batches, and the very last row
+    for i in edges:
+        attachments.link(photo, hazards[i], "photos")
+    commit()
+    assert (one_row, _rows_and_statements(world.supervisor)) == (1, (2500, one_row_statements))
     ledger = definitions.get("hazard_ledger")
     rows = data_rows(read(login(world.supervisor).get("/ledgers/hazard_ledger.xlsx").data), ledger)
     assert len(rows) == 2500
     assert [r[0] for r in rows[:3]] == [1, 2, 3] and rows[-1][0] == 2500
     assert rows[-1][col(ledger, "code")] == "YH2026B002498"
+    photos = [r[col(ledger, "photos_before")] for r in rows]
+    [first_photo] = attachments.attachments_for(h, "photos")
+    assert photos[0] == f"http://localhost/attachments/{first_photo.id}"
+    assert {i for i, p in enumerate(photos) if p} == {0, *edges}
+    assert all(photos[i] == f"http://localhost/attachments/{photo}" for i in edges)
 
 
 def test_ledger_index_page(login, world, make_hazard):
