@@ -1,5 +1,6 @@
 """Dynamic choices of the hazard task forms (`choices_from` in forms/*.json): enterprises in the officer's
-scope, the 重大事故隐患 criteria, certified co-officers for the second signature."""
+scope, the 重大事故隐患 criteria, certified co-officers for the second signature; and the names of the fixed
+choices stored as short codes (隐患类别 人/物/管理/环境), read from the form that offers them."""
 
 from __future__ import annotations
 
@@ -70,3 +71,10 @@ def co_officers(actor, context) -> list[tuple[int, str]]:
         agency = actor.department.agency.id if actor.department is not None else None
         users = users_with_role(Role.OFFICER, agency_id=agency, exclude_id=actor.id, order_by=User.name)
     return [(u.id, f"{u.name}（{u.cert_no or '无执法证号'}）") for u in users]
+
+
+def category_names() -> dict[str, str]:
+    """隐患类别 as stored (人/物/管理/环境) -> its full name as the 登记隐患 form offers it (物的不安全状态 …),
+    for pages, documents and ledgers that show a stored category: one list of names, in the form."""
+    field = forms.get_form("register_hazard").field("category")
+    return {str(value): label for value, label in field.choices or ()}

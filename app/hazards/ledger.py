@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
 from flask import render_template
 from sqlalchemy import Select, func, select
@@ -27,6 +28,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.hazards import permissions as perm
 from app.hazards import queries
+from app.hazards.choices import category_names
 from app.hazards.models import (
     REVIEW_DECISION_LABELS,
     GovernancePlan,
@@ -288,6 +290,13 @@ def _stock(year: int, today: date) -> str:
     return f"{'存量' if year < today.year else '增量'}（{year}）"
 
 
+def _total_funds(rects) -> Decimal | None:
+    """整改资金 of all the rounds of a hazard's rectification (each round reports what it spent), or None
+    when no round reported any."""
+    amounts = [r.funds for r in rects if r.funds is not None]
+    return sum(amounts, Decimal(0)) if amounts else None
+
+
 def _review_text(review) -> str:
     if review is None:
         return ""
@@ -297,13 +306,15 @@ def _review_text(review) -> str:
 def hazard_rows(user: User, f: queries.HazardFilters, *, attachment_base: str, today: date) -> Iterator[dict]:
     """Rows of the 隐患排查治理台账, in hazard id order."""
     names = _Names()
+    categories = category_names()
     stock: dict[int, str] = {}  # discovered year -> its 存量/增量 words
     for batch, rel in _batches(user, f, major_only=False):
         rects, reviews_of, refs = rel["rect"], rel["reviews"], rel["referral"]
         sups, plans, photos, after = rel["sup"], rel["plan"], rel["photos"], rel["after"]
         for h in batch:
             hid = h.id
-            rect = rects[hid][-1] if hid in rects else None
+            rounds = rects.get(hid, ())
+            rect = rounds[-1] if rounds else None
             reviews = reviews_of.get(hid, ())
             last_review = reviews[-1] if reviews else None
             ref = refs[hid][-1] if hid in refs else None
@@ -328,14 +339,14 @@ def hazard_rows(user: User, f: queries.HazardFilters, *, attachment_base: str, t
                 "inspectors": names.pair(h.found_by_id, h.co_officer_id),
                 "location": h.location,
                 "description": h.description,
-                "category": h.category,
+                "category": categories.get(h.category, h.category),
                 "level": h.level,
                 "criterion": h.criterion_citation or "",
                 "provision": h.provision,
                 "measures": rect.measures if rect else "",
                 "responsible_dept": (rect.responsible_dept or "") if rect else "",
                 "responsible_person": rect.responsible_person if rect else "",
-                "funds": rect.funds if rect else None,
+                "funds": _total_funds(rounds),
                 "deadline": h.deadline,
                 "status": h.status,
                 "overdue": "是" if h.is_overdue else ("曾逾期" if h.overdue_at else "否"),
@@ -377,7 +388,8 @@ def major_rows(user: User, f: queries.HazardFilters, *, attachment_base: str, to
             hid = h.id
             sup = sups[hid][-1] if hid in sups else None
             plan = plans[hid][-1] if hid in plans else None
-            rect = rects[hid][-1] if hid in rects else None
+            rounds = rects.get(hid, ())
+            rect = rounds[-1] if rounds else None
             reviews = reviews_of.get(hid, ())
             last_review = reviews[-1] if reviews else None
             ref = refs[hid][-1] if hid in refs else None
@@ -405,7 +417,8 @@ def major_rows(user: User, f: queries.HazardFilters, *, attachment_base: str, to
                 if plan
                 else (rect.responsible_person if rect else ""),
                 "measures": plan.methods if plan else (rect.measures if rect else ""),
-                "funds": plan.funds if plan else (rect.funds if rect else None),
+                # 五落实 资金: the governance plan's; without a plan, what the rounds of rectification spent
+                "funds": plan.funds if plan else _total_funds(rounds),
                 "time_limit": plan.time_limit if plan else None,
                 "safety_measures": plan.safety_measures if plan else "",
                 "suspension_scope": (plan.suspension_scope if plan else (h.suspension_scope or "")),

@@ -3,6 +3,12 @@
 column widths, real date cells, hyperlinks for photo columns, red text for overdue rows, footer lines and
 the row count.
 
+Printed, a ledger is one table wide: landscape, scaled to one page wide (as many pages tall as it takes),
+the header row repeated on every page, the title centred across the table, 第&P页 共&N页 in the footer.
+The paper is A4 when the table prints there at a readable scale, else A3 (see `paper_for`): the 36 columns
+of the 台账 of §10.1 and §10.2 are about 1.1 m wide on screen, a quarter of their size on A4 landscape
+(11 pt text printed at under 3 pt) and a third on A3, the paper such ledgers are printed on.
+
 constant_memory writes each row out to a temporary file once the next one starts (strings inline, no shared
 string table), so memory stays flat however many rows a ledger has; rows are written top to bottom.
 
@@ -25,7 +31,8 @@ from app.ledgers.definitions import Column, LedgerDef
 
 HEADER_ROW = 6  # as Excel numbers rows: title, 导出单位, 导出时间, 统计区间, 筛选条件, then the header
 FROZEN_COLS = 2  # 序号 and the next column stay in view when scrolling right
-TITLE = {"bold": True, "font_size": 16}
+TITLE = {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}
+TITLE_ROW_HEIGHT = 30  # points
 LABEL = {"bold": True}
 HEADER = {
     "bold": True,
@@ -42,6 +49,15 @@ LINK_FONT = {"font_color": "#0563C1", "underline": 1}
 DATE_FORMAT = "yyyy-mm-dd"
 DECIMAL_FORMAT = "0.00"
 PIXELS_PER_WIDTH_UNIT = 7  # the default font's (Calibri 11) digit width, Excel's unit of column width
+
+# printing: xlsxwriter's paper codes, and the printable width of each in landscape (mm, less the margins)
+A4, A3 = 9, 8
+PAPER_WIDTH_MM = {A4: 297, A3: 420}
+MARGINS_IN = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # about 1 cm; the footer needs room
+HEADER_FOOTER_MARGIN_IN = 0.3
+FOOTER = "&C第&P页 共&N页"
+MIN_A4_SCALE = 0.6  # below this an A4 page prints 11 pt text under 6.6 pt: use A3
+MM_PER_PIXEL = 25.4 / 96
 
 MAX_CELL_CHARS = 32767  # Excel refuses to open a file with a longer cell (UTF-16 units)
 TRUNCATED = "…（超出 Excel 单元格长度，已截断）"
@@ -108,17 +124,36 @@ def write(
     return out, count
 
 
+def paper_for(ledger: LedgerDef) -> int:
+    """A4 if the table, fitted to one landscape page wide, prints at MIN_A4_SCALE or more; else A3."""
+    table_mm = sum(col.width for col in ledger.columns) * PIXELS_PER_WIDTH_UNIT * MM_PER_PIXEL
+    printable_mm = PAPER_WIDTH_MM[A4] - (MARGINS_IN["left"] + MARGINS_IN["right"]) * 25.4
+    return A4 if table_mm * MIN_A4_SCALE <= printable_mm else A3
+
+
 def _sheet_settings(ws, ledger: LedgerDef) -> None:
     for i, col in enumerate(ledger.columns):
         # `width` is the width Excel stores for the column, as it was with openpyxl: that many digit widths of
         # the default font. set_column() would take it as the width Excel's dialog shows (5 pixels wider).
         ws.set_column_pixels(i, i, col.width * PIXELS_PER_WIDTH_UNIT)
     ws.freeze_panes(HEADER_ROW, FROZEN_COLS)
+    ws.set_landscape()
+    ws.set_paper(paper_for(ledger))
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as the rows need
+    ws.repeat_rows(HEADER_ROW - 1)  # the column headers on every printed page
+    ws.set_margins(**MARGINS_IN)
+    ws.set_footer(FOOTER, {"margin": HEADER_FOOTER_MARGIN_IN})
+    ws.center_horizontally()
 
 
 def _head(wb, cells: _Cells, ledger: LedgerDef, meta: ExportMeta) -> None:
     """The title, the four 导出单位 … 筛选条件 rows and the header row."""
-    cells.text(0, 0, ledger.title, wb.add_format(TITLE))
+    title, last = wb.add_format(TITLE), len(ledger.columns) - 1
+    cells.ws.set_row(0, TITLE_ROW_HEIGHT)
+    if last > 0:  # centred across the whole table, on screen and printed
+        cells.ws.merge_range(0, 0, 0, last, clean_text(ledger.title), title)
+    else:
+        cells.text(0, 0, ledger.title, title)
     label = wb.add_format(LABEL)
     for r, (name, value) in enumerate(
         (
