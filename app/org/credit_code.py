@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 REGISTRY_CODES = set("159ABCDEFGHJNY")  # first character: 登记管理部门代码
@@ -33,7 +35,8 @@ def validate_credit_code(code: str) -> str | None:
 
 
 def normalize_credit_code(code: str) -> str:
-    return str(code).strip().upper()
+    """NFKC (a code typed or pasted in full-width, “９１３４…”, is the same code), stripped, upper case."""
+    return unicodedata.normalize("NFKC", str(code)).strip().upper()
 
 
 def make_credit_code(region6: str, serial: int, registry: str = "9", kind: str = "1") -> str:

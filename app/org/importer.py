@@ -1,8 +1,14 @@
 """Excel (.xlsx) import of enterprises: every bad row reported with its row number, good rows imported.
 
-`import_enterprises(file, actor=..., all_or_nothing=False)` reads the first sheet (openpyxl, read-only),
-validates every row with the same schema and checks as the admin form, then adds all good rows in one
-flush. It never commits; the caller commits once, so either every good row is stored or none is.
+`import_enterprises(file, actor=..., all_or_nothing=False)` reads the data sheet (企业名录, else the first
+sheet; openpyxl, read-only), validates every row with the same schema and checks as the admin form, then
+adds all good rows in one flush. It never commits; the caller commits once, so either every good row is
+stored or none is.
+
+Cells are read as typed, not as cached results: a formula cell is reported as a formula (“请粘贴为数值”),
+never as an empty field. Text goes through the registry's one normalisation (app.org.text: NFKC), the same
+as the admin form and the API. The template's example row sits on the 填写说明 sheet; the example row of
+templates downloaded before that change is recognised and skipped, never reported as an error.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from app.org.models import CATEGORIES, INDUSTRIES, Enterprise, EnterpriseStatus,
 from app.org.operations import diff, enterprise_snapshot, new_enterprise
 from app.org.queries import towns_in_scope
 from app.org.schemas import EnterpriseSchema, first_errors
+from app.org.text import normalize_text
 
 # (column header, schema field or a pseudo-field, required)
 COLUMNS: list[tuple[str, str, bool]] = [
@@ -50,10 +57,18 @@ COLUMNS: list[tuple[str, str, bool]] = [
 HEADERS = [c[0] for c in COLUMNS]
 LABEL_OF = {f: h for h, f, _ in COLUMNS}
 MAX_ROWS = 5000
+DATA_SHEET = "企业名录"
+NOTES_SHEET = "填写说明"
 EXAMPLE_ROW = [
-    "萧县示例精细化工有限公司", "91341322MA2XXXXXXX（请替换为真实代码）", "危险化学品", "生产", "较大", "C",
+    "萧县示例精细化工有限公司", "91341322MA2XXXXXXX（请替换为真实代码）", "危险化学品", "生产", "较大", "C类",
     "龙城镇", "", "萧县龙城镇工业园区纬一路8号", "张三", "张三", "13912345678", "李四", "0557-5012345", 85,
 ]
+# (企业名称, 统一社会信用代码) of the example row: a row carrying both is the example, never an enterprise
+EXAMPLE_KEY = (EXAMPLE_ROW[0], EXAMPLE_ROW[1])
+
+
+class Formula(str):
+    """A cell holding a formula (its text, e.g. '=A2&B2'): reported, never imported."""
 
 
 @dataclass
@@ -74,6 +89,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     all_or_nothing: bool = False
     file_error: str | None = None  # the file itself could not be read
+    skipped_example_rows: list[int] = field(default_factory=list)  # the template's example row, skipped
 
     @property
     def imported_count(self) -> int:
@@ -89,15 +105,24 @@ class ImportResult:
 
 
 def _cell(value) -> str | int | None:
-    """Excel cells → text (numbers typed as numbers become '13912345678' / 120)."""
-    if value is None:
-        return None
+    """Excel cells → text (numbers typed as numbers become '13912345678' / 120), normalised (NFKC); a
+    formula stays a Formula."""
+    if value is None or isinstance(value, Formula):
+        return value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    text = str(value).strip()
+    text = normalize_text(str(value), prose=True)
     return text or None
+
+
+def _value(cell):
+    """A read-only cell's value as typed: formulas (plain or array) as Formula, never a cached result."""
+    if getattr(cell, "data_type", None) == "f":
+        text = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", None) or "="
+        return Formula(text)
+    return cell.value
 
 
 def _header_key(value) -> str:
@@ -108,12 +133,12 @@ def _read_rows(file: IO[bytes]) -> tuple[dict[str, int], list[tuple[int, list]]]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles/extensions it does not read
-            wb = load_workbook(file, read_only=True, data_only=True)
+            wb = load_workbook(file, read_only=True)  # not data_only: a formula must be seen as one
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ValidationFailed("无法读取文件，请上传 Excel 2007 及以上格式（.xlsx）的文件") from exc
     try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
+        rows = ([_value(c) for c in row] for row in ws.iter_rows())
         header = next(rows, None)
         if header is None:
             raise ValidationFailed("文件是空的：第1行应为表头")
@@ -164,10 +189,21 @@ def import_enterprises(
     seen_codes: dict[str, int] = {}
     for rownum, values in rows:
         raw = {f: _cell(values[index[h]]) if h in index and index[h] < len(values) else None for h, f, _ in COLUMNS}
+        if (raw["name"], raw["credit_code"]) == EXAMPLE_KEY:
+            result.skipped_example_rows.append(rownum)
+            continue
         errors: list[RowError] = []
+        formulas = {f for f, v in raw.items() if isinstance(v, Formula)}
+        for f in formulas:
+            raw[f] = None  # validated as empty below; only the formula is reported for this cell
 
-        def err(field_name: str | None, reason: str, _row=rownum, _errors=errors) -> None:
+        def err(field_name: str | None, reason: str, _row=rownum, _errors=errors, _formulas=formulas) -> None:
+            if field_name in _formulas:
+                return  # the formula is the problem with this cell, not what it lacks
             _errors.append(RowError(_row, LABEL_OF.get(field_name) if field_name else None, reason))
+
+        for f in sorted(formulas, key=list(LABEL_OF).index):
+            errors.append(RowError(rownum, LABEL_OF[f], f"「{LABEL_OF[f]}」是公式，请粘贴为数值"))
 
         # 属地: town by name within the actor's jurisdiction, optional village inside it
         region = None
@@ -221,6 +257,7 @@ def import_enterprises(
         elif loaded is not None and region is not None:
             good.append((rownum, loaded, region))
 
+    result.total_rows -= len(result.skipped_example_rows)
     if all_or_nothing and result.errors:
         return result
     for _rownum, values, region in good:
@@ -239,13 +276,13 @@ def import_enterprises(
 
 
 def template_workbook() -> bytes:
-    """The import template: header row (required columns marked), one example row, and a 填写说明 sheet."""
+    """The import template: the data sheet holds only the header row (required columns marked); the
+    填写说明 sheet explains each column and shows an example row, which is never imported from there."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "企业名录"
+    ws.title = DATA_SHEET
     required = {h for h, _, r in COLUMNS if r}
     ws.append(HEADERS)
-    ws.append(EXAMPLE_ROW)
     head_font, req_fill = Font(bold=True), PatternFill("solid", fgColor="FCE4D6")
     for i, h in enumerate(HEADERS, start=1):
         cell = ws.cell(row=1, column=i)
@@ -259,14 +296,14 @@ def template_workbook() -> bytes:
     ws.column_dimensions["I"].width = 34
     ws.freeze_panes = "A2"
 
-    notes = wb.create_sheet("填写说明")
+    notes = wb.create_sheet(NOTES_SHEET)
     notes.append(["列", "是否必填", "说明 / 可选值"])
     help_text = {
         "统一社会信用代码": "18位，按 GB 32100-2015 校验（第18位为校验码）；不得与系统中已有企业重复",
         "行业": "、".join(INDUSTRIES),
         "细分行业": "；".join(f"{k}：{'、'.join(v)}" for k, v in INDUSTRIES.items()),
         "风险等级": "、".join(g.value for g in RiskGrade),
-        "分类分级": "、".join(CATEGORIES),
+        "分类分级": "、".join(f"{c}类" for c in CATEGORIES) + "（也可只写字母，如 C）",
         "乡镇/街道": "填写本辖区乡镇/街道名称，如“龙城镇”",
         "村/社区": "可不填；填写时须为该乡镇/街道下的村/社区",
         "从业人数": "整数",
@@ -275,14 +312,21 @@ def template_workbook() -> bytes:
         notes.append([h, "必填" if h in required else "选填", help_text.get(h, "")])
     notes.append([])
     notes.append(["经营状态", "—", f"导入的企业默认为“{EnterpriseStatus.OPERATING.value}”"])
-    notes.append(["示例行", "—", "第2行是示例，导入前请删除或改为真实数据"])
+    notes.append(["数据", "—", f"在“{DATA_SHEET}”工作表第2行起填写，每行一家企业；本工作表不会导入"])
+    notes.append(["公式", "—", "单元格不能是公式：请复制后“选择性粘贴为数值”"])
     for col, width in (("A", 18), ("B", 10), ("C", 90)):
         notes.column_dimensions[col].width = width
     for cell in notes[1]:
         cell.font = head_font
+    notes.append([])
+    notes.append(["填写示例（仅供参考，不会导入）"])
+    notes.cell(row=notes.max_row, column=1).font = head_font
+    notes.append(HEADERS)
+    notes.append(EXAMPLE_ROW)
 
     # drop-down lists for the enumerations
-    for col, values in (("C", list(INDUSTRIES)), ("E", [g.value for g in RiskGrade]), ("F", list(CATEGORIES))):
+    for col, values in (("C", list(INDUSTRIES)), ("E", [g.value for g in RiskGrade]),
+                        ("F", [f"{c}类" for c in CATEGORIES])):
         dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
         dv.error, dv.errorTitle = "请从下拉列表中选择", "取值无效"
         ws.add_data_validation(dv)

@@ -12,6 +12,7 @@ from marshmallow.validate import Length, OneOf, Range, Regexp
 
 from app.org.credit_code import normalize_credit_code, validate_credit_code
 from app.org.models import CATEGORIES, INDUSTRIES, EnterpriseStatus, RiskGrade
+from app.org.text import canonical_choice, normalize_text
 
 ENTERPRISE_LABELS = {
     "name": "企业名称",
@@ -33,6 +34,17 @@ ENTERPRISE_LABELS = {
 }
 
 PHONE_RE = r"^[0-9][0-9\-+()（）\s转]{4,29}$"
+
+# fields holding Chinese prose: they keep full-width punctuation (see app.org.text)
+PROSE_FIELDS = frozenset({"name", "sub_sector", "address", "legal_rep", "main_person", "safety_manager", "remarks"})
+# enumerations: any spelling of a choice (full-width, other case, “C类” for “C”) is stored as the choice
+_CHOICES: dict[str, tuple[list[str], str]] = {
+    "industry": (list(INDUSTRIES), ""),
+    "sub_sector": ([s for subs in INDUSTRIES.values() for s in subs], ""),
+    "risk_grade": ([g.value for g in RiskGrade], ""),
+    "category": (list(CATEGORIES), "类"),
+    "status": ([s.value for s in EnterpriseStatus], ""),
+}
 
 
 def _msgs(label: str, *, choose: bool = False) -> dict[str, str]:
@@ -122,13 +134,17 @@ class EnterpriseSchema(Schema):
 
     @pre_load
     def _clean(self, data, **kwargs):
-        """Strip text; treat empty cells/inputs as absent so required/defaults apply."""
+        """Normalise text (NFKC, see app.org.text) and enumerations; treat empty cells/inputs as absent so
+        required/defaults apply."""
         if not isinstance(data, dict):
             return data
         out = {}
         for key, value in data.items():
             if isinstance(value, str):
-                value = value.strip()
+                value = normalize_text(value, prose=key in PROSE_FIELDS)
+                if value and key in _CHOICES:
+                    choices, suffix = _CHOICES[key]
+                    value = canonical_choice(value, choices, suffix=suffix)
             if value is None or value == "":
                 continue
             out[key] = value

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app import audit
 from app.audit.models import AuditEvent
 from app.org.credit_code import make_credit_code
-from app.org.importer import HEADERS, import_enterprises
+from app.org.importer import EXAMPLE_ROW, HEADERS, import_enterprises
 from app.org.models import Enterprise
 
 GOOD1 = make_credit_code("341322", 500001)
@@ -184,18 +184,20 @@ def test_import_without_file(world, login):
     assert r.status_code == 422 and "请选择要导入的 Excel 文件" in r.get_data(as_text=True)
 
 
-def test_template_download_has_headers_and_example_row(world, login, db):
+def test_template_download_has_headers_and_example_row_on_the_notes_sheet(world, login, db):
     r = login(world.admin).get("/enterprises/import/template.xlsx")
     assert r.status_code == 200
     assert r.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     wb = load_workbook(io.BytesIO(r.data))
     ws = wb.worksheets[0]
-    assert [c.value for c in ws[1]] == HEADERS
-    assert ws.max_row == 2 and ws["A2"].value
-    assert "填写说明" in wb.sheetnames
-    # the example row is a placeholder: importing the template as-is stores nothing
+    assert ws.title == "企业名录" and [c.value for c in ws[1]] == HEADERS
+    assert ws.max_row == 1  # the data sheet holds the header only
+    notes = wb["填写说明"]
+    rows = [[c.value for c in row] for row in notes.iter_rows()]
+    assert rows[-2] == HEADERS and rows[-1] == [v or None for v in EXAMPLE_ROW]  # never imported from here
+    # importing the template as-is stores nothing and reports nothing
     result = import_enterprises(io.BytesIO(r.data), actor=world.admin)
-    assert result.imported == [] and result.bad_rows == [2]
+    assert result.ok and result.imported == [] and result.total_rows == 0
 
 
 @pytest.mark.parametrize("username", ["officer", "legal", "leader", "section_head", "supervisor", "manager_a"])
