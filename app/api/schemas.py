@@ -19,15 +19,16 @@ class TaskSchema(Schema):
     claimed_by_id = fields.Int(allow_none=True)
     form_name = fields.Str(allow_none=True)
     status = fields.Str()
-    due_at = fields.DateTime(allow_none=True)
-    overdue = fields.Method("get_overdue")
+    due_date = fields.Date(allow_none=True, dump_only=True, metadata={
+        "description": "办理期限：最后一日（含当日，北京时间），与业务对象页面、文书上的期限相同"})
+    due_at = fields.DateTime(allow_none=True, metadata={
+        "description": "办理期限届满的时刻（due_date 次日 0 时，北京时间），逾期自此时起算"})
+    overdue = fields.Method("get_overdue", metadata={"description": "是否已逾期（期限最后一日已过）"})
     created_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
 
     def get_overdue(self, task) -> bool:
-        from app import clock
-
-        return bool(task.status == "ready" and task.due_at and task.due_at < clock.now())
+        return task.is_overdue()
 
 
 class PageSchema(Schema):
@@ -70,6 +71,7 @@ class TaskDetailSchema(Schema):
     task = fields.Nested(TaskSchema)
     can_act = fields.Bool()
     form = fields.Dict()
+    initial = fields.Dict(metadata={"description": "表单预填值（如批准延期至=申请的日期；复查不合格后按上次报告预填）"})
     steps = fields.List(fields.Nested(StepSchema))
     history = fields.List(fields.Nested(AuditEventSchema))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
@@ -160,6 +160,23 @@ def can_view(user: User, task: HumanTask) -> bool:
     return in_scope(user, task.region_path, task.enterprise_id)
 
 
+# 今日到期 / 3日内 / 7日内: tasks whose last day (app.clock.last_day) is within that many local days from
+# today, today included: what the 即将到期 badge (SOON_DAYS) and the counts say too.
+DUE_WITHIN_DAYS = {"today": 1, "3d": 3, "7d": 7}
+SOON_DAYS = 3
+
+
+def overdue_clause(now: datetime):
+    """The task's last day has ended: due_at (00:00 after it) has come, as a timer on it fires."""
+    return HumanTask.due_at <= now
+
+
+def due_within_clause(now: datetime, days: int):
+    """Not overdue, and the last day is today or one of the next days-1 days."""
+    end = clock.local_midnight_after(now.astimezone(clock.TZ).date() + timedelta(days=days - 1))
+    return and_(HumanTask.due_at > now, HumanTask.due_at <= end)
+
+
 def _apply_filters(stmt, f: InboxFilters):
     now = clock.now()
     if f.process:
@@ -174,12 +191,9 @@ def _apply_filters(stmt, f: InboxFilters):
     if f.q:
         stmt = stmt.where(HumanTask.title.contains(f.q, autoescape=True))
     if f.due == "overdue":
-        stmt = stmt.where(HumanTask.due_at < now)
-    elif f.due == "today":
-        stmt = stmt.where(HumanTask.due_at >= now, HumanTask.due_at < clock.local_midnight_after(clock.today()))
-    elif f.due in ("3d", "7d"):
-        days = 3 if f.due == "3d" else 7
-        stmt = stmt.where(HumanTask.due_at >= now, HumanTask.due_at < now + timedelta(days=days))
+        stmt = stmt.where(overdue_clause(now))
+    elif f.due in DUE_WITHIN_DAYS:
+        stmt = stmt.where(due_within_clause(now, DUE_WITHIN_DAYS[f.due]))
     elif f.due == "none":
         stmt = stmt.where(HumanTask.due_at.is_(None))
     return stmt
@@ -243,13 +257,12 @@ def inbox_counts(user: User) -> dict[str, int]:
     capped count (over COUNT_CAP shows as "1万+") walking an index range, so an officer with 100,000
     open tasks costs what one with 10,000 does."""
     now = clock.now()
-    soon = now + timedelta(days=3)
     counts = {"all": 0, "overdue": 0, "soon": 0}
     for clause in (assigned_clause(user), offered_clause(user)):
         base = select(HumanTask).where(clause)
         counts["all"] += capped_count(base)
-        counts["overdue"] += capped_count(base.where(HumanTask.due_at < now))
-        counts["soon"] += capped_count(base.where(HumanTask.due_at >= now, HumanTask.due_at < soon))
+        counts["overdue"] += capped_count(base.where(overdue_clause(now)))
+        counts["soon"] += capped_count(base.where(due_within_clause(now, SOON_DAYS)))
     return {key: min(value, COUNT_CAP + 1) for key, value in counts.items()}
 
 

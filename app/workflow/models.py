@@ -3,13 +3,14 @@ the rest of the system queries instead of deserializing workflows: HumanTask (in
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.db import UTCDateTime
 from app.extensions import Model
 
@@ -140,6 +141,20 @@ class HumanTask(Model):
     @property
     def is_ready(self) -> bool:
         return self.status == TaskStatus.READY
+
+    @property
+    def due_date(self) -> date | None:
+        """办理期限 as people read it: the last day (inclusive, China time) of `due_at`, which stores the
+        instant it runs out (00:00 after that day). Pages, the API and reminders show this, never due_at."""
+        return clock.last_day(self.due_at) if self.due_at is not None else None
+
+    def is_overdue(self, at: datetime | None = None) -> bool:
+        """READY and its last day has ended (at `at`, default now)."""
+        return self.status == TaskStatus.READY and self.due_at is not None and clock.is_past_due(self.due_at, at)
+
+    def days_left(self, at: datetime | None = None) -> int | None:
+        """Days from today to the last day (0 on the last day), None without a deadline."""
+        return clock.days_left(self.due_at, at) if self.due_at is not None else None
 
     def __repr__(self) -> str:
         return f"<HumanTask {self.id} {self.bpmn_id} {self.status}>"

@@ -16,7 +16,7 @@ from app import audit, clock
 from app.extensions import db
 from app.workflow import codec, locking
 from app.workflow.handlers import running
-from app.workflow.locking import fmt_local, is_postgres
+from app.workflow.locking import is_postgres
 from app.workflow.models import InstanceStatus, Timer, TimerStatus, WorkflowInstance
 from app.workflow.projection import save
 from app.workflow.timers import timer_due
@@ -60,7 +60,7 @@ def _record_timer_fired(inst: WorkflowInstance, row: Timer) -> None:
         None,
         "workflow.timer_fired",
         inst,
-        summary=f"“{inst.title}”的定时事件“{row.name or row.bpmn_id}”到期（{fmt_local(row.due_at)}）",
+        summary=f"“{inst.title}”的定时事件“{row.name or row.bpmn_id}”到期（{clock.fmt_due(row.due_at)}）",
         data={
             "timer_id": row.id,
             "bpmn_id": row.bpmn_id,
