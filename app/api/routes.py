@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from app import audit, forms, workflow
 from app.api import api_blueprint, doc, is_api_endpoint, register_schemas, registered_schemas, schemas
+from app.audit.service import jsonable
 from app.auth.permissions import can_view_enterprise, scope_clause
 from app.db import commit_request
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -55,10 +56,12 @@ def task_detail(task_id: int):
     """任务详情"""
     task = _task(task_id)
     formdef = forms.get_form(task.form_name) if task.form_name else None
+    facts = workflow.facts_for(task, actor=current_user)
     return schemas.TaskDetailSchema().dump({
         "task": task,
         "can_act": task.status == "ready" and queries.can_act(current_user, task),
         "form": formdef.to_dict() if formdef else {},
+        "initial": jsonable(facts.initial) if facts is not None else {},
         "steps": workflow.history(task.instance),
         "history": audit.history(task.instance),
     })

@@ -28,7 +28,8 @@ def init_app(app: Flask) -> None:
     from app import audit, dashboard, ledgers, seed, subjects, ui
 
     # imported for their decorators: form choices, user-task handlers (@workflow.user_task), service-task
-    # handlers (@workflow.service), the status rule (@workflow.on_change)
+    # handlers (@workflow.service), the status rule (@workflow.on_change), the facts at each decision
+    # (@workflow.task_facts)
     from app.hazards import (  # noqa: F401
         access,
         api,
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
         routes,
         stats,
         status,
+        task_facts,
         tasks,
         workflow_handlers,
     )

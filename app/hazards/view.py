@@ -63,6 +63,17 @@ def actionable_tasks(ready: list, user: User) -> list:
     return [t for t in ready if t.form_name and inbox_queries.can_act(user, t)]
 
 
+def _with_prefill(tasks: list, values: dict | None, user: User) -> dict:
+    """{task id: form values}: what was submitted, else what the task's facts pre-fill (app.hazards.task_facts)."""
+    out = dict(values or {})
+    for t in tasks:
+        if t.id not in out:
+            facts = workflow.facts_for(t, actor=user)
+            if facts is not None and facts.initial:
+                out[t.id] = facts.initial
+    return out
+
+
 def detail_context(
     hazard: Hazard,
     user: User,
@@ -127,7 +138,7 @@ def detail_context(
         "steps": workflow.history(inst),
         "stages": stages(hazard),
         "task_forms": task_forms,
-        "form_values": form_values or {},
+        "form_values": _with_prefill(mine, form_values, user),
         "form_errors": form_errors or {},
         "files": files,
         "documents": documents,

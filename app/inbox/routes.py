@@ -61,6 +61,9 @@ def _task_context(task: HumanTask, values=None, errors=None) -> dict:
     subject = view.load(task.subject_id) if view else None
     formdef = forms.get_form(task.form_name) if task.form_name else None
     steps = workflow.history(task.instance)
+    facts = workflow.facts_for(task, actor=current_user)  # the domain's facts for this decision, prefill
+    if values is None and facts is not None:
+        values = facts.initial
     return {
         "task": task,
         "subject": subject,
@@ -78,6 +81,7 @@ def _task_context(task: HumanTask, values=None, errors=None) -> dict:
         "now": clock.now(),
         "reassign_candidates": queries.reassign_candidates(task) if can_reassign(current_user) else [],
         "forms": forms,
+        "facts": facts,
     }
 
 

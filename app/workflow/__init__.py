@@ -9,6 +9,7 @@
     workflow.tick(now=None)                                # fire due timers (worker; commits)
     @workflow.service("<domain>.mark_overdue")             # handler(ctx) -> dict | None
     workflow.claim(task, actor) / release(task, actor) / reassign(task, user, actor)
+    @workflow.task_facts("<process id>", "<task id>")      # facts(task, *, actor) -> TaskFacts | None
 
 BPMN conventions: see the docstrings of app/workflow/definitions.py (deploy-time checks), handlers.py
 (service tasks), timers.py (timers on legal time) and expressions.py (the expression language).
@@ -37,11 +38,12 @@ from app.workflow.queries import (
     subject_key,
 )
 from app.workflow.ticks import tick
+from app.workflow.user_tasks import TaskFacts, facts_for, task_facts, user_task
 from app.workflow.user_tasks import handler_for as user_task_handler
-from app.workflow.user_tasks import user_task
 
 __all__ = [
     "Change",
+    "TaskFacts",
     "on_change",
     "ExpressionError",
     "ServiceContext",
@@ -49,6 +51,7 @@ __all__ = [
     "cancel",
     "claim",
     "complete_task",
+    "facts_for",
     "history",
     "instance_diagram",
     "instance_for",
@@ -62,6 +65,7 @@ __all__ = [
     "service",
     "start",
     "subject_key",
+    "task_facts",
     "tick",
     "user_task",
     "user_task_handler",

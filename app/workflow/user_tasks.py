@@ -10,11 +10,19 @@ A task whose completion needs nothing but the workflow step and an audit event s
 (`<spiffworkflow:property name="generic" value="true" />`): it is completed generically. At start-up every
 user task of every deployed BPMN must have one or the other (`check`); the app refuses to start otherwise,
 naming the file and the task, so a task never silently skips its domain's rows and status.
+
+A domain may also give a user task the facts its decision needs, shown on the task page (and pre-filled
+form values, on the page and in the API's task detail)::
+
+    @workflow.task_facts("<process id>", "<user task id>")
+    def facts(task: HumanTask, *, actor) -> TaskFacts | None:
+        return TaskFacts(template="<domain>/tasks/x.html", title="…", context={...}, initial={...})
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 UserTaskHandler = Callable[..., None]  # fn(task: HumanTask, data: dict, *, actor) -> None
@@ -41,6 +49,43 @@ def handler_for(process_id: str, bpmn_id: str) -> UserTaskHandler | None:
     return _handlers.get((process_id, bpmn_id))
 
 
+@dataclass(frozen=True)
+class TaskFacts:
+    """The facts for one task's decision: a template rendered on the task page (it sees `facts`, so
+    `facts.context` holds what it needs) under `title`, and `initial` form values shown the first time the
+    form is displayed (never over values the user submitted)."""
+
+    template: str | None = None
+    title: str = "办理依据"
+    context: dict = field(default_factory=dict)
+    initial: dict = field(default_factory=dict)
+
+
+TaskFactsProvider = Callable[..., "TaskFacts | None"]  # fn(task: HumanTask, *, actor) -> TaskFacts | None
+
+_facts: dict[tuple[str, str], TaskFactsProvider] = {}
+
+
+def task_facts(process_id: str, bpmn_id: str) -> Callable[[TaskFactsProvider], TaskFactsProvider]:
+    """Decorator registering the domain's facts for one user task (at most one provider per task)."""
+
+    def register(fn: TaskFactsProvider) -> TaskFactsProvider:
+        key = (process_id, bpmn_id)
+        old = _facts.get(key)
+        if old is not None and (old.__module__, old.__qualname__) != (fn.__module__, fn.__qualname__):
+            raise ValueError(f"用户任务 {process_id}:{bpmn_id} 的办理依据重复注册（{old.__module__}、{fn.__module__}）")
+        _facts[key] = fn
+        return fn
+
+    return register
+
+
+def facts_for(task: Any, *, actor: Any) -> TaskFacts | None:
+    """The facts the task's domain registered for it (None when it registered none)."""
+    fn = _facts.get((task.instance.process_id, task.bpmn_id))
+    return fn(task, actor=actor) if fn is not None else None
+
+
 def check(definitions: Iterable[Any]) -> list[str]:
     """Problems: user tasks with neither a registered handler nor `generic` in their BPMN, and handlers
     registered for tasks that no deployed BPMN has (a typo would otherwise never run)."""
@@ -61,4 +106,7 @@ def check(definitions: Iterable[Any]) -> list[str]:
     for process_id, bpmn_id in sorted(_handlers):
         if process_id in process_ids and (process_id, bpmn_id) not in known:
             problems.append(f"流程 {process_id} 没有用户任务 {bpmn_id}，但为它注册了处理函数")
+    for process_id, bpmn_id in sorted(_facts):
+        if process_id in process_ids and (process_id, bpmn_id) not in known:
+            problems.append(f"流程 {process_id} 没有用户任务 {bpmn_id}，但为它注册了办理依据")
     return problems
