@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export FLASK_APP := app:create_app
 
-.PHONY: demo test install lint bench worker clean-db
+.PHONY: demo test install lint bench worker serve clean-db
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -38,6 +38,11 @@ lint: install
 
 bench: install
 	$(PY) bench/run_all.py
+
+## Production: migrations, gunicorn (SAFELOOP_WORKERS web workers) and the timer worker, supervised.
+## Needs SECRET_KEY (and DATABASE_URL for PostgreSQL) in the environment; see README "Production".
+serve: install
+	$(VENV)/bin/flask serve
 
 ## Timer worker: fires due BPMN timers (reminders, overdue) every 30 s.
 worker: install

@@ -6,12 +6,14 @@ import importlib
 from urllib.parse import urlsplit
 
 from flask import Flask, g
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import BASE_DIR, Config, build_config
 from app.db import configure_sqlite
 from app.domains import DOMAINS
 from app.errors import register_error_handlers
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
+from app.serving.checks import check_production
 
 # Platform packages with routes expose `bp` in <package>.routes; packages with CLI commands expose
 # `register_cli(app)` in <package>.cli. Domains are not listed here: each registers itself through its
@@ -33,13 +35,20 @@ CLI_MODULES = [
     "app.cli",
     "app.workflow.cli",
     "app.audit.cli",
+    "app.serving.cli",
+    "app.backup.cli",
 ]
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(build_config(config))
+    check_production(app.config)  # a weak or missing SECRET_KEY never serves in production mode
     app.json.ensure_ascii = False
+    if app.config["PROXY_HOPS"]:
+        # the client address and scheme come from exactly that many trusted proxies, never more
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
 
     db.init_app(app)
     with app.app_context():

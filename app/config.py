@@ -61,6 +61,12 @@ class Config:
     AGENCY_SHORT_NAME = os.environ.get("SAFELOOP_AGENCY_SHORT", "萧")
     AGENCY_NAME = os.environ.get("SAFELOOP_AGENCY_NAME", "萧县应急管理局")
     TESTING = False
+    # Production mode (`SAFELOOP_ENV=production`, set by `flask serve` and the systemd units): create_app
+    # refuses a missing or weak SECRET_KEY (app/serving/checks.py).
+    PRODUCTION = os.environ.get("SAFELOOP_ENV") == "production"
+    # How many reverse proxies in front of the app are trusted to set X-Forwarded-For/-Proto (0 = none:
+    # the client address is the TCP peer). Never more than really exist, or clients can spoof addresses.
+    PROXY_HOPS = int(os.environ.get("SAFELOOP_PROXY_HOPS", "0") or 0)
     # BPMN and form definitions: WORKFLOW_DIR / FORMS_DIR (defaults <repo>/workflows, <repo>/forms) plus
     # these extra directories. A process id or form name must be defined in only one directory.
     EXTRA_WORKFLOW_DIRS: tuple[str, ...] = ()
@@ -84,6 +90,9 @@ def build_config(config: type[Config] | dict | None) -> dict:
     values["SQLALCHEMY_DATABASE_URI"] = values.get("SQLALCHEMY_DATABASE_URI") or _database_url()
     if isinstance(config, dict):
         values.update(config)
+    # production mode accepts only a key given in the environment (app/serving/checks.py)
+    values.setdefault("SECRET_KEY_FROM_ENV", bool(os.environ.get("SECRET_KEY"))
+                      and values["SECRET_KEY"] == os.environ["SECRET_KEY"])
     uri = values["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         values["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
