@@ -71,6 +71,17 @@ class TimestampMixin:
     )
 
 
+def path_type(length: int = 200):
+    """The column type of a region path (data scope, `/34/3413/…/`).
+
+    On PostgreSQL the column uses the C collation, so the scope prefix (`region_path LIKE '/…/%'`) can use
+    a plain btree index whatever the database's default collation is (a normal install uses a
+    language collation, under which LIKE cannot use the index). Paths are digits and slashes: C order is
+    their natural order. SQLite compares bytes already.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 def configure_sqlite(engine) -> None:
     """Embedded SQLite: WAL (readers never block the writer), NORMAL sync (durable at checkpoints,
     no fsync per commit), foreign keys enforced, a busy timeout instead of 'database is locked', and

@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, Strin
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import TimestampMixin, UTCDateTime, utcnow
+from app.db import TimestampMixin, UTCDateTime, path_type, utcnow
 from app.extensions import Model
 from app.org.models import Department, Enterprise
 
@@ -127,7 +127,7 @@ class RectificationOrder(TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    region_path: Mapped[str] = mapped_column(String(200), comment="属地区划路径（数据范围）")
+    region_path: Mapped[str] = mapped_column(path_type(), comment="属地区划路径（数据范围）")
     agency_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), comment="发文机关")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     co_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="第二名执法人员")
@@ -171,7 +171,7 @@ class Hazard(TimestampMixin, Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("rectification_orders.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer, default=1, comment="指令书中的序号")
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    region_path: Mapped[str] = mapped_column(String(200), comment="属地区划路径（数据范围）")
+    region_path: Mapped[str] = mapped_column(path_type(), comment="属地区划路径（数据范围）")
     source: Mapped[str] = mapped_column(String(10), index=True, comment="排查来源")
     found_on: Mapped[date] = mapped_column(Date, comment="排查日期")
     found_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), comment="登记执法人员")
@@ -348,7 +348,7 @@ class PenaltyReferral(TimestampMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), unique=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    region_path: Mapped[str] = mapped_column(String(200), index=True)
+    region_path: Mapped[str] = mapped_column(path_type(), index=True)
     facts: Mapped[str] = mapped_column(Text, comment="违法事实")
     evidence: Mapped[str] = mapped_column(Text, comment="证据（文书文号、照片、复查记录）")
     provisions: Mapped[str] = mapped_column(String(300), comment="涉嫌违反条款")

@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import TimestampMixin
+from app.db import TimestampMixin, path_type
 from app.extensions import db
 
 
@@ -32,7 +32,7 @@ class Region(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(10))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
-    path: Mapped[str] = mapped_column(String(200), index=True)
+    path: Mapped[str] = mapped_column(path_type(), index=True)
 
     parent: Mapped[Region | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Region]] = relationship(back_populates="parent", order_by="Region.code")
@@ -122,7 +122,7 @@ class Enterprise(TimestampMixin, db.Model):
     risk_grade: Mapped[str] = mapped_column(String(10), default=RiskGrade.GENERAL, comment="风险等级")
     category: Mapped[str] = mapped_column(String(1), default="B", comment="分类分级类别 A–D")
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), comment="属地（乡镇/街道或村）")
-    region_path: Mapped[str] = mapped_column(String(200), comment="属地区划路径（数据范围）")
+    region_path: Mapped[str] = mapped_column(path_type(), comment="属地区划路径（数据范围）")
     address: Mapped[str | None] = mapped_column(String(300))
     legal_rep: Mapped[str | None] = mapped_column(String(50), comment="法定代表人")
     main_person: Mapped[str | None] = mapped_column(String(50), comment="主要负责人")

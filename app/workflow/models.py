@@ -11,7 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
-from app.db import UTCDateTime
+from app.db import UTCDateTime, path_type
 from app.extensions import Model
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class WorkflowInstance(Model):
     subject_id: Mapped[int | None] = mapped_column(Integer, comment="业务对象ID")
     title: Mapped[str] = mapped_column(String(200), comment="标题")
     region_path: Mapped[str | None] = mapped_column(
-        String(255), index=True, comment="行政区划路径（数据范围）"
+        path_type(255), index=True, comment="行政区划路径（数据范围）"
     )
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -118,7 +118,7 @@ class HumanTask(Model):
     name: Mapped[str] = mapped_column(String(200), comment="任务名称")
     lane: Mapped[str | None] = mapped_column(String(100), comment="泳道")
     candidate_role: Mapped[str] = mapped_column(String(30), comment="办理角色")
-    region_path: Mapped[str | None] = mapped_column(String(255))
+    region_path: Mapped[str | None] = mapped_column(path_type(255))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
     subject_type: Mapped[str | None] = mapped_column(String(50))
     subject_id: Mapped[int | None] = mapped_column(Integer)
