@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
     )
     from app.hazards import documents as hazard_documents
     from app.hazards import permissions as perm
-    from app.hazards.models import Hazard
+    from app.hazards.models import Hazard, RectificationOrder
     from app.hazards.seed import seed_hazards
 
     app.register_blueprint(routes.bp)
@@ -63,6 +63,16 @@ def init_app(app: Flask) -> None:
             url=lambda hazard: url_for("hazards.detail", hazard_id=hazard.id),
             label=SUBJECT_LABEL,
             name=lambda hazard: hazard.code,
+        ),
+    )
+    subjects.register_subject(  # the 指令书: notices about it (app.hazards.notices) link to its page
+        subjects.type_of(RectificationOrder),
+        subjects.SubjectView(
+            load=lambda order_id: _get(RectificationOrder, order_id),
+            summary_template="hazards/_order_summary.html",
+            url=lambda order: url_for("hazards.order", order_id=order.id),
+            label="指令书",
+            name=lambda order: order.doc_number or f"待签发指令书（{order.enterprise.name}）",
         ),
     )
     ledgers.register_source(ledger.SOURCE)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from app.auth.models import User
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
-from app.hazards.models import Hazard
+from app.hazards.models import Hazard, RectificationOrder
 
 
-def enterprise_managers(hazard: Hazard) -> list[User]:
+def enterprise_managers(hazard: Hazard | RectificationOrder) -> list[User]:
+    """The safety managers of the hazard's (or the 指令书's) enterprise, and no one else's."""
     return users_with_role(Role.ENTERPRISE, enterprise_id=hazard.enterprise_id)
 
 

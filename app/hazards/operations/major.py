@@ -16,8 +16,8 @@ from app.auth.models import User
 from app.errors import InvalidState, invalid, require
 from app.extensions import db
 from app.hazards import documents as hazard_docs
+from app.hazards import notices, settings
 from app.hazards import permissions as perm
-from app.hazards import settings
 from app.hazards.models import (
     GovernancePlan,
     Hazard,
@@ -87,6 +87,7 @@ def decide_supervision(hazard: Hazard, data: dict, *, actor: User, task=None) ->
         changes=changes,
         data={"supervision_id": sup.id, "level": sup.level, "unit": sup.supervising_unit},
     )
+    notices.supervision_decided(hazard, sup, plan_due=plan_due)
     return sup
 
 

@@ -9,8 +9,8 @@ from app import audit, clock
 from app.auth.models import User
 from app.errors import InvalidState, invalid, require
 from app.extensions import db
+from app.hazards import notices, settings
 from app.hazards import permissions as perm
-from app.hazards import settings
 from app.hazards.models import ExtensionRequest, Hazard, Rectification
 from app.hazards.operations.common import link, ready_task, step
 
@@ -139,4 +139,5 @@ def decide_extension(hazard: Hazard, data: dict, *, actor: User, task=None) -> E
         changes=changes,
         data={"extension_id": ext.id, "opinion": ext.opinion},
     )
+    notices.extension_decided(hazard, ext)
     return ext

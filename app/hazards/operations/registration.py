@@ -11,7 +11,7 @@ from app import audit, clock, workflow
 from app.auth.models import User
 from app.errors import InvalidState, NotFound, PermissionDenied, invalid, require
 from app.extensions import db
-from app.hazards import criteria, settings
+from app.hazards import criteria, notices, settings
 from app.hazards import documents as hazard_docs
 from app.hazards import permissions as perm
 from app.hazards.models import Hazard, HazardLevel, HazardStatus, RectificationOrder
@@ -165,6 +165,7 @@ def issue_order(order: RectificationOrder, data: dict, *, actor: User) -> Rectif
             "co_officer_id": co.id,
         },
     )
+    notices.order_issued(order)
     return order
 
 

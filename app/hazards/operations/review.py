@@ -10,8 +10,8 @@ from app.auth.models import User
 from app.errors import ValidationFailed, invalid, require
 from app.extensions import db
 from app.hazards import documents as hazard_docs
+from app.hazards import notices, settings
 from app.hazards import permissions as perm
-from app.hazards import settings
 from app.hazards.models import Hazard, HazardReview, ReviewDecision, ReviewResult
 from app.hazards.operations.common import link, ready_task, set_overdue_title, step
 from app.hazards.operations.referral import refer
@@ -145,6 +145,7 @@ def _apply_review(hazard: Hazard, review: HazardReview, data: dict, task, failed
             "evidence": list(data.get("evidence") or []),
         },
     )
+    notices.review_decided(hazard, review)
 
 
 def decide_exception(hazard: Hazard, data: dict, *, actor: User, task=None) -> None:
@@ -181,3 +182,4 @@ def decide_exception(hazard: Hazard, data: dict, *, actor: User, task=None) -> N
         changes=changes,
         data={"opinion": data["opinion"]},
     )
+    notices.exception_decided(hazard, approved=approved, opinion=data["opinion"], round_no=hazard.failed_rounds)
