@@ -62,8 +62,9 @@ def task_detail(task_id: int):
         "can_act": task.status == "ready" and queries.can_act(current_user, task),
         "form": formdef.to_dict() if formdef else {},
         "initial": jsonable(facts.initial) if facts is not None else {},
-        "steps": workflow.history(task.instance),
-        "history": audit.history(task.instance),
+        # an enterprise account: its own lane's steps only, not the agency's internal trail
+        "steps": queries.visible_steps(current_user, workflow.history(task.instance)),
+        "history": [] if queries.is_outsider(current_user) else audit.history(task.instance),
     })
 
 

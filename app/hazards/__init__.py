@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     )
     from app.hazards import documents as hazard_documents
     from app.hazards import permissions as perm
+    from app.hazards import view as hazard_view
     from app.hazards.models import Hazard, RectificationOrder
     from app.hazards.seed import seed_hazards
 
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
             url=lambda hazard: url_for("hazards.detail", hazard_id=hazard.id),
             label=SUBJECT_LABEL,
             name=lambda hazard: hazard.code,
+            outsider_progress=hazard_view.outsider_progress,
         ),
     )
     subjects.register_subject(  # the 指令书: notices about it (app.hazards.notices) link to its page

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from app import attachments, audit, clock, forms, workflow
 from app.auth.models import User
 from app.hazards import permissions as perm
-from app.hazards.models import Hazard, HazardStatus, RectificationOrder
+from app.hazards.models import Hazard, HazardStatus, RectificationOrder, ReviewDecision
 from app.inbox import queries as inbox_queries
+from app.subjects import ProgressStep
 
 # the stages shown as a progress bar (process steps) for each process
 GENERAL_STAGES = [
@@ -56,6 +59,97 @@ def stages(hazard: Hazard) -> list[tuple[str, str]]:
             state = "done" if i < idx else "current" if i == idx else "todo"
         out.append((label, state))
     return out
+
+
+def _day(value: date | datetime | None) -> date:
+    """The local (China) day of a business time or date: the progress sorts by it, then by round."""
+    if value is None:
+        return date.max
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(clock.TZ).date()
+    return value
+
+
+def outsider_progress(hazard: Hazard) -> list[ProgressStep]:
+    """The enterprise's view of its hazard: what was decided about it and what is expected of it, in its
+    terms (已下达整改指令 → 整改中（期限 …） → 已提交整改，待复查 → 复查合格，已销号 / 复查不合格，需重新整改;
+    延期申请 已批准/未批准), oldest first. Never the agency's internal steps: no leader's decision, no
+    referral facts, no diagram. Registered as the hazard's SubjectView.outsider_progress."""
+    order = hazard.order
+    if order.is_draft or order.issued_at is None:
+        return []
+    major = hazard.is_major
+    status = HazardStatus(hazard.status)
+    issued = order.issued_at
+    doc = f"指令书 {order.doc_number}，" if order.doc_number else ""
+    events: list[tuple[date, int, int, ProgressStep]] = [
+        (_day(issued), 0, 0, ProgressStep("已下达整改指令", "done", issued,
+                                              f"{doc}整改期限 {hazard.original_deadline:%Y-%m-%d}")),
+    ]
+    s = hazard.supervision
+    if s is not None and s.listed and s.doc_number:
+        events.append((_day(s.listed_on), 0, 1, ProgressStep(
+            "已挂牌督办", "done", s.listed_on,
+            f"{s.level or ''}挂牌督办通知书 {s.doc_number}，治理期限 {s.deadline:%Y-%m-%d}")))
+    for p in hazard.plans:
+        events.append((_day(p.submitted_at), 0, 2, ProgressStep("已报送治理方案", "done", p.submitted_at)))
+    for e in hazard.extensions:
+        asked = f"申请延期至 {e.requested_deadline:%Y-%m-%d}"
+        if e.status == "pending":
+            events.append((_day(e.requested_at), 0, 3,
+                           ProgressStep("已申请延期，待审批", "current", e.requested_at, asked)))
+            continue
+        events.append((_day(e.requested_at), 0, 3, ProgressStep("已申请延期", "done", e.requested_at, asked)))
+        if e.status == "approved":
+            events.append((_day(e.decided_at), 0, 4, ProgressStep(
+                "延期申请已批准", "done", e.decided_at,
+                f"整改期限延至 {e.approved_deadline:%Y-%m-%d}" if e.approved_deadline else "")))
+        else:
+            events.append((_day(e.decided_at), 0, 4, ProgressStep(
+                "延期申请未批准", "failed", e.decided_at, e.opinion or "请按原期限完成整改")))
+    latest_rectification = hazard.latest_rectification
+    for r in hazard.rectifications:
+        waiting = r is latest_rectification and status in (HazardStatus.REVIEWING, HazardStatus.ACCEPTING)
+        if major:
+            label = "已申请验收，待现场审查" if waiting else "已报送治理完成情况并申请验收"
+        else:
+            label = "已提交整改，待复查" if waiting else "已提交整改"
+        events.append((_day(r.submitted_at), r.round, 5, ProgressStep(
+            label, "current" if waiting else "done", r.submitted_at, f"第{r.round}轮")))
+    for v in hazard.reviews:
+        what = "验收" if major else "复查"
+        if v.passed:
+            step = ProgressStep(f"{what}合格，已销号" + ("摘牌" if major and s is not None and s.listed else ""),
+                                "done", v.reviewed_on, v.opinion or "")
+        elif v.decision == ReviewDecision.RETURN and v.new_deadline:
+            step = ProgressStep(f"{what}不合格，需重新整改", "failed", v.reviewed_on,
+                                f"{v.opinion}（新的整改期限 {v.new_deadline:%Y-%m-%d}）" if v.opinion
+                                else f"新的整改期限 {v.new_deadline:%Y-%m-%d}")
+        else:
+            step = ProgressStep(f"{what}不合格", "failed", v.reviewed_on, v.opinion or "")
+        events.append((_day(v.reviewed_on), v.round, 6, step))
+    events.sort(key=lambda e: e[:3])  # day, round, then the order things happen in within a round
+    steps = [e[3] for e in events]
+
+    deadline = f"期限 {hazard.deadline:%Y-%m-%d}"
+    if status in (HazardStatus.RECTIFYING, HazardStatus.GOVERNING):
+        work = "治理中" if major else "整改中"
+        note = "已逾期，请尽快整改并报告" if hazard.is_overdue else ""
+        steps.append(ProgressStep(f"{work}（{deadline}）", "current", None, note))
+        steps.append(ProgressStep("申请验收" if major else "提交整改情况", "todo"))
+        steps.append(ProgressStep("现场验收" if major else "现场复查", "todo"))
+    elif status == HazardStatus.SUPERVISION_PENDING:
+        steps.append(ProgressStep("待执法部门下达督办要求", "current"))
+    elif status == HazardStatus.PLAN_PENDING:
+        steps.append(ProgressStep(f"待报送治理方案（{deadline}）", "current"))
+    elif status == HazardStatus.EXCEPTION_PENDING:
+        steps.append(ProgressStep("待执法部门决定后续处理", "current"))
+    elif status == HazardStatus.REFERRED:
+        steps.append(ProgressStep("未按要求完成整改，本隐患整改程序结束，由执法部门依法处理", "failed",
+                                  hazard.referred_on))
+    elif status == HazardStatus.CLOSED and not any(v.passed for v in hazard.reviews):
+        steps.append(ProgressStep("已销号", "done", hazard.closed_on))
+    return steps
 
 
 def actionable_tasks(ready: list, user: User) -> list:
@@ -129,20 +223,25 @@ def detail_context(
         and hazard.is_major
         and hazard.status == HazardStatus.GOVERNING
     )
+    # an enterprise account sees its hazard's progress in its own terms (outsider_progress), never the
+    # diagram, the agency's internal steps and who is on them, or the internal trail
+    outsider = inbox_queries.is_outsider(user)
     return {
         "hazard": hazard,
         "order": hazard.order,
         "instance": inst,
-        "diagram": workflow.instance_diagram(inst),
-        "ready": ready,
-        "steps": workflow.history(inst),
+        "outsider": outsider,
+        "progress": outsider_progress(hazard) if outsider else None,
+        "diagram": None if outsider else workflow.instance_diagram(inst),
+        "ready": [t for t in ready if inbox_queries.can_view(user, t)],
+        "steps": inbox_queries.visible_steps(user, workflow.history(inst)),
         "stages": stages(hazard),
         "task_forms": task_forms,
         "form_values": _with_prefill(mine, form_values, user),
         "form_errors": form_errors or {},
         "files": files,
         "documents": documents,
-        "events": audit.history(hazard),
+        "events": [] if outsider else audit.history(hazard),
         "can_progress": can_progress,
         "progress_form": forms.get_form("report_progress") if can_progress else None,
         "progress_values": progress_values or {},

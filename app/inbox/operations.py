@@ -29,6 +29,10 @@ def complete(task: HumanTask, data: dict, *, actor: User) -> None:
 
 
 def claim(task: HumanTask, *, actor: User) -> None:
+    """Claiming shares out the agency's work among colleagues of one post; an enterprise account has no
+    such post, so it never claims (its tasks stay offered to every account of the enterprise)."""
+    if queries.is_outsider(actor):
+        raise PermissionDenied("企业账号无需认领任务，可直接办理")
     if not queries.can_act(actor, task):
         raise PermissionDenied("该任务不在您的待办范围内")
     workflow.claim(task, actor)

@@ -154,10 +154,24 @@ def visible_task(user: User, task_id: int) -> HumanTask | None:
 
 
 def can_view(user: User, task: HumanTask) -> bool:
-    """Anyone who could act, who completed it, or who has the subject in their data scope."""
+    """Anyone who could act, who completed it, or who has the subject in their data scope. An outsider
+    (an enterprise account) sees only its own lane's tasks of its own enterprise: the agency's internal
+    steps on its case (a leader's 挂牌督办 decision, a referral with its facts) are not its pages."""
     if user.id in (task.completed_by_id, task.assignee_id):
         return True
+    if is_outsider(user) and task.candidate_role != Role.ENTERPRISE:
+        return False
     return in_scope(user, task.region_path, task.enterprise_id)
+
+
+def is_outsider(user: User) -> bool:
+    """An account of a regulated enterprise: shown its own progress, never the internal process."""
+    return bool(user.is_enterprise_user)
+
+
+def visible_steps(user: User, steps: list[HumanTask]) -> list[HumanTask]:
+    """Of an instance's completed steps, those `user` may see (an outsider: only its own lane's)."""
+    return [s for s in steps if can_view(user, s)] if is_outsider(user) else steps
 
 
 # 今日到期 / 3日内 / 7日内: tasks whose last day (app.clock.last_day) is within that many local days from

@@ -60,7 +60,8 @@ def _task_context(task: HumanTask, values=None, errors=None) -> dict:
     view = subject_view(task.subject_type)
     subject = view.load(task.subject_id) if view else None
     formdef = forms.get_form(task.form_name) if task.form_name else None
-    steps = workflow.history(task.instance)
+    outsider = queries.is_outsider(current_user)
+    progress = view.outsider_progress if view and outsider and view.outsider_progress else None
     facts = workflow.facts_for(task, actor=current_user)  # the domain's facts for this decision, prefill
     if values is None and facts is not None:
         values = facts.initial
@@ -73,10 +74,14 @@ def _task_context(task: HumanTask, values=None, errors=None) -> dict:
         "values": values or {},
         "errors": errors or {},
         "can_act": task.status == "ready" and queries.can_act(current_user, task),
-        "events": audit.history(subject) if subject is not None else audit.history(task.instance),
-        "steps": steps,
-        "ready": workflow.ready_tasks(task.instance),
-        "diagram": workflow.instance_diagram(task.instance),
+        # an outsider (enterprise account) gets its case's progress in its own terms: no diagram, no
+        # internal steps or trail, no claim; the domain supplies it (SubjectView.outsider_progress)
+        "outsider": outsider,
+        "progress": progress(subject) if progress and subject is not None else None,
+        "events": [] if outsider else audit.history(subject) if subject is not None else audit.history(task.instance),
+        "steps": queries.visible_steps(current_user, workflow.history(task.instance)),
+        "ready": [t for t in workflow.ready_tasks(task.instance) if queries.can_view(current_user, t)],
+        "diagram": None if outsider else workflow.instance_diagram(task.instance),
         "can_reassign": can_reassign(current_user) and task.status == "ready",
         "now": clock.now(),
         "reassign_candidates": queries.reassign_candidates(task) if can_reassign(current_user) else [],
