@@ -10,7 +10,7 @@ from app import clock
 from app.hazards import operations as ops
 from app.hazards.view import outsider_progress
 from tests.factories.db import commit
-from tests.factories.hazards import rect_data, ready_task, review_data
+from tests.factories.hazards import ready_task, rect_data, review_data
 from tests.hazards.test_major_flow import MAJOR, supervise
 
 
