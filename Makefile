@@ -14,10 +14,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-## Start the app with demo data on the embedded SQLite file (instance/safeloop.db).
+## Start the app with demo data on the embedded SQLite file (instance/safeloop.db); the server runs the
+## timer worker in a background thread (reminders, overdue marks), every DEMO_TICK seconds.
+DEMO_TICK ?= 30
 demo: install
 	$(VENV)/bin/flask demo
-	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+	$(VENV)/bin/flask demo-serve --host 127.0.0.1 --port 5000 --tick-interval $(DEMO_TICK)
 
 ## Run the whole test suite: SQLite, then PostgreSQL on loopback, browser journeys included.
 test:

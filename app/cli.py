@@ -1,4 +1,5 @@
-"""`flask demo` (migrate + demo data + accounts) and `flask seed-demo` (demo data only)."""
+"""`flask demo` (migrate + demo data + accounts), `flask demo-serve` (the demo server with the timer worker
+in a background thread) and `flask seed-demo` (demo data only)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,33 @@ def _tables_missing() -> list[str]:
     return [t for t in ("regions", "departments", "enterprises", "users") if t not in have]
 
 
+def serve_demo(host: str, port: int, tick_interval: float, *, serve=None) -> None:
+    """The demo server with the timer worker in a background thread: reminders, overdue marks and
+    escalations appear while the demo runs, from one command. Timers are taken under the instance lock,
+    so a `flask workflow worker` started beside it never fires one twice. `serve` (tests) replaces
+    werkzeug's server."""
+    from flask import current_app
+    from werkzeug.serving import run_simple
+
+    from app.workflow.ticks import Ticker
+
+    flask_app = current_app._get_current_object()  # type: ignore[attr-defined]
+    ticker = None
+    if tick_interval > 0:
+        click.echo(
+            f"定时任务已在后台启动：每 {tick_interval:g} 秒检查一次到期的提醒、逾期和复查期限"
+            "（与 flask workflow worker 相同；同时运行多个也不会重复触发）。"
+        )
+        ticker = Ticker(flask_app, tick_interval, say=click.echo).start()
+    else:
+        click.echo("本进程不运行定时任务；到期提醒和逾期标记需另行运行 flask workflow worker。")
+    try:
+        (serve or run_simple)(host, port, flask_app, use_reloader=False, threaded=True)
+    finally:
+        if ticker is not None:
+            ticker.stop()
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.command("demo")
     def demo_command() -> None:
@@ -71,6 +99,19 @@ def register_cli(app: Flask) -> None:
             click.echo(f"数据库迁移后仍缺少数据表：{'、'.join(missing)}。请检查 migrations/。", err=True)
             raise SystemExit(1)
         _seed_and_report()
+
+    @app.cli.command("demo-serve")
+    @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+    @click.option("--port", default=5000, show_default=True, help="端口")
+    @click.option(
+        "--tick-interval",
+        default=30.0,
+        show_default=True,
+        help="定时任务（到期提醒、逾期标记、复查超期）的检查间隔（秒）；0 表示本进程不运行定时任务",
+    )
+    def demo_serve_command(host: str, port: int, tick_interval: float) -> None:
+        """启动演示服务器，并在后台按间隔运行定时任务（与 flask workflow worker 相同，可同时运行）。"""
+        serve_demo(host, port, tick_interval)
 
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:

@@ -9,6 +9,10 @@ fired them. States at the end (T = today):
     qiye2 (萧县黄口面粉有限公司):           failed once, back in rectification · 重大 awaiting the leader
     萧县宏昌钢铁铸造有限公司:               overdue, 复查 not done in 10 days (escalated to the section head)
     plus closed hazards over the last months (on time and late) for the dashboard and ledgers.
+
+Two hazards are left to the timer worker, as if it had not run since they were issued (`FOR_WORKER`): the
+first tick of the demo server (`flask demo-serve`, started by `make demo`) reminds qiye that w1's deadline
+is 2 days away and marks w2 (qiye2) overdue, so the demo shows timers at work from its one command.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from app import attachments, clock
+from app import attachments, clock, workflow
 from app.extensions import db
 from app.hazards import operations as ops
 from app.workflow.ticks import due_instance_ids, fire_due_timers
@@ -28,6 +32,7 @@ from app.workflow.ticks import due_instance_ids, fire_due_timers
 FEATURED = "萧县龙城精细化工有限公司"
 FLOUR = "萧县黄口面粉有限公司"
 STEEL = "萧县宏昌钢铁铸造有限公司"
+FOR_WORKER = ("w1", "w2")  # hazards whose due timers the seed leaves to the worker's first tick
 
 
 def _png(rgb: tuple[int, int, int], w: int = 160, h: int = 120) -> bytes:
@@ -397,23 +402,53 @@ class _Scenario:
         )
         self.issue(-25, "s1")
 
+        # left to the worker (FOR_WORKER): w1's 期限前3日 reminder came due yesterday at 09:00, w2's deadline
+        # ended last night at 24:00; the demo server's first tick sends the one and marks the other
+        self.register(
+            "w1",
+            -4,
+            FEATURED,
+            location="罐区防火堤",
+            description="防火堤穿堤管线孔洞未封堵",
+            deadline=6,
+            provision="《危险化学品企业安全风险隐患排查治理导则》",
+        )
+        self.issue(-4, "w1")
+        self.register(
+            "w2",
+            -8,
+            FLOUR,
+            location="成品库叉车充电区",
+            description="叉车充电区未设置独立通风和防火分隔",
+            deadline=7,
+            category="管理",
+            provision="《工贸企业粉尘防爆安全规定》第十二条",
+        )
+        self.issue(-8, "w2")
+
     def run(self) -> None:
         self.build()
         try:
             for day, hour, _i, fn in sorted(self.steps):
                 when = datetime.combine(self.d(day), time(hour), tzinfo=clock.TZ)
                 clock.freeze(when)
-                fire_due(clock.now())
+                fire_due(clock.now(), skip=self.worker_instances())
                 fn()
         finally:
             clock.unfreeze()
-        fire_due(clock.now())
+        fire_due(clock.now(), skip=self.worker_instances())
+
+    def worker_instances(self) -> set[int]:
+        """The workflow instances of the FOR_WORKER hazards registered so far."""
+        found = (workflow.instance_for(self.objs[key]) for key in FOR_WORKER if key in self.objs)
+        return {inst.id for inst in found if inst is not None}
 
 
-def fire_due(now: datetime) -> int:
-    """Fire every due timer without committing (the seed runs in one transaction)."""
+def fire_due(now: datetime, skip: set[int] | frozenset[int] = frozenset()) -> int:
+    """Fire every due timer (but those of the `skip` instances) without committing (the seed runs in one
+    transaction)."""
     db.session.flush()
-    ids = due_instance_ids(now)
+    ids = [i for i in due_instance_ids(now) if i not in skip]
     return sum(fire_due_timers(i, now) for i in ids)
 
 

@@ -78,7 +78,7 @@ def remind_before(ctx) -> None:
 @workflow.service("hazards.remind_due")
 def remind_due(ctx) -> None:
     hazard = _open(ctx)
-    if hazard is None:
+    if hazard is None or hazard.deadline < _local_date(ctx):  # a worker catching up after the day: stale
         return
     deadline = hazard.deadline.isoformat()
     title = f"今日为隐患整改期限：{hazard.location}（{hazard.code}）"

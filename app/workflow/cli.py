@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-import time
-
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.workflow.ticks import tick
-
-log = logging.getLogger(__name__)
+from app.workflow.ticks import Ticker, tick
 
 workflow_cli = AppGroup("workflow", help="工作流：定时器与流程定义校验")
 
@@ -29,21 +24,11 @@ def tick_command(limit: int) -> None:
 @click.option("--limit", default=500, show_default=True)
 def worker_command(interval: float, limit: int) -> None:
     """Run `tick` in a loop (any number of workers may run side by side)."""
-    from app.extensions import db
-
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
+    ticker = Ticker(app, interval, limit=limit, say=click.echo)
     click.echo(f"工作流定时器进程已启动，每 {interval:g} 秒检查一次（Ctrl+C 退出）")
     try:
-        while True:
-            try:
-                fired = tick(limit=limit)
-                if fired:
-                    click.echo(f"已触发定时事件 {fired} 个")
-            except Exception:  # keep the worker alive; the failing tick was rolled back
-                db.session.rollback()
-                log.exception("workflow tick failed")
-            finally:
-                db.session.remove()
-            time.sleep(interval)
+        ticker.run()
     except KeyboardInterrupt:
         click.echo("已退出")
 
