@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, flash, jsonify, redirect, render_template, request
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
@@ -11,6 +14,9 @@ class DomainError(Exception):
     """An expected failure with a message a user can act on (Chinese)."""
 
     status = 400
+    # which item of a batch the error is about (set by `concerning`), so a page listing several items
+    # can show the message next to that one
+    concerns: object = None
 
     def __init__(self, message: str, *, status: int | None = None, field_errors: dict | None = None):
         super().__init__(message)
@@ -53,6 +59,18 @@ def require(condition: bool, message: str = "您无权执行此操作") -> None:
 def invalid(field: str, message: str) -> ValidationFailed:
     """A rule broken by one form field: the message is shown next to that field (`raise invalid(...)`)."""
     return ValidationFailed(message, field_errors={field: message})
+
+
+@contextmanager
+def concerning(item: object) -> Iterator[None]:
+    """A DomainError raised inside is about `item` (e.g. the id of one object of a batch operation), unless an
+    inner `concerning` already said which item."""
+    try:
+        yield
+    except DomainError as exc:
+        if exc.concerns is None:
+            exc.concerns = item
+        raise
 
 
 HTTP_MESSAGES = {

@@ -6,6 +6,17 @@
     formdef.labels                                              # {"result": "复查结论", ...}
     formdef.label_for("result", "failed")                       # "整改不合格"
 
+A route that hands the data to an operation validates with `submission`, so that a rule the operation
+enforces (app.errors.invalid / require, InvalidState: a cross-field rule, a round cap, a date that must
+be later) re-renders the form like a field rule does, every value and uploaded file kept:
+
+    try:
+        with forms.submission(task.form_name, request.form, request.files, actor=actor) as data:
+            decide(case, data, actor=actor)                    # raises invalid("decision", "…")
+    except forms.FormInvalid as exc:                           # the form's rules or the operation's
+        db.session.rollback()
+        return render_template(..., values=exc.values, errors=exc.errors), exc.status
+
 Templates: {% from "forms/_macros.html" import render_form, render_values %}.
 The format is documented in forms/README.md; `flask forms check` validates every definition.
 
@@ -23,15 +34,17 @@ from pathlib import Path
 
 from flask import current_app, has_app_context
 
+from app.errors import Conflict, DomainError, NotFound
 from app.forms import choices as _choices
 from app.forms.definition import NAME_RE, FieldDef, FormDefinitionError, ShowIf, load_file
 from app.forms.render import DisplayItem, FormDef
-from app.forms.validation import FormInvalid
+from app.forms.validation import FORM_ERROR, FormInvalid, rejection_errors, validate_keeping_values
 from app.forms.validation import validate as _validate
 
 register_choices = _choices.register_choices
 
 __all__ = [
+    "FORM_ERROR",
     "DisplayItem",
     "FieldDef",
     "FormDef",
@@ -39,6 +52,7 @@ __all__ = [
     "FormInvalid",
     "FormNotFound",
     "ShowIf",
+    "Submission",
     "check_all",
     "clear_cache",
     "dirs_from_config",
@@ -51,6 +65,7 @@ __all__ = [
     "init_app",
     "load_form",
     "register_choices",
+    "submission",
     "validate",
     "validate_definition",
 ]
@@ -168,6 +183,51 @@ def validate(name: str | FormDef, formdata, files=None, *, actor, context: dict 
     """
     formdef = name if isinstance(name, FormDef) else get_form(name)
     return _validate(formdef, formdata, files, actor=actor, context=context)
+
+
+class Submission:
+    """A submission that passed the form's rules: `data` for the operation, and `values` to re-render the
+    form with should the operation reject it. As a context manager it yields `data` and turns a rejection
+    raised inside (any DomainError but a lost race or a vanished object, or a marshmallow
+    ValidationError) into FormInvalid with the message next to the field it names, or at the top."""
+
+    def __init__(self, formdef: FormDef, data: dict, values: dict):
+        self.formdef = formdef
+        self.data = data
+        self.values = values
+
+    def rejection(self, exc: Exception) -> FormInvalid | None:
+        """The FormInvalid re-rendering this form for `exc`, or None when a form cannot help: a lost
+        race (Conflict: someone else completed the task) or an object that is gone (NotFound)."""
+        from marshmallow import ValidationError
+
+        if isinstance(exc, FormInvalid):
+            return exc
+        if isinstance(exc, Conflict | NotFound) or not isinstance(exc, DomainError | ValidationError):
+            return None
+        status = exc.status if isinstance(exc, DomainError) else 422
+        message = exc.message if isinstance(exc, DomainError) else "提交的内容未通过校验，请按提示修改"
+        return FormInvalid(
+            rejection_errors(self.formdef, exc), self.values, self.formdef, message=message, status=status
+        )
+
+    def __enter__(self) -> dict:
+        return self.data
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is None or isinstance(exc, FormInvalid):
+            return False
+        rejected = self.rejection(exc)
+        if rejected is None:
+            return False
+        raise rejected from exc
+
+
+def submission(name: str | FormDef, formdata, files=None, *, actor, context: dict | None = None) -> Submission:
+    """Validate like `validate` (raises FormInvalid) and keep what re-rendering needs; see Submission."""
+    formdef = name if isinstance(name, FormDef) else get_form(name)
+    data, values = validate_keeping_values(formdef, formdata, files, actor=actor, context=context)
+    return Submission(formdef, data, values)
 
 
 def validate_definition(path, *, check_providers: bool = False) -> list[str]:

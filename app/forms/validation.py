@@ -16,12 +16,25 @@ from app.forms.files import Accepted, FileListField, token_for
 TRUTHY = {"1", "on", "true", "y", "yes", "True", "是"}
 
 
-class FormInvalid(ValidationFailed):
-    """The submitted form has errors. `errors` {field: 中文消息} (repeat rows: "items-0-kind"),
-    `values` the submitted raw values to re-render the form with (file fields: keep-tokens)."""
+# The key of an error about the whole form (an operation's rule naming no field of it): shown at the top.
+FORM_ERROR = "__form__"
 
-    def __init__(self, errors: dict[str, str], values: dict, formdef: FormDefBase | None = None):
-        super().__init__("提交的内容未通过校验，请按提示修改", field_errors=errors)
+
+class FormInvalid(ValidationFailed):
+    """The submitted form has errors. `errors` {field: 中文消息} (repeat rows: "items-0-kind"; FORM_ERROR
+    for the form as a whole), `values` the submitted raw values to re-render the form with (file fields:
+    keep-tokens). `status` is 422, or the status of the operation's rejection it stands for."""
+
+    def __init__(
+        self,
+        errors: dict[str, str],
+        values: dict,
+        formdef: FormDefBase | None = None,
+        *,
+        message: str = "提交的内容未通过校验，请按提示修改",
+        status: int | None = None,
+    ):
+        super().__init__(message, status=status, field_errors=errors)
         self.errors = errors
         self.values = values
         self.formdef = formdef
@@ -108,6 +121,13 @@ def is_shown(formdef: FormDefBase, fdef: FieldDef, raw: dict, _depth: int = 0) -
 
 
 def validate(formdef: FormDefBase, formdata, files=None, *, actor, context=None) -> dict:
+    return validate_keeping_values(formdef, formdata, files, actor=actor, context=context)[0]
+
+
+def validate_keeping_values(formdef: FormDefBase, formdata, files=None, *, actor, context=None) -> tuple[dict, dict]:
+    """validate(), plus the values to re-render the form with should an operation then reject the data:
+    the submitted raw values, and a keep-token per uploaded file (its bytes stay in the store when the
+    transaction that wrote its Attachment row is rolled back)."""
     formdata, files = _multidict(formdata), _multidict(files) if files is not None else None
     raw = {f.name: _raw_of(f, formdata, f.name, files) for f in formdef.fields}
     shown = {f.name for f in formdef.fields if is_shown(formdef, f, raw)}
@@ -154,6 +174,7 @@ def validate(formdef: FormDefBase, formdata, files=None, *, actor, context=None)
         )
         raise FormInvalid(errors, _values_for_rerender(formdef, raw, file_fields, actor), formdef) from None
 
+    values = _values_for_rerender(formdef, raw, file_fields, actor)
     result = {}
     for f in formdef.fields:
         value = loaded.get(f.name) if f.name in shown else None
@@ -162,7 +183,29 @@ def validate(formdef: FormDefBase, formdata, files=None, *, actor, context=None)
         if f.type == "repeat" and value:
             value = [{s.name: row.get(s.name, s.empty_value()) for s in f.fields} for row in value]
         result[f.name] = f.empty_value() if value is None else value
-    return result
+    return result, values
+
+
+def rejection_errors(formdef: FormDefBase, exc: Exception) -> dict[str, str]:
+    """{field: message} for a rule an operation broke after the form validated (app.errors.invalid,
+    require, a ValidationFailed, InvalidState or marshmallow ValidationError): each message goes next
+    to the field it names when that field is on the form, otherwise to the top (FORM_ERROR)."""
+    names = {f.name for f in formdef.fields}
+    if isinstance(exc, ValidationError):
+        messages = exc.messages if isinstance(exc.messages, dict) else {FORM_ERROR: exc.messages}
+        field_errors, message = _flatten(messages), ""
+    else:
+        field_errors, message = dict(getattr(exc, "field_errors", None) or {}), getattr(exc, "message", str(exc))
+    errors: dict[str, str] = {}
+    top: list[str] = []
+    for key, msg in field_errors.items():
+        if key.split("-")[0] in names and key != FORM_ERROR:
+            errors[key] = msg
+        elif msg not in top:
+            top.append(msg)
+    if not errors and not top and message:
+        top.append(message)
+    return {FORM_ERROR: "；".join(top)} | errors if top else errors
 
 
 def _static(fdefs) -> bool:

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from app import clock, forms, subjects, workflow
 from app.db import commit_request
-from app.errors import require
+from app.errors import DomainError, require
 from app.extensions import db
 from app.hazards import choices, criteria, queries
 from app.hazards import operations as ops
@@ -85,14 +85,14 @@ def new():
     require(perm.can_register(current_user), "只有执法人员可以登记隐患")
     formdef = forms.get_form("register_hazard")
     if request.method == "POST":
-        try:
-            data = forms.validate("register_hazard", request.form, request.files, actor=current_user)
+        try:  # the form's rules and the operation's (重大隐患 needs its 判定标准, the deadline…)
+            with forms.submission("register_hazard", request.form, request.files, actor=current_user) as data:
+                hazard = ops.register_hazard(data, actor=current_user)
         except forms.FormInvalid as exc:
             db.session.rollback()
             return render_template(
                 "hazards/new.html", formdef=formdef, values=exc.values, errors=exc.errors
-            ), 422
-        hazard = ops.register_hazard(data, actor=current_user)
+            ), exc.status
         commit_request()
         flash(f"已登记隐患 {hazard.code}，可继续登记同一企业的其他隐患，登记完毕后签发指令书", "success")
         if request.form.get("next") == "more":
@@ -122,15 +122,15 @@ def issue(order_id: int):
     order = _order_or_404(order_id)
     require(perm.can_edit_draft(current_user, order), "只能签发本人登记、尚未签发的指令书")
     try:
-        data = forms.validate(
+        with forms.submission(
             "issue_order", request.form, request.files, actor=current_user, context={"order": order}
-        )
+        ) as data:
+            ops.issue_order(order, data, actor=current_user)
     except forms.FormInvalid as exc:
         db.session.rollback()
         return render_template(
             "hazards/order.html", **order_context(order, current_user, exc.values, exc.errors)
-        ), 422
-    ops.issue_order(order, data, actor=current_user)
+        ), exc.status
     commit_request()
     flash(f"已签发责令限期整改指令书 {order.doc_number}，企业将在待办中收到整改任务", "success")
     return redirect(url_for("hazards.order", order_id=order_id))
@@ -170,20 +170,20 @@ def complete(hazard_id: int, task_id: int):
         "该任务不在您的待办范围内，无权办理",
     )
     try:
-        data = forms.validate(
+        with forms.submission(
             task.form_name,
             request.form,
             request.files,
             actor=current_user,
             context={"task": task, "hazard": hazard},
-        )
+        ) as data:
+            inbox_operations.complete(task, data, actor=current_user)
     except forms.FormInvalid as exc:
         db.session.rollback()
         ctx = detail_context(
             hazard, current_user, form_values={task.id: exc.values}, form_errors={task.id: exc.errors}
         )
-        return render_template("hazards/detail.html", **ctx), 422
-    inbox_operations.complete(task, data, actor=current_user)
+        return render_template("hazards/detail.html", **ctx), exc.status
     commit_request()
     flash(f"“{task.name}”已办理", "success")
     return redirect(url_for("hazards.detail", hazard_id=hazard_id))
@@ -195,12 +195,12 @@ def progress(hazard_id: int):
     hazard = _hazard_or_404(hazard_id)
     require(perm.is_own_enterprise_manager(current_user, hazard), "只有本企业的安全管理人员可以报送治理进展")
     try:
-        data = forms.validate("report_progress", request.form, request.files, actor=current_user)
+        with forms.submission("report_progress", request.form, request.files, actor=current_user) as data:
+            ops.report_progress(hazard, data, actor=current_user)
     except forms.FormInvalid as exc:
         db.session.rollback()
         ctx = detail_context(hazard, current_user, progress_values=exc.values, progress_errors=exc.errors)
-        return render_template("hazards/detail.html", **ctx), 422
-    ops.report_progress(hazard, data, actor=current_user)
+        return render_template("hazards/detail.html", **ctx), exc.status
     commit_request()
     flash("治理进展已报送", "success")
     return redirect(url_for("hazards.detail", hazard_id=hazard_id))
@@ -219,6 +219,26 @@ def _review_items(order: RectificationOrder):
     return out
 
 
+# the fields all items of one visit share (one 复查日期, one 共同复查人): inputs at the top of the page
+SHARED_REVIEW_FIELDS = ("reviewed_on", "co_reviewer_id")
+
+
+def _review_item_form(hazard: Hazard) -> tuple[MultiDict, MultiDict]:
+    """One item's review_rectification form out of the batch page: the shared fields plus its own
+    fields and files, posted as h<id>-<field>."""
+    sub, files = MultiDict(), MultiDict()
+    for key in SHARED_REVIEW_FIELDS:
+        sub.setlist(key, request.form.getlist(key))
+    prefix = f"h{hazard.id}-"
+    for key in request.form.keys():
+        if key.startswith(prefix):
+            sub.setlist(key[len(prefix) :], request.form.getlist(key))
+    for key in request.files.keys():
+        if key.startswith(prefix):
+            files.setlist(key[len(prefix) :], request.files.getlist(key))
+    return sub, files
+
+
 @bp.route("/orders/<int:order_id>/review", methods=["GET", "POST"])
 @login_required
 def review(order_id: int):
@@ -226,50 +246,55 @@ def review(order_id: int):
     items = _review_items(order)
     require(bool(items) and perm.can_review(current_user, items[0][0]), "该指令书当前没有您可办理的复查事项")
     formdef = forms.get_form("review_rectification")
-    values, errors = {}, {}
+    # per item: the values to re-render with (every file uploaded kept) and its errors; errors of the
+    # shared fields and of the page as a whole are shown at the top
+    values: dict[int, dict] = {}
+    errors: dict[int, dict] = {}
+    shared_errors: dict[str, str] = {}
+    form_error = None
+    status = 200
+    included = {h.id for h, _t in items}
     if request.method == "POST":
-        chosen = [(h, t) for h, t in items if request.form.get(f"h{h.id}-include")]
-        validated = []
+        included = {h.id for h, _t in items if request.form.get(f"h{h.id}-include")}
+        chosen = [(h, t) for h, t in items if h.id in included]
+        submitted: dict[int, forms.Submission] = {}
         for h, t in chosen:
-            sub = MultiDict()
-            for key in ("reviewed_on", "co_reviewer_id"):
-                sub.setlist(key, request.form.getlist(key))
-            prefix = f"h{h.id}-"
-            for key in request.form.keys():
-                if key.startswith(prefix):
-                    sub.setlist(key[len(prefix) :], request.form.getlist(key))
-            files = MultiDict()
-            for key in request.files.keys():
-                if key.startswith(prefix):
-                    files.setlist(key[len(prefix) :], request.files.getlist(key))
+            sub, files = _review_item_form(h)
             try:
-                validated.append(
-                    (
-                        h,
-                        t,
-                        forms.validate(
-                            "review_rectification",
-                            sub,
-                            files,
-                            actor=current_user,
-                            context={"task": t, "hazard": h},
-                        ),
-                    )
+                submitted[h.id] = forms.submission(
+                    "review_rectification", sub, files, actor=current_user, context={"task": t, "hazard": h}
                 )
+                values[h.id] = submitted[h.id].values
             except forms.FormInvalid as exc:
-                values[h.id], errors[h.id] = exc.values, exc.errors
+                values[h.id], errors[h.id], status = exc.values, exc.errors, exc.status
         if not chosen:
-            flash("请至少选择一项隐患进行复查", "warning")
+            form_error, status = "请至少选择一项隐患进行复查", 422
         elif not errors:
-            reviews = ops.review_hazards(
-                [(h, d) for h, _t, d in validated],
-                actor=current_user,
-                tasks={h.id: t for h, t, _d in validated},
-            )
-            commit_request()
-            flash(f"已完成复查，整改复查意见书 {reviews[0].doc_number}", "success")
-            return redirect(url_for("hazards.order", order_id=order_id))
+            try:
+                reviews = ops.review_hazards(
+                    [(h, submitted[h.id].data) for h, _t in chosen],
+                    actor=current_user,
+                    tasks={h.id: t for h, t in chosen},
+                )
+            except DomainError as exc:  # a rule of the operation: on its item's card, or at the top
+                hazard_id = exc.concerns if isinstance(exc.concerns, int) and exc.concerns in submitted else None
+                rejected = submitted[hazard_id or chosen[0][0].id].rejection(exc)
+                if rejected is None:  # a lost race: the global handler says who was first
+                    raise
+                status = rejected.status
+                if hazard_id is not None:
+                    errors[hazard_id] = rejected.errors
+                else:
+                    form_error = exc.message
+            else:
+                commit_request()
+                flash(f"已完成复查，整改复查意见书 {reviews[0].doc_number}", "success")
+                return redirect(url_for("hazards.order", order_id=order_id))
         db.session.rollback()
+        for item_errors in errors.values():
+            for key in SHARED_REVIEW_FIELDS:
+                if key in item_errors:
+                    shared_errors.setdefault(key, item_errors.pop(key))
     return render_template(
         "hazards/review.html",
         order=order,
@@ -277,10 +302,13 @@ def review(order_id: int):
         formdef=formdef,
         values=values,
         errors=errors,
+        shared_errors=shared_errors,
+        form_error=form_error,
+        included=included,
         decisions=REVIEW_DECISION_LABELS,
         co_officers=choices.co_officers(current_user, {"task": items[0][1]}),
         today=clock.today(),
-    ), (422 if errors else 200)
+    ), status
 
 
 # --- documents (print views: the numbered, locked documents of app.documents) ------------------------

@@ -105,12 +105,14 @@ def complete(task_id: int):
     if task.status != "ready":
         return _already_done(task)
     require(queries.can_act(actor, task), "该任务不在您的待办范围内，无权办理")
-    try:
-        data = forms.validate(task.form_name, request.form, request.files, actor=actor, context={"task": task})
+    try:  # the form's rules, then the operation's: either way the form comes back with all it held
+        with forms.submission(
+            task.form_name, request.form, request.files, actor=actor, context={"task": task}
+        ) as data:
+            operations.complete(task, data, actor=actor)
     except forms.FormInvalid as exc:
         db.session.rollback()
-        return render_template("inbox/task.html", **_task_context(task, exc.values, exc.errors)), 422
-    operations.complete(task, data, actor=actor)
+        return render_template("inbox/task.html", **_task_context(task, exc.values, exc.errors)), exc.status
     commit_request()
     # The notice travels in the address, not in the session cookie: no cookie rewrite on the busiest
     # POST and the GET after it, and it shows in the tab that submitted (safeloop.js drops the parameter).

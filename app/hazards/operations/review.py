@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from app import audit, clock
 from app.auth.models import User
-from app.errors import ValidationFailed, invalid, require
+from app.errors import ValidationFailed, concerning, invalid, require
 from app.extensions import db
 from app.hazards import documents as hazard_docs
 from app.hazards import notices, settings
@@ -60,12 +60,13 @@ def review_hazards(
     bpmn_id = "acceptance_review" if kind == "验收" else "review_rectification"
     prepared = []
     for hazard, data in items:
-        require(perm.can_review(actor, hazard), "只有辖区执法人员可以复查该隐患")
-        task = ready_task(hazard, bpmn_id, (tasks or {}).get(hazard.id))
-        failed = _check_decision(hazard, data["result"], data["decision"], data)
-        co = db.session.get(User, int(data["co_reviewer_id"])) if data.get("co_reviewer_id") else None
-        if co is not None and (co.id == actor.id or not perm.can_review(co, hazard)):
-            raise invalid("co_reviewer_id", "共同复查人须为另一名辖区执法人员")
+        with concerning(hazard.id):  # the batch page shows a broken rule on this hazard's card
+            require(perm.can_review(actor, hazard), "只有辖区执法人员可以复查该隐患")
+            task = ready_task(hazard, bpmn_id, (tasks or {}).get(hazard.id))
+            failed = _check_decision(hazard, data["result"], data["decision"], data)
+            co = db.session.get(User, int(data["co_reviewer_id"])) if data.get("co_reviewer_id") else None
+            if co is not None and (co.id == actor.id or not perm.can_review(co, hazard)):
+                raise invalid("co_reviewer_id", "共同复查人须为另一名辖区执法人员")
         prepared.append((hazard, data, task, failed, co))
     reviews = []
     for hazard, data, _task, _failed, co in prepared:
