@@ -1,21 +1,19 @@
 """JSON API /api/v1: the same operations and permissions as the pages.
 
-Authentication is the browser session (same login); POSTs carry the CSRF token in `X-CSRFToken`.
+Authentication is the browser session (same login); POSTs carry the CSRF token in `X-CSRFToken`. The
+OpenAPI document (/api/v1/openapi.json, app.api.openapi) describes both, and every parameter.
 """
 
 from __future__ import annotations
 
-import re
-
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
 from app import audit, forms, workflow
-from app.api import api_blueprint, doc, is_api_endpoint, register_schemas, registered_schemas, schemas
+from app.api import api_blueprint, doc, register_schemas, schemas
+from app.api import openapi as openapi_document
 from app.audit.service import jsonable
 from app.auth.permissions import can_view_enterprise, scope_clause
 from app.db import commit_request
@@ -26,7 +24,10 @@ from app.org.models import Enterprise
 from app.workflow.models import HumanTask
 
 bp = api_blueprint("api", __name__)
-PATH_TASK = {"in": "path", "name": "task_id", "required": True, "schema": {"type": "integer"}}
+PATH_TASK = {"in": "path", "name": "task_id", "required": True, "schema": {"type": "integer"},
+             "description": "任务ID（我的待办中任务的 id）"}
+PATH_ENTERPRISE = {"in": "path", "name": "enterprise_id", "required": True, "schema": {"type": "integer"},
+                   "description": "企业ID"}
 
 register_schemas(schemas.TaskSchema, schemas.EnterpriseSchema, schemas.ErrorSchema, schemas.StepSchema,
                  schemas.AuditEventSchema, schemas.CompleteTaskSchema, schemas.InboxSchema,
@@ -41,7 +42,8 @@ def _task(task_id: int) -> HumanTask:
 
 
 @bp.get("/inbox")
-@doc({"get": {"summary": "我的待办（参数 task, town, due, q, sort, page 与页面相同）", "responses": {"200": {"content": {"application/json": {"schema": "InboxSchema"}}}, "401": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}})
+@doc({"get": {"summary": "我的待办（筛选与排序同我的待办页面）", "responses": {"200": {"content": {"application/json": {"schema": "InboxSchema"}}}, "401": {"content": {"application/json": {"schema": "ErrorSchema"}}}, "422": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}},
+     query=schemas.InboxArgsSchema)
 def inbox():
     """我的待办"""
     page = queries.inbox(current_user, queries.InboxFilters.from_args(request.args))
@@ -104,7 +106,8 @@ def _submitted_form() -> tuple[MultiDict, MultiDict]:
 
 
 @bp.get("/enterprises")
-@doc({"get": {"summary": "企业名录（数据范围内），参数 q, industry, page", "responses": {"200": {"content": {"application/json": {"schema": "EnterprisePageSchema"}}}}}})
+@doc({"get": {"summary": "企业名录（数据范围内，按名称排序）", "responses": {"200": {"content": {"application/json": {"schema": "EnterprisePageSchema"}}}, "401": {"content": {"application/json": {"schema": "ErrorSchema"}}}, "422": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}},
+     query=schemas.EnterpriseArgsSchema)
 def enterprises():
     """企业名录"""
     stmt = select(Enterprise).where(scope_clause(current_user, Enterprise.region_path, Enterprise.id))
@@ -121,7 +124,7 @@ def enterprises():
 
 
 @bp.get("/enterprises/<int:enterprise_id>")
-@doc({"get": {"summary": "企业详情", "parameters": [{"in": "path", "name": "enterprise_id", "required": True, "schema": {"type": "integer"}}], "responses": {"200": {"content": {"application/json": {"schema": "EnterpriseSchema"}}}, "404": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}})
+@doc({"get": {"summary": "企业详情", "parameters": [PATH_ENTERPRISE], "responses": {"200": {"content": {"application/json": {"schema": "EnterpriseSchema"}}}, "404": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}})
 def enterprise(enterprise_id: int):
     """企业详情"""
     ent = db.session.get(Enterprise, enterprise_id)
@@ -130,32 +133,11 @@ def enterprise(enterprise_id: int):
     return schemas.EnterpriseSchema().dump(ent)
 
 
-_spec_cache: dict | None = None
-RESPONSE_TEXT = {"200": "成功", "401": "未登录", "403": "无权操作", "404": "不存在或不在范围内",
-                 "409": "任务已被他人办理或状态已变化", "422": "表单校验未通过"}
-
-
 @bp.get("/openapi.json")
+@doc({"get": {"summary": "本 API 的 OpenAPI 3 文档（路径、参数、响应、认证方式）", "responses": {"200": {"content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}})
 def openapi():
-    """The OpenAPI 3 document of this API, generated from the schemas and docstrings."""
-    global _spec_cache
-    if _spec_cache is None:
-        from flask import current_app
-
-        spec = APISpec(title="SafeLoop 安全生产执法闭环系统 API", version="1.0.0", openapi_version="3.0.3",
-                       plugins=[MarshmallowPlugin()], info={"description": "与页面相同的数据范围和权限；会话登录，POST 需 X-CSRFToken"})
-        # leaves first, so nested references resolve to the named components
-        for name, schema in registered_schemas().items():
-            spec.components.schema(name, schema=schema)
-        for rule in current_app.url_map.iter_rules():
-            view = current_app.view_functions.get(rule.endpoint)
-            ops = getattr(view, "openapi", None)
-            if is_api_endpoint(rule.endpoint) and ops:
-                for op in ops.values():
-                    for code, resp in op.get("responses", {}).items():
-                        resp.setdefault("description", RESPONSE_TEXT.get(code, "响应"))
-                path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-                spec.path(path=path, operations=ops)
-        _spec_cache = spec.to_dict()
-    return jsonify(_spec_cache)
-
+    """The OpenAPI 3 document of this API (built once per app: app.api.openapi)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if "openapi" not in app.extensions:
+        app.extensions["openapi"] = openapi_document.build(app)
+    return jsonify(app.extensions["openapi"])

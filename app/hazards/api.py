@@ -19,13 +19,13 @@ bp = api_blueprint("api_hazards", __name__)
 register_schemas(schemas.HazardSchema, schemas.HazardPageSchema, schemas.RectificationSchema, schemas.ExtensionSchema,
                  schemas.ReviewSchema, schemas.SupervisionSchema, schemas.ReferralSchema, schemas.HazardDetailSchema)
 
-PATH_HAZARD = {"in": "path", "name": "hazard_id", "required": True, "schema": {"type": "integer"}}
-FILTERS = ("q, enterprise, town, industry, level, status, source, overdue(1), date_from, date_to, page "
-           "与隐患列表页相同")
+PATH_HAZARD = {"in": "path", "name": "hazard_id", "required": True, "schema": {"type": "integer"},
+               "description": "隐患ID"}
 
 
 @bp.get("/hazards")
-@doc({"get": {"summary": f"隐患列表（数据范围内；参数 {FILTERS}）", "responses": {"200": {"content": {"application/json": {"schema": "HazardPageSchema"}}}, "401": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}})
+@doc({"get": {"summary": "隐患列表（数据范围内；筛选同隐患列表页）", "responses": {"200": {"content": {"application/json": {"schema": "HazardPageSchema"}}}, "401": {"content": {"application/json": {"schema": "ErrorSchema"}}}, "422": {"content": {"application/json": {"schema": "ErrorSchema"}}}}}},
+     query=schemas.HazardArgsSchema)
 def hazards():
     """隐患列表"""
     page = queries.hazard_page(current_user, queries.HazardFilters.from_args(request.args))

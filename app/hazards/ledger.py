@@ -479,7 +479,7 @@ def filter_words(f: queries.HazardFilters) -> str:
             f"状态：{queries.STATUS_GROUPS[f.status][0] if f.status in queries.STATUS_GROUPS else f.status}"
         )
     if f.overdue:
-        parts.append("逾期：" + ("当前逾期" if f.overdue == "1" else "曾经逾期"))
+        parts.append(f"逾期：{queries.OVERDUE_FILTERS[f.overdue]}")
     return "；".join(parts) or "无（辖区内全部隐患）"
 
 

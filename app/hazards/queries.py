@@ -18,6 +18,7 @@ from app.org.models import INDUSTRIES, Enterprise, Region
 
 PER_PAGE = 50
 
+OVERDUE_FILTERS = {"1": "当前逾期", "ever": "曾经逾期"}  # the `overdue` filter's values
 STATUS_GROUPS = {
     "open": ("未销号（治理中）", OPEN_STATUSES),
     "closed": ("已销号", (HazardStatus.CLOSED,)),
@@ -70,7 +71,7 @@ class HazardFilters:
             level=(args.get("level") or "").strip() if args.get("level") in ("一般", "重大") else "",
             status=status,
             source=(args.get("source") or "").strip()[:10],
-            overdue=args.get("overdue") if args.get("overdue") in ("1", "ever") else "",
+            overdue=args.get("overdue") if args.get("overdue") in OVERDUE_FILTERS else "",
             date_from=_date(args.get("date_from")),
             date_to=_date(args.get("date_to")),
             closed_from=_date(args.get("closed_from")),

@@ -2,7 +2,20 @@
 
 from marshmallow import Schema, fields
 
-from app.api.schemas import AuditEventSchema, PageSchema, TaskSchema, name_of
+from app.api.schemas import (
+    PAGE_DESCRIPTION,
+    AuditEventSchema,
+    PageSchema,
+    QuerySchema,
+    TaskSchema,
+    day,
+    integer,
+    name_of,
+    one_of,
+    text,
+)
+from app.hazards.models import HazardLevel, HazardSource, HazardStatus
+from app.hazards.queries import OVERDUE_FILTERS, PER_PAGE, STATUS_GROUPS
 
 
 class HazardSchema(Schema):
@@ -107,3 +120,24 @@ class HazardDetailSchema(Schema):
     tasks = fields.List(fields.Nested(TaskSchema), metadata={"description": "当前待办理的任务（办理：POST /api/v1/tasks/{id}/complete）"})
     actionable_task_ids = fields.List(fields.Int(), metadata={"description": "当前用户可办理的任务ID"})
     history = fields.List(fields.Nested(AuditEventSchema))
+
+
+class HazardArgsSchema(QuerySchema):
+    """GET /api/v1/hazards: the filters of the 隐患列表 page (app.hazards.queries.HazardFilters)."""
+
+    q = text("关键词：在企业名称、隐患编号、隐患部位和隐患描述中查找", max_length=100)
+    enterprise_id = integer("企业ID", minimum=1)
+    town = text("乡镇/街道：区划路径前缀，如 /34/3413/341322/341322100/", max_length=200)
+    industry = text("企业行业（监管类别），如 危险化学品、工贸", max_length=30)
+    level = one_of("隐患等级", [str(v) for v in HazardLevel])
+    status = one_of(
+        "状态：一组状态或单个状态",
+        {**{k: label for k, (label, _) in STATUS_GROUPS.items()}, **{str(v): str(v) for v in HazardStatus}},
+    )
+    source = one_of("排查来源", [str(v) for v in HazardSource])
+    overdue = one_of("逾期", OVERDUE_FILTERS)
+    date_from = day("排查日期起（含）")
+    date_to = day("排查日期止（含）")
+    closed_from = day("销号日期起（含）")
+    closed_to = day("销号日期止（含）")
+    page = integer(f"{PAGE_DESCRIPTION}，每页 {PER_PAGE} 条", minimum=1, default=1)
