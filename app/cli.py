@@ -64,9 +64,8 @@ def serve_demo(host: str, port: int, tick_interval: float, *, serve=None) -> Non
     """The demo server with the timer worker in a background thread: reminders, overdue marks and
     escalations appear while the demo runs, from one command. Timers are taken under the instance lock,
     so a `flask workflow worker` started beside it never fires one twice. `serve` (tests) replaces
-    werkzeug's server."""
+    the web server."""
     from flask import current_app
-    from werkzeug.serving import run_simple
 
     from app.workflow.ticks import Ticker
 
@@ -81,10 +80,20 @@ def serve_demo(host: str, port: int, tick_interval: float, *, serve=None) -> Non
     else:
         click.echo("本进程不运行定时任务；到期提醒和逾期标记需另行运行 flask workflow worker。")
     try:
-        (serve or run_simple)(host, port, flask_app, use_reloader=False, threaded=True)
+        (serve or _serve)(host, port, flask_app, threaded=True)
     finally:
         if ticker is not None:
             ticker.stop()
+
+
+def _serve(host: str, port: int, wsgi_app, *, threaded: bool) -> None:
+    """werkzeug's development server, announced in Chinese (run_simple prints an English banner)."""
+    from werkzeug.serving import make_server
+
+    server = make_server(host, port, wsgi_app, threaded=threaded)
+    click.echo(f"演示服务器已启动：http://{host}:{port}/（按 Ctrl+C 退出；生产环境请用 gunicorn 等 WSGI 服务器）")
+    server.serve_forever()  # returns on Ctrl+C
+    click.echo("演示服务器已退出")
 
 
 def register_cli(app: Flask) -> None:

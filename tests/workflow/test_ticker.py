@@ -107,7 +107,7 @@ def test_demo_server_runs_the_ticker_beside_the_web_server_and_stops_it(app, db,
 
     with app.app_context():
         serve_demo("127.0.0.1", 5055, 0.05, serve=serve)
-    assert served == [("127.0.0.1", 5055, app, {"use_reloader": False, "threaded": True})]
+    assert served == [("127.0.0.1", 5055, app, {"threaded": True})]
     assert not _ticker_threads()  # stopped when the server returned
     out = capsys.readouterr().out
     assert "定时任务已在后台启动：每 0.05 秒检查一次" in out
