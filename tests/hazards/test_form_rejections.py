@@ -212,3 +212,38 @@ def test_issuing_an_order_whose_deadline_passed_says_why_at_the_top(make_order, 
     assert 'data-testid="form-error"' in page and "已过，请删除后重新登记" in page
     assert 'value="（萧）应急检记〔2026〕9号"' in page and "停用该区域</textarea>" in page
     assert selected(page, "f-co_officer_id") == str(world.officer2.id)
+
+
+def test_exception_decision_date_rule_keeps_the_opinion(make_hazard, world, upload, login):
+    from tests.factories.hazards import review_data
+
+    hazard = make_hazard()
+    ops.submit_rectification(hazard, rect_data(upload, world.manager_a), actor=world.manager_a)
+    ops.review_hazards([(hazard, review_data(world, result="未整改", decision="return",
+                                              new_deadline=clock.today() + timedelta(days=3)))], actor=world.officer)
+    ops.submit_rectification(hazard, rect_data(upload, world.manager_a), actor=world.manager_a)
+    ops.review_hazards([(hazard, review_data(world, result="部分整改", decision="exception",
+                                              new_deadline=clock.today() + timedelta(days=20)))], actor=world.officer)
+    commit()
+    task = ready_task(db.session.get(Hazard, hazard.id), "approve_exception")
+    r = login(world.leader).post(f"/tasks/{task.id}", data={
+        "approved": "yes", "new_deadline": clock.today().isoformat(), "opinion": "同意再给一次整改期限"})
+    assert r.status_code == 422
+    page = text(r.get_data(as_text=True))
+    assert 'data-testid="error-new_deadline"' in page and "请确定晚于今天的整改期限" in page
+    assert "同意再给一次整改期限</textarea>" in page and re.search(r'value="yes"[^>]*checked', page)
+
+
+def test_supervision_decision_date_rule_keeps_every_field(make_hazard, world, login):
+    hazard = make_hazard(level="重大", criterion_code="GM2023-11-3", location="抛光车间除尘系统",
+                         deadline=clock.today() + timedelta(days=28))
+    task = ready_task(hazard, "decide_supervision")
+    r = login(world.leader).post(f"/tasks/{task.id}", data={
+        "listed": "yes", "level": "县级", "supervising_unit": "萧县安全生产委员会办公室",
+        "responsible_unit": "执法大队", "contact": "王执法 0557-5000001",
+        "deadline": clock.today().isoformat(), "plan_days": "7", "opinion": "立即停止使用"})
+    assert r.status_code == 422
+    page = text(r.get_data(as_text=True))
+    assert 'data-testid="error-deadline"' in page and "督办期限须晚于今天" in page
+    assert 'value="萧县安全生产委员会办公室"' in page and 'value="王执法 0557-5000001"' in page
+    assert "立即停止使用</textarea>" in page and selected(page, "f-level") == "县级"
