@@ -6,6 +6,9 @@
 
 A provider returns the choices this actor may pick in this context (validation only accepts those).
 The optional `label(value) -> str | None` names a stored value for read-only pages, whoever looks.
+The optional `search` names an endpoint answering ?q= with {"items": [{"id", "name", …}], "more"}: a field
+with such choices (a county's thousands of enterprises) is rendered as a searchable picker
+(forms/_picker.html, static/picker.js) instead of a <select> listing every choice.
 """
 
 from __future__ import annotations
@@ -20,16 +23,17 @@ Provider = Callable[[object, dict | None], list]
 class _Entry:
     fn: Provider
     label: Callable[[object], str | None] | None
+    search: str | None = None  # endpoint of the picker's search
 
 
 _providers: dict[str, _Entry] = {}
 
 
-def register_choices(name: str, fn: Provider | None = None, *, label=None):
+def register_choices(name: str, fn: Provider | None = None, *, label=None, search: str | None = None):
     """Register fn(actor, context) -> [(value, label), ...]. Usable as a decorator."""
 
     def deco(f: Provider) -> Provider:
-        _providers[name] = _Entry(f, label)
+        _providers[name] = _Entry(f, label, search)
         return f
 
     return deco(fn) if fn is not None else deco
@@ -48,6 +52,12 @@ def resolve(name: str, actor, context: dict | None) -> list[tuple[object, str]]:
     if entry is None:
         raise LookupError(f"choices provider {name!r} is not registered (forms.register_choices)")
     return [(v, str(lbl)) for v, lbl in entry.fn(actor, context)]
+
+
+def search_endpoint(name: str | None) -> str | None:
+    """The search endpoint of a provider registered with `search=`, else None."""
+    entry = _providers.get(name) if name else None
+    return entry.search if entry is not None else None
 
 
 def label_of(name: str, value) -> str | None:

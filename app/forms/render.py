@@ -105,6 +105,13 @@ class FormDef(FormDefBase):
             pairs = choice_registry.resolve(f.choices_from, actor or _current_user(), context)
         return [(norm_value(v), label) for v, label in pairs]
 
+    def search_url(self, fdef: FieldDef | str) -> str | None:
+        """The search address of a field whose choices are searched, not listed (forms/_picker.html)."""
+        from flask import url_for
+
+        endpoint = choice_registry.search_endpoint(self._f(fdef).choices_from)
+        return url_for(endpoint) if endpoint else None
+
     def rows(self, fdef: FieldDef | str, values: dict) -> list[dict]:
         """Rows of a repeat to render: the submitted ones, or empty rows (at least one)."""
         f = self._f(fdef)

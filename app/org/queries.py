@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -12,6 +12,7 @@ from app.auth.permissions import in_scope, scope_clause
 from app.errors import NotFound
 from app.extensions import db
 from app.org.models import Department, Enterprise, Region
+from app.org.text import normalize_text
 
 PER_PAGE = 50
 
@@ -77,6 +78,48 @@ def enterprise_list_query(user: User, f: EnterpriseFilters) -> Select:
     if f.status:
         stmt = stmt.where(Enterprise.status == f.status)
     return stmt.order_by(Enterprise.region_path, Enterprise.name, Enterprise.id)
+
+
+LOOKUP_LIMIT = 20  # a picker shows this many matches; typing more narrows them
+LOOKUP_MAX_TOWNS = 20  # towns whose name matches the term, at most
+
+
+def search_enterprises(user: User, term: str, limit: int = LOOKUP_LIMIT) -> tuple[list[Enterprise], bool]:
+    """The enterprise picker's search: enterprises in the user's data scope whose name or 统一社会信用代码
+    contains `term`, or whose 乡镇/街道 name does; names starting with the term first, then by name.
+    Returns (at most `limit` enterprises, whether there are more). The term is normalised as the registry
+    stores text (NFKC) and matched literally: % and _ are escaped, never wildcards."""
+    term = normalize_text(term or "", prose=True)[:100]
+    stmt = scoped_enterprises(user).options(selectinload(Enterprise.region).selectinload(Region.parent))
+    if term:
+        matches = [
+            Enterprise.name.contains(term, autoescape=True),
+            Enterprise.credit_code.contains(normalize_text(term).upper(), autoescape=True),
+        ]
+        town_paths = db.session.scalars(
+            _scope_regions(user, ("town",)).with_only_columns(Region.path)
+            .where(Region.name.contains(term, autoescape=True)).order_by(Region.path).limit(LOOKUP_MAX_TOWNS)
+        ).all()
+        matches += [Enterprise.region_path.startswith(path, autoescape=True) for path in town_paths]
+        stmt = stmt.where(or_(*matches)).order_by(
+            case((Enterprise.name.startswith(term, autoescape=True), 0), else_=1), Enterprise.name, Enterprise.id
+        )
+    else:
+        stmt = stmt.order_by(Enterprise.name, Enterprise.id)
+    rows = list(db.session.scalars(stmt.limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
+
+
+def enterprise_label(user: User, enterprise_id) -> str | None:
+    """The name of a picked enterprise, to show it again (a form re-rendered, a filter kept in the
+    address); None outside the user's scope, so an id in an address never reveals a name."""
+    try:
+        enterprise = db.session.get(Enterprise, int(enterprise_id)) if enterprise_id not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+    if enterprise is None or not in_scope(user, enterprise.region_path, enterprise.id):
+        return None
+    return enterprise.name
 
 
 def enterprise_for(user: User, enterprise_id: int) -> Enterprise:

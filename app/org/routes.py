@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from app import audit
@@ -17,11 +17,14 @@ from app.org import operations
 from app.org.importer import COLUMNS, import_enterprises, template_workbook
 from app.org.models import CATEGORIES, INDUSTRIES, EnterpriseStatus, RiskGrade
 from app.org.queries import (
+    LOOKUP_LIMIT,
     PER_PAGE,
     EnterpriseFilters,
     enterprise_for,
+    enterprise_label,
     enterprise_list_query,
     enterprise_region_choices,
+    search_enterprises,
     towns_in_scope,
     users_bound_to,
 )
@@ -63,6 +66,29 @@ def enterprises():
         can_manage=can_manage_registry(current_user),
         **_choices(),
     )
+
+
+@bp.get("/enterprises/lookup")
+@login_required
+def enterprise_lookup():
+    """The enterprise picker's search (static/picker.js): name, 统一社会信用代码 or 乡镇/街道, in the user's
+    data scope, at most `limit` (≤ 50) matches. Staff only: an enterprise account picks no enterprise."""
+    require(_can_list(), "企业账号不能检索企业名录")
+    limit = min(max(request.args.get("limit", LOOKUP_LIMIT, type=int) or LOOKUP_LIMIT, 1), 50)
+    found, more = search_enterprises(current_user, request.args.get("q", ""), limit)
+    items = [
+        {"id": e.id, "name": e.name, "credit_code": e.credit_code, "town": e.town.name if e.town else ""}
+        for e in found
+    ]
+    response = jsonify({"items": items, "more": more})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.app_template_global("enterprise_label")
+def _enterprise_label(value) -> str | None:
+    """For the picker macro (forms/_picker.html): a picked enterprise's name, if in the user's scope."""
+    return enterprise_label(current_user, value) if current_user.is_authenticated else None
 
 
 @bp.get("/enterprises/<int:enterprise_id>")

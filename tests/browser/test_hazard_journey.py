@@ -49,7 +49,8 @@ def submit(page, selector="form.safeloop-form button[type=submit]"):
 
 def register(page, live_server, world, location, description):
     page.goto(live_server + "/hazards/new")
-    page.select_option("select[name=enterprise_id]", str(world.ent_a.id))
+    page.fill("[data-testid=enterprise_id-search]", "龙城机械")  # the enterprise picker searches
+    page.locator("[role=option]", has_text=world.ent_a.name).click()
     page.select_option("select[name=source]", "执法检查")
     page.fill("input[name=found_on]", "2026-11-02")
     page.fill("input[name=location]", location)

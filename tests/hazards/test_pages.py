@@ -68,8 +68,13 @@ def test_register_validation_errors_rerender(login, world, frozen):
 
 def test_enterprise_cannot_register_and_other_county_enterprise_not_offered(login, world, frozen):
     assert login(world.manager_a).get("/hazards/new").status_code == 403
-    html = login(world.officer).get("/hazards/new").get_data(as_text=True)
-    assert world.ent_a.name in html and world.ent_other.name not in html
+    officer = login(world.officer)
+    html = officer.get("/hazards/new").get_data(as_text=True)
+    assert 'data-picker-url="/enterprises/lookup"' in html and world.ent_other.name not in html
+    offered = [e["name"] for e in officer.get("/enterprises/lookup?q=有限公司").get_json()["items"]]
+    assert world.ent_a.name in offered and world.ent_other.name not in offered
+    r = officer.post("/hazards/new", data={"enterprise_id": str(world.ent_other.id)})  # typed into the address
+    assert r.status_code == 422 and world.ent_other.name not in r.get_data(as_text=True)
 
 
 def test_list_filters_and_overdue_red(login, world, make_order):
