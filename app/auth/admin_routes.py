@@ -16,7 +16,7 @@ from app.errors import NotFound, ValidationFailed, require
 from app.extensions import db, login_manager
 from app.org import operations as org_ops
 from app.org.models import Department, Enterprise, Region
-from app.org.queries import PER_PAGE, departments_in_scope, enterprises_for_binding, jurisdiction_choices
+from app.org.queries import PER_PAGE, departments_in_scope, jurisdiction_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -108,11 +108,9 @@ def _user_form_values(user: User | None) -> dict:
 
 def _render_user_form(user, values, errors, status=200):
     departments = departments_in_scope(current_user, active_only=True)
-    enterprises = enterprises_for_binding(current_user)
     return render_template(
         "admin/user_form.html", user=user, values=values, errors=errors, role_options=_role_options(),
         department_options=[(d.id, d.name + (f"（{d.region.name}）" if d.kind == "站" else "")) for d in departments],
-        enterprise_options=[(e.id, f"{e.name}（{e.credit_code}）") for e in enterprises],
         enterprise_role=Role.ENTERPRISE.value, officer_role=Role.OFFICER.value,
     ), status
 

@@ -26,8 +26,12 @@ def issue_document(
     actor,
     title: str | None = None,
     year: int | None = None,
+    locked: bool = True,
 ) -> OfficialDocument:
-    """Number and store one 执法文书. `content` is snapshotted (JSON) and locked; returns the document."""
+    """Number and store one 执法文书. `content` is snapshotted (JSON) and locked; returns the document.
+
+    `locked=False` issues an open document: numbered now, its content still completed by its domain (a
+    document that collects the items of one visit) until the domain sets `locked` (once locked, for good)."""
     doc_type = get_doc_type(doc_type_code)
     if not isinstance(content, dict):
         raise ValidationFailed("文书内容应为字典")
@@ -38,7 +42,7 @@ def issue_document(
         doc_type=doc_type.code, number=number, agency_id=issuer.id, subject_type=subject_type,
         subject_id=subject_id, title=title or doc_type.name, template=doc_type.template_name,
         content=jsonable(content), issued_at=clock.now(), issued_by_id=getattr(actor, "id", None),
-        locked=True, voided=False,
+        locked=locked, voided=False,
     )
     db.session.add(document)
     db.session.flush()

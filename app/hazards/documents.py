@@ -2,17 +2,21 @@
 content snapshot stored as JSON) and printed from templates/hazards/docs/*.html on the A4 base.
 
     责令限期整改指令书   代字 责改   one per RectificationOrder (all items of the visit)
-    整改复查意见书       代字 复查   one per review session (复查 or 重大隐患 验收), per item results
+    整改复查意见书       代字 复查   one per visit (复查 or 重大隐患 验收), per item results (record_reviews)
     重大事故隐患挂牌督办通知书 代字 督办
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
-from app import clock
+from sqlalchemy import select
+
+from app import audit, clock, subjects, workflow
+from app.audit.service import jsonable
 from app.auth.models import User
-from app.documents import DOC_TYPES, issue_document, register_doc_type
+from app.documents import DOC_TYPES, OfficialDocument, issue_document, register_doc_type
 from app.extensions import db
 from app.hazards.models import HazardReview, RectificationOrder, Supervision
 from app.ui import cn_date
@@ -122,29 +126,32 @@ def issue_order_document(order: RectificationOrder, *, actor: User):
     return _issue(ORDER_DOC, agency=order.agency, subject=order, content=order_content(order), actor=actor)
 
 
-def review_content(reviews: list[HazardReview]) -> dict:
+def review_item(r: HazardReview) -> dict:
+    """One row of the 意见书, as the item stood when it was reviewed (its deadline before any new one)."""
+    h = r.hazard
+    return {
+        "seq": h.seq,
+        "code": h.code,
+        "review_id": r.id,
+        "location": h.location,
+        "description": h.description,
+        "deadline": h.deadline.isoformat(),
+        "result": r.result,
+        "opinion": r.opinion,
+        "decision": r.decision,
+        "decision_label": r.decision_label,
+        "new_deadline": r.new_deadline.isoformat() if r.new_deadline else None,
+        "new_deadline_cn": cn_date(r.new_deadline) if r.new_deadline else None,
+    }
+
+
+def review_content(reviews: list[HazardReview], earlier_items: list[dict] | None = None) -> dict:
+    """The 意见书 of one visit: `earlier_items` (rows already on it) plus the rows of `reviews`."""
     first = reviews[0]
     order = first.hazard.order
     kind = first.kind
-    items = []
-    for r in reviews:
-        h = r.hazard
-        items.append(
-            {
-                "seq": h.seq,
-                "code": h.code,
-                "location": h.location,
-                "description": h.description,
-                "deadline": h.deadline.isoformat(),
-                "result": r.result,
-                "opinion": r.opinion,
-                "decision": r.decision,
-                "decision_label": r.decision_label,
-                "new_deadline": r.new_deadline.isoformat() if r.new_deadline else None,
-                "new_deadline_cn": cn_date(r.new_deadline) if r.new_deadline else None,
-            }
-        )
-    all_passed = all(r.passed for r in reviews)
+    items = sorted([*(earlier_items or []), *map(review_item, reviews)], key=lambda it: it["seq"])
+    all_passed = all(it["decision"] == "close" for it in items)
     if all_passed:
         conclusion = (
             "经复查，上述隐患已整改合格，予以销号。"
@@ -176,12 +183,123 @@ def review_content(reviews: list[HazardReview]) -> dict:
     }
 
 
-def issue_review_document(reviews: list[HazardReview], *, actor: User):
-    order = reviews[0].hazard.order
-    db.session.flush()
-    return _issue(
-        REVIEW_DOC, agency=order.agency, subject=order, content=review_content(reviews), actor=actor
+def _local_day(moment) -> date:
+    return moment.astimezone(clock.TZ).date()
+
+
+def _visit(review: HazardReview) -> tuple:
+    """What makes one visit (one 意见书): the 指令书, 复查 or 验收, the two officers and the review date."""
+    return (
+        review.hazard.order_id,
+        review.kind,
+        review.reviewer_id,
+        review.co_reviewer_id,
+        review.reviewed_on,
     )
+
+
+def reviews_on(document_id: int) -> list[HazardReview]:
+    """The items of one 整改复查意见书, in the 指令书's order."""
+    rows = db.session.scalars(select(HazardReview).where(HazardReview.document_id == document_id)).all()
+    return sorted(rows, key=lambda r: (r.hazard.seq, r.id))
+
+
+def open_review_document(order: RectificationOrder) -> OfficialDocument | None:
+    """The order's 意见书 still collecting the items of its visit (at most one: a new visit closes it)."""
+    return db.session.scalar(
+        select(OfficialDocument).where(
+            OfficialDocument.doc_type == REVIEW_DOC,
+            OfficialDocument.subject_type == subjects.type_of(RectificationOrder),
+            OfficialDocument.subject_id == order.id,
+            OfficialDocument.locked.is_(False),
+            OfficialDocument.voided.is_(False),
+        )
+    )
+
+
+def finalize_review_document(doc: OfficialDocument, *, actor: User | None, reason: str) -> None:
+    """定稿: the 意见书 takes no more items; from now on it is locked like every issued document."""
+    if doc.locked:
+        return
+    doc.locked = True
+    db.session.flush()
+    audit.record(
+        actor,
+        "hazard.review_document_finalized",
+        doc,
+        summary=f"整改复查意见书{doc.number.text}定稿（{reason}），共{len(doc.content.get('items') or [])}项",
+        data={"number": doc.number.text, "reason": reason},
+    )
+
+
+def record_reviews(reviews: list[HazardReview], *, actor: User) -> Issued:
+    """Put the reviews of one visit on its 整改复查意见书 (domain spec §3.3: per-item results).
+
+    The rule: reviews of hazards of the same 指令书, of the same kind (复查/验收), by the same officer and
+    co-reviewer, for the same review date, recorded on one day, each item once, are one visit and go on
+    ONE 意见书 with ONE number, whether they are submitted together (the batch page) or one task at a time.
+    The first review of a visit issues the 意见书 (numbered then, so numbers stay gap-free) and leaves it
+    open; later reviews of the same visit are added to it as rows. It is finalized (locked) when no item of
+    the order awaits this review any more (`close_if_complete`), when a review of the order that is not of
+    this visit comes (a new visit), or when the officer finalizes it from the order page.
+    """
+    first = reviews[0]
+    order = first.hazard.order
+    # one writer per order: two reviews of one visit never open two 意见书 (PostgreSQL row lock)
+    db.session.execute(
+        select(RectificationOrder.id).where(RectificationOrder.id == order.id).with_for_update()
+    )
+    db.session.flush()
+    doc = open_review_document(order)
+    if doc is not None:
+        items = reviews_on(doc.id)
+        on_it = {r.hazard_id for r in items}
+        same_visit = (
+            bool(items)
+            and _visit(items[0]) == _visit(first)
+            and not any(r.hazard_id in on_it for r in reviews)  # an item is reviewed once per visit
+        )
+        if not same_visit or _local_day(doc.issued_at) != clock.today():
+            finalize_review_document(doc, actor=actor, reason="同一指令书开始新的一次复查")
+            doc = None
+    if doc is None:
+        register_doc_types()
+        doc = issue_document(
+            REVIEW_DOC,
+            agency=order.agency,
+            subject=order,
+            content=review_content(reviews),
+            actor=actor,
+            locked=False,
+        )
+    else:
+        doc.content = jsonable(review_content(reviews, list(doc.content.get("items") or [])))
+        audit.record(
+            actor,
+            "hazard.review_document_extended",
+            doc,
+            summary=f"整改复查意见书{doc.number.text}增列同次复查的"
+            + "、".join(f"第{r.hazard.seq}项（{r.hazard.code}）" for r in reviews),
+            data={"number": doc.number.text, "reviews": [r.id for r in reviews]},
+        )
+    for r in reviews:
+        r.doc_number = doc.number.text
+        r.document_id = doc.id
+    db.session.flush()
+    return Issued(id=doc.id, number=doc.number.text)
+
+
+def close_if_complete(order: RectificationOrder, bpmn_id: str, *, actor: User) -> None:
+    """After the reviews' workflow steps: finalize the open 意见书 when no item of the order awaits
+    `bpmn_id` (复查 / 验收) any more: the visit has covered everything there was to review."""
+    doc = open_review_document(order)
+    if doc is None:
+        return
+    for h in order.hazards:
+        inst = workflow.instance_for(h)
+        if inst is not None and bpmn_id in workflow.ready_task_names(inst):
+            return
+    finalize_review_document(doc, actor=actor, reason="本指令书待复查的隐患均已复查")
 
 
 def supervision_content(sup: Supervision) -> dict:

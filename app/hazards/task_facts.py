@@ -69,7 +69,9 @@ def document_items(review: HazardReview) -> list[HazardReview]:
     """Every item of the 整改复查意见书 the review is on (the per-item results), in 指令书 order."""
     if review.document_id is None:
         return [review]
-    rows = db.session.scalars(select(HazardReview).where(HazardReview.document_id == review.document_id)).all()
+    rows = db.session.scalars(
+        select(HazardReview).where(HazardReview.document_id == review.document_id)
+    ).all()
     return sorted(rows, key=lambda r: (r.hazard.seq, r.id))
 
 
@@ -122,7 +124,12 @@ def resubmit_facts(task, *, actor) -> workflow.TaskFacts | None:
     review = hazard.latest_review
     failed = review if review is not None and not review.passed else None
     refused = next((e for e in reversed(hazard.extensions) if e.status == "rejected"), None)
-    if refused is not None and failed is not None and refused.decided_at and failed.created_at > refused.decided_at:
+    if (
+        refused is not None
+        and failed is not None
+        and refused.decided_at
+        and failed.created_at > refused.decided_at
+    ):
         refused = None  # the latest word is the review's
     if failed is None and refused is None:
         return None

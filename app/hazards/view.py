@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from app import attachments, audit, clock, forms, workflow
 from app.auth.models import User
+from app.hazards import documents as hazard_docs
 from app.hazards import permissions as perm
 from app.hazards.models import Hazard, HazardStatus, RectificationOrder, ReviewDecision
 from app.inbox import queries as inbox_queries
@@ -267,6 +268,8 @@ def order_context(order: RectificationOrder, user: User, values=None, errors=Non
         "errors": errors or {},
         "events": audit.history(order),
         "review_pending": review_pending,
+        # the 意见书 still collecting this visit's items (app.hazards.documents.record_reviews)
+        "open_review_doc": hazard_docs.open_review_document(order) if perm.is_staff(user) else None,
         "photos": {h.id: attachments.attachments_for(h, "photos") for h in order.hazards},
         "today": clock.today(),
     }

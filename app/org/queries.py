@@ -189,8 +189,3 @@ def users_bound_to(enterprise: Enterprise) -> list[User]:
     return list(
         db.session.scalars(select(User).where(User.enterprise_id == enterprise.id).order_by(User.username))
     )
-
-
-def enterprises_for_binding(user: User) -> list[Enterprise]:
-    """Enterprises an admin may bind an enterprise account to."""
-    return list(db.session.scalars(scoped_enterprises(user).order_by(Enterprise.region_path, Enterprise.name)))

@@ -123,6 +123,19 @@ def test_hazard_loop_three_users(browser, live_server, world, db, tmp_path):
     review(officer, live_server, "一号车间配电箱", passed=False, world=world)
     review(officer, live_server, "二号仓库消防通道", passed=True, world=world)
 
+    # one visit, one 整改复查意见书 with both items and their results (issue #10 item 10)
+    db.session.expire_all()
+    reviewed = db.session.query(Hazard).filter_by(enterprise_id=world.ent_a.id).all()
+    assert {h.latest_review.doc_number for h in reviewed} == {"（萧）应急复查〔2026〕1号"}
+    # the enterprise is told why, and its task shows the reasons and starts from its report (items 7, 8)
+    manager.goto(live_server + "/notifications")
+    assert "复查不合格：一号车间配电箱" in manager.inner_text("main")
+    open_task(manager, live_server, "整改", "一号车间配电箱")
+    facts = manager.inner_text("[data-testid=task-facts]")
+    assert "整改不到位，重新整改" in facts and "整改不合格" in facts and "二号仓库消防通道" in facts
+    assert manager.input_value("input[name=responsible_person]") == "李安全"
+    assert manager.input_value("textarea[name=measures]") == "一号车间配电箱已整改完毕"
+
     clock.freeze(date(2026, 11, 12))
     rectify(manager, live_server, "一号车间配电箱", tmp_path)
     review(officer, live_server, "一号车间配电箱", passed=True, world=world)
@@ -152,7 +165,7 @@ def test_hazard_loop_three_users(browser, live_server, world, db, tmp_path):
         assert r["销号日期"] == date(2026, 11, 9) and r["复查日期"] == date(2026, 11, 9)
         assert "/attachments/" in r["整改后照片"]
         assert "（萧）应急责改〔2026〕1号" in r["关联文书（责改/复查文号）"]
-    # the failed round left two 复查 documents on the first hazard
+    # the failed round left two 复查 documents on the first hazard (the first one shared with the second)
     assert by_location["一号车间配电箱"]["关联文书（责改/复查文号）"].count("应急复查") == 2
     for ctx in (officer_ctx, manager_ctx, sup_ctx):
         ctx.close()

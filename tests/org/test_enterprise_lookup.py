@@ -108,3 +108,18 @@ def test_list_filter_keeps_the_picked_enterprise_and_never_names_one_out_of_scop
     assert world.ent_a2.name not in html.split('data-testid="enterprise_id-picker"', 1)[1].split("</div>", 1)[0]
     html = c.get(f"/hazards?enterprise_id={world.ent_b.id}").get_data(as_text=True)
     assert world.ent_b.name not in html  # another town's: its id in the address reveals no name
+
+
+def test_user_form_binds_an_enterprise_through_the_picker(world, login):
+    c = login(world.admin)
+    html = c.get(f"/admin/users/{world.manager_a.id}/edit").get_data(as_text=True)
+    assert 'data-picker-url="/enterprises/lookup"' in html
+    assert f'<option value="{world.ent_a.id}" selected>{world.ent_a.name}</option>' in html
+    assert world.ent_b.name not in html  # the bound one only, not a list of every enterprise
+
+
+def test_ledger_filter_uses_the_picker(world, login):
+    html = login(world.supervisor).get(f"/ledgers?enterprise_id={world.ent_b.id}").get_data(as_text=True)
+    assert 'data-testid="enterprise_id-picker"' in html
+    assert f'<option value="{world.ent_b.id}" selected>{world.ent_b.name}</option>' in html
+    assert world.ent_a2.name not in html

@@ -22,7 +22,7 @@ from app.hazards.operations.major import (
 from app.hazards.operations.rectification import decide_extension, request_extension, submit_rectification
 from app.hazards.operations.referral import answer_referral
 from app.hazards.operations.registration import issue_order, register_hazard, remove_draft_hazard
-from app.hazards.operations.review import decide_exception, review_hazards
+from app.hazards.operations.review import decide_exception, finalize_review_document, review_hazards
 
 __all__ = [
     "GENERAL_PROCESS",
@@ -32,6 +32,7 @@ __all__ = [
     "decide_exception",
     "decide_extension",
     "decide_supervision",
+    "finalize_review_document",
     "issue_order",
     "ready_bpmn_ids",
     "ready_task",

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from app import audit, clock
 from app.auth.models import User
-from app.errors import ValidationFailed, concerning, invalid, require
+from app.documents import OfficialDocument
+from app.errors import InvalidState, ValidationFailed, concerning, invalid, require
 from app.extensions import db
 from app.hazards import documents as hazard_docs
 from app.hazards import notices, settings
 from app.hazards import permissions as perm
-from app.hazards.models import Hazard, HazardReview, ReviewDecision, ReviewResult
+from app.hazards.models import Hazard, HazardReview, RectificationOrder, ReviewDecision, ReviewResult
 from app.hazards.operations.common import link, ready_task, set_overdue_title, step
 from app.hazards.operations.referral import refer
 
@@ -47,7 +48,8 @@ def _check_decision(hazard: Hazard, result: str, decision: str, data: dict) -> i
 def review_hazards(
     items: list[tuple[Hazard, dict]], *, actor: User, kind: str = "复查", tasks: dict | None = None
 ) -> list[HazardReview]:
-    """复查 (or 重大隐患 验收) of one or more hazards of one 指令书 → one 整改复查意见书.
+    """复查 (or 重大隐患 验收) of one or more hazards of one 指令书 → their rows on the visit's one 整改复查意见书
+    (app.hazards.documents.record_reviews says what one visit is).
 
     items: [(hazard, {result, decision, opinion, reviewed_on, co_reviewer_id, new_deadline, facts,
     evidence})]. Each hazard's own workflow moves on according to its decision.
@@ -87,13 +89,11 @@ def review_hazards(
         db.session.add(review)
         reviews.append(review)
     db.session.flush()
-    doc = hazard_docs.issue_review_document(reviews, actor=actor)
-    for review in reviews:
-        review.doc_number = doc.number
-        review.document_id = doc.id
+    hazard_docs.record_reviews(reviews, actor=actor)  # one 意见书 per visit: joins the visit's open one
     for (hazard, data, task, failed, _co), review in zip(prepared, reviews, strict=True):
         link(data.get("evidence"), review, "evidence")
         _apply_review(hazard, review, data, task, failed, actor)
+    hazard_docs.close_if_complete(prepared[0][0].order, bpmn_id, actor=actor)
     return reviews
 
 
@@ -147,6 +147,17 @@ def _apply_review(hazard: Hazard, review: HazardReview, data: dict, task, failed
         },
     )
     notices.review_decided(hazard, review)
+
+
+def finalize_review_document(order: RectificationOrder, *, actor: User) -> OfficialDocument:
+    """定稿 the order's open 整改复查意见书 before every item awaiting 复查 was reviewed: the officer ends the
+    visit, and the next review of the order starts a new 意见书."""
+    require(bool(order.hazards) and perm.can_review(actor, order.hazards[0]), "只有辖区执法人员可以定稿复查意见书")
+    doc = hazard_docs.open_review_document(order)
+    if doc is None:
+        raise InvalidState("该指令书没有未定稿的整改复查意见书")
+    hazard_docs.finalize_review_document(doc, actor=actor, reason="执法人员定稿")
+    return doc
 
 
 def decide_exception(hazard: Hazard, data: dict, *, actor: User, task=None) -> None:
