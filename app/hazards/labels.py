@@ -26,6 +26,8 @@ AUDIT_LABELS = {
     "hazard.acceptance_requested": "申请验收",
     "hazard.status_changed": "状态变更",
     "hazard.referral_answered": "立案答复",
+    "hazard.review_document_extended": "复查意见书增列同次复查隐患",
+    "hazard.review_document_finalized": "复查意见书定稿",
 }
 
 FIELD_LABELS = {

@@ -332,6 +332,17 @@ def review_document(review_id: int):
     return redirect(url_for("documents.show", doc_id=review.document_id))
 
 
+@bp.post("/orders/<int:order_id>/review-document/finalize")
+@login_required
+def finalize_review_document(order_id: int):
+    """定稿 the order's open 整改复查意见书 (the visit ends before every item awaiting 复查 was reviewed)."""
+    order = _order_or_404(order_id)
+    doc = ops.finalize_review_document(order, actor=current_user)
+    commit_request()
+    flash(f"整改复查意见书 {doc.number.text} 已定稿", "success")
+    return redirect(url_for("hazards.order", order_id=order_id))
+
+
 @bp.get("/<int:hazard_id>/supervision-notice")
 @login_required
 def supervision_document(hazard_id: int):
