@@ -493,7 +493,6 @@ def section(user: User, args) -> str:
         ledgers=[definitions.get(name) for name in ROW_BUILDERS],
         total=total or 0,
         towns=queries.towns_for(user),
-        enterprises=queries.enterprises_for(user, 500),
         industries=queries.industries(),
         statuses=[s for s in HazardStatus if s != HazardStatus.DRAFT],
         status_groups=queries.STATUS_GROUPS,

@@ -211,17 +211,6 @@ def towns_for(user: User) -> list[Region]:
     return list(db.session.scalars(stmt.order_by(Region.code)))
 
 
-def enterprises_for(user: User, limit: int = 2000) -> list[Enterprise]:
-    return list(
-        db.session.scalars(
-            select(Enterprise)
-            .where(scope_clause(user, Enterprise.region_path, Enterprise.id))
-            .order_by(Enterprise.name)
-            .limit(limit)
-        )
-    )
-
-
 def industries() -> list[str]:
     return list(INDUSTRIES)
 
