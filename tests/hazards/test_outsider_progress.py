@@ -80,7 +80,7 @@ def test_extension_decisions(make_hazard, world):
     assert [(s.state, s.note) for s in refused] == [("failed", "理由不充分")]
 
 
-def test_referral_is_not_named_to_the_enterprise(make_hazard, world, upload):
+def test_referral_is_not_named_to_the_enterprise(make_hazard, world, upload, login):
     h = make_hazard()
     ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
     ops.review_hazards([(h, review_data(world, result="未整改", decision="refer", facts="拒不整改"))],
@@ -90,6 +90,9 @@ def test_referral_is_not_named_to_the_enterprise(make_hazard, world, upload):
     assert steps[-2].label == "复查不合格" and steps[-1].state == "failed"
     text = " ".join(f"{s.label} {s.note}" for s in steps)
     assert "移送" not in text and "立案" not in text and "拒不整改" not in text
+    # the referral's record (facts, 立案 status and answer) stays with the agency
+    assert 'data-testid="referral"' not in login(world.manager_a).get(f"/hazards/{h.id}").get_data(as_text=True)
+    assert 'data-testid="referral"' in login(world.officer).get(f"/hazards/{h.id}").get_data(as_text=True)
 
 
 def test_major_hazard_waits_for_the_agency_without_naming_its_steps(make_hazard, world, login):
