@@ -11,7 +11,7 @@ never the BPMN diagram or the agency's internal steps.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -54,12 +54,16 @@ class ProgressStep:
 @dataclass(frozen=True)
 class SubjectView:
     load: Callable[[int], object | None]  # subject id -> object
-    summary_template: str  # template rendering `subject` on the generic task page
-    url: Callable[[object], str] | None = None  # the object's own page
+    summary_template: str = ""  # template rendering `subject` on the generic task page
+    url: Callable[[object], str | None] | None = None  # the object's own page (None: no page for this user)
     label: str = ""  # what users call this kind of object (隐患)
     name: Callable[[object], str] | None = None  # how users name one (its code or document number)
     # the progress shown to outsiders (enterprise accounts) instead of the diagram and internal steps
     outsider_progress: Callable[[object], list[ProgressStep]] | None = None
+    # ids -> the objects, in one query (lists of many subjects: the audit trail); default: `load` per id
+    load_many: Callable[[Collection[int]], Iterable[Any]] | None = None
+    # the object this one belongs to (a 整改 record's 隐患, an attachment's subject, a task's process)
+    parent: Callable[[Any], SubjectRef | None] | None = None
 
 
 _views: dict[str, SubjectView] = {}
@@ -73,4 +77,129 @@ def view_of(subject_type: str | None) -> SubjectView | None:
     return _views.get(subject_type) if subject_type else None
 
 
-__all__ = ["ProgressStep", "SubjectRef", "SubjectView", "ref", "register_subject", "type_of", "view_of"]
+def registered_types() -> list[str]:
+    return sorted(_views)
+
+
+def model_view(model: Any, *, label: str, name: Callable[[Any], str], url: Callable[[Any], str | None] | None = None,
+               parent: Callable[[Any], SubjectRef | None] | None = None, options: Iterable[Any] = (),
+               summary_template: str = "") -> SubjectView:
+    """A SubjectView for a model class whose rows are the subjects: loads one by primary key, many with
+    one `IN` query (with `options`, e.g. the relationships `name` reads)."""
+    from sqlalchemy import select
+
+    opts = tuple(options)
+
+    def load_many(ids: Collection[int]) -> list[Any]:
+        return list(db.session.scalars(select(model).where(model.id.in_(sorted(ids))).options(*opts)).unique())
+
+    return SubjectView(load=lambda object_id: db.session.get(model, object_id), summary_template=summary_template,
+                       url=url, label=label, name=name, load_many=load_many, parent=parent)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One object as users name it: `label` 隐患, `name` YH2026000016, `context` the object it belongs to
+    (隐患 YH2026000016 for one of its photos), `url` its page (or the page of what it belongs to)."""
+
+    ref: SubjectRef
+    label: str
+    name: str
+    url: str | None = None
+    context: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"{self.label} {self.name}".strip()
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}（{self.context}）" if self.context else self.title
+
+    def __str__(self) -> str:
+        return self.text
+
+
+UNKNOWN_LABEL = "其他记录"
+MISSING_NAME = "（已删除）"
+_MAX_DEPTH = 4  # attachment -> 整改 record -> 隐患: parents never nest deeper than a few levels
+
+
+def _load(view: SubjectView, ids: Collection[int]) -> dict[int, Any]:
+    if view.load_many is not None:
+        return {int(obj.id): obj for obj in view.load_many(ids)}
+    out = {}
+    for object_id in ids:
+        obj = view.load(object_id)
+        if obj is not None:
+            out[object_id] = obj
+    return out
+
+
+def describe(refs: Iterable[tuple[str | None, int | None]]) -> dict[SubjectRef, Subject]:
+    """How users name each referenced object, batch-loaded: one query per subject type (and per type of
+    the objects they belong to), never one per object. Unknown or deleted objects still get a name."""
+    wanted = {SubjectRef(str(t), int(i)) for t, i in refs if t and i is not None}
+    objects: dict[SubjectRef, Any] = {}
+    parents: dict[SubjectRef, SubjectRef | None] = {}
+    pending = set(wanted)
+    for _ in range(_MAX_DEPTH):
+        if not pending:
+            break
+        by_type: dict[str, set[int]] = {}
+        for r in pending:
+            by_type.setdefault(r.type, set()).add(r.id)
+        found: set[SubjectRef] = set()
+        for kind, ids in by_type.items():
+            view = view_of(kind)
+            if view is None:
+                continue
+            for object_id, obj in _load(view, ids).items():
+                r = SubjectRef(kind, object_id)
+                objects[r] = obj
+                p = view.parent(obj) if view.parent is not None else None
+                parents[r] = SubjectRef(str(p[0]), int(p[1])) if p is not None and p[0] and p[1] is not None else None
+                if parents[r] is not None:
+                    found.add(parents[r])  # type: ignore[arg-type]
+        pending = {p for p in found if p not in objects and p not in parents}
+        for r in pending:
+            parents.setdefault(r, None)
+
+    def own(r: SubjectRef) -> tuple[str, str, str | None]:
+        view = view_of(r.type)
+        if view is None:
+            return UNKNOWN_LABEL, "", None
+        obj = objects.get(r)
+        if obj is None:
+            return view.label or UNKNOWN_LABEL, MISSING_NAME, None
+        name = view.name(obj) if view.name is not None else ""
+        url = view.url(obj) if view.url is not None else None
+        return view.label or UNKNOWN_LABEL, name, url
+
+    out = {}
+    for r in wanted:
+        label, name, url = own(r)
+        root, seen = r, {r}
+        while (up := parents.get(root)) is not None and up not in seen:
+            seen.add(up)
+            root = up
+            if url is None:
+                url = own(up)[2]
+        context = ""
+        if root != r:
+            root_label, root_name, _ = own(root)
+            context = f"{root_label} {root_name}".strip()
+        out[r] = Subject(ref=r, label=label, name=name, url=url, context=context)
+    return out
+
+
+def describe_one(obj_or_ref: Any) -> Subject:
+    r = obj_or_ref if isinstance(obj_or_ref, tuple) else ref(obj_or_ref)
+    r = SubjectRef(str(r[0]), int(r[1]))
+    return describe([r])[r]
+
+
+__all__ = [
+    "ProgressStep", "Subject", "SubjectRef", "SubjectView", "describe", "describe_one", "model_view", "ref",
+    "register_subject", "registered_types", "type_of", "view_of",
+]

@@ -96,7 +96,17 @@ def nav_items() -> list[tuple[str, str, bool]]:
 FIELD_LABELS = {
     "status": "状态", "assignee": "办理人", "name": "名称", "phone": "电话", "address": "地址", "roles": "角色",
     "department": "单位", "enterprise": "所属企业", "is_active": "启用", "cert_no": "执法证号",
+    "username": "用户名", "short_name": "简称", "kind": "类型", "parent": "上级单位", "region": "属地",
 }
+UNKNOWN_FIELD_LABEL = "其他信息"
+
+
+def field_label(field: str, labels: dict[str, str] | None = None) -> str:
+    """The Chinese name of a field in a change history: the page's own `labels`, else the registered ones.
+    Every field an operation records registers its name (tests/audit/test_labels.py walks them)."""
+    if labels and field in labels:
+        return labels[field]
+    return FIELD_LABELS.get(field, UNKNOWN_FIELD_LABEL)
 
 STATUS_BADGES = {
     "overdue": "danger",
@@ -115,6 +125,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["FIELD_LABELS"] = FIELD_LABELS
+    app.jinja_env.globals["field_label"] = field_label
 
     @app.context_processor
     def inject():

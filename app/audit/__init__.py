@@ -16,7 +16,9 @@ from app.audit.service import (
     changes_of,
     diff,
     history,
+    last_verification,
     record,
+    record_verification,
     register_action_labels,
     verify,
 )
@@ -32,7 +34,9 @@ __all__ = [
     "changes_of",
     "diff",
     "history",
+    "last_verification",
     "record",
+    "record_verification",
     "register_action_labels",
     "verify",
 ]

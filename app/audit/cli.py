@@ -13,9 +13,12 @@ audit_cli = AppGroup("audit", help="执法全过程记录（审计链）")
 @click.option("--chunk-size", default=5000, show_default=True, help="每批读取的记录数")
 def verify_command(chunk_size: int) -> None:
     """校验审计哈希链；断裂时以非零状态退出。"""
-    from app.audit.service import verify
+    from app.audit.service import record_verification, verify
+    from app.extensions import db
 
     result = verify(chunk_size=chunk_size)
+    record_verification(result)  # the check itself goes on record (系统), as the page's does
+    db.session.commit()
     if result.ok:
         click.echo(result.message)
         return

@@ -34,7 +34,12 @@ ACTION_LABELS: dict[str, str] = {
     "auth.login": "登录系统",
     "document.issued": "制发文书",
     "document.number_voided": "作废文号",
+    "audit.verified": "校验审计链",
+    "workflow.timer_fired": "流程定时触发",
+    "system.demo_seeded": "载入演示数据",
 }
+UNKNOWN_ACTION_LABEL = "其他操作"
+VERIFIED = "audit.verified"
 
 
 def register_action_labels(labels: dict[str, str]) -> None:
@@ -42,7 +47,8 @@ def register_action_labels(labels: dict[str, str]) -> None:
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+    """The Chinese name of an action code (every code a package records registers one; tests check it)."""
+    return ACTION_LABELS.get(action, UNKNOWN_ACTION_LABEL)
 
 
 # --- object references ---------------------------------------------------------------------------
@@ -420,6 +426,19 @@ def verify(chunk_size: int = 5000) -> VerifyResult:
             f"审计链在第 {last_seq + 1} 条记录处断裂：链尾 {missing} 条记录缺失或链头被篡改",
         )
     return VerifyResult(True, checked, None, f"审计链完整，共校验 {checked} 条")
+
+
+def record_verification(result: VerifyResult, *, actor: Any = None) -> AuditEvent:
+    """Put a verification and its result on the chain itself (who checked, when, what was found)."""
+    return record(actor, VERIFIED, None, summary=result.message,
+                  data={"ok": result.ok, "checked": result.checked, "first_bad_id": result.first_bad_id})
+
+
+def last_verification() -> AuditEvent | None:
+    """The latest recorded verification (audit.verified), or None if the chain was never verified."""
+    return db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == VERIFIED).order_by(AuditEvent.id.desc()).limit(1)
+    )
 
 
 def _bad(row, checked: int, reason: str) -> VerifyResult:

@@ -1,4 +1,4 @@
-"""Login, logout, and the landing redirect."""
+"""Login, logout, and the 首页 (an overview by role, or the inbox)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 
-from app import audit, is_safe_next
+from app import audit, clock, is_safe_next
+from app.auth import home
 from app.auth.models import LoginAttempt, User
+from app.auth.roles import ROLE_LABELS, Role
 from app.db import commit_request, utcnow
 from app.extensions import db
 
@@ -24,11 +27,24 @@ def _recent_failures(username: str, ip: str | None) -> tuple[int, int]:
     return by_user, by_ip
 
 
+@bp.record_once
+def _setup(state) -> None:
+    from app.auth import home_sections
+
+    home_sections.register()
+
+
 @bp.get("/")
 def index():
-    if current_user.is_authenticated:
+    """首页: an overview for the roles that decide and oversee (app.auth.home); the inbox for the others."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    user = current_user._get_current_object()
+    sections = [(s.key, s.title, Markup(s.render(user))) for s in home.sections_for(user)]
+    if not sections:
         return redirect(url_for("inbox.index"))
-    return redirect(url_for("auth.login"))
+    roles = "、".join(ROLE_LABELS[r] for r in Role if r in user.roles)
+    return render_template("auth/home.html", sections=sections, roles=roles, today=clock.today())
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -26,6 +26,7 @@ SUBJECT_LABEL = "隐患"
 def init_app(app: Flask) -> None:
     """Register everything the hazard domain adds to the platform."""
     from app import audit, dashboard, ledgers, seed, subjects, ui
+    from app.auth.roles import Role
 
     # imported for their decorators: form choices, user-task handlers (@workflow.user_task), service-task
     # handlers (@workflow.service), the status rule (@workflow.on_change), the facts at each decision
@@ -36,6 +37,8 @@ def init_app(app: Flask) -> None:
         choices,
         labels,
         ledger,
+        names,
+        overview,
         routes,
         stats,
         status,
@@ -56,6 +59,8 @@ def init_app(app: Flask) -> None:
     audit.register_action_labels(labels.AUDIT_LABELS)
     ui.register_field_labels(labels.FIELD_LABELS)
     ui.register_nav("hazards.index", "隐患治理", order=30)
+    ui.register_nav("hazards.major", "重大隐患", overview.HOME_ROLES | {Role.OFFICER, Role.LEGAL_REVIEWER}, order=35)
+    overview.register_home_sections()
     subjects.register_subject(
         subjects.type_of(Hazard),
         subjects.SubjectView(
@@ -77,6 +82,7 @@ def init_app(app: Flask) -> None:
             name=lambda order: order.doc_number or f"待签发指令书（{order.enterprise.name}）",
         ),
     )
+    names.register()  # how the audit trail names the domain's rows (after the views above)
     ledgers.register_source(ledger.SOURCE)
     dashboard.register_panel(dashboard.Panel(key="hazards", can_view=perm.is_staff, render=stats.render_panel))
     seed.register_seeder(seed_hazards)

@@ -32,4 +32,6 @@ AUDIT_LABELS = {
 
 FIELD_LABELS = {
     "deadline": "整改期限", "is_overdue": "是否逾期", "closed_on": "销号日期", "level": "隐患等级", "round": "整改轮次",
+    "failed_rounds": "复查不合格次数", "referral": "移送立案", "extension_count": "已批准延期次数",
+    "exception_granted": "负责人特批再次整改",
 }

@@ -367,3 +367,18 @@ def notifications():
 @login_required
 def criteria_library():
     return render_template("hazards/criteria.html", standards=criteria.standards())
+
+
+# --- 重大事故隐患 / 挂牌督办 ------------------------------------------------------------------------------
+
+
+@bp.get("/major")
+@login_required
+def major():
+    """重大事故隐患 and their 挂牌督办, in the user's scope (the hazard list's), by tab."""
+    from app.hazards import overview
+
+    page = overview.major_page(current_user, request.args.get("tab", overview.DEFAULT_TAB),
+                               request.args.get("page", 1, type=int))
+    return render_template("hazards/major.html", page=page, tabs=overview.MAJOR_TABS, today=clock.today(),
+                           can_export=perm.can_export(current_user))
