@@ -137,7 +137,11 @@ def get_many(ids: Iterable) -> list[Attachment]:
     return [rows[i] for i in wanted if i in rows]
 
 
-ACTION_LABELS = {"attachment.uploaded": "上传附件", "attachment.downloaded": "查看/下载附件"}
+ACTION_LABELS = {
+    "attachment.uploaded": "上传附件",
+    "attachment.downloaded": "查看/下载附件原件",
+    "attachment.viewed": "浏览附件（页面缩略图）",
+}
 
 
 def _audit(actor, action: str, obj, *, summary: str, data: dict | None = None) -> None:

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, request, send_file
 from flask_login import current_user, login_required
 
 from app import audit
-from app.attachments import _audit
+from app.attachments import _audit, viewing
 from app.attachments.access import can_access
 from app.attachments.models import Attachment
 from app.attachments.storage import blob_path
@@ -28,21 +28,44 @@ def _setup(state) -> None:
     forms.init_app(state.app)
     maintenance.register_cli(state.app)
     audit.register_action_labels(ACTION_LABELS)
+    # thumbnails: one page-view event per page (app.attachments.viewing), none per thumbnail
+    state.app.jinja_env.globals["attachment_thumbnail_url"] = viewing.thumbnail_url
+    state.app.before_request(viewing.forget_shown)
+    state.app.after_request(viewing.record_page_view)
 
 
 @bp.get("/<int:attachment_id>")
 @login_required
 def download(attachment_id: int):
+    """The original file: every first fetch is recorded (查看/下载附件原件)."""
+    return _send(_attachment_or_404(attachment_id), record=True)
+
+
+@bp.get("/<int:attachment_id>/thumbnail")
+@login_required
+def thumbnail(attachment_id: int):
+    """A thumbnail on a page whose view is on record (its token says so): no event of its own. Without a
+    valid token it is served and recorded as the original is."""
+    att = _attachment_or_404(attachment_id)
+    on_record = att.is_image and viewing.token_is_valid(request.args.get("t"), att.id)
+    return _send(att, record=not on_record, inline=on_record)
+
+
+def _attachment_or_404(attachment_id: int) -> Attachment:
     att = db.session.get(Attachment, attachment_id)
     # same answer for "does not exist" and "not yours": do not reveal which ids exist
     if att is None or not can_access(current_user, att):
         raise NotFound("附件不存在，或您无权查看")
+    return att
+
+
+def _send(att: Attachment, *, record: bool, inline: bool = False):
     path = blob_path(att.sha256)
     if not path.is_file():
         current_app.logger.error("attachment %s: file %s missing from the store", att.id, path)
         raise NotFound("附件文件缺失，请联系系统管理员")
 
-    as_attachment = request.args.get("download") == "1" or not att.mime.startswith(INLINE_TYPES)
+    as_attachment = not inline and (request.args.get("download") == "1" or not att.mime.startswith(INLINE_TYPES))
     response = send_file(
         path,
         mimetype=att.mime,
@@ -60,7 +83,7 @@ def download(attachment_id: int):
             "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
         )
 
-    if request.method == "GET" and _is_first_fetch(response):
+    if record and request.method == "GET" and _is_first_fetch(response):
         _audit(
             current_user,
             "attachment.downloaded",
