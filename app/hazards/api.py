@@ -13,11 +13,13 @@ from app import audit, workflow
 from app.api import api_blueprint, doc, register_schemas
 from app.errors import NotFound
 from app.hazards import queries, schemas
-from app.hazards.view import actionable_tasks
+from app.hazards.view import actionable_tasks, outsider_progress
+from app.inbox import queries as inbox_queries
 
 bp = api_blueprint("api_hazards", __name__)
 register_schemas(schemas.HazardSchema, schemas.HazardPageSchema, schemas.RectificationSchema, schemas.ExtensionSchema,
-                 schemas.ReviewSchema, schemas.SupervisionSchema, schemas.ReferralSchema, schemas.HazardDetailSchema)
+                 schemas.ReviewSchema, schemas.SupervisionSchema, schemas.ReferralSchema, schemas.ProgressStepSchema,
+                 schemas.HazardDetailSchema)
 
 PATH_HAZARD = {"in": "path", "name": "hazard_id", "required": True, "schema": {"type": "integer"},
                "description": "隐患ID"}
@@ -42,14 +44,17 @@ def hazard(hazard_id: int):
     if hazard is None:
         raise NotFound("隐患不存在或不在您的范围内")
     ready = workflow.ready_tasks(workflow.instance_for(hazard))
+    # an enterprise account: its own progress and its own tasks, not the agency's steps, trail or referral
+    outsider = inbox_queries.is_outsider(current_user)
     return schemas.HazardDetailSchema().dump({
         "hazard": hazard,
         "rectifications": hazard.rectifications,
         "extensions": hazard.extensions,
         "reviews": hazard.reviews,
         "supervision": hazard.supervision,
-        "referral": hazard.referral,
-        "tasks": ready,
+        "referral": None if outsider else hazard.referral,
+        "tasks": [t for t in ready if inbox_queries.can_view(current_user, t)],
         "actionable_task_ids": [t.id for t in actionable_tasks(ready, current_user)],
-        "history": audit.history(hazard),
+        "history": [] if outsider else audit.history(hazard),
+        "progress": outsider_progress(hazard) if outsider else None,
     })

@@ -110,6 +110,20 @@ class ReferralSchema(Schema):
     answered_at = fields.DateTime(allow_none=True, metadata={"description": "立案机关答复时间"})
 
 
+class ProgressStepSchema(Schema):
+    """One step of the progress an enterprise account is shown (app.subjects.ProgressStep)."""
+
+    label = fields.Str(metadata={"description": "进度（如 已下达整改指令、整改中（期限 …）、复查不合格，需重新整改）"})
+    state = fields.Str(metadata={"description": "done 已完成 / current 当前 / failed 未通过 / todo 待进行"})
+    when = fields.Method("_when", metadata={"description": "日期（北京时间，YYYY-MM-DD）"})
+    note = fields.Str(metadata={"description": "说明（文号、期限、复查意见等）"})
+
+    def _when(self, step) -> str | None:
+        from app.ui import fmt_date
+
+        return fmt_date(step.when) or None
+
+
 class HazardDetailSchema(Schema):
     hazard = fields.Nested(HazardSchema)
     rectifications = fields.List(fields.Nested(RectificationSchema))
@@ -120,6 +134,10 @@ class HazardDetailSchema(Schema):
     tasks = fields.List(fields.Nested(TaskSchema), metadata={"description": "当前待办理的任务（办理：POST /api/v1/tasks/{id}/complete）"})
     actionable_task_ids = fields.List(fields.Int(), metadata={"description": "当前用户可办理的任务ID"})
     history = fields.List(fields.Nested(AuditEventSchema))
+    progress = fields.List(
+        fields.Nested(ProgressStepSchema), allow_none=True,
+        metadata={"description": "企业账号看到的办理进度（代替内部流程、任务和执法全过程记录）；执法人员为 null"},
+    )
 
 
 class HazardArgsSchema(QuerySchema):

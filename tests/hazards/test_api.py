@@ -34,9 +34,12 @@ def test_detail_shows_tasks_and_history_to_those_in_scope(login, world, make_haz
     assert body["hazard"]["code"] == h.code and body["hazard"]["deadline"] == h.deadline.isoformat()
     assert [t["bpmn_id"] for t in body["tasks"]] == ["submit_rectification"]
     assert body["actionable_task_ids"] == [task.id]
-    assert body["history"] and body["rectifications"] == [] and body["supervision"] is None
-    # the officer sees the hazard but the enterprise's task is not theirs to do
-    assert login(world.officer).get(f"/api/v1/hazards/{h.id}").json["actionable_task_ids"] == []
+    assert body["rectifications"] == [] and body["supervision"] is None
+    # the enterprise gets its progress, not the agency's trail (issue #10 item 9)
+    assert body["history"] == [] and body["progress"][0]["label"] == "已下达整改指令"
+    # the officer sees the hazard and its trail, but the enterprise's task is not theirs to do
+    staff = login(world.officer).get(f"/api/v1/hazards/{h.id}").json
+    assert staff["actionable_task_ids"] == [] and staff["history"]
 
 
 def test_other_enterprise_and_other_county_cannot_see_or_answer(login, world, make_hazard):

@@ -133,3 +133,23 @@ def test_hazard_page_for_the_enterprise(make_hazard, world, login, upload):
     staff = login(world.officer).get(f"/hazards/{h.id}").get_data(as_text=True)
     assert 'data-testid="process-diagram"' in staff and "执法全过程记录" in staff
     assert 'data-testid="outsider-progress"' not in staff
+
+
+def test_hazard_api_gives_the_enterprise_its_progress_not_the_agencys_record(make_hazard, world, login, upload):
+    h = make_hazard(**MAJOR)  # waiting for the leader's 挂牌督办 decision
+    body = login(world.manager_a).get(f"/api/v1/hazards/{h.id}").get_json()
+    assert body["tasks"] == [] and body["history"] == [] and body["referral"] is None
+    assert [(s["label"], s["state"]) for s in body["progress"]] == [
+        ("已下达整改指令", "done"), ("待执法部门下达督办要求", "current")]
+    assert body["progress"][0]["when"] == f"{h.order.issued_at:%Y-%m-%d}"
+    staff = login(world.officer).get(f"/api/v1/hazards/{h.id}").get_json()
+    assert [t["name"] for t in staff["tasks"]] == ["负责人决定挂牌督办"] and staff["history"]
+    assert staff["progress"] is None
+    # a referral's facts stay with the agency
+    g = make_hazard()
+    ops.submit_rectification(g, rect_data(upload, world.manager_a), actor=world.manager_a)
+    ops.review_hazards([(g, review_data(world, result="未整改", decision="refer", facts="拒不整改"))],
+                       actor=world.officer)
+    commit()
+    assert login(world.manager_a).get(f"/api/v1/hazards/{g.id}").get_json()["referral"] is None
+    assert login(world.officer).get(f"/api/v1/hazards/{g.id}").get_json()["referral"]["facts"] == "拒不整改"
