@@ -210,3 +210,34 @@ def test_extension_proof_on_the_hazard_page_form_prefill(make_hazard, world, upl
     requested, _ = _request_extension(h, world, upload)
     html = login(world.officer).get(f"/hazards/{h.id}").get_data(as_text=True)
     assert _input_value(html, "approved_deadline") == requested.isoformat()
+
+
+def test_major_acceptance_shows_the_evaluation_and_a_failed_one_prefills_the_next(make_hazard, world, upload, login):
+    """The 验收 task shows the evaluation report and photos; after a failed 验收 the enterprise's next
+    application starts from its previous one."""
+    from tests.hazards.test_major_flow import MAJOR, apply, plan, supervise
+
+    h = make_hazard(**MAJOR)
+    supervise(h, world)
+    plan(h, world, upload)
+    apply(h, world, upload)
+    commit()
+    task = ready_task(h, "acceptance_review")
+    html = login(world.officer).get(f"/tasks/{task.id}").get_data(as_text=True)
+    facts = html[html.index('data-testid="task-facts"') :]
+    assert "安徽某安全评价有限公司" in facts and "隐患已消除" in facts and "已加装泄爆装置" in facts
+    assert "<img" in facts[facts.index('data-testid="report-photos"') :]
+    assert "评估报告.jpg" in facts[facts.index('data-testid="report-documents"') :]
+
+    ops.acceptance_review(
+        h,
+        review_data(world, result="部分整改", decision="return", opinion="泄爆片规格不符",
+                    new_deadline=clock.today() + timedelta(days=20)),
+        actor=world.officer,
+    )
+    commit()
+    task = ready_task(h, "submit_acceptance")
+    html = login(world.manager_a).get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "泄爆片规格不符" in html[html.index('data-testid="task-facts"') :]
+    assert _input_value(html, "evaluation_org") == "安徽某安全评价有限公司"
+    assert _textarea(html, "measures") == "已加装泄爆装置"
