@@ -96,13 +96,44 @@ def _serve(host: str, port: int, wsgi_app, *, threaded: bool) -> None:
     click.echo("演示服务器已退出")
 
 
+def upgrade_quietly() -> str:
+    """`flask db upgrade` without Alembic's English INFO lines ("Context impl SQLiteImpl.", "Running
+    upgrade …"); returns what happened, in Chinese. Warnings and errors still show."""
+    import logging
+
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+
+    def heads() -> tuple[str, ...]:
+        with db.engine.connect() as connection:
+            return tuple(MigrationContext.configure(connection).get_current_heads())
+
+    previous = logging.root.manager.disable
+    logging.disable(logging.INFO)  # also MigrationContext's own "Context impl …" lines
+    try:
+        before = heads()
+        upgrade()
+        after = heads()
+    finally:
+        logging.disable(previous)
+    if after == before:
+        return "数据库结构已是最新版本，无需升级。"
+    migrate = current_app.extensions["migrate"]
+    script = ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory))
+    applied = sum(1 for head in after for _ in script.iterate_revisions(head, before[0] if before else "base"))
+    verb = "已创建数据库" if not before else "已升级数据库结构"
+    return f"{verb}（执行 {applied} 个数据库迁移），数据库结构为最新版本。"
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.command("demo")
     def demo_command() -> None:
         """升级数据库（flask db upgrade），首次运行时载入演示数据，并列出演示账号。"""
-        from flask_migrate import upgrade
-
-        upgrade()
+        click.echo(upgrade_quietly())
         missing = _tables_missing()
         if missing:
             click.echo(f"数据库迁移后仍缺少数据表：{'、'.join(missing)}。请检查 migrations/。", err=True)

@@ -207,3 +207,16 @@ def test_audit_page_and_process_logs_of_a_demo_county_speak_chinese(demo, login)
     assert re.search(r"附件 \S+\.png 隐患 YH\d{10}", everything)
     assert re.search(r"办理流程 \S+ 隐患 YH\d{10}", everything)
     assert "载入演示数据" in everything and "校验审计链" in everything
+
+
+def test_pages_carry_no_developer_notes(world, login):
+    """列设置见领域规格 §10.1 (ledgers), 条款措辞上线前须与正式文本核对 (criteria), a code prefix to type (audit)."""
+    pages = [(login(world.supervisor), "/ledgers"), (login(world.officer), "/hazards/criteria"),
+             (login(world.admin), "/audit/")]
+    for client, url in pages:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        text = visible_text(r.get_data(as_text=True))
+        for note in ("领域规格", "§", "上线前", "正式文本核对", "前缀", "如 hazard"):
+            assert note not in text, (url, note)
+        assert_no_internal_names(text, url)
