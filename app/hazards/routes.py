@@ -63,7 +63,6 @@ def index():
         page=page,
         staff=staff,
         towns=queries.towns_for(current_user) if staff else [],
-        enterprises=queries.enterprises_for(current_user, 500) if staff else [],
         industries=queries.industries(),
         statuses=[s for s in HazardStatus if s != HazardStatus.DRAFT],
         status_groups=queries.STATUS_GROUPS,
