@@ -126,6 +126,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["FIELD_LABELS"] = FIELD_LABELS
     app.jinja_env.globals["field_label"] = field_label
+    # Browsers, bookmarks and PDF viewers ask for /favicon.ico by themselves: the same file as the pages'
+    # <link rel="icon"> (app/static/favicon.ico), no login needed.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
 
     @app.context_processor
     def inject():

@@ -19,3 +19,25 @@ document.addEventListener("submit", function (event) {
     window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
   }
 })();
+
+// Process diagram (_diagram.html): ＋ / － zoom around the middle of what is shown, 适应宽度 fits the whole
+// diagram into its box. The diagram scrolls sideways inside its box, never the page.
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-bpmn-zoom]");
+  if (!button) return;
+  const card = button.closest(".bpmn-card");
+  const box = card && card.querySelector(".bpmn-scroll");
+  const svg = box && box.querySelector("svg.bpmn-diagram");
+  if (!svg) return;
+  const style = getComputedStyle(box);
+  const fit = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const current = svg.getBoundingClientRect().width;
+  const natural = (svg.viewBox && svg.viewBox.baseVal && svg.viewBox.baseVal.width) || current;
+  let width = fit;
+  if (button.dataset.bpmnZoom === "in") width = Math.min(current * 1.25, natural * 3);
+  if (button.dataset.bpmnZoom === "out") width = Math.max(current / 1.25, Math.min(fit, natural * 0.3));
+  const centre = (box.scrollLeft + box.clientWidth / 2) / current;
+  svg.style.width = width + "px";
+  svg.style.minWidth = "0";
+  box.scrollLeft = centre * width - box.clientWidth / 2;
+});
