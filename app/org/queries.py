@@ -30,7 +30,7 @@ class EnterpriseFilters:
     def from_args(cls, args) -> EnterpriseFilters:
         town = args.get("town", "")
         return cls(
-            q=(args.get("q") or "").strip()[:100],
+            q=normalize_text(args.get("q") or "", prose=True)[:100],  # as the registry stores text (NFKC)
             industry=(args.get("industry") or "").strip(),
             town_id=int(town) if str(town).isdigit() else None,
             risk_grade=(args.get("risk_grade") or "").strip(),
@@ -61,7 +61,7 @@ def enterprise_list_query(user: User, f: EnterpriseFilters) -> Select:
         stmt = stmt.where(
             or_(
                 Enterprise.name.contains(f.q, autoescape=True),
-                Enterprise.credit_code.contains(f.q.upper(), autoescape=True),
+                Enterprise.credit_code.contains(normalize_text(f.q).upper(), autoescape=True),
             )
         )
     if f.industry:

@@ -123,3 +123,10 @@ def test_ledger_filter_uses_the_picker(world, login):
     assert 'data-testid="enterprise_id-picker"' in html
     assert f'<option value="{world.ent_b.id}" selected>{world.ent_b.name}</option>' in html
     assert world.ent_a2.name not in html
+
+
+def test_registry_list_search_reads_full_width_like_the_picker(world, login):
+    code = world.ent_b.credit_code
+    fullwidth = "".join(chr(ord(ch) + 0xFEE0) for ch in code[-6:])
+    html = login(world.officer).get("/enterprises", query_string={"q": fullwidth}).get_data(as_text=True)
+    assert world.ent_b.name in html and world.ent_a.name not in html
