@@ -68,11 +68,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        try:
-            uid = int(user_id)
-        except ValueError:
-            return None
-        return User.load_active(uid)
+        # "<id>:<session version>" (User.get_id): a session ended by logout, a password change or reset,
+        # a role change or deactivation no longer loads; checked on the one user row read anyway
+        return User.load_session(user_id)
 
     register_error_handlers(app)
     for name in BLUEPRINTS:

@@ -54,8 +54,17 @@ class Config:
     MAX_CONTENT_LENGTH = 60 * 1024 * 1024
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # per file
     UPLOAD_DIR = str(INSTANCE_DIR / "attachments")
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    # Login throttling (app/auth/throttle.py): never a lock of the account from everywhere. After
+    # LOGIN_MAX_FAILURES wrong passwords for one user name from one address, that address pauses for that
+    # user name LOGIN_DELAY_MINUTES, twice as long after each further failure, at most
+    # LOGIN_MAX_DELAY_MINUTES; after LOGIN_SOURCE_MAX_FAILURES failures from one address across user names
+    # the address itself pauses the same way. Counters are forgotten LOGIN_FAILURE_MEMORY_MINUTES after
+    # their last failure (at least the longest pause).
+    LOGIN_MAX_FAILURES = int(os.environ.get("SAFELOOP_LOGIN_MAX_FAILURES", "5"))
+    LOGIN_SOURCE_MAX_FAILURES = int(os.environ.get("SAFELOOP_LOGIN_SOURCE_MAX_FAILURES", "20"))
+    LOGIN_DELAY_MINUTES = 1
+    LOGIN_MAX_DELAY_MINUTES = 15
+    LOGIN_FAILURE_MEMORY_MINUTES = 60
     TIMEZONE = "Asia/Shanghai"
     # 发文机关简称, used in document numbers: （萧）应急责改〔2026〕12号
     AGENCY_SHORT_NAME = os.environ.get("SAFELOOP_AGENCY_SHORT", "萧")

@@ -115,7 +115,7 @@ def main(n: int) -> tuple[float, float]:
         db.session.commit()
         client = app.test_client()
         with client.session_transaction() as s:
-            s["_user_id"] = str(user.id)
+            s["_user_id"] = user.get_id()  # "<id>:<session version>"
             s["_fresh"] = True
         if os.environ.get("BENCH_TRACE", "0") == "1":
             tracemalloc.start()

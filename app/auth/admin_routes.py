@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -70,6 +70,13 @@ def _user_or_404(user_id: int) -> User:
     if user is None or not user_ops.user_in_scope(current_user, user):
         raise NotFound("该用户不存在，或不在您的管辖范围内")
     return user
+
+
+def _keep_own_session(user: User) -> None:
+    """Editing one's own roles or password ends one's sessions like anyone's (operations.end_sessions):
+    the one making the change goes on, with a session of the new version."""
+    if user.id == current_user.id:
+        login_user(user)
 
 
 def _role_options() -> list[tuple[str, str]]:
@@ -142,6 +149,7 @@ def user_edit(user_id: int):
             values["username"] = user.username
             return _render_user_form(user, values, exc.field_errors, 422)
         commit_request()
+        _keep_own_session(user)
         flash(f"用户“{user.name}”已保存", "success")
         return redirect(url_for("admin.users"))
     return _render_user_form(user, values, {})
@@ -174,6 +182,7 @@ def user_password(user_id: int):
         return _render_user_form(user, _user_form_values(user) | {"password": ""},
                                  {f"reset_{k}": v for k, v in exc.field_errors.items()}, 422)
     commit_request()
+    _keep_own_session(user)
     flash(f"已重置用户“{user.name}”的密码，请通知本人登录后妥善保管", "success")
     return redirect(url_for("admin.user_edit", user_id=user_id), 303)
 

@@ -1,4 +1,4 @@
-"""Users, their roles, and login throttling state."""
+"""Users, their roles and session version, and the security log of login attempts."""
 
 from __future__ import annotations
 
@@ -39,8 +39,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     is_active_flag: Mapped[bool] = mapped_column("is_active", default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of every session's user id ("<id>:<version>", get_id): raising it ends every existing session
+    # of the user (logout, password change or reset, role or unit change, deactivation): end_sessions().
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     department: Mapped[Department | None] = relationship()
@@ -53,11 +54,28 @@ class User(UserMixin, TimestampMixin, db.Model):
     _request_roles = None  # frozenset of role names
     _request_scope = None  # (department id, its region path)
 
+    # --- sessions --------------------------------------------------------------------------------
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session (and a remember cookie): the id and the session version."""
+        return f"{self.id}:{self.session_version}"
+
     @classmethod
-    def load_active(cls, user_id: int) -> User | None:
-        """The active user with this id, roles and jurisdiction included: one statement (Flask-Login)."""
+    def load_session(cls, session_id: str) -> User | None:
+        """The user of a session id made by get_id, or None once that session has ended (Flask-Login's
+        user loader, every request): the version is compared on the row load_active reads anyway."""
+        uid, sep, version = session_id.partition(":")
+        if not sep or not uid.isdigit() or not version.isdigit():
+            return None  # no version (a session from before versions existed) or not ours: log in again
+        return cls.load_active(int(uid), session_version=int(version))
+
+    @classmethod
+    def load_active(cls, user_id: int, *, session_version: int | None = None) -> User | None:
+        """The active user with this id, roles and jurisdiction included: one statement (Flask-Login).
+        With `session_version`: None unless the user's sessions of that version are still valid."""
         row = db.session.execute(_LOAD_ACTIVE, {"user_id": user_id}).one_or_none()
         if row is None or not row[0].is_active:
+            return None
+        if session_version is not None and row[0].session_version != session_version:
             return None
         user, path, roles = row
         user._request_roles = frozenset(roles.split(",")) if roles else frozenset()
@@ -69,10 +87,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         self.password_hash = _hasher.hash(password)
 
     def check_password(self, password: str) -> bool:
-        try:
-            return _hasher.verify(self.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
+        return _verify(self.password_hash, password)
 
     # --- roles -----------------------------------------------------------------------------------
     @property
@@ -141,8 +156,30 @@ _LOAD_ACTIVE = (  # built once: no per-request statement building
 )
 
 
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_dummy: tuple[PasswordHasher, str] | None = None
+
+
+def check_password_of_nobody(password: str) -> bool:
+    """The work of User.check_password for a user name nobody has (always False), so that a wrong
+    password costs the same time whether or not the user exists: user names cannot be found by timing.
+    Verifies against a hash made once with the current hasher's parameters."""
+    global _dummy
+    if _dummy is None or _dummy[0] is not _hasher:
+        _dummy = (_hasher, _hasher.hash("not a password: no user has this hash"))
+    _verify(_dummy[1], password)
+    return False
+
+
 class LoginAttempt(db.Model):
-    """Failed and successful logins by user name and IP: throttling and the security log."""
+    """Logins whose password was checked, by user name and IP, failed or successful: the security log.
+    (Throttling keeps its own counters: app/auth/throttle.py.)"""
 
     __tablename__ = "login_attempts"
 
@@ -151,3 +188,18 @@ class LoginAttempt(db.Model):
     ip: Mapped[str | None] = mapped_column(String(45), index=True)
     success: Mapped[bool] = mapped_column()
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class LoginThrottle(db.Model):
+    """Login attempts counted per (user name, source address), and per source address (user name ''),
+    for the growing pauses of app/auth/throttle.py. A row is forgotten once its last failure is old."""
+
+    __tablename__ = "login_throttles"
+
+    username: Mapped[str] = mapped_column(String(50), primary_key=True)  # lower-case; '' = the whole source
+    source: Mapped[str] = mapped_column(String(45), primary_key=True)  # the client address (request.remote_addr)
+    failures: Mapped[int] = mapped_column(default=0)  # failed password checks
+    checking: Mapped[int] = mapped_column(default=0)  # attempts let through whose password is being checked
+    last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,4 +1,8 @@
-"""User administration: create, edit, (de)activate, reset password. Each takes `actor`, flushes, audits.
+"""Logging in and out, and user administration: create, edit, (de)activate, reset or change a password.
+Each takes `actor` (or is the actor's own login), flushes, audits.
+
+Sessions: logging out, a password change or reset, a change of roles or unit, and deactivation end every
+existing session of the user (end_sessions: the session version in each session's user id).
 
 Rules (checked server-side, messages in Chinese):
 - at least one role; 企业安全管理人员 cannot be combined with staff roles;
@@ -10,15 +14,17 @@ Rules (checked server-side, messages in Chinese):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from app import audit
-from app.auth.models import User
+from app import audit, clock
+from app.auth import throttle
+from app.auth.models import LoginAttempt, User, check_password_of_nobody
 from app.auth.permissions import in_scope
 from app.auth.roles import ROLE_LABELS, STAFF_ROLES, Role
-from app.errors import ValidationFailed
+from app.errors import ValidationFailed, require
 from app.extensions import db
 from app.org.models import Department, Enterprise
 
@@ -32,6 +38,9 @@ COMMON_PASSWORDS = {
 }
 
 audit.register_action_labels({
+    "auth.logout": "退出系统",
+    "auth.login_throttled": "登录受限（失败次数过多）",
+    "user.password_changed": "修改密码",
     "user.created": "新增用户",
     "user.updated": "修改用户",
     "user.activated": "启用账号",
@@ -69,6 +78,91 @@ def password_problem(password: str, *, username: str | None = None) -> str | Non
     return None
 
 
+# --- logging in and out ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LoginResult:
+    """authenticate()'s answer: the user, or the message for the login page and its HTTP status."""
+
+    user: User | None
+    message: str | None = None
+    status: int = 200
+
+
+def authenticate(username: str, password: str, *, source: str | None) -> LoginResult:
+    """A login attempt from the address `source` (request.remote_addr). Throttled per (user name, source)
+    and per source (app/auth/throttle.py); an unknown user name costs the same password check as a known
+    one and gets the same answers, so neither timing nor messages tell which user names exist.
+    Call it first in a transaction and commit after (the login view does): throttle.admit counts the
+    attempt on a connection of its own and must not wait for this session's writes."""
+    username = username.strip()
+    if not username or not password:
+        return LoginResult(None, "请输入用户名和密码", 401)
+    admission = throttle.admit(username, source)
+    if not admission.allowed:
+        return LoginResult(None, throttle.refused_message(admission.until, whole_source=admission.whole_source), 429)
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is not None:
+        ok = user.check_password(password) and user.is_active
+    else:
+        ok = check_password_of_nobody(password)
+    now = clock.now()
+    db.session.add(LoginAttempt(username=username[:50], ip=source, success=ok, at=now))
+    if ok and user is not None:
+        throttle.record_success(admission)
+        user.last_login_at = now
+        audit.record(user, "auth.login", user, summary=f"{user.name} 登录系统")
+        return LoginResult(user)
+    failure = throttle.record_failure(admission)
+    if failure.until is not None:
+        origin = f"来自 {source or '未知地址'} 的"
+        summary = (f"{origin}登录失败次数过多（不限用户名），该地址暂停登录" if failure.whole_source
+                   else f"用户名“{admission.username}”{origin}登录失败次数过多，该地址暂停以此用户名登录")
+        audit.record(None, "auth.login_throttled", user if not failure.whole_source else None,
+                     summary=f"{summary}至 {throttle.retry_at(failure.until)}",
+                     data={"username": admission.username, "source": source, "until": failure.until,
+                           "whole_source": failure.whole_source})
+        message = "用户名或密码错误。" + throttle.refused_message(failure.until, whole_source=failure.whole_source)
+        return LoginResult(None, message, 401)
+    hint = f"，再失败{failure.remaining}次将暂停登录" if 0 < failure.remaining < 3 else ""
+    return LoginResult(None, "用户名或密码错误" + hint, 401)
+
+
+def end_sessions(user: User) -> None:
+    """End every existing session of the user: the next request with any of their session (or remember)
+    cookies is anonymous. A session that must go on is issued again afterwards (login_user)."""
+    db.session.execute(  # atomic: two ends at once never count as one
+        update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(user, ["session_version"])
+
+
+def log_out(user: User, *, actor: User) -> None:
+    """退出: ends every session of the user (a copied cookie stops working too)."""
+    end_sessions(user)
+    audit.record(actor, "auth.logout", user, summary=f"{user.name} 退出系统")
+
+
+def change_password(user: User, current: str, password: str, confirm: str, *, actor: User) -> User:
+    """修改密码 by the user themself: the current password first. Ends every session of the user; the
+    route issues the one it answers again."""
+    require(actor.id == user.id, "只能修改自己的密码")
+    if not user.check_password(current):
+        _fail({"current_password": "当前密码不正确"}, "当前密码不正确")
+    problem = password_problem(password, username=user.username)
+    if problem:
+        _fail({"password": problem}, problem)
+    if password != confirm:
+        _fail({"password_confirm": "两次输入的密码不一致"}, "两次输入的密码不一致")
+    if user.check_password(password):
+        _fail({"password": "新密码不能与当前密码相同"}, "新密码不能与当前密码相同")
+    user.set_password(password)
+    end_sessions(user)
+    audit.record(actor, "user.password_changed", user, summary=f"{user.name} 修改了自己的密码")
+    return user
+
+
+# --- user administration -----------------------------------------------------------------------------
 def _fail(errors: dict[str, str], message: str = "提交的内容有误，请按提示修改") -> None:
     raise ValidationFailed(message, field_errors=errors)
 
@@ -221,6 +315,8 @@ def update_user(user: User, raw: dict, *, actor: User) -> User:
     user.department, user.enterprise = values["department"], values["enterprise"]
     user.set_roles(values["roles"])
     changes = audit.diff(before, _snapshot(user))
+    if changes.keys() & {"roles", "department", "enterprise"}:
+        end_sessions(user)  # what the user may do or see changed: every session logs in again
     if changes:
         db.session.flush()
         labels = "、".join(USER_LABELS[k] for k in changes)
@@ -230,7 +326,7 @@ def update_user(user: User, raw: dict, *, actor: User) -> User:
 
 
 def set_user_active(user: User, active: bool, *, actor: User) -> User:
-    """停用/启用账号. Deactivated users cannot log in; their records stay."""
+    """停用/启用账号. Deactivated users cannot log in and their sessions end; their records stay."""
     if not user_in_scope(actor, user):
         _fail({}, "该用户不在您的管辖范围内")
     if user.id == actor.id and not active:
@@ -238,6 +334,8 @@ def set_user_active(user: User, active: bool, *, actor: User) -> User:
     if user.is_active_flag == active:
         return user
     user.is_active_flag = active
+    if not active:
+        end_sessions(user)  # reactivating the account later must not bring old sessions back
     db.session.flush()
     verb = "启用" if active else "停用"
     audit.record(actor, "user.activated" if active else "user.deactivated", user,
@@ -246,7 +344,8 @@ def set_user_active(user: User, active: bool, *, actor: User) -> User:
 
 
 def reset_password(user: User, password: str, confirm: str, *, actor: User) -> User:
-    """重置密码 and lift any login lock. The audit event never contains the password or its hash."""
+    """重置密码: ends every session of the user and lifts every login pause of their user name (from every
+    address). The audit event never contains the password or its hash."""
     if not user_in_scope(actor, user):
         _fail({}, "该用户不在您的管辖范围内")
     problem = password_problem(password, username=user.username)
@@ -255,8 +354,7 @@ def reset_password(user: User, password: str, confirm: str, *, actor: User) -> U
     if password != confirm:
         _fail({"password_confirm": "两次输入的密码不一致"}, "两次输入的密码不一致")
     user.set_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    db.session.flush()
+    end_sessions(user)
+    throttle.lift(user.username)
     audit.record(actor, "user.password_reset", user, summary=f"重置用户“{user.name}”（{user.username}）的密码")
     return user

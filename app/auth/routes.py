@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
-from sqlalchemy import func, select
 
-from app import audit, clock, is_safe_next
+from app import clock, is_safe_next
 from app.auth import home
-from app.auth.models import LoginAttempt, User
+from app.auth import operations as user_ops
 from app.auth.roles import ROLE_LABELS, Role
-from app.db import commit_request, utcnow
+from app.db import commit_request
+from app.errors import ValidationFailed
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
-
-
-def _recent_failures(username: str, ip: str | None) -> tuple[int, int]:
-    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    q = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.at >= since, LoginAttempt.success.is_(False))
-    by_user = db.session.scalar(q.where(LoginAttempt.username == username)) or 0
-    by_ip = db.session.scalar(q.where(LoginAttempt.ip == ip)) or 0 if ip else 0
-    return by_user, by_ip
 
 
 @bp.record_once
@@ -52,44 +42,49 @@ def login():
     next_url = request.values.get("next")
     if current_user.is_authenticated:
         return redirect(next_url if is_safe_next(next_url) else url_for("auth.index"))
-    error = None
     username = ""
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
-        password = request.form.get("password") or ""
-        ip = request.remote_addr
-        max_failures = current_app.config["LOGIN_MAX_FAILURES"]
-        by_user, by_ip = _recent_failures(username, ip)
-        if by_user >= max_failures or by_ip >= max_failures * 4:
-            error = f"登录失败次数过多，账号已临时锁定，请{current_app.config['LOGIN_LOCK_MINUTES']}分钟后再试"
-            status = 429
-        else:
-            user = db.session.scalar(select(User).where(User.username == username)) if username else None
-            ok = user is not None and user.is_active and user.check_password(password)
-            db.session.add(LoginAttempt(username=username[:50], ip=ip, success=ok, at=utcnow()))
-            if ok:
-                user.last_login_at = utcnow()
-                _audit_login(user)
-                commit_request()
-                login_user(user)
-                return redirect(next_url if is_safe_next(next_url) else url_for("auth.index"))
-            commit_request()
-            remaining = max_failures - by_user - 1
-            error = "用户名或密码错误" + (f"，再失败{remaining}次将临时锁定" if 0 < remaining < 3 else "")
-            if remaining <= 0:
-                error = f"登录失败次数过多，账号已临时锁定，请{current_app.config['LOGIN_LOCK_MINUTES']}分钟后再试"
-            status = 401
-        return render_template("auth/login.html", error=error, username=username, next=next_url), status
+        # the client address: the TCP peer, or what exactly SAFELOOP_PROXY_HOPS trusted proxies say (ProxyFix)
+        result = user_ops.authenticate(username, request.form.get("password") or "", source=request.remote_addr)
+        commit_request()
+        if result.user is not None:
+            login_user(result.user)
+            return redirect(next_url if is_safe_next(next_url) else url_for("auth.index"))
+        return render_template("auth/login.html", error=result.message, username=username,
+                               next=next_url), result.status
     return render_template("auth/login.html", error=None, username=username, next=next_url)
-
-
-def _audit_login(user: User) -> None:
-    audit.record(user, "auth.login", user, summary=f"{user.name} 登录系统")
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    """退出: ends every session of the user, on every device (a copied cookie stops working too)."""
+    user = current_user._get_current_object()
+    user_ops.log_out(user, actor=user)
+    commit_request()
     logout_user()
     flash("您已安全退出", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """修改密码: every other session of the user ends; this one is issued again and goes on."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        user = current_user._get_current_object()
+        try:
+            user_ops.change_password(user, request.form.get("current_password") or "",
+                                     request.form.get("password") or "", request.form.get("password_confirm") or "",
+                                     actor=user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = exc.field_errors
+        else:
+            commit_request()
+            login_user(user)  # the new session version: this session goes on, every other one has ended
+            flash("密码已修改，其他设备上的登录已失效", "success")
+            return redirect(url_for("auth.index"))
+    return render_template("auth/password.html", errors=errors), 422 if errors else 200

@@ -1,3 +1,5 @@
+import re
+
 from app.auth.models import LoginAttempt
 from tests.factories.auth import PASSWORD, csrf_from
 
@@ -40,9 +42,10 @@ def test_wrong_password_then_throttled(app, world, db):
     for _ in range(5):
         r = c.post("/login", data={"username": "officer", "password": "nope", "csrf_token": _token(c)})
         assert r.status_code == 401
+    assert "登录失败次数过多，请于" in r.get_data(as_text=True)  # the fifth failure starts a pause
     r = c.post("/login", data={"username": "officer", "password": PASSWORD, "csrf_token": _token(c)})
     assert r.status_code == 429
-    assert "锁定" in r.get_data(as_text=True)
+    assert re.search(r"登录失败次数过多，请于 \d\d:\d\d 后再试", r.get_data(as_text=True))
     assert db.session.query(LoginAttempt).filter_by(success=True).count() == 0
 
 
