@@ -76,6 +76,13 @@ class Config:
     # How many reverse proxies in front of the app are trusted to set X-Forwarded-For/-Proto (0 = none:
     # the client address is the TCP peer). Never more than really exist, or clients can spoof addresses.
     PROXY_HOPS = int(os.environ.get("SAFELOOP_PROXY_HOPS", "0") or 0)
+    # The audit chain's HMAC key, kept outside the database (app/audit/keys.py): the key itself, or a key
+    # file (mode 0600); without either, a random key is created in instance/audit_hmac_key on first use
+    # (refused in production). AUDIT_ANCHOR_FILE: where `flask audit anchor` appends the signed chain head
+    # and `flask audit verify` checks it (None: no anchor file).
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or None
+    AUDIT_HMAC_KEY_FILE = os.environ.get("AUDIT_HMAC_KEY_FILE") or None
+    AUDIT_ANCHOR_FILE: str | None = os.environ.get("AUDIT_ANCHOR_FILE") or str(INSTANCE_DIR / "audit-anchors.jsonl")
     # BPMN and form definitions: WORKFLOW_DIR / FORMS_DIR (defaults <repo>/workflows, <repo>/forms) plus
     # these extra directories. A process id or form name must be defined in only one directory.
     EXTRA_WORKFLOW_DIRS: tuple[str, ...] = ()
@@ -87,6 +94,9 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_SECURE = False
     LOGIN_MAX_FAILURES = 5
+    AUDIT_HMAC_KEY = "test-audit-key-5b0e9c1f7a3d24e68f1c0b9a7d5e3f21"
+    AUDIT_HMAC_KEY_FILE = None
+    AUDIT_ANCHOR_FILE = None  # a test that anchors names its own file
     # the test process (test_simple) and its forms, never deployed with the app
     EXTRA_WORKFLOW_DIRS = (str(BASE_DIR / "tests" / "fixtures" / "workflows"),)
     EXTRA_FORMS_DIRS = (str(BASE_DIR / "tests" / "fixtures" / "forms"),)

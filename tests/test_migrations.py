@@ -40,11 +40,16 @@ def test_upgrade_from_empty_matches_models(fresh_url):
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), _db.metadata)
         assert diff == [], diff
         if _db.engine.dialect.name == "postgresql":
-            with _db.engine.begin() as conn:
-                conn.execute(text(
+            with pytest.raises(Exception, match="append path"), _db.engine.begin() as conn:
+                conn.execute(text(  # only the app's append path inserts (0008)
                     "INSERT INTO audit_events (seq, at, actor_name, actor_roles, action, summary, prev_hash, hash) "
                     "VALUES (1, now(), '系统', '', 'x', 'x', repeat('0', 64), repeat('1', 64))"
                 ))
+            from app import audit
+
+            audit.record(None, "x", None, summary="x")
+            _db.session.commit()
+            assert audit.verify(anchors_path=None).ok
             with pytest.raises(Exception, match="append-only"), _db.engine.begin() as conn:
                 conn.execute(text("DELETE FROM audit_events"))
         _db.engine.dispose()

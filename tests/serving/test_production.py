@@ -99,6 +99,7 @@ def test_flask_serve_runs_migrations_gunicorn_and_the_timer_worker(tmp_path):
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")},
         "FLASK_APP": "app:create_app",
         "SECRET_KEY": STRONG,
+        "AUDIT_HMAC_KEY": "5e8d1c3b7a9f02e4d6c8b0a2f4e6d8c1b3a5",  # production requires the audit key too
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
         "SAFELOOP_INSTANCE": str(tmp_path),
         "SAFELOOP_BIND": f"127.0.0.1:{port}",
