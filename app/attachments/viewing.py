@@ -16,6 +16,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app import audit, subjects
+from app.attachments.models import Attachment
 
 VIEWED = "attachment.viewed"
 _SHOWN = "_attachments_shown"
@@ -61,22 +62,29 @@ def record_page_view(response):
     if not getattr(current_user, "is_authenticated", False):
         return response
     from app.db import commit_request
+    from app.extensions import db
 
-    atts = list(shown.values())
-    names = subjects.describe(subjects.ref(a) for a in atts)
+    shown_ids = list(shown)
+    file_names = [a.original_name for a in shown.values()]
+    # the event commits alone: whatever the request left uncommitted (a form re-rendered after a rejected
+    # operation) was not meant to be kept. A route that keeps its changes has committed them already.
+    db.session.rollback()
+    refs = [subjects.SubjectRef(subjects.type_of(Attachment), i) for i in shown_ids]
+    names = subjects.describe(refs)
     owners: list[str] = []
-    for a in atts:
-        context = names[subjects.ref(a)].context
+    for r in refs:
+        context = names[r].context
         if context and context not in owners:
             owners.append(context)
-    listed = "、".join(a.original_name for a in atts[:MAX_NAMES_IN_SUMMARY])
-    if len(atts) > MAX_NAMES_IN_SUMMARY:
-        listed += f" 等{len(atts)}个"
+    listed = "、".join(file_names[:MAX_NAMES_IN_SUMMARY])
+    if len(file_names) > MAX_NAMES_IN_SUMMARY:
+        listed += f" 等{len(file_names)}个"
     where = f"{'、'.join(owners)}的" if owners else ""
+    actor = current_user._get_current_object()
     audit.record(
-        current_user._get_current_object(), VIEWED, None,
-        summary=f"{current_user.name} 查看{where}附件{len(atts)}个：{listed}",
-        data={"attachments": [a.id for a in atts], "names": [a.original_name for a in atts], "page": request.path},
+        actor, VIEWED, None,
+        summary=f"{actor.name} 查看{where}附件{len(file_names)}个：{listed}",
+        data={"attachments": shown_ids, "names": file_names, "page": request.path},
     )
     commit_request()
     return response
