@@ -124,3 +124,17 @@ def test_menu_entries_by_role(world, login):
     # the audit page itself agrees with the menu
     assert login(world.supervisor).get("/audit/").status_code == 200
     assert login(world.officer).get("/audit/").status_code == 403
+
+
+@pytest.mark.parametrize("who, tasks", [("supervisor", False), ("section_head", True)])
+def test_overseeing_roles_get_the_overdue_picture(world, login, make_hazard, who, tasks):
+    late = make_hazard(deadline=clock.today() + timedelta(days=1))
+    commit()
+    tick_at(clock.today() + timedelta(days=3))
+    r = login(getattr(world, who)).get("/")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert late.code in html[html.index('data-testid="home-hazards_overdue"'):]
+    assert 'data-testid="home-hazards_major"' in html
+    assert ('data-testid="home-tasks"' in html) is tasks
+    assert 'data-testid="home-people"' not in html
