@@ -56,6 +56,15 @@ def done():
     return render_template("inbox/done.html", result=result, process_names=queries.process_names())
 
 
+def _case_history(subject, instance) -> list:
+    """The trail on a task page: events about the business object and about its workflow instance (generic
+    steps, claims, reassignments, timers), oldest first, each once."""
+    events = {id(e): e for e in audit.history(instance)}
+    if subject is not None:
+        events.update((id(e), e) for e in audit.history(subject))
+    return sorted(events.values(), key=lambda e: (e.id is None, e.id or 0))
+
+
 def _task_context(task: HumanTask, values=None, errors=None) -> dict:
     view = subject_view(task.subject_type)
     subject = view.load(task.subject_id) if view else None
@@ -78,7 +87,7 @@ def _task_context(task: HumanTask, values=None, errors=None) -> dict:
         # internal steps or trail, no claim; the domain supplies it (SubjectView.outsider_progress)
         "outsider": outsider,
         "progress": progress(subject) if progress and subject is not None else None,
-        "events": [] if outsider else audit.history(subject) if subject is not None else audit.history(task.instance),
+        "events": [] if outsider else _case_history(subject, task.instance),
         "steps": queries.visible_steps(current_user, workflow.history(task.instance)),
         "ready": [t for t in workflow.ready_tasks(task.instance) if queries.can_view(current_user, t)],
         "diagram": None if outsider else workflow.instance_diagram(task.instance),
