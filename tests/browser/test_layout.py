@@ -285,6 +285,8 @@ def test_process_diagram_scrolls_and_zooms_inside_its_box(browser, live_server, 
         box = page.locator("[data-testid=process-diagram] .bpmn-scroll")
         svg = box.locator("svg.bpmn-diagram")
         assert svg.is_visible()
+        page.locator("[data-testid=process-diagram]").scroll_into_view_if_needed()
+        shoot(page, "diagram-390", full_page=False)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         # the diagram is drawn at a readable size and scrolls sideways inside its box
         start = svg.bounding_box()["width"]
@@ -299,6 +301,7 @@ def test_process_diagram_scrolls_and_zooms_inside_its_box(browser, live_server, 
         page.locator("[data-testid=diagram-zoom-out]").click()
         assert svg.bounding_box()["width"] < start
         page.locator("[data-testid=diagram-zoom-fit]").click()
+        shoot(page, "diagram-390-fit", full_page=False)
         assert abs(svg.bounding_box()["width"] - box.evaluate("el => el.clientWidth")) <= 24
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
