@@ -257,6 +257,30 @@ def test_phone_menu_opens_from_the_toggler_and_every_entry_works(browser, live_s
         context.close()
 
 
+def test_phone_list_filters_fold_behind_a_button(browser, live_server, demo):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        browser_login(page, live_server, "officer", DEMO_PASSWORD)
+        for path in ("/hazards", "/inbox"):
+            page.goto(live_server + path)
+            filters = page.locator("form[data-testid=filters]")
+            assert not filters.is_visible()  # the list comes first on a phone
+            page.locator("[data-testid=filters-toggle]").click()
+            filters.wait_for(state="visible")
+            page.wait_for_function("() => !document.querySelector('form[data-testid=filters].collapsing')")
+            assert page.evaluate(LAYOUT_PROBLEMS) == [], path
+        # a filter in use keeps them open, so the user sees what narrows the list
+        page.goto(live_server + "/hazards?level=重大")
+        assert page.locator("form[data-testid=filters]").is_visible()
+        page.set_viewport_size({"width": 1024, "height": 768})
+        page.goto(live_server + "/hazards")
+        assert page.locator("form[data-testid=filters]").is_visible()
+        assert not page.locator("[data-testid=filters-toggle]").is_visible()
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_navbar_text_meets_wcag_aa_contrast(browser, live_server, demo, width):
     context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
