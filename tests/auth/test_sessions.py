@@ -61,6 +61,14 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(app, world, logi
     assert db.session.get(User, world.officer.id).check_password(NEW_PASSWORD)
 
 
+def test_password_page_is_linked_from_every_page(app, world, login):
+    officer = login(world.officer)
+    html = officer.get(PAGE).get_data(as_text=True)
+    assert 'href="/account/password"' in html
+    page = officer.get("/account/password")
+    assert page.status_code == 200 and "当前密码" in page.get_data(as_text=True)
+
+
 def test_password_change_needs_the_current_password(app, world, login):
     officer = login(world.officer)
     thief = _copy(app, officer)
