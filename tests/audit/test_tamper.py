@@ -170,6 +170,7 @@ def test_keyed_rows_rewritten_as_unkeyed_are_caught(db, world):
     result = audit.verify()
     assert not result.ok and result.first_bad_id == events[3].id
     assert "密钥启用（第 1 条）之后出现未签名的旧版本记录，该记录被改写（降级）" in result.message
+    assert [e.summary for e in audit.history(world.ent_a)] == ["第1步", "第2步", "第3步"]
 
     # moving the switch point past them does not help: it is sealed with the key
     db.session.execute(text("UPDATE audit_chain_head SET keyed_from_seq = 100"))
@@ -194,7 +195,7 @@ def test_chains_from_before_the_key_still_verify(db, world):
     prev = "0" * 64
     for seq in (1, 2):
         row = {"seq": seq, "at": clock.now(), "actor_id": None, "actor_name": "系统", "actor_roles": "",
-               "action": "test.old", "object_type": None, "object_id": None, "summary": f"旧{seq}",
+               "action": "test.old", "object_type": "enterprises", "object_id": world.ent_a.id, "summary": f"旧{seq}",
                "changes": None, "data": None, "ip": None, "prev_hash": prev}
         row["hash"] = compute_hash(hash_payload(type("R", (), row)), keys.V1)
         _raw_insert(db, **row, hash_version=1)
@@ -202,10 +203,11 @@ def test_chains_from_before_the_key_still_verify(db, world):
     db.session.execute(AuditChainHead.__table__.insert().values(
         id=1, seq=2, last_hash=prev, keyed_from_seq=3, keyed_from_mac=keys.marker_mac(3)))
     db.session.commit()
-    audit.record(None, "test.new", None, summary="新")
+    audit.record(None, "test.new", world.ent_a, summary="新")
     db.session.commit()
     assert [e.hash_version for e in _chain(db)] == [1, 1, 2]
     assert audit.verify().ok and all(e.authentic for e in _chain(db))
+    assert [e.summary for e in audit.history(world.ent_a)] == ["旧1", "旧2", "新"]
 
 
 # --- anchors ---------------------------------------------------------------------------------------------
