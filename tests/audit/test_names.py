@@ -45,7 +45,7 @@ def test_objects_are_named_and_linked(world, make_hazard, login):
     audit.record(world.admin, "user.updated", world.officer, summary="修改用户")
     db.session.commit()
     html = login(world.admin).get("/audit/").get_data(as_text=True)
-    cells = re.findall(r'<td data-testid="audit-object">(.*?)</td>', html, re.S)
+    cells = re.findall(r'<td data-testid="audit-object"[^>]*>(.*?)</td>', html, re.S)
     text = [re.sub(r"<[^>]+>", " ", c) for c in cells]
     assert any(f"隐患 {h.code}" in t for t in text)
     assert any("用户 王执法" in t for t in text)
