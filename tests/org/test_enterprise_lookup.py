@@ -24,7 +24,7 @@ def add(world, name, serial, region=None):
                    sub_sector="机械", risk_grade="一般", category="B")
     e.set_region(region)
     _db.session.add(e)
-    _db.session.flush()
+    _db.session.commit()
     return e
 
 
