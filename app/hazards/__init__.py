@@ -25,6 +25,8 @@ SUBJECT_LABEL = "隐患"
 
 def init_app(app: Flask) -> None:
     """Register everything the hazard domain adds to the platform."""
+    from flask_login import current_user
+
     from app import audit, dashboard, ledgers, seed, subjects, ui
     from app.auth.roles import Role
 
@@ -61,6 +63,8 @@ def init_app(app: Flask) -> None:
     ui.register_nav("hazards.index", "隐患治理", order=30)
     ui.register_nav("hazards.major", "重大隐患", overview.HOME_ROLES | {Role.OFFICER, Role.LEGAL_REVIEWER}, order=35)
     overview.register_home_sections()
+    # the status badge in the reader's terms (macros are imported without context: read current_user here)
+    app.jinja_env.globals["hazard_status_for"] = lambda h: hazard_view.status_for(h, current_user)
     subjects.register_subject(
         subjects.type_of(Hazard),
         subjects.SubjectView(

@@ -71,6 +71,22 @@ def _day(value: date | datetime | None) -> date:
     return value
 
 
+# What an enterprise account reads for a status that names an internal step of the agency (issue #10
+# item 9): the same words as the last step of outsider_progress. Other statuses read the same to everyone.
+OUTSIDER_STATUS = {
+    HazardStatus.SUPERVISION_PENDING: "待执法部门决定",
+    HazardStatus.EXCEPTION_PENDING: "待执法部门决定",
+    HazardStatus.REFERRED: "整改程序结束，由执法部门依法处理",
+}
+
+
+def status_for(hazard: Hazard, user: User) -> str:
+    """The status as `user` may read it: enterprise accounts never see internal steps (移送立案, 领导审批)."""
+    if user.is_enterprise_user:
+        return OUTSIDER_STATUS.get(HazardStatus(hazard.status), hazard.status)
+    return hazard.status
+
+
 def outsider_progress(hazard: Hazard) -> list[ProgressStep]:
     """The enterprise's view of its hazard: what was decided about it and what is expected of it, in its
     terms (已下达整改指令 → 整改中（期限 …） → 已提交整改，待复查 → 复查合格，已销号 / 复查不合格，需重新整改;
