@@ -109,7 +109,7 @@ def mark_overdue(ctx) -> dict:
     set_overdue_title(ctx.instance, True)  # the status follows the workflow (app.hazards.status)
     officers = (
         f"隐患逾期未整改：{hazard.enterprise.name} {hazard.location}（{hazard.code}）",
-        f"整改期限{cn_date(deadline)}已过，企业未报告整改完成。请于{result['review_due']}前"
+        f"整改期限{cn_date(deadline)}已过，企业未报告整改完成。请最迟于{result['review_due']}（含当日）"
         f"{'组织现场审查' if hazard.is_major else '进行现场复查'}，依法处理。",
     )
     enterprise = (
@@ -146,9 +146,9 @@ def escalate_review(ctx) -> None:
     what = "现场审查验收" if hazard.is_major else "复查"
     heads = (
         f"{what}超期：{hazard.enterprise.name} {hazard.location}（{hazard.code}）",
-        f"该隐患应于{due}前完成{what}，至今未完成。请督促承办人员办理或改派。",
+        f"该隐患最迟应于{due}（含当日）完成{what}，至今未完成。请督促承办人员办理或改派。",
     )
-    officers = (f"{what}已超期：{hazard.code}", f"应于{due}前完成{what}，已报告科室负责人。")
+    officers = (f"{what}已超期：{hazard.code}", f"最迟应于{due}（含当日）完成{what}，已报告科室负责人。")
     _tell(
         hazard,
         "review_overdue",

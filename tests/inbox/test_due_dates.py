@@ -106,7 +106,7 @@ def test_reminders_and_timer_record_name_the_same_last_day(make_hazard, login, w
 
     # the 复查 task it opened is due on the date the officers were told, on the inbox and the API alike
     review = ready_task(db.session.get(type(hazard), hazard.id), "review_rectification")
-    told = re.search(r"请于(\d{4}-\d{2}-\d{2})前", overdue.body).group(1)
+    told = re.search(r"请最迟于(\d{4}-\d{2}-\d{2})（含当日）", overdue.body).group(1)
     assert review.due_date.isoformat() == told == "2026-11-19"
     c = login(world.officer)
     assert 'datetime="2026-11-19"' in c.get("/inbox").get_data(as_text=True)
