@@ -64,6 +64,9 @@ class SubjectView:
     load_many: Callable[[Collection[int]], Iterable[Any]] | None = None
     # the object this one belongs to (a 整改 record's 隐患, an attachment's subject, a task's process)
     parent: Callable[[Any], SubjectRef | None] | None = None
+    # user -> a SELECT of the ids of this type inside the user's data scope (the audit trail shows a viewer
+    # of a sub-jurisdiction only events about these); None: no row of this type is scoped (hidden from them)
+    scope: Callable[[Any], Any] | None = None
 
 
 _views: dict[str, SubjectView] = {}
@@ -83,7 +86,7 @@ def registered_types() -> list[str]:
 
 def model_view(model: Any, *, label: str, name: Callable[[Any], str], url: Callable[[Any], str | None] | None = None,
                parent: Callable[[Any], SubjectRef | None] | None = None, options: Iterable[Any] = (),
-               summary_template: str = "") -> SubjectView:
+               summary_template: str = "", scope: Callable[[Any], Any] | None = None) -> SubjectView:
     """A SubjectView for a model class whose rows are the subjects: loads one by primary key, many with
     one `IN` query (with `options`, e.g. the relationships `name` reads)."""
     from sqlalchemy import select
@@ -94,7 +97,18 @@ def model_view(model: Any, *, label: str, name: Callable[[Any], str], url: Calla
         return list(db.session.scalars(select(model).where(model.id.in_(sorted(ids))).options(*opts)).unique())
 
     return SubjectView(load=lambda object_id: db.session.get(model, object_id), summary_template=summary_template,
-                       url=url, label=label, name=name, load_many=load_many, parent=parent)
+                       url=url, label=label, name=name, load_many=load_many, parent=parent, scope=scope)
+
+
+def in_scope_clause(user: Any, type_col: Any, id_col: Any, *, skip: Collection[str] = ()) -> Any:
+    """SQL condition: the (type_col, id_col) reference points at an object inside `user`'s data scope, by
+    each registered type's `scope` (one `IN (SELECT …)` per type). Types without a scope, and references to
+    no object, are outside. `skip` leaves types out (a type whose own scope goes through its owner's)."""
+    from sqlalchemy import and_, false, or_
+
+    parts = [and_(type_col == kind, id_col.in_(view.scope(user)))
+             for kind, view in sorted(_views.items()) if view.scope is not None and kind not in skip]
+    return or_(false(), *parts)
 
 
 @dataclass(frozen=True)
@@ -200,6 +214,7 @@ def describe_one(obj_or_ref: Any) -> Subject:
 
 
 __all__ = [
-    "ProgressStep", "Subject", "SubjectRef", "SubjectView", "describe", "describe_one", "model_view", "ref",
+    "ProgressStep", "Subject", "SubjectRef", "SubjectView", "describe", "describe_one", "in_scope_clause", "model_view",
+    "ref",
     "register_subject", "registered_types", "type_of", "view_of",
 ]

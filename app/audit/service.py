@@ -176,6 +176,15 @@ def is_authentic(event: AuditEvent) -> bool:
     return _seal_ok(event, keyed_from)
 
 
+def forged_ids(events: Iterable[AuditEvent]) -> set[int]:
+    """Ids of the stored events whose seal fails (forged or edited in the database): what `authentic`
+    says per event, reading the sealed switch point once for the lot (and only if a version 1 event is
+    among them)."""
+    stored = [e for e in events if e.hash is not None]
+    keyed_from = read_marker().keyed_from if any(e.hash_version == keys.V1 for e in stored) else None
+    return {e.id for e in stored if not _seal_ok(e, keyed_from)}
+
+
 # --- writing -------------------------------------------------------------------------------------
 
 

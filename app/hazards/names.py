@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import url_for
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import subjects
@@ -26,14 +27,22 @@ def _order_name(order) -> str:
     return order.doc_number or f"待签发（{order.enterprise.name}）"
 
 
+def _scoped_ids(model):
+    """viewer -> the ids of `model` rows (with their own region_path and enterprise_id) in the viewer's scope."""
+    from app.auth.permissions import scope_clause
+
+    return lambda viewer: select(model.id).where(scope_clause(viewer, model.region_path, model.enterprise_id))
+
+
 def _with_batch_loader(model, *, label: str, name, url, options=()) -> None:
     kind = subjects.type_of(model)
-    batch = model_view(model, label=label, name=name, url=url, options=options)
+    batch = model_view(model, label=label, name=name, url=url, options=options, scope=_scoped_ids(model))
     view = subjects.view_of(kind)
     if view is None:
         subjects.register_subject(kind, batch)
-    elif view.load_many is None:
-        subjects.register_subject(kind, replace(view, load_many=batch.load_many))
+    else:
+        subjects.register_subject(kind, replace(view, load_many=view.load_many or batch.load_many,
+                                                scope=view.scope or batch.scope))
 
 
 def register() -> None:
@@ -65,7 +74,12 @@ def register() -> None:
         (Supervision, "挂牌督办", lambda s: s.code),
         (PenaltyReferral, "移送立案", lambda r: r.status),
     ]
+    hazard_scope = _scoped_ids(Hazard)
+
+    def in_scope_hazards(model):  # a row of one hazard is where its hazard is
+        return lambda viewer: select(model.id).where(model.hazard_id.in_(hazard_scope(viewer)))
+
     for model, label, name in parts:
         subjects.register_subject(subjects.type_of(model), model_view(
-            model, label=label, name=name, url=_hazard_url, parent=_hazard_of,
+            model, label=label, name=name, url=_hazard_url, parent=_hazard_of, scope=in_scope_hazards(model),
         ))
