@@ -22,7 +22,17 @@ def can_register_for(user: User, enterprise) -> bool:
 
 
 def can_edit_draft(user: User, order: RectificationOrder) -> bool:
-    return order.is_draft and can_register(user) and in_scope(user, order.region_path, order.enterprise_id)
+    """Who may add to, delete from and 签发 a draft 指令书: the officer who drafted it, the co-signing officer
+    once named, or a section head (科室负责人) whose jurisdiction covers it; never another officer's draft."""
+    return (
+        order.is_draft
+        and can_register(user)
+        and in_scope(user, order.region_path, order.enterprise_id)
+        and (user.id in (order.created_by_id, order.co_officer_id) or user.has_role(Role.SECTION_HEAD))
+    )
+
+
+DRAFT_DENIED = "只有登记该指令书的执法人员、第二名执法人员或辖区科室负责人可以修改、签发该指令书"
 
 
 def is_own_enterprise_manager(user: User, hazard: Hazard) -> bool:

@@ -119,7 +119,7 @@ def order(order_id: int):
 @login_required
 def issue(order_id: int):
     order = _order_or_404(order_id)
-    require(perm.can_edit_draft(current_user, order), "只能签发本人登记、尚未签发的指令书")
+    require(perm.can_edit_draft(current_user, order), perm.DRAFT_DENIED)
     try:
         with forms.submission(
             "issue_order", request.form, request.files, actor=current_user, context={"order": order}

@@ -110,7 +110,7 @@ def register_hazard(data: dict, *, actor: User) -> Hazard:
 
 def remove_draft_hazard(hazard: Hazard, *, actor: User) -> None:
     """Delete a hazard from a draft 指令书 (before issue only; issued hazards are records)."""
-    require(perm.can_edit_draft(actor, hazard.order), "只能删除尚未签发的隐患")
+    require(perm.can_edit_draft(actor, hazard.order), perm.DRAFT_DENIED)
     if hazard.status != HazardStatus.DRAFT:
         raise InvalidState("已签发的隐患不能删除")
     order = hazard.order
@@ -121,8 +121,9 @@ def remove_draft_hazard(hazard: Hazard, *, actor: User) -> None:
         summary=f"{actor.name}删除待签发隐患{hazard.code}",
         data={"hazard_id": hazard.id, "location": hazard.location, "description": hazard.description},
     )
-    order.hazards.remove(hazard)
-    db.session.delete(hazard)
+    with db.session.no_autoflush:  # deleting loads the hazard's relationships: never flush it orphaned first
+        db.session.delete(hazard)
+        order.hazards.remove(hazard)
     for i, h in enumerate(order.hazards, start=1):
         h.seq = i
     db.session.flush()
@@ -130,7 +131,7 @@ def remove_draft_hazard(hazard: Hazard, *, actor: User) -> None:
 
 def issue_order(order: RectificationOrder, data: dict, *, actor: User) -> RectificationOrder:
     """签发责令限期整改指令书: number it, then start one workflow per hazard."""
-    require(perm.can_edit_draft(actor, order), "只有辖区执法人员可以签发该指令书")
+    require(perm.can_edit_draft(actor, order), perm.DRAFT_DENIED)
     if not order.is_draft:
         raise InvalidState(f"该指令书已于签发（{order.doc_number}），不能重复签发")
     if not order.hazards:
