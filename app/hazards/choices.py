@@ -17,8 +17,17 @@ from app.org.models import Enterprise
 
 
 def _enterprise_label(value) -> str | None:
-    e = db.session.get(Enterprise, int(value)) if str(value).isdigit() else None
-    return e.name if e else None
+    """A picked enterprise's name for the re-rendered form: only within the user's scope (the registry's
+    enterprise_label), so /hazards/new?enterprise_id=… never names another jurisdiction's enterprise."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    from app.org.queries import enterprise_label
+
+    if not has_request_context():  # a document or a notice written by the system: no reader to leak to
+        e = db.session.get(Enterprise, int(value)) if str(value).isdigit() else None
+        return e.name if e else None
+    return enterprise_label(current_user, value) if current_user.is_authenticated else None
 
 
 def _user_label(value) -> str | None:

@@ -504,6 +504,7 @@ def section(user: User, args) -> str:
 
 def extract(name: str, user: User, args, *, attachment_base: str, today: date) -> Extract:
     f = queries.HazardFilters.from_args(args)
+    queries.check_scope(user, f)  # before the filter is put in words: never the name of another's enterprise
     return Extract(
         rows=ROW_BUILDERS[name](user, f, attachment_base=attachment_base, today=today),
         filters=filter_words(f),

@@ -165,7 +165,22 @@ def apply_filters(stmt: Select, f: HazardFilters, *, include_drafts: bool = Fals
     return stmt
 
 
+def check_scope(user: User, f: HazardFilters) -> None:
+    """An enterprise outside `user`'s scope is a bad filter value (422, as an unknown id): it is neither
+    named (the picker, the ledger's 筛选条件) nor filtered on, so ids in an address never reveal names."""
+    from app.errors import ValidationFailed
+    from app.org.queries import enterprise_label
+
+    if f.enterprise_id is not None and enterprise_label(user, f.enterprise_id) is None:
+        raise ValidationFailed(f"查询参数有误：企业 {NO_SUCH_ENTERPRISE}", field_errors={"enterprise_id": NO_SUCH_ENTERPRISE})
+
+
+NO_SUCH_ENTERPRISE = "不存在或不在您的管辖范围内"
+
+
 def filtered(user: User, f: HazardFilters) -> Select:
+    """The hazards `user` may see under the filters (the list page, the API, the dashboard, the ledgers)."""
+    check_scope(user, f)
     return apply_filters(scoped(user), f)
 
 
