@@ -161,7 +161,7 @@ def detail(hazard_id: int):
 def complete(hazard_id: int, task_id: int):
     """Complete the hazard's READY task from the detail page (same hook as the generic task page)."""
     hazard = _hazard_or_404(hazard_id)
-    task = inbox_queries.task_with_instance(task_id)
+    task = inbox_queries.visible_task(current_user, task_id)  # the agency's steps are 404 to the enterprise
     if task is None or task.subject_type != subjects.type_of(Hazard) or task.subject_id != hazard.id:
         abort(404)
     require(
