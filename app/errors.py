@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
 from sqlalchemy.exc import DBAPIError
@@ -90,6 +91,22 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def back_within_app() -> str:
+    """Where the page that posted came from (its Referer) when that is a page of this app, else the home
+    page: a Referer is what the browser says, and must not send the user to another site."""
+    from app import is_safe_next
+
+    referrer = request.referrer
+    if not referrer:
+        return "/"
+    parts = urlsplit(referrer)
+    if parts.scheme or parts.netloc:  # absolute: only this app's own origin, then keep the path
+        if (parts.scheme, parts.netloc) != (request.scheme, request.host):
+            return "/"
+        referrer = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    return referrer if is_safe_next(referrer) else "/"
+
+
 def register_error_handlers(app: Flask) -> None:
     from app.extensions import db
 
@@ -104,7 +121,7 @@ def register_error_handlers(app: Flask) -> None:
         if exc.status == 409 and request.method == "POST":
             # stale form or lost race: tell the user why, then send them somewhere useful
             flash(exc.message, "warning")
-            return redirect(request.referrer or "/"), 303
+            return redirect(back_within_app()), 303
         return render_template("error.html", status=exc.status, message=exc.message), exc.status
 
     @app.errorhandler(HTTPException)

@@ -21,7 +21,7 @@ import functools
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from app.errors import ValidationFailed
+from app import params
 
 PREFIX = "/api/v1"
 _blueprints: set[str] = set()
@@ -38,16 +38,10 @@ def doc(operations: dict, *, query: type | None = None):
         if query is None:
             fn.openapi = operations
             return fn
-        schema = query()
 
         @functools.wraps(fn)
         def view(*args, **kwargs):
-            errors = schema.validate(schema.present(request.args))
-            if errors:
-                raise ValidationFailed(
-                    "查询参数有误：" + "；".join(f"{name} {_words(msgs)}" for name, msgs in errors.items()),
-                    field_errors={name: _words(msgs) for name, msgs in errors.items()},
-                )
+            params.check(query, request.args)
             return fn(*args, **kwargs)
 
         view.openapi = operations  # type: ignore[attr-defined]
@@ -55,10 +49,6 @@ def doc(operations: dict, *, query: type | None = None):
         return view
 
     return wrap
-
-
-def _words(messages) -> str:
-    return "；".join(messages) if isinstance(messages, list) else str(messages)
 
 
 def _require_login():

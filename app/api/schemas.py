@@ -1,86 +1,14 @@
 """marshmallow schemas of /api/v1. Output schemas only describe; task input goes through forms.validate;
-query parameters are `QuerySchema`s, which both document them (OpenAPI) and validate them."""
+query parameters are `QuerySchema`s (app.params), which both document them (OpenAPI) and validate them,
+shared with the pages of the same lists."""
 
-from collections.abc import Iterable, Mapping
+from marshmallow import Schema, fields
 
-from marshmallow import EXCLUDE, Schema, fields, validate
-
-from app.inbox.queries import DUE_FILTERS, SORTS
+from app.inbox.queries import InboxArgsSchema  # noqa: F401 - the page's schema, documented here too
 from app.org.schemas import EnterpriseSchema  # one schema for the registry: forms, import and API
+from app.params import PAGE_DESCRIPTION, QuerySchema, day, integer, one_of, text  # noqa: F401 - the domains' API schemas import them from here
 
 # --- query parameters ------------------------------------------------------------------------------
-
-
-class QuerySchema(Schema):
-    """The query parameters of a GET route, one field a parameter (name, type, Chinese description,
-    enum or format): `api.doc(..., query=...)` lists them in the OpenAPI document and validates a
-    request's values against them. The route reads the values as the page does (the same filter
-    object); an empty value counts as absent, as from a form's empty select, and unknown names are
-    ignored."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    @staticmethod
-    def present(args) -> dict[str, str]:
-        """The non-empty values of the request's query string (the first of each name)."""
-        return {k: v for k, v in args.items() if v.strip()}
-
-
-def _default(value) -> dict:
-    """load_default only when there is one (a None default would make the field nullable)."""
-    return {} if value is None else {"load_default": value}
-
-
-def text(description: str, *, max_length: int | None = None) -> fields.Str:
-    checks = [validate.Length(max=max_length, error="不能超过 {max} 个字符")] if max_length else []
-    return fields.Str(validate=checks, metadata={"description": description})
-
-
-def integer(description: str, *, minimum: int | None = None, default: int | None = None) -> fields.Int:
-    checks = [validate.Range(min=minimum, error="不能小于 {min}")] if minimum is not None else []
-    return fields.Int(
-        validate=checks,
-        error_messages={"invalid": "应为整数"},
-        metadata={"description": description},
-        **_default(default),
-    )
-
-
-def one_of(description: str, choices: Mapping[str, str] | Iterable[str], *, default: str | None = None) -> fields.Str:
-    """A parameter with fixed values (enum); a mapping's labels explain each value in the description."""
-    values = list(choices)
-    if isinstance(choices, Mapping):
-        description += "：" + "、".join(f"{v}（{choices[v]}）" for v in values)
-    return fields.Str(
-        validate=validate.OneOf(values, error="应为以下之一：{choices}"),
-        metadata={"description": description},
-        **_default(default),
-    )
-
-
-def day(description: str) -> fields.Date:
-    return fields.Date(
-        format="iso",
-        error_messages={"invalid": "应为日期，格式 YYYY-MM-DD"},
-        metadata={"description": f"{description}（YYYY-MM-DD）"},
-    )
-
-
-PAGE_DESCRIPTION = "页码，从 1 开始"
-
-
-class InboxArgsSchema(QuerySchema):
-    """GET /api/v1/inbox: the filters of the 我的待办 page (app.inbox.queries.InboxFilters)."""
-
-    process = text("任务类型：流程标识（任务的 process_id）")
-    task = text("任务步骤：BPMN 任务标识（任务的 bpmn_id）")
-    enterprise_id = integer("企业ID", minimum=1)
-    town = text("乡镇/街道：区划路径前缀，如 /34/3413/341322/341322100/")
-    due = one_of("办理期限", DUE_FILTERS)
-    q = text("关键词：在业务对象名称（任务标题）中查找")
-    sort = one_of("排序", SORTS, default="due")
-    page = integer(PAGE_DESCRIPTION, minimum=1, default=1)
 
 
 class EnterpriseArgsSchema(QuerySchema):

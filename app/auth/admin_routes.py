@@ -7,6 +7,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import params
 from app.auth import operations as user_ops
 from app.auth.models import User, UserRole
 from app.auth.permissions import can_manage_users, in_scope
@@ -83,13 +84,22 @@ def _role_options() -> list[tuple[str, str]]:
     return [(r.value, ROLE_LABELS[r]) for r in Role]
 
 
+class UserArgsSchema(params.QuerySchema):
+    """The filters of 用户管理."""
+
+    q = params.text("关键词：用户名、姓名或所属企业", max_length=50)
+    role = params.one_of("角色", {r.value: ROLE_LABELS[r] for r in Role})
+    active = params.one_of("状态", {"1": "启用", "0": "停用"})
+    page = params.integer(params.PAGE_DESCRIPTION, minimum=1, default=1)
+
+
 @bp.get("/users")
 def users():
-    q = (request.args.get("q") or "").strip()[:50]
-    role = request.args.get("role", "")
-    role = role if role in {r.value for r in Role} else ""
-    active = request.args.get("active", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    given = params.check(UserArgsSchema, request.args)
+    q = (given.get("q") or "").strip()
+    role = given.get("role", "")
+    active = given.get("active", "")
+    page = given["page"]
     pagination = db.paginate(_users_query(current_user, q=q, role=role, active=active), page=page,
                              per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in {"q": q, "role": role, "active": active}.items() if v}

@@ -26,22 +26,6 @@ STATUS_GROUPS = {
 }
 
 
-def _date(value) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
 @dataclass
 class HazardFilters:
     q: str = ""
@@ -60,23 +44,26 @@ class HazardFilters:
 
     @classmethod
     def from_args(cls, args) -> HazardFilters:
-        status = (args.get("status") or "").strip()
-        if status and status not in STATUS_GROUPS and status not in tuple(HazardStatus):
-            status = ""
+        """The filters of a query string (page, API, ledger, dashboard), validated by the list's one schema
+        (app.hazards.schemas.HazardArgsSchema): a bad value raises ValidationFailed (422)."""
+        from app import params
+        from app.hazards.schemas import HazardArgsSchema  # the schema module imports this one
+
+        v = params.check(HazardArgsSchema, args)
         return cls(
-            q=(args.get("q") or "").strip()[:100],
-            enterprise_id=_int(args.get("enterprise_id")),
-            town=(args.get("town") or "").strip()[:200],
-            industry=(args.get("industry") or "").strip()[:30],
-            level=(args.get("level") or "").strip() if args.get("level") in ("一般", "重大") else "",
-            status=status,
-            source=(args.get("source") or "").strip()[:10],
-            overdue=args.get("overdue") if args.get("overdue") in OVERDUE_FILTERS else "",
-            date_from=_date(args.get("date_from")),
-            date_to=_date(args.get("date_to")),
-            closed_from=_date(args.get("closed_from")),
-            closed_to=_date(args.get("closed_to")),
-            page=max(1, _int(args.get("page")) or 1),
+            q=(v.get("q") or "").strip(),
+            enterprise_id=v.get("enterprise_id"),
+            town=(v.get("town") or "").strip(),
+            industry=(v.get("industry") or "").strip(),
+            level=v.get("level", ""),
+            status=v.get("status", ""),
+            source=v.get("source", ""),
+            overdue=v.get("overdue", ""),
+            date_from=v.get("date_from"),
+            date_to=v.get("date_to"),
+            closed_from=v.get("closed_from"),
+            closed_to=v.get("closed_to"),
+            page=v["page"],
         )
 
     def as_args(self, **override) -> dict[str, str]:
@@ -126,14 +113,13 @@ def apply_filters(stmt: Select, f: HazardFilters, *, include_drafts: bool = Fals
         stmt = stmt.join(Enterprise, Enterprise.id == Hazard.enterprise_id)
     if not include_drafts and f.status != HazardStatus.DRAFT:
         stmt = stmt.where(Hazard.status != HazardStatus.DRAFT)
-    if f.q:
-        like = f"%{f.q}%"
+    if f.q:  # the term's own % and _ match only themselves
         stmt = stmt.where(
             or_(
-                Enterprise.name.like(like),
-                Hazard.code.like(like),
-                Hazard.location.like(like),
-                Hazard.description.like(like),
+                Enterprise.name.contains(f.q, autoescape=True),
+                Hazard.code.contains(f.q, autoescape=True),
+                Hazard.location.contains(f.q, autoescape=True),
+                Hazard.description.contains(f.q, autoescape=True),
             )
         )
     if f.enterprise_id:

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from app import clock, forms, subjects, workflow
+from app import clock, forms, params, subjects, workflow
 from app.db import commit_request
 from app.errors import DomainError, require
 from app.extensions import db
@@ -23,6 +23,7 @@ from app.hazards.models import (
     HazardStatus,
     RectificationOrder,
 )
+from app.hazards.schemas import MajorArgsSchema, NewHazardArgsSchema
 from app.hazards.view import detail_context, order_context
 from app.inbox import operations as inbox_operations
 from app.inbox import queries as inbox_queries
@@ -104,6 +105,7 @@ def new():
                 )
             )
         return redirect(url_for("hazards.order", order_id=hazard.order_id))
+    params.check(NewHazardArgsSchema, request.args)
     values = {k: request.args[k] for k in ("enterprise_id", "source", "found_on") if request.args.get(k)}
     return render_template("hazards/new.html", formdef=formdef, values=values, errors={})
 
@@ -377,7 +379,7 @@ def major():
     """重大事故隐患 and their 挂牌督办, in the user's scope (the hazard list's), by tab."""
     from app.hazards import overview
 
-    page = overview.major_page(current_user, request.args.get("tab", overview.DEFAULT_TAB),
-                               request.args.get("page", 1, type=int))
+    args = params.check(MajorArgsSchema, request.args)
+    page = overview.major_page(current_user, args["tab"], args["page"])
     return render_template("hazards/major.html", page=page, tabs=overview.MAJOR_TABS, today=clock.today(),
                            can_export=perm.can_export(current_user))

@@ -15,6 +15,7 @@ from app.api.schemas import (
     text,
 )
 from app.hazards.models import HazardLevel, HazardSource, HazardStatus
+from app.hazards.overview import DEFAULT_TAB, MAJOR_TABS
 from app.hazards.queries import OVERDUE_FILTERS, PER_PAGE, STATUS_GROUPS
 
 
@@ -159,3 +160,18 @@ class HazardArgsSchema(QuerySchema):
     closed_from = day("销号日期起（含）")
     closed_to = day("销号日期止（含）")
     page = integer(f"{PAGE_DESCRIPTION}，每页 {PER_PAGE} 条", minimum=1, default=1)
+
+
+class MajorArgsSchema(QuerySchema):
+    """GET /hazards/major: the tab of the 重大事故隐患 list and its page."""
+
+    tab = one_of("分组", {k: label for k, (label, _) in MAJOR_TABS.items()}, default=DEFAULT_TAB)
+    page = integer(PAGE_DESCRIPTION, minimum=1, default=1)
+
+
+class NewHazardArgsSchema(QuerySchema):
+    """GET /hazards/new: values carried over from the last registration of a batch (next hazard)."""
+
+    enterprise_id = integer("企业ID", minimum=1)
+    source = one_of("排查来源", [str(v) for v in HazardSource])
+    found_on = day("排查日期")

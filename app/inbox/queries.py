@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import clock
+from app import clock, params
 from app.auth.models import User
 from app.auth.permissions import in_scope, scope_clause
 from app.auth.roles import Role
@@ -33,6 +33,25 @@ SORTS = {
 }
 
 
+class InboxArgsSchema(params.QuerySchema):
+    """The filters of the 我的待办 page and of GET /api/v1/inbox (InboxFilters)."""
+
+    process = params.text("任务类型：流程标识（任务的 process_id）", max_length=100)
+    task = params.text("任务步骤：BPMN 任务标识（任务的 bpmn_id）", max_length=100)
+    enterprise_id = params.integer("企业ID", minimum=1)
+    town = params.text("乡镇/街道：区划路径前缀，如 /34/3413/341322/341322100/", max_length=200)
+    due = params.one_of("办理期限", DUE_FILTERS)
+    q = params.text("关键词：在业务对象名称（任务标题）中查找", max_length=100)
+    sort = params.one_of("排序", SORTS, default="due")
+    page = params.integer(params.PAGE_DESCRIPTION, minimum=1, default=1)
+
+
+class CompletedArgsSchema(params.QuerySchema):
+    """我的待办 after a task was completed: which one (its name is shown once)."""
+
+    completed = params.integer("刚办结的任务ID", minimum=1)
+
+
 @dataclass
 class InboxFilters:
     process: str | None = None  # workflow process id (任务类型)
@@ -46,23 +65,17 @@ class InboxFilters:
 
     @classmethod
     def from_args(cls, args) -> InboxFilters:
-        def _int(name):
-            try:
-                return int(args.get(name)) if args.get(name) else None
-            except ValueError:
-                return None
-
-        sort = args.get("sort") if args.get("sort") in SORTS else "due"
-        due = args.get("due") if args.get("due") in DUE_FILTERS else None
+        """The filters of a query string (page and API), validated by InboxArgsSchema (422 when bad)."""
+        v = params.check(InboxArgsSchema, args)
         return cls(
-            process=args.get("process") or None,
-            task=args.get("task") or None,
-            enterprise_id=_int("enterprise_id"),
-            town=args.get("town") or None,
-            due=due,
-            q=(args.get("q") or "").strip() or None,
-            sort=sort,
-            page=max(1, _int("page") or 1),
+            process=v.get("process") or None,
+            task=v.get("task") or None,
+            enterprise_id=v.get("enterprise_id"),
+            town=v.get("town") or None,
+            due=v.get("due"),
+            q=(v.get("q") or "").strip() or None,
+            sort=v["sort"],
+            page=v["page"],
         )
 
     @property

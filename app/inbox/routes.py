@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app import audit, clock, forms, workflow
+from app import audit, clock, forms, params, workflow
 from app.auth.models import User
 from app.auth.permissions import can_reassign, in_scope
 from app.db import commit_request
@@ -44,14 +44,15 @@ def index():
         "inbox/index.html", result=result, f=f, towns=towns, enterprises=enterprises,
         choices=queries.filter_choices(current_user), due_filters=queries.DUE_FILTERS, sorts=queries.SORTS,
         now=clock.now(), process_names=queries.process_names(),
-        completed=queries.completed_name(current_user, request.args.get("completed", type=int)),
+        completed=queries.completed_name(
+            current_user, params.lenient(queries.CompletedArgsSchema, request.args).get("completed")),
     )
 
 
 @bp.get("/done")
 @login_required
 def done():
-    page = request.args.get("page", 1, type=int)
+    page = params.check(params.PageArgsSchema, request.args)["page"]
     result = queries.done(current_user, page)
     return render_template("inbox/done.html", result=result, process_names=queries.process_names())
 

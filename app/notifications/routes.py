@@ -6,12 +6,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import subjects
+from app import params, subjects
 from app.db import commit_request, utcnow
 from app.notifications.operations import mark_read
 from app.notifications.queries import PAGE_SIZE, for_user, get_own, unread_count
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+class NoticeArgsSchema(params.QuerySchema):
+    """我的消息: the next page starts below this notice id."""
+
+    before = params.integer("翻页：只列出编号小于此值的消息", minimum=1)
 
 BADGE_CAP = 99  # the badge says 99+ beyond this
 
@@ -19,7 +25,7 @@ BADGE_CAP = 99  # the badge says 99+ beyond this
 @bp.get("")
 @login_required
 def index():
-    before = request.args.get("before", type=int)
+    before = params.check(NoticeArgsSchema, request.args).get("before")
     items = for_user(current_user, limit=PAGE_SIZE + 1, before=before)
     more = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]

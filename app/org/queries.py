@@ -7,14 +7,34 @@ from dataclasses import dataclass
 from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import params
 from app.auth.models import User
 from app.auth.permissions import in_scope, scope_clause
 from app.errors import NotFound
 from app.extensions import db
-from app.org.models import Department, Enterprise, Region
+from app.org.models import CATEGORIES, Department, Enterprise, EnterpriseStatus, Region, RiskGrade
 from app.org.text import normalize_text
 
 PER_PAGE = 50
+
+
+class EnterpriseListArgsSchema(params.QuerySchema):
+    """The filters of 企业名录 (/enterprises) and its page."""
+
+    q = params.text("关键词：企业名称或统一社会信用代码中的文字", max_length=100)
+    industry = params.text("行业（监管类别）", max_length=30)
+    town = params.integer("乡镇/街道（区划ID）", minimum=1)
+    risk_grade = params.one_of("风险等级", [g.value for g in RiskGrade])
+    category = params.one_of("分类分级", CATEGORIES)
+    status = params.one_of("经营状态", [s.value for s in EnterpriseStatus])
+    page = params.integer(params.PAGE_DESCRIPTION, minimum=1, default=1)
+
+
+class LookupArgsSchema(params.QuerySchema):
+    """The enterprise picker's search (/enterprises/lookup)."""
+
+    q = params.text("关键词：企业名称、统一社会信用代码或乡镇/街道", max_length=100)
+    limit = params.integer("最多返回几家（超过 50 按 50）", minimum=1)
 
 
 @dataclass
@@ -28,14 +48,15 @@ class EnterpriseFilters:
 
     @classmethod
     def from_args(cls, args) -> EnterpriseFilters:
-        town = args.get("town", "")
+        """The filters of a query string, validated by EnterpriseListArgsSchema (422 when bad)."""
+        v = params.check(EnterpriseListArgsSchema, args)
         return cls(
-            q=normalize_text(args.get("q") or "", prose=True)[:100],  # as the registry stores text (NFKC)
-            industry=(args.get("industry") or "").strip(),
-            town_id=int(town) if str(town).isdigit() else None,
-            risk_grade=(args.get("risk_grade") or "").strip(),
-            category=(args.get("category") or "").strip(),
-            status=(args.get("status") or "").strip(),
+            q=normalize_text(v.get("q") or "", prose=True),  # as the registry stores text (NFKC)
+            industry=(v.get("industry") or "").strip(),
+            town_id=v.get("town"),
+            risk_grade=v.get("risk_grade", ""),
+            category=v.get("category", ""),
+            status=v.get("status", ""),
         )
 
     def as_args(self) -> dict[str, str]:

@@ -7,7 +7,7 @@ import io
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from app import audit
+from app import audit, params
 from app.auth.permissions import can_manage_registry
 from app.auth.roles import STAFF_ROLES
 from app.db import commit_request
@@ -20,6 +20,8 @@ from app.org.queries import (
     LOOKUP_LIMIT,
     PER_PAGE,
     EnterpriseFilters,
+    EnterpriseListArgsSchema,
+    LookupArgsSchema,
     enterprise_for,
     enterprise_label,
     enterprise_list_query,
@@ -54,9 +56,9 @@ def enterprises():
     """企业名录: scoped, filtered, 50 per page."""
     require(_can_list())
     filters = EnterpriseFilters.from_args(request.args)
-    page = request.args.get("page", 1, type=int) or 1
+    page = params.check(EnterpriseListArgsSchema, request.args)["page"]
     pagination = db.paginate(
-        enterprise_list_query(current_user, filters), page=max(page, 1), per_page=PER_PAGE, error_out=False
+        enterprise_list_query(current_user, filters), page=page, per_page=PER_PAGE, error_out=False
     )
     return render_template(
         "org/enterprises.html",
@@ -74,8 +76,8 @@ def enterprise_lookup():
     """The enterprise picker's search (static/picker.js): name, 统一社会信用代码 or 乡镇/街道, in the user's
     data scope, at most `limit` (≤ 50) matches. Staff only: an enterprise account picks no enterprise."""
     require(_can_list(), "企业账号不能检索企业名录")
-    limit = min(max(request.args.get("limit", LOOKUP_LIMIT, type=int) or LOOKUP_LIMIT, 1), 50)
-    found, more = search_enterprises(current_user, request.args.get("q", ""), limit)
+    args = params.check(LookupArgsSchema, request.args)
+    found, more = search_enterprises(current_user, args.get("q", ""), min(args.get("limit", LOOKUP_LIMIT), 50))
     items = [
         {"id": e.id, "name": e.name, "credit_code": e.credit_code, "town": e.town.name if e.town else ""}
         for e in found

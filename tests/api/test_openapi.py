@@ -132,7 +132,7 @@ def test_fixed_values_formats_and_defaults_are_documented(spec):
     assert inbox["due"]["schema"]["enum"] == ["overdue", "today", "3d", "7d", "none"]
     assert "已逾期" in inbox["due"]["description"]
     assert inbox["sort"]["schema"] == {"type": "string", "enum": ["due", "new", "old"], "default": "due"}
-    assert inbox["page"]["schema"] == {"type": "integer", "minimum": 1, "default": 1}
+    assert inbox["page"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1, "default": 1}
     assert inbox["enterprise_id"]["schema"]["type"] == "integer"
     hazards = _query_params(spec, "/api/v1/hazards")
     assert hazards["level"]["schema"]["enum"] == ["一般", "重大"]

@@ -61,5 +61,8 @@ def test_major_page_is_scoped_like_the_hazard_list(world, login, make_order):
         assert rows(client, tab="all") == listed, who
 
 
-def test_unknown_tab_falls_back_to_the_default(world, login):
-    assert login(world.officer).get("/hazards/major?tab=%3Cscript%3E").status_code == 200
+def test_unknown_tab_is_refused_without_echoing_it(world, login):
+    """Issue #11 item 5: a bad query value is refused in Chinese (422), and never reflected as markup."""
+    r = login(world.officer).get("/hazards/major?tab=%3Cscript%3E")
+    assert r.status_code == 422 and "分组" in r.get_data(as_text=True)
+    assert "<script>" not in r.get_data(as_text=True)

@@ -157,4 +157,5 @@ def test_paging_50_per_page_keeps_filters(world, login, db):
     page2 = client.get("/enterprises?industry=商贸&page=2").get_data(as_text=True)
     assert page2.count("分页测试") == 5
     assert client.get("/enterprises?page=99").status_code == 200
-    assert client.get("/enterprises?page=abc").status_code == 200
+    r = client.get("/enterprises?page=abc")  # issue #11 item 5: a bad value is refused, in Chinese
+    assert r.status_code == 422 and "页码" in r.get_data(as_text=True)
