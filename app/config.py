@@ -83,6 +83,12 @@ class Config:
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or None
     AUDIT_HMAC_KEY_FILE = os.environ.get("AUDIT_HMAC_KEY_FILE") or None
     AUDIT_ANCHOR_FILE: str | None = os.environ.get("AUDIT_ANCHOR_FILE") or str(INSTANCE_DIR / "audit-anchors.jsonl")
+    # Jobs (app/jobs: exports run by `flask jobs worker`): result files under JOBS_DIR/<job id>/, removed
+    # JOBS_RETENTION_DAYS after the job finished; a running job whose worker has not beaten for
+    # JOBS_STALE_SECONDS is requeued (its worker died), at most 3 runs.
+    JOBS_DIR = os.environ.get("SAFELOOP_JOBS_DIR") or str(INSTANCE_DIR / "jobs")
+    JOBS_RETENTION_DAYS = float(os.environ.get("SAFELOOP_JOBS_RETENTION_DAYS", "7") or 7)
+    JOBS_STALE_SECONDS = 60.0
     # BPMN and form definitions: WORKFLOW_DIR / FORMS_DIR (defaults <repo>/workflows, <repo>/forms) plus
     # these extra directories. A process id or form name must be defined in only one directory.
     EXTRA_WORKFLOW_DIRS: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ PLATFORM_MODEL_MODULES = [
     "app.documents.models",
     "app.attachments.models",
     "app.notifications.models",
+    "app.jobs.models",
 ]
 
 for _name in [*PLATFORM_MODEL_MODULES, *(f"{domain}.models" for domain in DOMAINS)]:

@@ -50,6 +50,7 @@ def app(tmp_path_factory):
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
             "UPLOAD_DIR": str(uploads),
+            "JOBS_DIR": str(tmp_path_factory.mktemp("jobs")),
         }
     )
     with app.app_context():

@@ -502,6 +502,14 @@ def section(user: User, args) -> str:
     )
 
 
+def _count(user: User, f: queries.HazardFilters, *, major_only: bool) -> int:
+    """How many rows the ledger will have (the export's progress), one count on the list's index."""
+    ids = queries.filtered(user, f).with_only_columns(Hazard.id).order_by(None)
+    if major_only:
+        ids = ids.where(Hazard.level == "重大")
+    return db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+
+
 def extract(name: str, user: User, args, *, attachment_base: str, today: date) -> Extract:
     f = queries.HazardFilters.from_args(args)
     queries.check_scope(user, f)  # before the filter is put in words: never the name of another's enterprise
@@ -510,6 +518,7 @@ def extract(name: str, user: User, args, *, attachment_base: str, today: date) -
         filters=filter_words(f),
         period=f.period_label(),
         filter_args=f.filter_args(),
+        total=lambda: _count(user, f, major_only=name == "major_hazard_ledger"),
     )
 
 

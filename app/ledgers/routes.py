@@ -1,33 +1,25 @@
-"""台账导出: the ledger page (each domain's filter and ledgers) and the Excel download (exactly the rows of
-the on-screen filter, in the user's data scope)."""
+"""台账导出: the ledger page (each domain's filter and ledgers) and the export of a ledger (exactly the rows
+of the on-screen filter, in the user's data scope). An export runs as a job (app/ledgers/jobs.py): the
+POST queues it and goes to the job page, which shows its progress and then the download."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, send_file, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from app import audit, clock
+from app import ui
+from app.auth.roles import Role
 from app.db import commit_request
 from app.errors import require
-from app.ledgers import definitions
-from app.ledgers.export import ExportMeta, write
-from app.ledgers.sources import exportable, source_of
+from app.ledgers.jobs import DENIED, describe, enqueue_export
+from app.ledgers.sources import exportable
 
 bp = Blueprint("ledgers", __name__, url_prefix="/ledgers")
 
-audit.register_action_labels({"ledger.exported": "导出台账"})
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DENIED = "只有执法、统计和管理人员可以导出台账"
-
-
-def _unit() -> str:
-    dept = current_user.department
-    if dept is None:
-        return current_user.name
-    agency = dept.agency
-    return agency.name if agency.id == dept.id else f"{agency.name}{dept.name}"
+# whoever may export finds their exports (and downloads) under 我的导出
+ui.register_nav("jobs.index", "我的导出",
+                {Role.OFFICER, Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN}, order=71)
 
 
 @bp.get("")
@@ -42,33 +34,16 @@ def index():
 @bp.get("/<name>.xlsx")
 @login_required
 def export(name: str):
-    source = source_of(name)
-    require(bool(exportable(current_user)), DENIED)
-    if source is None:
-        abort(404)
-    require(source.can_export(current_user), DENIED)
-    try:
-        ledger = definitions.get(name)
-    except definitions.LedgerNotFound:
-        abort(404)
+    """Old links and bookmarks: what would be exported, and the button that starts it (a GET never
+    starts work)."""
+    ledger, extract = describe(name, request.args, actor=current_user)
+    return render_template("ledgers/export.html", ledger=ledger, words=extract.filters, args=extract.filter_args)
+
+
+@bp.post("/<name>.xlsx")
+@login_required
+def export_job(name: str):
     base = url_for("attachments.download", attachment_id=0, _external=True)[:-1]
-    now = clock.now().astimezone(clock.TZ)
-    extract = source.rows(name, current_user, request.args, attachment_base=base, today=clock.today())
-    meta = ExportMeta(
-        unit=_unit(),
-        exported_at=now,
-        period=extract.period,
-        filters=extract.filters,
-        exported_by=current_user.name,
-    )
-    out, count = write(ledger, extract.rows, meta)
-    audit.record(
-        current_user,
-        "ledger.exported",
-        None,
-        summary=f"{current_user.name}导出{ledger.title}（{count}条）",
-        data={"ledger": name, "filters": extract.filter_args, "rows": count},
-    )
+    job = enqueue_export(name, request.args, actor=current_user, attachment_base=base)
     commit_request()
-    filename = f"{ledger.title}_{now:%Y%m%d%H%M}.xlsx"
-    return send_file(out, mimetype=XLSX, as_attachment=True, download_name=filename, max_age=0)
+    return redirect(url_for("jobs.detail", job_id=job.id), code=303)

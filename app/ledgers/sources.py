@@ -20,6 +20,7 @@ class Extract:
     filters: str  # 筛选条件 in words
     period: str  # 统计区间
     filter_args: dict  # the filter as query arguments (recorded in the audit trail)
+    total: Callable[[], int] | None = None  # how many rows, when the source can count them cheaply
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,9 @@ class LedgerSource:
     ledgers: tuple[str, ...]  # reports/<name>.json names this source fills
     can_export: Callable[[object], bool]  # user -> may export these ledgers (data scope applies to rows)
     section: Callable[[object, MultiDict], str]  # (user, request args) -> HTML of its part of /ledgers
-    rows: Callable[..., Extract]  # (name, user, args, *, attachment_base, today) -> Extract
+    # (name, user, args, *, attachment_base, today) -> Extract; `rows` an iterator, read only when written
+    # (an export request builds the Extract to check the filter, the jobs worker reads the rows)
+    rows: Callable[..., Extract]
     order: int = 100
 
 

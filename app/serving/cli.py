@@ -1,9 +1,9 @@
 """`flask serve`: the production command (`make serve`).
 
 Checks the production settings, runs the database migrations, then starts gunicorn (N web workers,
-app/serving/gunicorn_conf.py) and the BPMN timer worker (`flask workflow worker`) as two child processes
-and supervises them: when either ends, the other is stopped and the command exits with its status.
-SIGTERM / Ctrl+C stop both gracefully. Under systemd run the pieces as separate units instead
+app/serving/gunicorn_conf.py), the BPMN timer worker (`flask workflow worker`) and the jobs worker
+(`flask jobs worker`: exports) as child processes and supervises them: when one ends, the others are
+stopped and the command exits with its status. SIGTERM / Ctrl+C stop them all gracefully. Under systemd run the pieces as separate units instead
 (docs/deploy/).
 """
 
@@ -28,8 +28,10 @@ def _children_env() -> dict[str, str]:
     return env
 
 
-def commands(workers: int | None, interval: float, with_timer_worker: bool) -> list[list[str]]:
-    """The child processes `flask serve` starts (web first)."""
+def commands(
+    workers: int | None, interval: float, with_timer_worker: bool, with_jobs_worker: bool = True
+) -> list[list[str]]:
+    """The child processes `flask serve` starts (web first, then the timer and the jobs worker)."""
     web = [sys.executable, "-m", "gunicorn", "-c", "python:app.serving.gunicorn_conf"]
     if workers:
         web += ["--workers", str(workers)]
@@ -37,6 +39,8 @@ def commands(workers: int | None, interval: float, with_timer_worker: bool) -> l
     procs = [web]
     if with_timer_worker:
         procs.append([sys.executable, "-m", "flask", "workflow", "worker", "--interval", f"{interval:g}"])
+    if with_jobs_worker:  # exports and other long work, off the web workers (app/jobs)
+        procs.append([sys.executable, "-m", "flask", "jobs", "worker", "--interval", "1"])
     return procs
 
 
@@ -78,8 +82,9 @@ def register_cli(app: Flask) -> None:
     @click.option("--workers", type=int, default=None, help="Web 进程数（默认 SAFELOOP_WORKERS 或 2×CPU+1）")
     @click.option("--interval", default=30.0, show_default=True, help="定时器进程轮询间隔（秒）")
     @click.option("--no-timer-worker", is_flag=True, help="不启动定时器进程（已由其他服务运行时）")
-    def serve_command(workers: int | None, interval: float, no_timer_worker: bool) -> None:
-        """生产运行：检查配置、升级数据库、启动 gunicorn 与定时器进程。"""
+    @click.option("--no-jobs-worker", is_flag=True, help="不启动后台任务进程（已由其他服务运行时）")
+    def serve_command(workers: int | None, interval: float, no_timer_worker: bool, no_jobs_worker: bool) -> None:
+        """生产运行：检查配置、升级数据库、启动 gunicorn、定时器进程与后台任务进程。"""
         from flask_migrate import upgrade
 
         config = dict(current_app.config, PRODUCTION=True)
@@ -91,5 +96,7 @@ def register_cli(app: Flask) -> None:
             click.echo("提示：正在使用内置 SQLite 数据库；正式部署请通过 DATABASE_URL 使用 PostgreSQL。", err=True)
         click.echo("升级数据库结构 …")
         upgrade()
-        click.echo("启动 Web 服务（gunicorn）" + ("" if no_timer_worker else "与定时器进程"))
-        raise SystemExit(supervise(commands(workers, interval, not no_timer_worker), _children_env()))
+        others = [name for name, off in (("定时器进程", no_timer_worker), ("后台任务进程", no_jobs_worker)) if not off]
+        click.echo("启动 Web 服务（gunicorn）" + (f"与{'、'.join(others)}" if others else ""))
+        cmds = commands(workers, interval, not no_timer_worker, not no_jobs_worker)
+        raise SystemExit(supervise(cmds, _children_env()))

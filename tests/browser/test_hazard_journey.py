@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from app import clock
 from app.hazards.models import Hazard
+from app.jobs import JobWorker
 from tests.factories.auth import PASSWORD
 from tests.factories.browser import browser_login
 
@@ -101,7 +102,7 @@ def review(page, live_server, location, passed: bool, world):
     assert "已办理" in page.inner_text(".alert-success"), page.inner_text("main")
 
 
-def test_hazard_loop_three_users(browser, live_server, world, db, tmp_path):
+def test_hazard_loop_three_users(app, browser, live_server, world, db, tmp_path):
     clock.freeze(date(2026, 11, 2))
 
     officer_ctx, officer = as_user(browser, live_server, "officer")
@@ -150,8 +151,14 @@ def test_hazard_loop_three_users(browser, live_server, world, db, tmp_path):
 
     sup_ctx, supervisor = as_user(browser, live_server, "supervisor")
     supervisor.goto(live_server + f"/hazards?enterprise_id={world.ent_a.id}")
+    supervisor.click("[data-testid=export]")  # queues the export; the job page follows it
+    worker = JobWorker(app, 0.2).start()  # `flask jobs worker` in production
+    try:
+        supervisor.wait_for_selector("[data-testid=job-download]")
+    finally:
+        worker.stop()
     with supervisor.expect_download() as info:
-        supervisor.click("[data-testid=export]")
+        supervisor.click("[data-testid=job-download]")
     content = open(info.value.path(), "rb").read()
     rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     header_idx = next(i for i, r in enumerate(rows) if "隐患描述" in [str(c) for c in r])

@@ -19,6 +19,7 @@ from app.hazards.queries import HazardFilters, filtered
 from app.ledgers import definitions
 from tests.factories.db import commit
 from tests.factories.hazards import rect_data, review_data
+from tests.factories.jobs import export_ledger
 
 HEADER_ROW = 6
 
@@ -55,10 +56,9 @@ def _world_of_hazards(world, make_order, upload):
 def test_export_is_exactly_the_filtered_rows(login, world, make_order, upload):
     closed, overdue, other_town = _world_of_hazards(world, make_order, upload)
     c = login(world.supervisor)
-    r = c.get(f"/ledgers/hazard_ledger.xlsx?town={world.town_a.path}")
-    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    data = export_ledger(c, "hazard_ledger", f"town={world.town_a.path}")
     ledger = definitions.get("hazard_ledger")
-    sheet = read(r.data)
+    sheet = read(data)
     assert sheet[0][0] == "隐患排查治理台账"
     assert sheet[1][:2] == ["导出单位", "萧县应急管理局"]
     assert sheet[2][0] == "导出时间" and sheet[3][0] == "统计区间" and "龙城镇" in sheet[4][1]
@@ -93,7 +93,7 @@ def test_export_is_exactly_the_filtered_rows(login, world, make_order, upload):
     assert by_code[overdue.code][col(ledger, "overdue")] == "是"
     assert by_code[overdue.code][col(ledger, "source")] == "暗访"
 
-    wb = load_workbook(io.BytesIO(r.data))
+    wb = load_workbook(io.BytesIO(data))
     ws = wb.active
     assert ws.freeze_panes == f"C{HEADER_ROW + 1}"
     assert (
@@ -130,7 +130,7 @@ def test_export_filters_match_list_page(login, world, make_order, upload):
         ),
         (f"date_to={(clock.today() - timedelta(days=1)).isoformat()}", set()),
     ):
-        rows = data_rows(read(c.get(f"/ledgers/hazard_ledger.xlsx?{query}").data), ledger)
+        rows = data_rows(read(export_ledger(c, "hazard_ledger", query)), ledger)
         assert {r[col(ledger, "code")] for r in rows} == codes, query
         page = c.get(f"/hazards?{query}").get_data(as_text=True)
         for code in codes:
@@ -141,18 +141,21 @@ def test_export_respects_jurisdiction(login, world, make_order, upload):
     _world_of_hazards(world, make_order, upload)
     c = login(world.other_officer)
     ledger = definitions.get("hazard_ledger")
-    assert data_rows(read(c.get("/ledgers/hazard_ledger.xlsx").data), ledger) == []
+    assert data_rows(read(export_ledger(c, "hazard_ledger")), ledger) == []
 
 
 def test_enterprise_cannot_export(login, world, make_hazard):
     make_hazard()
     c = login(world.manager_a)
     assert c.get("/ledgers/hazard_ledger.xlsx").status_code == 403
+    assert c.post("/ledgers/hazard_ledger.xlsx").status_code == 403
     assert c.get("/ledgers").status_code == 403
 
 
 def test_unknown_ledger_404(login, world):
-    assert login(world.supervisor).get("/ledgers/nope.xlsx").status_code == 404
+    c = login(world.supervisor)
+    assert c.get("/ledgers/nope.xlsx").status_code == 404
+    assert c.post("/ledgers/nope.xlsx").status_code == 404
 
 
 def test_major_ledger_only_major_rows(login, world, make_order, upload):
@@ -179,7 +182,7 @@ def test_major_ledger_only_major_rows(login, world, make_order, upload):
     )
     commit()
     ledger = definitions.get("major_hazard_ledger")
-    sheet = read(login(world.leader).get("/ledgers/major_hazard_ledger.xlsx").data)
+    sheet = read(export_ledger(login(world.leader), "major_hazard_ledger"))
     assert sheet[0][0] == "重大事故隐患挂牌督办台账"
     assert sheet[HEADER_ROW - 1][: len(ledger.columns)] == ledger.headers
     rows = data_rows(sheet, ledger)
@@ -234,7 +237,7 @@ def test_large_export_spans_chunks(login, world, make_hazard, upload):
     commit()
     assert (one_row, _rows_and_statements(world.supervisor)) == (1, (2500, one_row_statements))
     ledger = definitions.get("hazard_ledger")
-    rows = data_rows(read(login(world.supervisor).get("/ledgers/hazard_ledger.xlsx").data), ledger)
+    rows = data_rows(read(export_ledger(login(world.supervisor), "hazard_ledger")), ledger)
     assert len(rows) == 2500
     assert [r[0] for r in rows[:3]] == [1, 2, 3] and rows[-1][0] == 2500
     assert rows[-1][col(ledger, "code")] == "YH2026B002498"
@@ -257,7 +260,13 @@ def test_export_is_audited(login, world, make_hazard):
     from app.audit.models import AuditEvent
 
     make_hazard()
-    login(world.supervisor).get("/ledgers/hazard_ledger.xlsx?level=一般")
+    c = login(world.supervisor)
+    c.post("/ledgers/hazard_ledger.xlsx?level=一般")
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ledger.exported")) is None  # queued
+    export_ledger(c, "hazard_ledger", "level=一般")  # the job runs (the same filter: the queued job), then the download
     ev = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ledger.exported"))
-    assert ev is not None and ev.data["rows"] == 1 and ev.data["filters"] == {"level": "一般"}
+    assert ev is not None and ev.data["rows"] == 1 and ev.data["filters"] == {"level": "一般"} and ev.data["job"]
+    assert ev.actor_id == world.supervisor.id
+    downloaded = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "job.downloaded"))
+    assert downloaded is not None and downloaded.data["job"] == ev.data["job"]
     assert audit.verify().ok

@@ -20,6 +20,7 @@ from app.ledgers.definitions import Column, LedgerDef
 from app.ledgers.export import A3, A4, HEADER_ROW, ExportMeta, paper_for, write
 from tests.factories.db import commit
 from tests.factories.hazards import rect_data, review_data
+from tests.factories.jobs import export_ledger
 from tests.ledgers.test_export import col, data_rows, read
 
 META = ExportMeta(
@@ -35,7 +36,7 @@ def _page_setup_xml(data: bytes) -> str:
 
 def test_hazard_ledger_prints_one_page_wide_landscape_a3_with_repeated_header(login, world, make_hazard):
     make_hazard()
-    data = login(world.supervisor).get("/ledgers/hazard_ledger.xlsx").data
+    data = export_ledger(login(world.supervisor), "hazard_ledger")
     ledger = definitions.get("hazard_ledger")
     ws = load_workbook(io.BytesIO(data)).active
     setup = ws.page_setup
@@ -59,7 +60,7 @@ def test_hazard_ledger_prints_one_page_wide_landscape_a3_with_repeated_header(lo
 
 def test_major_ledger_prints_the_same_way(login, world, make_hazard):
     make_hazard()
-    data = login(world.supervisor).get("/ledgers/major_hazard_ledger.xlsx").data
+    data = export_ledger(login(world.supervisor), "major_hazard_ledger")
     ledger = definitions.get("major_hazard_ledger")
     ws = load_workbook(io.BytesIO(data)).active
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.fitToHeight) == 0
@@ -110,7 +111,7 @@ def test_funds_are_the_total_of_all_rounds_and_categories_read_in_full(login, wo
     assert [r.funds for r in two_rounds.rectifications] == [Decimal("0.50"), Decimal("1.25")]
 
     ledger = definitions.get("hazard_ledger")
-    rows = data_rows(read(login(world.supervisor).get("/ledgers/hazard_ledger.xlsx").data), ledger)
+    rows = data_rows(read(export_ledger(login(world.supervisor), "hazard_ledger")), ledger)
     by_code = {row[col(ledger, "code")]: row for row in rows}
     assert by_code[two_rounds.code][col(ledger, "funds")] == 1.75  # 0.50 + 1.25, not the last round's 1.25
     assert by_code[management.code][col(ledger, "funds")] in ("", None)  # no round reported yet

@@ -77,12 +77,14 @@ def test_serve_refuses_a_weak_secret(tmp_path):
     assert "生产模式拒绝启动" in run.output
 
 
-def test_serve_starts_web_and_timer_worker_commands():
-    web, worker = commands(3, 15, True)
+def test_serve_starts_web_timer_worker_and_jobs_worker_commands():
+    web, worker, jobs = commands(3, 15, True)
     assert web[1:3] == ["-m", "gunicorn"] and "python:app.serving.gunicorn_conf" in web
     assert web[-1] == "app:create_app()" and web[web.index("--workers") + 1] == "3"
     assert worker[1:] == ["-m", "flask", "workflow", "worker", "--interval", "15"]
-    assert commands(None, 30, False) == [commands(None, 30, True)[0]]
+    assert jobs[1:] == ["-m", "flask", "jobs", "worker", "--interval", "1"]  # exports, off the web workers
+    assert commands(None, 30, False) == [commands(None, 30, True)[0], jobs]
+    assert commands(None, 30, True, False) == commands(None, 30, True)[:2]
 
 
 def _free_port() -> int:
@@ -121,7 +123,7 @@ def test_flask_serve_runs_migrations_gunicorn_and_the_timer_worker(tmp_path):
         proc.wait(60)
         log.close()
     out = (tmp_path / "serve.log").read_text()
-    assert "升级数据库结构" in out and "工作流定时器进程已启动" in out, out
+    assert "升级数据库结构" in out and "工作流定时器进程已启动" in out and "后台任务进程已启动" in out, out
     assert (tmp_path / "serve.db").stat().st_size > 0
     assert proc.returncode == 0, out
 
