@@ -75,6 +75,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         return User.load_session(user_id)
 
     register_error_handlers(app)
+    importlib.import_module("app.params").init_app(app)  # no control character in any query value (400)
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     for name in CLI_MODULES:
