@@ -94,3 +94,11 @@ def test_rows_whose_seal_fails_are_marked(db, world, login):
     genuine = [r for r in rows if "真实的记录" in r]
     assert forged and "未通过校验" in forged[0] and "data-forged" in forged[0]
     assert genuine and "未通过校验" not in genuine[0]
+
+
+def test_every_subject_type_has_a_scope(app):
+    """A type without one would be hidden from every leader and supervisor of a town: register it."""
+    from app import subjects
+
+    missing = [t for t in subjects.registered_types() if subjects.view_of(t).scope is None]
+    assert missing == []
