@@ -94,16 +94,19 @@ def test_an_out_of_range_integer_is_refused_in_chinese(login, world, name):
     assert "2147483647" in r.json["field_errors"][name]
 
 
-def test_a_nul_byte_in_a_ledger_filter_is_refused_before_any_export(login, world, db):
-    from app.audit.models import AuditEvent
+def test_a_bad_ledger_filter_is_refused_before_any_export_job(login, world, db):
+    from app.jobs.models import Job
 
     officer = login(world.officer)
-    before = db.session.query(AuditEvent).count()
-    r = officer.get("/ledgers/hazard_ledger.xlsx", query_string={"q": "锅炉\x00"})
+    for url in ("/ledgers", "/ledgers/hazard_ledger.xlsx"):
+        r = officer.get(url, query_string={"q": "锅炉\x00"})
+        assert r.status_code == 400 and "控制字符" in r.get_data(as_text=True)
+        assert officer.get(url, query_string={"enterprise_id": "9" * 26}).status_code == 422
+    r = officer.post("/ledgers/hazard_ledger.xlsx", query_string={"q": "锅炉\x00"})
     assert r.status_code == 400 and "控制字符" in r.get_data(as_text=True)
-    assert db.session.query(AuditEvent).count() == before  # nothing exported, nothing recorded
-    r = officer.get("/ledgers", query_string={"enterprise_id": "9" * 26})
-    assert r.status_code == 422
+    r = officer.post("/ledgers/hazard_ledger.xlsx", query_string={"enterprise_id": "9" * 26})
+    assert r.status_code == 422 and "企业ID" in r.get_data(as_text=True)
+    assert db.session.query(Job).count() == 0  # no job was queued
 
 
 def test_search_terms_match_percent_and_underscore_literally(login, world, make_hazard):
