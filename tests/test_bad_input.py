@@ -32,13 +32,16 @@ def recording(monkeypatch):
     return RecordingArgs
 
 
-def _samples(world, make_hazard) -> dict[str, object]:
+def _samples(world, make_hazard, db) -> dict[str, object]:
+    from app.attachments.models import Attachment
+
     hazard = make_hazard()
     task = ready_task(hazard, "submit_rectification")
     return {
         "task_id": task.id, "hazard_id": hazard.id, "order_id": hazard.order_id,
         "enterprise_id": world.ent_a.id, "user_id": world.officer.id,
         "department_id": world.officer.department_id, "name": "hazard_ledger",
+        "attachment_id": db.session.query(Attachment.id).order_by(Attachment.id).limit(1).scalar(),
     }
 
 
@@ -56,9 +59,10 @@ def _urls(app, samples) -> list[str]:
 
 @pytest.mark.parametrize("who", ["admin", "officer"])
 @pytest.mark.parametrize("kind", list(BAD_VALUES))
-def test_no_route_answers_a_bad_query_value_with_a_server_error(app, login, world, make_hazard, recording, who, kind):
+def test_no_route_answers_a_bad_query_value_with_a_server_error(app, login, world, make_hazard, db, recording, who,
+                                                                 kind):
     client = login(getattr(world, who))
-    urls = _urls(app, _samples(world, make_hazard))
+    urls = _urls(app, _samples(world, make_hazard, db))
     value = BAD_VALUES[kind]
     tried, failures = 0, []
     for url in urls:
