@@ -94,12 +94,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         g.pop("_login_user", None)
         g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    # CSP, no-store for signed-in users, Permissions-Policy, HSTS over HTTPS (app/security_headers.py)
+    importlib.import_module("app.security_headers").init_app(app)
 
     return app
 

@@ -43,9 +43,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SAFELOOP_INSECURE_COOKIES") != "1" and bool(
-        os.environ.get("SAFELOOP_HTTPS")
-    )
+    HTTPS = bool(os.environ.get("SAFELOOP_HTTPS"))  # served over HTTPS: secure cookies, HSTS on every response
+    SESSION_COOKIE_SECURE = os.environ.get("SAFELOOP_INSECURE_COOKIES") != "1" and HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600

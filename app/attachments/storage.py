@@ -31,6 +31,15 @@ TYPE_LABELS: dict[str, str] = {
     "video/mp4": "MP4",
 }
 DEFAULT_ALLOWED = tuple(TYPE_LABELS)
+# MIME type -> the file extension a download is served with (whatever the uploader's name ended in)
+EXTENSIONS: dict[str, str] = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+    "video/mp4": ".mp4",
+}
+UPLOADED_EXTENSION_RE = re.compile(r"\.[0-9A-Za-z]{1,10}$")
 MP4_BRANDS = {
     b"isom",
     b"iso2",
@@ -95,6 +104,16 @@ def clean_filename(name: str | None) -> str:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 250 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else name[:255]
     return name
+
+
+def served_name(original_name: str, mime: str) -> str:
+    """The uploader's base name with the extension of the detected type: PNG bytes uploaded as
+    `poly.html` download as `poly.png`, so no browser or desktop opens them as what the name claimed."""
+    ext = EXTENSIONS.get(mime, "")
+    stem = UPLOADED_EXTENSION_RE.sub("", original_name).rstrip(". ")
+    if ext and stem.lower().endswith(ext):  # 录像.mp4.html: 录像.mp4, not 录像.mp4.mp4
+        stem = stem[: -len(ext)]
+    return (stem or "附件") + ext
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 
+import gunicorn.http.wsgi
+
+# No server version in front of users (issue #11 item 6): gunicorn writes `Server: <gunicorn.http.wsgi.SERVER>`
+# on every response (read when each response is built) and SERVER_SOFTWARE into the WSGI environ. Set
+# here, in the master, before the workers fork.
+SERVER_NAME = "SafeLoop"
+gunicorn.http.wsgi.SERVER = SERVER_NAME
+gunicorn.http.wsgi.SERVER_SOFTWARE = SERVER_NAME
+
 bind = os.environ.get("SAFELOOP_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("SAFELOOP_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 timeout = int(os.environ.get("SAFELOOP_TIMEOUT", "60"))

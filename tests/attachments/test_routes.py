@@ -34,7 +34,7 @@ def test_viewer_of_linked_subject_can_download_with_safe_headers(login, world, l
     disposition = r.headers["Content-Disposition"]
     assert disposition.startswith("inline")
     assert "filename*=UTF-8''" + quote("现场 照片（一）.jpg") in disposition
-    assert "private" in r.headers["Cache-Control"] and "public" not in r.headers["Cache-Control"]
+    assert r.headers["Cache-Control"] == "no-store"  # evidence stays in no cache (issue #11 item 6)
     assert "sandbox" in r.headers["Content-Security-Policy"]
     assert r.headers["ETag"].strip('"') == linked.sha256
 
@@ -73,7 +73,7 @@ def test_uploader_sees_own_unlinked_upload(login, world, unlinked):
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "application/pdf"
     assert r.headers["Content-Disposition"].startswith("attachment")
-    assert "sandbox" not in r.headers.get("Content-Security-Policy", "")  # PDF viewers need a real document
+    assert r.headers["Content-Security-Policy"].startswith("sandbox;")  # PDFs too (issue #11 item 6)
 
 
 def test_others_do_not_see_an_unlinked_upload(login, world, unlinked):

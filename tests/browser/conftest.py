@@ -25,8 +25,30 @@ def live_server(app):
     thread.join(5)
 
 
+CSP_VIOLATION = "Content Security Policy"  # Chromium: "Refused to … because it violates the following Content Security Policy directive …"
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(browser, monkeypatch):
+    """Every browser context a journey opens (the page fixture's and the journeys' own) reports CSP
+    violations from its console; a journey that causes one fails (issue #11 item 6: the policy must break
+    no page)."""
+    seen: list[str] = []
+    new_context = browser.new_context
+
+    def watched(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", lambda msg: seen.append(f"{msg.location.get('url', '')}: {msg.text}")
+                   if CSP_VIOLATION in msg.text else None)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched)
+    yield seen
+    assert not seen, f"Content-Security-Policy violations: {seen}"
+
+
 @pytest.fixture
-def page(browser, request):
+def page(browser, request, csp_violations):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
     pg = context.new_page()

@@ -240,8 +240,11 @@ def test_document_page_respects_subject_visibility(db, world, login, who, status
         html = r.get_data(as_text=True)
         assert doc.number.text in html
         assert "测试整改指令书" in html and "被检查单位" in html and "灭火器过期" in html
-        assert "FangSong, STFangsong, 'Noto Serif CJK SC', serif" in html
-        assert 'counter(pages)' in html and "size: A4" in html
+        # the A4 print styles are a static file (Content-Security-Policy: no inline <style>, issue #11 item 6)
+        assert '<link rel="stylesheet" href="/static/documents.css">' in html and "<style" not in html
+        css = login(getattr(world, who)).get("/static/documents.css").get_data(as_text=True)
+        assert "FangSong, STFangsong, 'Noto Serif CJK SC', serif" in css
+        assert 'counter(pages)' in css and "size: A4" in css
 
 
 def test_document_without_registered_subject_check_is_hidden(db, world, login):

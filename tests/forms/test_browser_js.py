@@ -1,6 +1,7 @@
 """The small form script in a real Chromium: show_if toggling, repeat rows, kept uploads, confirm.
 
-Renders the macro to HTML and loads it with page.set_content (no server needed). Skipped when
+Renders the macro to HTML and serves it, with the app's static files, from a routed origin (no server
+needed). Skipped when
 Chromium is missing, unless SAFELOOP_REQUIRE_BROWSER=1.
 """
 
@@ -11,6 +12,7 @@ from flask import render_template_string
 from flask_login import login_user
 
 pytestmark = pytest.mark.browser
+ORIGIN = "http://safeloop.test"
 PAGE = (
     '<!doctype html><html><head><meta charset="utf-8"><style>.d-none{display:none!important}</style></head><body>'
     '{% from "forms/_macros.html" import render_form %}{{ render_form(fd, values, {}, action="about:blank") }}'
@@ -25,7 +27,20 @@ def page(app, browser, formdef):
             if user is not None:
                 login_user(user)
             html = render_template_string(PAGE, fd=formdef, values=values or {})
-        pg.set_content(html)
+        # the form script is a static file (no inline script under the CSP): serve the page and the
+        # app's static files from one routed origin
+        client = app.test_client()
+
+        def serve(route):
+            path = route.request.url.removeprefix(ORIGIN)
+            if path == "/":
+                route.fulfill(body=html, content_type="text/html; charset=utf-8")
+            else:
+                got = client.get(path)
+                route.fulfill(status=got.status_code, body=got.data, content_type=got.content_type)
+
+        pg.route(ORIGIN + "/**", serve)
+        pg.goto(ORIGIN + "/")
         return pg
 
     context = browser.new_context(locale="zh-CN")

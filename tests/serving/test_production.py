@@ -110,14 +110,18 @@ def test_flask_serve_runs_migrations_gunicorn_and_the_timer_worker(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "flask", "serve", "--workers", "1", "--interval", "5"],
                             cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        body, deadline = "", time.monotonic() + 60
+        body, headers, deadline = "", None, time.monotonic() + 60
         while time.monotonic() < deadline and "登录" not in body:
             time.sleep(0.5)
             try:
-                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5).read().decode()
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as got:
+                    body, headers = got.read().decode(), got.headers
             except OSError:
                 continue
         assert "登录" in body, Path(log.name).read_text()
+        # no server software or version in front of users (issue #11 item 6); the app's headers pass through
+        assert headers.get_all("Server") == ["SafeLoop"]
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)

@@ -1,4 +1,4 @@
-{% raw %}/* SafeLoop forms: show_if visibility, repeat rows, removing kept uploads. No dependencies. */
+/* SafeLoop forms: show_if visibility, repeat rows, removing kept uploads. No dependencies. */
 window.SafeLoopForms = window.SafeLoopForms || (function () {
   "use strict";
   function valuesOf(form, name) {
@@ -70,4 +70,3 @@ document.querySelectorAll("form.safeloop-form").forEach(window.SafeLoopForms.ref
   var summary = document.querySelector('form.safeloop-form [data-testid="form-errors"]');
   if (summary && !summary.dataset.focused) { summary.dataset.focused = "1"; summary.focus(); }
 })();
-{% endraw %}
