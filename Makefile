@@ -34,7 +34,8 @@ MYPY_TARGETS := app/workflow \
 	app/notifications/operations.py \
 	app/jobs \
 	app/ledgers/jobs.py \
-	app/hazards/operations
+	app/hazards/operations \
+	app/params.py
 
 lint: install
 	$(VENV)/bin/ruff check app tests bench

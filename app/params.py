@@ -127,10 +127,10 @@ def _words(messages) -> str:
     return "；".join(map(str, messages)) if isinstance(messages, list) else str(messages)
 
 
-_instances: dict[type, Schema] = {}
+_instances: dict[type, QuerySchema] = {}
 
 
-def _schema(schema_cls: type[QuerySchema]) -> Schema:
+def _schema(schema_cls: type[QuerySchema]) -> QuerySchema:
     schema = _instances.get(schema_cls)
     if schema is None:
         schema = _instances[schema_cls] = schema_cls()
