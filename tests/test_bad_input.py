@@ -22,6 +22,9 @@ BAD_VALUES = {
     "percent": "%",
     "underscore": "_",
 }
+# the names the issue found 500s in: tried on every route too, for code that reads its query string other
+# than by name (a dashboard panel copies it with to_dict before reading it)
+ALWAYS = {"enterprise_id", "town", "page", "before"}
 SKIPPED = {"static", "bootstrap.static", "favicon"}  # files, no query parameters
 
 
@@ -68,7 +71,7 @@ def test_no_route_answers_a_bad_query_value_with_a_server_error(app, login, worl
     for url in urls:
         recording.read = set()
         client.get(url)
-        names = sorted(recording.read - {"csrf_token"})
+        names = sorted((recording.read - {"csrf_token"}) | ALWAYS)
         for name in names:
             try:
                 r = client.get(url, query_string={name: value})
