@@ -6,7 +6,8 @@
 
 Prints, (1) in this process and the baselines in a fresh one (whose peak RSS still counts this process's
 at the fork: Linux carries the high-water mark over fork and exec, so only (1)'s peak RSS is a target):
-  (1) the full export through the app (HTTP GET: scope query read in batches of 1000, row building with
+  (1) the full export through the app as a job (POST, the jobs worker in this process, the download: scope
+      query read in batches of 1000, row building with
       related documents/reviews/photos, the app's xlsxwriter constant_memory workbook with title rows,
       styles and links, audit event);
   (2) the baseline: xlsxwriter constant_memory mode writing the same rows (same cells, pre-built and loaded
@@ -36,6 +37,8 @@ from app.auth.roles import Role  # noqa: E402
 from app.config import TestConfig
 from app.extensions import db  # noqa: E402
 from app.hazards.models import Hazard, RectificationOrder
+from app.jobs import run_pending
+from app.jobs.worker import new_worker_id
 from app.org.credit_code import make_credit_code  # noqa: E402
 from app.org.models import Department, Enterprise, Region
 
@@ -53,6 +56,7 @@ def main(n: int) -> tuple[float, float]:
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "bench",
             "WTF_CSRF_ENABLED": False,
+            "JOBS_DIR": tempfile.mkdtemp(),
         }
     )
     with app.app_context():
@@ -121,8 +125,13 @@ def main(n: int) -> tuple[float, float]:
             tracemalloc.start()
         runs = []
         for _ in range(REPEAT):
+            # the export as a user gets it: queue the job, the jobs worker runs it (here, in this process),
+            # download the file
             t0, c0 = time.perf_counter(), time.process_time()
-            r = client.get("/ledgers/hazard_ledger.xlsx")
+            queued = client.post("/ledgers/hazard_ledger.xlsx")
+            assert queued.status_code == 303, queued.status_code
+            assert run_pending(new_worker_id()) == 1
+            r = client.get(queued.headers["Location"] + "/download")
             runs.append((time.perf_counter() - t0, time.process_time() - c0))
             assert r.status_code == 200, r.status_code
         elapsed, cpu = min(runs)
@@ -130,7 +139,7 @@ def main(n: int) -> tuple[float, float]:
         tracemalloc.stop()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"(1)  app export               rows={n} xlsx={len(r.data) / 1e6:.1f}MB time={elapsed:.1f}s "
+            f"(1)  app export (job)         rows={n} xlsx={len(r.data) / 1e6:.1f}MB time={elapsed:.1f}s "
             f"cpu={cpu:.1f}s peak_python_heap={peak / 1e6:.1f}MB peak_rss={rss:.0f}MB",
             flush=True,
         )
