@@ -163,6 +163,9 @@ def requeue_stale(now: datetime | None = None, *, stale_after: float | None = No
     seconds = stale_after if stale_after is not None else current_app.config["JOBS_STALE_SECONDS"]
     cutoff = now - timedelta(seconds=seconds)
     stale = (_JOBS.c.status == JobStatus.RUNNING, _JOBS.c.heartbeat_at < cutoff)
+    if db.session.scalar(select(_JOBS.c.id).where(*stale).limit(1)) is None:
+        db.session.rollback()  # the usual case: a read, no write lock taken every second on SQLite
+        return 0, 0
     failed = _changed(
         update(_JOBS)
         .where(*stale, _JOBS.c.attempts >= MAX_ATTEMPTS)
