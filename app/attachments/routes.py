@@ -79,7 +79,8 @@ def _send(att: Attachment, *, record: bool, inline: bool = False):
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"  # (Cache-Control: no-store, app/security_headers.py)
-    response.headers["Content-Security-Policy"] = SANDBOX_CSP  # PDFs too (issue #11 item 6)
+    # PDFs too (issue #11 item 6): Chromium's viewer shows them sandboxed (tests/browser/test_csp_journey.py)
+    response.headers["Content-Security-Policy"] = SANDBOX_CSP
 
     if record and request.method == "GET" and _is_first_fetch(response):
         _audit(
