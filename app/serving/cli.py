@@ -24,6 +24,7 @@ from app.serving.checks import production_problems
 def _children_env() -> dict[str, str]:
     env = dict(os.environ)
     env["SAFELOOP_ENV"] = "production"
+    env["PYTHONUNBUFFERED"] = "1"  # each log line reaches the console / journal when written, not at exit
     env.setdefault("FLASK_APP", "app:create_app")
     return env
 
