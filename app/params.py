@@ -114,11 +114,12 @@ class PageArgsSchema(QuerySchema):
 
 
 def _label(schema: Schema, name: str) -> str:
-    """`name（企业ID）`: the parameter and the first words of its description, for a page's message."""
+    """「企业ID」: the first words of the parameter's description, for a page's message (users read no
+    parameter names); the name itself only for a parameter without a description."""
     field = schema.fields.get(name)
     description = (field.metadata.get("description") if field else "") or ""
     words = re.split(r"[：，（(]", description, maxsplit=1)[0]
-    return f"{name}（{words}）" if words else name
+    return f"「{words}」" if words else name
 
 
 def _words(messages) -> str:

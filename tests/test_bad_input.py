@@ -90,12 +90,13 @@ def test_no_route_answers_a_bad_query_value_with_a_server_error(app, login, worl
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("name", ["enterprise_id", "page"])
-def test_an_out_of_range_integer_is_refused_in_chinese(login, world, name):
+@pytest.mark.parametrize(("name", "label"), [("enterprise_id", "「企业ID」"), ("page", "「页码")])
+def test_an_out_of_range_integer_is_refused_in_chinese(login, world, name, label):
     officer = login(world.officer)
     r = officer.get("/hazards", query_string={name: "1" * 26})
     assert r.status_code == 422
-    assert "查询参数有误" in r.get_data(as_text=True) and name in r.get_data(as_text=True)
+    text = r.get_data(as_text=True)
+    assert "查询参数有误" in text and label in text and name not in text.split("查询参数有误", 1)[1][:80]
     r = officer.get("/api/v1/hazards", query_string={name: "1" * 26})
     assert r.status_code == 422 and name in r.json["field_errors"]
     assert "2147483647" in r.json["field_errors"][name]
