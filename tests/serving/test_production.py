@@ -122,6 +122,10 @@ def test_flask_serve_runs_migrations_gunicorn_and_the_timer_worker(tmp_path):
         # no server software or version in front of users (issue #11 item 6); the app's headers pass through
         assert headers.get_all("Server") == ["SafeLoop"]
         assert "script-src 'self'" in headers["Content-Security-Policy"]
+        # the workers announce themselves once their app is loaded (on a busy machine after gunicorn serves)
+        started = ("工作流定时器进程已启动", "后台任务进程已启动")
+        while time.monotonic() < deadline + 30 and not all(s in Path(log.name).read_text() for s in started):
+            time.sleep(0.5)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
