@@ -10,7 +10,6 @@ import logging
 import os
 import shutil
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from app.jobs import operations as ops
 from app.jobs.models import Job
 from app.jobs.registry import kind_of
 from app.jobs.run import Heartbeat, JobFailed, JobLost, JobRun
+from app.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -84,54 +84,26 @@ def run_pending(worker_id: str, *, limit: int = 100) -> int:
     return ran
 
 
-class JobWorker:
+class JobWorker(Periodic):
     """`run_pending` every `interval` seconds until stopped: `run()` in the calling thread, or `start()`
     in a daemon thread (stop it with `stop()`). Each pass runs in its own app context and session; a
     failing pass is rolled back, logged, and retried on the next one."""
 
+    thread_name = "safeloop-jobs"
+    failure_message = "后台任务处理失败，将在下次检查时重试"
+
     def __init__(self, app: Flask, interval: float = 1.0, *, say: Callable[[str], object] | None = None):
-        if interval <= 0:
-            raise ValueError("interval must be positive")
-        self.app = app
-        self.interval = interval
-        self.say = say or log.info
+        super().__init__(app, interval, say=say)
         self.worker_id = new_worker_id()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._last_gc = 0.0
 
-    def run_once(self) -> int:
-        with self.app.app_context():
-            try:
-                ran = run_pending(self.worker_id)
-                if ran:
-                    self.say(f"后台任务：已完成 {ran} 个")
-                if time.monotonic() - self._last_gc >= GC_EVERY:
-                    self._last_gc = time.monotonic()
-                    removed = ops.remove_expired_files()
-                    if removed:
-                        self.say(f"后台任务：已清理 {removed} 个过期的导出文件")
-                return ran
-            except Exception:
-                db.session.rollback()
-                log.exception("后台任务处理失败，将在下次检查时重试")
-                return 0
-            finally:
-                db.session.remove()
-
-    def run(self) -> None:
-        while not self._stop.is_set():
-            self.run_once()
-            self._stop.wait(self.interval)
-
-    def start(self) -> JobWorker:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self.run, name="safeloop-jobs", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+    def work(self) -> int:
+        ran = run_pending(self.worker_id)
+        if ran:
+            self.say(f"后台任务：已完成 {ran} 个")
+        if time.monotonic() - self._last_gc >= GC_EVERY:
+            self._last_gc = time.monotonic()
+            removed = ops.remove_expired_files()
+            if removed:
+                self.say(f"后台任务：已清理 {removed} 个过期的导出文件")
+        return ran

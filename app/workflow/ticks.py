@@ -12,7 +12,6 @@ number of processes, may run side by side: they share `tick`'s locking.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -21,6 +20,7 @@ from sqlalchemy import Select, func, select
 
 from app import audit, clock
 from app.extensions import db
+from app.periodic import Periodic
 from app.workflow import codec, locking
 from app.workflow.handlers import running
 from app.workflow.locking import is_postgres
@@ -139,69 +139,28 @@ def tick(now: datetime | None = None, *, limit: int = 500) -> int:
     return fired
 
 
-class Ticker:
+class Ticker(Periodic):
     """`tick` every `interval` seconds until stopped: `run()` in the calling thread, or `start()` in a
     daemon thread (stop it with `stop()`). Each pass runs in its own app context and session, commits per
     instance (as `tick` does), and reports what fired through `say`, in Chinese:
     "定时任务：已触发 3 个到期定时事件（期限前提醒 2 个、整改逾期 1 个）". A failing pass is rolled back,
     logged, and retried on the next one."""
 
-    def __init__(
-        self,
-        app,
-        interval: float = 30.0,
-        *,
-        limit: int = 500,
-        say: Callable[[str], object] | None = None,
-    ):
-        if interval <= 0:
-            raise ValueError("interval must be positive")
-        self.app = app
-        self.interval = interval
+    thread_name = "safeloop-ticker"
+    failure_message = "定时任务执行失败，将在下次检查时重试"
+
+    def __init__(self, app, interval: float = 30.0, *, limit: int = 500,
+                 say: Callable[[str], object] | None = None):
+        super().__init__(app, interval, say=say)
         self.limit = limit
-        self.say = say or log.info
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def run_once(self) -> int:
+    def work(self) -> int:
         """One pass: fire what is due now. Returns the number of timers fired."""
-        with self.app.app_context():
-            try:
-                now = clock.now()
-                fired = tick(now, limit=self.limit)
-                if fired:
-                    self.say(f"定时任务：已触发 {fired} 个到期定时事件{_fired_words(now)}")
-                return fired
-            except Exception:  # keep ticking; the failed pass was rolled back
-                db.session.rollback()
-                log.exception("定时任务执行失败，将在下次检查时重试")
-                return 0
-            finally:
-                db.session.remove()
-
-    def run(self) -> None:
-        """Tick now, then every `interval` seconds, until `stop()` (or KeyboardInterrupt)."""
-        while not self._stop.is_set():
-            self.run_once()
-            self._stop.wait(self.interval)
-
-    def start(self) -> Ticker:
-        """Run in a daemon thread (it ends with the process if never stopped)."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self.run, name="safeloop-ticker", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Ask the loop to end and wait for a pass under way to finish."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        now = clock.now()
+        fired = tick(now, limit=self.limit)
+        if fired:
+            self.say(f"定时任务：已触发 {fired} 个到期定时事件{_fired_words(now)}")
+        return fired
 
 
 def _fired_words(now: datetime) -> str:
