@@ -55,6 +55,14 @@ class Periodic:
             self.run_once()
             self._stop.wait(self.interval)
 
+    def run_in_foreground(self, what: str) -> None:
+        """The `flask … worker` commands: say what started and how often, loop until Ctrl+C."""
+        self.say(f"{what}已启动，每 {self.interval:g} 秒检查一次（Ctrl+C 退出）")
+        try:
+            self.run()
+        except KeyboardInterrupt:
+            self.say("已退出")
+
     def start(self):
         """Run in a daemon thread (it ends with the process if never stopped)."""
         self._stop.clear()

@@ -17,12 +17,7 @@ jobs_cli = AppGroup("jobs", help="后台任务：导出等耗时工作的工作�
 def worker_command(interval: float) -> None:
     """Run queued jobs as they come (any number of workers may run side by side)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
-    worker = JobWorker(app, interval, say=click.echo)
-    click.echo(f"后台任务进程已启动，每 {interval:g} 秒检查一次（Ctrl+C 退出）")
-    try:
-        worker.run()
-    except KeyboardInterrupt:
-        click.echo("已退出")
+    JobWorker(app, interval, say=click.echo).run_in_foreground("后台任务进程")
 
 
 @jobs_cli.command("run")

@@ -25,12 +25,7 @@ def tick_command(limit: int) -> None:
 def worker_command(interval: float, limit: int) -> None:
     """Run `tick` in a loop (any number of workers may run side by side)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
-    ticker = Ticker(app, interval, limit=limit, say=click.echo)
-    click.echo(f"工作流定时器进程已启动，每 {interval:g} 秒检查一次（Ctrl+C 退出）")
-    try:
-        ticker.run()
-    except KeyboardInterrupt:
-        click.echo("已退出")
+    Ticker(app, interval, limit=limit, say=click.echo).run_in_foreground("工作流定时器进程")
 
 
 @workflow_cli.command("check")
