@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         access,
         api,
         choices,
+        cli,
         labels,
         ledger,
         names,
@@ -56,6 +57,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
+    app.cli.add_command(cli.hazards_cli)
     access.register()
     hazard_documents.register_doc_types()
     audit.register_action_labels(labels.AUDIT_LABELS)

@@ -164,6 +164,12 @@ class Hazard(TimestampMixin, Model):
         Index("ix_hazards_region_path_status", "region_path", "status"),
         Index("ix_hazards_found_on", "found_on"),
         Index("ix_hazards_deadline", "deadline"),
+        # the list's order (is_overdue, found_on, id), then what its filters test: a page is a seek that
+        # stops after its rows, filters answered from the index (migration 0012)
+        Index(
+            "ix_hazards_list", "is_overdue", "found_on", "id", "region_path", "status", "level", "source",
+            "enterprise_id", "closed_on",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
