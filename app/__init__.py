@@ -96,6 +96,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     # CSP, no-store for signed-in users, Permissions-Policy, HSTS over HTTPS (app/security_headers.py)
     importlib.import_module("app.security_headers").init_app(app)
+    if app.config.get("SERVER_TIMING"):  # benchmarks only (bench/server.py): app time + SQL count per response
+        importlib.import_module("app.serving.timing").install(app)
 
     return app
 

@@ -92,6 +92,9 @@ class Config:
     # these extra directories. A process id or form name must be defined in only one directory.
     EXTRA_WORKFLOW_DIRS: tuple[str, ...] = ()
     EXTRA_FORMS_DIRS: tuple[str, ...] = ()
+    # `Server-Timing: app;dur=…, sql;desc="…"` on every response, for the HTTP benchmarks (app/serving/timing.py,
+    # bench/server.py). Never in a deployment: it tells clients how long and how many statements a page took.
+    SERVER_TIMING = os.environ.get("SAFELOOP_SERVER_TIMING") == "1"
 
 
 class TestConfig(Config):
