@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from sqlalchemy import Boolean, DateTime, MetaData, String, func
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import ColumnElement
@@ -128,6 +129,16 @@ def _likely_default(element, compiler, **kw):
 @compiles(likely, "sqlite")
 def _likely_sqlite(element, compiler, **kw):
     return f"likely({compiler.process(element.condition, **kw)})"
+
+
+def _sqlite_from_hint(self, table, text):
+    """`select.with_hint(table, "INDEXED BY ix_…", "sqlite")` renders as SQLite's own `FROM t INDEXED BY
+    ix_…` (SQLAlchemy renders FROM hints only for the dialects that had them when it was written). Used
+    where a list knows the index its order needs better than SQLite's planner can guess (app.paging)."""
+    return text
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint  # type: ignore[method-assign]
 
 
 def commit_request() -> None:

@@ -107,6 +107,30 @@ def day(description: str) -> fields.Date:
     )
 
 
+def page_number(description: str = PAGE_DESCRIPTION) -> fields.Int:
+    """The page number of a keyset list (app.paging): only the first pages are reachable by number."""
+    from app.paging import MAX_OFFSET_PAGE
+
+    message = f"应为 1 至 {MAX_OFFSET_PAGE} 之间的整数：更后面的页请用“下一页”继续翻，或缩小筛选范围"
+    return fields.Int(
+        strict=False,
+        validate=[validate.Range(min=1, max=MAX_OFFSET_PAGE, error=message)],
+        error_messages={"invalid": "应为整数"},
+        metadata={"description": f"{description}（最多 {MAX_OFFSET_PAGE} 页；更深请用 after 游标）"},
+        load_default=1,
+    )
+
+
+def cursor(description: str) -> fields.Str:
+    """A keyset cursor (app.paging.Key): given back by the list, passed back unchanged."""
+    from app.paging import CURSOR_DESCRIPTION, CURSOR_RE
+
+    return fields.Str(
+        validate=validate.Regexp(CURSOR_RE, error="格式不正确，应原样使用列表给出的翻页链接"),
+        metadata={"description": f"{description}。{CURSOR_DESCRIPTION}"},
+    )
+
+
 class PageArgsSchema(QuerySchema):
     """A list whose only parameter is its page number."""
 
@@ -173,5 +197,5 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_control_characters)
 
 
-__all__ = ["MAX_INT", "PAGE_DESCRIPTION", "PageArgsSchema", "QuerySchema", "check", "day", "init_app", "integer", "lenient", "one_of",
+__all__ = ["MAX_INT", "PAGE_DESCRIPTION", "PageArgsSchema", "QuerySchema", "check", "cursor", "day", "init_app", "integer", "lenient", "one_of", "page_number",
            "text"]

@@ -44,9 +44,9 @@ def _user_scope(user):
 def render_people(user) -> str:
     from app.auth.models import User, UserRole
     from app.auth.permissions import scope_clause
-    from app.inbox.queries import capped_count
     from app.org.models import Enterprise
     from app.org.queries import departments_in_scope
+    from app.paging import capped_count
 
     in_scope = _user_scope(user)
     active = capped_count(in_scope.where(User.is_active_flag.is_(True)))
@@ -65,7 +65,7 @@ def render_people(user) -> str:
 
 
 def render_health(user) -> str:
-    from app.inbox.queries import capped_count
+    from app.paging import capped_count
     from app.workflow.models import InstanceStatus, Timer, TimerStatus, WorkflowDefinition, WorkflowInstance
 
     now = clock.now()

@@ -31,9 +31,7 @@ PATH_HAZARD = {"in": "path", "name": "hazard_id", "required": True, "schema": {"
 def hazards():
     """隐患列表"""
     page = queries.hazard_page(current_user, queries.HazardFilters.from_args(request.args))
-    return schemas.HazardPageSchema().dump(
-        {"items": page.hazards, "total": page.total, "page": page.page, "pages": page.pages}
-    )
+    return schemas.HazardPageSchema().dump(page)
 
 
 @bp.get("/hazards/<int:hazard_id>")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
-from app import clock
+from app import clock, paging
 from app.auth.models import User
 from app.auth.permissions import scope_clause
 from app.extensions import db
@@ -40,7 +40,9 @@ class HazardFilters:
     date_to: date | None = None
     closed_from: date | None = None  # 销号日期 range (dashboard links)
     closed_to: date | None = None
-    page: int = 1
+    page: int = 1  # a first page by number (≤ app.paging.MAX_OFFSET_PAGE); deeper pages use the cursors
+    after: str = ""  # keyset cursor: the rows after this key (下一页)
+    before: str = ""  # keyset cursor: the rows before this key (上一页)
 
     @classmethod
     def from_args(cls, args) -> HazardFilters:
@@ -64,6 +66,8 @@ class HazardFilters:
             closed_from=v.get("closed_from"),
             closed_to=v.get("closed_to"),
             page=v["page"],
+            after=v.get("after", ""),
+            before=v.get("before", ""),
         )
 
     def as_args(self, **override) -> dict[str, str]:
@@ -77,9 +81,10 @@ class HazardFilters:
         return out
 
     def filter_args(self) -> dict[str, str]:
-        """The filters without the page (for export links)."""
+        """The filters without the page or cursors (export links, the pager's base)."""
         args = self.as_args()
-        args.pop("page", None)
+        for key in ("page", "after", "before"):
+            args.pop(key, None)
         return args
 
     @property
@@ -170,26 +175,17 @@ def filtered(user: User, f: HazardFilters) -> Select:
     return apply_filters(scoped(user), f)
 
 
-@dataclass
-class HazardPage:
-    hazards: list[Hazard]
-    total: int
-    page: int
-    pages: int
+LIST_ORDER = paging.Order(flag=Hazard.is_overdue, day=Hazard.found_on, ident=Hazard.id, index="ix_hazards_list")
 
 
-def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> HazardPage:
-    base = filtered(user, f)
-    total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(f.page, pages)
-    stmt = (
-        base.options(joinedload(Hazard.enterprise), joinedload(Hazard.order))
-        .order_by(Hazard.is_overdue.desc(), Hazard.found_on.desc(), Hazard.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> paging.KeysetPage:
+    """A page of the list in its order (overdue first, then newest 排查日期): a seek along ix_hazards_list
+    per overdue flag (app.paging), so page 1,000 costs what page 1 does; the total is capped."""
+    flags = (True,) if f.overdue == "1" else (True, False)
+    return paging.keyset_page(
+        filtered(user, f), LIST_ORDER, per_page, after=f.after or None, before=f.before or None, page=f.page,
+        flags=flags, options=(joinedload(Hazard.enterprise), joinedload(Hazard.order)),
     )
-    return HazardPage(hazards=list(db.session.scalars(stmt).unique()), total=total, page=page, pages=pages)
 
 
 def drafts(user: User) -> list[RectificationOrder]:

@@ -1,11 +1,11 @@
 """Marshmallow schemas of the hazard API (/api/v1/hazards), registered with the OpenAPI document."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validates_schema
 
+from app import params
 from app.api.schemas import (
     PAGE_DESCRIPTION,
     AuditEventSchema,
-    PageSchema,
     QuerySchema,
     TaskSchema,
     day,
@@ -46,8 +46,14 @@ class HazardSchema(Schema):
     referred_on = fields.Date(allow_none=True, metadata={"description": "移送立案日期"})
 
 
-class HazardPageSchema(PageSchema):
+class HazardPageSchema(Schema):
+    """A keyset page (app.paging): follow `next_after` / `prev_before` for the neighbouring pages."""
+
     items = fields.List(fields.Nested(HazardSchema))
+    total = fields.Int(metadata={"description": "总数（超过1万时为10001）"})
+    page = fields.Int(allow_none=True, metadata={"description": "按页码请求时的页码；按游标翻页时为空"})
+    next_after = fields.Str(allow_none=True, metadata={"description": "下一页：作为 after 传回；为空表示已是最后一页"})
+    prev_before = fields.Str(allow_none=True, metadata={"description": "上一页：作为 before 传回；为空表示已是第一页"})
 
 
 class RectificationSchema(Schema):
@@ -159,7 +165,14 @@ class HazardArgsSchema(QuerySchema):
     date_to = day("排查日期止（含）")
     closed_from = day("销号日期起（含）")
     closed_to = day("销号日期止（含）")
-    page = integer(f"{PAGE_DESCRIPTION}，每页 {PER_PAGE} 条", minimum=1, default=1)
+    page = params.page_number(f"{PAGE_DESCRIPTION}，每页 {PER_PAGE} 条")
+    after = params.cursor("下一页：此游标之后的隐患（上一页最后一条的排序键）")
+    before = params.cursor("上一页：此游标之前的隐患（下一页第一条的排序键）")
+
+    @validates_schema
+    def _one_direction(self, data, **_kwargs):
+        if data.get("after") and data.get("before"):
+            raise ValidationError("after 与 before 只能用一个", field_name="before")
 
 
 class MajorArgsSchema(QuerySchema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, literal_column, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -15,6 +15,7 @@ from app.auth.permissions import in_scope, scope_clause
 from app.auth.roles import Role
 from app.db import likely
 from app.extensions import db
+from app.paging import COUNT_CAP, capped_count
 from app.workflow.models import HumanTask, WorkflowInstance
 
 PAGE_SIZE = 30
@@ -114,15 +115,6 @@ def offered_clause(user: User):
 def actionable_clause(user: User):
     """READY tasks the user can act on: assigned to them, or offered to one of their roles in scope."""
     return or_(assigned_clause(user), offered_clause(user))
-
-
-COUNT_CAP = 10_000  # counts stop here ("超过1万项"): nobody pages through more, and counting costs
-
-
-def capped_count(stmt) -> int:
-    """min(rows, COUNT_CAP + 1): the subquery selects a constant so an index alone can answer it."""
-    inner = stmt.with_only_columns(literal_column("1")).order_by(None).limit(COUNT_CAP + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(inner)) or 0
 
 
 def can_act(user: User, task: HumanTask) -> bool:
