@@ -1,0 +1,80 @@
+"""The search text: one normalisation and one tokenizer for every database.
+
+Chinese is written without spaces, and both databases' trigram searches find nothing for a term of
+fewer than three characters (FTS5's trigram tokenizer, pg_trgm). The usual answer (Lucene's
+CJKAnalyzer) is to index overlapping character bigrams: a term of n ≥ 2 characters is then the phrase of
+its n−1 bigrams, and a phrase of overlapping bigrams occurs exactly where the term occurs as a
+substring, so a search finds what `LIKE '%term%'` finds on the normalised text.
+
+Each bigram is written as one ASCII-letter word (every code point as six hex digits spelt a–p), so
+SQLite's unicode61 tokenizer and PostgreSQL's default parser with the 'simple' configuration both read
+exactly one token per bigram, whatever the punctuation, script or server locale. The last character of
+each field is indexed alone as well, so a one-character term is a prefix query on its own code (it
+occurs either first in a bigram or last in its field). A separator word ends each field, so no phrase
+runs from one field into the next.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+SEPARATOR = "q"  # not a–p: never part of a character's code, never matched by a prefix query
+CODE_LENGTH = 6  # letters per character
+_HEX_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+
+
+class _Codes(dict[int, str]):
+    """code point -> its six letters, for str.translate (filled as characters are met)."""
+
+    def __missing__(self, cp: int) -> str:
+        code = format(cp, "06x").translate(_HEX_LETTERS)
+        self[cp] = code
+        return code
+
+
+_CODES = _Codes()
+
+
+def normalize(value: str | None) -> str:
+    """The form text is compared in: NFKC (full-width letters, digits and punctuation as their ordinary
+    forms) and case-folded, so ＹＨ, yh and YH are one term."""
+    if not value:
+        return ""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold())
+
+
+def encode(text: str) -> str:
+    """The letters of already normalised `text`, CODE_LENGTH per character."""
+    return text.translate(_CODES)
+
+
+def document(values: Iterable[str | None]) -> str:
+    """The indexed words of a row's fields: each field's bigrams, its last character, a separator."""
+    words: list[str] = []
+    step = CODE_LENGTH
+    for value in values:
+        text = normalize(value)
+        if not text:
+            continue
+        letters = encode(text)
+        words.extend(letters[i : i + 2 * step] for i in range(0, step * (len(text) - 1), step))
+        words.append(letters[-step:])
+        words.append(SEPARATOR)
+    return " ".join(words)
+
+
+def terms(query: str | None) -> tuple[list[str], bool]:
+    """The words a search for `query` looks for, in order, and whether the one word is a prefix
+    (a one-character term). No words: nothing to search for."""
+    text = normalize(query)
+    if not text:
+        return [], False
+    letters = encode(text)
+    step = CODE_LENGTH
+    if len(text) == 1:
+        return [letters], True
+    return [letters[i : i + 2 * step] for i in range(0, step * (len(text) - 1), step)], False
+
+
+__all__ = ["SEPARATOR", "document", "encode", "normalize", "terms"]
