@@ -34,6 +34,31 @@ def sql_log():
         event.remove(engine, "commit", on_commit)
 
 
+@contextmanager
+def query_plans():
+    """The plan of every SELECT sent while inside: [(statement, plan text)], on either database (SQLite's
+    EXPLAIN QUERY PLAN details, PostgreSQL's EXPLAIN lines), taken with the statement's own parameters
+    just before it runs — so a test checks the plan of the real code path, not a copy of its SQL."""
+    plans: list[tuple[str, str]] = []
+
+    def on_sql(conn, cursor, statement, parameters, context, executemany):
+        if executemany or not statement.lstrip().upper().startswith("SELECT"):
+            return
+        sqlite = conn.dialect.name == "sqlite"
+        probe = cursor.connection.cursor()
+        probe.execute(("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + statement, parameters)
+        rows = probe.fetchall()
+        probe.close()
+        plans.append((statement, "\n".join(str(r[-1] if sqlite else r[0]) for r in rows)))
+
+    engine = _db.engine
+    event.listen(engine, "before_cursor_execute", on_sql)
+    try:
+        yield plans
+    finally:
+        event.remove(engine, "before_cursor_execute", on_sql)
+
+
 def commit():
     """Commit the session and expire every loaded object (the next read sees the database)."""
     _db.session.commit()

@@ -1,0 +1,66 @@
+"""The hazard list's query plans (issue #15): on the dense path every page — the first, one deep behind a
+cursor, under a date range — is a seek along ix_hazards_list that never sorts the scope, on SQLite and
+PostgreSQL. Plans are taken from the real requests (tests.factories.db.query_plans).
+
+PostgreSQL picks plans by cost, and on a test database of a few rows a full scan and a sort are cheapest;
+so there the test turns sequential scans and sorts off for its transaction: if the index could not yield
+the order, the plan would still hold a Sort node (at a prohibitive cost), so its absence proves the index
+serves the order. SQLite is told the index by the list itself (INDEXED BY), so its plan is checked as is."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from app import clock, paging
+from app.extensions import db
+from app.hazards import queries
+from tests.factories.db import query_plans
+
+
+@pytest.fixture
+def dense(monkeypatch, app):
+    monkeypatch.setattr(paging, "SMALL_SET", 0)  # the path taken when thousands of rows match
+    if db.engine.dialect.name == "postgresql":
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            db.session.execute(text(f"SET LOCAL {setting} = off"))
+
+
+def page_plans(user, **args) -> list[str]:
+    f = queries.HazardFilters.from_args(args)
+    with query_plans() as plans:
+        queries.hazard_page(user, f)
+    return [plan for sql, plan in plans if "ORDER BY" in sql]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"after": "0.2026-01-05.12"},
+        {"level": "一般", "status": "open"},
+        {"source": "执法检查", "industry": "工贸"},
+    ],
+    ids=["first page", "deep page", "level and status", "source and industry"],
+)
+def test_pages_seek_the_list_index_without_sorting(world, make_order, dense, args):
+    make_order({})
+    plans = page_plans(world.officer, **args)
+    assert plans, "the page ran no ordered query"
+    for plan in plans:
+        assert "ix_hazards_list" in plan, plan
+        assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+
+
+def test_a_date_range_is_a_range_on_the_index(world, make_order, dense):
+    make_order({})
+    day = clock.today()
+    plans = page_plans(world.officer, date_from=(day - timedelta(days=30)).isoformat(), date_to=day.isoformat())
+    for plan in plans:
+        assert "ix_hazards_list" in plan and "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+        if db.engine.dialect.name == "sqlite":
+            assert "found_on>" in plan and "found_on<" in plan, plan  # a range seek, not a filter after a scan
+        else:
+            assert "Index Cond" in plan and "found_on" in plan.split("Index Cond")[1], plan
