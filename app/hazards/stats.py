@@ -1,22 +1,38 @@
-"""统计分析 panel of the hazard loop: aggregations over the scoped hazard query (the same filters as the list
-page and the ledgers), by town, industry and month, with a server-rendered SVG chart (no CDN). Every number
-links to the filtered hazard list."""
+"""统计分析 panel of the hazard loop: totals, by town, by industry and by month for the scoped, filtered hazards
+(the same filters as the list page and the ledgers), with a server-rendered SVG chart (no CDN). Every number
+links to the filtered hazard list and is exactly the count that list shows.
+
+Two ways to the same numbers. `build()` answers from the precomputed `hazard_summary` (app/hazards/summary.py:
+two grouped reads of a few hundred rows) when the request maps onto its keys exactly, and otherwise from the
+live aggregates over the scoped query (`build_live()`, also the benchmark's baseline). It maps exactly when:
+  - the user is staff with a jurisdiction at or above 乡镇/街道 (a county, a town, the whole city, an admin):
+    a town's hazards are then all in scope or all out, so the scope is a prefix of `town_path`;
+  - the town filter is a path that does not reach below a town (the form offers towns);
+  - 行业 and 等级 filters (keys);
+  - 排查日期 from the first of a month, to the last of a month (or to a day after which no hazard is found in
+    that month, so nothing registered later can be cut off), either side open;
+  - 销号日期 likewise on whole months (the dashboard's closed-per-month links).
+Everything else falls back to the live query: an enterprise user, a search term, an enterprise, status,
+source or overdue filter, a day-granularity range, a jurisdiction below a town.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import render_template, url_for
-from sqlalchemy import and_, case, extract, func, select
+from sqlalchemy import and_, case, func, select
 
 from app import clock
 from app.auth.models import User
 from app.extensions import db
-from app.hazards import queries
-from app.hazards.models import Hazard, HazardStatus
-from app.org.models import Enterprise, Region
+from app.hazards import queries, summary
+from app.hazards.models import Hazard, HazardLevel, HazardStatus
+from app.org.models import Enterprise, Region, RegionLevel
+
+MONTHS_SHOWN = 24
 
 
 @dataclass
@@ -49,6 +65,119 @@ class Dashboard:
     by_town: list[tuple[Region | None, str, Counts]] = field(default_factory=list)  # (town, path, counts)
     by_industry: list[tuple[str, Counts]] = field(default_factory=list)
     months: list[tuple[date, int, int]] = field(default_factory=list)  # (first day, found, closed)
+    source: str = "summary"  # "summary" or "live": which way the numbers were computed
+
+
+def _all_towns() -> dict[str, Region]:
+    return {t.path: t for t in db.session.scalars(select(Region).where(Region.level == RegionLevel.TOWN))}
+
+
+def _assemble(towns: dict[str, Region], by_town_industry, by_month, source: str) -> Dashboard:
+    """The dashboard from (town path, industry, Counts) and (found month, closed month, found, closed) rows."""
+    total = Counts()
+    per_town: dict[str, Counts] = defaultdict(Counts)
+    per_industry: dict[str, Counts] = defaultdict(Counts)
+    for town_path, industry, c in by_town_industry:
+        total.add(c)
+        per_town[town_path].add(c)
+        per_industry[industry].add(c)
+    found: dict[int, int] = defaultdict(int)
+    closed: dict[int, int] = defaultdict(int)
+    for found_month, closed_month, n, n_closed in by_month:
+        found[found_month] += n
+        if closed_month and n_closed:
+            closed[closed_month] += n_closed
+    by_town = sorted(((towns.get(p), p, c) for p, c in per_town.items() if c.found),
+                     key=lambda x: (-x[2].found, x[1]))
+    by_industry = sorted(((i, c) for i, c in per_industry.items() if c.found), key=lambda x: (-x[1].found, x[0]))
+    keys = sorted(k for k in set(found) | set(closed) if found.get(k) or closed.get(k))
+    months = []
+    if keys:
+        y, m = divmod(keys[0], 100)
+        while y * 100 + m <= keys[-1]:
+            months.append((date(y, m, 1), found.get(y * 100 + m, 0), closed.get(y * 100 + m, 0)))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return Dashboard(total=total, by_town=by_town, by_industry=by_industry, months=months[-MONTHS_SHOWN:],
+                     source=source)
+
+
+# --- from the summary --------------------------------------------------------------------------------------
+
+
+def _ends_month(d: date) -> bool:
+    return (d + timedelta(days=1)).day == 1
+
+
+def _below_a_town(path: str, towns: dict[str, Region]) -> bool:
+    return any(path.startswith(t) and path != t for t in towns)
+
+
+def summary_conditions(user: User, f: queries.HazardFilters, towns: dict[str, Region]) -> list | None:
+    """The WHERE clause on hazard_summary that selects exactly the rows behind `filtered(user, f)`, or None
+    when the request does not map onto the summary's keys (module docstring)."""
+    if user.is_enterprise_user or user.scope_path is None:
+        return None
+    if f.q or f.enterprise_id or f.status or f.source or f.overdue:
+        return None
+    t = summary.HazardSummary
+    where: list = []
+    for prefix in (user.scope_path, f.town):
+        if prefix:
+            if _below_a_town(prefix, towns):
+                return None
+            where.append(t.town_path.startswith(prefix, autoescape=True))
+    if f.industry:
+        where.append(t.industry == f.industry)
+    if f.level:
+        where.append(t.level == f.level)
+    if f.date_from:
+        if f.date_from.day != 1:
+            return None
+        where.append(t.found_month >= summary.month_of(f.date_from))
+    if f.date_to:
+        if not _ends_month(f.date_to) and db.session.scalar(  # an index probe, any scope: found later that month?
+            select(Hazard.id).where(Hazard.found_on > f.date_to,
+                                    Hazard.found_on <= month_end(f.date_to)).limit(1)
+        ) is not None:
+            return None
+        where.append(t.found_month <= summary.month_of(f.date_to))
+    if f.closed_from:
+        if f.closed_from.day != 1:
+            return None
+        where.append(t.closed_month >= summary.month_of(f.closed_from))
+    if f.closed_to:
+        if not _ends_month(f.closed_to):
+            return None
+        where.append(and_(t.closed_month > 0, t.closed_month <= summary.month_of(f.closed_to)))
+    return where
+
+
+def build_from_summary(towns: dict[str, Region], where: list) -> Dashboard:
+    t = summary.HazardSummary
+    s = func.sum
+    rows = db.session.execute(
+        select(t.town_path, t.industry, s(t.n), s(t.closed), s(t.overdue), s(t.on_time),
+               s(case((t.level == HazardLevel.MAJOR, t.n), else_=0)), s(t.referred))
+        .where(*where).group_by(t.town_path, t.industry)
+    ).all()
+    by_month = db.session.execute(
+        select(t.found_month, t.closed_month, s(t.n), s(t.closed)).where(*where).group_by(t.found_month, t.closed_month)
+    ).all()
+    return _assemble(
+        towns, [(r[0], r[1], _counts(r[2:])) for r in rows], [tuple(int(v) for v in r) for r in by_month], "summary"
+    )
+
+
+def build(user: User, f: queries.HazardFilters) -> Dashboard:
+    queries.check_scope(user, f)
+    towns = _all_towns()
+    where = summary_conditions(user, f, towns)
+    if where is None:
+        return build_live(user, f, towns)
+    return build_from_summary(towns, where)
+
+
+# --- live, over the scoped query -----------------------------------------------------------------------
 
 
 def _count_columns():
@@ -58,7 +187,7 @@ def _count_columns():
         func.sum(case((closed, 1), else_=0)),
         func.sum(case((Hazard.is_overdue.is_(True), 1), else_=0)),
         func.sum(case((and_(closed, Hazard.overdue_at.is_(None)), 1), else_=0)),
-        func.sum(case((Hazard.level == "重大", 1), else_=0)),
+        func.sum(case((Hazard.level == HazardLevel.MAJOR, 1), else_=0)),
         func.sum(case((Hazard.status == HazardStatus.REFERRED, 1), else_=0)),
     )
 
@@ -67,67 +196,30 @@ def _counts(row) -> Counts:
     return Counts(*(int(v or 0) for v in row))
 
 
-def build(user: User, f: queries.HazardFilters) -> Dashboard:
+def build_live(user: User, f: queries.HazardFilters, towns: dict[str, Region] | None = None) -> Dashboard:
+    """The same dashboard aggregated from the hazards themselves (any filter; the fallback and the baseline)."""
+    towns = _all_towns() if towns is None else towns
     ids = queries.filtered(user, f).with_only_columns(Hazard.id).order_by(None)
-    cols = _count_columns()
-    total = _counts(db.session.execute(select(*cols).where(Hazard.id.in_(ids))).one())
-
-    # by town: group by the stored region path, roll paths up to their 乡镇/街道
     per_path = db.session.execute(
-        select(Hazard.region_path, *cols).where(Hazard.id.in_(ids)).group_by(Hazard.region_path)
+        select(Hazard.region_path, Enterprise.industry, *_count_columns())
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(Hazard.id.in_(ids)).group_by(Hazard.region_path, Enterprise.industry)
     ).all()
-    towns = {t.path: t for t in db.session.scalars(select(Region).where(Region.level == "town"))}
-    rolled: dict[str, Counts] = defaultdict(Counts)
-    for row in per_path:
-        parts = row[0].strip("/").split("/")
-        town_path = next(
-            (p for p in ("/" + "/".join(parts[:i]) + "/" for i in range(len(parts), 0, -1)) if p in towns),
-            row[0],
-        )
-        rolled[town_path].add(_counts(row[1:]))
-    by_town = sorted(((towns.get(p), p, c) for p, c in rolled.items()), key=lambda x: (-x[2].found, x[1]))
-
-    by_industry = [
-        (row[0], _counts(row[1:]))
-        for row in db.session.execute(
-            select(Enterprise.industry, *cols)
-            .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-            .where(Hazard.id.in_(ids))
-            .group_by(Enterprise.industry)
-            .order_by(func.count(Hazard.id).desc())
-        )
-    ]
-
-    found = {
-        (int(y), int(m)): int(n)
-        for y, m, n in db.session.execute(
-            select(extract("year", Hazard.found_on), extract("month", Hazard.found_on), func.count())
-            .where(Hazard.id.in_(ids))
-            .group_by(extract("year", Hazard.found_on), extract("month", Hazard.found_on))
-        )
-    }
-    closed = {
-        (int(y), int(m)): int(n)
-        for y, m, n in db.session.execute(
-            select(extract("year", Hazard.closed_on), extract("month", Hazard.closed_on), func.count())
-            .where(Hazard.id.in_(ids), Hazard.closed_on.is_not(None))
-            .group_by(extract("year", Hazard.closed_on), extract("month", Hazard.closed_on))
-        )
-    }
-    keys = sorted(set(found) | set(closed))
-    months = []
-    if keys:
-        y, m = keys[0]
-        while (y, m) <= keys[-1]:
-            months.append((date(y, m, 1), found.get((y, m), 0), closed.get((y, m), 0)))
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return Dashboard(total=total, by_town=by_town, by_industry=by_industry, months=months[-24:])
+    town_of = summary.town_paths(db.session(), {r[0] for r in per_path})
+    closed = Hazard.status == HazardStatus.CLOSED
+    found_month, closed_month = summary.month_sql(Hazard.found_on), summary.month_sql(Hazard.closed_on)
+    by_month = db.session.execute(
+        select(found_month, closed_month, func.count(), func.sum(case((closed, 1), else_=0)))
+        .where(Hazard.id.in_(ids)).group_by(found_month, closed_month)
+    ).all()
+    return _assemble(
+        towns, [(town_of[r[0]], r[1], _counts(r[2:])) for r in per_path], [tuple(int(v) for v in r) for r in by_month],
+        "live",
+    )
 
 
 def month_end(d: date) -> date:
     nxt = date(d.year + 1, 1, 1) if d.month == 12 else date(d.year, d.month + 1, 1)
-    from datetime import timedelta
-
     return nxt - timedelta(days=1)
 
 
