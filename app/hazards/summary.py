@@ -97,9 +97,10 @@ def month_sql(col):
 
 
 # --- 乡镇/街道 of a region path --------------------------------------------------------------------------
-# Region paths are immutable codes; the map is cleared whenever a region is written in this process (the
-# admin, the seed, a test building its world). Only found towns are remembered.
-_town_of: dict[str, str] = {}
+# The town paths, read once per process: region paths are immutable codes, towns are few (a city: ~75). The
+# set is read again when a region is written in this process (the admin, the seed, a test building its
+# world) and when a path has no town above it (a town added by another process).
+_towns: set[str] | None = None
 
 
 def _prefixes(path: str) -> list[str]:
@@ -107,20 +108,27 @@ def _prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
+def _town(path: str) -> str | None:
+    assert _towns is not None
+    return next((q for q in reversed(_prefixes(path)) if q in _towns), None)
+
+
 def town_paths(session: Session, region_paths: Iterable[str]) -> dict[str, str]:
     """region_path -> the path of the town region at or above it (itself when there is none)."""
+    global _towns
     wanted = {p for p in region_paths if p is not None}
-    missing = {p for p in wanted if p not in _town_of}
-    if missing:
-        candidates = {q for p in missing for q in _prefixes(p)}
-        towns = set(session.connection().scalars(
-            select(Region.path).where(Region.level == RegionLevel.TOWN, Region.path.in_(sorted(candidates)))
-        ))
-        for p in missing:
-            found = [q for q in _prefixes(p) if q in towns]
-            if found:
-                _town_of[p] = found[-1]
-    return {p: _town_of.get(p, p) for p in wanted}
+    for attempt in range(2):
+        if _towns is None or attempt:
+            _towns = set(session.connection().scalars(select(Region.path).where(Region.level == RegionLevel.TOWN)))
+        out = {p: _town(p) for p in wanted}
+        if all(out.values()):
+            break
+    return {p: t or p for p, t in out.items()}
+
+
+def forget_towns() -> None:
+    global _towns
+    _towns = None
 
 
 # --- the maintenance -------------------------------------------------------------------------------------
@@ -187,7 +195,7 @@ def _add(deltas: dict[Key, list[int]], key: Key, counts: Iterable[int], sign: in
 
 def _after_flush(session: Session, _flush_context) -> None:
     if any(isinstance(o, Region) for o in (*session.new, *session.dirty, *session.deleted)):
-        _town_of.clear()
+        forget_towns()
     moves: list[tuple[_Facts, int]] = []  # (facts, +1 / -1)
     for obj in session.new:
         if isinstance(obj, Hazard):
@@ -230,18 +238,27 @@ def _after_flush(session: Session, _flush_context) -> None:
 
 
 def apply(session: Session, deltas: dict[Key, list[int]]) -> None:
-    """Add `deltas` to the summary rows: one upsert, rows in key order (PostgreSQL takes row locks in that
-    order, so concurrent transactions cannot deadlock on them)."""
+    """Add `deltas` to the summary rows: one upsert executed for the rows in key order (PostgreSQL takes the
+    row locks in that order, so concurrent transactions cannot deadlock on them)."""
     if not deltas:
         return
     rows = [dict(zip(KEY + MEASURES, (*key, *deltas[key]), strict=True)) for key in sorted(deltas)]
-    table = TABLE
-    insert: Any = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(KEY), set_={m: table.c[m] + stmt.excluded[m] for m in MEASURES}
-    )
-    session.connection().execute(stmt)
+    session.connection().execute(_upsert(session.get_bind().dialect.name), rows)
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str):
+    """INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, …: built once per dialect, so its
+    compiled form is cached (a statement with the rows as literals would be compiled on every flush)."""
+    if dialect not in _UPSERTS:
+        insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(TABLE)
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=list(KEY), set_={m: TABLE.c[m] + stmt.excluded[m] for m in MEASURES}
+        )
+    return _UPSERTS[dialect]
 
 
 def _refuse_bulk(orm_execute_state) -> None:
