@@ -26,13 +26,10 @@ ENTERPRISES = search.register(Enterprise, "enterprise_search", ("name",))
 
 def clause(q: str) -> ColumnElement[bool]:
     """Hazards whose code, location or description contains `q`, or whose enterprise's name does."""
-    return or_(search.contains(Hazard, q), Hazard.enterprise_id.in_(_enterprise_ids(q)))
-
-
-def _enterprise_ids(q: str):
-    from sqlalchemy import select
-
-    return select(Enterprise.id).where(search.contains(Enterprise, q))
+    enterprises = search.matching(Enterprise, q)
+    if enterprises is None:
+        return search.contains(Hazard, q)  # an empty term: every hazard
+    return or_(search.contains(Hazard, q), Hazard.enterprise_id.in_(enterprises))
 
 
 @hazards_cli.command("search-rebuild")

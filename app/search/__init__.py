@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
-from sqlalchemy import Connection, bindparam, event
+from sqlalchemy import Connection, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text as sql  # `text` is this package's tokenizer module
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Select
 
 from app.search import store
 from app.search.store import Index
@@ -49,13 +51,17 @@ def indexes() -> list[Index]:
     return list(_registry.values())
 
 
+def matching(model: type, query: str) -> Select | None:
+    """SELECT of the ids of `model` whose indexed fields contain `query`; None: an empty query."""
+    from app.extensions import db
+
+    return store.matching_ids(_registry[model], db.session.get_bind().dialect.name, query)
+
+
 def contains(model: type, query: str) -> ColumnElement[bool]:
     """`model.id` is one whose indexed fields contain `query` (after normalisation: NFKC, case-folded).
     An empty query matches every row."""
-    from app.extensions import db
-
-    index = _registry[model]
-    ids = store.matching_ids(index, db.session.get_bind().dialect.name, query)
+    ids = matching(model, query)
     if ids is None:
         return model.id.is_not(None)  # type: ignore[attr-defined]
     return model.id.in_(ids)  # type: ignore[attr-defined]
@@ -98,55 +104,45 @@ def rebuild_timed(conn: Connection, index: Index, echo: Callable[[str], None] = 
 _PENDING = "app.search.pending"
 
 
-def _changed(obj, index: Index) -> bool:
-    state = sa_inspect(obj)
-    return any(state.attrs[f].history.has_changes() for f in index.fields)
-
-
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _ctx, _instances) -> None:
-    """Note what the flush will change, and the words those rows are indexed with now (read before the
-    flush writes them: SQLite removes words by naming them)."""
+    """Note what the flush will insert, change or delete in registered models, and (SQLite) what the index
+    holds for the rows it changes or deletes, read before the flush writes them."""
     session.info.pop(_PENDING, None)
     if not _registry:
         return
-    pending: dict[Index, dict[str, object]] = {}
+    pending: dict[Index, _Pending] = {}
+
+    def entry(index: Index) -> _Pending:
+        return pending.setdefault(index, _Pending([], [], {}))
+
     for obj in session.new:
-        index = _registry.get(type(obj))
-        if index:
-            pending.setdefault(index, {"write": [], "old": {}, "gone": {}})["write"].append(obj)  # type: ignore[union-attr]
-    changed: dict[Index, list] = {}
+        if index := _registry.get(type(obj)):
+            entry(index).write.append(obj)
     for obj in session.dirty:
-        index = _registry.get(type(obj))
-        if index and _changed(obj, index):
-            changed.setdefault(index, []).append(obj)
-    deleted: dict[Index, list] = {}
+        if (index := _registry.get(type(obj))) and _changed(obj, index):
+            entry(index).write.append(obj)
     for obj in session.deleted:
-        index = _registry.get(type(obj))
-        if index:
-            deleted.setdefault(index, []).append(obj)
-    if not changed and not deleted:
-        if pending:
-            session.info[_PENDING] = pending
+        if index := _registry.get(type(obj)):
+            entry(index).gone.append(obj.id)
+    if not pending:
         return
     conn = session.connection()
-    for index, objs in changed.items():
-        entry = pending.setdefault(index, {"write": [], "old": {}, "gone": {}})
-        entry["write"].extend(objs)  # type: ignore[attr-defined]
-        entry["old"] = _current_words(conn, index, [o.id for o in objs])
-    for index, objs in deleted.items():
-        entry = pending.setdefault(index, {"write": [], "old": {}, "gone": {}})
-        entry["gone"] = _current_words(conn, index, [o.id for o in objs])
+    for index, p in pending.items():
+        known = [o.id for o in p.write if o.id is not None] + p.gone
+        p.before.update(store.snapshot(conn, index, known))
     session.info[_PENDING] = pending
 
 
-def _current_words(conn: Connection, index: Index, ids: list[int]) -> dict[int, str]:
-    if conn.dialect.name == "postgresql":  # rows are replaced or removed by id: the words are not needed
-        return {i: "" for i in ids}
-    stmt = sql(f"SELECT id, {', '.join(index.fields)} FROM {index.source} WHERE id IN :ids").bindparams(
-        bindparam("ids", expanding=True)
-    )
-    return {r[0]: document(r[1:]) for r in conn.execute(stmt, {"ids": ids})}
+class _Pending(NamedTuple):
+    write: list  # objects inserted or with a changed indexed field
+    gone: list[int]  # ids deleted
+    before: dict[int, store.Indexed]
+
+
+def _changed(obj, index: Index) -> bool:
+    state = sa_inspect(obj)
+    return any(state.attrs[f].history.has_changes() for f in index.fields)
 
 
 @event.listens_for(Session, "after_flush")
@@ -155,10 +151,10 @@ def _after_flush(session: Session, _ctx) -> None:
     if not pending:
         return
     conn = session.connection()
-    for index, entry in pending.items():
-        store.remove(conn, index, entry["gone"])
-        rows = [(o.id, document(getattr(o, f) for f in index.fields)) for o in entry["write"]]
-        store.write(conn, index, rows, entry["old"])
+    for index, p in pending.items():
+        store.remove(conn, index, p.gone, p.before)
+        rows = [(o.id, document(getattr(o, f) for f in index.fields)) for o in p.write]
+        store.write(conn, index, rows, p.before)
 
 
-__all__ = ["Index", "contains", "include_name", "indexes", "normalize", "rebuild", "rebuild_timed", "register"]
+__all__ = ["Index", "contains", "include_name", "indexes", "matching", "normalize", "rebuild", "rebuild_timed", "register"]

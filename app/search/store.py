@@ -4,9 +4,11 @@ SQLite: an FTS5 table `<name>` (one column of words, unicode61, a prefix index f
 terms). It is contentless: a table that stored its text would hold every bigram word again (about a
 kilobyte a row), and SQLite 3.40 has no `contentless_delete`, so a row's words are removed with FTS5's
 'delete' command, which is given the words that were indexed. The FTS rowid is a document number from
-`<name>_doc` (docid AUTOINCREMENT, id → the source row ON DELETE CASCADE): a source row deleted outside
-the ORM takes its document number with it, and a new row that reuses its id gets a new number, so its
-stale words are never found (`rebuild` drops them).
+`<name>_doc` (docid AUTOINCREMENT, id → the source row ON DELETE CASCADE, digest of the indexed words): a
+source row deleted outside the ORM takes its document number with it, and a new row that reuses its id
+gets a new number, so its stale words are never found; a row whose fields were changed outside the ORM
+(the digest tells) is never 'deleted' with words it was not indexed with, which would corrupt the index
+(`rebuild` drops what is left behind).
 
 PostgreSQL: a table `<name>` (id → the source row ON DELETE CASCADE, tsv tsvector of the words with the
 'simple' configuration) with a GIN index; a phrase is `a <-> b <-> c`, a prefix `a:*`.
@@ -14,14 +16,16 @@ PostgreSQL: a table `<name>` (id → the source row ON DELETE CASCADE, tsv tsvec
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Text, bindparam, column, func, literal, literal_column, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Select
 
-from app.search.text import terms
+from app.search.text import document, terms
 
 SQLITE_SHADOWS = ("data", "idx", "content", "docsize", "config")  # FTS5's own tables for an index
 
@@ -48,7 +52,7 @@ def create(conn: Connection, index: Index) -> None:
         return
     conn.execute(text(
         f"CREATE TABLE IF NOT EXISTS {index.name}_doc (docid INTEGER PRIMARY KEY AUTOINCREMENT, "
-        f"id INTEGER NOT NULL UNIQUE REFERENCES {index.source} (id) ON DELETE CASCADE)"
+        f"id INTEGER NOT NULL UNIQUE REFERENCES {index.source} (id) ON DELETE CASCADE, digest INTEGER NOT NULL)"
     ))
     conn.execute(text(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {index.name} USING fts5("
@@ -76,63 +80,91 @@ def clear(conn: Connection, index: Index) -> None:
     conn.execute(text(f"DELETE FROM {index.name}_doc"))
 
 
-def write(conn: Connection, index: Index, rows: Sequence[tuple[int, str]], old: dict[int, str] | None = None,
-          *, fresh: bool = False) -> None:
-    """Index `rows` (id, words) in place of what they had. `old`: the words each id was indexed with
-    (SQLite needs them to remove them); `fresh`: no row is indexed yet (a rebuild)."""
+class Indexed(NamedTuple):
+    """What the index holds for a row before a change (SQLite): its document number, the digest of the
+    words it was indexed with, and the words of its fields as stored now."""
+
+    docid: int | None
+    digest: int | None
+    words: str
+
+
+def digest(words: str) -> int:
+    """A stable 64-bit digest of a row's words (stored with its document number)."""
+    return int.from_bytes(hashlib.blake2b(words.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def snapshot(conn: Connection, index: Index, ids: Sequence[int]) -> dict[int, Indexed]:
+    """Before a flush changes or deletes rows `ids`: what SQLite needs to take their words out again.
+    The 'delete' command must be given exactly the words that were indexed; when the stored fields no
+    longer give them (changed by plain SQL since), the row gets a new document number instead and its
+    old words are left behind unreachable (rebuild drops them)."""
+    if conn.dialect.name == "postgresql" or not ids:
+        return {}
+    cols = ", ".join(f"s.{f}" for f in index.fields)
+    stmt = text(
+        f"SELECT s.id, d.docid, d.digest, {cols} FROM {index.source} s "
+        f"LEFT JOIN {index.name}_doc d ON d.id = s.id WHERE s.id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    return {r[0]: Indexed(r[1], r[2], document(r[3:])) for r in conn.execute(stmt, {"ids": list(ids)})}
+
+
+def write(conn: Connection, index: Index, rows: Sequence[tuple[int, str]],
+          before: dict[int, Indexed] | None = None, *, fresh: bool = False) -> None:
+    """Index `rows` (id, words) in place of what they had (`before`, from `snapshot`); `fresh`: no row is
+    indexed yet (a rebuild)."""
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        stmt = (
-            f"INSERT INTO {index.name} (id, tsv) VALUES (:id, to_tsvector('simple', :words))"
-            if fresh else
-            f"INSERT INTO {index.name} (id, tsv) VALUES (:id, to_tsvector('simple', :words)) "
-            "ON CONFLICT (id) DO UPDATE SET tsv = excluded.tsv"
-        )
+        stmt = f"INSERT INTO {index.name} (id, tsv) VALUES (:id, to_tsvector('simple', :words))"
+        if not fresh:
+            stmt += " ON CONFLICT (id) DO UPDATE SET tsv = excluded.tsv"
         conn.execute(text(stmt), [{"id": i, "words": w} for i, w in rows])
         return
     if fresh:  # document number = id after a rebuild (AUTOINCREMENT continues after the largest)
-        conn.execute(text(f"INSERT INTO {index.name}_doc (docid, id) VALUES (:id, :id)"), [{"id": i} for i, _ in rows])
+        conn.execute(text(f"INSERT INTO {index.name}_doc (docid, id, digest) VALUES (:id, :id, :digest)"),
+                     [{"id": i, "digest": digest(w)} for i, w in rows])
         conn.execute(text(f"INSERT INTO {index.name} (rowid, words) VALUES (:id, :words)"),
                      [{"id": i, "words": w} for i, w in rows])
         return
-    docids = _docids(conn, index, [i for i, _ in rows])
-    stale = [{"docid": docids[i], "words": old[i]} for i, _ in rows if i in docids and old and i in old]
-    if stale:
-        conn.execute(text(f"INSERT INTO {index.name} ({index.name}, rowid, words) VALUES ('delete', :docid, :words)"),
-                     stale)
-    for i, _words in rows:
-        if i in docids and not (old and i in old):  # indexed, but with words nobody knows: a new number
-            conn.execute(text(f"DELETE FROM {index.name}_doc WHERE id = :id"), {"id": i})
-            del docids[i]
-        if i not in docids:
-            docids[i] = conn.execute(
-                text(f"INSERT INTO {index.name}_doc (id) VALUES (:id) RETURNING docid"), {"id": i}
-            ).scalar_one()
+    before = before or {}
+    _take_out(conn, index, [before[i] for i, _ in rows if i in before])
+    docids: dict[int, int] = {}
+    for i, words in rows:
+        b = before.get(i)
+        if b and b.docid is not None and b.digest == digest(b.words):
+            docids[i] = b.docid
+            conn.execute(text(f"UPDATE {index.name}_doc SET digest = :digest WHERE docid = :docid"),
+                         {"docid": b.docid, "digest": digest(words)})
+            continue
+        conn.execute(text(f"DELETE FROM {index.name}_doc WHERE id = :id"), {"id": i})
+        docids[i] = conn.execute(
+            text(f"INSERT INTO {index.name}_doc (id, digest) VALUES (:id, :digest) RETURNING docid"),
+            {"id": i, "digest": digest(words)},
+        ).scalar_one()
     conn.execute(text(f"INSERT INTO {index.name} (rowid, words) VALUES (:docid, :words)"),
                  [{"docid": docids[i], "words": w} for i, w in rows])
 
 
-def remove(conn: Connection, index: Index, old: dict[int, str]) -> None:
-    """Unindex the ids of `old` (id -> the words they were indexed with)."""
-    if not old:
-        return
-    if conn.dialect.name == "postgresql":
-        conn.execute(text(f"DELETE FROM {index.name} WHERE id = ANY(:ids)"), {"ids": list(old)})
-        return
-    docids = _docids(conn, index, list(old))
-    if docids:
-        conn.execute(text(f"INSERT INTO {index.name} ({index.name}, rowid, words) VALUES ('delete', :docid, :words)"),
-                     [{"docid": d, "words": old[i]} for i, d in docids.items()])
-        conn.execute(text(f"DELETE FROM {index.name}_doc WHERE id IN ({', '.join(map(str, docids))})"))
-
-
-def _docids(conn: Connection, index: Index, ids: Iterable[int]) -> dict[int, int]:
-    ids = [int(i) for i in ids]
+def remove(conn: Connection, index: Index, ids: Sequence[int], before: dict[int, Indexed] | None = None) -> None:
+    """Unindex rows `ids` (deleted; `before` from `snapshot`)."""
     if not ids:
-        return {}
-    rows = conn.execute(text(f"SELECT id, docid FROM {index.name}_doc WHERE id IN ({', '.join(map(str, ids))})"))
-    return {i: d for i, d in rows}
+        return
+    if conn.dialect.name == "postgresql":  # ON DELETE CASCADE has done it when the row went
+        conn.execute(text(f"DELETE FROM {index.name} WHERE id = ANY(:ids)"), {"ids": list(ids)})
+        return
+    before = before or {}
+    _take_out(conn, index, [before[i] for i in ids if i in before])
+    conn.execute(text(f"DELETE FROM {index.name}_doc WHERE id IN :ids").bindparams(bindparam("ids", expanding=True)),
+                 {"ids": list(ids)})
+
+
+def _take_out(conn: Connection, index: Index, rows: Iterable[Indexed]) -> None:
+    """FTS5's 'delete' for each row whose stored fields still give the words it was indexed with."""
+    params = [{"docid": b.docid, "words": b.words} for b in rows if b.docid is not None and b.digest == digest(b.words)]
+    if params:
+        conn.execute(text(f"INSERT INTO {index.name} ({index.name}, rowid, words) VALUES ('delete', :docid, :words)"),
+                     params)
 
 
 def matching_ids(index: Index, dialect: str, query: str) -> Select | None:
@@ -154,4 +186,5 @@ def matching_ids(index: Index, dialect: str, query: str) -> Select | None:
     return select(doc.c.id).where(doc.c.docid.in_(hits))
 
 
-__all__ = ["Index", "clear", "create", "create_search_index", "drop", "matching_ids", "remove", "write"]
+__all__ = ["Index", "Indexed", "clear", "create", "create_search_index", "digest", "drop", "matching_ids", "remove",
+           "snapshot", "write"]

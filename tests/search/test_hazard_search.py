@@ -1,0 +1,192 @@
+"""Hazard search on the full-text indexes (app.search, app.hazards.search): the results are exactly those of a
+substring test on the normalised fields (code, location, description, enterprise name) for every kind of
+term, on SQLite and PostgreSQL; the index follows inserts, updates and deletes in the transaction (and
+rollbacks); the rebuild command repairs it; the databases' plans use it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.hazards import search as hazard_search
+from app.hazards.models import Hazard
+from app.org.models import Enterprise
+from app.search import normalize
+from tests.factories.db import is_postgres, query_plans
+from tests.factories.org import _enterprise
+
+# (location, description): full-width forms, punctuation, Latin, digits, %, _, a repeated term, a
+# character outside the BMP, and pairs whose last/first characters spell a term across two fields
+FIELDS = [
+    ("二车间配电室", "配电箱前堆放杂物，未保持通道畅通"),
+    ("仓库", "叉车驾驶员无证上岗"),
+    ("一号厂房", "消防通道被货物堵塞"),
+    ("办公楼配", "电箱门未关闭"),  # 配|电 spans two fields: not 配电
+    ("配电", "配电配电配电，重复"),
+    ("仓库（二）", "ＹＨ全角编号与Ｍｉｘｅｄ Case"),
+    ("锅炉房", "100%完成率虚报；a_b 下划线"),
+    ("🔥危险品库", "火灾隐患：电"),
+    ("车间", "配"),
+    ("a", "b"),
+    ("消防", "通道"),  # 消防|通道 spans two fields
+    ("东区 南侧", "地面湿滑\n未设警示"),
+]
+
+TERMS = [
+    "配", "电", "🔥", "a", "b", "%", "_", "（", "(", "ｙ", "Y",  # one character
+    "配电", "叉车", "通道", "电箱", "火灾", "a_", "0%", "ｙｈ", "YH", "(二", "东区",  # two
+    "配电箱", "消防通", "100%", "a_b", "Mixed", "mixed case", "（二）", "(二)", "南侧", "区 南",  # three and more
+    "消防通道", "配电配电配电", "办公楼配电", "配电室配电箱", "湿滑\n未", "不存在的词", "消防通道被货物堵塞",
+    "龙城", "有限公司", "化工", "ＡＢＣ", "(集团", "黄口建材有限公司", "xiāo",  # enterprise names
+]
+
+
+@pytest.fixture
+def corpus(db, world, make_hazard):
+    """Hazards with FIELDS for three enterprises (one with full-width Latin and brackets in its name)."""
+    first = make_hazard()
+    abc = _enterprise("ＡＢＣ化工（集团）有限公司", world.town_a, 9)
+    db.session.flush()
+    columns = {c.key: getattr(first, c.key) for c in Hazard.__table__.columns if c.key not in ("id", "code")}
+    owners = [world.ent_a, world.ent_a2, world.ent_b, abc]
+    for i, (location, description) in enumerate(FIELDS):
+        db.session.add(Hazard(**dict(columns, code=f"YH2026{i + 100:06d}", seq=i + 2, location=location,
+                                     description=description, enterprise_id=owners[i % 4].id)))
+    db.session.commit()
+
+
+def found(q: str) -> set[int]:
+    return set(db.session.scalars(select(Hazard.id).where(hazard_search.clause(q))))
+
+
+def expected(q: str) -> set[int]:
+    """The reference: the hazards with `q` in one of their normalised fields."""
+    term = normalize(q)
+    rows = db.session.execute(
+        select(Hazard.id, Hazard.code, Hazard.location, Hazard.description, Enterprise.name)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+    )
+    return {r[0] for r in rows if any(term in normalize(v) for v in r[1:])}
+
+
+def test_results_equal_a_substring_test_of_the_normalised_fields(corpus):
+    for q in TERMS:
+        assert found(q) == expected(q), q
+    # the corpus really exercises the terms: only these find nothing (two of them span two fields)
+    assert {q for q in TERMS if not expected(q)} == {"办公楼配电", "配电室配电箱", "不存在的词", "xiāo"}
+
+
+def test_a_term_never_spans_two_fields(corpus):
+    spanning = db.session.scalar(select(Hazard.id).where(Hazard.location == "办公楼配"))
+    assert spanning not in found("配电") and spanning in found("电箱门")
+    assert db.session.scalar(select(Hazard.id).where(Hazard.location == "消防")) not in found("消防通道")
+
+
+def test_codes_are_found_in_any_width_and_case(corpus):
+    hazard = db.session.scalars(select(Hazard).order_by(Hazard.id.desc())).first()
+    assert found(hazard.code) == {hazard.id}
+    assert hazard.id in found(hazard.code.lower()) and hazard.id in found("ＹＨ" + hazard.code[2:])
+
+
+def test_the_list_page_and_api_search_with_the_index(login, world, corpus):
+    officer = login(world.officer)
+    body = officer.get("/api/v1/hazards", query_string={"q": "配电"}).json
+    assert {h["id"] for h in body["items"]} == expected("配电")
+    page = officer.get("/hazards", query_string={"q": "叉车"}).get_data(as_text=True)
+    assert "叉车驾驶员无证上岗" in page and "消防通道被货物堵塞" not in page
+
+
+def test_the_index_follows_inserts_updates_and_deletes_in_the_transaction(corpus):
+    hazard = db.session.scalars(select(Hazard).where(Hazard.location == "仓库")).one()
+    hazard.description = "安全出口上锁"
+    db.session.flush()
+    assert hazard.id in found("出口") and hazard.id not in found("叉车")
+    hazard.location = "三号仓库"
+    hazard.code = "YH2026ZZ0001"
+    db.session.commit()
+    assert hazard.id in found("三号") and hazard.id in found("zz0001") and hazard.id in found("出口")
+    assert found("叉车") == set()
+
+    copy = Hazard(**{c.key: getattr(hazard, c.key) for c in Hazard.__table__.columns if c.key != "id"}
+                  | {"code": "YH2026NEW001", "description": "新增隐患：梯子破损"})
+    db.session.add(copy)
+    db.session.flush()
+    assert found("梯子") == {copy.id}
+    db.session.delete(copy)
+    db.session.commit()
+    assert found("梯子") == set() and found("出口") == {hazard.id}
+    for q in TERMS:
+        assert found(q) == expected(q), q
+
+
+def test_enterprise_renames_are_followed(world, corpus):
+    world.ent_b.name = "萧县黄口新材料有限公司"
+    db.session.commit()
+    assert found("新材料") == expected("新材料") != set() and found("建材") == set()
+
+
+def test_a_rollback_leaves_the_index_as_it_was(corpus):
+    hazard = db.session.scalars(select(Hazard).where(Hazard.location == "锅炉房")).one()
+    hazard.description = "压力表过期未检"
+    db.session.flush()
+    assert found("压力表") == {hazard.id}
+    db.session.rollback()
+    assert found("压力表") == set() and hazard.id in found("a_b")
+    for q in TERMS:
+        assert found(q) == expected(q), q
+
+
+def test_rows_changed_or_deleted_by_plain_sql_never_corrupt_it(corpus, app):
+    """Outside the ORM the index goes stale (the rebuild command repairs it), but a later change through
+    the ORM still leaves correct results, and a reused id never inherits the words of a deleted row."""
+    hazard = db.session.scalars(select(Hazard).where(Hazard.location == "锅炉房")).one()
+    db.session.execute(text("UPDATE hazards SET description = '绝缘手套破损' WHERE id = :id"), {"id": hazard.id})
+    db.session.commit()
+    hazard.description = "绝缘靴破损"
+    db.session.commit()
+    assert found("绝缘靴") == {hazard.id} and found("100%") == set()
+
+    last = db.session.scalars(select(Hazard).order_by(Hazard.id.desc())).first()
+    columns = {c.key: getattr(last, c.key) for c in Hazard.__table__.columns}
+    db.session.execute(text("DELETE FROM hazards WHERE id = :id"), {"id": last.id})
+    db.session.commit()
+    db.session.expunge_all()
+    db.session.add(Hazard(**columns | {"description": "防护栏缺失", "location": "屋顶"}))  # the same id again
+    db.session.commit()
+    assert found("防护栏") == {columns["id"]} and found("湿滑") == set()
+    for q in TERMS:
+        assert found(q) == expected(q), q
+    if not is_postgres(app):  # FTS5 checks its index against the words it holds: raises if corrupt
+        db.session.execute(text("INSERT INTO hazard_search (hazard_search) VALUES ('integrity-check')"))
+
+
+def test_the_rebuild_command_repairs_the_index(app, corpus):
+    db.session.execute(text("UPDATE hazards SET description = '应急照明损坏' WHERE location = '仓库'"))
+    db.session.execute(text("UPDATE enterprises SET name = '萧县黄口钢构有限公司' WHERE name = '萧县黄口建材有限公司'"))
+    db.session.commit()
+    assert found("应急照明") == set() and found("钢构") == set()
+    result = app.test_cli_runner().invoke(args=["hazards", "search-rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "hazard_search" in result.output and "检索索引已重建" in result.output
+    for q in [*TERMS, "应急照明", "钢构"]:
+        assert found(q) == expected(q), q
+    assert found("应急照明") and found("钢构") and found("叉车") == set()
+
+
+def test_the_query_plan_uses_the_full_text_index(login, world, corpus, app):
+    postgres = is_postgres(app)
+    if postgres:  # a handful of rows: the planner would rightly scan them; show that it can use the index
+        db.session.execute(text("SET enable_seqscan = off"))
+    try:
+        for q in ("配", "配电", "消防通道"):
+            with query_plans() as plans:
+                list(db.session.scalars(select(Hazard.id).where(hazard_search.clause(q))))
+            plan = "\n".join(p for _, p in plans)
+            if postgres:
+                assert "ix_hazard_search_tsv" in plan and "ix_enterprise_search_tsv" in plan, plan
+            else:
+                assert "SCAN hazard_search VIRTUAL TABLE" in plan and "SCAN enterprise_search VIRTUAL TABLE" in plan, plan
+    finally:
+        if postgres:
+            db.session.execute(text("RESET enable_seqscan"))
