@@ -21,9 +21,10 @@ data set have no process instance, and no benchmark may open their tasks.
 Log in as USERS[...] with PASSWORD (the only accounts with a real argon2 hash; the generated officers have
 an unusable one).
 
-The cached data set is shared by every benchmark: never write into it. A benchmark that writes takes a
-private copy with copy_of(name) (SQLite: a copy of the file; PostgreSQL: CREATE DATABASE <name> TEMPLATE
-bench_scale). ensure() regenerates only when the data set is missing or DATA_VERSION changed (kept in the
+The cached data set is shared by every benchmark: never write into it (logging in, which records the
+session and the login, is the one write allowed). A benchmark that writes takes a private copy with
+copy_of(name) (SQLite: a copy of the file; PostgreSQL: CREATE DATABASE <name> TEMPLATE bench_scale, which
+waits until no one else is connected to bench_scale). ensure() regenerates only when the data set is missing or DATA_VERSION changed (kept in the
 table bench_scale_meta), and otherwise brings it up to date with the app's committed migrations, printing
 how long each took on 1,000,000 hazards. Migrations not yet committed are left to the copies of their
 authors (upgrade_timed(copy_url)), so a half-written migration never lands in the shared data set.
@@ -51,7 +52,7 @@ from bench.common import OUT
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "migrations"
 
-DATA_VERSION = "1"  # bump when the generated rows change: both caches are rebuilt
+DATA_VERSION = "2"  # bump when the generated rows change: both caches are rebuilt
 SEED = 20261203
 N_HAZARDS = int(os.environ.get("SCALE_HAZARDS", "1000000"))  # a smaller N (trying the generator) caches apart
 BASE_REVISION = "0012_hazard_list_index"  # schema the rows are loaded into; later migrations run on the rows
@@ -296,9 +297,14 @@ class World:
             d = FIRST_DAY + timedelta(days=k)
             day_w.append((1 + 0.12 * (d.year - 2022)) * (1.0 if d.weekday() < 5 else 0.15))
         cum_days = _cumulative(day_w)
-        n_orders = int(self.n_hazards / 2.5) + 10
-        days = sorted(bisect.bisect(cum_days, rng.random() * cum_days[-1]) for _ in range(n_orders))
-        sizes_cum = _cumulative([30, 25, 20, 15, 10])
+        sizes_cum = _cumulative([30, 25, 20, 15, 10])  # hazards per 指令书: 1–5, 2.5 on average
+        sizes: list[int] = []
+        total = 0
+        while total < self.n_hazards:
+            n = min(bisect.bisect(sizes_cum, rng.random() * sizes_cum[-1]) + 1, self.n_hazards - total)
+            sizes.append(n)
+            total += n
+        days = sorted(bisect.bisect(cum_days, rng.random() * cum_days[-1]) for _ in sizes)
         cum_src = _cumulative([w for _, w in SOURCES])
         cum_cat = _cumulative([w for _, w in CATEGORIES])
         cum_places = _cumulative(PLACE_WEIGHTS)
@@ -306,9 +312,7 @@ class World:
         shorts = {d[0]: d[2] for d in self.departments}
         hid = 0
         rid = 0
-        for oid, k in enumerate(days, start=1):
-            if hid >= self.n_hazards:
-                return
+        for oid, (k, n) in enumerate(zip(days, sizes, strict=True), start=1):
             found = FIRST_DAY + timedelta(days=k)
             e = bisect.bisect(self.cum_ent, rng.random() * self.cum_ent[-1])
             ent_id, path = e + 1, self.ent_path[e]
@@ -332,7 +336,6 @@ class World:
             order = (oid, ent_id, path, agency, officer, co, source, found, record_no,
                      "整改期间，你单位应当采取有效的安全防范措施，确保安全。", order_status, doc_number, None,
                      issued_at, issued_by, created, issued_at or created)
-            n = min(bisect.bisect(sizes_cum, rng.random() * sizes_cum[-1]) + 1, self.n_hazards - hid)
             hazards, referrals = [], []
             for seq in range(1, n + 1):
                 hid += 1
@@ -812,9 +815,18 @@ def copy_of(name: str, url: str | None = None) -> str:
             p.unlink(missing_ok=True)
         shutil.copyfile(SQLITE_PATH, path)
         return f"sqlite:///{path}"
+    import psycopg
+
     with _pg_admin() as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name} TEMPLATE {PG_NAME}")
+        for attempt in range(120):  # a template must have no other session: wait for readers to finish
+            try:
+                admin.execute(f"CREATE DATABASE {name} TEMPLATE {PG_NAME}")
+                break
+            except psycopg.errors.ObjectInUse:
+                if attempt == 119:
+                    raise
+                time.sleep(5)
     return f"{PG_SERVER}/{name}"
 
 
