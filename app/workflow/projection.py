@@ -163,6 +163,38 @@ class Snapshot:
 
 _INSERT_TASK = _TASKS.insert()
 _INSERT_TIMER = _TIMERS.insert()
+# Built once, as Core statements: a step moves a few projection rows (the completed task's boundary
+# timers, say), and an ORM `update()` per row would build, compile and evaluate each time (it was the
+# largest cost of a step after the engine). `_keep_loaded` does what the ORM's synchronize_session did.
+_TASKS_LEFT = (
+    update(_TASKS)
+    .where(_TASKS.c.instance_id == bindparam("inst_id"), _TASKS.c.status == TaskStatus.READY,
+           _TASKS.c.task_guid.in_(bindparam("guids", expanding=True)))
+    .values(status=bindparam("new_status", type_=_TASKS.c.status.type))
+)
+_TASKS_COMPLETED = _TASKS_LEFT.values(completed_at=bindparam("now", type_=_TASKS.c.completed_at.type))
+_WAITING_TIMER = (_TIMERS.c.instance_id == bindparam("inst_id"), _TIMERS.c.status == TimerStatus.WAITING)
+_TIMERS_CANCELLED = (
+    update(_TIMERS)
+    .where(*_WAITING_TIMER, _TIMERS.c.task_guid.in_(bindparam("guids", expanding=True)))
+    .values(status=TimerStatus.CANCELLED)
+)
+_TIMER_MOVED = (
+    update(_TIMERS)
+    .where(*_WAITING_TIMER, _TIMERS.c.task_guid == bindparam("guid"))
+    .values(due_at=bindparam("due", type_=_TIMERS.c.due_at.type))
+)
+
+
+def _keep_loaded(model: type[HumanTask] | type[Timer], instance_id: int, guids: set[str], **values: Any) -> None:
+    """Bring rows of `model` already loaded in the session (READY tasks / WAITING timers of the instance
+    among `guids`) in line with a Core UPDATE just run, as the ORM's synchronize_session would."""
+    waiting = TaskStatus.READY if model is HumanTask else TimerStatus.WAITING
+    for obj in list(db.session.identity_map.values()):
+        if (type(obj) is model and obj.instance_id == instance_id and obj.task_guid in guids
+                and obj.status == waiting):
+            for key, value in values.items():
+                set_committed_value(obj, key, value)
 
 
 def write_changes(
@@ -172,8 +204,8 @@ def write_changes(
     statements rather than ORM objects (a step typically inserts a task and its timers: the unit of work
     would triple its cost). User tasks that left READY (other than one the caller completed and updates
     itself) become completed or cancelled, new READY tasks get rows; likewise for waiting timers, and
-    the rows of fired timers are returned. UPDATEs go through the ORM entities so rows already loaded in
-    the session are kept in step."""
+    the rows of fired timers are returned. Rows already loaded in the session are kept in step."""
+    connection = db.session.connection()
     ready = {str(t.id): t for t in ready_user_tasks(workflow)}
     left: dict[TaskStatus, list[str]] = {TaskStatus.COMPLETED: [], TaskStatus.CANCELLED: []}
     for guid in before.ready - ready.keys():
@@ -182,37 +214,38 @@ def write_changes(
         left[TaskStatus.COMPLETED if done else TaskStatus.CANCELLED].append(guid)
     for status, guids in left.items():
         if guids:
-            db.session.execute(
-                update(HumanTask)
-                .where(HumanTask.instance_id == inst.id, HumanTask.status == TaskStatus.READY,
-                       HumanTask.task_guid.in_(guids))
-                .values(status=status, **({"completed_at": now} if status == TaskStatus.COMPLETED else {}))
-            )
-    added = [_human_task_values(inst, t, parsed, now) for guid, t in ready.items() if guid not in before.ready]
+            completed = status == TaskStatus.COMPLETED
+            connection.execute(_TASKS_COMPLETED if completed else _TASKS_LEFT,
+                               {"inst_id": inst.id, "guids": guids, "new_status": status, "now": now})
+            _keep_loaded(HumanTask, inst.id, set(guids), status=status, **({"completed_at": now} if completed else {}))
+    added = [_human_task_values(inst, task, parsed, now) for guid, task in ready.items() if guid not in before.ready]
     if added:
-        db.session.connection().execute(_INSERT_TASK, added)
+        connection.execute(_INSERT_TASK, added)
 
     waiting = waiting_timers(workflow)
     fired: list[Timer] = []
+    cancelled: list[str] = []
     for guid, due in before.timers.items():
-        mine = (Timer.instance_id == inst.id, Timer.status == TimerStatus.WAITING)
         if guid in waiting:
             if waiting[guid][1] != due:
-                db.session.execute(update(Timer).where(*mine, Timer.task_guid == guid)
-                                   .values(due_at=waiting[guid][1]))
+                connection.execute(_TIMER_MOVED, {"inst_id": inst.id, "guid": guid, "due": waiting[guid][1]})
+                _keep_loaded(Timer, inst.id, {guid}, due_at=waiting[guid][1])
             continue
         spiff_task = find_task(workflow, guid)
         if spiff_task is not None and timer_fired(spiff_task):
+            mine = (Timer.instance_id == inst.id, Timer.status == TimerStatus.WAITING)
             fired += db.session.scalars(
                 update(Timer).where(*mine, Timer.task_guid == guid)
                 .values(status=TimerStatus.FIRED, fired_at=now).returning(Timer)
             ).all()
         else:
-            db.session.execute(update(Timer).where(*mine, Timer.task_guid == guid)
-                               .values(status=TimerStatus.CANCELLED))
+            cancelled.append(guid)
+    if cancelled:
+        connection.execute(_TIMERS_CANCELLED, {"inst_id": inst.id, "guids": cancelled})
+        _keep_loaded(Timer, inst.id, set(cancelled), status=TimerStatus.CANCELLED)
     added = [_timer_values(inst, g, t, due, now) for g, (t, due) in waiting.items() if g not in before.timers]
     if added:
-        db.session.connection().execute(_INSERT_TIMER, added)
+        connection.execute(_INSERT_TIMER, added)
     if has_rules(inst.process_id) and workflow.success:  # a cancelled workflow (success False) is its domain's verb's
         changed(inst, frozenset(t.task_spec.bpmn_id for t in ready.values()), workflow.is_completed(), current_actor())
     return fired
