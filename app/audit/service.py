@@ -232,7 +232,9 @@ _ADVANCE_HEAD = (
 _SET_HEAD = (
     update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=bindparam("seq"), last_hash=bindparam("last_hash"))
 )
-_INSERT_EVENTS = _EVENTS.insert().returning(_EVENTS.c.id, sort_by_parameter_order=True)
+# The events of a transaction go in one statement (insertmanyvalues); their ids come back matched by seq,
+# which is unique: asking for the rows in parameter order would make SQLite send one INSERT per event.
+_INSERT_EVENTS = _EVENTS.insert().returning(_EVENTS.c.seq, _EVENTS.c.id)
 
 
 def _lock_head(session: Session, count: int) -> tuple[int, str, str | None]:
@@ -360,11 +362,11 @@ def _append_pending(session: Session) -> None:
         seq += 1
     # A plain INSERT, not session.add(): the unit of work would cost more than the rest of the append.
     # The returned objects stay as they are (transient), now with their id, seq and hashes.
-    ids = connection.execute(
+    ids = dict(connection.execute(
         _INSERT_EVENTS, [{key: getattr(event, key) for key in _EVENT_COLUMNS} for event in events]
-    ).scalars().all()
-    for event, event_id in zip(events, ids, strict=True):
-        event.id = event_id
+    ).tuples().all())
+    for event in events:
+        event.id = ids[event.seq]
     connection.execute(_SET_HEAD, {"seq": seq - 1, "last_hash": prev_hash})
 
 

@@ -4,14 +4,23 @@ holds the notice together with the change it tells about."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app import subjects
 from app.auth.models import User
 from app.db import utcnow
 from app.extensions import db
 from app.notifications.models import Level, Notification
+
+_NOTIFICATIONS = cast(Table, Notification.__table__)
+_INSERT = {
+    name: dialect.insert(_NOTIFICATIONS).on_conflict_do_nothing(index_elements=["key", "user_id"])
+    .returning(_NOTIFICATIONS.c.id)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 
 
 def notify(
@@ -39,34 +48,15 @@ def notify(
     ref = _ref(subject)
     if ref is not None:
         key = f"{ref.type}:{key}"
-    have = set(
-        db.session.scalars(
-            select(Notification.user_id).where(
-                Notification.key == key, Notification.user_id.in_([u.id for u in recipients])
-            )
-        )
-    )
-    created = 0
-    for u in recipients:
-        if u.id in have:
-            continue
-        db.session.add(
-            Notification(
-                user_id=u.id,
-                subject_type=ref.type if ref else None,
-                subject_id=ref.id if ref else None,
-                kind=kind,
-                key=key,
-                title=title,
-                body=body,
-                level=level,
-                created_at=utcnow(),
-            )
-        )
-        created += 1
-    if created:
-        db.session.flush()
-    return created
+    rows = [
+        {"user_id": u.id, "subject_type": ref.type if ref else None, "subject_id": ref.id if ref else None,
+         "kind": kind, "key": key, "title": title, "body": body, "level": level, "created_at": utcnow()}
+        for u in recipients
+    ]
+    # One statement: a user who has this key already is skipped by the unique (key, user_id), the rows
+    # created come back (a retried request, a timer firing twice: nothing new, nothing raised).
+    connection = db.session.connection()
+    return len(connection.execute(_INSERT[connection.dialect.name], rows).all())
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
