@@ -4,6 +4,7 @@ linking uploaded files, the inbox title's 【逾期】 mark."""
 from __future__ import annotations
 
 from app import attachments, workflow
+from app.auth.models import User
 from app.errors import InvalidState
 from app.hazards.models import Hazard
 
@@ -28,6 +29,13 @@ def ready_task(hazard: Hazard, bpmn_id: str, task=None):
             if t.bpmn_id == bpmn_id:
                 return t
     raise InvalidState(f"隐患{hazard.code}当前状态为“{hazard.status}”，不能办理该事项")
+
+
+def other_officer(user_id) -> User | None:
+    """The second officer a form names (指令书 co-signer, 共同复查人), with roles and jurisdiction in one
+    statement (User.load_active), so the permission check on them reads no further rows; None if there
+    is no such active user."""
+    return User.load_active(int(user_id)) if user_id else None
 
 
 def ready_bpmn_ids(hazard: Hazard) -> list[str]:

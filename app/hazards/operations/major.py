@@ -43,7 +43,7 @@ def decide_supervision(hazard: Hazard, data: dict, *, actor: User, task=None) ->
     if listed and not (data.get("level") and data.get("supervising_unit")):
         raise invalid("supervising_unit", "挂牌督办须明确督办级别和督办单位")
     sup = Supervision(
-        hazard=hazard,
+        hazard_id=hazard.id,  # not hazard=: the one-to-one backref would first load hazard.supervision (none)
         code=f"tmp-{hazard.id}",
         listed=listed,
         level=data.get("level") if listed else None,

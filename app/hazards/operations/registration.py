@@ -15,7 +15,7 @@ from app.hazards import criteria, notices, settings
 from app.hazards import documents as hazard_docs
 from app.hazards import permissions as perm
 from app.hazards.models import Hazard, HazardLevel, HazardStatus, RectificationOrder
-from app.hazards.operations.common import GENERAL_PROCESS, MAJOR_PROCESS, link
+from app.hazards.operations.common import GENERAL_PROCESS, MAJOR_PROCESS, link, other_officer
 from app.org.models import Enterprise
 
 
@@ -136,7 +136,7 @@ def issue_order(order: RectificationOrder, data: dict, *, actor: User) -> Rectif
         raise InvalidState(f"该指令书已于签发（{order.doc_number}），不能重复签发")
     if not order.hazards:
         raise InvalidState("指令书中没有隐患，请先登记隐患")
-    co = db.session.get(User, int(data["co_officer_id"])) if data.get("co_officer_id") else None
+    co = other_officer(data.get("co_officer_id"))
     if co is None or co.id == actor.id or not perm.can_review(co, order.hazards[0]):
         raise invalid("co_officer_id", "请选择另一名辖区内的持证执法人员")
     order.co_officer_id = co.id

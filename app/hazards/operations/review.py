@@ -14,7 +14,7 @@ from app.hazards import documents as hazard_docs
 from app.hazards import notices, settings
 from app.hazards import permissions as perm
 from app.hazards.models import Hazard, HazardReview, RectificationOrder, ReviewDecision, ReviewResult
-from app.hazards.operations.common import link, ready_task, set_overdue_title, step
+from app.hazards.operations.common import link, other_officer, ready_task, set_overdue_title, step
 from app.hazards.operations.referral import refer
 
 
@@ -66,7 +66,7 @@ def review_hazards(
             require(perm.can_review(actor, hazard), "只有辖区执法人员可以复查该隐患")
             task = ready_task(hazard, bpmn_id, (tasks or {}).get(hazard.id))
             failed = _check_decision(hazard, data["result"], data["decision"], data)
-            co = db.session.get(User, int(data["co_reviewer_id"])) if data.get("co_reviewer_id") else None
+            co = other_officer(data.get("co_reviewer_id"))
             if co is not None and (co.id == actor.id or not perm.can_review(co, hazard)):
                 raise invalid("co_reviewer_id", "共同复查人须为另一名辖区执法人员")
         prepared.append((hazard, data, task, failed, co))
