@@ -81,7 +81,7 @@ class Case:
     old: list[float] = field(default_factory=list)
     new_sorts: bool | None = None
     old_sorts: bool | None = None
-    plans: list[str] = field(default_factory=list)
+    slowest: dict[str, list[tuple[float, str, str]]] = field(default_factory=dict)  # endpoint -> statements
     note: str = ""
 
 
@@ -132,25 +132,38 @@ class Raw:
             cur.fetchall()
         return (time.perf_counter() - t0) * 1000
 
-    def sorts(self, statements: list[tuple[str, object]]) -> tuple[bool, list[str]]:
-        """Whether any statement with an ORDER BY plans a sort, and the plans."""
-        found, plans = False, []
-        for sql, params in statements:
-            if "ORDER BY" not in sql.upper():
-                continue
-            if self.pg:
-                import psycopg
+    def plan(self, sql: str, params) -> tuple[bool, str]:
+        """(whether the plan sorts, the plan on one line)."""
+        if self.pg:
+            import psycopg
 
-                cur = psycopg.ClientCursor(self.conn)
-                cur.execute("EXPLAIN " + sql, params)
-                lines = [r[0] for r in cur.fetchall()]
-                hit = any(re.search(r"(^|->)\s*(Incremental )?Sort\b", line) for line in lines)
-            else:
-                lines = [r[3] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
-                hit = any("USE TEMP B-TREE FOR ORDER BY" in line for line in lines)
-            found = found or hit
-            plans.append(("SORT " if hit else "") + " | ".join(line.strip() for line in lines))
-        return found, plans
+            cur = psycopg.ClientCursor(self.conn)  # values inlined: EXPLAIN takes no bound parameters
+            cur.execute("EXPLAIN " + sql, params)
+            lines = [r[0] for r in cur.fetchall()]
+            hit = any(re.search(r"(^|->)\s*(Incremental )?Sort\b", line) for line in lines)
+        else:
+            lines = [r[3] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+            hit = any("USE TEMP B-TREE FOR ORDER BY" in line for line in lines)
+        return hit, " | ".join(line.strip() for line in lines)
+
+    def sorts(self, statements: list[tuple[str, object]]) -> bool:
+        """Whether any statement with an ORDER BY plans a sort."""
+        return any(self.plan(sql, params)[0] for sql, params in statements if "ORDER BY" in sql.upper())
+
+    def slowest(self, statements: list[tuple[str, object]], top: int = 3) -> list[tuple[float, str, str]]:
+        """The `top` slowest statements (best of two runs each), with their plans: where a request's time goes."""
+        timed = []
+        for sql, params in statements:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            ms = min(self.run([(sql, params)]) for _ in range(2))
+            timed.append((ms, sql, params))
+        timed.sort(key=lambda t: -t[0])
+        out = []
+        for ms, sql, params in timed[:top]:
+            hit, plan = self.plan(sql, params)
+            out.append((ms, " ".join(sql.split()), ("SORT " if hit else "") + plan))
+        return out
 
     def close(self) -> None:
         self.conn.close()
@@ -182,6 +195,12 @@ def prepare(url: str, users: list[str], only: list[str], old_reps: int, reps: in
     with app.app_context():
         capture = Capture(db.engine)
         places = _places(db, Hazard, Region, func, select)
+        clients = {}
+        for key in users:
+            clients[key] = app.test_client()
+            login = clients[key].post("/login", data={"username": scale_data.USERS[key],
+                                                     "password": scale_data.PASSWORD})
+            assert login.status_code == 302, f"login of {key}: {login.status_code}"
         for key in users:
             username = scale_data.USERS[key]
             uid = db.session.scalar(select(User.id).where(User.username == username))
@@ -224,8 +243,13 @@ def prepare(url: str, users: list[str], only: list[str], old_reps: int, reps: in
                     raw.run(new_sql)  # warm
                     case.bare = [raw.run(new_sql) for _ in range(reps)]
                     case.old = [raw.run(old_sql) for _ in range(old_reps)]
-                    case.new_sorts, case.plans = raw.sorts(new_sql)
-                    case.old_sorts, _ = raw.sorts(old_sql)
+                    case.new_sorts = raw.sorts(new_sql)
+                    case.old_sorts = raw.sorts(old_sql)
+                    query = {**params, **({"after": case.cursor} if case.cursor else {})}
+                    for path in ("/hazards", "/api/v1/hazards"):  # every statement of the request, in-process
+                        sent = capture.run(lambda path=path, query=query, key=key: clients[key].get(
+                            path, query_string=query))
+                        case.slowest[path] = raw.slowest(sent)
                     cases.append(case)
                     print(f"  prepared {key:<6} {label:<16} {depth:<6} rows {case.rows:>9,}  "
                           f"bare {_summ(case.bare)} old p50 {statistics.median(case.old) if case.old else 0:7.1f}",
@@ -317,18 +341,23 @@ def report(db_label: str, cases: list[Case]) -> None:
         print(f"{len(measured)} pages measured: HTML p95 median {statistics.median(html95):.1f} ms, worst "
               f"{html95[-1]:.1f}; API p95 median {statistics.median(api95):.1f}, worst {api95[-1]:.1f}; "
               f"{len(over)} over {TARGET_MS:.0f} ms")
-    slow = [c for c in cases if c.new_sorts or (c.html and percentile(c.html, 0.95) > TARGET_MS)]
+    slow = [c for c in cases if c.new_sorts or max(percentile(c.html, 0.95) if c.html else 0,
+                                                    percentile(c.api, 0.95) if c.api else 0) > TARGET_MS]
+    if slow:
+        print(f"\nslowest statements of the requests over {TARGET_MS:.0f} ms (or sorting), run alone on {db_label}:")
     for c in slow:
-        print(f"\n  plan of {c.user} {c.label} {c.depth} (new page statements with ORDER BY):")
-        for p in c.plans:
-            print(f"    {p[:600]}")
+        for path, stmts in c.slowest.items():
+            print(f"  {c.user} {c.label} {c.depth} {path}:")
+            for ms, sql, plan in stmts:
+                print(f"    {ms:7.1f} ms  {sql[:300]}")
+                print(f"               plan: {plan[:400]}")
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db", default="sqlite", choices=["sqlite", "pg", "both"])
     ap.add_argument("-n", type=int, default=20, help="requests per page and endpoint (after 2 warm-ups)")
-    ap.add_argument("--old-reps", type=int, default=2, help="runs of the old OFFSET+COUNT approach per page")
+    ap.add_argument("--old-reps", type=int, default=1, help="runs of the old OFFSET+COUNT approach per page")
     ap.add_argument("--only", default="", help="comma-separated substrings of the filter labels to run")
     ap.add_argument("--users", default=",".join(USER_KEYS))
     args = ap.parse_args(argv)

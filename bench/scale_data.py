@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import fcntl
+import hashlib
 import os
 import random
 import shutil
@@ -664,29 +665,55 @@ def _analyze(engine, dialect: str) -> None:
         conn.exec_driver_sql("ANALYZE")
 
 
-def committed_revisions() -> set[str] | None:
-    """Revision ids of migration files committed and unchanged in git (None when git is not available)."""
+def _blob_sha(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # what git names the file's content
+
+
+def committed_revisions() -> dict[str, str] | None:
+    """{revision: git blob sha} of the migrations committed in HEAD and unchanged in the working tree (None
+    when git is not available). HEAD is read, not the index: helpers commit through private indexes."""
     try:
-        files = subprocess.run(["git", "ls-files", "migrations/versions"], cwd=ROOT, capture_output=True,
-                               text=True, check=True).stdout.split()
-        changed = set(subprocess.run(["git", "diff", "--name-only", "HEAD", "--", "migrations/versions"], cwd=ROOT,
-                                     capture_output=True, text=True, check=True).stdout.split())
+        listing = subprocess.run(["git", "ls-tree", "-r", "HEAD", "migrations/versions"], cwd=ROOT,
+                                 capture_output=True, text=True, check=True).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
         return None
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory(str(MIGRATIONS))
-    ok = {f for f in files if f not in changed}
-    return {r.revision for r in script.walk_revisions()
-            if r.path and str(Path(r.path).resolve().relative_to(ROOT)) in ok}
+    head_sha = {}
+    for line in listing:
+        meta, _, path = line.partition("\t")
+        head_sha[path] = meta.split()[2]
+    out = {}
+    for r in ScriptDirectory(str(MIGRATIONS)).walk_revisions():
+        rel = str(Path(r.path).resolve().relative_to(ROOT)) if r.path else ""
+        if rel in head_sha and _blob_sha(Path(r.path).read_bytes()) == head_sha[rel]:
+            out[r.revision] = head_sha[rel]
+    return out
+
+
+def _applied_shas(conn) -> dict[str, str]:
+    from sqlalchemy import text
+
+    rows = conn.execute(text("SELECT key, value FROM bench_scale_meta WHERE key LIKE 'migration:%'"))
+    return {k.split(":", 1)[1]: v for k, v in rows}
+
+
+def _record_shas(conn, shas: dict[str, str]) -> None:
+    from sqlalchemy import text
+
+    for rev, sha in shas.items():
+        conn.execute(text("DELETE FROM bench_scale_meta WHERE key = :k"), {"k": f"migration:{rev}"})
+        conn.execute(text("INSERT INTO bench_scale_meta VALUES (:k, :v)"), {"k": f"migration:{rev}", "v": sha})
 
 
 def upgrade_timed(url: str, *, committed_only: bool = False) -> dict[str, float]:
     """Apply the migrations the database lacks one at a time, printing how long each took. With
-    `committed_only`, stop before the first migration not committed in git (the shared cache)."""
+    `committed_only` (the shared cache): stop before the first migration not committed in git, and first
+    undo any applied migration whose committed file changed since it ran (then run it again, timed), so the
+    cache never keeps the schema of a superseded draft."""
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from flask_migrate import upgrade
+    from flask_migrate import downgrade, upgrade
 
     from app.extensions import db
 
@@ -697,12 +724,27 @@ def upgrade_timed(url: str, *, committed_only: bool = False) -> dict[str, float]
     with app.app_context():
         with db.engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
+        if allowed is not None:
+            with db.engine.begin() as conn:
+                recorded = _applied_shas(conn)
+                applied = [r.revision for r in script.iterate_revisions(current, "base")]
+                _record_shas(conn, {r: allowed[r] for r in applied if r not in recorded and r in allowed})
+                stale = [r for r in applied if r in recorded and allowed.get(r, recorded[r]) != recorded[r]]
+            if stale:
+                lowest = script.get_revision(stale[-1])
+                print(f"  迁移 {', '.join(stale)} 的文件已更新：先降级到 {lowest.down_revision} 再重新升级", flush=True)
+                _timed(f"downgrade to {lowest.down_revision}", lambda: downgrade(str(MIGRATIONS), lowest.down_revision))
+                current = lowest.down_revision
         pending = list(reversed(list(script.iterate_revisions("heads", current))))
         for rev in pending:
             if allowed is not None and rev.revision not in allowed:
-                print(f"  迁移 {rev.revision} 尚未提交，共享数据集暂不升级（在副本上用 upgrade_timed 试）", flush=True)
+                print(f"  迁移 {rev.revision} 尚未提交（或有未提交的修改），共享数据集暂不升级"
+                      f"（在副本上用 upgrade_timed 试）", flush=True)
                 break
             took[rev.revision] = _timed(f"migration {rev.revision}", lambda r=rev.revision: upgrade(str(MIGRATIONS), r))
+            if allowed is not None:
+                with db.engine.begin() as conn:
+                    _record_shas(conn, {rev.revision: allowed[rev.revision]})
         db.engine.dispose()
     return took
 
