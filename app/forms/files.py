@@ -88,6 +88,10 @@ class FileListField(fields.Field):
     def __init__(self, fdef: FieldDef, actor, **kwargs):
         super().__init__(**kwargs)
         self.fdef = fdef
+        self.reset(actor)
+
+    def reset(self, actor) -> None:
+        """Ready for another submit (a schema reused within one thread, app.forms.validation)."""
         self.user_id = getattr(actor, "id", None)
         self.accepted: list[Accepted] = []
 
