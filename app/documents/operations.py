@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, clock
 from app.audit.service import jsonable, object_ref
@@ -38,6 +39,8 @@ def issue_document(
     subject_type, subject_id = object_ref(subject)
     issuer = issuing_agency(agency)
     number = next_number(issuer, doc_type.code_word, year=year)
+    # a number taken just now carries no document: say so, or linking it would first SELECT its document
+    set_committed_value(number, "document", None)
     document = OfficialDocument(
         doc_type=doc_type.code, number=number, agency_id=issuer.id, subject_type=subject_type,
         subject_id=subject_id, title=title or doc_type.name, template=doc_type.template_name,
