@@ -11,7 +11,7 @@ same normalisation then applies to every field (ＹＨ = yh, full-width brackets
 from __future__ import annotations
 
 import click
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, or_, select
 
 from app import search
 from app.extensions import db
@@ -26,9 +26,7 @@ ENTERPRISES = search.register(Enterprise, "enterprise_search", ("name",))
 
 def clause(q: str) -> ColumnElement[bool]:
     """Hazards whose code, location or description contains `q`, or whose enterprise's name does."""
-    enterprises = search.matching(Enterprise, q)
-    if enterprises is None:
-        return search.contains(Hazard, q)  # an empty term: every hazard
+    enterprises = select(Enterprise.id).where(search.contains(Enterprise, q))
     return or_(search.contains(Hazard, q), Hazard.enterprise_id.in_(enterprises))
 
 

@@ -15,12 +15,11 @@ import time
 from collections.abc import Callable
 from typing import NamedTuple
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Text, and_, event, func, literal, or_
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text as sql  # `text` is this package's tokenizer module
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Select
 
 from app.search import store
 from app.search.store import Index
@@ -51,20 +50,21 @@ def indexes() -> list[Index]:
     return list(_registry.values())
 
 
-def matching(model: type, query: str) -> Select | None:
-    """SELECT of the ids of `model` whose indexed fields contain `query`; None: an empty query."""
+def contains(model: type, query: str) -> ColumnElement[bool]:
+    """`model` rows whose indexed fields contain `query` (after normalisation: NFKC, A–Z as a–z), each
+    field on its own. An empty query matches every row."""
     from app.extensions import db
 
-    return store.matching_ids(_registry[model], db.session.get_bind().dialect.name, query)
-
-
-def contains(model: type, query: str) -> ColumnElement[bool]:
-    """`model.id` is one whose indexed fields contain `query` (after normalisation: NFKC, case-folded).
-    An empty query matches every row."""
-    ids = matching(model, query)
-    if ids is None:
+    index = _registry[model]
+    found = store.match(index, db.session.get_bind().dialect.name, query)
+    if found is None:
         return model.id.is_not(None)  # type: ignore[attr-defined]
-    return model.id.in_(ids)  # type: ignore[attr-defined]
+    clause = model.id.in_(found.ids)  # type: ignore[attr-defined]
+    if found.exact:
+        return clause
+    term = literal(found.term, Text)
+    fields = [func.strpos(store.normalized_sql(getattr(model, f)), term) > 0 for f in index.fields]
+    return and_(clause, or_(*fields))
 
 
 def include_name(name: str | None, type_: str, parent_names) -> bool:  # noqa: ARG001 - Alembic's hook signature
@@ -157,4 +157,4 @@ def _after_flush(session: Session, _ctx) -> None:
         store.write(conn, index, rows, p.before)
 
 
-__all__ = ["Index", "contains", "include_name", "indexes", "matching", "normalize", "rebuild", "rebuild_timed", "register"]
+__all__ = ["Index", "contains", "include_name", "indexes", "normalize", "rebuild", "rebuild_timed", "register"]

@@ -10,8 +10,15 @@ gets a new number, so its stale words are never found; a row whose fields were c
 (the digest tells) is never 'deleted' with words it was not indexed with, which would corrupt the index
 (`rebuild` drops what is left behind).
 
-PostgreSQL: a table `<name>` (id → the source row ON DELETE CASCADE, tsv tsvector of the words with the
-'simple' configuration) with a GIN index; a phrase is `a <-> b <-> c`, a prefix `a:*`.
+PostgreSQL: a table `<name>` (id → the source row ON DELETE CASCADE, tsv: the row's distinct words as a
+tsvector without positions, 'simple' configuration) with a GIN index. A one-character term is the prefix
+query `a:*`, a two-character one the word `a`: the GIN index answers both exactly. A longer term is
+`a & b & c` (every bigram somewhere in the row) and the source row's field is then checked for the term
+itself (`Match.exact` False; app.search.contains adds the check), because a phrase query (`a <-> b`) makes
+PostgreSQL read and decompress every candidate's tsvector to compare positions — at a million rows that
+is most of the time of a search. Without positions nothing ever reads the tsvector back, so it is stored
+out of line (STORAGE EXTERNAL, toast_tuple_target 128) and the table's pages, read for each match to
+check visibility, hold a few hundred rows each.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from sqlalchemy import Connection, Text, bindparam, column, func, literal, liter
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Select
 
-from app.search.text import document, terms
+from app.search.text import ASCII_LOWER, ASCII_UPPER, document, normalize, terms
 
 SQLITE_SHADOWS = ("data", "idx", "content", "docsize", "config")  # FTS5's own tables for an index
 
@@ -47,8 +54,10 @@ def create(conn: Connection, index: Index) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text(
             f"CREATE TABLE IF NOT EXISTS {index.name} ("
-            f"id INTEGER PRIMARY KEY REFERENCES {index.source} (id) ON DELETE CASCADE, tsv TSVECTOR NOT NULL)"
+            f"id INTEGER PRIMARY KEY REFERENCES {index.source} (id) ON DELETE CASCADE, tsv TSVECTOR NOT NULL) "
+            "WITH (toast_tuple_target = 128)"
         ))
+        conn.execute(text(f"ALTER TABLE {index.name} ALTER COLUMN tsv SET STORAGE EXTERNAL"))
         return
     conn.execute(text(
         f"CREATE TABLE IF NOT EXISTS {index.name}_doc (docid INTEGER PRIMARY KEY AUTOINCREMENT, "
@@ -116,7 +125,7 @@ def write(conn: Connection, index: Index, rows: Sequence[tuple[int, str]],
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        stmt = f"INSERT INTO {index.name} (id, tsv) VALUES (:id, to_tsvector('simple', :words))"
+        stmt = f"INSERT INTO {index.name} (id, tsv) VALUES (:id, strip(to_tsvector('simple', :words)))"
         if not fresh:
             stmt += " ON CONFLICT (id) DO UPDATE SET tsv = excluded.tsv"
         conn.execute(text(stmt), [{"id": i, "words": w} for i, w in rows])
@@ -167,24 +176,37 @@ def _take_out(conn: Connection, index: Index, rows: Iterable[Indexed]) -> None:
                      params)
 
 
-def matching_ids(index: Index, dialect: str, query: str) -> Select | None:
-    """SELECT of the source ids whose fields contain `query` (normalised); None: an empty query."""
+class Match(NamedTuple):
+    """A search in one index: `ids` selects the matching source ids; when not `exact`, they are candidates
+    that the caller narrows to the rows whose normalised fields contain `term` (PostgreSQL, 3+ characters)."""
+
+    ids: Select
+    exact: bool
+    term: str
+
+
+def match(index: Index, dialect: str, query: str) -> Match | None:
+    """The search for `query` in `index` on `dialect`; None: an empty query."""
     words, prefix = terms(query)
     if not words:
         return None
     if dialect == "postgresql":
-        tsquery = f"{words[0]}:*" if prefix else " <-> ".join(words)
+        tsquery = f"{words[0]}:*" if prefix else " & ".join(sorted(set(words)))
         pg = table(index.name, column("id"), column("tsv"))
-        match: ColumnElement[bool] = pg.c.tsv.op("@@")(
-            func.to_tsquery(literal_column("'simple'::regconfig"), literal(tsquery, Text))
-        )
-        return select(pg.c.id).where(match)
+        found: ColumnElement[bool] = pg.c.tsv.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"),
+                                                                         literal(tsquery, Text)))
+        return Match(select(pg.c.id).where(found), exact=len(words) == 1, term=normalize(query))
     expression = f"{words[0]}*" if prefix else '"' + " ".join(words) + '"'
     fts = table(index.name, column("rowid"))
     doc = table(f"{index.name}_doc", column("docid"), column("id"))
     hits = select(fts.c.rowid).where(literal_column(index.name).op("MATCH")(bindparam(None, expression)))
-    return select(doc.c.id).where(doc.c.docid.in_(hits))
+    return Match(select(doc.c.id).where(doc.c.docid.in_(hits)), exact=True, term=normalize(query))
 
 
-__all__ = ["Index", "Indexed", "clear", "create", "create_search_index", "digest", "drop", "matching_ids", "remove",
-           "snapshot", "write"]
+def normalized_sql(value: ColumnElement) -> ColumnElement:
+    """app.search.text.normalize in PostgreSQL's SQL: NFKC, then A–Z as a–z."""
+    return func.translate(func.normalize(value, literal_column("NFKC")), ASCII_UPPER, ASCII_LOWER)
+
+
+__all__ = ["Index", "Indexed", "Match", "clear", "create", "create_search_index", "digest", "drop", "match",
+           "normalized_sql", "remove", "snapshot", "write"]

@@ -16,6 +16,7 @@ runs from one field into the next.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -36,12 +37,22 @@ class _Codes(dict[int, str]):
 _CODES = _Codes()
 
 
+ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ASCII_LOWER = ASCII_UPPER.lower()
+_FOLD = str.maketrans(ASCII_UPPER, ASCII_LOWER)
+_HAS_UPPER = re.compile("[A-Z]").search
+
+
 def normalize(value: str | None) -> str:
     """The form text is compared in: NFKC (full-width letters, digits and punctuation as their ordinary
-    forms) and case-folded, so ＹＨ, yh and YH are one term."""
+    forms), then A–Z as a–z, so ＹＨ, yh and YH are one term. Only ASCII letters are folded: PostgreSQL
+    spells the same normalisation in SQL (`translate(normalize(x, NFKC), …)`, app.search.store) and its
+    lower() depends on the server's locale."""
     if not value:
         return ""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold())
+    if not unicodedata.is_normalized("NFKC", value):  # most stored text already is: a quick check
+        value = unicodedata.normalize("NFKC", value)
+    return value.translate(_FOLD) if _HAS_UPPER(value) else value
 
 
 def encode(text: str) -> str:
@@ -77,4 +88,4 @@ def terms(query: str | None) -> tuple[list[str], bool]:
     return [letters[i : i + 2 * step] for i in range(0, step * (len(text) - 1), step)], False
 
 
-__all__ = ["SEPARATOR", "document", "encode", "normalize", "terms"]
+__all__ = ["ASCII_LOWER", "ASCII_UPPER", "SEPARATOR", "document", "encode", "normalize", "terms"]

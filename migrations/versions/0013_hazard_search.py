@@ -26,7 +26,11 @@ INDEXES = [
 
 
 def upgrade():
-    conn = op.get_bind()
+    build(op.get_bind())
+
+
+def build(conn) -> None:
+    """Create the indexes and fill them from the rows present (bench/bench_search.py times this too)."""
     started = time.perf_counter()
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
