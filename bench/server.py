@@ -77,6 +77,7 @@ class Client:
     cookies: dict[str, str] = field(default_factory=dict)
     csrf: str | None = None
     user_agent: str = "Mozilla/5.0 (SafeLoop bench)"
+    log: list[tuple[str, str, Response]] | None = None  # when a list: every (method, path, response)
 
     def __post_init__(self) -> None:
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
@@ -116,6 +117,8 @@ class Client:
                 r.sql = int(desc)
         if "text/html" in headers_out.get("content-type", ""):
             self.remember_token(r.text)
+        if self.log is not None:
+            self.log.append((method, path, r))
         return r
 
     def get(self, path: str, params: dict | None = None, headers: dict[str, str] | None = None) -> Response:
