@@ -28,11 +28,17 @@ def scope_clause(user: User, region_path_col, enterprise_id_col=None) -> ColumnE
         return false()
     if prefix == "":
         return true()
+    return path_prefix(region_path_col, prefix)
+
+
+def path_prefix(path_col, prefix: str) -> ColumnElement[bool]:
+    """`path_col` lies under the region path `prefix` (a scope, a 乡镇/街道 filter). A real path becomes a
+    bound 'prefix%' pattern (no SQL concatenation), which SQLite (case_sensitive_like) and PostgreSQL (C
+    collation) answer from an index as a range; `startswith(…, autoescape=True)` compiles to
+    `LIKE ? || '%'`, which no planner can, so a 乡镇 filter read every row in scope. Anything else is escaped."""
     if _PATH_RE.match(prefix):
-        # a bound 'prefix%' pattern (no SQL concatenation) lets SQLite (case_sensitive_like) and
-        # PostgreSQL (C collation / pattern ops) use the index as a range
-        return region_path_col.like(prefix + "%")
-    return region_path_col.startswith(prefix, autoescape=True)
+        return path_col.like(prefix + "%")
+    return path_col.startswith(prefix, autoescape=True)
 
 
 def in_scope(user: User, region_path: str | None, enterprise_id: int | None = None) -> bool:

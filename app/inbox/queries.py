@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock, params
 from app.auth.models import User
-from app.auth.permissions import in_scope, scope_clause
+from app.auth.permissions import in_scope, path_prefix, scope_clause
 from app.auth.roles import Role
 from app.db import likely
 from app.extensions import db
@@ -206,7 +206,7 @@ def _apply_filters(stmt, f: InboxFilters):
     if f.enterprise_id:
         stmt = stmt.where(HumanTask.enterprise_id == f.enterprise_id)
     if f.town:
-        stmt = stmt.where(HumanTask.region_path.startswith(f.town, autoescape=True))
+        stmt = stmt.where(path_prefix(HumanTask.region_path, f.town))
     if f.q:
         stmt = stmt.where(HumanTask.title.contains(f.q, autoescape=True))
     if f.due == "overdue":
