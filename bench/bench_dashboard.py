@@ -74,8 +74,8 @@ def _time(fn, n: int, warmup: int = 1) -> list[float]:
 
 
 def _migration_module():
-    path = ROOT / "migrations" / "versions" / "0014_hazard_summary.py"
-    spec = importlib.util.spec_from_file_location("m0014", path)
+    path = ROOT / "migrations" / "versions" / "0016_hazard_summary_within.py"
+    spec = importlib.util.spec_from_file_location("m0016", path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
@@ -93,7 +93,7 @@ def fill_and_check(app) -> None:
         with db.engine.begin() as conn:
             conn.execute(text("DELETE FROM hazard_summary"))
             conn.execute(text("INSERT INTO hazard_summary (found_month, town_path, industry, level, closed_month, "
-                              "n, closed, overdue, on_time, referred) " + _migration_module().fill_sql(dialect)))
+                              "n, closed, overdue, on_time, referred, c0, c1, c2, c3) " + _migration_module().fill_sql(dialect)))
         fill = time.perf_counter() - t0
         rows = db.session.scalar(text("SELECT COUNT(*) FROM hazard_summary"))
         hazards = db.session.scalar(text("SELECT COUNT(*) FROM hazards"))

@@ -10,10 +10,10 @@ live aggregates over the scoped query (`build_live()`, also the benchmark's base
   - the town filter is a path that does not reach below a town (the form offers towns);
   - 行业 and 等级 filters (keys);
   - 排查日期 from the first of a month, to the last of a month (or to a day after which no hazard is found in
-    that month, so nothing registered later can be cut off), either side open;
-  - 销号日期 likewise on whole months (the dashboard's closed-per-month links).
+    that month, so nothing registered later can be cut off), either side open.
 Everything else falls back to the live query: an enterprise user, a search term, an enterprise, status,
-source or overdue filter, a day-granularity range, a jurisdiction below a town.
+source or overdue filter, a 销号日期 range (the summary keeps the 销号 month as counts, not as a key), a
+day-granularity range, a jurisdiction below a town.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def summary_conditions(user: User, f: queries.HazardFilters, towns: dict[str, Re
     when the request does not map onto the summary's keys (module docstring)."""
     if user.is_enterprise_user or user.scope_path is None:
         return None
-    if f.q or f.enterprise_id or f.status or f.source or f.overdue:
+    if f.q or f.enterprise_id or f.status or f.source or f.overdue or f.closed_from or f.closed_to:
         return None
     t = summary.HazardSummary
     where: list = []
@@ -141,14 +141,6 @@ def summary_conditions(user: User, f: queries.HazardFilters, towns: dict[str, Re
         ) is not None:
             return None
         where.append(t.found_month <= summary.month_of(f.date_to))
-    if f.closed_from:
-        if f.closed_from.day != 1:
-            return None
-        where.append(t.closed_month >= summary.month_of(f.closed_from))
-    if f.closed_to:
-        if not _ends_month(f.closed_to):
-            return None
-        where.append(and_(t.closed_month > 0, t.closed_month <= summary.month_of(f.closed_to)))
     return where
 
 
@@ -160,12 +152,18 @@ def build_from_summary(towns: dict[str, Region], where: list) -> Dashboard:
                s(case((t.level == HazardLevel.MAJOR, t.n), else_=0)), s(t.referred))
         .where(*where).group_by(t.town_path, t.industry)
     ).all()
+    within = [s(summary.TABLE.c[f"c{k}"]) for k in range(summary.CLOSED_WITHIN)]
     by_month = db.session.execute(
-        select(t.found_month, t.closed_month, s(t.n), s(t.closed)).where(*where).group_by(t.found_month, t.closed_month)
+        select(t.found_month, t.closed_month, s(t.n), s(t.closed), *within)
+        .where(*where).group_by(t.found_month, t.closed_month)
     ).all()
-    return _assemble(
-        towns, [(r[0], r[1], _counts(r[2:])) for r in rows], [tuple(int(v) for v in r) for r in by_month], "summary"
-    )
+    months = []  # (found month, closed month, found, closed) as build_live gives them
+    for found_month, closed_month, n, closed, *within in by_month:
+        months.append((found_month, 0, int(n), 0))
+        if closed_month:  # closed late: keyed by its own 销号 month
+            months.append((found_month, closed_month, 0, int(closed)))
+        months += [(found_month, summary.add_months(found_month, k), 0, int(c)) for k, c in enumerate(within) if c]
+    return _assemble(towns, [(r[0], r[1], _counts(r[2:])) for r in rows], months, "summary")
 
 
 def build(user: User, f: queries.HazardFilters) -> Dashboard:

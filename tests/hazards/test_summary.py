@@ -210,14 +210,18 @@ def city(world, db):
 def data(world, make_order, upload, city):
     _city_user, other2 = city
     a = make_order({"location": "A1"}, {"location": "A2", "found_on": date(2026, 8, 20)},
-                   {"location": "A3", **MAJOR}).hazards
+                   {"location": "A3", **MAJOR}, {"location": "A4", "found_on": date(2026, 7, 31)},
+                   {"location": "A5", "found_on": date(2026, 9, 30)}).hazards
     b = make_order({"location": "B1", "enterprise_id": world.ent_b.id, "found_on": date(2025, 12, 30)}).hazards[0]
     make_order({"location": "C1", "enterprise_id": world.ent_a2.id, "found_on": date(2026, 10, 31)})
     make_order({"location": "O1", "enterprise_id": world.ent_other.id, "found_on": date(2026, 9, 1)},
                officer=world.other_officer, co=other2)
-    ops.submit_rectification(a[0], rect_data(upload, world.manager_a), actor=world.manager_a)
-    ops.review_hazards([(a[0], review_data(world))], actor=world.officer)
+    for h in (a[0], a[3], a[4]):  # closed 2026-11: in the found month (c0), four months on (a 销号 key), c2
+        ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
+        ops.review_hazards([(h, review_data(world))], actor=world.officer)
     commit()
+    stored = summary.stored()
+    assert {k[4] for k in stored} == {0, 202611} and sum(c[5] for c in stored.values()) == 1
     tick_at(at(b.deadline + timedelta(days=1), 0))
     b = db.session.get(Hazard, b.id)
     clock.freeze(at(b.deadline + timedelta(days=2)))
@@ -233,7 +237,6 @@ FILTERS = [
     {"date_from": "2025-12-01", "date_to": "2026-09-30"},
     {"level": "重大"},
     {"industry": "危险化学品"},
-    {"closed_from": "2026-11-01", "closed_to": "2026-11-30"},
     {"date_to": "2026-11-20"},  # mid-month, but nothing was found later that month: still the summary
 ]
 
@@ -258,7 +261,8 @@ def test_summary_path_equals_the_live_aggregates(data, world, city):
 
 def test_requests_off_the_keys_fall_back_to_the_live_query(data, world):
     for args in ({"q": "A1"}, {"status": "closed"}, {"overdue": "1"}, {"source": "执法检查"},
-                 {"date_from": "2026-08-02"}, {"closed_to": "2026-11-20"}, {"town": world.village_a.path},
+                 {"date_from": "2026-08-02"}, {"closed_from": "2026-11-01", "closed_to": "2026-11-30"},
+                 {"town": world.village_a.path},
                  {"enterprise_id": str(world.ent_a.id)}):
         board = stats.build(world.leader, queries.HazardFilters.from_args(args))
         assert board.source == "live", args
@@ -301,7 +305,7 @@ def test_every_dashboard_number_is_the_count_of_the_list_it_links(data, world, c
         for href, shown in links:
             assert _list_count(user, href) == shown, (href, shown)
     if who == "city":
-        assert 'data-testid="found">6<' in client.get("/dashboard?date_from=2025-01-01").get_data(as_text=True)
+        assert 'data-testid="found">8<' in client.get("/dashboard?date_from=2025-01-01").get_data(as_text=True)
 
 
 # --- the repair command, the migration's fill, the plan --------------------------------------------------
@@ -326,8 +330,8 @@ def test_rebuild_command_fixes_a_corrupted_table(data, app):
 
 
 def test_the_migrations_fill_gives_the_same_rows(data):
-    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0014_hazard_summary.py"
-    spec = importlib.util.spec_from_file_location("m0014", path)
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0016_hazard_summary_within.py"
+    spec = importlib.util.spec_from_file_location("m0016", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     rows = db.session.execute(text(module.fill_sql(db.engine.dialect.name))).all()
