@@ -66,11 +66,24 @@ def start(
         updated_at=now,
     )
     db.session.add(inst)
+    nothing = Snapshot(frozenset(), {})
+    try:  # first without a row: the instance is INSERTed once, with its state (no UPDATE after it)
+        with running(inst, now, actor), speculative():
+            workflow = new_workflow(parsed, dict(data or {}))
+            advance(workflow)
+    except SpeculativeRun:  # a service handler runs at the start: it may want the instance's row
+        db.session.flush()
+        with running(inst, now, actor):
+            workflow = new_workflow(parsed, dict(data or {}))
+            advance(workflow)
+            save(inst, workflow, parsed, now, before=nothing)
+        return inst
+    inst.state = codec.dumps(workflow)
+    if workflow.is_completed():
+        inst.status, inst.completed_at = InstanceStatus.COMPLETED, now
     db.session.flush()
     with running(inst, now, actor):
-        workflow = new_workflow(parsed, dict(data or {}))
-        advance(workflow)
-        save(inst, workflow, parsed, now, before=Snapshot(frozenset(), {}))
+        write_changes(inst, workflow, parsed, now, nothing)
     return inst
 
 
@@ -83,7 +96,10 @@ def complete_task(task: HumanTask, data: dict, *, actor: Any) -> HumanTask:
         raise ValueError("complete_task needs an actor")
     data = dict(data or {})
     now = clock.now()
-    db.session.flush()  # the caller's pending changes (e.g. a handler's new title) go first, not lost
+    # No flush here: the step's own statements touch only the instance and its projection rows, so the
+    # caller's pending changes (the subject's new dates, say) go out at its next flush together with the
+    # status the step gives it: one UPDATE of the subject, not two. The lock path flushes before it
+    # refreshes the instance (lock_instance), so a pending change to the instance (a new title) is kept.
     inst = task.instance
     parsed = parsed_for(inst)
     with running(inst, now, actor):

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import defer
 
 from app import clock
 from app.extensions import db
@@ -40,7 +41,7 @@ def deploy(parsed: ParsedDefinition) -> WorkflowDefinition:
     """The definition row of this BPMN version, inserted on first use (safe under concurrency)."""
     stmt = select(WorkflowDefinition).where(
         WorkflowDefinition.process_id == parsed.process_id, WorkflowDefinition.spec_hash == parsed.spec_hash
-    )
+    ).options(defer(WorkflowDefinition.bpmn))  # every start reads the row: not its BPMN text (tens of KB)
     row = db.session.scalars(stmt).first()
     if row is not None:
         return row

@@ -36,11 +36,11 @@ def submit_rectification(hazard: Hazard, data: dict, *, actor: User, task=None) 
         submitted_by_id=actor.id,
         submitted_at=clock.now(),
     )
-    hazard.completed_on = rect.completed_on  # before the flush: one flush writes both rows
     db.session.add(rect)
     db.session.flush()
     link(data.get("after_photos"), rect, "after_photos")
     link(data.get("documents"), rect, "documents")
+    hazard.completed_on = rect.completed_on  # after the flush: written with the status the step gives
     changes = step(hazard, task, {"action": "rectified", **settings.review_vars(today)}, actor=actor)
     audit.record(
         actor,
