@@ -10,7 +10,9 @@ of the 台账 of §10.1 and §10.2 are about 1.1 m wide on screen, a quarter of 
 (11 pt text printed at under 3 pt) and a third on A3, the paper such ledgers are printed on.
 
 constant_memory writes each row out to a temporary file once the next one starts (strings inline, no shared
-string table), so memory stays flat however many rows a ledger has; rows are written top to bottom.
+string table), so memory stays flat however many rows a ledger has; rows are written top to bottom. Rows
+beyond what an Excel sheet holds (1,048,576 rows, the head and footer rows included) go on to a second
+sheet, 隐患排查治理台账（2）, with the title rows and header again and 序号 counting on.
 
 Text is always written with write_string, never write(): "=HYPERLINK(…)", "+1" or "http://…" typed by a user
 stay text, never a formula or a link. Characters XML 1.0 forbids are dropped and text longer than an Excel
@@ -18,12 +20,15 @@ cell holds is cut with a visible note."""
 
 from __future__ import annotations
 
+import gc
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain, islice
 
 import xlsxwriter
 
@@ -62,9 +67,11 @@ MM_PER_PIXEL = 25.4 / 96
 MAX_CELL_CHARS = 32767  # Excel refuses to open a file with a longer cell (UTF-16 units)
 TRUNCATED = "…（超出 Excel 单元格长度，已截断）"
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0: dropped
+MAX_SHEET_ROWS = 1_048_576  # Excel's rows in a worksheet: the rows beyond go on a second sheet (header repeated)
 MAX_LINKS = 65530  # Excel's limit of hyperlinks in a worksheet: later link cells keep their text only
 MAX_URL_CHARS = 2079  # Excel's limit for a hyperlink's address: a longer one stays text
 LINK_SCHEMES = ("http://", "https://")
+GC_YOUNG = 50_000  # allocations between the collector's passes while rows are written (Python's default: 700)
 _SHORT_TEXT = MAX_CELL_CHARS // 2  # text up to this many characters is within the limit even in UTF-16
 
 
@@ -87,10 +94,33 @@ class Link:
         return "\n".join(self.urls)
 
 
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """The garbage collector's passes made rare while rows are written. A row allocates dozens of
+    short-lived containers (tuples, dicts, xlsxwriter's cells), freed by reference counting (none is in a
+    cycle), but every 700 allocations start a pass, and the full passes walk the app's ~330,000 long-lived
+    objects: a quarter of an export's time at 50,000 rows. Existing objects are frozen (never walked) and
+    the first generation waits for GC_YOUNG allocations; both restored after. Process-wide, briefly: other
+    threads only see fewer passes."""
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
+
+
 def write(
     ledger: LedgerDef, rows: Iterable[dict], meta: ExportMeta, *, highlight_key: str | None = "overdue"
 ):
     """Write the workbook to a temporary file and return (file object positioned at 0, row count)."""
+    with few_collections():
+        return _write(ledger, rows, meta, highlight_key)
+
+
+def _write(ledger: LedgerDef, rows: Iterable[dict], meta: ExportMeta, highlight_key: str | None):
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, suffix=".xlsx")
     try:
         wb = xlsxwriter.Workbook(
@@ -104,24 +134,45 @@ def write(
                 "remove_timezone": True,  # an aware datetime is written as its wall-clock time
             },
         )
-        ws = wb.add_worksheet(ledger.sheet)
-        cells = _Cells(wb, ws)
-        _sheet_settings(ws, ledger)
-        _head(wb, cells, ledger, meta)
-        count = _data_rows(wb, ws, cells, ledger, rows, highlight_key)
-        ws.autofilter(HEADER_ROW - 1, 0, HEADER_ROW - 1 + max(count, 1), len(ledger.columns) - 1)
-        label = wb.add_format(LABEL)
-        r = HEADER_ROW + count + 1  # 0-based: one empty row after the data
+        styles = _Styles(wb, ledger)
+        # every sheet keeps room below its rows for the footer, whichever sheet turns out to be the last
+        room = MAX_SHEET_ROWS - HEADER_ROW - (2 + len(ledger.footer))
+        pending: Iterator[dict] = iter(rows)
+        count, sheet = 0, 0
+        while True:
+            sheet += 1
+            ws = wb.add_worksheet(sheet_name(ledger, sheet))
+            cells = _Cells(wb, ws)
+            _sheet_settings(ws, ledger)
+            _head(styles, cells, ledger, meta)
+            written = _data_rows(ws, cells, styles, ledger, islice(pending, room), highlight_key, count)
+            count += written
+            ws.autofilter(HEADER_ROW - 1, 0, HEADER_ROW - 1 + max(written, 1), len(ledger.columns) - 1)
+            if written < room:
+                break
+            following = next(pending, None)  # the sheet is full: another one only if a row is left
+            if following is None:
+                break
+            pending = chain((following,), pending)
+        r = HEADER_ROW + written + 1  # 0-based: one empty row after the data of the last sheet
         for line in ledger.footer:
-            cells.text(r, 0, line, label)
+            cells.text(r, 0, line, styles.label)
             r += 1
-        cells.text(r, 0, f"共 {count} 条", label)
+        cells.text(r, 0, f"共 {count} 条", styles.label)
         wb.close()
     except BaseException:
         out.close()
         raise
     out.seek(0)
     return out, count
+
+
+def sheet_name(ledger: LedgerDef, number: int) -> str:
+    """The first sheet's name is the ledger's; rows beyond one sheet go on 隐患排查治理台账（2）, （3）…"""
+    if number == 1:
+        return ledger.sheet
+    suffix = f"（{number}）"
+    return ledger.sheet[: 31 - len(suffix)] + suffix  # Excel's limit: 31 characters
 
 
 def paper_for(ledger: LedgerDef) -> int:
@@ -146,15 +197,15 @@ def _sheet_settings(ws, ledger: LedgerDef) -> None:
     ws.center_horizontally()
 
 
-def _head(wb, cells: _Cells, ledger: LedgerDef, meta: ExportMeta) -> None:
-    """The title, the four 导出单位 … 筛选条件 rows and the header row."""
-    title, last = wb.add_format(TITLE), len(ledger.columns) - 1
+def _head(styles: _Styles, cells: _Cells, ledger: LedgerDef, meta: ExportMeta) -> None:
+    """The title, the four 导出单位 … 筛选条件 rows and the header row (on every sheet of the ledger)."""
+    title, last = styles.title, len(ledger.columns) - 1
     cells.ws.set_row(0, TITLE_ROW_HEIGHT)
     if last > 0:  # centred across the whole table, on screen and printed
         cells.ws.merge_range(0, 0, 0, last, clean_text(ledger.title), title)
     else:
         cells.text(0, 0, ledger.title, title)
-    label = wb.add_format(LABEL)
+    label = styles.label
     for r, (name, value) in enumerate(
         (
             ("导出单位", meta.unit),
@@ -166,17 +217,19 @@ def _head(wb, cells: _Cells, ledger: LedgerDef, meta: ExportMeta) -> None:
     ):
         cells.text(r, 0, name, label)
         cells.text(r, 1, value, None)
-    header = wb.add_format(HEADER)
+    header = styles.header
     for c, col in enumerate(ledger.columns):
         cells.text(HEADER_ROW - 1, c, col.header, header)
 
 
-def _data_rows(wb, ws, cells: _Cells, ledger: LedgerDef, rows: Iterable[dict], highlight_key) -> int:
-    """Write the data rows below the header; return how many. They are nearly all of the file, so the common
-    values (plain text, dates, numbers, links) go straight to xlsxwriter's typed writers, anything else
-    through _Cells. Text goes through _Cells.text when it needs care: too long, starting with "<r>", or
-    holding a character XML forbids (those are all non-printable, so printable text skips the search)."""
-    formats = [_formats(wb, col) for col in ledger.columns]  # (normal row, overdue row) per column
+def _data_rows(ws, cells: _Cells, styles: _Styles, ledger: LedgerDef, rows: Iterable[dict], highlight_key,
+               before: int) -> int:
+    """Write the data rows below the header; return how many (`before`: rows on earlier sheets, where 序号
+    goes on from). They are nearly all of the file, so the common values (plain text, dates, numbers,
+    links) go straight to xlsxwriter's typed writers, anything else through _Cells. Text goes through
+    _Cells.text when it needs care: too long, starting with "<r>", or holding a character XML forbids (those
+    are all non-printable, so printable text skips the search)."""
+    formats = styles.columns  # (normal row, overdue row) per column
     seq = [(i, formats[i]) for i, col in enumerate(ledger.columns) if col.key == "seq"]
     keys = [col.key for col in ledger.columns if col.key != "seq"]
     normal = [(i, col.key, formats[i][0]) for i, col in enumerate(ledger.columns) if col.key != "seq"]
@@ -189,7 +242,7 @@ def _data_rows(wb, ws, cells: _Cells, ledger: LedgerDef, rows: Iterable[dict], h
         r = HEADER_ROW - 1 + count
         red = bool(highlight_key) and row.get(highlight_key) == "是"
         for c, fmt in seq:
-            write_number(r, c, count, fmt[red])
+            write_number(r, c, before + count, fmt[red])
         for (c, key, fmt), value in zip(overdue if red else normal, map(row.get, keys), strict=True):
             if value is None:
                 continue
@@ -219,9 +272,19 @@ def _data_rows(wb, ws, cells: _Cells, ledger: LedgerDef, rows: Iterable[dict], h
     return count
 
 
+class _Styles:
+    """The workbook's formats, made once and shared by its sheets."""
+
+    def __init__(self, wb, ledger: LedgerDef):
+        self.title = wb.add_format(TITLE)
+        self.label = wb.add_format(LABEL)
+        self.header = wb.add_format(HEADER)
+        self.columns = [_formats(wb, col) for col in ledger.columns]
+
+
 def _formats(wb, col: Column) -> tuple:
     """The formats of a column's data cells in a normal and an overdue row (None: plain values need none)."""
-    found = []
+    found: list = []
     for red in (False, True):
         if col.type in ("text", "int") and not col.wrap and not red:
             found.append(None)
@@ -314,4 +377,4 @@ def clean_text(value: str) -> str:
 
 
 def _utf16_len(value: str) -> int:
-    return len(value) + sum(1 for ch in value if ord(ch) > 0xFFFF)
+    return len(value.encode("utf-16-le", "surrogatepass")) // 2

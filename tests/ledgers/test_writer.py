@@ -273,3 +273,50 @@ def test_text_longer_than_a_cell_is_cut_in_utf16_units():
     assert emoji.endswith(TRUNCATED) and len(emoji.encode("utf-16-le")) // 2 <= MAX_CELL_CHARS
     assert set(emoji[: -len(TRUNCATED)]) == {"😀"}
     assert exact == "长" * MAX_CELL_CHARS  # exactly at the limit: kept whole
+
+
+def _numbered(n: int) -> list[dict]:
+    return [{"name": f"第{i}条", "found_on": date(2026, 3, 1), "overdue": "是" if i == 2 else "否"} for i in range(1, n + 1)]
+
+
+@pytest.mark.parametrize("n, per_sheet", [(7, [3, 3, 1]), (6, [3, 3]), (3, [3]), (0, [0])])
+def test_rows_beyond_a_sheet_go_on_to_the_next_with_the_header_repeated(monkeypatch, n, per_sheet):
+    """Excel holds 1,048,576 rows a sheet: the rows beyond go on 台账（2）, （3）…, each with the title rows,
+    the header, frozen panes, auto-filter and print settings of the first; 序号 goes on counting; the footer
+    and 共 N 条 end the last sheet (every sheet keeps room for them). Here a sheet holds 3 rows."""
+    footer_rows = 2 + len(LEDGER.footer)  # an empty row, the footer lines, 共 N 条
+    monkeypatch.setattr(export, "MAX_SHEET_ROWS", HEADER_ROW + 3 + footer_rows)
+    out, count = write(LEDGER, iter(_numbered(n)), META)
+    data = out.read()
+    assert count == n
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    assert book.sheet_names == ["台账", *[f"台账（{i}）" for i in range(2, len(per_sheet) + 1)]]
+    wb = load_workbook(io.BytesIO(data))
+    seq = 0
+    for number, (name, rows) in enumerate(zip(book.sheet_names, per_sheet, strict=True), start=1):
+        sheet = book.get_sheet_by_name(name).to_python()
+        assert sheet[0][0] == "测试台账" and sheet[1][:2] == ["导出单位", "萧县应急管理局"]
+        assert sheet[HEADER_ROW - 1] == [c.header for c in LEDGER.columns]
+        body = sheet[HEADER_ROW : HEADER_ROW + rows]
+        assert [r[0] for r in body] == list(range(seq + 1, seq + rows + 1))
+        assert [r[1] for r in body] == [f"第{i}条" for i in range(seq + 1, seq + rows + 1)]
+        seq += rows
+        ws = wb[name]
+        assert ws.freeze_panes == f"C{HEADER_ROW + 1}"
+        assert ws.auto_filter.ref == f"A{HEADER_ROW}:H{HEADER_ROW + max(rows, 1)}"
+        assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+        assert len(sheet) <= export.MAX_SHEET_ROWS
+        tail = [r[0] for r in sheet[HEADER_ROW + rows :] if r and r[0] != ""]
+        if number == len(per_sheet):
+            assert tail == ["填表说明：测试", f"共 {n} 条"]
+            assert len(sheet) == export.MAX_SHEET_ROWS or rows < 3
+        else:
+            assert tail == []
+    red = wb["台账"].cell(HEADER_ROW + 2, 2) if n >= 2 else None
+    assert red is None or red.font.color.rgb.endswith("C00000")  # row styles go on across sheets
+
+
+def test_a_long_sheet_name_keeps_its_number_within_excels_31_characters():
+    ledger = LedgerDef(name="t", title="t", sheet="长" * 31, columns=LEDGER.columns)
+    assert export.sheet_name(ledger, 1) == "长" * 31
+    assert export.sheet_name(ledger, 12) == "长" * 27 + "（12）" and len(export.sheet_name(ledger, 12)) == 31
