@@ -220,10 +220,10 @@ class _Following(_Stream):
         return found
 
 
-def _batches(user: User, f: queries.HazardFilters, *, major_only: bool) -> Iterator[tuple[list, dict]]:
-    """The exported hazards in id order, CHUNK at a time, each batch with its related rows by table and
-    hazard id. Each table is read by one statement for the whole export (the hazards' and the related
-    tables' statements stay open side by side), so the number of statements does not grow with the rows."""
+def statements(user: User, f: queries.HazardFilters, *, major_only: bool) -> tuple[Select, dict[str, Select]]:
+    """The export's SQL: the hazards of `queries.filtered(user, f)` (重大 only for the 挂牌督办台账) joined
+    with their enterprise and 指令书, in id order, and one statement per related table for the same hazards
+    (bench/bench_ledger.py's baseline runs exactly these)."""
     ids = queries.filtered(user, f).with_only_columns(Hazard.id).order_by(None)
     if major_only:
         ids = ids.where(Hazard.level == "重大")
@@ -261,16 +261,25 @@ def _batches(user: User, f: queries.HazardFilters, *, major_only: bool) -> Itera
         RectificationOrder.doc_number.label("order_no"),
         RectificationOrder.co_officer_id,
     )
-    hazards = _Stream(
+    hazards = (
         select(*cols)
         .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
         .join(RectificationOrder, RectificationOrder.id == Hazard.order_id)
         .where(Hazard.id.in_(ids))
         .order_by(Hazard.id)
     )
+    return hazards, _related_statements(ids, progress=major_only)
+
+
+def _batches(user: User, f: queries.HazardFilters, *, major_only: bool) -> Iterator[tuple[list, dict]]:
+    """The exported hazards in id order, CHUNK at a time, each batch with its related rows by table and
+    hazard id. Each table is read by one statement for the whole export (the hazards' and the related
+    tables' statements stay open side by side), so the number of statements does not grow with the rows."""
+    main, others = statements(user, f, major_only=major_only)
+    hazards = _Stream(main)
     related: dict[str, _Following] = {}
     try:
-        for name, stmt in _related_statements(ids, progress=major_only).items():
+        for name, stmt in others.items():
             related[name] = _Following(stmt)
         for batch in hazards.batches():
             last = batch[-1].id
