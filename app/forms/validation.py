@@ -138,6 +138,8 @@ def validate_keeping_values(formdef: FormDefBase, formdata, files=None, *, actor
     def choices_for(f: FieldDef):
         if f.choices is not None:
             return f.choices
+        if f.name in raw and f.type in ("select", "radio"):  # a top-level single choice: its value decides
+            return choice_registry.offered(f.choices_from, actor, context, raw[f.name])
         if f.choices_from not in cache:
             cache[f.choices_from] = choice_registry.resolve(f.choices_from, actor, context)
         return cache[f.choices_from]

@@ -35,7 +35,19 @@ def _user_label(value) -> str | None:
     return u.name if u else None
 
 
-@forms.register_choices("hazards.enterprises_in_scope", label=_enterprise_label, search="org.enterprise_lookup")
+def _enterprise_if_in_scope(actor, context, value) -> list[tuple[int, str]]:
+    """The one enterprise a submit names, if enterprises_in_scope would offer it: one row read, not a county's."""
+    if actor is None or actor.is_enterprise_user or not str(value).isdigit():
+        return []
+    rows = db.session.execute(
+        select(Enterprise.id, Enterprise.name)
+        .where(Enterprise.id == int(value), scope_clause(actor, Enterprise.region_path, Enterprise.id))
+    ).all()
+    return [(r.id, r.name) for r in rows]
+
+
+@forms.register_choices("hazards.enterprises_in_scope", label=_enterprise_label, search="org.enterprise_lookup",
+                        check=_enterprise_if_in_scope)
 def enterprises_in_scope(actor, context) -> list[tuple[int, str]]:
     """Every enterprise in the officer's scope: what validation accepts. The form never lists them: it
     searches them (search=, the registry's enterprise picker), so a county's thousands are all pickable."""
