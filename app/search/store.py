@@ -1,14 +1,14 @@
 """Where each dialect keeps an index, how it is written and how it is searched.
 
-SQLite: an FTS5 table `<name>` (one column of words, unicode61, a prefix index for one-character
-terms). It is contentless: a table that stored its text would hold every bigram word again (about a
-kilobyte a row), and SQLite 3.40 has no `contentless_delete`, so a row's words are removed with FTS5's
-'delete' command, which is given the words that were indexed. The FTS rowid is a document number from
-`<name>_doc` (docid AUTOINCREMENT, id → the source row ON DELETE CASCADE, digest of the indexed words): a
-source row deleted outside the ORM takes its document number with it, and a new row that reuses its id
-gets a new number, so its stale words are never found; a row whose fields were changed outside the ORM
-(the digest tells) is never 'deleted' with words it was not indexed with, which would corrupt the index
-(`rebuild` drops what is left behind).
+SQLite: an FTS5 table `<name>` (rowid = the source row's id, one column of words, unicode61, a prefix
+index for one-character terms). It is contentless: a table that stored its text would hold every bigram
+word again (about a kilobyte a row), and SQLite 3.40 has no `contentless_delete`, so a row's words are
+removed with FTS5's 'delete' command, which must be given exactly the words that were indexed — words it
+never indexed would corrupt it. `<name>_doc` (id → the source row ON DELETE CASCADE, digest of the
+indexed words) tells whether the row's stored fields still give those words; when they do not (the row
+was changed by plain SQL), or a new row reuses the id of one deleted by plain SQL, the words are read
+back from the index itself (an fts5vocab scan: slow, but only after writes that bypassed the ORM). A
+search reads the FTS table alone: a mapping table in between cost a lookup per match.
 
 PostgreSQL: a table `<name>` (id → the source row ON DELETE CASCADE, tsv: the row's distinct words as a
 tsvector without positions, 'simple' configuration) with a GIN index. A one-character term is the prefix
@@ -60,8 +60,8 @@ def create(conn: Connection, index: Index) -> None:
         conn.execute(text(f"ALTER TABLE {index.name} ALTER COLUMN tsv SET STORAGE EXTERNAL"))
         return
     conn.execute(text(
-        f"CREATE TABLE IF NOT EXISTS {index.name}_doc (docid INTEGER PRIMARY KEY AUTOINCREMENT, "
-        f"id INTEGER NOT NULL UNIQUE REFERENCES {index.source} (id) ON DELETE CASCADE, digest INTEGER NOT NULL)"
+        f"CREATE TABLE IF NOT EXISTS {index.name}_doc ("
+        f"id INTEGER PRIMARY KEY REFERENCES {index.source} (id) ON DELETE CASCADE, digest INTEGER NOT NULL)"
     ))
     conn.execute(text(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {index.name} USING fts5("
@@ -90,32 +90,28 @@ def clear(conn: Connection, index: Index) -> None:
 
 
 class Indexed(NamedTuple):
-    """What the index holds for a row before a change (SQLite): its document number, the digest of the
-    words it was indexed with, and the words of its fields as stored now."""
+    """A row before a change (SQLite): the digest of the words it was indexed with (None: no record) and
+    the words its fields give as stored now."""
 
-    docid: int | None
     digest: int | None
     words: str
 
 
 def digest(words: str) -> int:
-    """A stable 64-bit digest of a row's words (stored with its document number)."""
+    """A stable 64-bit digest of a row's words."""
     return int.from_bytes(hashlib.blake2b(words.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def snapshot(conn: Connection, index: Index, ids: Sequence[int]) -> dict[int, Indexed]:
-    """Before a flush changes or deletes rows `ids`: what SQLite needs to take their words out again.
-    The 'delete' command must be given exactly the words that were indexed; when the stored fields no
-    longer give them (changed by plain SQL since), the row gets a new document number instead and its
-    old words are left behind unreachable (rebuild drops them)."""
+    """Before a flush changes or deletes rows `ids`: what SQLite needs to take their words out again."""
     if conn.dialect.name == "postgresql" or not ids:
         return {}
     cols = ", ".join(f"s.{f}" for f in index.fields)
     stmt = text(
-        f"SELECT s.id, d.docid, d.digest, {cols} FROM {index.source} s "
+        f"SELECT s.id, d.digest, {cols} FROM {index.source} s "
         f"LEFT JOIN {index.name}_doc d ON d.id = s.id WHERE s.id IN :ids"
     ).bindparams(bindparam("ids", expanding=True))
-    return {r[0]: Indexed(r[1], r[2], document(r[3:])) for r in conn.execute(stmt, {"ids": list(ids)})}
+    return {r[0]: Indexed(r[1], document(r[2:])) for r in conn.execute(stmt, {"ids": list(ids)})}
 
 
 def write(conn: Connection, index: Index, rows: Sequence[tuple[int, str]],
@@ -130,29 +126,12 @@ def write(conn: Connection, index: Index, rows: Sequence[tuple[int, str]],
             stmt += " ON CONFLICT (id) DO UPDATE SET tsv = excluded.tsv"
         conn.execute(text(stmt), [{"id": i, "words": w} for i, w in rows])
         return
-    if fresh:  # document number = id after a rebuild (AUTOINCREMENT continues after the largest)
-        conn.execute(text(f"INSERT INTO {index.name}_doc (docid, id, digest) VALUES (:id, :id, :digest)"),
-                     [{"id": i, "digest": digest(w)} for i, w in rows])
-        conn.execute(text(f"INSERT INTO {index.name} (rowid, words) VALUES (:id, :words)"),
-                     [{"id": i, "words": w} for i, w in rows])
-        return
-    before = before or {}
-    _take_out(conn, index, [before[i] for i, _ in rows if i in before])
-    docids: dict[int, int] = {}
-    for i, words in rows:
-        b = before.get(i)
-        if b and b.docid is not None and b.digest == digest(b.words):
-            docids[i] = b.docid
-            conn.execute(text(f"UPDATE {index.name}_doc SET digest = :digest WHERE docid = :docid"),
-                         {"docid": b.docid, "digest": digest(words)})
-            continue
-        conn.execute(text(f"DELETE FROM {index.name}_doc WHERE id = :id"), {"id": i})
-        docids[i] = conn.execute(
-            text(f"INSERT INTO {index.name}_doc (id, digest) VALUES (:id, :digest) RETURNING docid"),
-            {"id": i, "digest": digest(words)},
-        ).scalar_one()
-    conn.execute(text(f"INSERT INTO {index.name} (rowid, words) VALUES (:docid, :words)"),
-                 [{"docid": docids[i], "words": w} for i, w in rows])
+    if not fresh:
+        _take_out(conn, index, [i for i, _ in rows], before or {})
+    conn.execute(text(f"INSERT OR REPLACE INTO {index.name}_doc (id, digest) VALUES (:id, :digest)"),
+                 [{"id": i, "digest": digest(w)} for i, w in rows])
+    conn.execute(text(f"INSERT INTO {index.name} (rowid, words) VALUES (:id, :words)"),
+                 [{"id": i, "words": w} for i, w in rows])
 
 
 def remove(conn: Connection, index: Index, ids: Sequence[int], before: dict[int, Indexed] | None = None) -> None:
@@ -162,18 +141,37 @@ def remove(conn: Connection, index: Index, ids: Sequence[int], before: dict[int,
     if conn.dialect.name == "postgresql":  # ON DELETE CASCADE has done it when the row went
         conn.execute(text(f"DELETE FROM {index.name} WHERE id = ANY(:ids)"), {"ids": list(ids)})
         return
-    before = before or {}
-    _take_out(conn, index, [before[i] for i in ids if i in before])
+    _take_out(conn, index, ids, before or {})
     conn.execute(text(f"DELETE FROM {index.name}_doc WHERE id IN :ids").bindparams(bindparam("ids", expanding=True)),
                  {"ids": list(ids)})
 
 
-def _take_out(conn: Connection, index: Index, rows: Iterable[Indexed]) -> None:
-    """FTS5's 'delete' for each row whose stored fields still give the words it was indexed with."""
-    params = [{"docid": b.docid, "words": b.words} for b in rows if b.docid is not None and b.digest == digest(b.words)]
+def _take_out(conn: Connection, index: Index, ids: Iterable[int], before: dict[int, Indexed]) -> None:
+    """FTS5's 'delete' for each of `ids` that is indexed, with the words it was indexed with."""
+    params = []
+    for i in ids:
+        b = before.get(i)
+        if b is not None and b.digest is not None and b.digest == digest(b.words):
+            params.append({"id": i, "words": b.words})
+            continue
+        words = _words_in_index(conn, index, i)
+        if words is not None:
+            params.append({"id": i, "words": words})
     if params:
-        conn.execute(text(f"INSERT INTO {index.name} ({index.name}, rowid, words) VALUES ('delete', :docid, :words)"),
+        conn.execute(text(f"INSERT INTO {index.name} ({index.name}, rowid, words) VALUES ('delete', :id, :words)"),
                      params)
+
+
+def _words_in_index(conn: Connection, index: Index, i: int) -> str | None:
+    """The words the index holds for rowid `i` (None: it holds none), read back from the index."""
+    if conn.execute(text(f"SELECT 1 FROM {index.name}_docsize WHERE id = :id"), {"id": i}).first() is None:
+        return None
+    conn.execute(text(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{index.name}_instances USING fts5vocab(main, {index.name}, instance)"
+    ))
+    terms_ = conn.execute(text(f"SELECT term FROM temp.{index.name}_instances WHERE doc = :id ORDER BY offset"),
+                          {"id": i}).scalars()
+    return " ".join(terms_)
 
 
 class Match(NamedTuple):
@@ -198,9 +196,8 @@ def match(index: Index, dialect: str, query: str) -> Match | None:
         return Match(select(pg.c.id).where(found), exact=len(words) == 1, term=normalize(query))
     expression = f"{words[0]}*" if prefix else '"' + " ".join(words) + '"'
     fts = table(index.name, column("rowid"))
-    doc = table(f"{index.name}_doc", column("docid"), column("id"))
     hits = select(fts.c.rowid).where(literal_column(index.name).op("MATCH")(bindparam(None, expression)))
-    return Match(select(doc.c.id).where(doc.c.docid.in_(hits)), exact=True, term=normalize(query))
+    return Match(hits, exact=True, term=normalize(query))
 
 
 def normalized_sql(value: ColumnElement) -> ColumnElement:
