@@ -210,9 +210,10 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=30, help="requests per dashboard case")
     parser.add_argument("--live", type=int, default=3, help="runs of the live aggregates per case")
     parser.add_argument("--steps", type=int, default=40, help="hazards closed per mode for the maintenance")
+    parser.add_argument("--url", help="an existing private copy of the data set (migrated here), instead of copy_of")
     opts = parser.parse_args()
     for db_kind in (("sqlite", "pg") if opts.db == "both" else (opts.db,)):
-        url = scale_data.copy_of("bench_dashboard", scale_data.PG_URL if db_kind == "pg" else None)
+        url = opts.url or scale_data.copy_of("bench_dashboard", scale_data.PG_URL if db_kind == "pg" else None)
         print(f"\n=== {db_kind}: {url} ===", flush=True)
         scale_data.upgrade_timed(url)  # migrations not yet in the shared data set (prints their time)
         app = scale_data._app(url)

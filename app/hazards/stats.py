@@ -33,6 +33,7 @@ from app.hazards.models import Hazard, HazardLevel, HazardStatus
 from app.org.models import Enterprise, Region, RegionLevel
 
 MONTHS_SHOWN = 24
+SUMMARY_FILTERS = frozenset({"town", "industry", "level", "date_from", "date_to"})  # what hazard_summary keys answer
 
 
 @dataclass
@@ -117,7 +118,7 @@ def summary_conditions(user: User, f: queries.HazardFilters, towns: dict[str, Re
     when the request does not map onto the summary's keys (module docstring)."""
     if user.is_enterprise_user or user.scope_path is None:
         return None
-    if f.q or f.enterprise_id or f.status or f.source or f.overdue or f.closed_from or f.closed_to:
+    if not set(f.filter_args()) <= SUMMARY_FILTERS:  # any other filter, including one added to the list later
         return None
     t = summary.HazardSummary
     where: list = []
