@@ -131,6 +131,29 @@ def _likely_sqlite(element, compiler, **kw):
     return f"likely({compiler.process(element.condition, **kw)})"
 
 
+class unindexed(ColumnElement):  # noqa: N801 - reads as the SQL it renders
+    """`unindexed(col)`: the same value, but SQLite may not use an index to yield it in order (`+col`, its
+    documented way to disqualify a term). For a sort over a few rows that the filters' index finds: left
+    alone, SQLite walks the order's index instead and passes every row in scope. Others get `col`."""
+
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+    inherit_cache = True
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type
+
+
+@compiles(unindexed)
+def _unindexed_default(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element, compiler, **kw):
+    return f"+{compiler.process(element.column, **kw)}"
+
+
 def _sqlite_from_hint(self, table, text):
     """`select.with_hint(table, "INDEXED BY ix_…", "sqlite")` renders as SQLite's own `FROM t INDEXED BY
     ix_…` (SQLAlchemy renders FROM hints only for the dialects that had them when it was written). Used

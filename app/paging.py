@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal_column, or_, select
 
+from app.db import unindexed
 from app.extensions import db
 
 COUNT_CAP = 10_000  # counts stop here ("超过1万项"): nobody pages through more, and counting costs
@@ -147,11 +148,6 @@ class Order:
         rows.reverse()
         return rows
 
-    def sort_key(self, key: Key) -> tuple:
-        """Python twin of the order (ascending tuples in display order)."""
-        return (not key.flag, -key.day.toordinal(), -key.id)
-
-
 def capped_offset_count(stmt: Select, offset: int) -> int:
     """How many of the first `offset` rows exist (to carry an offset into the next partition)."""
     inner = stmt.with_only_columns(literal_column("1")).order_by(None).limit(offset).subquery()
@@ -182,67 +178,46 @@ class KeysetPage:
         return bool(self.next_after or self.prev_before)
 
 
-SMALL_SET = 3_000  # up to this many matching rows, a page is cut from their sorted keys (see keyset_page)
+SMALL_SET = 3_000  # up to this many matching rows, the database sorts them (see keyset_page)
 
 
 def keyset_page(stmt: Select, order: Order, per_page: int, *, after: str | None = None, before: str | None = None,
-                page: int = 1, flags: Sequence[bool] = (True, False), options: Sequence = ()) -> KeysetPage:
+                page: int = 1, flags: Sequence[bool] = (True, False), options: Sequence = (),
+                total: int | None = None) -> KeysetPage:
     """A page of `stmt` (scoped and filtered, without ORDER BY or loader options) in `order`.
 
     `after` / `before` are cursors from a previous page; `page` is a page number for the first pages
     (≤ MAX_OFFSET_PAGE, checked by the list's schema); `flags` the partition values the filters allow;
-    `options` the loader options of the page's rows.
+    `options` the loader options of the page's rows; `total` the exact number of matching rows when the
+    caller knows it cheaply (a summary table), else it is counted up to COUNT_CAP.
 
     Two paths, chosen by how many rows match, because no single plan is fast for both:
-    - few (≤ SMALL_SET, e.g. one enterprise, or a town + level + status): their keys are read through
-      whichever index the filters favour, sorted here, and the page's rows loaded by id — walking the
-      order index would scan the whole table to find them;
+    - few (≤ SMALL_SET: one enterprise, a 乡镇 + 等级 + 状态): the database reads them through whichever
+      index the filters favour and sorts them — walking the order index would pass every row in scope to
+      find them. The order is kept off the index (SQLite's unary `+`), or SQLite walks it anyway;
     - many: each partition is walked along the order index from the cursor and stops after the page —
-      dense matches come quickly (≥ SMALL_SET rows in scope), and sorting them would cost the whole set.
+      dense matches come quickly, and sorting them would cost the whole set.
     """
     start = Key.decode(after) if after else None
     end = Key.decode(before) if before else None
-    cols = stmt.with_only_columns(order.flag, order.day, order.ident).order_by(None)
-    keys = [Key(bool(f), d, i) for f, d, i in db.session.execute(cols.limit(SMALL_SET + 1))]
-    if len(keys) <= SMALL_SET:
-        return _small_page(stmt, order, per_page, keys, start, end, page, options)
-    total = capped_count(stmt)
+    if total is None:
+        total = capped_count(stmt)
     stmt = stmt.options(*options)
+    if total <= SMALL_SET:
+        walk: Any = _Sorted(order)
+    else:
+        walk = order
     if end is not None:
-        rows = order.backward(stmt, per_page + 1, before=end, flags=flags)
+        rows = walk.backward(stmt, per_page + 1, before=end, flags=flags)
         has_prev = len(rows) > per_page
         rows = rows[-per_page:] if has_prev else rows
         has_next, number = True, None
     else:
         offset = 0 if start else (page - 1) * per_page
-        rows = order.forward(stmt, per_page + 1, after=start, offset=offset, flags=flags)
+        rows = walk.forward(stmt, per_page + 1, after=start, offset=offset, flags=flags)
         has_next = len(rows) > per_page
         rows = rows[:per_page]
         has_prev, number = bool(start) or page > 1, None if start else page
-    return _page(order, rows, total, has_next, has_prev, number)
-
-
-def _small_page(stmt: Select, order: Order, per_page: int, keys: list[Key], start: Key | None, end: Key | None,
-                page: int, options: Sequence) -> KeysetPage:
-    keys.sort(key=order.sort_key)
-    if end is not None:
-        stop = sum(1 for k in keys if order.sort_key(k) < order.sort_key(end))
-        lo = max(0, stop - per_page)
-        number = None
-    elif start is not None:
-        lo = sum(1 for k in keys if order.sort_key(k) <= order.sort_key(start))
-        number = None
-    else:
-        lo, number = (page - 1) * per_page, page
-    chosen = keys[lo:lo + per_page]
-    ids = [k.id for k in chosen]
-    loaded = {order.key_of(r).id: r for r in db.session.scalars(stmt.options(*options).where(order.ident.in_(ids))).unique()} if ids else {}
-    rows = [loaded[i] for i in ids if i in loaded]
-    has_prev = lo > 0 and (start is not None or end is not None or page > 1)
-    return _page(order, rows, min(len(keys), COUNT_CAP + 1), lo + per_page < len(keys), has_prev, number)
-
-
-def _page(order: Order, rows: list, total: int, has_next: bool, has_prev: bool, number: int | None) -> KeysetPage:
     return KeysetPage(
         items=rows,
         total=total,
@@ -250,3 +225,35 @@ def _page(order: Order, rows: list, total: int, has_next: bool, has_prev: bool, 
         prev_before=order.key_of(rows[0]).encode() if has_prev and rows else None,
         page=number,
     )
+
+
+class _Sorted:
+    """The few-rows path: one query in the full order (flag, day, id), sorted by the database without the
+    order index."""
+
+    def __init__(self, order: Order):
+        self.order = order
+
+    def _sort(self, *, descending: bool) -> list:
+        o = self.order
+        cols = [unindexed(c) for c in (o.flag, o.day, o.ident)]  # the filters' index reads, the database sorts
+        return [c.desc() if descending else c.asc() for c in cols]
+
+    def _beyond(self, key: Key, *, after: bool) -> ColumnElement[bool]:
+        o = self.order
+        within = o._after(key) if after else o._before(key)
+        other_partition = (o.flag == (not key.flag)) if after == key.flag else false()
+        return or_(other_partition, and_(o.flag == key.flag, within))
+
+    def forward(self, stmt: Select, n: int, *, after: Key | None = None, offset: int = 0,
+                flags: Sequence[bool] = (True, False)) -> list:
+        if after is not None:
+            stmt = stmt.where(self._beyond(after, after=True))
+        stmt = stmt.order_by(*self._sort(descending=True)).limit(n).offset(offset)
+        return list(db.session.scalars(stmt).unique())
+
+    def backward(self, stmt: Select, n: int, *, before: Key, flags: Sequence[bool] = (True, False)) -> list:
+        stmt = stmt.where(self._beyond(before, after=False)).order_by(*self._sort(descending=False)).limit(n)
+        rows = list(db.session.scalars(stmt).unique())
+        rows.reverse()
+        return rows

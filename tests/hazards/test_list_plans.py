@@ -64,3 +64,17 @@ def test_a_date_range_is_a_range_on_the_index(world, make_order, dense):
             assert "found_on>" in plan and "found_on<" in plan, plan  # a range seek, not a filter after a scan
         else:
             assert "Index Cond" in plan and "found_on" in plan.split("Index Cond")[1], plan
+
+
+def test_few_rows_are_found_by_their_filter_and_sorted(world, make_order):
+    """The few-rows path (one enterprise): read through the enterprise's index and sorted, not found by
+    walking the list's order over the whole scope."""
+    make_order({})
+    plans = page_plans(world.officer, enterprise_id=str(world.ent_a.id))
+    assert plans
+    for plan in plans:
+        if db.engine.dialect.name == "sqlite":
+            assert "ix_hazards_list" not in plan and "enterprise_id=?" in plan, plan
+            assert "TEMP B-TREE FOR ORDER BY" in plan, plan
+        else:
+            assert "Sort" in plan, plan
