@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import render_template, url_for
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app import clock
 from app.auth.models import User
@@ -113,8 +113,45 @@ def _below_a_town(path: str, towns: dict[str, Region]) -> bool:
     return any(path.startswith(t) and path != t for t in towns)
 
 
-def summary_conditions(user: User, f: queries.HazardFilters, towns: dict[str, Region]) -> list | None:
-    """The WHERE clause on hazard_summary that selects exactly the rows behind `filtered(user, f)`, or None
+@dataclass
+class SummaryQuery:
+    """The request in the summary's terms: conditions on its keys, and the 排查 months wanted (inclusive,
+    yyyymm, None = open)."""
+
+    where: list
+    first: int | None
+    last: int | None
+
+    def months(self):
+        """The month rows of the range (not the year rows)."""
+        t = summary.HazardSummary
+        return and_(t.found_month % 100 != 0, t.found_month >= (self.first or 1), *(
+            [t.found_month <= self.last] if self.last else []))
+
+    def months_and_years(self):
+        """The same hazards, whole years read from their year rows (yyyy00) and only partial years by month."""
+        t = summary.HazardSummary
+        first_year = None if self.first is None else self.first // 100 + (self.first % 100 != 1)
+        last_year = None if self.last is None else self.last // 100 - (self.last % 100 != 12)
+        if first_year is not None and last_year is not None and first_year > last_year:
+            return self.months()
+        years = [t.found_month % 100 == 0]
+        parts = []
+        if first_year is not None:
+            years.append(t.found_month >= first_year * 100)
+            if self.first is not None and self.first < first_year * 100:  # the first year's later months
+                parts.append(and_(t.found_month % 100 != 0, t.found_month >= self.first,
+                                  t.found_month < first_year * 100))
+        if last_year is not None:
+            years.append(t.found_month <= last_year * 100)
+            if self.last is not None and self.last > last_year * 100 + 12:  # the last year's first months
+                parts.append(and_(t.found_month % 100 != 0, t.found_month > (last_year + 1) * 100,
+                                  t.found_month <= self.last))
+        return or_(and_(*years), *parts)
+
+
+def summary_conditions(user: User, f: queries.HazardFilters, towns: dict[str, Region]) -> SummaryQuery | None:
+    """The conditions on hazard_summary that select exactly the hazards behind `filtered(user, f)`, or None
     when the request does not map onto the summary's keys (module docstring)."""
     if user.is_enterprise_user or user.scope_path is None:
         return None
@@ -131,49 +168,49 @@ def summary_conditions(user: User, f: queries.HazardFilters, towns: dict[str, Re
         where.append(t.industry == f.industry)
     if f.level:
         where.append(t.level == f.level)
-    if f.date_from:
-        if f.date_from.day != 1:
-            return None
-        where.append(t.found_month >= summary.month_of(f.date_from))
-    if f.date_to:
-        if not _ends_month(f.date_to) and db.session.scalar(  # an index probe, any scope: found later that month?
-            select(Hazard.id).where(Hazard.found_on > f.date_to,
-                                    Hazard.found_on <= month_end(f.date_to)).limit(1)
-        ) is not None:
-            return None
-        where.append(t.found_month <= summary.month_of(f.date_to))
-    return where
+    if f.date_from and f.date_from.day != 1:
+        return None
+    if f.date_to and not _ends_month(f.date_to) and db.session.scalar(  # an index probe, any scope: found
+        select(Hazard.id).where(Hazard.found_on > f.date_to, Hazard.found_on <= month_end(f.date_to)).limit(1)
+    ) is not None:  # later that month?
+        return None
+    return SummaryQuery(where, summary.month_of(f.date_from) or None, summary.month_of(f.date_to) or None)
 
 
-def build_from_summary(towns: dict[str, Region], where: list) -> Dashboard:
+def build_from_summary(towns: dict[str, Region], q: SummaryQuery) -> Dashboard:
     t = summary.HazardSummary
     s = func.sum
     rows = db.session.execute(
         select(t.town_path, t.industry, s(t.n), s(t.closed), s(t.overdue), s(t.on_time),
                s(case((t.level == HazardLevel.MAJOR, t.n), else_=0)), s(t.referred))
-        .where(*where).group_by(t.town_path, t.industry)
+        .where(*q.where, q.months_and_years()).group_by(t.town_path, t.industry)
     ).all()
+    # per month: the month rows, grouped in the primary key's order (found_month first: no sort); the few
+    # hazards closed more than three months on are keyed by their 销号 month
     within = [s(summary.TABLE.c[f"c{k}"]) for k in range(summary.CLOSED_WITHIN)]
     by_month = db.session.execute(
-        select(t.found_month, t.closed_month, s(t.n), s(t.closed), *within)
-        .where(*where).group_by(t.found_month, t.closed_month)
+        select(t.found_month, s(t.n), *within).where(*q.where, q.months()).group_by(t.found_month)
+    ).all()
+    late = db.session.execute(
+        select(t.found_month, t.closed_month, s(t.closed))
+        .where(*q.where, q.months(), t.closed_month > 0).group_by(t.found_month, t.closed_month)
     ).all()
     months = []  # (found month, closed month, found, closed) as build_live gives them
-    for found_month, closed_month, n, closed, *within in by_month:
+    for found_month, n, *within_counts in by_month:
         months.append((found_month, 0, int(n), 0))
-        if closed_month:  # closed late: keyed by its own 销号 month
-            months.append((found_month, closed_month, 0, int(closed)))
-        months += [(found_month, summary.add_months(found_month, k), 0, int(c)) for k, c in enumerate(within) if c]
+        months += [(found_month, summary.add_months(found_month, k), 0, int(c))
+                   for k, c in enumerate(within_counts) if c]
+    months += [(found_month, closed_month, 0, int(c)) for found_month, closed_month, c in late]
     return _assemble(towns, [(r[0], r[1], _counts(r[2:])) for r in rows], months, "summary")
 
 
 def build(user: User, f: queries.HazardFilters) -> Dashboard:
     queries.check_scope(user, f)
     towns = _all_towns()
-    where = summary_conditions(user, f, towns)
-    if where is None:
+    q = summary_conditions(user, f, towns)
+    if q is None:
         return build_live(user, f, towns)
-    return build_from_summary(towns, where)
+    return build_from_summary(towns, q)
 
 
 # --- live, over the scoped query -----------------------------------------------------------------------

@@ -16,7 +16,10 @@ month its hazards were closed (2.7× the rows at 1,000,000 hazards); nearly all 
 months of being found, so those are counted in c0–c3 of the cell, and `closed_month` (yyyymm) is a key
 only for a hazard closed later (or dated before it was found): 0 otherwise (never NULL: a NULL in a
 unique key never conflicts, so the upsert could not find the row). At 1,000,000 hazards over five years
-and 75 towns that is ~42,000 rows.
+and 75 towns that is ~42,000 month rows.
+Each cell is also summed per year, in a row with found_month yyyy00 (a year's month rows and its year row
+are updated by the same upsert): a range of whole years (several years; this year, open-ended) reads
+the year rows, ~900 a year for a city, and only a range's partial years read month rows.
 A cell that empties keeps its row at zero until the next `flask hazards summary-rebuild`; readers skip
 zero rows, and the comparison treats a missing row and a zero row alike.
 
@@ -224,9 +227,12 @@ def _industries_before(session: Session, enterprise_ids: set[int]) -> dict[int, 
 
 
 def _add(deltas: dict[Key, list[int]], key: Key, counts: Iterable[int], sign: int) -> None:
-    row = deltas.setdefault(key, [0] * len(MEASURES))
-    for i, v in enumerate(counts):
-        row[i] += sign * v
+    """Count a hazard's values in its month row and in its year row (found_month yyyy00)."""
+    counts = list(counts)
+    for k in (key, (key[0] // 100 * 100, *key[1:])):
+        row = deltas.setdefault(k, [0] * len(MEASURES))
+        for i, v in enumerate(counts):
+            row[i] += sign * v
 
 
 def _after_flush(session: Session, _flush_context) -> None:

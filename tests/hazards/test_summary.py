@@ -35,6 +35,19 @@ def agrees() -> None:
     assert summary.compare() == []
 
 
+def month_rows() -> dict:
+    """The summary's month rows (each also counted in its year row, found_month yyyy00)."""
+    rows = summary.stored()
+    years: dict = {}
+    for (found, *rest), counts in rows.items():
+        if found % 100:
+            year = years.setdefault((found // 100 * 100, *rest), [0] * len(counts))
+            for i, v in enumerate(counts):
+                year[i] += v
+    assert {k: tuple(v) for k, v in years.items() if any(v)} == {k: v for k, v in rows.items() if not k[0] % 100}
+    return {k: v for k, v in rows.items() if k[0] % 100}
+
+
 def test_every_general_step_keeps_the_summary_exact(make_order, world, upload):
     order = make_order({"location": "A1"}, {"location": "A2", "found_on": date(2026, 9, 15)},
                        {"location": "A3"}, {"location": "A4"}, issue=False)
@@ -44,7 +57,7 @@ def test_every_general_step_keeps_the_summary_exact(make_order, world, upload):
                             "interim_measures": "落实临时管控措施"}, actor=world.officer)
     commit()
     agrees()
-    assert sum(c[0] for c in summary.stored().values()) == 4
+    assert sum(c[0] for c in month_rows().values()) == 4
     a1, a2, a3, a4 = order.hazards
     # 整改 then 复查 pass
     ops.submit_rectification(a1, rect_data(upload, world.manager_a), actor=world.manager_a)
@@ -90,12 +103,12 @@ def test_every_general_step_keeps_the_summary_exact(make_order, world, upload):
     a4 = db.session.get(Hazard, a4.id)
     assert a4.is_overdue
     agrees()
-    assert sum(c[2] for c in summary.stored().values()) == 1
+    assert sum(c[2] for c in month_rows().values()) == 1
     clock.freeze(at(a4.deadline + timedelta(days=2)))
     ops.review_hazards([(a4, review_data(world))], actor=world.officer)
     commit()
     agrees()
-    closed = {k: c for k, c in summary.stored().items() if c[1]}
+    closed = {k: c for k, c in month_rows().items() if c[1]}
     assert sum(c[1] for c in closed.values()) == 2 and sum(c[3] for c in closed.values()) == 1  # a4 was late
 
 
@@ -112,7 +125,7 @@ def test_exception_rejected_refers(make_hazard, world, upload):
     ops.decide_exception(h, {"approved": "no", "opinion": "不予特批"}, actor=world.leader)
     commit()
     agrees()
-    assert [c[4] for c in summary.stored().values()] == [1]
+    assert [c[4] for c in month_rows().values()] == [1]
 
 
 def test_major_steps_keep_the_summary_exact(make_hazard, world, upload):
@@ -130,14 +143,14 @@ def test_major_steps_keep_the_summary_exact(make_hazard, world, upload):
     ops.acceptance_review(h, review_data(world, opinion="专家组现场审查合格"), actor=world.officer)
     commit()
     agrees()
-    [(key, counts)] = summary.stored().items()
+    [(key, counts)] = month_rows().items()
     assert key[3] == "重大" and counts[:2] == (1, 1)
 
 
 def test_enterprise_industry_change_rekeys_its_hazards(make_order, world, upload, login):
     make_order({"location": "A1"}, {"location": "A2"})
     make_order({"location": "B1", "enterprise_id": world.ent_b.id})
-    before = summary.stored()
+    before = month_rows()
     assert {k[2] for k in before} == {"工贸"}
     e = world.ent_a
     raw = {f: getattr(e, f) for f in org_ops.ENTERPRISE_FIELDS}
@@ -147,7 +160,7 @@ def test_enterprise_industry_change_rekeys_its_hazards(make_order, world, upload
                                   "region_id": str(world.village_a.id)}, actor=world.admin)
     commit()
     agrees()
-    assert {k[2]: c[0] for k, c in summary.stored().items()} == {"危险化学品": 2, "工贸": 1}
+    assert {k[2]: c[0] for k, c in month_rows().items()} == {"危险化学品": 2, "工贸": 1}
     # and back, in the same transaction as a step on one of its hazards
     h = db.session.scalar(select(Hazard).where(Hazard.enterprise_id == e.id).order_by(Hazard.id))
     ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
@@ -220,7 +233,7 @@ def data(world, make_order, upload, city):
         ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
         ops.review_hazards([(h, review_data(world))], actor=world.officer)
     commit()
-    stored = summary.stored()
+    stored = month_rows()
     assert {k[4] for k in stored} == {0, 202611} and sum(c[5] for c in stored.values()) == 1
     tick_at(at(b.deadline + timedelta(days=1), 0))
     b = db.session.get(Hazard, b.id)
@@ -238,6 +251,9 @@ FILTERS = [
     {"level": "重大"},
     {"industry": "危险化学品"},
     {"date_to": "2026-11-20"},  # mid-month, but nothing was found later that month: still the summary
+    {"date_from": "2025-01-01", "date_to": "2025-12-31"},  # a whole year: its year rows
+    {"date_from": "2025-11-01"},  # two partial months, then whole years
+    {"date_from": "2024-01-01", "date_to": "2026-10-31"},  # whole years, then months
 ]
 
 
@@ -329,13 +345,24 @@ def test_rebuild_command_fixes_a_corrupted_table(data, app):
     assert "一致" in result.output
 
 
-def test_the_migrations_fill_gives_the_same_rows(data):
-    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0016_hazard_summary_within.py"
-    spec = importlib.util.spec_from_file_location("m0016", path)
+def _migration(name: str):
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    rows = db.session.execute(text(module.fill_sql(db.engine.dialect.name))).all()
-    assert {tuple(r[:5]): tuple(int(v) for v in r[5:]) for r in rows} == summary.live()
+    return module
+
+
+def test_the_migrations_fill_gives_the_same_rows(data):
+    """0016 fills the month rows from the hazards, 0017 the year rows from those: the rows live() computes."""
+    fill = _migration("0016_hazard_summary_within").fill_sql(db.engine.dialect.name)
+    with db.session.begin_nested():
+        db.session.execute(delete(summary.HazardSummary))
+        db.session.execute(text(f"INSERT INTO hazard_summary ({_migration('0017_hazard_summary_years').COLUMNS}) "
+                                + fill))
+        db.session.execute(text(_migration("0017_hazard_summary_years").YEAR_ROWS))
+        assert summary.stored() == summary.live() and any(k[0] % 100 == 0 for k in summary.live())
+        db.session.rollback()
 
 
 def test_the_dashboard_reads_the_summary_not_the_hazards(data, world, city):
@@ -356,7 +383,7 @@ def test_the_dashboard_reads_the_summary_not_the_hazards(data, world, city):
             event.remove(db.engine, "before_cursor_execute", on_sql)
         assert board.source == "summary" and board.total.found
         aggregates = [(s, p) for s, p in seen if "sum(" in s.lower()]
-        assert len(aggregates) == 2
+        assert len(aggregates) == 3
         for statement, params in aggregates:
             assert not re.search(r"\bhazards\b", statement)
             prefix = "EXPLAIN " if db.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
