@@ -443,7 +443,10 @@ def main() -> None:
           f"{statistics.median(http['loop_ms']):.0f} ms (the rest: HTTP, gunicorn, the client)")
     with app.app_context():
         rounds(app, world, InProcess(app, world), parsed, steps)
-    (OUT / "loop.db").unlink(missing_ok=True)
+    with app.app_context():  # SQLite: its -wal and -shm files go with the last connection
+        loop.db.engine.dispose()
+    for suffix in ("", "-wal", "-shm"):
+        (OUT / f"loop.db{suffix}").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
