@@ -10,7 +10,8 @@ measured in the same run:
 
 "Page 1,000" is the request with `after` = the key of row 49,950 in list order (computed by SQL); filters
 matching fewer rows have no page 1,000 (shown as —). `sort` says whether a statement of the page plans a
-sort of the rows in scope (SQLite: USE TEMP B-TREE FOR ORDER BY; PostgreSQL: a Sort node), new / old.
+sort of the rows in scope (SQLite: USE TEMP B-TREE FOR ORDER BY; PostgreSQL: a Sort node; "i" = PostgreSQL's
+Incremental Sort, a top-N within one found_on, not the scope), new / old.
 
     python -m bench.bench_lists                       # SQLite (bench/out/scale_1m.db)
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:55432/x python -m bench.bench_lists --db both
@@ -79,8 +80,8 @@ class Case:
     sql_api: int | None = None
     bare: list[float] = field(default_factory=list)
     old: list[float] = field(default_factory=list)
-    new_sorts: bool | None = None
-    old_sorts: bool | None = None
+    new_sorts: str = ""
+    old_sorts: str = ""
     slowest: dict[str, list[tuple[float, str, str]]] = field(default_factory=dict)  # endpoint -> statements
     note: str = ""
 
@@ -132,23 +133,26 @@ class Raw:
             cur.fetchall()
         return (time.perf_counter() - t0) * 1000
 
-    def plan(self, sql: str, params) -> tuple[bool, str]:
-        """(whether the plan sorts, the plan on one line)."""
+    def plan(self, sql: str, params) -> tuple[str, str]:
+        """(how the plan sorts: "Y" all rows in range, "i" incremental (top-N within equal leading keys), ""
+        not at all; the plan on one line)."""
         if self.pg:
             import psycopg
 
             cur = psycopg.ClientCursor(self.conn)  # values inlined: EXPLAIN takes no bound parameters
             cur.execute("EXPLAIN " + sql, params)
             lines = [r[0] for r in cur.fetchall()]
-            hit = any(re.search(r"(^|->)\s*(Incremental )?Sort\b", line) for line in lines)
+            hit = ("Y" if any(re.search(r"(^|->)\s*Sort\b", line) for line in lines)
+                   else "i" if any(re.search(r"(^|->)\s*Incremental Sort\b", line) for line in lines) else "")
         else:
             lines = [r[3] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
-            hit = any("USE TEMP B-TREE FOR ORDER BY" in line for line in lines)
+            hit = "Y" if any("USE TEMP B-TREE FOR ORDER BY" in line for line in lines) else ""
         return hit, " | ".join(line.strip() for line in lines)
 
-    def sorts(self, statements: list[tuple[str, object]]) -> bool:
-        """Whether any statement with an ORDER BY plans a sort."""
-        return any(self.plan(sql, params)[0] for sql, params in statements if "ORDER BY" in sql.upper())
+    def sorts(self, statements: list[tuple[str, object]]) -> str:
+        """The strongest sort any statement with an ORDER BY plans ("Y", "i" or "n")."""
+        marks = {self.plan(sql, params)[0] for sql, params in statements if "ORDER BY" in sql.upper()}
+        return "Y" if "Y" in marks else "i" if "i" in marks else "n"
 
     def slowest(self, statements: list[tuple[str, object]], top: int = 3) -> list[tuple[float, str, str]]:
         """The `top` slowest statements (best of two runs each), with their plans: where a request's time goes."""
@@ -335,7 +339,7 @@ def report(db_label: str, cases: list[Case]) -> None:
         ok = "✓" if worst <= TARGET_MS else "✗"
         srv = f"{percentile(c.html_server, 0.95):7.1f}" if c.html_server else f"{'—':>7}"
         old = f"{statistics.median(c.old):8.1f}" if c.old else f"{'—':>8}"
-        sorts = f"{'Y' if c.new_sorts else 'n'}/{'Y' if c.old_sorts else 'n'}"
+        sorts = f"{c.new_sorts or '—'}/{c.old_sorts or '—'}"
         print(f"{c.user:<6} {c.label:<16} {c.depth:<6} {c.rows:>9,} | {_summ(c.html)} {srv} {c.sql_html or 0:>3} | "
               f"{_summ(c.api)} {c.sql_api or 0:>3} | {_summ(c.bare):>16} | {old} | {sorts:<12} {ok} {c.note}")
     measured = [c for c in cases if c.html and c.api]
@@ -346,7 +350,7 @@ def report(db_label: str, cases: list[Case]) -> None:
         print(f"{len(measured)} pages measured: HTML p95 median {statistics.median(html95):.1f} ms, worst "
               f"{html95[-1]:.1f}; API p95 median {statistics.median(api95):.1f}, worst {api95[-1]:.1f}; "
               f"{len(over)} over {TARGET_MS:.0f} ms")
-    slow = [c for c in cases if c.new_sorts or max(percentile(c.html, 0.95) if c.html else 0,
+    slow = [c for c in cases if c.new_sorts == "Y" or max(percentile(c.html, 0.95) if c.html else 0,
                                                     percentile(c.api, 0.95) if c.api else 0) > TARGET_MS]
     if slow:
         print(f"\nslowest statements of the requests over {TARGET_MS:.0f} ms (or sorting), run alone on {db_label}:")
