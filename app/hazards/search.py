@@ -11,7 +11,8 @@ same normalisation then applies to every field (ＹＨ = yh, full-width brackets
 from __future__ import annotations
 
 import click
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, select, union_all
+from sqlalchemy.orm import aliased
 
 from app import search
 from app.extensions import db
@@ -25,9 +26,15 @@ ENTERPRISES = search.register(Enterprise, "enterprise_search", ("name",))
 
 
 def clause(q: str) -> ColumnElement[bool]:
-    """Hazards whose code, location or description contains `q`, or whose enterprise's name does."""
-    enterprises = select(Enterprise.id).where(search.contains(Enterprise, q))
-    return or_(search.contains(Hazard, q), Hazard.enterprise_id.in_(enterprises))
+    """Hazards whose code, location or description contains `q`, or whose enterprise's name does: one
+    `IN` over the union of both id sets, so each database starts from the index hits (an `OR` of two
+    `IN`s makes PostgreSQL scan every hazard)."""
+    own, names = search.matching(Hazard, q), search.matching(Enterprise, q)
+    if own is None or names is None:
+        return Hazard.id.is_not(None)  # an empty term: every hazard
+    other = aliased(Hazard)  # not the outer query's hazards (no correlation)
+    by_name = select(other.id).where(other.enterprise_id.in_(names))
+    return Hazard.id.in_(union_all(own, by_name))
 
 
 @hazards_cli.command("search-rebuild")

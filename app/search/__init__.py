@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Text, and_, event, func, literal, or_
+from sqlalchemy import Connection, Select, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text as sql  # `text` is this package's tokenizer module
 from sqlalchemy.orm import Session
@@ -50,21 +50,21 @@ def indexes() -> list[Index]:
     return list(_registry.values())
 
 
-def contains(model: type, query: str) -> ColumnElement[bool]:
-    """`model` rows whose indexed fields contain `query` (after normalisation: NFKC, A–Z as a–z), each
-    field on its own. An empty query matches every row."""
+def matching(model: type, query: str) -> Select | None:
+    """SELECT of the ids of `model` rows whose indexed fields contain `query` (after normalisation: NFKC,
+    A–Z as a–z), each field on its own; None: an empty query. A domain combines it with other id sets by
+    UNION (one `IN`): PostgreSQL answers `a IN (…) OR b IN (…)` by scanning the whole table."""
     from app.extensions import db
 
-    index = _registry[model]
-    found = store.match(index, db.session.get_bind().dialect.name, query)
-    if found is None:
+    return store.match(_registry[model], db.session.get_bind().dialect.name, query)
+
+
+def contains(model: type, query: str) -> ColumnElement[bool]:
+    """`model` rows whose indexed fields contain `query`; an empty query matches every row."""
+    ids = matching(model, query)
+    if ids is None:
         return model.id.is_not(None)  # type: ignore[attr-defined]
-    clause = model.id.in_(found.ids)  # type: ignore[attr-defined]
-    if found.exact:
-        return clause
-    term = literal(found.term, Text)
-    fields = [func.strpos(store.normalized_sql(getattr(model, f)), term) > 0 for f in index.fields]
-    return and_(clause, or_(*fields))
+    return model.id.in_(ids)  # type: ignore[attr-defined]
 
 
 def include_name(name: str | None, type_: str, parent_names) -> bool:  # noqa: ARG001 - Alembic's hook signature
@@ -157,4 +157,4 @@ def _after_flush(session: Session, _ctx) -> None:
         store.write(conn, index, rows, p.before)
 
 
-__all__ = ["Index", "contains", "include_name", "indexes", "normalize", "rebuild", "rebuild_timed", "register"]
+__all__ = ["Index", "contains", "include_name", "indexes", "matching", "normalize", "rebuild", "rebuild_timed", "register"]

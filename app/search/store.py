@@ -13,8 +13,8 @@ search reads the FTS table alone: a mapping table in between cost a lookup per m
 PostgreSQL: a table `<name>` (id → the source row ON DELETE CASCADE, tsv: the row's distinct words as a
 tsvector without positions, 'simple' configuration) with a GIN index. A one-character term is the prefix
 query `a:*`, a two-character one the word `a`: the GIN index answers both exactly. A longer term is
-`a & b & c` (every bigram somewhere in the row) and the source row's field is then checked for the term
-itself (`Match.exact` False; app.search.contains adds the check), because a phrase query (`a <-> b`) makes
+`a & b & c` (every bigram somewhere in the row) and the source row's fields are then checked for the term
+itself, in SQL (`normalized_sql`), because a phrase query (`a <-> b`) makes
 PostgreSQL read and decompress every candidate's tsvector to compare positions — at a million rows that
 is most of the time of a search. Without positions nothing ever reads the tsvector back, so it is stored
 out of line (STORAGE EXTERNAL, toast_tuple_target 128) and the table's pages, read for each match to
@@ -28,7 +28,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Text, bindparam, column, func, literal, literal_column, select, table, text
+from sqlalchemy import (
+    Connection,
+    Text,
+    bindparam,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Select
 
@@ -174,17 +186,8 @@ def _words_in_index(conn: Connection, index: Index, i: int) -> str | None:
     return " ".join(terms_)
 
 
-class Match(NamedTuple):
-    """A search in one index: `ids` selects the matching source ids; when not `exact`, they are candidates
-    that the caller narrows to the rows whose normalised fields contain `term` (PostgreSQL, 3+ characters)."""
-
-    ids: Select
-    exact: bool
-    term: str
-
-
-def match(index: Index, dialect: str, query: str) -> Match | None:
-    """The search for `query` in `index` on `dialect`; None: an empty query."""
+def match(index: Index, dialect: str, query: str) -> Select | None:
+    """SELECT of the source ids whose fields contain `query` (normalised); None: an empty query."""
     words, prefix = terms(query)
     if not words:
         return None
@@ -193,11 +196,16 @@ def match(index: Index, dialect: str, query: str) -> Match | None:
         pg = table(index.name, column("id"), column("tsv"))
         found: ColumnElement[bool] = pg.c.tsv.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"),
                                                                          literal(tsquery, Text)))
-        return Match(select(pg.c.id).where(found), exact=len(words) == 1, term=normalize(query))
+        if len(words) == 1:  # one word or one prefix: the GIN index answers exactly
+            return select(pg.c.id).where(found)
+        # every bigram somewhere in the row: then the term itself in one of its fields
+        src = table(index.source, column("id"), *(column(f) for f in index.fields)).alias(f"{index.name}_src")
+        term = literal(normalize(query), Text)
+        inside = or_(*(func.strpos(normalized_sql(src.c[f]), term) > 0 for f in index.fields))
+        return select(pg.c.id).join(src, src.c.id == pg.c.id).where(found, inside)
     expression = f"{words[0]}*" if prefix else '"' + " ".join(words) + '"'
     fts = table(index.name, column("rowid"))
-    hits = select(fts.c.rowid).where(literal_column(index.name).op("MATCH")(bindparam(None, expression)))
-    return Match(hits, exact=True, term=normalize(query))
+    return select(fts.c.rowid).where(literal_column(index.name).op("MATCH")(bindparam(None, expression)))
 
 
 def normalized_sql(value: ColumnElement) -> ColumnElement:
@@ -205,5 +213,5 @@ def normalized_sql(value: ColumnElement) -> ColumnElement:
     return func.translate(func.normalize(value, literal_column("NFKC")), ASCII_UPPER, ASCII_LOWER)
 
 
-__all__ = ["Index", "Indexed", "Match", "clear", "create", "create_search_index", "digest", "drop", "match",
+__all__ = ["Index", "Indexed", "clear", "create", "create_search_index", "digest", "drop", "match",
            "normalized_sql", "remove", "snapshot", "write"]
