@@ -68,10 +68,13 @@ def _next_serial(agency_id: int, year: int, code_word: str) -> int:
     return int(serial)
 
 
-def next_number(agency: Department, code_word: str, *, year: int | None = None) -> DocumentNumber:
+def next_number(
+    agency: Department, code_word: str, *, year: int | None = None, flush: bool = True
+) -> DocumentNumber:
     """Take the next 文号 for the agency (any unit: its 局 issues), 代字 and year (default: this year).
 
-    Runs in the caller's transaction (flush, no commit)."""
+    Runs in the caller's transaction (flush, no commit). `flush=False`: the number row is only added, to go
+    out with the caller's next flush (issue_document's, with the document that carries it)."""
     code_word = (code_word or "").strip()
     if not _CODE_WORD.match(code_word):
         raise ValidationFailed(f"代字无效：{code_word!r}")
@@ -86,7 +89,8 @@ def next_number(agency: Department, code_word: str, *, year: int | None = None) 
         text=format_number(short, code_word, year, serial), status=NumberStatus.ISSUED, created_at=clock.now(),
     )
     db.session.add(number)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return number
 
 

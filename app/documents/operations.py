@@ -38,7 +38,7 @@ def issue_document(
         raise ValidationFailed("文书内容应为字典")
     subject_type, subject_id = object_ref(subject)
     issuer = issuing_agency(agency)
-    number = next_number(issuer, doc_type.code_word, year=year)
+    number = next_number(issuer, doc_type.code_word, year=year, flush=False)  # flushed with the document
     # a number taken just now carries no document: say so, or linking it would first SELECT its document
     set_committed_value(number, "document", None)
     document = OfficialDocument(

@@ -34,7 +34,11 @@ TASK_STATUS = {
 
 def status_for(hazard: Hazard, change: workflow.Change) -> str:
     if change.finished:
-        return HazardStatus.REFERRED if hazard.referral is not None else HazardStatus.CLOSED
+        # a referral made in this step is in the session already; reading an older one needs no flush of
+        # the step's changes (they go out once, with the status set here)
+        with db.session.no_autoflush:
+            referred = hazard.referral is not None
+        return HazardStatus.REFERRED if referred else HazardStatus.CLOSED
     for bpmn_id, status in TASK_STATUS.items():
         if bpmn_id in change.ready:
             return status

@@ -152,8 +152,7 @@ def issue_order(order: RectificationOrder, data: dict, *, actor: User) -> Rectif
     order.issued_by_id = actor.id
     order.doc_number = doc.number
     order.document_id = doc.id
-    db.session.flush()
-    for h in order.hazards:
+    for h in order.hazards:  # the order's changes go out with the first workflow's INSERT (one flush)
         _start_workflow(h, actor)
     audit.record(
         actor,
