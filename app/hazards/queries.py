@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from app import clock, paging
 from app.auth.models import User
-from app.auth.permissions import scope_clause
+from app.auth.permissions import path_prefix, scope_clause
 from app.extensions import db
+from app.hazards import search as hazard_search
 from app.hazards.models import OPEN_STATUSES, Hazard, HazardStatus, RectificationOrder
 from app.org.models import INDUSTRIES, Enterprise, Region
 
@@ -113,26 +114,16 @@ def scoped(user: User) -> Select:
 
 
 def apply_filters(stmt: Select, f: HazardFilters, *, include_drafts: bool = False) -> Select:
-    needs_enterprise = bool(f.industry or f.q)
-    if needs_enterprise:
-        stmt = stmt.join(Enterprise, Enterprise.id == Hazard.enterprise_id)
     if not include_drafts and f.status != HazardStatus.DRAFT:
         stmt = stmt.where(Hazard.status != HazardStatus.DRAFT)
-    if f.q:  # the term's own % and _ match only themselves
-        stmt = stmt.where(
-            or_(
-                Enterprise.name.contains(f.q, autoescape=True),
-                Hazard.code.contains(f.q, autoescape=True),
-                Hazard.location.contains(f.q, autoescape=True),
-                Hazard.description.contains(f.q, autoescape=True),
-            )
-        )
+    if f.q:  # the full-text indexes: what LIKE '%q%' finds in the normalised fields (app.hazards.search)
+        stmt = stmt.where(hazard_search.clause(f.q))
     if f.enterprise_id:
         stmt = stmt.where(Hazard.enterprise_id == f.enterprise_id)
     if f.town:
-        stmt = stmt.where(Hazard.region_path.startswith(f.town, autoescape=True))
-    if f.industry:
-        stmt = stmt.where(Enterprise.industry == f.industry)
+        stmt = stmt.where(path_prefix(Hazard.region_path, f.town))
+    if f.industry:  # the scope's hazards walked in list order, each tested against the industry's enterprises
+        stmt = stmt.where(Hazard.enterprise_id.in_(select(Enterprise.id).where(Enterprise.industry == f.industry)))
     if f.level:
         stmt = stmt.where(Hazard.level == f.level)
     if f.status in STATUS_GROUPS:
@@ -142,7 +133,7 @@ def apply_filters(stmt: Select, f: HazardFilters, *, include_drafts: bool = Fals
     if f.source:
         stmt = stmt.where(Hazard.source == f.source)
     if f.overdue == "1":
-        stmt = stmt.where(Hazard.is_overdue.is_(True))
+        stmt = stmt.where(Hazard.is_overdue == True)  # noqa: E712 - `=`: an index condition (`IS 1` is not on SQLite)
     elif f.overdue == "ever":
         stmt = stmt.where(Hazard.overdue_at.is_not(None))
     if f.date_from:
@@ -204,7 +195,7 @@ def towns_for(user: User) -> list[Region]:
         return []
     stmt = select(Region).where(Region.level == "town")
     if user.scope_path:
-        stmt = stmt.where(Region.path.startswith(user.scope_path, autoescape=True))
+        stmt = stmt.where(path_prefix(Region.path, user.scope_path))
     return list(db.session.scalars(stmt.order_by(Region.code)))
 
 
