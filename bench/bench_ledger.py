@@ -1,229 +1,376 @@
-"""隐患排查治理台账 export of N hazards (default 100,000), compared in one run with xlsxwriter.
+"""隐患排查治理台账 export of N hazards, as the jobs worker runs it, against xlsxwriter writing the same query's
+rows, on SQLite and PostgreSQL; time and peak RSS of each in a process of its own.
 
-    .venv/bin/python bench/bench_ledger.py [N]      (SQLite temp file, or TEST_DATABASE_URL)
-    BENCH_REPEAT=2 (default): each figure is the best of that many runs; CPU time is printed next to the
-    wall time, as a machine shared with other work slows the wall clock more than the CPU time.
+    .venv/bin/python bench/bench_ledger.py [N]           generated data (default 100,000 hazards) in
+                                                          bench/out/ledger_<N>.db or BENCH_DATABASE_URL
+    BENCH_SOURCE=<url or .db path> .venv/bin/python bench/bench_ledger.py
+                                                          an existing database (bench/scale_data.py's 1M):
+                                                          copied first (the job table is written), never
+                                                          changed; SQLite: a file copy, PostgreSQL:
+                                                          CREATE DATABASE … TEMPLATE
+    BENCH_USER=<username> (default: the exporting user with the widest scope), BENCH_REPEAT=3 (runs of each,
+    alternated; the median is printed), BENCH_KEEP=1 keeps the copy.
 
-Prints, (1) in this process and the baselines in a fresh one (whose peak RSS still counts this process's
-at the fork: Linux carries the high-water mark over fork and exec, so only (1)'s peak RSS is a target):
-  (1) the full export through the app as a job (POST, the jobs worker in this process, the download: scope
-      query read in batches of 1000, row building with
-      related documents/reviews/photos, the app's xlsxwriter constant_memory workbook with title rows,
-      styles and links, audit event);
-  (2) the baseline: xlsxwriter constant_memory mode writing the same rows (same cells, pre-built and loaded
-      before timing; dates formatted, nothing else), cell by cell with xlsxwriter's generic write();
-  (2') the same with the typed write_string/write_number/write_datetime the app uses, which skip write()'s
-      per-string formula/URL checks: xlsxwriter's own floor for these cells.
-Targets (issue #9): (1) ≤ 1.2 × (2) in time, peak RSS ≤ 200 MB, flat as N grows."""
+Each run is a fresh process (`python bench/bench_ledger.py --run job|baseline <url> <user>`) so that its
+peak RSS (getrusage ru_maxrss) is that of the export alone:
+  job       the export as a user gets it: the job queued as `enqueue_export` queues it, then
+            `run_pending` (the jobs worker's code path: claim, heartbeat, the scoped query streamed, rows
+            built, the styled workbook with title rows, links and red overdue rows, the file saved in the
+            job's directory, the audit event, the job marked done);
+  baseline  xlsxwriter constant_memory writing the same SQL's rows in a plain loop: the export's own
+            statements (app.hazards.ledger.statements: the scoped hazards joined with their enterprise and
+            指令书, and the related tables read alongside, all streamed the same way), each hazard row's
+            columns written with write_string / write_number / write_datetime (dates in yyyy-mm-dd), one
+            header row. No title rows, styles, links or job: what the job adds is what the ratio measures.
+Target (issue #15): job ≤ 1.2 × baseline in time, peak RSS ≤ 200 MB at 1,000,000 rows."""
 
 from __future__ import annotations
 
+import json
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sqlalchemy import insert  # noqa: E402
-
-from app import create_app  # noqa: E402
-from app.auth.models import User
-from app.auth.roles import Role  # noqa: E402
-from app.config import TestConfig
-from app.extensions import db  # noqa: E402
-from app.hazards.models import Hazard, RectificationOrder
-from app.jobs import run_pending
-from app.jobs.worker import new_worker_id
-from app.org.credit_code import make_credit_code  # noqa: E402
-from app.org.models import Department, Enterprise, Region
-
-REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
+OUT = Path(__file__).resolve().parent / "out"
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 
 
-def main(n: int) -> tuple[float, float]:
-    url = (
-        os.environ.get("TEST_DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://")
-        or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    )
-    app = create_app(
-        {
-            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench",
-            "WTF_CSRF_ENABLED": False,
-            "JOBS_DIR": tempfile.mkdtemp(),
-        }
-    )
+def _url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    if "://" not in url:
+        return f"sqlite:///{Path(url).resolve()}"
+    return url
+
+
+def _app(url: str, jobs_dir: str | None = None):
+    from app import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": _url(url), "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                       "JOBS_DIR": jobs_dir or tempfile.mkdtemp(prefix="ledger_jobs_")})
+
+
+# --- data ------------------------------------------------------------------------------------------------
+
+def generate(n: int) -> str:
+    """N hazards of 200 enterprises in 10 towns, their 指令书, and for the closed ones (about 60 %) a round of
+    整改 with an after photo, a 复查 with its 文号 and a before photo; about 5 % 重大 with a 督办. Schema by
+    the migrations; reused when it already holds N hazards."""
+    from sqlalchemy import func, insert, select
+
+    from app.attachments.models import Attachment, AttachmentLink
+    from app.auth.models import User
+    from app.auth.roles import Role
+    from app.extensions import db
+    from app.hazards.models import Hazard, HazardReview, Rectification, RectificationOrder, Supervision
+    from app.org.credit_code import make_credit_code
+    from app.org.models import Department, Enterprise, Region
+    from bench.common import bench_app
+
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        path = OUT / f"ledger_{n}.db"
+        if path.exists():
+            app = _app(str(path))
+            with app.app_context():
+                if db.session.scalar(select(func.count()).select_from(Hazard)) == n:
+                    return str(path)
+    app = bench_app(f"ledger_{n}")
+    url = url or str(OUT / f"ledger_{n}.db")
     with app.app_context():
-        db.drop_all()
-        db.create_all()
         county = Region(code="341322", name="萧县", level="county", path="/341322/")
-        town = Region(code="341322100", name="龙城镇", level="town", path="/341322/341322100/", parent=county)
-        db.session.add_all([county, town])
+        db.session.add(county)
+        towns = [Region(code=f"341322{100 + i}", name=f"第{i + 1}镇", level="town", parent=county,
+                        path=f"/341322/341322{100 + i}/") for i in range(10)]
+        db.session.add_all(towns)
         db.session.flush()
         bureau = Department(name="萧县应急管理局", short_name="萧", kind="局", region=county)
         db.session.add(bureau)
-        ent = Enterprise(
-            name="萧县龙城机械制造有限公司", credit_code=make_credit_code("341322", 1), industry="工贸"
-        )
-        ent.set_region(town)
-        user = User(username="sup", name="统计员", department=bureau)
-        user.set_password("x")
-        user.set_roles([Role.SUPERVISOR, Role.OFFICER])
-        db.session.add_all([ent, user])
+        users = []
+        for i in range(10):
+            u = User(username=f"off{i}", name=f"执法员{i}", department=bureau, cert_no=str(i), password_hash="x")
+            u.set_roles([Role.OFFICER])
+            users.append(u)
+        sup = User(username="sup", name="统计员", department=bureau, password_hash="x")
+        sup.set_roles([Role.SUPERVISOR, Role.OFFICER])
+        db.session.add_all([*users, sup])
+        ents = []
+        for i in range(200):
+            e = Enterprise(name=f"萧县第{i}机械制造有限公司", credit_code=make_credit_code("341322", i + 1),
+                           industry="工贸", address=f"龙城镇工业园{i}号", main_person=f"负责人{i}")
+            e.set_region(towns[i % 10])
+            ents.append(e)
+        db.session.add_all(ents)
         db.session.flush()
-        order = RectificationOrder(
-            enterprise=ent,
-            region_path=ent.region_path,
-            agency_id=bureau.id,
-            created_by_id=user.id,
-            source="执法检查",
-            inspected_on=date(2026, 3, 1),
-            status="issued",
-            doc_number="（萧）应急责改〔2026〕1号",
-        )
-        db.session.add(order)
+        attachment = Attachment(sha256="0" * 64, size=1, mime="image/jpeg", original_name="p.jpg",
+                                uploaded_by_id=sup.id)
+        db.session.add(attachment)
         db.session.flush()
-        row = dict(
-            order_id=order.id,
-            seq=1,
-            enterprise_id=ent.id,
-            region_path=ent.region_path,
-            source="执法检查",
-            found_on=date(2026, 3, 1),
-            found_by_id=user.id,
-            location="二车间配电室",
-            description="配电箱前堆放杂物，未保持通道畅通" * 3,
-            category="物",
-            level="一般",
-            provision="《中华人民共和国安全生产法》第三十六条第一款",
-            original_deadline=date(2026, 3, 8),
-            deadline=date(2026, 3, 8),
-            status="整改中",
-            is_overdue=False,
-            failed_rounds=0,
-            exception_granted=False,
-            extension_count=0,
-            discovered_year=2026,
-        )
-        for start in range(0, n, 5000):
-            db.session.execute(
-                insert(Hazard),
-                [{**row, "code": f"YH2026{i:07d}"} for i in range(start, min(n, start + 5000))],
-            )
-        db.session.commit()
-        client = app.test_client()
-        with client.session_transaction() as s:
-            s["_user_id"] = user.get_id()  # "<id>:<session version>"
-            s["_fresh"] = True
-        if os.environ.get("BENCH_TRACE", "0") == "1":
-            tracemalloc.start()
-        runs = []
-        for _ in range(REPEAT):
-            # the export as a user gets it: queue the job, the jobs worker runs it (here, in this process),
-            # download the file
-            t0, c0 = time.perf_counter(), time.process_time()
-            queued = client.post("/ledgers/hazard_ledger.xlsx")
-            assert queued.status_code == 303, queued.status_code
-            assert run_pending(new_worker_id()) == 1
-            r = client.get(queued.headers["Location"] + "/download")
-            runs.append((time.perf_counter() - t0, time.process_time() - c0))
-            assert r.status_code == 200, r.status_code
-        elapsed, cpu = min(runs)
-        peak = tracemalloc.get_traced_memory()[1] if tracemalloc.is_tracing() else 0
-        tracemalloc.stop()
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(
-            f"(1)  app export (job)         rows={n} xlsx={len(r.data) / 1e6:.1f}MB time={elapsed:.1f}s "
-            f"cpu={cpu:.1f}s peak_python_heap={peak / 1e6:.1f}MB peak_rss={rss:.0f}MB",
-            flush=True,
-        )
-        if os.environ.get("BENCH_BASELINE", "1") == "1":
-            _dump_rows(app, user, n)
-    return elapsed, cpu
+        start_day, now = date(2022, 1, 1), datetime(2026, 3, 1, tzinfo=UTC)
+        hid = rid = 0
+        for first in range(0, n, 5000):
+            last = min(n, first + 5000)
+            orders, hazards, rects, reviews, links, sups = [], [], [], [], [], []
+            for i in range(first, last):
+                if i % 4 == 0:
+                    ent = ents[(i // 4) % 200]
+                    found = start_day + timedelta(days=(i * 1826) // n)
+                    orders.append(dict(id=i // 4 + 1, enterprise_id=ent.id, region_path=ent.region_path,
+                                       agency_id=bureau.id, created_by_id=users[i % 10].id,
+                                       co_officer_id=users[(i + 1) % 10].id, source="执法检查",
+                                       inspected_on=found, status="issued",
+                                       doc_number=f"（萧）应急责改〔{found.year}〕{i // 4 + 1}号"))
+                hid += 1
+                closed, major = i % 5 < 3, i % 20 == 7
+                hazards.append(dict(
+                    id=hid, code=f"YH{found.year}{i:07d}", order_id=i // 4 + 1, seq=i % 4 + 1,
+                    enterprise_id=ent.id, region_path=ent.region_path, source="执法检查", found_on=found,
+                    found_by_id=users[i % 10].id, location=f"{i % 7 + 1}号车间配电室",
+                    description="配电箱前堆放杂物，未保持通道畅通，" * (1 + i % 3), category="物",
+                    level="重大" if major else "一般", provision="《中华人民共和国安全生产法》第三十六条第一款",
+                    criterion_citation="《工贸企业重大事故隐患判定标准》第四条第（一）项" if major else None,
+                    original_deadline=found + timedelta(days=15), deadline=found + timedelta(days=15),
+                    status="已销号" if closed else "整改中", is_overdue=i % 10 == 9,
+                    overdue_at=now if i % 10 == 9 else None, failed_rounds=0, exception_granted=False,
+                    extension_count=0, discovered_year=found.year, completed_on=found + timedelta(days=10)
+                    if closed else None, closed_on=found + timedelta(days=12) if closed else None,
+                    remarks="已约谈企业负责人" if i % 50 == 0 else None))
+                links.append(dict(attachment_id=attachment.id, subject_type="hazards", subject_id=hid,
+                                  field="photos"))
+                if closed:
+                    rid += 1
+                    rects.append(dict(id=rid, hazard_id=hid, submitted_by_id=sup.id, submitted_at=now, round=1,
+                                      responsible_dept="设备部", responsible_person="张工", measures="清理杂物，划定通道",
+                                      funds=Decimal("0.50"), emergency_measures="设置警示标志",
+                                      completed_on=found + timedelta(days=10)))
+                    reviews.append(dict(hazard_id=hid, kind="复查", round=1, reviewed_on=found + timedelta(days=12),
+                                        reviewer_id=users[i % 10].id, co_reviewer_id=users[(i + 3) % 10].id,
+                                        result="已整改", passed=True, opinion="同意销号", decision="close",
+                                        doc_number=f"（萧）应急复查〔{found.year}〕{hid}号"))
+                    links.append(dict(attachment_id=attachment.id, subject_type="hazard_rectifications",
+                                      subject_id=rid, field="after_photos"))
+                if major:
+                    sups.append(dict(hazard_id=hid, code=f"DB{hid}", listed=True, level="县级",
+                                     doc_number=f"（萧）应急督办〔{found.year}〕{hid}号", listed_on=found,
+                                     deadline=found + timedelta(days=60), decided_by_id=sup.id))
+            for model, values in ((RectificationOrder, orders), (Hazard, hazards), (Rectification, rects),
+                                  (HazardReview, reviews), (AttachmentLink, links), (Supervision, sups)):
+                if values:
+                    db.session.execute(insert(model), values)
+            db.session.commit()
+        if url.startswith("postgres"):
+            for table in ("rectification_orders", "hazards", "hazard_rectifications", "hazard_reviews",
+                          "attachment_links", "hazard_supervisions"):
+                db.session.execute(db.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+            db.session.commit()
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    return url
 
 
-def _dump_rows(app, user, n):
-    """Materialise the exported rows once (as the app builds them) for the xlsxwriter baseline."""
-    import pickle
+def copy_of(source: str) -> tuple[str, object]:
+    """A copy of an existing database (the job table is written): (url, remove())."""
+    if source.startswith("postgres"):
+        import psycopg
 
-    from flask_login import login_user
-
-    from app import clock
-    from app.hazards import queries
-    from app.hazards.ledger import hazard_rows
-    from app.ledgers import definitions
-
-    ledger = definitions.get("hazard_ledger")
-    with app.test_request_context():
-        login_user(user)
-        rows = hazard_rows(user, queries.HazardFilters(), attachment_base="http://127.0.0.1/attachments/",
-                           today=clock.today())
-        table = [[(v.text() if hasattr(v, "text") else v) for v in (r.get(c.key) for c in ledger.columns)]
-                 for r in rows]
-    with open(os.path.join(tempfile.gettempdir(), "safeloop_ledger_rows.pkl"), "wb") as fh:
-        pickle.dump(([c.header for c in ledger.columns], table), fh)
-
-
-def xlsxwriter_baseline(app_time: float, app_cpu: float) -> None:
-    """The baseline: xlsxwriter constant_memory writing the same header and rows, date cells formatted."""
-    import pickle
-
-    with open(os.path.join(tempfile.gettempdir(), "safeloop_ledger_rows.pkl"), "rb") as fh:
-        header, table = pickle.load(fh)
-    for label, typed in (("(2)  xlsxwriter write()      ", False), ("(2') xlsxwriter typed write_*", True)):
-        runs = [_write_baseline(header, table, typed) for _ in range(REPEAT)]
-        (elapsed, cpu, size) = min(runs)
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(
-            f"{label} rows={len(table)} xlsx={size / 1e6:.1f}MB time={elapsed:.1f}s cpu={cpu:.1f}s "
-            f"peak_rss={rss:.0f}MB (constant_memory; rows pre-built and loaded before timing)   "
-            f"(1)/this: {app_time / elapsed:.2f}x time, {app_cpu / cpu:.2f}x cpu",
-            flush=True,
-        )
-
-
-def _write_baseline(header, table, typed: bool) -> tuple[float, float, int]:
-    from datetime import date as _date
-
-    import xlsxwriter
-
-    path = os.path.join(tempfile.mkdtemp(), "baseline.xlsx")
-    t0, c0 = time.perf_counter(), time.process_time()
-    wb = xlsxwriter.Workbook(path, {"constant_memory": True})
-    ws = wb.add_worksheet("台账")
-    datefmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws.write_row(0, 0, header)
-    for i, row in enumerate(table, start=1):
-        for j, v in enumerate(row):
-            if isinstance(v, _date):
-                ws.write_datetime(i, j, v, datefmt)
-            elif v is None:
-                continue
-            elif not typed:
-                ws.write(i, j, v)
-            elif isinstance(v, str):
-                if v:
-                    ws.write_string(i, j, v)
-            elif isinstance(v, bool):
-                ws.write_boolean(i, j, v)
+        base, name = source.rsplit("/", 1)
+        copy = f"{name}_ledger_export"
+        admin = f"{base}/postgres".replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+            for _attempt in range(60):  # TEMPLATE needs the source without other sessions for a moment
+                try:
+                    conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+                    break
+                except psycopg.errors.ObjectInUse:
+                    time.sleep(5)
             else:
-                ws.write_number(i, j, v)
-    ws.freeze_panes(1, 2)
-    ws.autofilter(0, 0, len(table), len(header) - 1)
-    wb.close()
-    return time.perf_counter() - t0, time.process_time() - c0, os.path.getsize(path)
+                raise SystemExit(f"{name} is in use: cannot copy it")
+
+        def drop():
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+
+        return f"{base}/{copy}", drop
+    import sqlite3
+
+    target = OUT / f"ledger_export_copy_{Path(source).stem}.db"
+    target.unlink(missing_ok=True)
+    # the backup API: a consistent snapshot even while another process writes the source
+    with sqlite3.connect(source.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return str(target), lambda: target.unlink(missing_ok=True)
+
+
+def exporting_user(url: str) -> str:
+    """The user who may export with the widest scope (fewest path segments), officers of a county first."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+    from app.hazards.permissions import can_export
+
+    with _app(url).app_context():
+        users = [u for u in db.session.scalars(select(User)) if u.is_active and can_export(u)]
+        scoped = [u for u in users if u.scope_path]
+        return min(scoped, key=lambda u: (u.scope_path.count("/"), u.id)).username
+
+
+# --- the two runs (each in a process of its own) ------------------------------------------------------------
+
+def run_job(url: str, username: str) -> dict:
+    from flask import url_for
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+    from app.jobs import run_pending
+    from app.jobs.models import Job
+    from app.jobs.worker import new_worker_id
+    from app.ledgers.jobs import enqueue_export
+
+    jobs_dir = tempfile.mkdtemp(prefix="ledger_jobs_")
+    app = _app(url, jobs_dir)
+    with app.test_request_context(base_url="http://127.0.0.1:8000"):
+        user = db.session.scalar(select(User).where(User.username == username))
+        base = url_for("attachments.download", attachment_id=0, _external=True)[:-1]
+        job_id = enqueue_export("hazard_ledger", {}, actor=user, attachment_base=base).id
+        db.session.commit()
+    with app.app_context():
+        t0, c0 = time.perf_counter(), time.process_time()
+        assert run_pending(new_worker_id()) == 1
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+        job = db.session.get(Job, job_id)
+        assert job is not None and job.status == "done", (job and job.status, job and job.error)
+        path = Path(jobs_dir) / job.file_path
+        result = {"time": elapsed, "cpu": cpu, "rows": job.progress_done, "bytes": path.stat().st_size}
+        db.session.delete(job)
+        db.session.commit()
+    shutil.rmtree(jobs_dir, ignore_errors=True)
+    return result
+
+
+def run_baseline(url: str, username: str) -> dict:
+    import xlsxwriter
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+    from app.hazards import ledger, queries
+    from app.ledgers.export import few_collections
+
+    app = _app(url)
+    out = Path(tempfile.mkdtemp(prefix="ledger_base_")) / "baseline.xlsx"
+    # the collector tuned as the app's writer tunes it: the app's objects loaded here to build the statement
+    # would cost this plain loop a quarter of its time that a script without them would not pay
+    with app.app_context(), few_collections():
+        user = db.session.scalar(select(User).where(User.username == username))
+        t0, c0 = time.perf_counter(), time.process_time()
+        main, related = ledger.statements(user, queries.HazardFilters(), major_only=False)
+        wb = xlsxwriter.Workbook(str(out), {"constant_memory": True, "remove_timezone": True})
+        ws = wb.add_worksheet("台账")
+        datefmt, numfmt = wb.add_format({"num_format": "yyyy-mm-dd"}), wb.add_format({"num_format": "0.00"})
+        write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+        result = db.session.execute(main.execution_options(yield_per=ledger.CHUNK))
+        ws.write_row(0, 0, list(result.keys()))
+        following = []
+        for stmt in related.values():
+            rows = db.session.execute(stmt.execution_options(yield_per=ledger.CHUNK))
+            following.append([iter(rows), None])
+        r = 0
+        for row in result:
+            r += 1
+            hid = row[0]
+            for pair in following:  # the related rows of this hazard, read (not written)
+                nxt = pair[1]
+                while True:
+                    if nxt is None:
+                        nxt = next(pair[0], None)
+                        if nxt is None:
+                            break
+                    if nxt[0] > hid:
+                        break
+                    nxt = None
+                pair[1] = nxt
+            for c, v in enumerate(row):
+                if v is None:
+                    continue
+                kind = type(v)
+                if kind is str:
+                    if v:
+                        write_string(r, c, v)
+                elif kind is date or kind is datetime:
+                    write_datetime(r, c, v, datefmt)
+                elif kind is Decimal:
+                    write_number(r, c, float(v), numfmt)
+                else:
+                    write_number(r, c, v)
+        ws.freeze_panes(1, 2)
+        ws.autofilter(0, 0, r, len(result.keys()) - 1)
+        wb.close()
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    size = out.stat().st_size
+    shutil.rmtree(out.parent, ignore_errors=True)
+    return {"time": elapsed, "cpu": cpu, "rows": r, "bytes": size}
+
+
+def _child(kind: str, url: str, username: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--run", kind, url, username], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{kind} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    source = os.environ.get("BENCH_SOURCE")
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    remove = None
+    if source:
+        url, remove = copy_of(_url(source))
+    else:
+        url = _url(generate(n))
+    try:
+        user = os.environ.get("BENCH_USER") or exporting_user(url)
+        runs: dict[str, list[dict]] = {"job": [], "baseline": []}
+        for _ in range(REPEAT):
+            for kind in runs:
+                runs[kind].append(_child(kind, url, user))
+                print(f"  {kind:<8} " + "  ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}"
+                                                  for k, v in runs[kind][-1].items()), flush=True)
+        db = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+        med = {k: {f: statistics.median(r[f] for r in v) for f in ("time", "cpu", "rss_mb")}
+               for k, v in runs.items()}
+        rows = runs["job"][0]["rows"]
+        print(f"{db}, {rows} rows, user {user}, median of {REPEAT}:")
+        for kind, label in (("job", "(1) export as a job  "), ("baseline", "(2) xlsxwriter, same SQL")):
+            m = med[kind]
+            print(f"  {label} time={m['time']:6.1f}s cpu={m['cpu']:6.1f}s peak_rss={m['rss_mb']:4.0f}MB "
+                  f"xlsx={runs[kind][0]['bytes'] / 1e6:.0f}MB")
+        ratios = [j["time"] / b["time"] for j, b in zip(runs["job"], runs["baseline"], strict=True)]
+        print(f"  (1)/(2): time {med['job']['time'] / med['baseline']['time']:.2f}x (per pair: "
+              f"{', '.join(f'{x:.2f}' for x in ratios)}), cpu {med['job']['cpu'] / med['baseline']['cpu']:.2f}x; "
+              f"targets: ≤ 1.2x time, ≤ 200 MB peak RSS")
+    finally:
+        if remove is not None and os.environ.get("BENCH_KEEP") != "1":
+            remove()
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--baseline"]:
-        xlsxwriter_baseline(float(sys.argv[2]), float(sys.argv[3]))
+    if sys.argv[1:2] == ["--run"]:
+        kind, url, username = sys.argv[2:5]
+        figures = (run_job if kind == "job" else run_baseline)(url, username)
+        figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(figures))
     else:
-        app_time, app_cpu = main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
-        if os.environ.get("BENCH_BASELINE", "1") == "1":
-            subprocess.run([sys.executable, __file__, "--baseline", str(app_time), str(app_cpu)], check=True)
+        main()
