@@ -1,7 +1,6 @@
 """Paging for lists that grow to millions of rows: capped counts and keyset (seek) pages.
 
-The pattern every list follows (issue #15; the hazard list is the worked example,
-app/hazards/queries.py:hazard_page):
+The pattern every list follows (issue #15; docs/adding-a-domain.md names the worked example):
 
 - **Order by an index.** The list's order is a composite index: a small *partition* column first (e.g.
   `is_overdue`, shown first), then the sort columns, ending in the primary key so the order is total, then
@@ -163,15 +162,16 @@ class KeysetPage:
     next_after: str | None
     prev_before: str | None
     page: int | None = None  # the page number when asked by number (first pages), else None
+    total_exact: bool = False  # the total was known exactly (a summary), not counted up to the cap
 
     @property
     def total_label(self) -> str:
-        return count_label(self.total)
+        return str(self.total) if self.total_exact else count_label(self.total)
 
     @property
     def capped(self) -> bool:
-        """More rows than COUNT_CAP: the list asks the reader to narrow the filter."""
-        return self.total > COUNT_CAP
+        """More rows than COUNT_CAP were counted: the list asks the reader to narrow the filter."""
+        return not self.total_exact and self.total > COUNT_CAP
 
     @property
     def has_neighbours(self) -> bool:
@@ -200,6 +200,7 @@ def keyset_page(stmt: Select, order: Order, per_page: int, *, after: str | None 
     """
     start = Key.decode(after) if after else None
     end = Key.decode(before) if before else None
+    exact = total is not None
     if total is None:
         total = capped_count(stmt)
     stmt = stmt.options(*options)
@@ -224,6 +225,7 @@ def keyset_page(stmt: Select, order: Order, per_page: int, *, after: str | None 
         next_after=order.key_of(rows[-1]).encode() if has_next and rows else None,
         prev_before=order.key_of(rows[0]).encode() if has_prev and rows else None,
         page=number,
+        total_exact=exact,
     )
 
 

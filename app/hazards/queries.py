@@ -171,11 +171,16 @@ LIST_ORDER = paging.Order(flag=Hazard.is_overdue, day=Hazard.found_on, ident=Haz
 
 def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> paging.KeysetPage:
     """A page of the list in its order (overdue first, then newest 排查日期): a seek along ix_hazards_list
-    per overdue flag (app.paging), so page 1,000 costs what page 1 does; the total is capped."""
+    per overdue flag (app.paging), so page 1,000 costs what page 1 does. The total comes from the summary
+    when it can say exactly (app.hazards.totals), else it is counted up to app.paging.COUNT_CAP."""
+    from app.hazards.totals import exact_total  # the summary's module imports this one
+
     flags = (True,) if f.overdue == "1" else (True, False)
+    base = filtered(user, f)  # checks the enterprise filter's scope first
     return paging.keyset_page(
-        filtered(user, f), LIST_ORDER, per_page, after=f.after or None, before=f.before or None, page=f.page,
+        base, LIST_ORDER, per_page, after=f.after or None, before=f.before or None, page=f.page,
         flags=flags, options=(joinedload(Hazard.enterprise), joinedload(Hazard.order)),
+        total=exact_total(user, f),
     )
 
 

@@ -50,7 +50,8 @@ class HazardPageSchema(Schema):
     """A keyset page (app.paging): follow `next_after` / `prev_before` for the neighbouring pages."""
 
     items = fields.List(fields.Nested(HazardSchema))
-    total = fields.Int(metadata={"description": "总数（超过1万时为10001）"})
+    total = fields.Int(metadata={"description": "总数：total_exact 为真时是精确数；否则计数到1万为止，超过时为10001"})
+    total_exact = fields.Bool(metadata={"description": "总数是否精确（由统计汇总得出）"})
     page = fields.Int(allow_none=True, metadata={"description": "按页码请求时的页码；按游标翻页时为空"})
     next_after = fields.Str(allow_none=True, metadata={"description": "下一页：作为 after 传回；为空表示已是最后一页"})
     prev_before = fields.Str(allow_none=True, metadata={"description": "上一页：作为 before 传回；为空表示已是第一页"})

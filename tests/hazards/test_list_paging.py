@@ -127,6 +127,11 @@ def test_the_page_links_to_its_neighbours_and_caps_the_total(login, world, many,
     assert "before=" in html and "首页" in html and str(many[50]) in html
 
     monkeypatch.setattr(paging, "COUNT_CAP", 100)
-    capped = client.get("/hazards").get_data(as_text=True)
+    exact = client.get("/api/v1/hazards").json  # the county's total, read from the summary: exact, no cap
+    assert exact["total"] == 130 and exact["total_exact"] is True
+    assert "共 130 条" in client.get("/hazards").get_data(as_text=True)
+    counted = {"source": "执法检查"}  # not a summary key: counted up to the cap
+    capped = client.get("/hazards", query_string=counted).get_data(as_text=True)
     assert "共 100+ 条，请缩小筛选范围" in capped
-    assert client.get("/api/v1/hazards").json["total"] == 101
+    body = client.get("/api/v1/hazards", query_string=counted).json
+    assert body["total"] == 101 and body["total_exact"] is False

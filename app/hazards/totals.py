@@ -1,0 +1,54 @@
+"""The hazard list's exact total from `hazard_summary` (issue #15).
+
+A capped count has to find 10,001 matching rows: cheap when most rows in scope match, but a filter that
+few rows match across a city (重大, 已移送立案, 当前逾期, one month) reads the whole scope's range of an
+index to find them — hundreds of milliseconds at 1,000,000 hazards. The dashboard's summary already holds
+those numbers per 乡镇, 行业, 等级 and 排查月份, kept in the same transaction as every step and compared with
+the hazards by the tests; the list reads its total there whenever the dashboard could (the same conditions,
+app.hazards.stats.summary_conditions) and the status or overdue filter is one of the summary's counts. The
+total is then exact (no "1万+") and it also tells app.paging which path is fast: few rows are sorted by
+the database, many are walked along the list's index.
+
+Anything else — a search term, an enterprise, a source, 曾经逾期, a 销号日期 range, a single status other
+than 已销号 / 已移送立案, 当前逾期 together with a status, an enterprise user — is counted (capped) instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.extensions import db
+from app.hazards import queries, stats, summary
+from app.hazards.models import HazardStatus
+
+
+def _measure(f: queries.HazardFilters):
+    """The summary count that equals the list under the status / overdue filter, or None."""
+    t = summary.HazardSummary
+    if f.overdue == "1":
+        return t.overdue if not f.status else None
+    if f.overdue:
+        return None  # 曾经逾期: not a count of the summary
+    return {
+        "": t.n,
+        "closed": t.closed,
+        str(HazardStatus.CLOSED): t.closed,
+        "referred": t.referred,
+        str(HazardStatus.REFERRED): t.referred,
+        "open": t.n - t.closed - t.referred,
+    }.get(f.status)
+
+
+def exact_total(user: User, f: queries.HazardFilters) -> int | None:
+    """How many hazards `filtered(user, f)` holds, from the summary; None when it cannot say exactly."""
+    measure = _measure(f)
+    if measure is None:
+        return None
+    q = stats.summary_conditions(user, replace(f, status="", overdue="", page=1, after="", before=""),
+                                 stats._all_towns())  # noqa: SLF001
+    if q is None:
+        return None
+    return int(db.session.scalar(select(func.coalesce(func.sum(measure), 0)).where(*q.where, q.months_and_years())))
