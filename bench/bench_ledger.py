@@ -210,7 +210,7 @@ def copy_of(source: str) -> tuple[str, object]:
     # the backup API: a consistent snapshot even while another process writes the source
     with sqlite3.connect(source.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
-    return str(target), lambda: target.unlink(missing_ok=True)
+    return str(target), lambda: [Path(f"{target}{s}").unlink(missing_ok=True) for s in ("", "-wal", "-shm")]
 
 
 def exporting_user(url: str) -> str:
