@@ -1,12 +1,14 @@
 """隐患排查治理台账 export of N hazards, as the jobs worker runs it, against xlsxwriter writing the same query's
 rows, on SQLite and PostgreSQL; time and peak RSS of each in a process of its own.
 
-    .venv/bin/python bench/bench_ledger.py [N]           generated data (default 100,000 hazards) in
-                                                          bench/out/ledger_<N>.db or BENCH_DATABASE_URL
+    .venv/bin/python bench/bench_ledger.py               (make bench) 100,000 generated hazards, then one
+                                                          pair on bench/scale_data.py's 1,000,000 (a copy)
+    .venv/bin/python bench/bench_ledger.py N             N generated hazards in bench/out/ledger_<N>.db or
+                                                          BENCH_DATABASE_URL
     BENCH_SOURCE=<url or .db path> .venv/bin/python bench/bench_ledger.py
                                                           an existing database (bench/scale_data.py's 1M):
                                                           copied first (the job table is written), never
-                                                          changed; SQLite: a file copy, PostgreSQL:
+                                                          changed; SQLite: the backup API, PostgreSQL:
                                                           CREATE DATABASE … TEMPLATE
     BENCH_USER=<username> (default: the exporting user with the widest scope), BENCH_REPEAT=3 (runs of each,
     alternated; the median is printed), BENCH_KEEP=1 keeps the copy.
@@ -208,7 +210,8 @@ def copy_of(source: str) -> tuple[str, object]:
     target = OUT / f"ledger_export_copy_{Path(source).stem}.db"
     target.unlink(missing_ok=True)
     # the backup API: a consistent snapshot even while another process writes the source
-    with sqlite3.connect(source.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
+    path = Path(source.removeprefix("sqlite:///")).resolve()
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     return str(target), lambda: [Path(f"{target}{s}").unlink(missing_ok=True) for s in ("", "-wal", "-shm")]
 
@@ -332,38 +335,48 @@ def _child(kind: str, url: str, username: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    source = os.environ.get("BENCH_SOURCE")
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    remove = None
-    if source:
-        url, remove = copy_of(_url(source))
-    else:
-        url = _url(generate(n))
+def compare(url: str, user: str | None, repeat: int) -> None:
+    """`repeat` pairs of runs (job, then baseline) on `url`; the medians and the ratio."""
+    user = user or exporting_user(url)
+    runs: dict[str, list[dict]] = {"job": [], "baseline": []}
+    for _ in range(repeat):
+        for kind in runs:
+            runs[kind].append(_child(kind, url, user))
+            print(f"  {kind:<8} " + "  ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}"
+                                              for k, v in runs[kind][-1].items()), flush=True)
+    db = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    med = {k: {f: statistics.median(r[f] for r in v) for f in ("time", "cpu", "rss_mb")} for k, v in runs.items()}
+    print(f"{db}, {runs['job'][0]['rows']} rows, user {user}, median of {repeat}:")
+    for kind, label in (("job", "(1) export as a job  "), ("baseline", "(2) xlsxwriter, same SQL")):
+        m = med[kind]
+        print(f"  {label} time={m['time']:6.1f}s cpu={m['cpu']:6.1f}s peak_rss={m['rss_mb']:4.0f}MB "
+              f"xlsx={runs[kind][0]['bytes'] / 1e6:.0f}MB")
+    ratios = [j["time"] / b["time"] for j, b in zip(runs["job"], runs["baseline"], strict=True)]
+    print(f"  (1)/(2): time {med['job']['time'] / med['baseline']['time']:.2f}x (per pair: "
+          f"{', '.join(f'{x:.2f}' for x in ratios)}), cpu {med['job']['cpu'] / med['baseline']['cpu']:.2f}x; "
+          f"targets: ≤ 1.2x time, ≤ 200 MB peak RSS", flush=True)
+
+
+def on_copy(source: str, user: str | None, repeat: int) -> None:
+    url, remove = copy_of(_url(source))
     try:
-        user = os.environ.get("BENCH_USER") or exporting_user(url)
-        runs: dict[str, list[dict]] = {"job": [], "baseline": []}
-        for _ in range(REPEAT):
-            for kind in runs:
-                runs[kind].append(_child(kind, url, user))
-                print(f"  {kind:<8} " + "  ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}"
-                                                  for k, v in runs[kind][-1].items()), flush=True)
-        db = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-        med = {k: {f: statistics.median(r[f] for r in v) for f in ("time", "cpu", "rss_mb")}
-               for k, v in runs.items()}
-        rows = runs["job"][0]["rows"]
-        print(f"{db}, {rows} rows, user {user}, median of {REPEAT}:")
-        for kind, label in (("job", "(1) export as a job  "), ("baseline", "(2) xlsxwriter, same SQL")):
-            m = med[kind]
-            print(f"  {label} time={m['time']:6.1f}s cpu={m['cpu']:6.1f}s peak_rss={m['rss_mb']:4.0f}MB "
-                  f"xlsx={runs[kind][0]['bytes'] / 1e6:.0f}MB")
-        ratios = [j["time"] / b["time"] for j, b in zip(runs["job"], runs["baseline"], strict=True)]
-        print(f"  (1)/(2): time {med['job']['time'] / med['baseline']['time']:.2f}x (per pair: "
-              f"{', '.join(f'{x:.2f}' for x in ratios)}), cpu {med['job']['cpu'] / med['baseline']['cpu']:.2f}x; "
-              f"targets: ≤ 1.2x time, ≤ 200 MB peak RSS")
+        compare(url, user, repeat)
     finally:
-        if remove is not None and os.environ.get("BENCH_KEEP") != "1":
+        if os.environ.get("BENCH_KEEP") != "1":
             remove()
+
+
+def main() -> None:
+    source, user = os.environ.get("BENCH_SOURCE"), os.environ.get("BENCH_USER")
+    if source:
+        on_copy(source, user, REPEAT)
+    elif len(sys.argv) > 1:
+        compare(_url(generate(int(sys.argv[1]))), user, REPEAT)
+    else:  # make bench: 100,000 generated hazards, then the 1,000,000 of bench/scale_data.py (one pair)
+        from bench.scale_data import USERS, ensure
+
+        compare(_url(generate(100_000)), user, REPEAT)
+        on_copy(ensure(os.environ.get("BENCH_DATABASE_URL")), user or USERS["city"], 1)
 
 
 if __name__ == "__main__":
