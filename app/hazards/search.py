@@ -10,31 +10,48 @@ same normalisation then applies to every field (ＹＨ = yh, full-width brackets
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import click
 from sqlalchemy import ColumnElement, select, union_all
 from sqlalchemy.orm import aliased
 
 from app import search
+from app.auth.models import User
+from app.auth.permissions import path_prefix
 from app.extensions import db
 from app.hazards.cli import hazards_cli
 from app.hazards.models import Hazard
 from app.org.models import Enterprise
 
 FIELDS = ("code", "location", "description")
-HAZARDS = search.register(Hazard, "hazard_search", FIELDS)
+HAZARDS = search.register(Hazard, "hazard_search", FIELDS, scope="region_path")
 ENTERPRISES = search.register(Enterprise, "enterprise_search", ("name",))
 
 
-def clause(q: str) -> ColumnElement[bool]:
+def clause(q: str, within: Sequence[str] = ()) -> ColumnElement[bool]:
     """Hazards whose code, location or description contains `q`, or whose enterprise's name does: one
     `IN` over the union of both id sets, so each database starts from the index hits (an `OR` of two
-    `IN`s makes PostgreSQL scan every hazard)."""
-    own, names = search.matching(Hazard, q), search.matching(Enterprise, q)
+    `IN`s makes PostgreSQL scan every hazard).
+
+    `within`: region path prefixes (the user's scope, a 乡镇 filter) the hazard's region_path starts with,
+    tested inside the hazard index (its scope words), so a county's search reads only the county's hits.
+    A prefilter: the caller's query keeps its own scope conditions; the enterprise-name hits are not
+    narrowed (an enterprise's region need not be its hazards')."""
+    own, names = search.matching(Hazard, q, within), search.matching(Enterprise, q)
     if own is None or names is None:
         return Hazard.id.is_not(None)  # an empty term: every hazard
     other = aliased(Hazard)  # not the outer query's hazards (no correlation)
-    by_name = select(other.id).where(other.enterprise_id.in_(names))
+    by_name = select(other.id).where(other.enterprise_id.in_(names), *(path_prefix(other.region_path, p) for p in within if p))
     return Hazard.id.in_(union_all(own, by_name))
+
+
+def scope_of(user: User) -> list[str]:
+    """The region path prefix of `user`'s data scope for `clause(within=…)` (none: the whole city, or an
+    enterprise user, whose scope is an enterprise and stays with the list's own condition)."""
+    if user.is_enterprise_user or not user.scope_path:
+        return []
+    return [user.scope_path]
 
 
 @hazards_cli.command("search-rebuild")

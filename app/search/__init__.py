@@ -12,7 +12,7 @@ index with `store.create` + `rebuild` + `store.create_search_index`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from sqlalchemy import Connection, Select, event
@@ -23,16 +23,18 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.search import store
 from app.search.store import Index
-from app.search.text import document, normalize
+from app.search.text import normalize
 
 REBUILD_BATCH = 5000
 
 _registry: dict[type, Index] = {}
 
 
-def register(model: type, name: str, fields: tuple[str, ...]) -> Index:
-    """Index `fields` of `model` (a mapped class with an integer `id`) in the tables named `name`."""
-    index = Index(name=name, source=model.__table__.name, fields=fields)  # type: ignore[attr-defined]
+def register(model: type, name: str, fields: tuple[str, ...], *, scope: str | None = None) -> Index:
+    """Index `fields` of `model` (a mapped class with an integer `id`) in the tables named `name`; `scope`:
+    a path column whose "/"-ended prefixes are indexed too, so that `matching(…, within=…)` keeps to a
+    subtree inside the full-text query (app.search.text.scope_words)."""
+    index = Index(name=name, source=model.__table__.name, fields=fields, scope=scope)  # type: ignore[attr-defined]
     _registry[model] = index
     metadata = model.__table__.metadata  # type: ignore[attr-defined]
     # create_all / drop_all (tests, `flask db` fresh installs use the migrations) keep the index with its table
@@ -50,18 +52,22 @@ def indexes() -> list[Index]:
     return list(_registry.values())
 
 
-def matching(model: type, query: str) -> Select | None:
+def matching(model: type, query: str, within: Sequence[str] = ()) -> Select | None:
     """SELECT of the ids of `model` rows whose indexed fields contain `query` (after normalisation: NFKC,
-    A–Z as a–z), each field on its own; None: an empty query. A domain combines it with other id sets by
-    UNION (one `IN`): PostgreSQL answers `a IN (…) OR b IN (…)` by scanning the whole table."""
+    A–Z as a–z), each field on its own; None: an empty query. `within`: path prefixes ("/a/b/") the rows'
+    scope column starts with, each one word of the full-text query (an index without a scope ignores
+    them; so does a prefix not ending in "/": the caller's own conditions still hold it). A domain
+    combines it with other id sets by UNION (one `IN`): PostgreSQL answers `a IN (…) OR b IN (…)` by
+    scanning the whole table."""
     from app.extensions import db
 
-    return store.match(_registry[model], db.session.get_bind().dialect.name, query)
+    return store.match(_registry[model], db.session.get_bind().dialect.name, query, within)
 
 
-def contains(model: type, query: str) -> ColumnElement[bool]:
-    """`model` rows whose indexed fields contain `query`; an empty query matches every row."""
-    ids = matching(model, query)
+def contains(model: type, query: str, within: Sequence[str] = ()) -> ColumnElement[bool]:
+    """`model` rows whose indexed fields contain `query` (and scope within `within`); an empty query
+    matches every row."""
+    ids = matching(model, query, within)
     if ids is None:
         return model.id.is_not(None)  # type: ignore[attr-defined]
     return model.id.in_(ids)  # type: ignore[attr-defined]
@@ -76,14 +82,14 @@ def rebuild(conn: Connection, index: Index, *, batch: int = REBUILD_BATCH,
             progress: Callable[[int], None] | None = None) -> int:
     """Index every row of `index.source` again from scratch, in batches (id order); returns the count."""
     store.clear(conn, index)
-    cols = ", ".join(index.fields)
+    cols = ", ".join(index.columns)
     stmt = sql(f"SELECT id, {cols} FROM {index.source} WHERE id > :after ORDER BY id LIMIT :n")
     after, done = 0, 0
     while True:
         rows = conn.execute(stmt, {"after": after, "n": batch}).all()
         if not rows:
             break
-        store.write(conn, index, [(r[0], document(r[1:])) for r in rows], fresh=True)
+        store.write(conn, index, [(r[0], index.words(r[1:])) for r in rows], fresh=True)
         after, done = rows[-1][0], done + len(rows)
         if progress:
             progress(done)
@@ -142,7 +148,7 @@ class _Pending(NamedTuple):
 
 def _changed(obj, index: Index) -> bool:
     state = sa_inspect(obj)
-    return any(state.attrs[f].history.has_changes() for f in index.fields)
+    return any(state.attrs[f].history.has_changes() for f in index.columns)
 
 
 @event.listens_for(Session, "after_flush")
@@ -153,7 +159,7 @@ def _after_flush(session: Session, _ctx) -> None:
     conn = session.connection()
     for index, p in pending.items():
         store.remove(conn, index, p.gone, p.before)
-        rows = [(o.id, document(getattr(o, f) for f in index.fields)) for o in p.write]
+        rows = [(o.id, index.words([getattr(o, f) for f in index.columns])) for o in p.write]
         store.write(conn, index, rows, p.before)
 
 

@@ -44,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Select
 
-from app.search.text import ASCII_LOWER, ASCII_UPPER, document, normalize, terms
+from app.search.text import ASCII_LOWER, ASCII_UPPER, document, normalize, scope_word, scope_words, terms
 
 SQLITE_SHADOWS = ("data", "idx", "content", "docsize", "config")  # FTS5's own tables for an index
 
@@ -56,6 +56,20 @@ class Index:
     name: str
     source: str
     fields: tuple[str, ...]
+    scope: str | None = None  # a path column ("/a/b/c/"): its prefixes are words too (app.search.text.scope_words)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The source columns a row's words come from: the fields, then the scope column."""
+        return (*self.fields, self.scope) if self.scope else self.fields
+
+    def words(self, values: Sequence) -> str:
+        """The words of a row whose `columns` hold `values`."""
+        words = document(values[: len(self.fields)])
+        if not self.scope:
+            return words
+        scope = scope_words(values[len(self.fields)])
+        return " ".join([words, *scope]) if words else " ".join(scope)
 
     def table_names(self) -> set[str]:
         """Every table the index consists of, on either database."""
@@ -118,12 +132,12 @@ def snapshot(conn: Connection, index: Index, ids: Sequence[int]) -> dict[int, In
     """Before a flush changes or deletes rows `ids`: what SQLite needs to take their words out again."""
     if conn.dialect.name == "postgresql" or not ids:
         return {}
-    cols = ", ".join(f"s.{f}" for f in index.fields)
+    cols = ", ".join(f"s.{f}" for f in index.columns)
     stmt = text(
         f"SELECT s.id, d.digest, {cols} FROM {index.source} s "
         f"LEFT JOIN {index.name}_doc d ON d.id = s.id WHERE s.id IN :ids"
     ).bindparams(bindparam("ids", expanding=True))
-    return {r[0]: Indexed(r[1], document(r[2:])) for r in conn.execute(stmt, {"ids": list(ids)})}
+    return {r[0]: Indexed(r[1], index.words(r[2:])) for r in conn.execute(stmt, {"ids": list(ids)})}
 
 
 def write(conn: Connection, index: Index, rows: Sequence[tuple[int, str]],
@@ -186,24 +200,29 @@ def _words_in_index(conn: Connection, index: Index, i: int) -> str | None:
     return " ".join(terms_)
 
 
-def match(index: Index, dialect: str, query: str) -> Select | None:
-    """SELECT of the source ids whose fields contain `query` (normalised); None: an empty query."""
+def match(index: Index, dialect: str, query: str, within: Sequence[str] = ()) -> Select | None:
+    """SELECT of the source ids whose fields contain `query` (normalised); None: an empty query.
+
+    `within`: path prefixes the rows' scope column must all start with (an index with a `scope`), tested
+    in the full-text query itself; a prefix that does not end in "/" (or "", "/") is not tested here, the
+    caller's own condition must hold it."""
     words, prefix = terms(query)
     if not words:
         return None
+    scope = sorted({w for p in within if (w := scope_word(p))}) if index.scope else []
     if dialect == "postgresql":
-        tsquery = f"{words[0]}:*" if prefix else " & ".join(sorted(set(words)))
+        tsquery = " & ".join([f"{words[0]}:*" if prefix else " & ".join(sorted(set(words))), *scope])
         pg = table(index.name, column("id"), column("tsv"))
         found: ColumnElement[bool] = pg.c.tsv.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"),
                                                                          literal(tsquery, Text)))
-        if len(words) == 1:  # one word or one prefix: the GIN index answers exactly
+        if len(words) == 1:  # one word or one prefix (and the scope words): the GIN index answers exactly
             return select(pg.c.id).where(found)
         # every bigram somewhere in the row: then the term itself in one of its fields
         src = table(index.source, column("id"), *(column(f) for f in index.fields)).alias(f"{index.name}_src")
         term = literal(normalize(query), Text)
         inside = or_(*(func.strpos(normalized_sql(src.c[f]), term) > 0 for f in index.fields))
         return select(pg.c.id).join(src, src.c.id == pg.c.id).where(found, inside)
-    expression = f"{words[0]}*" if prefix else '"' + " ".join(words) + '"'
+    expression = " AND ".join([f"{words[0]}*" if prefix else '"' + " ".join(words) + '"', *scope])
     fts = table(index.name, column("rowid"))
     return select(fts.c.rowid).where(literal_column(index.name).op("MATCH")(bindparam(None, expression)))
 

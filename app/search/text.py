@@ -88,4 +88,44 @@ def terms(query: str | None) -> tuple[list[str], bool]:
     return [letters[i : i + 2 * step] for i in range(0, step * (len(text) - 1), step)], False
 
 
-__all__ = ["ASCII_LOWER", "ASCII_UPPER", "SEPARATOR", "document", "encode", "normalize", "terms"]
+# --- scope words ----------------------------------------------------------------------------------
+# A row's place in a hierarchy (a path such as /340000/341300/341322/, app.search's `scope` column) is
+# indexed as one word per "/"-ended prefix of the path, so that "the path starts with P" (P ending in "/")
+# is the presence of one word and a search intersects it in the full-text query. The words start with
+# "r", which no bigram, character code (a–p) or separator (q) does, so no term or prefix query ever
+# matches one; digits are one letter each (a–j), "/" is k, any other character l + its six-letter code.
+
+SCOPE_MARK = "r"
+_SCOPE_DIGITS = str.maketrans("0123456789/", "abcdefghijk")
+_PLAIN_PATH = re.compile(r"^[0-9/]*$").match
+
+
+def _scope_letters(path: str) -> str:
+    if _PLAIN_PATH(path):
+        return path.translate(_SCOPE_DIGITS)
+    return "".join(c.translate(_SCOPE_DIGITS) if c in "0123456789/" else "l" + encode(c) for c in path)
+
+
+def scope_word(prefix: str | None) -> str | None:
+    """The word of the rows whose path starts with `prefix`; None when `prefix` has none (empty, or not
+    ending in "/": such a prefix is not tested in the index)."""
+    if not prefix or not prefix.endswith("/") or prefix == "/":
+        return None
+    return SCOPE_MARK + _scope_letters(prefix)
+
+
+def scope_words(path: str | None) -> list[str]:
+    """The scope words of a row whose path is `path`: one per "/"-ended prefix (the root "/" excluded,
+    as every path has it)."""
+    if not path:
+        return []
+    out = []
+    at = path.find("/", 1)
+    while at != -1:
+        out.append(SCOPE_MARK + _scope_letters(path[: at + 1]))
+        at = path.find("/", at + 1)
+    return out
+
+
+__all__ = ["ASCII_LOWER", "ASCII_UPPER", "SCOPE_MARK", "SEPARATOR", "document", "encode", "normalize", "scope_word",
+           "scope_words", "terms"]
