@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import click
-from sqlalchemy import ColumnElement, select, union_all
+from sqlalchemy import ColumnElement, func, select, union_all
 from sqlalchemy.orm import aliased
 
 from app import search
@@ -21,7 +21,7 @@ from app.auth.models import User
 from app.auth.permissions import path_prefix
 from app.extensions import db
 from app.hazards.cli import hazards_cli
-from app.hazards.models import Hazard
+from app.hazards.models import Hazard, HazardStatus
 from app.org.models import Enterprise
 
 FIELDS = ("code", "location", "description")
@@ -44,6 +44,29 @@ def clause(q: str, within: Sequence[str] = ()) -> ColumnElement[bool]:
     other = aliased(Hazard)  # not the outer query's hazards (no correlation)
     by_name = select(other.id).where(other.enterprise_id.in_(names), *(path_prefix(other.region_path, p) for p in within if p))
     return Hazard.id.in_(union_all(own, by_name))
+
+
+def count(q: str, within: Sequence[str] = ()) -> int | None:
+    """How many hazards that are not drafts (待签发) and lie under every prefix of `within` contain `q`,
+    counted in the index without reading a hazard row for each hit; None when the index cannot say
+    exactly: an empty term, a prefix that is not a whole path ("/"-ended), or a term that some enterprise's
+    name contains (its hazards are rows to read: the list counts them, capped)."""
+    prefixes = [p for p in within if p]
+    if not all(search.scope_word(p) for p in prefixes):
+        return None
+    own, names = search.matching(Hazard, q, prefixes), search.matching(Enterprise, q)
+    if own is None or names is None or db.session.scalar(names.limit(1)) is not None:
+        return None
+    hits = db.session.scalar(select(func.count()).select_from(own.subquery())) or 0
+    if not hits:
+        return 0
+    # drafts are few: found through the status index, each tested against the hits
+    drafts = db.session.scalar(
+        select(func.count()).select_from(Hazard)
+        .where(Hazard.status == HazardStatus.DRAFT, *(path_prefix(Hazard.region_path, p) for p in prefixes),
+               Hazard.id.in_(own))
+    ) or 0
+    return hits - drafts
 
 
 def scope_of(user: User) -> list[str]:

@@ -9,7 +9,10 @@ app.hazards.stats.summary_conditions) and the status or overdue filter is one of
 total is then exact (no "1万+") and it also tells app.paging which path is fast: few rows are sorted by
 the database, many are walked along the list's index.
 
-Anything else — a search term, an enterprise, a source, 曾经逾期, a 销号日期 range, a single status other
+A search term with at most a 乡镇 filter is counted in the full-text index (app.hazards.search.count: the
+index holds each hazard's region path prefixes) unless an enterprise's name contains it.
+
+Anything else — a search term with other filters, an enterprise, a source, 曾经逾期, a 销号日期 range, a single status other
 than 已销号 / 已移送立案, 当前逾期 together with a status, an enterprise user — is counted (capped) instead.
 """
 
@@ -22,6 +25,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.extensions import db
 from app.hazards import queries, stats, summary
+from app.hazards import search as hazard_search
 from app.hazards.models import HazardStatus
 
 
@@ -42,8 +46,20 @@ def _measure(f: queries.HazardFilters):
     }.get(f.status)
 
 
+def _search_total(user: User, f: queries.HazardFilters) -> int | None:
+    """A search term with no filter but the 乡镇 (and the default: no drafts), for a staff user: counted in
+    the full-text index (its scope words), app.hazards.search.count."""
+    rest = replace(f, q="", town="", page=1, after="", before="")
+    if rest.filter_args() or user.is_enterprise_user or user.scope_path is None:
+        return None
+    return hazard_search.count(f.q, [*hazard_search.scope_of(user), f.town])
+
+
 def exact_total(user: User, f: queries.HazardFilters) -> int | None:
-    """How many hazards `filtered(user, f)` holds, from the summary; None when it cannot say exactly."""
+    """How many hazards `filtered(user, f)` holds, from the summary (or, for a search, the full-text index);
+    None when it cannot say exactly."""
+    if f.q:
+        return _search_total(user, f)
     measure = _measure(f)
     if measure is None:
         return None

@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.search import store
 from app.search.store import Index
-from app.search.text import normalize
+from app.search.text import normalize, scope_word
 
 REBUILD_BATCH = 5000
 
@@ -163,4 +163,5 @@ def _after_flush(session: Session, _ctx) -> None:
         store.write(conn, index, rows, p.before)
 
 
-__all__ = ["Index", "contains", "include_name", "indexes", "matching", "normalize", "rebuild", "rebuild_timed", "register"]
+__all__ = ["Index", "contains", "include_name", "indexes", "matching", "normalize", "rebuild", "rebuild_timed", "register",
+           "scope_word"]

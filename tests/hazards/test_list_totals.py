@@ -62,13 +62,20 @@ def test_the_summary_total_equals_the_list(world, mix, status, more):
 
 
 @pytest.mark.parametrize("args", [
-    {"q": "配电"}, {"source": "执法检查"}, {"overdue": "ever"}, {"status": str(HazardStatus.RECTIFYING)},
+    {"q": "配电", "level": "重大"}, {"source": "执法检查"}, {"overdue": "ever"}, {"status": str(HazardStatus.RECTIFYING)},
     {"overdue": "1", "status": "open"}, {"date_from": "2026-01-02"},
 ])
 def test_other_filters_are_counted(world, mix, args):
     f = queries.HazardFilters.from_args(args)
     assert exact_total(world.officer, f) is None
     assert exact_total(world.manager_a, queries.HazardFilters.from_args({})) is None  # an enterprise user
+
+
+def test_a_search_alone_is_counted_in_the_full_text_index(world, mix):
+    """(app.hazards.search.count; tests/search/test_search_scope.py tests it at length)"""
+    for args in ({"q": "配电"}, {"q": "配电", "town": world.town_a.path}, {"q": "不存在"}):
+        f = queries.HazardFilters.from_args(args)
+        assert exact_total(world.officer, f) == live(world.officer, f), args
 
 
 def test_the_page_shows_the_exact_total(login, world, mix):

@@ -162,3 +162,31 @@ def test_the_list_page_and_api_under_a_town_officers_scope(login, world, spread)
     body = client.get("/api/v1/hazards", query_string={"q": "配电"}).json
     assert {h["id"] for h in body["items"]} == expected(world.town_officer, "配电") != set()
     assert body["total"] == len(expected(world.town_officer, "配电"))
+
+
+def test_the_search_total_is_counted_in_the_index_and_equals_the_list(world, spread, city_user):
+    from app.hazards.totals import exact_total
+    from app.paging import capped_count
+
+    for user in (world.officer, world.town_officer, city_user, world.other_officer):
+        for town in ("", world.town_a.path, world.town_b.path):
+            for q in TERMS:
+                f = queries.HazardFilters(q=q, town=town)
+                total = exact_total(user, f)
+                if any(normalize(q) in normalize(e.name) for e in db.session.scalars(select(Enterprise))):
+                    assert total is None, q  # enterprise names match: the list counts (capped)
+                else:
+                    assert total == capped_count(queries.filtered(user, f)) == len(expected(user, q, town)), (q, town)
+    # not from the index: another filter, an enterprise user, a prefix that is not a whole path
+    assert exact_total(world.officer, queries.HazardFilters(q="配电", level="重大")) is None
+    assert exact_total(world.manager_a, queries.HazardFilters(q="配电")) is None
+    assert exact_total(world.officer, queries.HazardFilters(q="配电", town=world.town_a.path[:-2])) is None
+    # drafts are not counted, unless asked for (then the list counts)
+    assert exact_total(world.officer, queries.HazardFilters(q="配电", status=HazardStatus.DRAFT)) is None
+
+
+def test_the_list_total_of_a_search_is_exact(login, world, spread):
+    client = login(world.officer)
+    body = client.get("/api/v1/hazards", query_string={"q": "配电", "town": world.town_a.path}).json
+    assert body["total"] == len(expected(world.officer, "配电", world.town_a.path)) == len(body["items"]) > 0
+    assert body.get("total_exact") is True
