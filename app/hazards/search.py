@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import click
-from sqlalchemy import ColumnElement, func, select, union_all
+from sqlalchemy import ColumnElement, case, func, select, union_all
 from sqlalchemy.orm import aliased
 
 from app import search
@@ -38,6 +38,7 @@ def clause(q: str, within: Sequence[str] = ()) -> ColumnElement[bool]:
     tested inside the hazard index (its scope words), so a county's search reads only the county's hits.
     A prefilter: the caller's query keeps its own scope conditions; the enterprise-name hits are not
     narrowed (an enterprise's region need not be its hazards')."""
+    within = narrowing(within)
     own, names = search.matching(Hazard, q, within), search.matching(Enterprise, q)
     if own is None or names is None:
         return Hazard.id.is_not(None)  # an empty term: every hazard
@@ -51,22 +52,49 @@ def count(q: str, within: Sequence[str] = ()) -> int | None:
     counted in the index without reading a hazard row for each hit; None when the index cannot say
     exactly: an empty term, a prefix that is not a whole path ("/"-ended), or a term that some enterprise's
     name contains (its hazards are rows to read: the list counts them, capped)."""
-    prefixes = [p for p in within if p]
+    prefixes = narrowing(within)
     if not all(search.scope_word(p) for p in prefixes):
         return None
     own, names = search.matching(Hazard, q, prefixes), search.matching(Enterprise, q)
     if own is None or names is None or db.session.scalar(names.limit(1)) is not None:
         return None
-    hits = db.session.scalar(select(func.count()).select_from(own.subquery())) or 0
-    if not hits:
-        return 0
-    # drafts are few: found through the status index, each tested against the hits
-    drafts = db.session.scalar(
-        select(func.count()).select_from(Hazard)
-        .where(Hazard.status == HazardStatus.DRAFT, *(path_prefix(Hazard.region_path, p) for p in prefixes),
-               Hazard.id.in_(own))
-    ) or 0
-    return hits - drafts
+    # drafts are few (an officer's 待签发): their ids through the status index, tested in the same pass
+    drafts = list(db.session.scalars(
+        select(Hazard.id).where(Hazard.status == HazardStatus.DRAFT, *(path_prefix(Hazard.region_path, p) for p in prefixes))
+        .limit(DRAFTS_INLINE + 1)
+    ))
+    hit = own.selected_columns[0]
+    if len(drafts) > DRAFTS_INLINE:  # many: a second pass, the hits among all drafts
+        n = db.session.scalar(select(func.count()).select_from(own.subquery())) or 0
+        in_drafts = db.session.scalar(select(func.count()).select_from(
+            own.where(hit.in_(select(Hazard.id).where(Hazard.status == HazardStatus.DRAFT))).subquery())) or 0
+        return n - in_drafts
+    if not drafts:
+        return db.session.scalar(select(func.count()).select_from(own.subquery())) or 0
+    found = own.add_columns(case((hit.in_(drafts), 1), else_=0).label("draft")).subquery()
+    n, in_drafts = db.session.execute(select(func.count(), func.coalesce(func.sum(found.c.draft), 0))).one()
+    return int(n) - int(in_drafts)
+
+
+DRAFTS_INLINE = 500  # up to this many drafts in scope, their ids are a literal list in the count's one pass
+
+
+def narrowing(within: Sequence[str]) -> list[str]:
+    """The prefixes of `within` that some hazard lies outside (two seeks on the region index): a prefix
+    every hazard lies under (a city-wide user in a city's deployment) would only make the full-text query
+    read a word present in every document."""
+    out = []
+    for p in within:
+        if not p:
+            continue
+        if not search.scope_word(p):  # not a whole path: kept (the caller then does not count in the index)
+            out.append(p)
+            continue
+        upper = p[:-1] + chr(ord(p[-1]) + 1)  # the paths under p are [p, upper) in binary / C collation order
+        if any(db.session.scalar(select(Hazard.id).where(c).limit(1)) is not None
+               for c in (Hazard.region_path < p, Hazard.region_path >= upper)):
+            out.append(p)
+    return out
 
 
 def scope_of(user: User) -> list[str]:

@@ -190,3 +190,22 @@ def test_the_list_total_of_a_search_is_exact(login, world, spread):
     body = client.get("/api/v1/hazards", query_string={"q": "配电", "town": world.town_a.path}).json
     assert body["total"] == len(expected(world.officer, "配电", world.town_a.path)) == len(body["items"]) > 0
     assert body.get("total_exact") is True
+
+
+def test_a_scope_over_every_hazard_is_not_a_word_of_the_query(world, spread, city_user):
+    from app.hazards.search import narrowing
+
+    city, county, town = world.county.parent.path, world.county.path, world.town_a.path
+    assert narrowing([city, "", town]) == [town] and narrowing([county]) == [county]
+    assert narrowing([town[:-3]]) == [town[:-3]]  # not a whole path: kept (then not counted in the index)
+    assert listed(city_user, "配电") == expected(city_user, "配电")
+
+
+def test_the_count_with_many_drafts_in_scope(world, spread, monkeypatch):
+    from app.hazards import search as module
+    from app.hazards.totals import exact_total
+
+    monkeypatch.setattr(module, "DRAFTS_INLINE", 0)
+    for q in ("配电", "配电箱", "消防通道", "配"):
+        f = queries.HazardFilters(q=q)
+        assert exact_total(world.officer, f) == len(expected(world.officer, q)), q
