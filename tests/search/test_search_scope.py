@@ -209,3 +209,25 @@ def test_the_count_with_many_drafts_in_scope(world, spread, monkeypatch):
     for q in ("配电", "配电箱", "消防通道", "配"):
         f = queries.HazardFilters(q=q)
         assert exact_total(world.officer, f) == len(expected(world.officer, q)), q
+
+
+def test_migration_0018_builds_the_documents_with_and_without_the_scope_words(world, spread, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0018_search_scope_tokens.py"
+    spec = importlib.util.spec_from_file_location("m0018", path)
+    migration = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(migration)  # type: ignore[union-attr]
+    county = world.county.path
+    in_county = set(db.session.scalars(hazard_search.search.matching(Hazard, "配电", [county])))
+    assert in_county
+
+    migration.build(db.session.connection(), migration.WITHOUT_SCOPE)  # downgrade: the documents of 0013
+    assert set(db.session.scalars(hazard_search.search.matching(Hazard, "配电", [county]))) == set()
+    assert listed(world.officer, "配电") == set()  # (the list needs the words: the code of 0018 and its index go together)
+    migration.build(db.session.connection(), migration.WITH_SCOPE)
+    db.session.commit()
+    assert set(db.session.scalars(hazard_search.search.matching(Hazard, "配电", [county]))) == in_county
+    assert listed(world.officer, "配电") == expected(world.officer, "配电")
+    assert "hazard_search" in capsys.readouterr().out
