@@ -8,18 +8,21 @@ content snapshot stored as JSON) and printed from templates/hazards/docs/*.html 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy.orm import aliased
 
-from app import audit, clock, subjects, workflow
+from app import audit, clock, subjects
 from app.audit.service import jsonable
 from app.auth.models import User
 from app.documents import DOC_TYPES, OfficialDocument, issue_document, register_doc_type
 from app.extensions import db
-from app.hazards.models import HazardReview, RectificationOrder, Supervision
+from app.hazards.models import Hazard, HazardReview, RectificationOrder, Supervision
 from app.ui import cn_date
+from app.workflow.models import HumanTask, TaskStatus, WorkflowInstance
 
 ORDER_DOC = "rectification_order"  # 责令限期整改指令书, 代字 责改
 REVIEW_DOC = "rectification_review"  # 整改复查意见书, 代字 复查
@@ -68,6 +71,8 @@ def _officer(u: User | None) -> dict | None:
 class Issued:
     id: int
     number: str  # 文号 text
+    # the document itself, for the caller's transaction (record_reviews' open 意见书: close_if_complete)
+    document: OfficialDocument | None = field(default=None, compare=False, repr=False)
 
 
 def register_doc_types() -> None:
@@ -221,8 +226,7 @@ def finalize_review_document(doc: OfficialDocument, *, actor: User | None, reaso
     """定稿: the 意见书 takes no more items; from now on it is locked like every issued document."""
     if doc.locked:
         return
-    doc.locked = True
-    db.session.flush()
+    doc.locked = True  # goes out with the transaction's next flush (the document has its id already)
     audit.record(
         actor,
         "hazard.review_document_finalized",
@@ -245,11 +249,7 @@ def record_reviews(reviews: list[HazardReview], *, actor: User) -> Issued:
     """
     first = reviews[0]
     order = first.hazard.order
-    # one writer per order: two reviews of one visit never open two 意见书 (PostgreSQL row lock)
-    db.session.execute(
-        select(RectificationOrder.id).where(RectificationOrder.id == order.id).with_for_update()
-    )
-    db.session.flush()
+    _lock_order(order)
     doc = open_review_document(order)
     if doc is not None:
         items = reviews_on(doc.id)
@@ -282,24 +282,63 @@ def record_reviews(reviews: list[HazardReview], *, actor: User) -> Issued:
             + "、".join(f"第{r.hazard.seq}项（{r.hazard.code}）" for r in reviews),
             data={"number": doc.number.text, "reviews": [r.id for r in reviews]},
         )
-    for r in reviews:
+    for r in reviews:  # written with the step's flush (the reviews' own INSERT went out before)
         r.doc_number = doc.number.text
         r.document_id = doc.id
-    db.session.flush()
-    return Issued(id=doc.id, number=doc.number.text)
+    return Issued(id=doc.id, number=doc.number.text, document=doc)
 
 
-def close_if_complete(order: RectificationOrder, bpmn_id: str, *, actor: User) -> None:
-    """After the reviews' workflow steps: finalize the open 意见书 when no item of the order awaits
-    `bpmn_id` (复查 / 验收) any more: the visit has covered everything there was to review."""
-    doc = open_review_document(order)
-    if doc is None:
+def _lock_order(order: RectificationOrder) -> None:
+    """One writer per order: two reviews of one visit never open two 意见书. A PostgreSQL row lock; SQLite
+    has no row locks (FOR UPDATE is not emitted there, the statement was a plain read) and the transaction
+    already holds the database's write lock (the reviews are inserted before the 意见书 is looked for)."""
+    if db.session.get_bind().dialect.name == "sqlite":
         return
-    for h in order.hazards:
-        inst = workflow.instance_for(h)
-        if inst is not None and bpmn_id in workflow.ready_task_names(inst):
-            return
+    db.session.execute(
+        select(RectificationOrder.id).where(RectificationOrder.id == order.id).with_for_update()
+    )
+
+
+def close_if_complete(
+    order: RectificationOrder, bpmn_id: str, *, actor: User, document: OfficialDocument | None = None
+) -> None:
+    """After the reviews' workflow steps: finalize the open 意见书 when no item of the order awaits
+    `bpmn_id` (复查 / 验收) any more: the visit has covered everything there was to review.
+
+    `document`: the open 意见书 when the caller has it (record_reviews' in this transaction, with the
+    order locked), so it is not looked up again."""
+    doc = document if document is not None and not document.locked else open_review_document(order)
+    if doc is None or _awaits(order, bpmn_id):
+        return
     finalize_review_document(doc, actor=actor, reason="本指令书待复查的隐患均已复查")
+
+
+def _awaits(order: RectificationOrder, bpmn_id: str) -> bool:
+    """Whether a hazard of the order has a READY `bpmn_id` task in its latest workflow instance (as
+    workflow.instance_for + ready_task_names per hazard), asked in one statement."""
+    return db.session.scalar(_awaits_statement(), {"bpmn_id": bpmn_id, "order_id": order.id}) is not None
+
+
+@cache
+def _awaits_statement() -> Select:
+    """Built once (with bound parameters): comparing aliased columns cost more than running it."""
+    inst = aliased(WorkflowInstance)
+    later = aliased(WorkflowInstance)
+    newer = exists().where(
+        later.subject_type == inst.subject_type, later.subject_id == inst.subject_id, later.id > inst.id
+    )
+    return (
+        select(HumanTask.id)
+        .join(inst, inst.id == HumanTask.instance_id)
+        .where(
+            HumanTask.bpmn_id == bindparam("bpmn_id"),
+            HumanTask.status == TaskStatus.READY,
+            inst.subject_type == subjects.type_of(Hazard),
+            inst.subject_id.in_(select(Hazard.id).where(Hazard.order_id == bindparam("order_id"))),
+            ~newer,
+        )
+        .limit(1)
+    )
 
 
 def supervision_content(sup: Supervision) -> dict:

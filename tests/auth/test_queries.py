@@ -86,3 +86,13 @@ def test_agrees_with_in_scope(world, db):
                 e.name,
                 role,
             )
+
+
+def test_the_roles_of_the_users_found_still_load_when_asked_for(world):
+    a = world.ent_a
+    found = users_with_role(Role.OFFICER, region_path=a.region_path, enterprise_id=a.id)
+    assert found and all(Role.OFFICER in u.roles for u in found)
+    assert {r for u in found for r in u.roles} >= {Role.SECTION_HEAD}  # section_head holds both
+    # the same question with other values reuses its prebuilt statement and answers for those values
+    b = world.ent_b
+    assert "town_officer" not in names(users_with_role(Role.OFFICER, region_path=b.region_path, enterprise_id=b.id))

@@ -89,11 +89,12 @@ def review_hazards(
         db.session.add(review)
         reviews.append(review)
     db.session.flush()
-    hazard_docs.record_reviews(reviews, actor=actor)  # one 意见书 per visit: joins the visit's open one
+    # one 意见书 per visit: joins the visit's open one
+    issued = hazard_docs.record_reviews(reviews, actor=actor)
     for (hazard, data, task, failed, _co), review in zip(prepared, reviews, strict=True):
         link(data.get("evidence"), review, "evidence")
         _apply_review(hazard, review, data, task, failed, actor)
-    hazard_docs.close_if_complete(prepared[0][0].order, bpmn_id, actor=actor)
+    hazard_docs.close_if_complete(prepared[0][0].order, bpmn_id, actor=actor, document=issued.document)
     return reviews
 
 
