@@ -23,6 +23,7 @@ from decimal import Decimal
 from flask import render_template
 from sqlalchemy import Select, func, select
 
+from app import paging
 from app.attachments.models import AttachmentLink
 from app.auth.models import User
 from app.extensions import db
@@ -494,13 +495,15 @@ def filter_words(f: queries.HazardFilters) -> str:
 
 def section(user: User, args) -> str:
     """The hazard part of /ledgers: the list page's filters, the row count, one card per ledger."""
+    from app.hazards.totals import exact_total
+
     f = queries.HazardFilters.from_args(args)
-    total = db.session.scalar(select(func.count()).select_from(queries.filtered(user, f).order_by(None).subquery()))
+    total = exact_total(user, f)  # the summary's exact count, else counted up to the list's cap
     return render_template(
         "hazards/ledgers.html",
         f=f,
         ledgers=[definitions.get(name) for name in ROW_BUILDERS],
-        total=total or 0,
+        total=paging.count_label(paging.capped_count(queries.filtered(user, f))) if total is None else total,
         towns=queries.towns_for(user),
         industries=queries.industries(),
         statuses=[s for s in HazardStatus if s != HazardStatus.DRAFT],

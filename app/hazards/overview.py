@@ -96,8 +96,8 @@ def render_overdue(user) -> str:
     """逾期未整改 in the user's scope: how many, how many majors, how many fall due within 3 days, the oldest."""
     today = clock.today()
     open_ = queries.scoped(user).where(Hazard.status.in_(_OPEN))
-    overdue = open_.where(Hazard.is_overdue.is_(True))
-    soon = open_.where(Hazard.is_overdue.is_(False), Hazard.deadline >= today,
+    overdue = open_.where(Hazard.is_overdue == True)  # noqa: E712 - `=` seeks ix_hazards_open; `IS` does not
+    soon = open_.where(Hazard.is_overdue == False, Hazard.deadline >= today,  # noqa: E712
                        Hazard.deadline <= today + timedelta(days=2))
     oldest = list(db.session.scalars(
         overdue.options(joinedload(Hazard.enterprise)).order_by(Hazard.deadline, Hazard.id).limit(SHOWN_ON_HOME)
