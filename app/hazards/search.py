@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import click
-from sqlalchemy import ColumnElement, case, func, select, union_all
+from sqlalchemy import ColumnElement, any_, case, func, select, union_all
 from sqlalchemy.orm import aliased
 
 from app import search
@@ -43,7 +43,13 @@ def clause(q: str, within: Sequence[str] = ()) -> ColumnElement[bool]:
     if own is None or names is None:
         return Hazard.id.is_not(None)  # an empty term: every hazard
     other = aliased(Hazard)  # not the outer query's hazards (no correlation)
-    by_name = select(other.id).where(other.enterprise_id.in_(names), *(path_prefix(other.region_path, p) for p in within if p))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # `= ANY(ARRAY(…))`: the enterprises' hazards through ix_hazards_enterprise_id. With `IN (…)` PostgreSQL
+        # estimates the many enterprises of a common word and hash-joins them with every hazard (a full scan)
+        named = other.enterprise_id == any_(func.array(names.scalar_subquery()))
+    else:
+        named = other.enterprise_id.in_(names)
+    by_name = select(other.id).where(named, *(path_prefix(other.region_path, p) for p in within if p))
     return Hazard.id.in_(union_all(own, by_name))
 
 
