@@ -44,8 +44,8 @@ def _draft_order(enterprise: Enterprise, data: dict, actor: User) -> Rectificati
         inspected_on=data["found_on"],
         status="draft",
     )
+    # INSERTed with its first hazard, in one flush; while pending it has no hazards to load
     db.session.add(order)
-    db.session.flush()
     return order
 
 
