@@ -177,6 +177,10 @@ class Hazard(TimestampMixin, Model):
             "ix_hazards_list", "is_overdue", "found_on", "id", "region_path", "status", "level", "source",
             "enterprise_id", "closed_on", "overdue_at",
         ),
+        # the 首页's open and 重大 counts, the 销号-month drill-down (migration 0019)
+        Index("ix_hazards_open", "status", "region_path", "is_overdue", "level", "deadline"),
+        Index("ix_hazards_major", "level", "region_path", "status", "is_overdue", "deadline"),
+        Index("ix_hazards_closed_on", "closed_on", "region_path", "status", "level"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -60,6 +60,8 @@ def exact_total(user: User, f: queries.HazardFilters) -> int | None:
     None when it cannot say exactly."""
     if f.q:
         return _search_total(user, f)
+    if f.closed_from or f.closed_to:
+        return _closed_total(user, f)
     measure = _measure(f)
     if measure is None:
         return None
@@ -68,3 +70,31 @@ def exact_total(user: User, f: queries.HazardFilters) -> int | None:
     if q is None:
         return None
     return int(db.session.scalar(select(func.coalesce(func.sum(measure), 0)).where(*q.where, q.months_and_years())))
+
+
+def _closed_total(user: User, f: queries.HazardFilters) -> int | None:
+    """已销号 in whole 销号 months (the dashboard's 销号 bars link here): the summary keeps a cell's hazards
+    closed within CLOSED_WITHIN months of its 排查月份 as counts c0…c3 and later ones under their 销号 month,
+    so the hazards closed in months [first, last] are Σ_k c_k of the 排查 months [first − k, last − k] plus
+    the late rows of those 销号 months. Only without a 排查日期 range (the cells are by 排查 month)."""
+    if f.status not in ("closed", str(HazardStatus.CLOSED)) or f.overdue or f.date_from or f.date_to:
+        return None
+    if not f.closed_from or not f.closed_to or f.closed_from.day != 1 or not stats._ends_month(f.closed_to):  # noqa: SLF001
+        return None
+    q = stats.summary_conditions(user, replace(f, status="", closed_from=None, closed_to=None, page=1, after="",
+                                               before=""), stats._all_towns())  # noqa: SLF001
+    if q is None:
+        return None
+    t = summary.HazardSummary
+    first, last = summary.month_of(f.closed_from), summary.month_of(f.closed_to)
+    month_rows = t.found_month % 100 != 0
+    total = 0
+    for k in range(summary.CLOSED_WITHIN):
+        c = summary.TABLE.c[f"c{k}"]
+        total += db.session.scalar(select(func.coalesce(func.sum(c), 0)).where(
+            *q.where, month_rows, t.closed_month == 0,
+            t.found_month.between(summary.add_months(first, -k), summary.add_months(last, -k))))
+    total += db.session.scalar(select(func.coalesce(func.sum(t.closed), 0)).where(
+        *q.where, month_rows, t.closed_month.between(first, last)))
+    return int(total)
+

@@ -8,6 +8,7 @@ import pytest
 
 from app import audit, clock
 from app.errors import InvalidState, PermissionDenied, ValidationFailed
+from app.extensions import db as _db
 from app.hazards import operations as ops
 from app.hazards.models import HazardStatus, PenaltyReferral
 from tests.factories.db import commit
@@ -369,3 +370,16 @@ def test_extension_requests_are_capped(make_hazard, world):
             actor=world.manager_a,
         )
     assert ready(h) == ["submit_rectification"]
+
+
+def test_a_review_is_never_dated_before_the_hazard_was_found(make_hazard, world, upload):
+    """销号 ≥ 排查 is an invariant the list's 销号-month filter relies on (app.hazards.queries)."""
+    h = make_hazard(found_on=clock.today() - timedelta(days=3))
+    ops.submit_rectification(h, rect_data(upload, world.manager_a), actor=world.manager_a)
+    commit()
+    with pytest.raises(ValidationFailed) as err:
+        ops.review_hazards([(h, review_data(world, reviewed_on=clock.today() - timedelta(days=4)))], actor=world.officer)
+    assert "复查日期不能早于排查日期" in str(err.value.field_errors["reviewed_on"])
+    _db.session.rollback()
+    [review] = ops.review_hazards([(h, review_data(world, reviewed_on=h.found_on))], actor=world.officer)
+    assert h.closed_on == h.found_on

@@ -82,3 +82,24 @@ def test_the_page_shows_the_exact_total(login, world, mix):
     body = login(world.officer).get("/api/v1/hazards", query_string={"status": "closed"}).json
     f = queries.HazardFilters.from_args({"status": "closed"})
     assert body["total_exact"] is True and body["total"] == live(world.officer, f) > 0
+
+
+def test_closed_month_totals_equal_the_list(world, mix):
+    """The dashboard's 销号 bars link to 已销号 within whole 销号 months: those totals come from the summary."""
+    from app.hazards.stats import month_end
+
+    today = clock.today()
+    firsts = {(today - timedelta(days=d)).replace(day=1) for d in (0, 31, 62, 93)}
+    for first in sorted(firsts):
+        for last in (first, today.replace(day=1)):
+            if last < first:
+                continue
+            args = {"status": "closed", "closed_from": first.isoformat(), "closed_to": month_end(last).isoformat()}
+            for user in (world.officer, world.town_officer, world.admin):
+                f = queries.HazardFilters.from_args(args)
+                total = exact_total(user, f)
+                assert total is not None and total == live(user, f), (user.username, args)
+    assert any(live(world.officer, queries.HazardFilters.from_args(
+        {"status": "closed", "closed_from": f.isoformat(), "closed_to": month_end(today).isoformat()})) for f in firsts)
+    odd = queries.HazardFilters.from_args({"status": "closed", "closed_from": today.replace(day=2).isoformat()})
+    assert exact_total(world.officer, odd) is None

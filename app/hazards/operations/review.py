@@ -69,6 +69,9 @@ def review_hazards(
             co = other_officer(data.get("co_reviewer_id"))
             if co is not None and (co.id == actor.id or not perm.can_review(co, hazard)):
                 raise invalid("co_reviewer_id", "共同复查人须为另一名辖区执法人员")
+            reviewed_on = data.get("reviewed_on")
+            if reviewed_on is not None and reviewed_on < hazard.found_on:  # the list relies on 销号 ≥ 排查
+                raise invalid("reviewed_on", f"复查日期不能早于排查日期（{hazard.found_on.isoformat()}）")
         prepared.append((hazard, data, task, failed, co))
     reviews = []
     for hazard, data, _task, _failed, co in prepared:
