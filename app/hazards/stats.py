@@ -28,6 +28,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from app import clock
 from app.auth.models import User
+from app.auth.permissions import path_prefix
 from app.extensions import db
 from app.hazards import queries, summary
 from app.hazards.models import Hazard, HazardLevel, HazardStatus
@@ -165,7 +166,7 @@ def summary_conditions(user: User, f: queries.HazardFilters, towns: dict[str, Re
         if prefix:
             if _below_a_town(prefix, towns):
                 return None
-            where.append(t.town_path.startswith(prefix, autoescape=True))
+            where.append(path_prefix(t.town_path, prefix))  # a bound pattern: an index range
     if f.industry:
         where.append(t.industry == f.industry)
     if f.level:
