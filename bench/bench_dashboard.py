@@ -34,7 +34,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import scale_data
-from bench.common import percentile
+from bench.common import p50_p95, percentile, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 100.0
@@ -54,23 +54,6 @@ LIST_CASE = "date_from=2026-01-01&status=closed&closed_from=2026-11-01&closed_to
 
 def _url(url: str) -> str:
     return "postgresql+psycopg://" + url[len("postgresql://"):] if url.startswith("postgresql://") else url
-
-
-def _fmt(ms: list[float]) -> str:
-    if not ms:
-        return f"{'—':>17}"
-    return f"{statistics.median(ms):7.1f} /{percentile(ms, 0.95):7.1f}"
-
-
-def _time(fn, n: int, warmup: int = 1) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
 
 
 def _migration(name: str):
@@ -128,26 +111,26 @@ def dashboards(app, n: int, n_live: int) -> list[tuple]:
             for label, query in [*CASES, ("drill-down list", LIST_CASE)]:
                 qs = query.format(town=town)
                 if label == "drill-down list":
-                    page = _time(lambda qs=qs, c=client: c.get("/hazards?" + qs), n)
+                    page = timed(lambda qs=qs, c=client: c.get("/hazards?" + qs), n, warmup=1)
                     results.append((who, label, page, [], []))
-                    print(f"  {who:<7} {label:<22} {_fmt(page)}", flush=True)
+                    print(f"  {who:<7} {label:<22} {p50_p95(page)}", flush=True)
                     continue
                 resp = client.get("/dashboard?" + qs)
                 assert resp.status_code == 200, resp.status_code
-                page = _time(lambda qs=qs, c=client: c.get("/dashboard?" + qs), n)
+                page = timed(lambda qs=qs, c=client: c.get("/dashboard?" + qs), n, warmup=1)
                 args = dict(p.split("=", 1) for p in qs.split("&") if p)
                 if "date_from" not in args and "date_to" not in args:
                     args["date_from"] = date(TODAY.year, 1, 1).isoformat()
                 f = queries.HazardFilters.from_args(args)
                 board = stats.build(user, f)
                 assert board.source == "summary", (who, label)
-                built = _time(lambda f=f, u=user: stats.build(u, f), n)
+                built = timed(lambda f=f, u=user: stats.build(u, f), n, warmup=1)
                 live_board = stats.build_live(user, f)
-                live = _time(lambda f=f, u=user: stats.build_live(u, f), n_live, warmup=0)
+                live = timed(lambda f=f, u=user: stats.build_live(u, f), n_live, warmup=0)
                 same = (board.total == live_board.total and board.months == live_board.months
                         and board.by_industry == live_board.by_industry)
                 results.append((who, label, page, built, live))
-                print(f"  {who:<7} {label:<22} {_fmt(page)} {_fmt(built)} {_fmt(live)}  "
+                print(f"  {who:<7} {label:<22} {p50_p95(page)} {p50_p95(built)} {p50_p95(live)}  "
                       f"found={board.total.found:<8,} {'same' if same else 'DIFFERENT'}", flush=True)
                 db.session.rollback()
     return results

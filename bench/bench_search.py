@@ -31,7 +31,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import scale_data
-from bench.common import percentile
+from bench.common import p50_p95, percentile, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 100.0
@@ -49,23 +49,6 @@ TERMS = [
     ("code prefix", "YH2024"),
     ("no match", "防火卷帘门"),
 ]
-
-
-def _fmt(ms: list[float]) -> str:
-    if not ms:
-        return f"{'—':>17}"
-    return f"{statistics.median(ms):7.1f} /{percentile(ms, 0.95):7.1f}"
-
-
-def _time(fn, n: int, warmup: int = 1) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
 
 
 def _migration():
@@ -140,14 +123,14 @@ def pages(app, terms: list[tuple[str, str]], n: int, n_like: int) -> list[tuple]
             for label, q in terms:
                 resp = client.get("/hazards", query_string={"q": q})
                 assert resp.status_code == 200, resp.status_code
-                fts = _time(lambda q=q, c=client: c.get("/hazards", query_string={"q": q}), n)
+                fts = timed(lambda q=q, c=client: c.get("/hazards", query_string={"q": q}), n, warmup=1)
                 hazard_search.clause = like_clause  # type: ignore[assignment]
                 try:
-                    like = _time(lambda q=q, c=client: c.get("/hazards", query_string={"q": q}), n_like, warmup=0)
+                    like = timed(lambda q=q, c=client: c.get("/hazards", query_string={"q": q}), n_like, warmup=0)
                 finally:
                     hazard_search.clause = indexed  # type: ignore[assignment]
                 results.append((who, label, q, fts, like))
-                print(f"  {who:<7} {label:<16} {q:<14} {_fmt(fts)} {_fmt(like)}", flush=True)
+                print(f"  {who:<7} {label:<16} {q:<14} {p50_p95(fts)} {p50_p95(like)}", flush=True)
     return results
 
 

@@ -96,3 +96,11 @@ def timed(fn, repeat: int, warmup: int = 3) -> list[float]:
 def summary(label: str, ms: list[float]) -> str:
     return (f"{label:<58} n={len(ms):<4} p50={statistics.median(ms):7.2f} ms  "
             f"p95={percentile(ms, 0.95):7.2f} ms  mean={statistics.fmean(ms):7.2f} ms")
+
+
+def p50_p95(ms: list[float]) -> str:
+    """"  p50 /    p95" for a table cell (— when nothing was measured)."""
+    if not ms:
+        return f"{'—':>17}"
+    return f"{statistics.median(ms):7.1f} /{percentile(ms, 0.95):7.1f}"
+
