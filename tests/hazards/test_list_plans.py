@@ -29,7 +29,7 @@ def dense(monkeypatch, app):
 def page_plans(user, dense: bool = False, **args) -> list[str]:
     f = queries.HazardFilters.from_args(args)
     if dense and db.engine.dialect.name == "postgresql":  # for this transaction only: set after any commit
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort", "enable_incremental_sort"):
             db.session.execute(text(f"SET LOCAL {setting} = off"))
     with query_plans() as plans:
         queries.hazard_page(user, f)
