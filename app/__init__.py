@@ -31,6 +31,8 @@ BLUEPRINTS = [
     "app.dashboard.routes",
     "app.notifications.routes",
     "app.jobs.routes",
+    "app.publication.routes",
+    "app.publication.public",  # 行政执法公示: public pages, no sign-in
 ]
 CLI_MODULES = [
     "app.cli",

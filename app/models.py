@@ -14,6 +14,7 @@ PLATFORM_MODEL_MODULES = [
     "app.attachments.models",
     "app.notifications.models",
     "app.jobs.models",
+    "app.publication.models",
 ]
 
 for _name in [*PLATFORM_MODEL_MODULES, *(f"{domain}.models" for domain in DOMAINS)]:
