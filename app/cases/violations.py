@@ -355,6 +355,8 @@ def _rule(f: _File, raw: dict) -> TieringRule:
             if not 0 <= lo <= hi <= 1:
                 raise f.fail(where, "比例应满足 0 ≤ 下限 ≤ 上限 ≤ 1")
             out[name] = (lo, hi)
+        if key == "with_minimum" and (out["从轻"][1] > 0.5 or out["从重"][0] < 0.5):
+            raise f.fail("tiering_rule.with_minimum", "从轻应在中间值以下，从重应在中间值以上（§9.1）")
         if (
             out["从轻"][1] > out["一般"][1]
             or out["一般"][1] > out["从重"][1]
@@ -364,8 +366,6 @@ def _rule(f: _File, raw: dict) -> TieringRule:
         return out
 
     with_minimum = fractions("with_minimum")
-    if with_minimum["从轻"][1] > 0.5 or with_minimum["从重"][0] < 0.5:
-        raise f.fail("tiering_rule.with_minimum", "从轻应在中间值以下，从重应在中间值以上（§9.1）")
     conditions_raw = f.get(raw, "conditions", "tiering_rule", dict)
     conditions = {name: f.get(conditions_raw, name, "tiering_rule.conditions", str) for name in TIERS}
     return TieringRule(
@@ -442,15 +442,15 @@ def _target(f: _File, raw: Any, where: str, rule: TieringRule) -> TargetBand:
     band = TargetBand(target, lo, hi, tuple(tiers))
     light, normal, heavy = (band.tier(n) for n in PENALTY_TIERS)
     assert light and normal and heavy
+    if lo > 0 and (light.amount_max > band.midpoint or heavy.amount_min < band.midpoint):
+        raise f.fail(
+            f"{where}.tiers", f"从轻应在中间值（{yuan(band.midpoint)}）以下，从重应在中间值以上（§9.1）"
+        )
     if not (
         light.amount_min <= normal.amount_min <= heavy.amount_min
         and light.amount_max <= normal.amount_max <= heavy.amount_max
     ):
         raise f.fail(f"{where}.tiers", "从轻、一般、从重的罚款幅度应依次递增")
-    if lo > 0 and (light.amount_max > band.midpoint or heavy.amount_min < band.midpoint):
-        raise f.fail(
-            f"{where}.tiers", f"从轻应在中间值（{yuan(band.midpoint)}）以下，从重应在中间值以上（§9.1）"
-        )
     return band
 
 
