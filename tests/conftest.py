@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.factories.clock",
     "tests.factories.files",
     "tests.factories.hazards",
+    "tests.factories.cases",
     "tests.factories.workflow",
     "tests.factories.browser",
 ]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint, bindparam, func, select
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, bindparam, func, select
 from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 
 from app.auth.roles import ROLE_LABELS, STAFF_ROLES, Role
@@ -36,6 +36,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(30))
     cert_no: Mapped[str | None] = mapped_column(String(30), comment="执法证号")
+    cert_expires_on: Mapped[date | None] = mapped_column(Date, comment="执法证有效期至")
+    legal_qualification_no: Mapped[str | None] = mapped_column(String(40), comment="法律职业资格证书编号")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     is_active_flag: Mapped[bool] = mapped_column("is_active", default=True)
@@ -106,6 +108,13 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
+
+    def cert_valid_on(self, day: date) -> bool:
+        """Holds an enforcement certificate (执法证) valid on `day` (Art.42: only certified officers act). A
+        certificate whose expiry is not on record cannot be shown to be valid."""
+        if not (self.cert_no or "").strip() or not self.is_active_flag:
+            return False
+        return self.cert_expires_on is not None and self.cert_expires_on >= day
 
     @property
     def role_labels(self) -> list[str]:

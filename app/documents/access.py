@@ -12,11 +12,19 @@ from collections.abc import Callable
 from app.auth.roles import Role
 
 AccessCheck = Callable[[object, int], bool]
+DocumentCheck = Callable[[object, object], bool]
 _ACCESS: dict[str, AccessCheck] = {}
+_DOCUMENT_CHECKS: dict[str, DocumentCheck] = {}
 
 
-def register_access(subject_type: str, check: AccessCheck) -> None:
+def register_access(
+    subject_type: str, check: AccessCheck, *, document_check: DocumentCheck | None = None
+) -> None:
+    """`check(user, subject_id)`: may the user see the subject. `document_check(user, document)`, optional: may
+    they see this document of it (a party sees the documents served on it, not the agency's internal ones)."""
     _ACCESS[subject_type] = check
+    if document_check is not None:
+        _DOCUMENT_CHECKS[subject_type] = document_check
 
 
 def can_view(user, document) -> bool:
@@ -29,7 +37,10 @@ def can_view(user, document) -> bool:
         dept = getattr(user, "department", None)
         return (not user.is_enterprise_user) and dept is not None and dept.agency.id == document.agency_id
     check = _ACCESS.get(document.subject_type)
-    return bool(check and check(user, document.subject_id))
+    if not (check and check(user, document.subject_id)):
+        return False
+    document_check = _DOCUMENT_CHECKS.get(document.subject_type)
+    return document_check is None or bool(document_check(user, document))
 
 
 def _enterprise_check(user, enterprise_id: int) -> bool:

@@ -58,7 +58,7 @@ class DocumentNumber(db.Model):
 
     __tablename__ = "document_numbers"
     __table_args__ = (
-        UniqueConstraint("agency_id", "year", "code_word", "serial", name="uq_document_numbers_serial"),
+        UniqueConstraint("agency_id", "year", "code_word", "serial", "part", name="uq_document_numbers_serial"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +66,9 @@ class DocumentNumber(db.Model):
     year: Mapped[int] = mapped_column(Integer, comment="年份")
     code_word: Mapped[str] = mapped_column(String(10), comment="代字")
     serial: Mapped[int] = mapped_column(Integer, comment="序号")
+    # a case's documents share its serial (domain spec §3.2); a second document of one 代字 in the same case
+    # (a new 告知, another 送达回执) is part 2, 3 … of that serial: 〔2026〕12-2号
+    part: Mapped[int] = mapped_column(Integer, default=1, server_default="1", comment="同号分号")
     text: Mapped[str] = mapped_column(String(100), index=True, comment="文号")
     status: Mapped[str] = mapped_column(String(10), default=NumberStatus.ISSUED, comment="状态")
     void_reason: Mapped[str | None] = mapped_column(Text, comment="作废原因")

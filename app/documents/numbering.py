@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app, has_app_context
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import audit, clock
@@ -24,9 +24,11 @@ from app.org.models import Department
 _CODE_WORD = re.compile(r"^[\w\u4e00-\u9fff]{1,10}$")
 
 
-def format_number(short_name: str, code_word: str, year: int, serial: int) -> str:
-    """（萧）应急责改〔2026〕12号 — full-width parentheses, 六角括号, no leading zeros (GB/T 9704)."""
-    return f"（{short_name}）应急{code_word}〔{int(year)}〕{int(serial)}号"
+def format_number(short_name: str, code_word: str, year: int, serial: int, part: int = 1) -> str:
+    """（萧）应急责改〔2026〕12号 — full-width parentheses, 六角括号, no leading zeros (GB/T 9704); a later
+    document of one 代字 sharing a case's serial is 〔2026〕12-2号."""
+    suffix = f"-{int(part)}" if part > 1 else ""
+    return f"（{short_name}）应急{code_word}〔{int(year)}〕{int(serial)}{suffix}号"
 
 
 def issuing_agency(department: Department) -> Department:
@@ -47,8 +49,11 @@ def _next_serial(agency_id: int, year: int, code_word: str) -> int:
     session = db.session
     stmt = (
         update(DocumentCounter)
-        .where(DocumentCounter.agency_id == agency_id, DocumentCounter.year == year,
-               DocumentCounter.code_word == code_word)
+        .where(
+            DocumentCounter.agency_id == agency_id,
+            DocumentCounter.year == year,
+            DocumentCounter.code_word == code_word,
+        )
         .values(last_serial=DocumentCounter.last_serial + 1)
         .returning(DocumentCounter.last_serial)
         .execution_options(synchronize_session=False)
@@ -85,8 +90,50 @@ def next_number(
     year = int(year or clock.today().year)
     serial = _next_serial(issuer.id, year, code_word)
     number = DocumentNumber(
-        agency_id=issuer.id, year=year, code_word=code_word, serial=serial,
-        text=format_number(short, code_word, year, serial), status=NumberStatus.ISSUED, created_at=clock.now(),
+        agency_id=issuer.id,
+        year=year,
+        code_word=code_word,
+        serial=serial,
+        text=format_number(short, code_word, year, serial),
+        status=NumberStatus.ISSUED,
+        created_at=clock.now(),
+    )
+    db.session.add(number)
+    if flush:
+        db.session.flush()
+    return number
+
+
+def shared_number(
+    agency: Department, code_word: str, *, year: int, serial: int, flush: bool = True
+) -> DocumentNumber:
+    """A number on a serial taken elsewhere (a case's 立案 serial, shared by all its documents, domain spec
+    §3.2): the first document of the 代字 gets 〔year〕N号, later ones N-2号, N-3号 … Callers serialise the
+    documents of one case (its workflow row lock); a concurrent duplicate fails on the unique constraint."""
+    code_word = (code_word or "").strip()
+    if not _CODE_WORD.match(code_word):
+        raise ValidationFailed(f"代字无效：{code_word!r}")
+    issuer = issuing_agency(agency)
+    short = agency_short_name(issuer)
+    db.session.flush()
+    taken = db.session.scalar(
+        select(func.max(DocumentNumber.part)).where(
+            DocumentNumber.agency_id == issuer.id,
+            DocumentNumber.year == year,
+            DocumentNumber.code_word == code_word,
+            DocumentNumber.serial == serial,
+        )
+    )
+    part = int(taken or 0) + 1
+    number = DocumentNumber(
+        agency_id=issuer.id,
+        year=year,
+        code_word=code_word,
+        serial=serial,
+        part=part,
+        text=format_number(short, code_word, year, serial, part),
+        status=NumberStatus.ISSUED,
+        created_at=clock.now(),
     )
     db.session.add(number)
     if flush:
@@ -110,7 +157,9 @@ def void(number: DocumentNumber, reason: str, actor) -> DocumentNumber:
         document.voided = True
     db.session.flush()
     audit.record(
-        actor, "document.number_voided", document if document is not None else number,
+        actor,
+        "document.number_voided",
+        document if document is not None else number,
         summary=f"作废文号 {number.text}：{reason}",
         changes={"status": [NumberStatus.ISSUED.value, NumberStatus.VOIDED.value]},
         data={"number_id": number.id, "number": number.text, "reason": reason},

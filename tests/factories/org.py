@@ -4,6 +4,7 @@ enterprises in each town and in another county, and one user per role (password 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
@@ -52,7 +53,9 @@ def _region(code, name, level, parent=None):
 
 
 def _user(username, name, roles, dept=None, ent=None, cert=None):
-    u = User(username=username, name=name, department=dept, enterprise=ent, cert_no=cert)
+    u = User(username=username, name=name, department=dept, enterprise=ent, cert_no=cert,
+             cert_expires_on=date(2031, 12, 31) if cert else None,
+             legal_qualification_no="A20183401000123" if Role.LEGAL_REVIEWER in roles else None)
     u.password_hash = PASSWORD_HASH
     u.set_roles(roles)
     _db.session.add(u)

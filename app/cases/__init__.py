@@ -1,0 +1,70 @@
+"""行政处罚案件 (issue #13): the penalty case from 立案 to 结案, behind its legal gates.
+
+Layout: models.py (tables), rules.py + data/rules (the jurisdiction's parameter pack: thresholds and
+windows, versioned, cited), legal_time.py (the case's legal time on app.calendar), violations.py +
+discretion.py + data/violations (违法行为库 and 裁量基准), gates.py (every legal gate, in one place), policy.py
+(which rights and gates a case carries), operations/ (verbs), tasks.py (user-task handlers),
+workflow_handlers.py (timers' service tasks), status.py (status from the workflow), casefile.py (执法案卷),
+publicity.py (公示 through app.publication), documents.py (文书 types), access.py, view.py, choices.py.
+`init_app` below is the one place the domain plugs into the platform (docs/adding-a-domain.md).
+
+One workflow instance per case (penalty_case, or penalty_simple for 当场处罚). The BPMN routes on decisions
+the operations validated; the gates live in gates.py and are checked by the operation whoever calls it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+SUBJECT_LABEL = "行政处罚案件"
+
+
+def init_app(app: Flask) -> None:
+    from flask import url_for
+
+    from app import audit, subjects, ui
+    from app.cases import (  # noqa: F401 - imported for their decorators
+        access,
+        choices,
+        labels,
+        publicity,
+        status,
+        tasks,
+        workflow_handlers,
+    )
+    from app.cases import documents as case_documents
+    from app.cases import view as case_view
+    from app.cases.models import PenaltyCase
+    from app.hazards.signals import referral_made
+
+    access.register()
+    case_documents.register_doc_types()
+    audit.register_action_labels(labels.AUDIT_LABELS)
+    ui.register_field_labels(labels.FIELD_LABELS)
+    referral_made.connect(_on_referral, weak=False)
+    subjects.register_subject(
+        subjects.type_of(PenaltyCase),
+        subjects.SubjectView(
+            load=lambda case_id: _get(PenaltyCase, case_id),
+            summary_template="cases/_summary.html",
+            url=lambda case: (
+                url_for("cases.detail", case_id=case.id) if "cases.detail" in app.view_functions else None
+            ),
+            label=SUBJECT_LABEL,
+            name=lambda case: case.display_no,
+            outsider_progress=case_view.outsider_progress,
+        ),
+    )
+
+
+def _on_referral(referral) -> None:
+    """A hazard referred for a penalty becomes a case proposal (the hazard domain's signal)."""
+    from app.cases.operations import receive_referral
+
+    receive_referral(referral)
+
+
+def _get(model, object_id: int):
+    from app.extensions import db
+
+    return db.session.get(model, object_id)

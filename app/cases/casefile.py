@@ -1,0 +1,108 @@
+"""The 执法案卷 (首页 and 卷内目录), assembled from the case's documents in the order of the procedure, and the
+documents an outcome requires: closure is blocked while one is missing (domain spec §3.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.cases.models import HearingStatus, Outcome, PenaltyCase
+from app.documents import OfficialDocument, documents_for
+from app.documents.doc_types import get_doc_type
+
+# the order of a case file (卷内目录): the procedure's order
+ORDER = [
+    "case_filing",
+    "inquiry_notice",
+    "investigation_report",
+    "penalty_notice",
+    "hearing_notice",
+    "hearing_meeting_notice",
+    "hearing_record",
+    "hearing_report",
+    "case_decision_form",
+    "legal_review",
+    "discussion_record",
+    "penalty_decision",
+    "no_penalty_decision",
+    "payment_reminder",
+    "payment_arrangement",
+    "enforcement_application",
+    "transfer_approval",
+    "crime_transfer",
+    "service_receipt",
+    "case_closing",
+]
+
+
+@dataclass(frozen=True)
+class Entry:
+    no: int
+    document: OfficialDocument
+
+    @property
+    def name(self) -> str:
+        return self.document.title
+
+
+def contents(case: PenaltyCase) -> list[Entry]:
+    """卷内目录: every valid document of the case, in procedure order, then by issue time."""
+    docs = [d for d in documents_for(case, include_voided=False)]
+    rank = {code: i for i, code in enumerate(ORDER)}
+    docs.sort(key=lambda d: (rank.get(d.doc_type, len(ORDER)), d.issued_at, d.id))
+    return [Entry(i, d) for i, d in enumerate(docs, 1)]
+
+
+def required(case: PenaltyCase) -> list[str]:
+    """The document types this case's outcome and path require in its file."""
+    need = ["case_filing", "investigation_report"]
+    if case.outcome == Outcome.TRANSFER:
+        return need + ["transfer_approval", "crime_transfer"]
+    if case.outcome == Outcome.PENALTY:
+        need.append("case_decision_form")
+    if case.review_required:
+        need.append("legal_review")
+    if case.discussion_required:
+        need.append("discussion_record")
+    if case.outcome == Outcome.PENALTY:
+        need.append("hearing_notice" if case.hearing_right else "penalty_notice")
+        if any(h.status == HearingStatus.HELD for h in case.hearings):
+            need += ["hearing_meeting_notice", "hearing_record", "hearing_report"]
+        need.append("penalty_decision")
+    elif case.outcome in (Outcome.NO_PENALTY, Outcome.NOT_ESTABLISHED):
+        need.append("no_penalty_decision")
+    return need
+
+
+def missing(case: PenaltyCase) -> list[str]:
+    """Names of the required documents the file lacks, plus the 送达回执 of each served document."""
+    have = {d.doc_type for d in documents_for(case, include_voided=False)}
+    names = [get_doc_type(code).name for code in required(case) if code not in have]
+    served = {s.document_id for s in case.services}
+    for d in documents_for(case, include_voided=False):
+        if (
+            d.doc_type in ("penalty_notice", "hearing_notice", "penalty_decision", "no_penalty_decision")
+            and d.id not in served
+        ):
+            names.append(f"{d.title}的送达回执")
+    if case.outcome == Outcome.PENALTY and case.closing_reason != "终结执行":
+        total = sum((ln.decided_fine or 0) for ln in case.lines)
+        if total and case.paid_on is None:
+            names.append("罚款缴纳凭证（缴款登记）")
+    return names
+
+
+def performance(case: PenaltyCase) -> dict:
+    """履行情况 for the 结案审批表."""
+    return {
+        "payments": [
+            {
+                "kind": p.kind,
+                "paid_on": p.paid_on.isoformat(),
+                "amount": str(p.amount),
+                "receipt_no": p.receipt_no,
+            }
+            for p in case.payments
+        ],
+        "remedies": [{"kind": r.kind, "outcome": r.outcome} for r in case.remedies],
+        "closing_reason": case.closing_reason,
+    }

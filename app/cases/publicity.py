@@ -1,0 +1,102 @@
+"""行政处罚决定公示 (安全生产法 Art.78; 国办发〔2018〕118号; 双公示 fields of domain spec §8.1) through the
+platform's app.publication: published within 7 working days of the decision (the service task right after
+service does it, so it is never late), persons' ID numbers masked, withdrawn within 3 working days when the
+decision is changed, revoked or annulled (行政处罚法 Art.48)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from app import clock, publication
+from app.cases.models import PenaltyCase, TargetKind
+from app.publication.kinds import PublicationKind
+
+KIND = "penalty_decision"
+
+FIELDS = (
+    "行政相对人名称",
+    "行政相对人类别",
+    "统一社会信用代码",
+    "法定代表人",
+    "决定书文号",
+    "违法行为类型",
+    "违法事实",
+    "处罚依据",
+    "处罚类别",
+    "处罚内容",
+    "罚款金额(万元)",
+    "处罚决定日期",
+    "处罚机关",
+    "数据来源单位",
+)
+
+publication.register_kind(
+    PublicationKind(
+        code=KIND,
+        name="行政处罚决定",
+        fields=FIELDS,
+        mask=frozenset({"统一社会信用代码"}),
+        term_days=365,  # 一般违法行为 at least 3 months, at most 1 year (国家发改委令第58号) [M:med]
+        description="依据《安全生产法》第七十八条，行政处罚决定作出之日起7个工作日内公示。",
+    )
+)
+
+
+def _fields(case: PenaltyCase, decision_no: str) -> dict[str, object]:
+    kinds = sorted({k for ln in case.lines for k in (ln.decided_kinds or [])})
+    total = sum(Decimal(ln.decided_fine or 0) for ln in case.lines)
+    content = "；".join(
+        f"{ln.party_name}{'（' + ln.position + '）' if ln.position else ''}：{'、'.join(ln.decided_kinds or [])}"
+        + (f"，罚款{ln.decided_fine}元" if ln.decided_fine else "")
+        for ln in case.lines
+    )
+    e = case.enterprise
+    return {
+        "行政相对人名称": e.name,
+        "行政相对人类别": "法人及非法人组织",
+        "统一社会信用代码": e.credit_code,
+        "法定代表人": e.legal_rep or "",
+        "决定书文号": decision_no,
+        "违法行为类型": case.name,
+        "违法事实": case.facts,
+        "处罚依据": case.provisions,
+        "处罚类别": "、".join(kinds),
+        "处罚内容": content,
+        "罚款金额(万元)": str((total / Decimal(10000)).quantize(Decimal("0.0001"))),
+        "处罚决定日期": case.decided_on.isoformat() if case.decided_on else "",
+        "处罚机关": case.agency.name,
+        "数据来源单位": case.agency.name,
+    }
+
+
+def publish(case: PenaltyCase, *, due_on: date, actor=None):
+    """Publish the case's penalty decision (idempotent: an existing publication is kept)."""
+    from app.cases.operations.decision import decision_document
+
+    if publication.current_for(case, KIND) is not None:
+        return None
+    doc = decision_document(case)
+    persons = [ln for ln in case.lines if ln.target == TargetKind.PERSON]
+    title = f"{case.enterprise.name}{'及' + str(len(persons)) + '名责任人员' if persons else ''}行政处罚决定（{doc.number.text}）"
+    return publication.publish(
+        case,
+        KIND,
+        _fields(case, doc.number.text),
+        region_path=case.region_path,
+        agency=case.agency,
+        decided_on=case.decided_on,
+        due_on=due_on,
+        actor=actor,
+        title=title,
+    )
+
+
+def withdraw(case: PenaltyCase, reason: str, *, actor, due_on: date):
+    current = publication.current_for(case, KIND)
+    if current is None:
+        return None
+    return publication.withdraw(current, reason, actor=actor, due_on=due_on)
+
+
+__all__ = ["KIND", "publish", "withdraw", "clock"]
