@@ -221,8 +221,11 @@ def require_no_double_fine(case: PenaltyCase) -> None:
 
 def require_within_limitation(case: PenaltyCase, on: date) -> None:
     from app.cases import legal_time
+    from app.cases.rules import pack_for
 
-    ends = legal_time.limitation_ends(case.act_date, case.five_year_limitation)
+    ends = legal_time.limitation_ends(
+        case.act_date, case.five_year_limitation, pack_for(case.region_path, on)
+    )
     if on > ends:
         raise invalid(
             "act_date",

@@ -221,8 +221,9 @@ def submit_filing(proposal: CaseProposal, data: dict, *, actor: User) -> Penalty
 
 
 def _limitation_warning(case: PenaltyCase, today: date) -> str | None:
-    two = legal_time.limitation_ends(case.act_date, False)
-    five = legal_time.limitation_ends(case.act_date, True)
+    pack = pack_for(case.region_path, today)
+    two = legal_time.limitation_ends(case.act_date, False, pack)
+    five = legal_time.limitation_ends(case.act_date, True, pack)
     if today > five:
         raise invalid(
             "act_date",
@@ -375,7 +376,7 @@ def _filing_content(case: PenaltyCase) -> dict:
         "provisions": case.provisions,
         "act_date": case.act_date.isoformat(),
         "limitation": f"{'五' if case.five_year_limitation else '两'}年追责时效至"
-        f"{legal_time.limitation_ends(case.act_date, case.five_year_limitation):%Y年%m月%d日}",
+        f"{legal_time.limitation_ends(case.act_date, case.five_year_limitation, pack_for(case.region_path, clock.today())):%Y年%m月%d日}",
         "officers": [{"name": o.user.name, "cert_no": o.cert_no, "lead": o.lead} for o in case.officers],
         "approvals": case.filing_approvals,
         "urgent_handled_on": case.urgent_handled_on.isoformat() if case.urgent_handled_on else None,

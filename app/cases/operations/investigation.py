@@ -4,6 +4,7 @@ the discretion engine's band, and the 承办机构负责人's review of the repo
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from app import clock
@@ -163,7 +164,12 @@ def refresh_clock(case: PenaltyCase) -> None:
     if case.filed_on is None or case.decided_on is not None:
         return
     pack = pack_for(case.region_path, case.filed_on)
-    pauses = [(p.started_on, p.ended_on) for p in case.pauses]
+    # the filing day itself never counts (a period runs from the next day): a pause begun that day starts the next
+    first = case.filed_on + timedelta(days=1)
+    pauses = [
+        (max(p.started_on, first), p.ended_on if p.ended_on is None else max(p.ended_on, first))
+        for p in case.pauses
+    ]
     case.decision_due = legal_time.decision_due(case.filed_on, pauses, case.extra_days, pack)
     case.is_overdue = case.decision_due is not None and clock.today() > case.decision_due
 
