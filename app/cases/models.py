@@ -151,10 +151,18 @@ class CaseProposal(TimestampMixin, Model):
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="处理人")
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="处理时间")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="登记人")
+    parent_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("penalty_cases.id", use_alter=True),
+        index=True,
+        comment="关联的前案（同一指令书/条款已作出处罚决定，逾期未改正的第二阶段，规格 §2.5）",
+    )
 
     enterprise: Mapped[Enterprise] = relationship()
     handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
-    case: Mapped[PenaltyCase | None] = relationship(back_populates="proposal", uselist=False)
+    case: Mapped[PenaltyCase | None] = relationship(
+        back_populates="proposal", uselist=False, foreign_keys="PenaltyCase.proposal_id"
+    )
+    parent_case: Mapped[PenaltyCase | None] = relationship(foreign_keys=[parent_case_id])
 
 
 class PenaltyCase(TimestampMixin, Model):
@@ -227,8 +235,18 @@ class PenaltyCase(TimestampMixin, Model):
     closing_reason: Mapped[str | None] = mapped_column(String(20), comment="结案理由")
     archive_no: Mapped[str | None] = mapped_column(String(60), comment="归档号")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="承办人（提交立案）")
+    on_the_spot: Mapped[dict] = mapped_column(
+        JSON,
+        default=dict,
+        comment="当场处罚记录（签收或拒签、当场收缴及票据号、交款期限、备案）",
+    )
+    continuing_fine: Mapped[dict | None] = mapped_column(
+        JSON, comment="按日连续处罚（安全生产法第112条：原罚款数额、责令改正日期、计罚日数、金额）"
+    )
 
-    proposal: Mapped[CaseProposal | None] = relationship(back_populates="case")
+    proposal: Mapped[CaseProposal | None] = relationship(
+        back_populates="case", foreign_keys=[proposal_id]
+    )
     parent: Mapped[PenaltyCase | None] = relationship(remote_side=[id])
     agency: Mapped[Department] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
@@ -685,3 +703,42 @@ class CaseTransfer(TimestampMixin, Model):
     document_id: Mapped[int | None] = mapped_column(
         ForeignKey("official_documents.id"), comment="涉嫌犯罪案件移送书"
     )
+
+
+class ClosureProposalStatus(StrEnum):
+    PENDING = "待负责人处理"
+    SUBMITTED = "已提请关闭"
+    DISMISSED = "不提请"
+
+
+class CaseClosureProposal(TimestampMixin, Model):
+    """提请关闭 (安全生产法 Art.113): an enterprise penalised for a 重大事故隐患 3 times within 180 days or 4 times
+    within one year; raised once per threshold crossing by the decision that reaches it, to the agency's
+    负责人, who decides whether to ask the local people's government to close the unit."""
+
+    __tablename__ = "case_closure_proposals"
+    __table_args__ = (
+        UniqueConstraint("trigger_case_id", "rule", name="uq_case_closure_proposals_trigger_rule"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True, comment="生产经营单位")
+    agency_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), comment="提请机关")
+    region_path: Mapped[str] = mapped_column(path_type(), comment="属地区划路径（数据范围）")
+    rule: Mapped[str] = mapped_column(String(20), comment="触发规则（180日内3次/一年内4次）")
+    window_from: Mapped[date] = mapped_column(Date, comment="统计期间起")
+    window_to: Mapped[date] = mapped_column(Date, comment="统计期间止（触发决定日）")
+    count: Mapped[int] = mapped_column(Integer, comment="期间内因重大事故隐患受处罚次数")
+    case_ids: Mapped[list] = mapped_column(JSON, default=list, comment="计入的处罚案件")
+    trigger_case_id: Mapped[int] = mapped_column(
+        ForeignKey("penalty_cases.id"), comment="达到次数的处罚决定所属案件"
+    )
+    status: Mapped[str] = mapped_column(
+        String(10), default=ClosureProposalStatus.PENDING, comment="处理状态"
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="处理人（负责人）")
+    decided_on: Mapped[date | None] = mapped_column(Date, comment="处理日期")
+    opinion: Mapped[str | None] = mapped_column(Text, comment="负责人意见")
+
+    enterprise: Mapped[Enterprise] = relationship()
+    trigger_case: Mapped[PenaltyCase] = relationship()
