@@ -279,9 +279,7 @@ def revise_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
     case.name, case.facts, case.provisions = data["name"].strip(), data["facts"], data["provisions"]
     case.act_date, case.urgent_handled_on = data["act_date"], data.get("urgent_handled_on")
     lead = int(data.get("lead_officer_id") or officers[0].id)
-    case.officers = [
-        CaseOfficer(user_id=u.id, lead=(u.id == lead), cert_no=u.cert_no or "") for u in officers
-    ]
+    _set_officers(case, officers, lead)
     _limitation_warning(case, today)
     case.filing_approvals = [
         *case.filing_approvals,
@@ -289,6 +287,21 @@ def revise_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
     ]
     changes = step(case, task, {}, actor=actor)
     record(actor, "case.filing_revised", case, "修改立案审批表后重新提交", changes=changes)
+
+
+def _set_officers(case: PenaltyCase, officers: list[User], lead: int) -> None:
+    """Keep the rows of officers who stay (a row per officer and case), drop the others, add the new ones."""
+    wanted = {u.id: u for u in officers}
+    for row in list(case.officers):
+        if row.user_id not in wanted:
+            case.officers.remove(row)
+    have = {row.user_id for row in case.officers}
+    for uid, u in wanted.items():
+        if uid not in have:
+            case.officers.append(CaseOfficer(user_id=uid, cert_no=u.cert_no or ""))
+    for row in case.officers:
+        row.lead = row.user_id == lead
+    db.session.flush()
 
 
 def set_five_year_limitation(case: PenaltyCase, five_years: bool, reason: str, *, actor: User) -> None:
