@@ -288,7 +288,9 @@ def decide(case: PenaltyCase, data: dict, *, actor: User, task=None) -> Official
 
 
 def remedy_text(case: PenaltyCase) -> str:
-    gov = case.agency.parent.name if getattr(case.agency, "parent", None) else "本级人民政府"
+    """复议 to the people's government at the agency's own level (2023 行政复议法 Art.24), 诉讼 within 6 months."""
+    region = getattr(case.agency, "region", None)
+    gov = f"{region.name}人民政府" if region is not None else "本级人民政府"
     return (
         f"如不服本决定，可以在收到本决定书之日起六十日内向{gov}申请行政复议，或者在六个月内依法向人民法院"
         "提起行政诉讼。申请行政复议或者提起行政诉讼的，不停止本决定的执行。"
@@ -305,6 +307,12 @@ def decision_content(case: PenaltyCase, pack) -> dict:
         "facts": case.report_text,
         "provisions": case.provisions,
         "basis": discretion.describe(entry) if entry is not None else case.provisions,
+        "standard": (
+            f"{entry.standard}（{entry.doc_no}，{entry.violation}）"
+            + ("〔示例数据〕" if entry.illustrative else "")
+            if entry is not None
+            else None
+        ),
         "evidence": [{"kind": e.kind, "title": e.title} for e in case.evidence_items],
         "statements": [
             {"kind": s.kind, "review": s.review_result, "reason": s.review_reason} for s in case.statements
@@ -318,6 +326,7 @@ def decision_content(case: PenaltyCase, pack) -> dict:
             for ln in case.lines
         ],
         "payment_days": pack.payment.n,
+        "decided_on": case.decided_on.isoformat() if case.decided_on else None,
         "surcharge": "到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不超过罚款数额",
         "remedy": remedy_text(case),
     }

@@ -382,7 +382,10 @@ def decide_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
 
 
 def _filing_content(case: PenaltyCase) -> dict:
+    from app.cases.operations.common import party_of
+
     return {
+        "party": party_of(case),
         "name": case.name,
         "source": case.source,
         "facts": case.facts,

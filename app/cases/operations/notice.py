@@ -78,9 +78,13 @@ def issue_notice(case: PenaltyCase, data: dict, *, actor: User, task=None) -> Ca
             {**_line_content(ln, "notified"), "fine_capital": capital(ln.notified_fine or 0)}
             for ln in case.lines
         ],
+        "basis": _basis(case),
+        "evidence": [{"kind": e.kind, "title": e.title} for e in case.evidence_items],
         "hearing_right": case.hearing_right,
         "statement_window": pack.statement_window.n,
         "hearing_request": pack.hearing_request.n,
+        "statement_window_label": pack.statement_window.label(),
+        "hearing_request_label": pack.hearing_request.label(),
         "contact": data.get("contact"),
         "round": rnd,
     }
@@ -105,6 +109,15 @@ def issue_notice(case: PenaltyCase, data: dict, *, actor: User, task=None) -> Ca
         changes=changes,
     )
     return notice
+
+
+def _basis(case: PenaltyCase) -> str | None:
+    """违反…的规定，依据…的规定 from the case's 违法行为库 entry (the 告知书 states the legal basis, Art.44)."""
+    if not case.violation_code:
+        return None
+    from app.cases import discretion
+
+    return discretion.describe(discretion.entry(case.violation_code, case.violation_version))
 
 
 # ---- 送达 -------------------------------------------------------------------------------------------------
