@@ -38,6 +38,10 @@ def init_app(app: Flask) -> None:
     from app.hazards.signals import referral_made
 
     access.register()
+    from app.cases.seed import seed_cases
+    from app.seed import register_seeder
+
+    register_seeder(seed_cases)  # demo data: after the hazard seeder (its referral is filed here)
     case_documents.register_doc_types()
     audit.register_action_labels(labels.AUDIT_LABELS)
     ui.register_field_labels(labels.FIELD_LABELS)

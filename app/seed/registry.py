@@ -7,6 +7,8 @@ Deterministic: the same data on every run.
 
 from __future__ import annotations
 
+from datetime import date
+
 from app.auth.models import User
 from app.auth.roles import Role
 from app.extensions import db
@@ -14,6 +16,8 @@ from app.org.credit_code import make_credit_code
 from app.org.models import Department, Enterprise, EnterpriseStatus, Region
 
 DEMO_PASSWORD = "SafeLoop@2026"
+CERT_EXPIRES_ON = date(2031, 12, 31)  # 执法证有效期至 of the demo officers
+LEGAL_QUALIFICATION_NO = "A20183401010123"  # 法律职业资格证书编号 of the demo 法制审核人员
 COUNTY_CODE = "341322"
 FEATURED_ENTERPRISE = "萧县龙城精细化工有限公司"
 
@@ -221,13 +225,17 @@ def seed_enterprises(towns: dict[str, Region], villages: dict[tuple[str, str], R
 
 
 def seed_users(depts: dict[str, Department], enterprises: dict[str, Enterprise]) -> dict[str, User]:
-    users = {}
+    users: dict[str, User] = {}
     for username, name, roles, dept, ent, cert in DEMO_ACCOUNTS:
         user = User(
             username=username, name=name, department=depts[dept] if dept else None,
             enterprise=enterprises[ent] if ent else None, cert_no=cert,
             phone=_mobile(len(users) + 100),
         )
+        if cert:  # 执法证 valid through the demo (gates refuse an officer whose expiry is not on record)
+            user.cert_expires_on = CERT_EXPIRES_ON
+        if Role.LEGAL_REVIEWER in roles:  # 法律职业资格 (Art.58: the 法制审核 reviewer holds one)
+            user.legal_qualification_no = LEGAL_QUALIFICATION_NO
         user.set_roles(roles)
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
