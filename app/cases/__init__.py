@@ -38,6 +38,29 @@ def init_app(app: Flask) -> None:
     from app.hazards.signals import referral_made
 
     access.register()
+    # pages, the JSON API and their nav (app.cases.routes / api; pages holds the case-page form choices)
+    from app.auth.roles import Role
+    from app.cases import api as case_api
+    from app.cases import pages as case_pages  # noqa: F401 - registers cases.outward_documents
+    from app.cases import routes as case_routes
+
+    app.register_blueprint(case_routes.bp)
+    app.register_blueprint(case_api.bp)
+    ui.register_nav(
+        "cases.index",
+        "行政处罚",
+        {
+            Role.OFFICER,
+            Role.SECTION_HEAD,
+            Role.LEADER,
+            Role.LEGAL_REVIEWER,
+            Role.SUPERVISOR,
+            Role.ADMIN,
+            Role.ENTERPRISE,
+        },
+        order=40,
+    )
+    ui.register_nav("cases.proposals", "案件线索", {Role.OFFICER, Role.SECTION_HEAD, Role.LEADER}, order=41)
     from app.cases.seed import seed_cases
     from app.seed import register_seeder
 

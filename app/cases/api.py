@@ -1,0 +1,295 @@
+"""/api/v1/cases: the 行政处罚案件 list (the list page's CaseFilters and data scope), one case in the reader's
+terms, the proposals, and the case's non-task actions (证据, 不计入期间, 送达, 缴款, 追责时效) through the same
+forms and operations as the case page.
+
+Task steps (立案审批 … 结案) go through the generic POST /api/v1/tasks/<id>/complete, which runs the same
+case handler as the pages; the legal gates live in the operations, so they hold there too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import request
+from flask_login import current_user
+
+from app import audit, forms, params
+from app.api import api_blueprint, doc, register_schemas
+from app.api.routes import _submitted_form
+from app.cases import operations as ops
+from app.cases import pages, queries, schemas
+from app.cases import permissions as perm
+from app.cases.models import PenaltyCase
+from app.cases.operations.execution import balance
+from app.db import commit_request
+from app.errors import NotFound, PermissionDenied, ValidationFailed
+
+bp = api_blueprint("api_cases", __name__)
+register_schemas(
+    schemas.CaseSchema,
+    schemas.CasePageSchema,
+    schemas.PenaltyLineSchema,
+    schemas.FileSchema,
+    schemas.EvidenceSchema,
+    schemas.PauseSchema,
+    schemas.ServiceSchema,
+    schemas.PaymentSchema,
+    schemas.BalanceSchema,
+    schemas.DocumentRefSchema,
+    schemas.ProgressStepSchema,
+    schemas.CaseDetailSchema,
+    schemas.ProposalSchema,
+    schemas.ProposalPageSchema,
+    schemas.ActionResultSchema,
+)
+
+PATH_CASE = {
+    "in": "path",
+    "name": "case_id",
+    "required": True,
+    "schema": {"type": "integer"},
+    "description": "案件ID",
+}
+ERRORS = {
+    "401": {"content": {"application/json": {"schema": "ErrorSchema"}}},
+    "422": {"content": {"application/json": {"schema": "ErrorSchema"}}},
+}
+ACTION_ERRORS = {
+    **ERRORS,
+    "403": {"content": {"application/json": {"schema": "ErrorSchema"}}},
+    "404": {"content": {"application/json": {"schema": "ErrorSchema"}}},
+    "409": {"content": {"application/json": {"schema": "ErrorSchema"}}},
+}
+
+
+def _ok(schema: str) -> dict:
+    return {"200": {"content": {"application/json": {"schema": schema}}}}
+
+
+def _case(case_id: int) -> PenaltyCase:
+    case = queries.scoped_get(current_user, case_id)
+    if case is None:
+        raise NotFound("案件不存在或不在您的范围内")
+    return case
+
+
+@bp.get("/cases")
+@doc(
+    {
+        "get": {
+            "summary": "行政处罚案件列表（数据范围内；筛选同案件列表页）",
+            "responses": {**_ok("CasePageSchema"), **ERRORS},
+        }
+    },
+    query=schemas.CaseArgsSchema,
+)
+def cases():
+    """行政处罚案件列表"""
+    page = queries.case_page(current_user, queries.CaseFilters.from_args(request.args))
+    return schemas.CasePageSchema().dump(page)
+
+
+@bp.get("/cases/proposals")
+@doc(
+    {
+        "get": {
+            "summary": "案件线索（待处理在前；企业账号无权查看）",
+            "responses": {**_ok("ProposalPageSchema"), **ERRORS},
+        }
+    },
+    query=schemas.ProposalArgsSchema,
+)
+def proposals():
+    """案件线索"""
+    if not perm.is_staff(current_user):
+        raise PermissionDenied("案件线索仅供执法人员查看")
+    args = params.check(schemas.ProposalArgsSchema, request.args)
+    return schemas.ProposalPageSchema().dump(
+        queries.proposal_page(current_user, args.get("status", ""), args["page"])
+    )
+
+
+def _evidence(case: PenaltyCase, ctx: dict) -> list[dict]:
+    return [
+        {
+            "id": e.id,
+            "kind": e.kind,
+            "title": e.title,
+            "description": e.description,
+            "collected_on": e.collected_on,
+            "place": e.place,
+            "files": files,
+        }
+        for e, files in ctx["evidence"]
+    ]
+
+
+def _balance(case: PenaltyCase) -> dict | None:
+    if case.decided_on is None:
+        return None
+    b = balance(case)
+    return {
+        "principal": b.principal,
+        "paid_principal": b.paid_principal,
+        "surcharge": b.surcharge.amount if b.surcharge else None,
+        "surcharge_days": b.surcharge.days if b.surcharge else None,
+        "paid_surcharge": b.paid_surcharge,
+        "owed": b.owed,
+    }
+
+
+@bp.get("/cases/<int:case_id>")
+@doc(
+    {
+        "get": {
+            "summary": "案件详情：处罚内容、证据（含文件SHA-256）、送达、缴款与加处罚款、文书、当前任务和执法全过程记录；企业账号只见本企业已立案案件的进度和送达给它的文书",
+            "parameters": [PATH_CASE],
+            "responses": {
+                **_ok("CaseDetailSchema"),
+                "404": {"content": {"application/json": {"schema": "ErrorSchema"}}},
+            },
+        }
+    }
+)
+def case(case_id: int):
+    """案件详情"""
+    c = _case(case_id)
+    ctx = pages.detail_context(c, current_user)
+    outsider = ctx["outsider"]
+    return schemas.CaseDetailSchema().dump(
+        {
+            "case": c,
+            "officers": []
+            if outsider
+            else [{"name": o.user.name, "cert_no": o.cert_no, "lead": o.lead} for o in c.officers],
+            "lines": c.lines,
+            "evidence": [] if outsider else _evidence(c, ctx),
+            "pauses": [] if outsider else c.pauses,
+            "services": c.services if not outsider else [],
+            "payments": c.payments,
+            "balance": _balance(c),
+            "documents": ctx["documents"],
+            "missing": [] if outsider else ctx["missing"],
+            "tasks": ctx["tasks"],
+            "actionable_task_ids": [t.id for t in ctx["my_tasks"]],
+            "history": [] if outsider else audit.history(c),
+            "progress": [
+                {"label": s.label, "state": s.state, "day": s.when, "note": s.note} for s in ctx["progress"]
+            ]
+            if outsider
+            else None,
+        }
+    )
+
+
+def _action(case_id: int, form_name: str, allowed: Callable, denied: str, run: Callable):
+    """One non-task action: the case page's form and operation, answered in JSON."""
+    c = _case(case_id)
+    if current_user.is_enterprise_user or not allowed(current_user, c):
+        raise PermissionDenied(denied)
+    formdata, files = _submitted_form()
+    try:
+        data = forms.validate(form_name, formdata, files, actor=current_user, context={"case": c})
+    except forms.FormInvalid as exc:
+        raise ValidationFailed("提交的内容未通过校验", field_errors=exc.errors) from None
+    obj = run(c, data)
+    commit_request()
+    return schemas.ActionResultSchema().dump(
+        {"status": "ok", "case_id": c.id, "id": getattr(obj, "id", None)}
+    )
+
+
+def _action_doc(summary: str) -> dict:
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [PATH_CASE],
+            "requestBody": {
+                "content": {
+                    "application/json": {"schema": "CompleteTaskSchema"},
+                    "multipart/form-data": {"schema": {"type": "object", "description": "表单字段与附件"}},
+                }
+            },
+            "responses": {**_ok("ActionResultSchema"), **ACTION_ERRORS},
+        }
+    }
+
+
+OFFICER_ONLY = "只有本案承办人员或承办机构负责人可以办理"
+
+
+@bp.post("/cases/<int:case_id>/evidence")
+@doc(_action_doc("登记证据（表单 case_evidence；文件用 multipart/form-data）"))
+def add_evidence(case_id: int):
+    """登记证据"""
+    return _action(
+        case_id,
+        "case_evidence",
+        pages.is_case_officer,
+        OFFICER_ONLY,
+        lambda c, d: ops.add_evidence(c, d, actor=current_user),
+    )
+
+
+@bp.post("/cases/<int:case_id>/pauses")
+@doc(_action_doc("不计入办案期限的期间开始（表单 case_pause_start）"))
+def start_pause(case_id: int):
+    """期间开始"""
+    return _action(
+        case_id,
+        "case_pause_start",
+        pages.is_case_officer,
+        OFFICER_ONLY,
+        lambda c, d: ops.start_pause(c, d, actor=current_user),
+    )
+
+
+@bp.post("/cases/<int:case_id>/pauses/end")
+@doc(_action_doc("不计入办案期限的期间结束（表单 case_pause_end）"))
+def end_pause(case_id: int):
+    """期间结束"""
+    return _action(
+        case_id,
+        "case_pause_end",
+        pages.is_case_officer,
+        OFFICER_ONLY,
+        lambda c, d: ops.end_pause(c, d, actor=current_user),
+    )
+
+
+def _serve(c: PenaltyCase, data: dict):
+    return pages.serve(c, data, actor=current_user)
+
+
+@bp.post("/cases/<int:case_id>/services")
+@doc(_action_doc("送达本案文书并生成送达回执（表单 case_service）"))
+def record_service(case_id: int):
+    """送达"""
+    return _action(case_id, "case_service", pages.is_case_officer, OFFICER_ONLY, _serve)
+
+
+@bp.post("/cases/<int:case_id>/payments")
+@doc(_action_doc("缴款登记（表单 case_payment）"))
+def record_payment(case_id: int):
+    """缴款登记"""
+    return _action(
+        case_id,
+        "case_payment",
+        pages.is_case_officer,
+        OFFICER_ONLY,
+        lambda c, d: ops.record_payment(c, d, actor=current_user),
+    )
+
+
+@bp.post("/cases/<int:case_id>/limitation")
+@doc(_action_doc("认定追责时效（表单 case_limitation；仅法制审核人员）"))
+def set_limitation(case_id: int):
+    """认定追责时效"""
+    return _action(
+        case_id,
+        "case_limitation",
+        pages.can_set_limitation,
+        "只有法制审核人员可以认定追责时效",
+        lambda c, d: ops.set_five_year_limitation(
+            c, d["five_years"] == "yes", d["reason"], actor=current_user
+        ),
+    )
