@@ -529,8 +529,9 @@ class People:
             setattr(self, k, db.session.get(User, uid))
 
 
-def new_case(p: People, *, name: str = "涉嫌未如实记录安全生产教育和培训情况案"):
-    """A proposal of the manager's enterprise and its 立案审批表 submitted (approve_filing ready)."""
+def new_case(p: People, *, name: str = "涉嫌未如实记录安全生产教育和培训情况案", enterprise_id: int | None = None):
+    """A proposal of the enterprise (the manager's by default) and its 立案审批表 submitted (approve_filing
+    ready)."""
     from app import clock
     from app.cases import operations as ops
     from app.cases.models import ProposalSource
@@ -538,7 +539,7 @@ def new_case(p: People, *, name: str = "涉嫌未如实记录安全生产教育�
 
     proposal = ops.register_proposal(
         {
-            "enterprise_id": p.manager.enterprise_id,
+            "enterprise_id": enterprise_id or p.manager.enterprise_id,
             "source": ProposalSource.INSPECTION,
             "facts": "检查发现未如实记录安全生产教育和培训情况",
             "provisions": VIOLATIONS[0][1],
@@ -573,6 +574,26 @@ REPORT = {
 
 def _line(fine: int = 30000) -> dict:
     return {"target": "单位", "kinds": ["罚款"], "fine": Decimal(fine)}
+
+
+def clean_enterprises(n: int, skip: int) -> list[int]:
+    """n 萧县 enterprises (after the first `skip`) without a case of the bench's violation (AQSCF-97-5): cases
+    walked to a fine on them meet no 一事不二罚."""
+    from sqlalchemy import select
+
+    from app.cases.models import PenaltyCase
+    from app.extensions import db
+    from app.org.models import Enterprise
+
+    taken = select(PenaltyCase.enterprise_id).where(PenaltyCase.violation_code == VIOLATIONS[0][0])
+    rows = db.session.scalars(
+        select(Enterprise.id)
+        .where(Enterprise.region_path.like("/340000/341300/341322/%"), Enterprise.id.not_in(taken))
+        .order_by(Enterprise.id)
+        .offset(skip)
+        .limit(n)
+    )
+    return list(rows)
 
 
 def completed_steps(case) -> int:
