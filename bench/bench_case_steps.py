@@ -43,18 +43,54 @@ N = int(os.environ.get("BENCH_CASE_STEPS", 20))
 WARM = 3
 PROCESS = "penalty_case"
 STEPS = [  # key, case kind, bpmn id, who, form, label
-    ("fresh_approve", "fresh", "approve_filing", "section_head", {"filing_decision": "agree", "opinion": "同意立案"},
-     "新案 承办机构负责人审核立案"),
-    ("fresh_decide", "fresh", "decide_filing", "leader", {"filing_decision": "agree", "opinion": "批准立案"},
-     "新案 负责人审批立案"),
-    ("short_close", "short", "close_case", "officer", {"summary": "罚款已缴清，执行完毕，申请结案"},
-     "12步案件 结案审批表"),
-    ("short_return", "short", "approve_closing", "leader", {"closing_decision": "return", "opinion": "补充说明"},
-     "12步案件 结案审批退回"),
-    ("big_close", "big", "close_case", "officer", {"summary": "罚款已缴清，执行完毕，申请结案"},
-     "30步/40文书案件 结案审批表"),
-    ("big_return", "big", "approve_closing", "leader", {"closing_decision": "return", "opinion": "补充说明"},
-     "30步/40文书案件 结案审批退回"),
+    (
+        "fresh_approve",
+        "fresh",
+        "approve_filing",
+        "section_head",
+        {"filing_decision": "agree", "opinion": "同意立案"},
+        "新案 承办机构负责人审核立案",
+    ),
+    (
+        "fresh_decide",
+        "fresh",
+        "decide_filing",
+        "leader",
+        {"filing_decision": "agree", "opinion": "批准立案"},
+        "新案 负责人审批立案",
+    ),
+    (
+        "short_close",
+        "short",
+        "close_case",
+        "officer",
+        {"summary": "罚款已缴清，执行完毕，申请结案"},
+        "12步案件 结案审批表",
+    ),
+    (
+        "short_return",
+        "short",
+        "approve_closing",
+        "leader",
+        {"closing_decision": "return", "opinion": "补充说明"},
+        "12步案件 结案审批退回",
+    ),
+    (
+        "big_close",
+        "big",
+        "close_case",
+        "officer",
+        {"summary": "罚款已缴清，执行完毕，申请结案"},
+        "30步/40文书案件 结案审批表",
+    ),
+    (
+        "big_return",
+        "big",
+        "approve_closing",
+        "leader",
+        {"closing_decision": "return", "opinion": "补充说明"},
+        "30步/40文书案件 结案审批退回",
+    ),
 ]
 
 
@@ -80,7 +116,8 @@ class CaseRawServer(RawServer):
 class CaseDatabase(AppDatabase):
     def case_instance(self, case_id: int) -> int:
         row = self.execute(
-            "SELECT id FROM workflow_instances WHERE subject_type = 'penalty_cases' AND subject_id = ?", (case_id,)
+            "SELECT id FROM workflow_instances WHERE subject_type = 'penalty_cases' AND subject_id = ?",
+            (case_id,),
         ).fetchone()
         return row[0]
 
@@ -128,17 +165,24 @@ def prepare(url: str, rounds: int) -> tuple[dict[str, int], list[int], list[int]
             ops.submit_report(case, {**REPORT, "lines": [_line()]}, actor=p.officer)
             ops.review_report(case, {"report_decision": "agree", "opinion": "同意"}, actor=p.section_head)
             ops.issue_notice(case, {"contact": "王执法"}, actor=p.officer)
-            ops.serve_notice(case, {"method": "直接送达", "served_on": clock.today(), "recipient": "李四"},
-                             actor=p.officer)
+            ops.serve_notice(
+                case, {"method": "直接送达", "served_on": clock.today(), "recipient": "李四"}, actor=p.officer
+            )
             ops.state_case(case, {"statement": "waived", "waiver_signed": True}, actor=p.officer)
             ops.prepare_decision(case, {"opinion": "处罚"}, actor=p.officer)
             keys = [i.key for i in gates.checklist(case, clock.today())]
-            ops.legal_review(case, {"review_opinion": "agree", "reasons": "同意", "confirmed": keys}, actor=p.legal)
+            ops.legal_review(
+                case, {"review_opinion": "agree", "reasons": "同意", "confirmed": keys}, actor=p.legal
+            )
             ops.decide(case, {"decision": "decide", "opinion": "同意"}, actor=p.leader)
-            ops.serve_decision(case, {"method": "直接送达", "served_on": clock.today(), "recipient": "李四"},
-                               actor=p.officer)
-            ops.record_payment(case, {"paid_on": clock.today(), "amount": Decimal("30000"), "receipt_no": "PJ1"},
-                               actor=p.officer)
+            ops.serve_decision(
+                case, {"method": "直接送达", "served_on": clock.today(), "recipient": "李四"}, actor=p.officer
+            )
+            ops.record_payment(
+                case,
+                {"paid_on": clock.today(), "amount": Decimal("30000"), "receipt_no": "PJ1"},
+                actor=p.officer,
+            )
             ops.finish_execution(case, {"execution_result": "执行完毕"}, actor=p.officer)
             short.append(case.id)
         db.session.commit()
@@ -172,8 +216,13 @@ def hazard_ratios(db_url: str | None) -> tuple[list[tuple[str, float]], str]:
             admin.execute("CREATE DATABASE bench_hazard_steps_h13")
     else:
         env.pop("BENCH_DATABASE_URL", None)
-    out = subprocess.run([sys.executable, str(Path(__file__).with_name("bench_hazard_steps.py"))], env=env,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("bench_hazard_steps.py"))],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     ratios = []
     for line in out.splitlines():
         m = HAZARD_ROW.match(line)
@@ -183,7 +232,7 @@ def hazard_ratios(db_url: str | None) -> tuple[list[tuple[str, float]], str]:
 
 
 def main() -> None:
-    from bench.case_data import ACCOUNTS, PASSWORD, copy_of, ensure
+    from bench.case_data import ACCOUNTS, PASSWORD, copy_of
     from bench.common import percentile
 
     pg = os.environ.get("BENCH_DATABASE_URL", "")
@@ -191,7 +240,6 @@ def main() -> None:
     hazard, hazard_out = hazard_ratios(pg or None)
     if hazard_out:
         print(hazard_out.rstrip())
-    source = ensure(pg or None)
     url = copy_of("case_steps", pg or None)
     kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     ids, fresh, short, big = prepare(url, N + WARM)
@@ -221,8 +269,12 @@ def main() -> None:
                 text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.text.split("<main", 1)[-1]))[:1200]
                 raise RuntimeError(f"{key}: POST /tasks/{task_id} → {r.status}: {text}")
             data = appdb.completed_with(inst, bpmn_id)
-            rr = raw.request("POST", "/task", json.dumps({"key": inst, "process": PROCESS, "bpmn_id": bpmn_id,
-                                                          "data": data}).encode(), {"Content-Type": "application/json"})
+            rr = raw.request(
+                "POST",
+                "/task",
+                json.dumps({"key": inst, "process": PROCESS, "bpmn_id": bpmn_id, "data": data}).encode(),
+                {"Content-Type": "application/json"},
+            )
             assert rr.status == 200, rr.text
             got[key]["app"].append(r.server_ms)
             got[key]["sql"].append(r.sql)
@@ -234,12 +286,15 @@ def main() -> None:
                 step(key, case_id, bpmn_id, role, form)
     big_after = appdb.completed(big_inst)
     docs = appdb.execute(
-        "SELECT count(*) FROM official_documents WHERE subject_type = 'penalty_cases' AND subject_id = ?", (big,)
+        "SELECT count(*) FROM official_documents WHERE subject_type = 'penalty_cases' AND subject_id = ?",
+        (big,),
     ).fetchone()[0]
 
-    print(f"\ncase steps over HTTP (POST /tasks/<id>), {kind}: gunicorn (1 sync worker, production) for the app and "
-          f"for the raw request; {N} of each after {WARM} warm-up rounds; 100,000 cases in the database; the big "
-          f"case went from {big_before} to {big_after} completed steps ({docs} documents)")
+    print(
+        f"\ncase steps over HTTP (POST /tasks/<id>), {kind}: gunicorn (1 sync worker, production) for the app and "
+        f"for the raw request; {N} of each after {WARM} warm-up rounds; 100,000 cases in the database; the big "
+        f"case went from {big_before} to {big_after} completed steps ({docs} documents)"
+    )
     print(f"  {'step':<30} {'app p50':>8} {'app p95':>8} {'SQL':>4} {'raw p50':>8} {'app/raw':>8}")
     worst_hazard = max((r for _, r in hazard), default=None)
     ratios = {}
@@ -247,16 +302,23 @@ def main() -> None:
         g = {k: v[WARM:] for k, v in got[key].items()}
         a, r = statistics.median(g["app"]), statistics.median(g["raw"])
         ratios[key] = a / r
-        print(f"  {_pad(label, 30)} {a:8.2f} {percentile(g['app'], 0.95):8.2f} {statistics.median(g['sql']):4.0f} "
-              f"{r:8.2f} {a / r:7.2f}x")
+        print(
+            f"  {_pad(label, 30)} {a:8.2f} {percentile(g['app'], 0.95):8.2f} {statistics.median(g['sql']):4.0f} "
+            f"{r:8.2f} {a / r:7.2f}x"
+        )
     if hazard:
-        print("  hazard steps' app/raw in this run: " + ", ".join(f"{s} {r:.2f}x" for s, r in hazard)
-              + f" (highest {worst_hazard:.2f}x, median {statistics.median(r for _, r in hazard):.2f}x)")
+        print(
+            "  hazard steps' app/raw in this run: "
+            + ", ".join(f"{s} {r:.2f}x" for s, r in hazard)
+            + f" (highest {worst_hazard:.2f}x, median {statistics.median(r for _, r in hazard):.2f}x)"
+        )
         for key, _, _, _, _, label in STEPS:
             verdict = "within" if ratios[key] <= worst_hazard else "OVER"
             print(f"  {_pad(label, 30)} {ratios[key]:5.2f}x  {verdict} the hazard steps' highest ratio")
-    print("  (ms, server time from Server-Timing; raw = restore + complete + engine + serialize + UPDATE + commit "
-          "of the same task with the same data, same database)")
+    print(
+        "  (ms, server time from Server-Timing; raw = restore + complete + engine + serialize + UPDATE + commit "
+        "of the same task with the same data, same database)"
+    )
 
 
 if __name__ == "__main__":

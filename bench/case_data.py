@@ -529,7 +529,9 @@ class People:
             setattr(self, k, db.session.get(User, uid))
 
 
-def new_case(p: People, *, name: str = "涉嫌未如实记录安全生产教育和培训情况案", enterprise_id: int | None = None):
+def new_case(
+    p: People, *, name: str = "涉嫌未如实记录安全生产教育和培训情况案", enterprise_id: int | None = None
+):
     """A proposal of the enterprise (the manager's by default) and its 立案审批表 submitted (approve_filing
     ready)."""
     from app import clock
