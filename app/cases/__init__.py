@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         labels,
         publicity,
         status,
+        task_facts,
         tasks,
         workflow_handlers,
     )
@@ -46,6 +47,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(case_routes.bp)
     app.register_blueprint(case_api.bp)
+    from app.cases import casefile_routes
+
+    app.register_blueprint(casefile_routes.bp)  # 执法案卷 print: /cases/<id>/casefile
     ui.register_nav(
         "cases.index",
         "行政处罚",

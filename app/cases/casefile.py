@@ -106,3 +106,61 @@ def performance(case: PenaltyCase) -> dict:
         "remedies": [{"kind": r.kind, "outcome": r.outcome} for r in case.remedies],
         "closing_reason": case.closing_reason,
     }
+
+
+# retention of a penalty case file (档案保管期限), by outcome; a local archive rule may differ [M:low]
+RETENTION = {"penalty": "长期", "transfer": "永久", "no_penalty": "长期", "not_established": "长期"}
+
+
+@dataclass(frozen=True)
+class Cover:
+    """首页 of the 执法案卷: what the cover of the printed file shows."""
+
+    case_name: str
+    case_no: str | None
+    cause: str  # 案由: the violation, or the suspected articles
+    party: str
+    result: str  # 处理结果
+    filed_on: object
+    closed_on: object
+    lead_officer: str
+    officers: str
+    archive_no: str | None
+    retention: str
+    agency: str
+    pages: int  # documents in the file (卷内文件数)
+
+
+def cover(case: PenaltyCase, entries: list[Entry] | None = None) -> Cover:
+    """The 首页 of the case file: case name, cause, result, 立案/结案 dates, officer in charge, 归档号, retention."""
+    from app.cases import discretion
+    from app.cases.models import OUTCOME_LABELS
+
+    cause = case.provisions
+    if case.violation_code:
+        try:
+            cause = discretion.entry(case.violation_code, case.violation_version).violation
+        except Exception:  # noqa: BLE001 - an unloadable library version still prints the articles
+            cause = case.provisions
+    result = OUTCOME_LABELS[Outcome(case.outcome)] if case.outcome else "尚未作出处理决定"
+    fines = [f"{ln.party_name}罚款{ln.decided_fine}元" for ln in case.lines if ln.decided_fine]
+    if fines:
+        result += "（" + "；".join(fines) + "）"
+    if case.closing_reason:
+        result += f"，{case.closing_reason}"
+    lead = next((o for o in case.officers if o.lead), case.officers[0] if case.officers else None)
+    return Cover(
+        case_name=case.name,
+        case_no=case.case_no,
+        cause=cause,
+        party=case.enterprise.name,
+        result=result,
+        filed_on=case.filed_on,
+        closed_on=case.closed_on,
+        lead_officer=lead.user.name if lead else "",
+        officers="、".join(o.user.name for o in case.officers),
+        archive_no=case.archive_no,
+        retention=RETENTION.get(case.outcome or "", "长期"),
+        agency=case.agency.agency.name if case.agency else "",
+        pages=len(entries if entries is not None else contents(case)),
+    )
