@@ -244,9 +244,7 @@ class PenaltyCase(TimestampMixin, Model):
         JSON, comment="按日连续处罚（安全生产法第112条：原罚款数额、责令改正日期、计罚日数、金额）"
     )
 
-    proposal: Mapped[CaseProposal | None] = relationship(
-        back_populates="case", foreign_keys=[proposal_id]
-    )
+    proposal: Mapped[CaseProposal | None] = relationship(back_populates="case", foreign_keys=[proposal_id])
     parent: Mapped[PenaltyCase | None] = relationship(remote_side=[id])
     agency: Mapped[Department] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
@@ -722,7 +720,9 @@ class CaseClosureProposal(TimestampMixin, Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True, comment="生产经营单位")
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id"), index=True, comment="生产经营单位"
+    )
     agency_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), comment="提请机关")
     region_path: Mapped[str] = mapped_column(path_type(), comment="属地区划路径（数据范围）")
     rule: Mapped[str] = mapped_column(String(20), comment="触发规则（180日内3次/一年内4次）")
@@ -733,9 +733,7 @@ class CaseClosureProposal(TimestampMixin, Model):
     trigger_case_id: Mapped[int] = mapped_column(
         ForeignKey("penalty_cases.id"), comment="达到次数的处罚决定所属案件"
     )
-    status: Mapped[str] = mapped_column(
-        String(10), default=ClosureProposalStatus.PENDING, comment="处理状态"
-    )
+    status: Mapped[str] = mapped_column(String(10), default=ClosureProposalStatus.PENDING, comment="处理状态")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="处理人（负责人）")
     decided_on: Mapped[date | None] = mapped_column(Date, comment="处理日期")
     opinion: Mapped[str | None] = mapped_column(Text, comment="负责人意见")

@@ -6,13 +6,49 @@ from __future__ import annotations
 from app import audit, notifications, workflow
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
-from app.cases.models import PenaltyCase
+from app.cases.models import CaseEvidence, CaseTransfer, PenaltyCase
 from app.extensions import db
 
 
 def _case(ctx) -> PenaltyCase | None:
-    case_id = ctx.instance.subject_id if ctx.instance is not None else None
-    return db.session.get(PenaltyCase, int(case_id)) if case_id else None
+    """The case of a timer's process: the subject itself (penalty_case, penalty_simple), or the case of a
+    先行登记保存 item or a case's transfer. A proposal's transfer has no case (see `_transfer`)."""
+    inst = ctx.instance
+    if inst is None or not inst.subject_id:
+        return None
+    if inst.subject_type == "case_evidence":
+        item = db.session.get(CaseEvidence, int(inst.subject_id))
+        return item.case if item is not None else None
+    if inst.subject_type == "case_transfers":
+        transfer = db.session.get(CaseTransfer, int(inst.subject_id))
+        return db.session.get(PenaltyCase, transfer.case_id) if transfer and transfer.case_id else None
+    return db.session.get(PenaltyCase, int(inst.subject_id))
+
+
+def _transfer(ctx) -> CaseTransfer | None:
+    inst = ctx.instance
+    if inst is None or inst.subject_type != "case_transfers" or not inst.subject_id:
+        return None
+    return db.session.get(CaseTransfer, int(inst.subject_id))
+
+
+def _tell_proposal_transfer(
+    transfer: CaseTransfer, roles: tuple[str, ...], key: str, title: str, body: str
+) -> None:
+    """A proposal's transfer (before 立案): the leaders / section heads of its jurisdiction."""
+    users = []
+    for role in roles:
+        users += users_with_role(role, region_path=transfer.region_path)
+    notifications.notify(
+        users,
+        transfer,
+        kind="case_deadline",
+        key=f"{key}:{transfer.id}",
+        title=title,
+        body=body,
+        level="warning",
+    )
+    audit.record(None, f"case.{key}", transfer, summary=body)
 
 
 def _tell(
@@ -21,7 +57,9 @@ def _tell(
     users = [o.user for o in case.officers] if officers else []
     for role in roles:
         users += users_with_role(role, region_path=case.region_path, agency_id=case.agency_id)
-    notifications.notify(users, case, kind="case_deadline", key=key, title=title, body=body, level="warning")
+    notifications.notify(
+        users, case, kind="case_deadline", key=f"{key}:{case.id}", title=title, body=body, level="warning"
+    )
     audit.record(None, f"case.{key}", case, summary=body)
 
 
@@ -99,6 +137,17 @@ def enforcement_reminder(ctx) -> None:
 
 @workflow.service("cases.transfer_decision_overdue")
 def transfer_decision_overdue(ctx) -> None:
+    transfer = _transfer(ctx)
+    if transfer is not None and transfer.case_id is None:
+        if transfer.decision is None:
+            _tell_proposal_transfer(
+                transfer,
+                (Role.LEADER,),
+                "transfer_decision_overdue",
+                "移送决定超期",
+                f"涉嫌{transfer.suspected_crime}的移送报告提出已满3日，正职负责人尚未作出是否移送的决定",
+            )
+        return
     case = _case(ctx)
     if case is None:
         return
@@ -114,6 +163,17 @@ def transfer_decision_overdue(ctx) -> None:
 
 @workflow.service("cases.transfer_overdue")
 def transfer_overdue(ctx) -> None:
+    transfer = _transfer(ctx)
+    if transfer is not None and transfer.case_id is None:
+        if transfer.transferred_at is None:
+            _tell_proposal_transfer(
+                transfer,
+                (Role.SECTION_HEAD, Role.LEADER),
+                "transfer_overdue",
+                "移送超期",
+                f"涉嫌{transfer.suspected_crime}的案件批准移送已满24小时，尚未移送公安机关",
+            )
+        return
     case = _case(ctx)
     if case is None:
         return
@@ -124,3 +184,46 @@ def transfer_overdue(ctx) -> None:
         "移送超期",
         f"{case.display_no}：批准移送已满24小时，尚未移送公安机关",
     )
+
+
+@workflow.service("cases.simple_filing_overdue")
+def simple_filing_overdue(ctx) -> None:
+    """当场处罚 not filed (备案) within the pack's period (Art.52; 5 days): the officers and section heads."""
+    case = _case(ctx)
+    if case is None or (case.on_the_spot or {}).get("filed_on"):
+        return
+    _tell(
+        case,
+        (Role.SECTION_HEAD,),
+        "simple_filing_overdue",
+        "当场处罚备案超期",
+        f"{case.display_no}：当场处罚决定作出已满备案期限，尚未报所属行政机关备案（《行政处罚法》第五十二条）",
+    )
+
+
+@workflow.service("cases.preservation_overdue")
+def preservation_overdue(ctx) -> None:
+    """No decision on preserved evidence within 7 working days (Art.56): the officers and the leaders."""
+    inst = ctx.instance
+    item = (
+        db.session.get(CaseEvidence, int(inst.subject_id)) if inst is not None and inst.subject_id else None
+    )
+    if item is None or item.status != "保存中":
+        return
+    case = item.case
+    users = [o.user for o in case.officers]
+    users += users_with_role(Role.LEADER, region_path=case.region_path, agency_id=case.agency_id)
+    body = (
+        f"{case.display_no}：先行登记保存的证据（{item.title}）应于{item.dispose_due:%Y年%m月%d日}前作出处理决定，"
+        "期限已届满（《行政处罚法》第五十六条）"
+    )
+    notifications.notify(
+        users,
+        case,
+        kind="case_deadline",
+        key=f"preservation_overdue:{item.id}",
+        title="先行登记保存处理超期",
+        body=body,
+        level="warning",
+    )
+    audit.record(None, "case.preservation_overdue", case, summary=body)

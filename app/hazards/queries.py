@@ -226,3 +226,26 @@ def can_view_hazard_id(user: User, hazard_id: int) -> bool:
 def scoped_get(user: User, hazard_id: int) -> Hazard | None:
     """The hazard if the user may see it (404 otherwise: no existence leak across enterprises)."""
     return db.session.scalar(scoped(user).where(Hazard.id == hazard_id))
+
+
+@dataclass(frozen=True)
+class ReferredHazard:
+    """What another domain may read about a referred hazard (read-only): its order and whether it is 重大."""
+
+    hazard_id: int
+    order_id: int
+    major: bool
+
+
+def referred_hazard(referral_id: int) -> ReferredHazard | None:
+    """The hazard behind a 移送立案 referral (the penalty-case domain's Art.113 counter and linked cases)."""
+    from app.hazards.models import HazardLevel, PenaltyReferral
+
+    row = db.session.execute(
+        select(Hazard.id, Hazard.order_id, Hazard.level)
+        .join(PenaltyReferral, PenaltyReferral.hazard_id == Hazard.id)
+        .where(PenaltyReferral.id == referral_id)
+    ).first()
+    if row is None:
+        return None
+    return ReferredHazard(row.id, row.order_id, row.level == HazardLevel.MAJOR)

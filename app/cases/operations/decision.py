@@ -284,6 +284,9 @@ def decide(case: PenaltyCase, data: dict, *, actor: User, task=None) -> Official
         )
     changes = step(case, task, {"decision": "decide"}, actor=actor)
     record(actor, "case.decided", case, f"负责人作出决定：{doc.title} {doc.number.text}", changes=changes)
+    from app.cases import art113
+
+    art113.after_decision(case, actor=actor)  # 提请关闭 when this decision reaches the Art.113 count
     return doc
 
 
