@@ -39,6 +39,9 @@ def init_app(app: Flask) -> None:
     from app.hazards.signals import referral_made
 
     access.register()
+    from app.cases import clock_job
+
+    clock_job.init_app(app)  # 办案期限 daily job: flask case-clock sweep | worker
     # pages, the JSON API and their nav (app.cases.routes / api; pages holds the case-page form choices)
     from app.auth.roles import Role
     from app.cases import api as case_api

@@ -141,6 +141,7 @@ def sync_task_deadlines(case: PenaltyCase) -> None:
             HumanTask.instance_id == inst.id,
             HumanTask.status == TaskStatus.READY,
             HumanTask.bpmn_id.in_(DECISION_TASKS),
+            HumanTask.due_at.is_distinct_from(due_at),
         )
         .values(due_at=due_at)
         .execution_options(synchronize_session=False)
@@ -177,11 +178,12 @@ def refresh_decision_clocks(today: date | None = None, *, near_days: int = NEAR_
     )
     for case in db.session.scalars(stmt):
         result.checked += 1
-        was_overdue, old_due = case.is_overdue, case.decision_due
+        was_overdue = case.is_overdue
         refresh_clock(case)
         due = case.decision_due
-        if due != old_due:
-            sync_task_deadlines(case)
+        sync_task_deadlines(
+            case
+        )  # also after a pause ended or an extension (their operations refresh the case)
         if due is None:
             continue  # paused: the clock does not run
         if case.is_overdue:
