@@ -72,6 +72,10 @@ def init_app(app: Flask) -> None:
     from app.seed import register_seeder
 
     register_seeder(seed_cases)  # demo data: after the hazard seeder (its referral is filed here)
+    from app import ledgers
+    from app.cases import ledger as case_ledger
+
+    ledgers.register_source(case_ledger.SOURCE)  # 行政处罚案件台账 (reports/penalty_cases.json)
     case_documents.register_doc_types()
     audit.register_action_labels(labels.AUDIT_LABELS)
     ui.register_field_labels(labels.FIELD_LABELS)
