@@ -80,3 +80,46 @@ class Periodic:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+
+# ---- sweeps: a domain's periodic pass run by the timer worker -------------------------------------------
+
+_SWEEPS: dict[str, Sweep] = {}
+
+
+class Sweep:
+    """A domain's periodic pass (e.g. the penalty cases' daily 办案期限 check), run by the timer worker
+    (`flask workflow worker`, and the demo server's ticker) at most every `every` seconds. `fn()` runs in the
+    worker's app context, flushes, returns a message or None; the worker commits it. It must be idempotent:
+    several workers may run it."""
+
+    def __init__(self, name: str, fn: Callable[[], str | None], every: float):
+        self.name, self.fn, self.every = name, fn, every
+        self.last: float | None = None
+
+
+def register_sweep(name: str, fn: Callable[[], str | None], *, every: float) -> None:
+    _SWEEPS[name] = Sweep(name, fn, every)
+
+
+def run_due_sweeps(say: Callable[[str], object], now: float | None = None) -> int:
+    """Run each registered sweep whose interval has passed since its last run in this process; a failing
+    sweep is rolled back and logged, the others still run. Returns how many ran."""
+    import time
+
+    now = time.monotonic() if now is None else now
+    ran = 0
+    for sweep in _SWEEPS.values():
+        if sweep.last is not None and now - sweep.last < sweep.every:
+            continue
+        sweep.last = now
+        try:
+            message = sweep.fn()
+            db.session.commit()
+            ran += 1
+            if message:
+                say(message)
+        except Exception:
+            db.session.rollback()
+            log.exception("定期任务 %s 执行失败，将在下次检查时重试", sweep.name)
+    return ran

@@ -84,7 +84,7 @@ def missing(case: PenaltyCase) -> list[str]:
             and d.id not in served
         ):
             names.append(f"{d.title}的送达回执")
-    if case.outcome == Outcome.PENALTY and case.closing_reason != "终结执行":
+    if case.outcome == Outcome.PENALTY and case.closing_reason not in ("终结执行", "决定撤销"):
         total = sum((ln.decided_fine or 0) for ln in case.lines)
         if total and case.paid_on is None:
             names.append("罚款缴纳凭证（缴款登记）")

@@ -2,8 +2,8 @@
 
 `flask case-clock sweep` runs one pass (for cron: once a day after midnight); `flask case-clock worker`
 loops (default every hour: the pass is idempotent, a notice goes out once per case and deadline). There is
-no platform registry of periodic jobs: `init_app` registers the commands, and a server that wants the loop
-in a background thread starts `DecisionClockJob(app).start()` beside the workflow Ticker."""
+also a sweep registered with app.periodic: the timer worker (`flask workflow worker`, the demo server's
+ticker) runs it hourly beside the BPMN timers, so production needs no extra process."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app import periodic
 from app.extensions import db
 from app.periodic import Periodic
 
@@ -55,3 +56,14 @@ def init_app(app: Flask) -> None:
         DecisionClockJob(app, interval, say=click.echo).run_in_foreground("办案期限任务")
 
     app.cli.add_command(group)
+    periodic.register_sweep("cases.decision_clock", _sweep, every=DEFAULT_INTERVAL)
+
+
+def _sweep() -> str | None:
+    """The timer worker's hourly pass (app.periodic.register_sweep): idempotent, one notice per case and date."""
+    from app.cases.operations.deadline import refresh_decision_clocks
+
+    result = refresh_decision_clocks()
+    if result.newly_overdue or result.notices:
+        return f"办案期限：检查 {result.checked} 件，新逾期 {len(result.newly_overdue)} 件，发出提醒 {result.notices} 条"
+    return None

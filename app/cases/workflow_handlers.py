@@ -108,7 +108,8 @@ def payment_overdue(ctx) -> None:
     case = _case(ctx)
     if case is None or case.paid_on is not None:
         return
-    overdue(case)
+    if not overdue(case):  # a deferral moved the deadline after this timer was set: nothing is overdue
+        return
     users = [o.user for o in case.officers]
     notifications.notify(
         users,

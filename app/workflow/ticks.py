@@ -20,7 +20,7 @@ from sqlalchemy import Select, func, select
 
 from app import audit, clock
 from app.extensions import db
-from app.periodic import Periodic
+from app.periodic import Periodic, run_due_sweeps
 from app.workflow import codec, locking
 from app.workflow.handlers import running
 from app.workflow.locking import is_postgres
@@ -149,8 +149,9 @@ class Ticker(Periodic):
     thread_name = "safeloop-ticker"
     failure_message = "定时任务执行失败，将在下次检查时重试"
 
-    def __init__(self, app, interval: float = 30.0, *, limit: int = 500,
-                 say: Callable[[str], object] | None = None):
+    def __init__(
+        self, app, interval: float = 30.0, *, limit: int = 500, say: Callable[[str], object] | None = None
+    ):
         super().__init__(app, interval, say=say)
         self.limit = limit
 
@@ -160,11 +161,12 @@ class Ticker(Periodic):
         fired = tick(now, limit=self.limit)
         if fired:
             self.say(f"定时任务：已触发 {fired} 个到期定时事件{_fired_words(now)}")
+        run_due_sweeps(self.say)  # the domains' periodic passes (app.periodic.register_sweep)
         return fired
 
 
 def _fired_words(now: datetime) -> str:
-    """"（期限前提醒 2 个、整改逾期 1 个）": the timers fired at `now`, by the BPMN names of their events."""
+    """ "（期限前提醒 2 个、整改逾期 1 个）": the timers fired at `now`, by the BPMN names of their events."""
     rows = db.session.execute(
         select(Timer.name, Timer.bpmn_id, func.count())
         .where(Timer.status == TimerStatus.FIRED, Timer.fired_at == now)

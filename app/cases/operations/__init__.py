@@ -19,7 +19,18 @@ from app.cases.operations.decision import (
     prepare_decision,
     serve_decision,
 )
-from app.cases.operations.execution import finish_execution, record_payment
+from app.cases.operations.deadline import extend_deadline
+from app.cases.operations.execution import (
+    apply_arrangement,
+    apply_enforcement,
+    decide_arrangement,
+    decide_remedy,
+    file_remedy,
+    finish_execution,
+    issue_reminder,
+    record_payment,
+    serve_reminder,
+)
 from app.cases.operations.filing import (
     approve_filing,
     decide_filing,
@@ -66,6 +77,14 @@ from app.cases.operations.transfer import (
 )
 
 __all__ = [
+    "apply_arrangement",
+    "apply_enforcement",
+    "decide_arrangement",
+    "decide_remedy",
+    "extend_deadline",
+    "file_remedy",
+    "issue_reminder",
+    "serve_reminder",
     "add_evidence",
     "approve_closing",
     "approve_filing",
