@@ -110,14 +110,16 @@ def users():
 def _user_form_values(user: User | None) -> dict:
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in
-                  ("username", "name", "phone", "department_id", "enterprise_id", "cert_no", "password",
-                   "password_confirm")}
+                  ("username", "name", "phone", "department_id", "enterprise_id", "cert_no", "cert_expires_on",
+                   "legal_qualification_no", "password", "password_confirm")}
         values["roles"] = request.form.getlist("roles")
         return values
     if user is None:
         return {"roles": []}
     return {
         "username": user.username, "name": user.name, "phone": user.phone or "", "cert_no": user.cert_no or "",
+        "cert_expires_on": user.cert_expires_on.isoformat() if user.cert_expires_on else "",
+        "legal_qualification_no": user.legal_qualification_no or "",
         "department_id": user.department_id or "", "enterprise_id": user.enterprise_id or "",
         "roles": sorted(user.roles),
     }

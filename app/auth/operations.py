@@ -14,6 +14,7 @@ Rules (checked server-side, messages in Chinese):
 from __future__ import annotations
 
 import re
+from datetime import date
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from app.org.models import Department, Enterprise
 USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{2,49}$")
 CERT_RE = re.compile(r"^[0-9A-Za-z\-]{4,30}$")
 PHONE_RE = re.compile(r"^[0-9][0-9\-+()（）\s转]{4,29}$")
+QUALIFICATION_RE = re.compile(r"^[0-9A-Za-z]{6,40}$")  # 法律职业资格证书编号 (A + 年份 + 地区 + 序号)
 MIN_PASSWORD_LENGTH = 8
 COMMON_PASSWORDS = {
     "password", "password1", "password123", "12345678", "123456789", "1234567890", "qwerty123", "abc12345",
@@ -51,6 +53,7 @@ audit.register_action_labels({
 USER_LABELS = {
     "username": "用户名", "name": "姓名", "phone": "手机号", "roles": "角色", "department": "所属单位",
     "enterprise": "所属企业", "cert_no": "执法证号", "is_active": "启用",
+    "cert_expires_on": "执法证有效期至", "legal_qualification_no": "法律职业资格证书编号",
 }
 
 
@@ -252,12 +255,29 @@ def _user_values(raw: dict, *, actor: User, user: User | None) -> dict[str, Any]
     elif cert_no and not CERT_RE.match(cert_no):
         errors["cert_no"] = "执法证号应为4–30位字母、数字或“-”"
 
+    cert_expires_on = None
+    expiry = (raw.get("cert_expires_on") or "").strip()
+    if expiry:
+        try:
+            cert_expires_on = date.fromisoformat(expiry)
+        except ValueError:
+            errors["cert_expires_on"] = "执法证有效期至应为日期，格式 YYYY-MM-DD"
+        else:
+            if not cert_no:
+                errors["cert_expires_on"] = "填写执法证有效期的，须同时填写执法证号"
+    qualification = (raw.get("legal_qualification_no") or "").strip() or None
+    if qualification:
+        if Role.LEGAL_REVIEWER not in roles:
+            errors["legal_qualification_no"] = "法律职业资格证书编号仅适用于法制审核人员，请勾选该角色或清空此项"
+        elif not QUALIFICATION_RE.match(qualification):
+            errors["legal_qualification_no"] = "法律职业资格证书编号应为6–40位字母或数字"
+
     if user is not None and user.id == actor.id and Role.ADMIN not in roles:
         errors["roles"] = "不能取消自己的系统管理员角色"
     if errors:
         _fail(errors)
     return {"name": name, "phone": phone, "cert_no": cert_no, "roles": roles, "department": department,
-            "enterprise": enterprise}
+            "enterprise": enterprise, "cert_expires_on": cert_expires_on, "legal_qualification_no": qualification}
 
 
 def _snapshot(user: User) -> dict[str, Any]:
@@ -269,13 +289,15 @@ def _snapshot(user: User) -> dict[str, Any]:
         "department": user.department.name if user.department else None,
         "enterprise": user.enterprise.name if user.enterprise else None,
         "cert_no": user.cert_no,
+        "cert_expires_on": user.cert_expires_on.isoformat() if user.cert_expires_on else None,
+        "legal_qualification_no": user.legal_qualification_no,
         "is_active": user.is_active,
     }
 
 
 def create_user(raw: dict, *, actor: User) -> User:
-    """新增用户. raw: username, name, phone, roles[], department_id, enterprise_id, cert_no, password,
-    password_confirm."""
+    """新增用户. raw: username, name, phone, roles[], department_id, enterprise_id, cert_no, cert_expires_on,
+    legal_qualification_no, password, password_confirm."""
     errors: dict[str, str] = {}
     username = (raw.get("username") or "").strip()
     if not USERNAME_RE.match(username):
@@ -295,7 +317,8 @@ def create_user(raw: dict, *, actor: User) -> User:
     if errors:
         _fail(errors)
     user = User(username=username, name=values["name"], phone=values["phone"], cert_no=values["cert_no"],
-                department=values["department"], enterprise=values["enterprise"])
+                department=values["department"], enterprise=values["enterprise"],
+                cert_expires_on=values["cert_expires_on"], legal_qualification_no=values["legal_qualification_no"])
     user.set_roles(values["roles"])
     user.set_password(password)
     db.session.add(user)
@@ -312,6 +335,7 @@ def update_user(user: User, raw: dict, *, actor: User) -> User:
     values = _user_values(raw, actor=actor, user=user)
     before = _snapshot(user)
     user.name, user.phone, user.cert_no = values["name"], values["phone"], values["cert_no"]
+    user.cert_expires_on, user.legal_qualification_no = values["cert_expires_on"], values["legal_qualification_no"]
     user.department, user.enterprise = values["department"], values["enterprise"]
     user.set_roles(values["roles"])
     changes = audit.diff(before, _snapshot(user))

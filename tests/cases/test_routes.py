@@ -535,3 +535,74 @@ def test_keyset_paging_walks_every_case_once(world, make_case):
         world.officer, queries.CaseFilters.from_args({"before": page.prev_before}), per_page=2
     )
     assert [c.id for c in back.items] == [ids[3], ids[2]]
+
+
+# --- the admin user form: 执法证有效期 and 法律职业资格 -------------------------------------------------
+
+
+def _user_form(world, **over) -> dict:
+    data = {
+        "username": "newlegal",
+        "name": "新法制",
+        "phone": "13900000001",
+        "roles": [Role.OFFICER.value],
+        "department_id": str(world.brigade.id),
+        "enterprise_id": "",
+        "cert_no": "34130098",
+        "cert_expires_on": "2030-06-30",
+        "legal_qualification_no": "",
+        "password": "Xiao@County9",
+        "password_confirm": "Xiao@County9",
+    }
+    data.update(over)
+    return data
+
+
+def test_admin_records_certificate_expiry_and_legal_qualification(login, world):
+    from sqlalchemy import select
+
+    from app.auth.models import User
+
+    admin = login(world.admin)
+    page = _text(admin.get("/admin/users/new"))
+    assert "执法证有效期至" in page and "法律职业资格证书编号" in page
+    # a bad date and a qualification for a non-reviewer: both refused next to their fields, nothing typed lost
+    r = admin.post(
+        "/admin/users/new",
+        data=_user_form(world, cert_expires_on="2030-13-45", legal_qualification_no="A20183401000999"),
+    )
+    html = _text(r)
+    assert r.status_code == 422
+    assert "执法证有效期至应为日期" in html and "仅适用于法制审核人员" in html
+    assert "A20183401000999" in html and "新法制" in html and "2030-13-45" in html
+    r = admin.post(
+        "/admin/users/new",
+        data=_user_form(
+            world,
+            roles=[Role.OFFICER.value, Role.LEGAL_REVIEWER.value],
+            legal_qualification_no="A20183401000999",
+        ),
+    )
+    assert r.status_code == 302, _text(r)[:2000]
+    commit()
+    user = db.session.scalar(select(User).where(User.username == "newlegal"))
+    assert (
+        user.cert_expires_on.isoformat() == "2030-06-30" and user.legal_qualification_no == "A20183401000999"
+    )
+    assert user.cert_valid_on(clock.today())
+    edit = _text(admin.get(f"/admin/users/{user.id}/edit"))
+    assert 'value="2030-06-30"' in edit and 'value="A20183401000999"' in edit
+    form = _user_form(
+        world,
+        roles=[Role.OFFICER.value, Role.LEGAL_REVIEWER.value],
+        cert_expires_on="2026-01-01",
+        legal_qualification_no="A20183401000999",
+    )
+    del form["username"], form["password"], form["password_confirm"]
+    assert admin.post(f"/admin/users/{user.id}/edit", data=form).status_code == 302
+    commit()
+    user = db.session.get(User, user.id)
+    assert not user.cert_valid_on(clock.today())  # expired: no longer offered as a case officer
+    from app.cases.choices import officers
+
+    assert user.id not in [uid for uid, _label in officers(world.section_head, {})]
