@@ -14,8 +14,8 @@ Rules (checked server-side, messages in Chinese):
 from __future__ import annotations
 
 import re
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, update
