@@ -76,6 +76,12 @@ def init_app(app: Flask) -> None:
     from app.cases import ledger as case_ledger
 
     ledgers.register_source(case_ledger.SOURCE)  # 行政处罚案件台账 (reports/penalty_cases.json)
+    from app import dashboard
+    from app.cases import stats as case_stats
+
+    dashboard.register_panel(
+        dashboard.Panel(key="cases", can_view=case_stats.can_view, render=case_stats.render_panel, order=110)
+    )
     case_documents.register_doc_types()
     audit.register_action_labels(labels.AUDIT_LABELS)
     ui.register_field_labels(labels.FIELD_LABELS)
