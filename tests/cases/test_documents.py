@@ -390,3 +390,13 @@ def test_decide_facts_show_the_failing_gate(world, make_case, login):
     commit()
     facts = _facts(login(world.legal), case, "legal_review")
     assert "未通过" in facts and "期限至" in facts
+
+
+def test_filing_facts_warn_of_another_case_on_the_same_act(world, make_case, login):
+    first = make_case().file()
+    second = make_case()
+    commit()
+    facts = _facts(login(world.section_head), second.case, "approve_filing")
+    assert "同一当事人、同一违法行为已有案件" in facts and first.case.case_no in facts
+    investigate = _facts(login(world.officer), first.case, "investigate")  # warned again at 调查终结
+    assert "同一当事人、同一违法行为的其他案件" in investigate and second.case.display_no in investigate
