@@ -35,6 +35,16 @@ MYPY_TARGETS := app/workflow \
 	app/jobs \
 	app/ledgers/jobs.py \
 	app/hazards/operations \
+	app/cases/operations \
+	app/cases/gates.py \
+	app/cases/policy.py \
+	app/cases/rules.py \
+	app/cases/legal_time.py \
+	app/cases/money.py \
+	app/cases/discretion.py \
+	app/cases/violations.py \
+	app/publication \
+	app/periodic.py \
 	app/params.py
 
 lint: install

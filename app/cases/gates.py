@@ -289,8 +289,13 @@ def checklist(case: PenaltyCase, today: date) -> list[CheckItem]:
         )
         ok, why = _ok(require_no_double_fine, case)
         items.append(CheckItem("double", "一事不二罚", ok, why or "未发现同一违法行为的其他罚款决定"))
-        band = [ln for ln in case.lines if ln.band_min is not None and ln.band_max is not None]
-        outside = [ln for ln in band if not (ln.band_min <= Decimal(ln.proposed_fine or 0) <= ln.band_max)]
+        outside = [
+            ln
+            for ln in case.lines
+            if ln.band_min is not None
+            and ln.band_max is not None
+            and not (ln.band_min <= Decimal(ln.proposed_fine or 0) <= ln.band_max)
+        ]
         items.append(
             CheckItem(
                 "band",

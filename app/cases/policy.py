@@ -6,12 +6,13 @@ gate once acquired is never dropped by a later stage (the operations OR it in)."
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from app.cases.models import Outcome, PenaltyCase, PenaltyLine, TargetKind
 from app.cases.rules import RulePack
 
 
-def party_kind(line: PenaltyLine) -> str:
+def party_kind(line: PenaltyLine) -> Literal["person", "unit"]:
     return "unit" if line.target == TargetKind.UNIT else "person"
 
 

@@ -114,5 +114,5 @@ def link(ids, obj, field: str) -> None:
         attachments.link(int(att_id), obj, field)
 
 
-def record(actor, action: str, case: PenaltyCase, summary: str, **kw) -> None:
+def record(actor, action: str, case: Any, summary: str, **kw) -> None:
     audit.record(actor, action, case, summary=summary, **kw)

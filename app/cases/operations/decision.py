@@ -66,7 +66,7 @@ def prepare_decision(case: PenaltyCase, data: dict, *, actor: User, task=None) -
         case,
         "case_decision_form",
         {
-            "outcome": OUTCOME_LABELS[Outcome(case.outcome)],
+            "outcome": OUTCOME_LABELS[Outcome(case.outcome or "")],
             "opinion": data["opinion"],
             "lines": [_line_content(ln, "decided") for ln in case.lines]
             if case.outcome == Outcome.PENALTY
@@ -275,7 +275,7 @@ def decide(case: PenaltyCase, data: dict, *, actor: User, task=None) -> Official
             case,
             "no_penalty_decision",
             {
-                "outcome": OUTCOME_LABELS[Outcome(case.outcome)],
+                "outcome": OUTCOME_LABELS[Outcome(case.outcome or "")],
                 "reason": case.no_penalty_reason,
                 "facts": case.report_text,
                 "remedy": remedy_text(case),
@@ -381,7 +381,7 @@ def serve_decision(case: PenaltyCase, data: dict, *, actor: User, task=None) -> 
 def publish_decision(case: PenaltyCase) -> None:
     """公示 a penalty decision (安全生产法 Art.78, within 7 working days; persons' ID numbers masked) — run by
     the service task right after service, so it is never late; no-penalty decisions are not published."""
-    if case.outcome != Outcome.PENALTY:
+    if case.outcome != Outcome.PENALTY or case.decided_on is None:
         return
     pack = pack_for(case.region_path, case.decided_on)
     from app.cases.publicity import publish

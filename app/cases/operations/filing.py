@@ -57,6 +57,10 @@ def receive_referral(referral) -> CaseProposal:
         status=ProposalStatus.PENDING,
         created_by_id=referral.referred_by_id,
     )
+    from app.cases import linked
+
+    parent = linked.parent_for(referral.enterprise_id, referral.id, referral.provisions)
+    proposal.parent_case_id = parent.id if parent is not None else None  # 逾期未改正: the second stage
     db.session.add(proposal)
     db.session.flush()
     return proposal
@@ -155,6 +159,12 @@ def _check_filing(case_or_proposal, data: dict, actor: User, today: date) -> lis
     return officers
 
 
+def _agency_id(actor: User) -> int:
+    if actor.department is None:
+        raise InvalidState("您未隶属于执法机关，不能提出立案")
+    return actor.department.agency.id
+
+
 def submit_filing(proposal: CaseProposal, data: dict, *, actor: User) -> PenaltyCase:
     """The 承办人 submits the 立案审批表 for a proposal: the case is created (立案审批中) and its procedure
     starts. Data: name, facts, provisions, act_date, officer_ids (≥ 2), lead_officer_id, urgent_handled_on,
@@ -174,7 +184,7 @@ def submit_filing(proposal: CaseProposal, data: dict, *, actor: User) -> Penalty
     case = PenaltyCase(
         procedure=Procedure.ORDINARY,
         proposal=proposal,
-        agency_id=actor.department.agency.id,
+        agency_id=_agency_id(actor),
         region_path=proposal.region_path,
         enterprise_id=proposal.enterprise_id,
         name=data["name"].strip(),
@@ -186,6 +196,7 @@ def submit_filing(proposal: CaseProposal, data: dict, *, actor: User) -> Penalty
         submitted_on=today,
         status=CaseStatus.FILING,
         created_by_id=actor.id,
+        parent_case_id=proposal.parent_case_id,
         filing_approvals=[_approval("承办人意见", actor, "submit", data.get("opinion") or "建议立案")],
     )
     lead = int(data.get("lead_officer_id") or actor.id)
@@ -195,6 +206,11 @@ def submit_filing(proposal: CaseProposal, data: dict, *, actor: User) -> Penalty
     db.session.add(case)
     db.session.flush()
     limitation_warning = _limitation_warning(case, today)
+    same_act = gates.same_act_open(case)  # 一事不二罚: warned here, refused at the decision
+    if same_act:
+        nos = "、".join(c.display_no for c in same_act)
+        same_warning = f"注意：{nos}与本案当事人、违法行为日期和条款相同，同一违法行为不得重复罚款"
+        limitation_warning = "；".join(w for w in (limitation_warning, same_warning) if w)
     pack = pack_for(case.region_path, today)
     filing_due = (
         legal_time.late_filing_due(case.urgent_handled_on, pack)

@@ -222,6 +222,8 @@ def serve_notice(case: PenaltyCase, data: dict, *, actor: User, task=None) -> Ca
     if notice is None:
         raise InvalidState("尚未制发告知书")
     document = db.session.get(OfficialDocument, notice.document_id)
+    if document is None:
+        raise InvalidState("告知书不存在")
     service = record_service(case, document, data, actor=actor)
     pack = pack_for(case.region_path, service.effective_on)
     notice.served_on = service.effective_on
