@@ -10,7 +10,7 @@ from decimal import Decimal
 from app import clock
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import discretion, gates, legal_time, policy
+from app.cases import discretion, gates, legal_time, linked, policy
 from app.cases.models import (
     OUTCOME_LABELS,
     CaseEvidence,
@@ -182,6 +182,7 @@ def _lines(case: PenaltyCase, rows: list[dict], entry, today) -> list[PenaltyLin
     fine checked against the discretion band of its tier."""
     if not rows:
         raise invalid("lines", "请填写处罚对象及拟处罚内容（单位和责任人员分别填写）")
+    stage = linked.stage_for(case, entry) if entry is not None else 1  # a linked case: 逾期未改正 stage
     lines = []
     for i, row in enumerate(rows, 1):
         target = row.get("target")
@@ -211,14 +212,14 @@ def _lines(case: PenaltyCase, rows: list[dict], entry, today) -> list[PenaltyLin
         if fine > 0 and entry is not None:
             band_target = discretion_target(line)
             try:
-                suggestion = discretion.suggest(entry, band_target, list(case.factors or []))
+                suggestion = discretion.suggest(entry, band_target, list(case.factors or []), stage=stage)
             except ValidationFailed as exc:
                 raise invalid("lines", f"第{i}行（{line.party_name}）：{exc.message}") from None
             line.tier = suggestion.tier
             line.band_min, line.band_max = Decimal(suggestion.band_min), Decimal(suggestion.band_max)
             try:
                 check = discretion.check_amount(
-                    entry, band_target, suggestion.tier, fine, line.deviation_reason
+                    entry, band_target, suggestion.tier, fine, line.deviation_reason, stage=stage
                 )
             except ValidationFailed as exc:
                 raise invalid("lines", f"第{i}行（{line.party_name}）：{exc.message}") from None
@@ -253,17 +254,26 @@ def submit_report(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
     case.no_penalty_reason = None
     case.discussion_required = False
     entry = None
+    competing: list[str] = []
     if outcome in (Outcome.PENALTY, Outcome.NO_PENALTY):
         code = data.get("violation_code")
+        codes = [c for c in dict.fromkeys(data.get("violation_codes") or []) if c]
+        if len(codes) > 1:  # one act, several norms: the norm with the higher fine (Art.29)
+            code, competing = discretion.higher_norm(codes, on=case.act_date), codes
         if not code:
             raise invalid("violation_code", "请从违法行为库选择违法行为")
         entry = discretion.applicable_entry(code, case.act_date, today)
         if entry is None:
             raise invalid("violation_code", "违法行为库中没有该条目")
         case.violation_code, case.violation_version = code, str(entry.version)
+    case.continuing_fine = None
     if outcome == Outcome.PENALTY:
         case.lines = _lines(case, list(data.get("lines") or []), entry, today)
         gates.require_within_limitation(case, today)
+        if data.get("continuing_fine"):  # Art.112, offered on a linked case (app/cases/linked.py)
+            if case.parent is None:
+                raise invalid("continuing_fine", "按日连续处罚适用于责令改正并处罚款后拒不改正的关联案件")
+            case.continuing_fine = linked.continuing_fine(case.parent, today, data.get("order_on"))
     else:
         case.lines = []
         if outcome == Outcome.NO_PENALTY:
@@ -290,6 +300,10 @@ def submit_report(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
         "report_text": case.report_text,
         "outcome": OUTCOME_LABELS[Outcome(outcome)],
         "violation": discretion.describe(entry) if entry is not None else None,
+        "competing_norms": competing or None,
+        "stage": linked.stage_for(case, entry) if entry is not None else None,
+        "parent_case": case.parent.case_no if case.parent is not None else None,
+        "continuing_fine": case.continuing_fine,
         "factors": [discretion.FACTORS[f].label for f in case.factors if f in discretion.FACTORS],
         "no_penalty_reason": case.no_penalty_reason,
         "education": data.get("education"),
