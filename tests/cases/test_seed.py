@@ -95,3 +95,40 @@ def test_demo_cases_in_every_stage(app):
     )  # the hazard seed's worker timers untouched
     assert audit.verify().ok
     assert elapsed < 30  # the whole demo (hazards included); the case stories are a few seconds of it
+
+
+def test_every_case_page_and_task_of_the_demo_renders(app, login):
+    """Smoke: the case list, each case's page, and each READY case task's page for its candidate role."""
+    from app.auth.models import User
+    from app.workflow.models import HumanTask
+    from tests.factories.auth import PASSWORD
+
+    seed_demo()
+    db.session.commit()
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    for user in users.values():
+        user.set_password(PASSWORD)
+    db.session.commit()
+    clients = {
+        role: login(users[name])
+        for role, name in (
+            ("officer", "officer"),
+            ("section_head", "section_head"),
+            ("legal_reviewer", "legal"),
+            ("leader", "leader"),
+        )
+    }
+    officer = clients["officer"]
+    assert officer.get("/cases/").status_code == 200
+    for case in db.session.scalars(select(PenaltyCase)):
+        assert officer.get(f"/cases/{case.id}").status_code == 200, case.display_no
+    seen = set()
+    tasks = db.session.scalars(
+        select(HumanTask).where(HumanTask.status == "ready", HumanTask.subject_type == "penalty_cases")
+    ).all()
+    for task in tasks:
+        page = clients[task.candidate_role].get(f"/tasks/{task.id}")
+        assert page.status_code == 200, task.bpmn_id
+        assert f"form-{task.form_name}" in page.get_data(as_text=True), task.bpmn_id
+        seen.add(task.bpmn_id)
+    assert {"investigate", "decide_filing", "hold_hearing", "legal_review", "decide", "execute"} <= seen
