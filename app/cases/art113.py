@@ -20,11 +20,19 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app import audit, notifications
+from app import audit, clock, notifications
+from app.auth.permissions import in_scope
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
 from app.cases.legal_time import add_months
-from app.cases.models import CaseClosureProposal, CaseProposal, Outcome, PenaltyCase
+from app.cases.models import (
+    CaseClosureProposal,
+    CaseProposal,
+    ClosureProposalStatus,
+    Outcome,
+    PenaltyCase,
+)
+from app.errors import InvalidState, invalid, require
 from app.extensions import db
 
 RULES = (("180日内3次", 3), ("一年内4次", 4))
@@ -135,3 +143,32 @@ def after_decision(case: PenaltyCase, *, actor) -> list[CaseClosureProposal]:
         audit.record(actor, "case.closure_proposed", case, summary=body, data={"case_ids": c.case_ids})
         raised.append(proposal)
     return raised
+
+
+def decide_closure(proposal: CaseClosureProposal, data: dict, *, actor) -> CaseClosureProposal:
+    """The 负责人 decides: 提请本级人民政府关闭 (submit) or not (dismiss), with the opinion."""
+    require(
+        actor.has_role(Role.LEADER)
+        and not actor.is_enterprise_user
+        and in_scope(actor, proposal.region_path, proposal.enterprise_id),
+        "只有辖区负责人可以处理提请关闭",
+    )
+    if proposal.status != ClosureProposalStatus.PENDING:
+        raise InvalidState(f"该提请关闭事项已处理（{proposal.status}）")
+    decision = data.get("decision")
+    if decision not in ("submit", "dismiss"):
+        raise invalid("decision", "请选择是否提请关闭")
+    opinion = (data.get("opinion") or "").strip()
+    if not opinion:
+        raise invalid("opinion", "请填写意见")
+    proposal.status = (
+        ClosureProposalStatus.SUBMITTED if decision == "submit" else ClosureProposalStatus.DISMISSED
+    )
+    proposal.decided_by_id, proposal.decided_on, proposal.opinion = actor.id, clock.today(), opinion
+    audit.record(
+        actor,
+        "case.closure_decided",
+        proposal.trigger_case,
+        summary=f"提请关闭（{proposal.rule}）：{proposal.status}，{opinion}",
+    )
+    return proposal

@@ -39,6 +39,17 @@ AUDIT_LABELS = {
     "case.enforcement_due": "强制执行期限提醒",
     "case.transfer_decision_overdue": "移送决定超期",
     "case.transfer_overdue": "移送超期",
+    "case.simple_decided": "当场处罚",
+    "case.simple_filed": "当场处罚备案",
+    "case.simple_filing_overdue": "当场处罚备案超期",
+    "case.proposal_no_penalty": "不予处罚",
+    "case.transfer_reported": "提出移送报告",
+    "case.preservation_requested": "申请先行登记保存",
+    "case.preservation_decided": "审批先行登记保存",
+    "case.preservation_disposed": "先行登记保存处理决定",
+    "case.preservation_overdue": "先行登记保存处理超期",
+    "case.closure_proposed": "提请关闭（第113条）",
+    "case.closure_decided": "提请关闭处理",
 }
 
 FIELD_LABELS = {

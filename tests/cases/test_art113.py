@@ -15,7 +15,7 @@ from app.audit.models import AuditEvent
 from app.cases import art113, discretion, gates, linked
 from app.cases import operations as ops
 from app.cases.models import CaseClosureProposal, CaseProposal, ProposalStatus
-from app.errors import ValidationFailed
+from app.errors import InvalidState, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.notifications.models import Notification
 from tests.factories.cases import UNIT_LINE, Walker
@@ -84,6 +84,14 @@ def test_three_in_180_days_counts_day_180_not_181(world, make_case):
     assert [n.user_id for n in notes] == [world.leader.id]
     db.session.commit()  # audit events are written with the request's commit
     assert db.session.query(AuditEvent).filter_by(action="case.closure_proposed").count() == 1
+    with pytest.raises(PermissionDenied):
+        art113.decide_closure(p, {"decision": "submit", "opinion": "x"}, actor=world.officer)
+    with pytest.raises(ValidationFailed):
+        art113.decide_closure(p, {"decision": "submit", "opinion": ""}, actor=world.leader)
+    art113.decide_closure(p, {"decision": "submit", "opinion": "提请县政府关闭"}, actor=world.leader)
+    assert p.status == "已提请关闭" and p.decided_by_id == world.leader.id
+    with pytest.raises(InvalidState):
+        art113.decide_closure(p, {"decision": "dismiss", "opinion": "x"}, actor=world.leader)
 
 
 def test_third_on_day_181_raises_nothing(world, make_case):
