@@ -53,6 +53,9 @@ def init_app(app: Flask) -> None:
     from app.cases import casefile_routes
 
     app.register_blueprint(casefile_routes.bp)  # 执法案卷 print: /cases/<id>/casefile
+    from app.cases import simple_routes
+
+    app.register_blueprint(simple_routes.bp)  # 当场处罚, 不予处罚, 移送报告 (线索) and 先行登记保存 (案件) pages
     ui.register_nav(
         "cases.index",
         "行政处罚",

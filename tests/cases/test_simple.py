@@ -183,3 +183,78 @@ def test_no_penalty_on_a_proposal(world, frozen, make_proposal):
         ops.decline_proposal(proposal, "x", actor=world.section_head)
     with pytest.raises(InvalidState):
         ops.decide_on_the_spot(proposal, spot(world), actor=world.officer)
+
+
+# ---- pages --------------------------------------------------------------------------------------------
+
+
+def test_pages_start_each_side_procedure(login, world, frozen, make_proposal, make_case):
+    from tests.factories.db import commit
+
+    p1, p2, p3 = make_proposal(), make_proposal(), make_proposal()
+    case = make_case().file().case
+    commit()
+    officer = login(world.officer)
+    assert officer.get(f"/cases/proposals/{p1.id}/simple").status_code == 200
+    assert login(world.other_officer).get(f"/cases/proposals/{p1.id}/simple").status_code == 404
+    r = officer.post(
+        f"/cases/proposals/{p1.id}/simple",
+        data={
+            "officer_ids": [str(world.officer.id), str(world.officer2.id)],
+            "target": "单位",
+            "kinds": ["罚款"],
+            "fine": "5000",
+            "facts": "未设置安全警示标志",
+            "provisions": "《安全生产法》第九十九条",
+            "act_date": clock.today().isoformat(),
+            "party_signed": "y",
+        },
+    )
+    assert r.status_code == 422 and "3000" in r.get_data(as_text=True)  # the cap, next to the field
+    r = officer.post(
+        f"/cases/proposals/{p1.id}/simple",
+        data={
+            "officer_ids": [str(world.officer.id), str(world.officer2.id)],
+            "target": "单位",
+            "kinds": ["罚款"],
+            "fine": "2000",
+            "facts": "未设置安全警示标志",
+            "provisions": "《安全生产法》第九十九条",
+            "act_date": clock.today().isoformat(),
+            "party_signed": "y",
+        },
+    )
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(p1), p1.id).status == ProposalStatus.SIMPLE
+    head = login(world.section_head)
+    r = head.post(
+        f"/cases/proposals/{p2.id}/no-penalty",
+        data={"no_penalty_reason": "轻微", "reason": "及时改正", "education": "现场教育"},
+    )
+    assert r.status_code == 302
+    r = officer.post(
+        f"/cases/proposals/{p3.id}/transfer",
+        data={
+            "officer_ids": [str(world.officer.id), str(world.officer2.id)],
+            "suspected_crime": "危险作业罪",
+            "transfer_reasons": "拒不整改",
+        },
+    )
+    assert r.status_code == 302
+    r = officer.post(
+        f"/cases/{case.id}/preservation",
+        data={
+            "items-0-name": "台账",
+            "items-0-quantity": "1本",
+            "place": "办公室",
+            "custodian": "李四",
+            "witnesses": "李四、张三",
+            "reason": "可能灭失",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    assert db.session.get(type(p2), p2.id).status == ProposalStatus.NO_PENALTY
+    item = [e for e in db.session.get(type(case), case.id).evidence_items if e.kind == "先行登记保存"][0]
+    assert item.details["witnesses"] == ["李四", "张三"] and item.status == "待批准"

@@ -7,6 +7,8 @@ only. Statuses of the item: 待批准 → 保存中 → 已处理, or 未批准.
 
 from __future__ import annotations
 
+import re
+
 from app import clock, workflow
 from app.auth.models import User
 from app.auth.roles import Role
@@ -51,7 +53,10 @@ def request_preservation(case: PenaltyCase, data: dict, *, actor: User) -> CaseE
     for key, label in (("place", "保存地点"), ("custodian", "保管人"), ("reason", "申请理由")):
         if not (data.get(key) or "").strip():
             raise invalid(key, f"请填写{label}")
-    witnesses = [w.strip() for w in (data.get("witnesses") or []) if (w or "").strip()]
+    raw = data.get("witnesses") or []
+    if isinstance(raw, str):  # the page's one text field: names separated by 、，,；
+        raw = re.split(r"[、，,；;\s]+", raw)
+    witnesses = [w.strip() for w in raw if (w or "").strip()]
     if not witnesses:
         raise invalid("witnesses", "请填写在场见证人（当事人或者见证人）")
     item = CaseEvidence(
