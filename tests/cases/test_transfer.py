@@ -36,8 +36,27 @@ def test_approved_and_transferred(world, frozen, make_proposal):
     proposal = make_proposal()
     transfer = ops.report_transfer_from_proposal(proposal, report(world), actor=world.officer)
     assert transfer.reporters == ["王执法", "赵执法"] and ready(transfer) == ["decide_transfer"]
-    with pytest.raises(InvalidState, match="待决定"):
+    with pytest.raises(InvalidState, match="移送报告"):
         ops.report_transfer_from_proposal(proposal, report(world), actor=world.officer)
+    # while the report waits, the proposal has no other ending
+    with pytest.raises(InvalidState, match="移送报告"):
+        ops.decline_proposal(proposal, "x", actor=world.section_head)
+    with pytest.raises(InvalidState, match="移送报告"):
+        ops.no_penalty_on_proposal(
+            proposal, {"no_penalty_reason": "轻微", "reason": "x", "education": "y"}, actor=world.section_head
+        )
+    with pytest.raises(InvalidState, match="移送报告"):
+        ops.submit_filing(
+            proposal,
+            {
+                "name": "x",
+                "facts": "x",
+                "provisions": "x",
+                "act_date": proposal.act_date,
+                "officer_ids": [world.officer.id, world.officer2.id],
+            },
+            actor=world.officer,
+        )
     with pytest.raises(InvalidState, match="不能办理"):
         ops.transfer_proposal(transfer, {"receiving_organ": "x", "procuratorate": "y"}, actor=world.officer)
     ops.decide_proposal_transfer(

@@ -106,6 +106,9 @@ def decline_proposal(proposal: CaseProposal, reason: str, *, actor: User) -> Cas
     )
     if proposal.status != ProposalStatus.PENDING:
         raise InvalidState(f"该线索已处理（{proposal.status}）")
+    from app.cases.operations.transfer import require_no_pending_transfer
+
+    require_no_pending_transfer(proposal)
     if not (reason or "").strip():
         raise invalid("reason", "请填写不予立案的理由")
     _close_proposal(proposal, ProposalStatus.DECLINED, actor, reason=reason.strip())
@@ -177,6 +180,9 @@ def submit_filing(proposal: CaseProposal, data: dict, *, actor: User) -> Penalty
     )
     if proposal.status != ProposalStatus.PENDING or proposal.case is not None:
         raise InvalidState(f"该线索已处理（{proposal.status}）")
+    from app.cases.operations.transfer import require_no_pending_transfer
+
+    require_no_pending_transfer(proposal)
     today = clock.today()
     officers = _check_filing(proposal, data, actor, today)
     if actor.id not in {u.id for u in officers}:

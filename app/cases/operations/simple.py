@@ -48,7 +48,7 @@ from app.cases.operations.common import (
     step,
 )
 from app.cases.operations.filing import _close_proposal, _officers
-from app.cases.operations.transfer import agency_of
+from app.cases.operations.transfer import agency_of, require_no_pending_transfer
 from app.cases.rules import pack_for
 from app.documents import issue_document
 from app.errors import InvalidState, invalid, require
@@ -75,6 +75,8 @@ def decide_on_the_spot(
     )
     if proposal is not None and (proposal.status != ProposalStatus.PENDING or proposal.case is not None):
         raise InvalidState(f"该线索已处理（{proposal.status}）")
+    if proposal is not None:
+        require_no_pending_transfer(proposal)
     today = clock.today()
     pack = pack_for(enterprise.region_path, today)
     officers = _officers(data.get("officer_ids"))
@@ -290,6 +292,7 @@ def no_penalty_on_proposal(proposal: CaseProposal, data: dict, *, actor: User) -
     )
     if proposal.status != ProposalStatus.PENDING or proposal.case is not None:
         raise InvalidState(f"该线索已处理（{proposal.status}）")
+    require_no_pending_transfer(proposal)
     code = data.get("no_penalty_reason")
     if code not in {r.value for r in NoPenaltyReason}:
         raise invalid("no_penalty_reason", "请选择不予处罚的理由（轻微/首违/无过错/时效）")

@@ -186,6 +186,12 @@ def pending_transfer(proposal: CaseProposal) -> CaseTransfer | None:
     ).first()
 
 
+def require_no_pending_transfer(proposal: CaseProposal) -> None:
+    """A proposal reported for 移送 waits for the 正职负责人's decision (and the transfer): no other ending meanwhile."""
+    if pending_transfer(proposal) is not None:
+        raise InvalidState("该线索已提出涉嫌犯罪移送报告，须待负责人决定不予移送后方可另行处理")
+
+
 def report_transfer_from_proposal(proposal: CaseProposal, data: dict, *, actor: User) -> CaseTransfer:
     """Two or more certified officers report a proposal as a suspected crime before any 立案 (spec §2.6).
     Data: officer_ids (≥ 2, the actor among them), suspected_crime, transfer_reasons, evidence_list."""
@@ -197,8 +203,7 @@ def report_transfer_from_proposal(proposal: CaseProposal, data: dict, *, actor: 
     )
     if proposal.status != ProposalStatus.PENDING or proposal.case is not None:
         raise InvalidState(f"该线索已处理（{proposal.status}）")
-    if pending_transfer(proposal) is not None:
-        raise InvalidState("该线索已有待决定或待移送的移送报告")
+    require_no_pending_transfer(proposal)
     from app.cases.operations.filing import _officers
 
     officers = _officers(data.get("officer_ids"))
