@@ -121,7 +121,7 @@ def test_a_fixed_number_of_statements(demo):
         stats.build(officer, filters())
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    assert len(seen) <= 5  # cases, fines, towns, two for the review workload
+    assert len(seen) <= 6  # cases, fines, their parties' industries, towns, two for the review workload
 
 
 def test_the_dashboard_shows_the_panel(demo, login):
