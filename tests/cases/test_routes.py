@@ -606,3 +606,17 @@ def test_admin_records_certificate_expiry_and_legal_qualification(login, world):
     from app.cases.choices import officers
 
     assert user.id not in [uid for uid, _label in officers(world.section_head, {})]
+
+
+def test_a_referred_hazard_is_an_open_proposal_linking_to_its_hazard(login, world, make_hazard, upload):
+    from tests.cases.test_referral import _proposal, _refer
+
+    h = _refer(make_hazard, world, upload)
+    p = _proposal(h)
+    commit()
+    head = login(world.section_head)
+    listing = _text(head.get("/cases/proposals"))
+    assert f'data-proposal-id="{p.id}"' in listing and "隐患移送" in listing
+    page = _text(head.get(f"/cases/proposals/{p.id}"))
+    assert f'href="/hazards/{h.id}"' in page and "立案审批表" in page and "不予立案" in page
+    assert login(world.other_officer).get(f"/cases/proposals/{p.id}").status_code == 404
