@@ -10,7 +10,7 @@ from typing import Any
 from app import attachments, audit, clock, forms, workflow
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import casefile, gates, money
+from app.cases import casefile, money
 from app.cases.documents import PARTY_DOCUMENTS
 from app.cases.models import PenaltyCase
 from app.cases.operations.common import is_staff_in_scope, officer_ids
@@ -139,7 +139,6 @@ def detail_context(
             "statements": case.statements,
             "hearings": case.hearings,
             "reviews": case.reviews,
-            "checklist": gates.checklist(case, today) if case.filed_on else [],
             "discussions": case.discussions,
             "services": case.services,
             "remedies": case.remedies,

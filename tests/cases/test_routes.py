@@ -43,6 +43,10 @@ def test_list_and_detail_are_scoped(login, world, make_case):
     assert "待批准立案的案件" in _text(page)  # shown apart, above the list (立案审批中)
     detail = officer.get(f"/cases/{filed.id}")
     assert detail.status_code == 200 and filed.case_no in _text(detail)
+    waiting = _text(officer.get(f"/cases/{pending.id}"))
+    assert "尚未立案（立案审批中）" in waiting and "由他人办理" in waiting
+    approve = task_of(pending, "approve_filing")
+    assert f'href="/tasks/{approve.id}"' in _text(login(world.section_head).get(f"/cases/{pending.id}"))
 
     other = login(world.other_officer)
     assert _rows(_text(other.get("/cases/"))) == set()
@@ -72,6 +76,7 @@ def test_enterprise_reads_its_case_in_its_own_terms(login, world, make_case):
         assert internal not in html, internal
     # the notice served on it opens; the 法制审核意见书 is 404 through the case's document URL and directly
     assert manager.get(f"/cases/{case.id}/documents/{docs['penalty_notice'].id}").status_code == 302
+    assert manager.get(f"/documents/{docs['penalty_notice'].id}").status_code == 200
     assert manager.get(f"/cases/{case.id}/documents/{docs['legal_review'].id}").status_code == 404
     assert manager.get(f"/documents/{docs['legal_review'].id}").status_code in (403, 404)
     # the officer opens both
