@@ -93,11 +93,15 @@ class CaseFilters:
 
 
 def scoped(user: User) -> Select:
-    """Cases in the user's data scope; an enterprise account sees its own cases once filed."""
-    stmt = select(PenaltyCase).where(scope_clause(user, PenaltyCase.region_path, PenaltyCase.enterprise_id))
+    """Cases in the user's data scope; an enterprise account sees its own cases once filed. A staff scope is
+    marked likely (app.db.likely): it covers most of the cases it is asked about, so SQLite reads a filter's own
+    index (办案超期: is_overdue = 1 on ix_penalty_cases_list; a status on ix_penalty_cases_scope) instead of walking
+    the scope's whole path range — 办案超期 for the city at 100,000 cases: 480 ms → 0.4 ms (count), 220 ms →
+    6 ms (rows) (bench/bench_case_pages.py)."""
+    clause = scope_clause(user, PenaltyCase.region_path, PenaltyCase.enterprise_id)
     if user.is_enterprise_user:
-        stmt = stmt.where(PenaltyCase.filed_on.is_not(None))
-    return stmt
+        return select(PenaltyCase).where(clause, PenaltyCase.filed_on.is_not(None))
+    return select(PenaltyCase).where(likely(clause))
 
 
 def _without_text(stmt: Select, f: CaseFilters) -> Select:
