@@ -138,17 +138,13 @@ class CaseDatabase(AppDatabase):
 
 def prepare(url: str, rounds: int) -> tuple[dict[str, int], list[int], list[int], int]:
     """In the copy: the fresh cases (approve_filing ready) and the short cases (close_case ready), through the
-    operations. Returns (account user ids, fresh case ids, short case ids, big case id)."""
-    from decimal import Decimal
-
+    operations. Returns (account user ids, fresh case ids, short case ids, big case id or None, why a kind of
+    case is missing)."""
     from sqlalchemy import select
 
-    from app import clock
     from app.auth.models import User
-    from app.cases import gates
-    from app.cases import operations as ops
     from app.extensions import db
-    from bench.case_data import ACCOUNTS, REPORT, People, _app, _line, clean_enterprises, meta, new_case
+    from bench.case_data import ACCOUNTS, People, _app, clean_enterprises, meta, new_case
 
     app = _app(url)
     app.config["AUDIT_HMAC_KEY"] = AUDIT_KEY  # the server's key: one audit chain for setup and requests
@@ -156,39 +152,58 @@ def prepare(url: str, rounds: int) -> tuple[dict[str, int], list[int], list[int]
         ids = {k: db.session.scalar(select(User.id).where(User.username == u)) for k, u in ACCOUNTS.items()}
         p = People(ids)
         fresh = [new_case(p).id for _ in range(rounds)]
-        short = []
+        db.session.commit()
+        short: list[int] = []
+        problem = ""
         for ent_id in clean_enterprises(rounds, skip=1):  # one enterprise each: no 一事不二罚 between them
-            case = new_case(p, enterprise_id=ent_id)
-            ops.approve_filing(case, {"filing_decision": "agree", "opinion": "同意"}, actor=p.section_head)
-            ops.decide_filing(case, {"filing_decision": "agree", "opinion": "批准"}, actor=p.leader)
-            ops.add_evidence(case, INQUIRY, actor=p.officer)
-            ops.submit_report(case, {**REPORT, "lines": [_line()]}, actor=p.officer)
-            ops.review_report(case, {"report_decision": "agree", "opinion": "同意"}, actor=p.section_head)
-            ops.issue_notice(case, {"contact": "王执法"}, actor=p.officer)
-            ops.serve_notice(
-                case, {"method": "直接送达", "served_on": clock.today(), "recipient": "李四"}, actor=p.officer
-            )
-            ops.state_case(case, {"statement": "waived", "waiver_signed": True}, actor=p.officer)
-            ops.prepare_decision(case, {"opinion": "处罚"}, actor=p.officer)
-            keys = [i.key for i in gates.checklist(case, clock.today())]
-            ops.legal_review(
-                case, {"review_opinion": "agree", "reasons": "同意", "confirmed": keys}, actor=p.legal
-            )
-            ops.decide(case, {"decision": "decide", "opinion": "同意"}, actor=p.leader)
-            ops.serve_decision(
-                case, {"method": "直接送达", "served_on": clock.today(), "recipient": "李四"}, actor=p.officer
-            )
-            ops.record_payment(
-                case,
-                {"paid_on": clock.today(), "amount": Decimal("30000"), "receipt_no": "PJ1"},
-                actor=p.officer,
-            )
-            ops.finish_execution(case, {"execution_result": "执行完毕"}, actor=p.officer)
-            short.append(case.id)
+            try:
+                short.append(_walk_to_closing(p, ent_id))
+            except Exception as exc:  # an app defect on this database: measure what can be measured, say why
+                db.session.rollback()
+                short, problem = [], f"{type(exc).__name__}: {str(exc).splitlines()[0]}"[:200]
+                break
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    return ids, fresh, short, int(meta(url)["big_case_id"])
+    info = meta(url)
+    big = int(info["big_case_id"]) if info.get("big_case_id") else None
+    return ids, fresh, short, big, problem or info.get("big_case_error", "")
+
+
+def _walk_to_closing(p, ent_id: int) -> int:
+    """A case of `ent_id` taken to 结案 (close_case ready) through the operations: 12 steps, no returns."""
+    from decimal import Decimal
+
+    from app import clock
+    from app.cases import gates
+    from app.cases import operations as ops
+    from bench.case_data import REPORT, _line, new_case
+
+    case = new_case(p, enterprise_id=ent_id)
+    ops.approve_filing(case, {"filing_decision": "agree", "opinion": "同意"}, actor=p.section_head)
+    ops.decide_filing(case, {"filing_decision": "agree", "opinion": "批准"}, actor=p.leader)
+    ops.add_evidence(case, INQUIRY, actor=p.officer)
+    ops.submit_report(case, {**REPORT, "lines": [_line()]}, actor=p.officer)
+    ops.review_report(case, {"report_decision": "agree", "opinion": "同意"}, actor=p.section_head)
+    ops.issue_notice(case, {"contact": "王执法"}, actor=p.officer)
+    ops.serve_notice(
+        case, {"method": "直接送达", "served_on": clock.today(), "recipient": "李四"}, actor=p.officer
+    )
+    ops.state_case(case, {"statement": "waived", "waiver_signed": True}, actor=p.officer)
+    ops.prepare_decision(case, {"opinion": "处罚"}, actor=p.officer)
+    keys = [i.key for i in gates.checklist(case, clock.today())]
+    ops.legal_review(case, {"review_opinion": "agree", "reasons": "同意", "confirmed": keys}, actor=p.legal)
+    ops.decide(case, {"decision": "decide", "opinion": "同意"}, actor=p.leader)
+    ops.serve_decision(
+        case, {"method": "直接送达", "served_on": clock.today(), "recipient": "李四"}, actor=p.officer
+    )
+    ops.record_payment(
+        case,
+        {"paid_on": clock.today(), "amount": Decimal("30000"), "receipt_no": "PJ1"},
+        actor=p.officer,
+    )
+    ops.finish_execution(case, {"execution_result": "执行完毕"}, actor=p.officer)
+    return case.id
 
 
 INQUIRY = {
@@ -242,12 +257,14 @@ def main() -> None:
         print(hazard_out.rstrip())
     url = copy_of("case_steps", pg or None)
     kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    ids, fresh, short, big = prepare(url, N + WARM)
+    ids, fresh, short, big, problem = prepare(url, N + WARM)
+    have = {"fresh": True, "short": bool(short), "big": big is not None}
+    steps = [s for s in STEPS if have[s[1]]]
     db_url = url.replace("postgresql+psycopg://", "postgresql://", 1)
     appdb = CaseDatabase(db_url)
     got: dict[str, dict[str, list]] = {k[0]: {"app": [], "sql": [], "raw": []} for k in STEPS}
-    big_inst = appdb.case_instance(big)
-    big_before = appdb.completed(big_inst)
+    big_inst = appdb.case_instance(big) if big else None
+    big_before = appdb.completed(big_inst) if big_inst else 0
     with Server(db_url) as server, CaseRawServer(db_url) as raw_server:
         who = {}
         for role in ("officer", "section_head", "leader"):
@@ -281,13 +298,13 @@ def main() -> None:
             got[key]["raw"].append(rr.server_ms)
 
         for i in range(N + WARM):
-            for key, case_kind, bpmn_id, role, form, _ in STEPS:
-                case_id = {"fresh": fresh[i], "short": short[i], "big": big}[case_kind]
+            for key, case_kind, bpmn_id, role, form, _ in steps:
+                case_id = {"fresh": fresh[i], "short": short[i] if short else 0, "big": big}[case_kind]
                 step(key, case_id, bpmn_id, role, form)
-    big_after = appdb.completed(big_inst)
+    big_after = appdb.completed(big_inst) if big_inst else 0
     docs = appdb.execute(
         "SELECT count(*) FROM official_documents WHERE subject_type = 'penalty_cases' AND subject_id = ?",
-        (big,),
+        (big or 0,),
     ).fetchone()[0]
 
     print(
@@ -298,7 +315,9 @@ def main() -> None:
     print(f"  {'step':<30} {'app p50':>8} {'app p95':>8} {'SQL':>4} {'raw p50':>8} {'app/raw':>8}")
     worst_hazard = max((r for _, r in hazard), default=None)
     ratios = {}
-    for key, _, _, _, _, label in STEPS:
+    if problem:
+        print(f"  NOT MEASURED: the 12-step and/or the 30-step case could not be walked here: {problem}")
+    for key, _, _, _, _, label in steps:
         g = {k: v[WARM:] for k, v in got[key].items()}
         a, r = statistics.median(g["app"]), statistics.median(g["raw"])
         ratios[key] = a / r
@@ -312,7 +331,7 @@ def main() -> None:
             + ", ".join(f"{s} {r:.2f}x" for s, r in hazard)
             + f" (highest {worst_hazard:.2f}x, median {statistics.median(r for _, r in hazard):.2f}x)"
         )
-        for key, _, _, _, _, label in STEPS:
+        for key, _, _, _, _, label in steps:
             verdict = "within" if ratios[key] <= worst_hazard else "OVER"
             print(f"  {_pad(label, 30)} {ratios[key]:5.2f}x  {verdict} the hazard steps' highest ratio")
     print(

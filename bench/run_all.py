@@ -9,6 +9,9 @@ runs them on PostgreSQL; the scale benchmarks build the 1,000,000-hazard data se
   bench_search.py        hazard search at 1,000,000 hazards vs LIKE
   bench_dashboard.py     the dashboard at 1,000,000 hazards: summary vs live aggregates
   bench_ledger.py        隐患排查治理台账 export (100,000 and 1,000,000 rows) vs xlsxwriter constant_memory
+  bench_case_steps.py    penalty-case task steps over HTTP (fresh, 12-step and 30-step/40-document cases) vs the
+                         raw engine + database request, next to the hazard steps' ratios of the same run
+  bench_case_pages.py    the 30-step/40-document case page and the case list at 100,000 cases (bench/case_data.py)
 """
 
 import subprocess
@@ -17,7 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("bench_step.py", "bench_hazard_steps.py", "bench_loop.py", "bench_inbox.py", "bench_lists.py",
-           "bench_search.py", "bench_dashboard.py", "bench_ledger.py")
+           "bench_search.py", "bench_dashboard.py", "bench_ledger.py", "bench_case_steps.py", "bench_case_pages.py")
 
 for script in SCRIPTS:
     print(f"\n=== {script} ===", flush=True)
