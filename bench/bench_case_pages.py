@@ -125,10 +125,14 @@ def prepare(url: str, big_id: int) -> list[Measure]:
                     flags = [True, False] if flag else [False]
                 # the raw page: each overdue partition walked along ix_penalty_cases_list (is_overdue, filed_on,
                 # id, …) from the cursor, newest first, until 50 rows are found — with the scope and town
-                # conditions on ix_penalty_cases_scope or kept off it (unary +): the faster of the two is the floor
+                # conditions on ix_penalty_cases_scope or kept off it (path || ''): the faster of the two is the floor
                 variants = []
                 for off_index in (False, True):
-                    cond = where.replace("c.region_path LIKE", "+c.region_path LIKE") if off_index else where
+                    cond = (
+                        where.replace("c.region_path LIKE", "(c.region_path || '') LIKE")
+                        if off_index
+                        else where
+                    )
                     statements = []
                     for flag in flags:
                         part, part_args = f"c.is_overdue = ? AND {cond}", [flag, *args]
