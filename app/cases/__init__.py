@@ -56,6 +56,9 @@ def init_app(app: Flask) -> None:
     from app.cases import simple_routes
 
     app.register_blueprint(simple_routes.bp)  # 当场处罚, 不予处罚, 移送报告 (线索) and 先行登记保存 (案件) pages
+    from app.cases import execution_routes
+
+    app.register_blueprint(execution_routes.bp)  # 执行 / 办案期限 case-page forms, 提请关闭 (/cases/closures)
     ui.register_nav(
         "cases.index",
         "行政处罚",
@@ -71,6 +74,7 @@ def init_app(app: Flask) -> None:
         order=40,
     )
     ui.register_nav("cases.proposals", "案件线索", {Role.OFFICER, Role.SECTION_HEAD, Role.LEADER}, order=41)
+    ui.register_nav("case_execution.closures", "提请关闭", {Role.LEADER}, order=42)
     from app.cases.seed import seed_cases
     from app.seed import register_seeder
 

@@ -15,10 +15,13 @@ from flask_login import current_user
 from app import audit, forms, params
 from app.api import api_blueprint, doc, register_schemas
 from app.api.routes import _submitted_form
+from app.cases import execution_pages as xp
 from app.cases import operations as ops
 from app.cases import pages, queries, schemas
 from app.cases import permissions as perm
 from app.cases.models import PenaltyCase
+from app.cases.operations import deadline
+from app.cases.operations import execution as ex
 from app.cases.operations.execution import balance
 from app.db import commit_request
 from app.errors import NotFound, PermissionDenied, ValidationFailed
@@ -292,4 +295,127 @@ def set_limitation(case_id: int):
         lambda c, d: ops.set_five_year_limitation(
             c, d["five_years"] == "yes", d["reason"], actor=current_user
         ),
+    )
+
+
+# --- 执行 and 办案期限 (the case page's 执行 part: app.cases.execution_routes) -------------------------------
+
+
+@bp.post("/cases/<int:case_id>/arrangements")
+@doc(
+    _action_doc(
+        "申请延期（分期）缴纳罚款（表单 case_arrangement_apply；当事人企业账号可为本企业案件申请，或由承办人员记录）"
+    )
+)
+def apply_arrangement(case_id: int):
+    """申请延期（分期）缴纳"""
+    c = _case(case_id)
+    if not xp.can_apply_arrangement(current_user, c):
+        raise PermissionDenied("只有当事人或本案承办人员可以申请延期（分期）缴纳罚款")
+    formdata, files = _submitted_form()
+    try:
+        data = forms.validate(
+            "case_arrangement_apply", formdata, files, actor=current_user, context={"case": c}
+        )
+    except forms.FormInvalid as exc:
+        raise ValidationFailed("提交的内容未通过校验", field_errors=exc.errors) from None
+    obj = ex.apply_arrangement(c, data, actor=current_user)
+    commit_request()
+    return schemas.ActionResultSchema().dump({"status": "ok", "case_id": c.id, "id": obj.id})
+
+
+@bp.post("/cases/<int:case_id>/arrangements/decision")
+@doc(_action_doc("审批延期（分期）缴纳申请（表单 case_arrangement_decide；承办机构负责人或负责人）"))
+def decide_arrangement(case_id: int):
+    """审批延期（分期）缴纳"""
+    return _action(
+        case_id,
+        "case_arrangement_decide",
+        xp.can_decide_arrangement,
+        "延期（分期）缴纳由承办机构负责人或负责人审批",
+        lambda c, d: ex.decide_arrangement(c, d, actor=current_user),
+    )
+
+
+@bp.post("/cases/<int:case_id>/remedies")
+@doc(_action_doc("登记行政复议或行政诉讼（表单 case_remedy_file）：期间不加处罚款"))
+def file_remedy(case_id: int):
+    """登记复议（诉讼）"""
+    return _action(
+        case_id,
+        "case_remedy_file",
+        xp.can_execute,
+        OFFICER_ONLY,
+        lambda c, d: ex.file_remedy(c, d, actor=current_user),
+    )
+
+
+@bp.post("/cases/<int:case_id>/remedies/outcome")
+@doc(
+    _action_doc("登记复议（诉讼）结果（表单 case_remedy_decide；变更的罚款用 lines-<n>-id / lines-<n>-fine）")
+)
+def decide_remedy(case_id: int):
+    """登记复议（诉讼）结果"""
+    return _action(
+        case_id,
+        "case_remedy_decide",
+        xp.can_execute,
+        OFFICER_ONLY,
+        lambda c, d: ex.decide_remedy(c, d, actor=current_user),
+    )
+
+
+@bp.post("/cases/<int:case_id>/reminders")
+@doc(_action_doc("制发罚款缴纳催告书（表单 case_reminder；缴款期限届满仍未缴清的）"))
+def issue_reminder(case_id: int):
+    """制发催告书"""
+    return _action(
+        case_id,
+        "case_reminder",
+        xp.can_execute,
+        OFFICER_ONLY,
+        lambda c, d: ex.issue_reminder(c, d, actor=current_user),
+    )
+
+
+@bp.post("/cases/<int:case_id>/reminders/service")
+@doc(_action_doc("送达最近一份催告书并生成送达回执（表单 case_reminder_service）"))
+def serve_reminder(case_id: int):
+    """送达催告书"""
+    return _action(
+        case_id,
+        "case_reminder_service",
+        xp.can_execute,
+        OFFICER_ONLY,
+        lambda c, d: ex.serve_reminder(c, d, actor=current_user),
+    )
+
+
+@bp.post("/cases/<int:case_id>/enforcement")
+@doc(
+    _action_doc(
+        "申请人民法院强制执行（表单 case_enforcement；催告书送达满10日且复议、诉讼期限届满后三个月内）"
+    )
+)
+def apply_enforcement(case_id: int):
+    """申请强制执行"""
+    return _action(
+        case_id,
+        "case_enforcement",
+        xp.can_execute,
+        OFFICER_ONLY,
+        lambda c, d: ex.apply_enforcement(c, d, actor=current_user),
+    )
+
+
+@bp.post("/cases/<int:case_id>/extension")
+@doc(_action_doc("延长办案期限（表单 case_extension；本机关负责人）"))
+def extend_deadline(case_id: int):
+    """延长办案期限"""
+    return _action(
+        case_id,
+        "case_extension",
+        xp.can_extend,
+        "延长办案期限由本机关负责人审批（或登记上一级机关的批准）",
+        lambda c, d: deadline.extend_deadline(c, d, actor=current_user),
     )

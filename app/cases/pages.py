@@ -124,6 +124,9 @@ def detail_context(
     }
     if case.decision_due is not None:
         ctx["days_left"] = (case.decision_due - today).days
+    from app.cases import execution_pages  # the 执行 / 办案期限 forms (the party's 延期/分期 application too)
+
+    ctx.update(execution_pages.context(case, user, ctx["balance"]))
     if outsider:
         ctx["progress"] = outsider_progress(case)
         return ctx

@@ -17,6 +17,7 @@ from app.cases import operations as ops
 from app.cases import pages, queries
 from app.cases import permissions as perm
 from app.cases.models import CaseProposal, CaseStatus, PenaltyCase, Procedure, ProposalSource, ProposalStatus
+from app.cases.operations.transfer import pending_transfer
 from app.cases.schemas import CaseArgsSchema, ProposalArgsSchema
 from app.db import commit_request
 from app.documents import OfficialDocument
@@ -248,6 +249,7 @@ def _proposal_context(proposal: CaseProposal, values=None, errors=None) -> dict:
 
     referral = db.session.get(PenaltyReferral, proposal.referral_id) if proposal.referral_id else None
     pending = proposal.status == ProposalStatus.PENDING and proposal.case is None
+    open_ = pending and pending_transfer(proposal) is None
     return {
         "proposal": proposal,
         "referral": referral,
@@ -255,6 +257,10 @@ def _proposal_context(proposal: CaseProposal, values=None, errors=None) -> dict:
         "decline_form": forms.get_form("case_decline"),
         "can_file": pending and perm.can_register(current_user),
         "can_decline": pending and current_user.has_role("section_head", "leader"),
+        # the side procedures (app.cases.simple_routes): 当场处罚, 不予处罚, 移送 — not while a 移送 is pending
+        "can_simple": open_ and current_user.has_role("officer"),
+        "can_no_penalty": open_ and current_user.has_role("section_head", "leader"),
+        "can_report_transfer": open_ and current_user.has_role("officer"),
         "values": values or {},
         "errors": errors or {},
         "file_defaults": {
