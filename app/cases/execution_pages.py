@@ -172,7 +172,12 @@ def context(case: PenaltyCase, user: User, balance: ex.Balance | None) -> dict[s
             "can_decide_arrangement": pending is not None and can_decide_arrangement(user, case),
             "can_file_remedy": payable and officer and running is None,
             "can_decide_remedy": running is not None and officer,
-            "can_remind": payable and officer and overdue_since is not None and owed > 0,
+            # one 催告书 at a time: the next only once the latest is served
+            "can_remind": payable
+            and officer
+            and overdue_since is not None
+            and owed > 0
+            and reminder_served is not False,
             "can_serve_reminder": payable and officer and reminder_served is False,
             "can_enforce": payable and officer and window_open,
             "can_extend": can_extend(user, case)

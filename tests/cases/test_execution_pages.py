@@ -98,6 +98,12 @@ def test_party_applies_for_deferral_on_its_own_case_and_section_head_approves(lo
     case = _reload(case.id)
     assert case.payment_due == date(2026, 12, 31)
     assert case.arrangements[0].approved is True and case.arrangements[0].document_id is not None
+    # the party reads the decision and opens its 批准书 from its own case page
+    html = _text(manager.get(f"/cases/{case.id}"))
+    doc_id = case.arrangements[0].document_id
+    assert "已批准" in html and f'href="/cases/{case.id}/documents/{doc_id}"' in html
+    assert manager.get(f"/cases/{case.id}/documents/{doc_id}").status_code == 302
+    assert "现缴款期限：2026-12-31" in html  # a further application counts from the new deadline
 
 
 def test_arrangement_refused_to_others_and_bad_input_kept(login, world, make_case):
@@ -218,6 +224,7 @@ def test_reminder_only_after_the_deadline_then_service_and_enforcement_in_its_wi
     assert r.status_code == 302 and "done=reminder" in r.headers["Location"]
     html = _text(officer.get(r.headers["Location"]))
     assert "罚款缴纳催告书已制发" in html and 'data-testid="form-case_reminder_service"' in html
+    assert 'data-testid="form-case_reminder"' not in html  # the next one only after this one is served
     # service: the typed recipient kept when the witnesses of a 留置送达 are missing
     r = officer.post(
         f"/cases/{case.id}/reminders/service",
