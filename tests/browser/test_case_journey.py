@@ -140,8 +140,9 @@ def legal_review(page, base, case_id, opinion: str, reasons: str) -> None:
     done(page)
 
 
-def no_overflow(page, where: str) -> None:
-    problems = [p for p in page.evaluate(LAYOUT_PROBLEMS) if "溢出" in p or "超出屏幕" in p]
+def reads_well(page, where: str) -> None:
+    """test_layout's rules: nothing sticks out sideways, no text broken a character a line, headers on one line."""
+    problems = page.evaluate(LAYOUT_PROBLEMS)
     assert not problems, f"{where}: " + "\n".join(problems)
 
 
@@ -487,14 +488,14 @@ def test_party_hearing_request_and_case_page_fit_tablet_and_phone(
 
     party_ctx, party = at_width(browser, live_server, "manager_a", width, height)
     case_page(party, live_server, case_id)
-    no_overflow(party, f"企业·案件页·{width}px")
+    reads_well(party, f"企业·案件页·{width}px")
     party.locator("[data-testid=task-state_case]").click()
     party.wait_for_load_state("networkidle")
-    no_overflow(party, f"企业·陈述申辩、申请听证·{width}px")
+    reads_well(party, f"企业·陈述申辩、申请听证·{width}px")
     assert "您有权要求举行听证" in party.inner_text("[data-testid=statement-windows]")
     party.check("input[name=statement][value=hearing]")
     party.fill("textarea[name=content]", "对罚款数额有异议，要求举行听证")
-    no_overflow(party, f"企业·陈述申辩、申请听证（已填写）·{width}px")
+    reads_well(party, f"企业·陈述申辩、申请听证（已填写）·{width}px")
     button = party.locator("form.safeloop-form button[type=submit]")
     button.scroll_into_view_if_needed()
     box = button.bounding_box()
@@ -502,13 +503,15 @@ def test_party_hearing_request_and_case_page_fit_tablet_and_phone(
     submit(party)
     done(party)
     assert status_of_page(party, live_server, case_id) == "听证"
-    no_overflow(party, f"企业·案件页（已申请听证）·{width}px")
+    reads_well(party, f"企业·案件页（已申请听证）·{width}px")
 
     clock.freeze(overdue_from + timedelta(days=3))  # the other case's fine is 3 days overdue
     officer_ctx, officer = at_width(browser, live_server, "officer", width, height)
     for cid, what in ((case_id, "听证中"), (overdue_id, "逾期缴款")):
         case_page(officer, live_server, cid)
-        no_overflow(officer, f"承办人员·案件页（{what}）·{width}px")
-    assert "逾期 3 日" in officer.inner_text("[data-testid=surcharge]")
+        reads_well(officer, f"承办人员·案件页（{what}）·{width}px")
+    assert "逾期 3 日" in officer.inner_text("[data-testid=surcharge]")  # the last page: the overdue case
+    officer.goto(f"{live_server}/cases/proposals")
+    reads_well(officer, f"承办人员·案件线索·{width}px")
     for ctx in (party_ctx, officer_ctx):
         ctx.close()
