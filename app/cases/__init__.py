@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     )
     from app.cases import documents as case_documents
     from app.cases import view as case_view
-    from app.cases.models import PenaltyCase
+    from app.cases.models import CaseProposal, PenaltyCase
     from app.hazards.signals import referral_made
 
     access.register()
@@ -55,7 +55,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(casefile_routes.bp)  # 执法案卷 print: /cases/<id>/casefile
     from app.cases import simple_routes
 
-    app.register_blueprint(simple_routes.bp)  # 当场处罚, 不予处罚, 移送报告 (线索) and 先行登记保存 (案件) pages
+    app.register_blueprint(
+        simple_routes.bp
+    )  # 当场处罚, 不予处罚, 移送报告 (线索) and 先行登记保存 (案件) pages
     from app.cases import execution_routes
 
     app.register_blueprint(execution_routes.bp)  # 执行 / 办案期限 case-page forms, 提请关闭 (/cases/closures)
@@ -98,12 +100,21 @@ def init_app(app: Flask) -> None:
         subjects.SubjectView(
             load=lambda case_id: _get(PenaltyCase, case_id),
             summary_template="cases/_summary.html",
-            url=lambda case: (
-                url_for("cases.detail", case_id=case.id) if "cases.detail" in app.view_functions else None
-            ),
+            url=lambda case: url_for("cases.detail", case_id=case.id),
             label=SUBJECT_LABEL,
             name=lambda case: case.display_no,
             outsider_progress=case_view.outsider_progress,
+            scope=_scoped_ids(PenaltyCase),
+        ),
+    )
+    subjects.register_subject(  # a lead: the audit trail and notices about it link to its page
+        subjects.type_of(CaseProposal),
+        subjects.SubjectView(
+            load=lambda proposal_id: _get(CaseProposal, proposal_id),
+            url=lambda proposal: url_for("cases.proposal", proposal_id=proposal.id),
+            label="案件线索",
+            name=lambda proposal: f"{proposal.source}线索（{proposal.enterprise.name}）",
+            scope=_scoped_ids(CaseProposal),
         ),
     )
 
@@ -113,6 +124,19 @@ def _on_referral(referral) -> None:
     from app.cases.operations import receive_referral
 
     receive_referral(referral)
+
+
+def _scoped_ids(model):
+    """viewer -> the ids of `model` rows in the viewer's jurisdiction (the audit trail's scope)."""
+
+    def scope(viewer):
+        from sqlalchemy import select
+
+        from app.auth.permissions import scope_clause
+
+        return select(model.id).where(scope_clause(viewer, model.region_path, model.enterprise_id))
+
+    return scope
 
 
 def _get(model, object_id: int):

@@ -50,6 +50,15 @@ AUDIT_LABELS = {
     "case.preservation_overdue": "先行登记保存处理超期",
     "case.closure_proposed": "提请关闭（第113条）",
     "case.closure_decided": "提请关闭处理",
+    "case.arrangement_applied": "申请延期（分期）缴纳罚款",
+    "case.arrangement_decided": "审批延期（分期）缴纳罚款",
+    "case.deadline_extended": "延长办案期限",
+    "case.decision_overdue": "办案期限届满",
+    "case.enforcement_applied": "申请强制执行",
+    "case.payment_reminded": "催告缴纳罚款",
+    "case.remedy_decided": "复议诉讼结果",
+    "case.remedy_filed": "申请复议/提起诉讼",
+    "case.statement_window_closed": "陈述申辩期限届满",
 }
 
 FIELD_LABELS = {
