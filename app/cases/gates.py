@@ -180,19 +180,15 @@ def fines_for_same_act(case: PenaltyCase) -> list[PenaltyCase]:
     one act, one fine (Art.29). Revoked decisions (复议/诉讼撤销) do not count."""
     if not case.violation_code:
         return []
-    stmt = (
-        select(PenaltyCase)
-        .join(PenaltyLine, PenaltyLine.case_id == PenaltyCase.id)
-        .where(
-            PenaltyCase.id != case.id,
-            PenaltyCase.enterprise_id == case.enterprise_id,
-            PenaltyCase.violation_code == case.violation_code,
-            PenaltyCase.act_date == case.act_date,
-            PenaltyCase.decided_on.is_not(None),
-            PenaltyCase.closing_reason.is_distinct_from("决定撤销"),
-            PenaltyLine.decided_fine > 0,
-        )
-        .distinct()
+    stmt = select(PenaltyCase).where(
+        PenaltyCase.id != case.id,
+        PenaltyCase.enterprise_id == case.enterprise_id,
+        PenaltyCase.violation_code == case.violation_code,
+        PenaltyCase.act_date == case.act_date,
+        PenaltyCase.decided_on.is_not(None),
+        PenaltyCase.closing_reason.is_distinct_from("决定撤销"),
+        # a fine decided: a semi-join, never DISTINCT over rows with JSON columns (PostgreSQL cannot compare them)
+        PenaltyCase.id.in_(select(PenaltyLine.case_id).where(PenaltyLine.decided_fine > 0)),
     )
     return list(db.session.scalars(stmt))
 
