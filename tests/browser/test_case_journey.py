@@ -82,6 +82,11 @@ def status_of(page) -> str:
     return page.inner_text("[data-testid=case-status]")
 
 
+def status_of_page(page, base, case_id) -> str:
+    case_page(page, base, case_id)
+    return status_of(page)
+
+
 def report(page, base, case_id, text: str) -> None:
     """调查终结报告: AQSCF-97-5, 从重 (造成危害后果), the unit fined 60000."""
     open_case_task(page, base, case_id, "investigate")
@@ -174,7 +179,7 @@ def test_penalty_case_from_referral_to_closed_file(
     submit(officer, f"{form} button[type=submit]")
     error = officer.locator("[data-testid=error-officer_ids]")
     assert error.count() == 1, officer.inner_text("main")
-    assert re.search(r"[\u4e00-\u9fff]", error.inner_text()) and "2" in error.inner_text(), error.inner_text()
+    assert re.fullmatch(r"请至少\w{1,3}2项", error.inner_text().strip()), error.inner_text()
     assert officer.input_value(f"{form} input[name=name]") == name
     assert officer.is_checked(f"{form} input[name=officer_ids][value='{world.officer.id}']")
     officer.check(f"{form} input[name=officer_ids][value='{world.officer2.id}']")
@@ -452,11 +457,6 @@ def test_penalty_case_from_referral_to_closed_file(
 
     for ctx in (officer_ctx, head_ctx, leader_ctx, legal_ctx, party_ctx):
         ctx.close()
-
-
-def status_of_page(page, base, case_id) -> str:
-    case_page(page, base, case_id)
-    return status_of(page)
 
 
 WIDTHS = [(1024, 768), (390, 844)]  # tablet and phone (test_layout.WIDTHS without the desk)
