@@ -44,9 +44,9 @@ class Entry:
         return self.document.title
 
 
-def contents(case: PenaltyCase) -> list[Entry]:
-    """卷内目录: every valid document of the case, in procedure order, then by issue time."""
-    docs = [d for d in documents_for(case, include_voided=False)]
+def contents(case: PenaltyCase, docs: list[OfficialDocument] | None = None) -> list[Entry]:
+    """卷内目录: every valid document of the case (or the given ones), in procedure order, then by issue time."""
+    docs = list(documents_for(case, include_voided=False) if docs is None else docs)
     rank = {code: i for i, code in enumerate(ORDER)}
     docs.sort(key=lambda d: (rank.get(d.doc_type, len(ORDER)), d.issued_at, d.id))
     return [Entry(i, d) for i, d in enumerate(docs, 1)]
@@ -73,12 +73,15 @@ def required(case: PenaltyCase) -> list[str]:
     return need
 
 
-def missing(case: PenaltyCase) -> list[str]:
-    """Names of the required documents the file lacks, plus the 送达回执 of each served document."""
-    have = {d.doc_type for d in documents_for(case, include_voided=False)}
+def missing(case: PenaltyCase, docs: list[OfficialDocument] | None = None) -> list[str]:
+    """Names of the required documents the file lacks, plus the 送达回执 of each served document (`docs`: the
+    case's valid documents when the caller has them)."""
+    if docs is None:
+        docs = documents_for(case, include_voided=False)
+    have = {d.doc_type for d in docs}
     names = [get_doc_type(code).name for code in required(case) if code not in have]
     served = {s.document_id for s in case.services}
-    for d in documents_for(case, include_voided=False):
+    for d in docs:
         if (
             d.doc_type in ("penalty_notice", "hearing_notice", "penalty_decision", "no_penalty_decision")
             and d.id not in served

@@ -44,17 +44,22 @@ def can_set_limitation(user: User, case: PenaltyCase) -> bool:
     return user.has_role(Role.LEGAL_REVIEWER) and is_staff_in_scope(user, case)
 
 
-def outward_documents(case: PenaltyCase) -> list[OfficialDocument]:
+def outward_documents(
+    case: PenaltyCase, docs: list[OfficialDocument] | None = None
+) -> list[OfficialDocument]:
     """The case's valid documents served on the party (what 送达 applies to)."""
     return [
         d
-        for d in documents_for(case, include_voided=False)
+        for d in (documents_for(case, include_voided=False) if docs is None else docs)
         if d.doc_type in PARTY_DOCUMENTS and d.doc_type not in SERVICE_EXCLUDED
     ]
 
 
-def visible_documents(case: PenaltyCase, user: User) -> list[OfficialDocument]:
-    docs = documents_for(case, include_voided=False)
+def visible_documents(
+    case: PenaltyCase, user: User, docs: list[OfficialDocument] | None = None
+) -> list[OfficialDocument]:
+    if docs is None:
+        docs = documents_for(case, include_voided=False)
     if user.is_enterprise_user:
         return [d for d in docs if d.doc_type in PARTY_DOCUMENTS]
     return docs
@@ -109,13 +114,14 @@ def detail_context(
     ready = workflow.ready_tasks(inst) if inst is not None else []
     visible = [t for t in ready if inbox_queries.can_view(user, t)]
     mine = [t for t in visible if t.form_name and inbox_queries.can_act(user, t)]
+    docs = documents_for(case, include_voided=False)  # once per page: the list, the file, what can be served
     ctx: dict[str, Any] = {
         "case": case,
         "today": today,
         "outsider": outsider,
         "tasks": visible,
         "my_tasks": mine,
-        "documents": visible_documents(case, user),
+        "documents": visible_documents(case, user, docs),
         "lines": [LineView(ln) for ln in case.lines],
         "payments": case.payments,
         "balance": balance(case, today) if case.decided_on else None,
@@ -131,11 +137,12 @@ def detail_context(
         ctx["progress"] = outsider_progress(case)
         return ctx
     officer = is_case_officer(user, case)
+    files = attachments.attachments_for_many(case.evidence_items, "files")
     open_pause = next((p for p in case.pauses if p.ended_on is None), None)
     ctx.update(
         {
             "officers": case.officers,
-            "evidence": [(e, attachments.attachments_for(e, "files")) for e in case.evidence_items],
+            "evidence": [(e, files.get(e.id, [])) for e in case.evidence_items],
             "pauses": case.pauses,
             "open_pause": open_pause,
             "notices": case.notices,
@@ -145,13 +152,13 @@ def detail_context(
             "discussions": case.discussions,
             "services": case.services,
             "remedies": case.remedies,
-            "contents": casefile.contents(case),
-            "missing": casefile.missing(case) if case.outcome else [],
+            "contents": casefile.contents(case, docs),
+            "missing": casefile.missing(case, docs) if case.outcome else [],
             "events": audit.history(case),
             "forms": {name: forms.get_form(name) for name in ACTION_FORMS},
             "can_add_evidence": officer and case.filed_on is not None and case.decided_on is None,
             "can_pause": officer and case.filed_on is not None and case.decided_on is None,
-            "can_serve": officer and bool(outward_documents(case)),
+            "can_serve": officer and bool(outward_documents(case, docs)),
             "can_pay": officer
             and case.decision_served_on is not None
             and ctx["balance"] is not None

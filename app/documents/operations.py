@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, clock
@@ -93,6 +94,7 @@ def documents_for(
     query = (
         select(OfficialDocument)
         .where(OfficialDocument.subject_type == subject_type, OfficialDocument.subject_id == subject_id)
+        .options(joinedload(OfficialDocument.number))  # every list shows the 文号
         .order_by(OfficialDocument.id)
     )
     if doc_type:

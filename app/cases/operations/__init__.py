@@ -12,6 +12,7 @@ closing        结案审批
 """
 
 from app.cases.operations.closing import approve_closing, close_case
+from app.cases.operations.deadline import extend_deadline
 from app.cases.operations.decision import (
     collective_discussion,
     decide,
@@ -19,7 +20,6 @@ from app.cases.operations.decision import (
     prepare_decision,
     serve_decision,
 )
-from app.cases.operations.deadline import extend_deadline
 from app.cases.operations.execution import (
     apply_arrangement,
     apply_enforcement,
