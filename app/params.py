@@ -73,8 +73,9 @@ def text(description: str, *, max_length: int | None = None) -> fields.Str:
     return fields.Str(validate=[_no_control_characters, *checks], metadata={"description": description})
 
 
-def integer(description: str, *, minimum: int | None = None, default: int | None = None,
-            maximum: int = MAX_INT) -> fields.Int:
+def integer(
+    description: str, *, minimum: int | None = None, default: int | None = None, maximum: int = MAX_INT
+) -> fields.Int:
     """An integer within the range of an Integer column (ids, page numbers, cursors)."""
     error = "应为 {min} 至 {max} 之间的整数" if minimum is not None else "不能大于 {max}"
     checks = [validate.Range(min=minimum, max=maximum, error=error)]
@@ -87,7 +88,9 @@ def integer(description: str, *, minimum: int | None = None, default: int | None
     )
 
 
-def one_of(description: str, choices: Mapping[str, str] | Iterable[str], *, default: str | None = None) -> fields.Str:
+def one_of(
+    description: str, choices: Mapping[str, str] | Iterable[str], *, default: str | None = None
+) -> fields.Str:
     """A parameter with fixed values (enum); a mapping's labels explain each value in the description."""
     values = list(choices)
     if isinstance(choices, Mapping):
@@ -197,5 +200,47 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_control_characters)
 
 
-__all__ = ["MAX_INT", "PAGE_DESCRIPTION", "PageArgsSchema", "QuerySchema", "check", "cursor", "day", "init_app", "integer", "lenient", "one_of", "page_number",
-           "text"]
+__all__ = [
+    "MAX_INT",
+    "PAGE_DESCRIPTION",
+    "PageArgsSchema",
+    "QuerySchema",
+    "check",
+    "cursor",
+    "day",
+    "init_app",
+    "integer",
+    "lenient",
+    "one_of",
+    "page_number",
+    "text",
+]
+
+
+class ListFilters:
+    """What every list's filter dataclass (a domain's XxxFilters) does with its values: back to query
+    arguments for links (the pager, export buttons), without page or cursors, and whether any is set."""
+
+    def as_args(self, **override) -> dict[str, str]:
+        from dataclasses import fields as dataclass_fields
+        from datetime import date
+
+        values = {f.name: getattr(self, f.name) for f in dataclass_fields(self)}  # type: ignore[arg-type]
+        values.update(override)
+        out = {}
+        for k, v in values.items():
+            if v in (None, "") or (k == "page" and v == 1):
+                continue
+            out[k] = v.isoformat() if isinstance(v, date) else str(v)
+        return out
+
+    def filter_args(self) -> dict[str, str]:
+        """The filters without the page or cursors (export links, the pager's base)."""
+        args = self.as_args()
+        for key in ("page", "after", "before"):
+            args.pop(key, None)
+        return args
+
+    @property
+    def active(self) -> bool:
+        return bool(self.filter_args())

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from app import forms
 from app.auth.permissions import scope_clause
-from app.cases import art113, pages, queries
+from app.cases import art113
 from app.cases import execution_pages as xp
 from app.cases import routes as case_routes
-from app.cases.models import CaseClosureProposal, ClosureProposalStatus, PenaltyCase
+from app.cases.models import CaseClosureProposal, ClosureProposalStatus
 from app.cases.operations import deadline
 from app.cases.operations import execution as ex
 from app.db import commit_request
@@ -41,40 +41,9 @@ OFFICER_ONLY = "只有本案承办人员或承办机构负责人可以办理"
 case_routes.NOTICES.update(NOTICES)  # the case page shows them (its closed set of ?done= keys)
 
 
-def _case_or_404(case_id: int) -> PenaltyCase:
-    case = queries.scoped_get(current_user, case_id)
-    if case is None:
-        abort(404)
-    return case
-
-
-def _action(
-    case_id: int,
-    form_name: str,
-    allowed: Callable,
-    denied: str,
-    run: Callable,
-    done: str,
-    *,
-    party_may: bool = False,
-):
-    """One form of the case page's 执行 part (as app.cases.routes._case_action; `party_may`: the party's own
-    enterprise account may use it too)."""
-    case = _case_or_404(case_id)
-    require((party_may or not current_user.is_enterprise_user) and allowed(current_user, case), denied)
-    try:
-        with forms.submission(
-            form_name, request.form, request.files, actor=current_user, context={"case": case}
-        ) as data:
-            run(case, data)
-    except forms.FormInvalid as exc:
-        db.session.rollback()
-        ctx = pages.detail_context(
-            case, current_user, values={form_name: exc.values}, errors={form_name: exc.errors}
-        )
-        return render_template("cases/detail.html", notice=None, form_error=exc.message, **ctx), exc.status
-    commit_request()
-    return redirect(url_for("cases.detail", case_id=case_id, done=done, _anchor="execution"))
+def _action(case_id: int, form_name: str, allowed: Callable, denied: str, run: Callable, done: str, **kw):
+    """One form of the case page's 执行 part: the case page's own form handling, landing on its 执行 section."""
+    return case_routes._case_action(case_id, form_name, allowed, denied, run, done, anchor="execution", **kw)
 
 
 @bp.post("/<int:case_id>/arrangements")

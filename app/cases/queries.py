@@ -13,7 +13,7 @@ a scan of the whole scope."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, false, or_, select
@@ -28,6 +28,7 @@ from app.db import likely
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.org.models import INDUSTRIES, Enterprise, Region
+from app.params import ListFilters
 
 TEXT_WINDOW = 5_000  # a name is looked for among this many first cases of the list (under the other filters)
 FILINGS_SHOWN = 50
@@ -35,7 +36,7 @@ NO_SUCH_ENTERPRISE = "不存在或不在您的管辖范围内"
 
 
 @dataclass
-class CaseFilters:
+class CaseFilters(ListFilters):
     q: str = ""
     status: str = ""
     procedure: str = ""
@@ -70,26 +71,6 @@ class CaseFilters:
             after=v.get("after", ""),
             before=v.get("before", ""),
         )
-
-    def as_args(self, **override) -> dict[str, str]:
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(override)
-        out = {}
-        for k, v in values.items():
-            if v in (None, "") or (k == "page" and v == 1):
-                continue
-            out[k] = v.isoformat() if isinstance(v, date) else str(v)
-        return out
-
-    def filter_args(self) -> dict[str, str]:
-        args = self.as_args()
-        for key in ("page", "after", "before"):
-            args.pop(key, None)
-        return args
-
-    @property
-    def active(self) -> bool:
-        return bool(self.filter_args())
 
 
 def scoped(user: User) -> Select:

@@ -101,11 +101,22 @@ def document(case_id: int, doc_id: int):
     return redirect(url_for("documents.show", doc_id=doc.id))
 
 
-def _case_action(case_id: int, form_name: str, allowed: Callable, denied: str, run: Callable, done: str):
+def _case_action(
+    case_id: int,
+    form_name: str,
+    allowed: Callable,
+    denied: str,
+    run: Callable,
+    done: str,
+    *,
+    party_may: bool = False,
+    anchor: str = "actions",
+):
     """One case-page form: require, validate, ONE operation, commit, redirect; a rejection re-renders the
-    case page with what was typed and the Chinese message next to its field."""
+    case page with what was typed and the Chinese message next to its field. `party_may`: the party's own
+    enterprise account may use it too (its 延期/分期 application); `allowed` still decides."""
     case = _case_or_404(case_id)
-    require(not current_user.is_enterprise_user and allowed(current_user, case), denied)
+    require((party_may or not current_user.is_enterprise_user) and allowed(current_user, case), denied)
     try:
         with forms.submission(
             form_name, request.form, request.files, actor=current_user, context={"case": case}
@@ -118,7 +129,7 @@ def _case_action(case_id: int, form_name: str, allowed: Callable, denied: str, r
         )
         return render_template("cases/detail.html", notice=None, form_error=exc.message, **ctx), exc.status
     commit_request()
-    return redirect(url_for("cases.detail", case_id=case_id, done=done, _anchor="actions"))
+    return redirect(url_for("cases.detail", case_id=case_id, done=done, _anchor=anchor))
 
 
 OFFICER_ONLY = "只有本案承办人员或承办机构负责人可以办理"

@@ -4,7 +4,7 @@ links, so an export contains exactly the rows filtered on screen."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, select
@@ -18,6 +18,7 @@ from app.extensions import db
 from app.hazards import search as hazard_search
 from app.hazards.models import OPEN_STATUSES, Hazard, HazardStatus, RectificationOrder
 from app.org.models import INDUSTRIES, Enterprise, Region
+from app.params import ListFilters
 
 PER_PAGE = 50
 
@@ -30,7 +31,7 @@ STATUS_GROUPS = {
 
 
 @dataclass
-class HazardFilters:
+class HazardFilters(ListFilters):
     q: str = ""
     enterprise_id: int | None = None
     town: str = ""  # region path prefix (乡镇/街道)
@@ -73,27 +74,6 @@ class HazardFilters:
             before=v.get("before", ""),
         )
 
-    def as_args(self, **override) -> dict[str, str]:
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(override)
-        out = {}
-        for k, v in values.items():
-            if v in (None, "") or (k == "page" and v == 1):
-                continue
-            out[k] = v.isoformat() if isinstance(v, date) else str(v)
-        return out
-
-    def filter_args(self) -> dict[str, str]:
-        """The filters without the page or cursors (export links, the pager's base)."""
-        args = self.as_args()
-        for key in ("page", "after", "before"):
-            args.pop(key, None)
-        return args
-
-    @property
-    def active(self) -> bool:
-        return bool(self.filter_args())
-
     def period_label(self) -> str:
         """统计区间 line of the ledgers."""
         if self.date_from or self.date_to:
@@ -115,7 +95,9 @@ def scoped(user: User) -> Select:
     return stmt
 
 
-def apply_filters(stmt: Select, f: HazardFilters, *, include_drafts: bool = False, within: Sequence[str] = ()) -> Select:
+def apply_filters(
+    stmt: Select, f: HazardFilters, *, include_drafts: bool = False, within: Sequence[str] = ()
+) -> Select:
     """`within`: the region path prefix of the user's scope, given to the search term's index (a prefilter)."""
     if not include_drafts and f.status != HazardStatus.DRAFT:
         stmt = stmt.where(Hazard.status != HazardStatus.DRAFT)
@@ -126,9 +108,13 @@ def apply_filters(stmt: Select, f: HazardFilters, *, include_drafts: bool = Fals
         stmt = stmt.where(Hazard.enterprise_id == f.enterprise_id)
     if f.town:
         stmt = stmt.where(path_prefix(Hazard.region_path, f.town))
-    if f.industry:  # the scope's hazards, each tested against the industry's enterprises; `likely`: an industry
+    if (
+        f.industry
+    ):  # the scope's hazards, each tested against the industry's enterprises; `likely`: an industry
         # holds a tenth of a city, so SQLite must not read every hazard of its enterprises city-wide to find a 乡镇's
-        stmt = stmt.where(likely(Hazard.enterprise_id.in_(select(Enterprise.id).where(Enterprise.industry == f.industry))))
+        stmt = stmt.where(
+            likely(Hazard.enterprise_id.in_(select(Enterprise.id).where(Enterprise.industry == f.industry)))
+        )
     if f.level:
         stmt = stmt.where(Hazard.level == f.level)
     if f.status in STATUS_GROUPS:
@@ -163,7 +149,9 @@ def check_scope(user: User, f: HazardFilters) -> None:
     from app.org.queries import enterprise_label
 
     if f.enterprise_id is not None and enterprise_label(user, f.enterprise_id) is None:
-        raise ValidationFailed(f"查询参数有误：企业 {NO_SUCH_ENTERPRISE}", field_errors={"enterprise_id": NO_SUCH_ENTERPRISE})
+        raise ValidationFailed(
+            f"查询参数有误：企业 {NO_SUCH_ENTERPRISE}", field_errors={"enterprise_id": NO_SUCH_ENTERPRISE}
+        )
 
 
 NO_SUCH_ENTERPRISE = "不存在或不在您的管辖范围内"
@@ -175,7 +163,9 @@ def filtered(user: User, f: HazardFilters) -> Select:
     return apply_filters(scoped(user), f, within=hazard_search.scope_of(user))
 
 
-LIST_ORDER = paging.Order(flag=Hazard.is_overdue, day=Hazard.found_on, ident=Hazard.id, index="ix_hazards_list")
+LIST_ORDER = paging.Order(
+    flag=Hazard.is_overdue, day=Hazard.found_on, ident=Hazard.id, index="ix_hazards_list"
+)
 
 
 def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> paging.KeysetPage:
@@ -187,8 +177,14 @@ def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> pagin
     flags = (True,) if f.overdue == "1" else (True, False)
     base = filtered(user, f)  # checks the enterprise filter's scope first
     return paging.keyset_page(
-        base, LIST_ORDER, per_page, after=f.after or None, before=f.before or None, page=f.page,
-        flags=flags, options=(joinedload(Hazard.enterprise), joinedload(Hazard.order)),
+        base,
+        LIST_ORDER,
+        per_page,
+        after=f.after or None,
+        before=f.before or None,
+        page=f.page,
+        flags=flags,
+        options=(joinedload(Hazard.enterprise), joinedload(Hazard.order)),
         total=exact_total(user, f),
     )
 
