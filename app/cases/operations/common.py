@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import select, text
+
 from app import attachments, audit, clock, workflow
 from app.auth.models import User
 from app.auth.permissions import in_scope
@@ -13,6 +15,7 @@ from app.auth.roles import Role
 from app.cases.models import PenaltyCase
 from app.documents import issue_document
 from app.errors import InvalidState, require
+from app.extensions import db
 
 ORDINARY = "penalty_case"
 SIMPLE = "penalty_simple"
@@ -80,10 +83,29 @@ def require_case_officer(user: User, case: PenaltyCase) -> None:
     )
 
 
+_TOUCH = text("UPDATE penalty_cases SET id = id WHERE id = :id")
+
+
+def lock_case(case: PenaltyCase, *, reread: bool = False) -> None:
+    """One writer per case for what no workflow step serialises (a payment against the balance, a document
+    numbered on the case's shared serial): a PostgreSQL row lock; on SQLite a no-op UPDATE, which takes the
+    database write lock before anything is read. A concurrent writer waits here, then reads what this one
+    committed (`reread`: the case and its collections are loaded again under the lock)."""
+    db.session.flush()
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(_TOUCH, {"id": case.id})  # no column onupdate (updated_at stays)
+    else:
+        db.session.execute(select(PenaltyCase.id).where(PenaltyCase.id == case.id).with_for_update())
+    if reread:
+        db.session.expire(case)
+
+
 def case_document(case: PenaltyCase, code: str, content: dict, *, actor, title: str | None = None):
-    """Issue one of the case's documents, numbered on the case's serial (§3.2) and locked once issued."""
+    """Issue one of the case's documents, numbered on the case's serial (§3.2) and locked once issued. The
+    case is locked first: two documents of one 代字 numbered at once never collide on the number."""
     if case.serial is None or case.year is None:
         raise InvalidState("案件尚未立案，不能制发案件文书")
+    lock_case(case)
     base = {"case_no": case.case_no, "case_name": case.name, "party": party_of(case)}
     return issue_document(
         code,

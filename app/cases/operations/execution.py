@@ -42,6 +42,7 @@ from app.cases.models import (
 )
 from app.cases.operations.common import (
     case_document,
+    lock_case,
     ready_ids,
     ready_task,
     record,
@@ -184,6 +185,7 @@ def _require_payable(case: PenaltyCase) -> None:
 def record_payment(case: PenaltyCase, data: dict, *, actor: User) -> CasePayment:
     """A payment (date, amount, receipt number): the fine first, then the 加处罚款 accrued to that day."""
     require_case_officer(actor, case)
+    lock_case(case, reread=True)  # two payments at once: the second reads the first's balance
     if case.decided_on is None or case.decision_served_on is None:
         raise InvalidState("决定书尚未送达，不能登记缴款")
     paid_on = data.get("paid_on") or clock.today()

@@ -1,0 +1,93 @@
+"""Security review (r2): races on one case and gate bypasses through the API. Two people acting on one case
+task: one wins, the other is told who and when (never a 500 from the case's shared document numbers); two
+payments recorded at once never exceed what is owed; the 负责人's decision is not a section head's."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+from app import clock
+from app.cases.models import CasePayment, PenaltyCase
+from app.documents import OfficialDocument
+from app.extensions import db
+from tests.cases.walk import review, task_of, to_execution, to_legal_review
+from tests.factories.db import commit
+
+
+def _together(calls):
+    """Run each call in its own thread, started together: their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def go(i):
+        barrier.wait(10)
+        r = calls[i]()
+        results[i] = (r.status_code, r.json)
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not any(t.is_alive() for t in threads)
+    return results
+
+
+def test_two_officers_completing_one_case_task_one_wins_the_other_is_told_who(login, world, make_case):
+    w = make_case()
+    w.file().evidence().report().notify().waive()
+    commit()
+    task = task_of(w.case, "prepare_decision")
+    clients = [login(world.officer), login(world.officer2)]
+    data = {"data": {"opinion": "建议按告知内容处罚"}}
+    results = _together(
+        [lambda c=c: c.api("POST", f"/api/v1/tasks/{task.id}/complete", json=data) for c in clients]
+    )
+    codes = sorted(code for code, _ in results)
+    assert codes == [200, 409], results
+    winner = world.officer.name if results[0][0] == 200 else world.officer2.name
+    loser = next(body for code, body in results if code == 409)
+    assert winner in loser["error"] and "办理" in loser["error"], loser
+    db.session.expire_all()
+    forms = db.session.query(OfficialDocument).filter_by(doc_type="case_decision_form").count()
+    assert forms == 1
+
+
+def test_two_payments_recorded_at_once_never_exceed_the_fine(login, world, make_case):
+    w = to_execution(world, make_case)
+    case_id = w.case.id
+    clients = [login(world.officer), login(world.officer2)]
+    results = _together(
+        [
+            lambda c=c, i=i: c.api(
+                "POST",
+                f"/api/v1/cases/{case_id}/payments",
+                json={
+                    "data": {"paid_on": clock.today().isoformat(), "amount": "30000", "receipt_no": f"PJ{i}"}
+                },
+            )
+            for i, c in enumerate(clients)
+        ]
+    )
+    codes = sorted(code for code, _ in results)
+    assert codes[0] == 200 and codes[1] in (409, 422), results
+    db.session.expire_all()
+    paid = sum(p.amount for p in db.session.query(CasePayment).filter_by(case_id=case_id))
+    assert paid == Decimal("30000")
+
+
+def test_a_section_head_cannot_decide_through_the_task_api(login, world, make_case):
+    w = to_legal_review(world, make_case)
+    review(world, w.case)
+    commit()
+    task = task_of(w.case, "decide")
+    data = {"data": {"decision": "decide", "opinion": "同意"}}
+    for user in (world.section_head, world.officer, world.legal):
+        r = login(user).api("POST", f"/api/v1/tasks/{task.id}/complete", json=data)
+        assert r.status_code == 403, (user.name, r.json)
+    for user in (world.other_officer, world.manager_a):
+        assert login(user).api("POST", f"/api/v1/tasks/{task.id}/complete", json=data).status_code == 404
+    db.session.expire_all()
+    case = db.session.get(PenaltyCase, w.case.id)
+    assert case.decided_on is None and task_of(case, "decide").id == task.id
