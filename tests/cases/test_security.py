@@ -91,3 +91,47 @@ def test_a_section_head_cannot_decide_through_the_task_api(login, world, make_ca
     db.session.expire_all()
     case = db.session.get(PenaltyCase, w.case.id)
     assert case.decided_on is None and task_of(case, "decide").id == task.id
+
+
+CASE_POSTS = [
+    "evidence",
+    "pauses",
+    "pauses/end",
+    "services",
+    "payments",
+    "limitation",
+    "arrangements/decision",
+    "remedies",
+    "remedies/outcome",
+    "reminders",
+    "reminders/service",
+    "enforcement",
+    "extension",
+]
+
+
+def test_every_case_action_is_refused_outside_its_scope_and_to_the_party(login, world, make_case):
+    """Another county's officer and another enterprise get 404 (no existence leak) on every case-page and
+    API action of a case in execution; the party's own account gets 403 on the agency's actions; nothing is
+    written."""
+    from app.audit.models import AuditEvent
+
+    w = to_execution(world, make_case)
+    case_id = w.case.id
+    last = db.session.query(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1).scalar()
+    outsiders = [login(world.other_officer), login(world.manager_b)]
+    party = login(world.manager_a)
+    for action in CASE_POSTS:
+        for client in outsiders:
+            assert client.post(f"/cases/{case_id}/{action}", data={}).status_code == 404, action
+        assert party.post(f"/cases/{case_id}/{action}", data={}).status_code == 403, action
+    for action in ("payments", "services", "remedies", "remedies/outcome", "reminders", "extension"):
+        for client in outsiders:
+            r = client.api("POST", f"/api/v1/cases/{case_id}/{action}", json={"data": {}})
+            assert r.status_code == 404, (action, r.json)
+        r = party.api("POST", f"/api/v1/cases/{case_id}/{action}", json={"data": {}})
+        assert r.status_code == 403, (action, r.json)
+    db.session.expire_all()
+    written = db.session.query(AuditEvent).filter(AuditEvent.action.like("case.%")).all()
+    assert not [e for e in written if e.id > last], [(e.action, e.summary) for e in written]
+    assert db.session.query(CasePayment).filter_by(case_id=case_id).count() == 0
