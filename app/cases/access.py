@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from app import attachments, documents
 from app.cases import permissions as perm
-from app.cases.documents import PARTY_DOCUMENTS
-from app.cases.models import CaseEvidence, CaseStatement, PenaltyCase
+from app.cases.documents import party_may_open
+from app.cases.models import CaseEvidence, CaseService, CaseStatement, PenaltyCase
 from app.extensions import db
+
+
+def served_document_ids(case_id: int) -> set[int]:
+    """The case documents served on the party (a 送达回执 recorded for them)."""
+    return set(db.session.scalars(db.select(CaseService.document_id).where(CaseService.case_id == case_id)))
 
 
 def _case(user, case_id: int) -> bool:
@@ -15,7 +20,9 @@ def _case(user, case_id: int) -> bool:
 
 
 def _party_document(user, document) -> bool:
-    return not user.is_enterprise_user or document.doc_type in PARTY_DOCUMENTS
+    if not user.is_enterprise_user:
+        return True
+    return party_may_open(document.doc_type, document.id, served_document_ids(document.subject_id))
 
 
 def _evidence(user, evidence_id: int) -> bool:

@@ -47,6 +47,17 @@ PARTY_DOCUMENTS = frozenset(
     }
 )
 
+# of those, the ones the party holds without a 送达回执: the 听证笔录 it signs at the hearing, the 当场处罚决定书
+# handed over on the spot, the 批准书 answering its own application; every other one only once served on it
+PARTY_HANDED_OVER = frozenset({"hearing_record", "simple_decision", "payment_arrangement", "service_receipt"})
+
+
+def party_may_open(doc_type: str, document_id: int, served_ids: set[int]) -> bool:
+    """Whether the enterprise account may open a case document, given the ids of the documents served on it."""
+    if doc_type not in PARTY_DOCUMENTS:
+        return False
+    return doc_type in PARTY_HANDED_OVER or document_id in served_ids
+
 
 def register_doc_types() -> None:
     for doc_type in CASE_DOC_TYPES:

@@ -11,7 +11,8 @@ from app import attachments, audit, clock, forms, workflow
 from app.auth.models import User
 from app.auth.roles import Role
 from app.cases import casefile, money
-from app.cases.documents import PARTY_DOCUMENTS
+from app.cases.access import served_document_ids
+from app.cases.documents import PARTY_DOCUMENTS, party_may_open
 from app.cases.models import PenaltyCase
 from app.cases.operations.common import is_staff_in_scope, officer_ids
 from app.cases.operations.execution import balance
@@ -61,7 +62,8 @@ def visible_documents(
     if docs is None:
         docs = documents_for(case, include_voided=False)
     if user.is_enterprise_user:
-        return [d for d in docs if d.doc_type in PARTY_DOCUMENTS]
+        served = served_document_ids(case.id)
+        return [d for d in docs if party_may_open(d.doc_type, d.id, served)]
     return docs
 
 
@@ -100,8 +102,10 @@ class LineView:
             return None
         return money.yuan(value), money.capital(value)
 
-    def kinds(self, stage: str) -> str:
-        return "、".join(getattr(self.line, f"{stage}_kinds") or [])
+    def kinds(self, stage: str, fined: bool = False) -> str:
+        """The penalty kinds; with `fined` the 罚款 is left to the amount shown under it (no “罚款罚款”)."""
+        kinds = getattr(self.line, f"{stage}_kinds") or []
+        return "、".join(k for k in kinds if not (fined and k == "罚款"))
 
 
 def detail_context(

@@ -450,6 +450,7 @@ class _Scenario:
             set(),
             gap=2,
             act_ago=15,
+            name="萧县华源化工有限公司涉嫌未对安全设备进行经常性维护、保养案",
         )
         story(
             "no_penalty",
@@ -465,6 +466,7 @@ class _Scenario:
             set(),
             provisions="《安全生产法》第四十一条第二款",
             act_ago=3,
+            name="萧县金穗米业有限公司涉嫌未如实记录事故隐患排查治理情况案",
         )
         story(
             "transfer",
@@ -477,6 +479,7 @@ class _Scenario:
             source=ProposalSource.ACCIDENT,
             provisions="《安全生产法》第四十一条第二款",
             act_ago=5,
+            name="萧县永兴铁矿有限公司涉嫌违章指挥发生冒顶死亡事故案",
         )
         story(
             "overdue",
@@ -488,6 +491,7 @@ class _Scenario:
             {"execute"},
             provisions="《安全生产法》第四十一条第二款",
             act_ago=8,
+            name="萧县皖淮水泥有限公司涉嫌未采取措施消除事故隐患案",
         )
         story(
             "deciding",
@@ -498,6 +502,7 @@ class _Scenario:
             {"lines": unit("15000"), "reviews": ["more", "agree"]},
             {"decide"},
             act_ago=6,
+            name="萧县恒鑫铸造有限公司涉嫌未对安全设备进行经常性维护案",
         )
         story(
             "review",
@@ -509,6 +514,7 @@ class _Scenario:
             {"legal_review"},
             provisions="《安全生产法》第四十一条第二款",
             act_ago=7,
+            name="萧县黄口面粉有限公司涉嫌未如实记录事故隐患排查治理情况、未向从业人员通报案",
         )
         story(
             "hearing",
@@ -520,6 +526,7 @@ class _Scenario:
             {"hold_hearing"},
             provisions="《安全生产法》第四十一条第二款",
             act_ago=4,
+            name="萧县永固混凝土有限公司涉嫌未如实记录事故隐患排查治理情况、未向从业人员通报案",
         )
         return stories
 
