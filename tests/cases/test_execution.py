@@ -17,7 +17,7 @@ from app.cases import gates
 from app.cases import operations as ops
 from app.cases.models import EnforcementStep, PaymentArrangement
 from app.cases.operations import execution as ex
-from app.errors import DomainError, InvalidState, ValidationFailed
+from app.errors import DomainError, InvalidState, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.notifications import Notification
 from app.publication.models import Publication
@@ -290,9 +290,13 @@ def test_revocation_withdraws_the_publication_and_ends_execution(world, make_cas
     on(date(2026, 11, 20))
     ex.file_remedy(case, {"kind": "行政复议", "body": "萧县人民政府"}, actor=world.officer)
     on(date(2026, 12, 30))  # Wednesday: 3 working days → 2027-01-05 (元旦 01-01..01-03)
+    with pytest.raises(
+        PermissionDenied, match="承办机构负责人"
+    ):  # an ordinary officer cannot end the penalty
+        ex.decide_remedy(case, {"outcome": "撤销", "ref": "萧政复决〔2026〕8号"}, actor=world.officer)
     with pytest.raises(ValidationFailed, match="文号"):
-        ex.decide_remedy(case, {"outcome": "撤销"}, actor=world.officer)
-    ex.decide_remedy(case, {"outcome": "撤销", "ref": "萧政复决〔2026〕8号"}, actor=world.officer)
+        ex.decide_remedy(case, {"outcome": "撤销"}, actor=world.section_head)
+    ex.decide_remedy(case, {"outcome": "撤销", "ref": "萧政复决〔2026〕8号"}, actor=world.section_head)
     assert publication.current_for(case, "penalty_decision") is None
     row = db.session.scalar(select(Publication).where(Publication.subject_id == case.id))
     assert row.withdraw_due_on == legal_calendar.add_days(date(2026, 12, 30), 3, "working")
@@ -313,12 +317,12 @@ def test_change_lowers_the_fine_and_republishes(world, make_case):
         ex.decide_remedy(
             case,
             {"outcome": "变更", "ref": "（2026）皖1322行初5号", "lines": [{"id": line.id, "fine": "40000"}]},
-            actor=world.officer,
+            actor=world.section_head,
         )
     remedy = ex.decide_remedy(
         case,
         {"outcome": "变更", "ref": "（2026）皖1322行初5号", "lines": [{"id": line.id, "fine": "20000"}]},
-        actor=world.officer,
+        actor=world.section_head,
     )
     assert line.decided_fine == Decimal("20000") and "30000" in remedy.note and "行初5号" in remedy.note
     rows = list(

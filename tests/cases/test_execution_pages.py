@@ -184,11 +184,14 @@ def test_remedy_filing_and_outcome(login, world, make_case):
         "lines-0-id": str(line.id),
         "lines-0-fine": "12345",
     }
-    r = officer.post(f"/cases/{case.id}/remedies/outcome", data=bad)
+    head = login(world.section_head)  # changing the decided penalty: the 承办机构负责人 records it
+    r = head.post(f"/cases/{case.id}/remedies/outcome", data=bad)
     assert r.status_code == 422 and "请填写复议决定书或裁判文书文号" in _text(r) and "12345" in _text(r)
     assert login(world.other_officer).post(f"/cases/{case.id}/remedies/outcome", data=bad).status_code == 404
     assert login(world.leader).post(f"/cases/{case.id}/remedies/outcome", data=bad).status_code == 403
-    r = officer.post(f"/cases/{case.id}/remedies/outcome", data={**bad, "ref": "萧政复决〔2026〕9号"})
+    good = {**bad, "ref": "萧政复决〔2026〕9号"}
+    assert officer.post(f"/cases/{case.id}/remedies/outcome", data=good).status_code == 403
+    r = head.post(f"/cases/{case.id}/remedies/outcome", data=good)
     assert r.status_code == 302
     case = _reload(case.id)
     assert case.remedies[0].outcome == "变更" and case.lines[0].decided_fine == Decimal("12345")

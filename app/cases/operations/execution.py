@@ -267,6 +267,7 @@ def apply_arrangement(case: PenaltyCase, data: dict, *, actor: User) -> PaymentA
     """延期/分期缴纳罚款的申请 (Art.66): kind 延期 (new_due) or 分期 (schedule [[date, amount], …] summing to the
     principal), with the reason; made no later than the payment deadline in force."""
     channel = _require_party_or_officer(actor, case)
+    lock_case(case, reread=True)  # one application at a time (the pending check below)
     _require_payable(case)
     assert case.payment_due is not None
     today = clock.today()
@@ -314,6 +315,7 @@ def decide_arrangement(case: PenaltyCase, data: dict, *, actor: User) -> Payment
     require_role(
         actor, case, Role.SECTION_HEAD, Role.LEADER, message="延期（分期）缴纳由承办机构负责人或负责人审批"
     )
+    lock_case(case, reread=True)  # one decision at a time (the pending check below)
     pending = [a for a in case.arrangements if a.approved is None]
     if not pending:
         raise InvalidState("没有待审批的延期（分期）缴纳申请")
@@ -411,8 +413,15 @@ def decide_remedy(case: PenaltyCase, data: dict, *, actor: User) -> CaseRemedy:
     if outcome_on > clock.today() or outcome_on < remedy.filed_on:
         raise invalid("outcome_on", f"结果日期应在{remedy.filed_on:%Y年%m月%d日}之后、不晚于今天")
     ref = (data.get("ref") or "").strip()
-    if outcome in WITHDRAWING_OUTCOMES and not ref:
-        raise invalid("ref", "请填写复议决定书或裁判文书文号")
+    if outcome in WITHDRAWING_OUTCOMES:
+        # lowering or ending a decided penalty and withdrawing its publication: the 承办机构负责人 records it,
+        # with the 复议决定书 / judgment it rests on — never an ordinary officer alone
+        require(
+            actor.has_role(Role.SECTION_HEAD),
+            "复议、诉讼变更、撤销或确认原处罚决定违法的结果，由承办机构负责人登记",
+        )
+        if not ref:
+            raise invalid("ref", "请填写复议决定书或裁判文书文号")
     changes: list[str] = []
     if outcome == "变更":
         changes = _change_lines(case, data.get("lines") or [])
