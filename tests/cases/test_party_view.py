@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app import clock
 from app.cases import gates
 from app.cases import operations as ops
-from app.cases.models import PenaltyCase
+from app.cases.models import CaseProposal, PenaltyCase
 from app.documents import documents_for
 from app.extensions import db
 from tests.factories.db import commit
@@ -106,3 +106,8 @@ def test_demo_case_names_are_whole(app):
         middle = case.name.split("涉嫌", 1)[-1][:-1]
         # not the facts cut after a fixed number of characters (“…未对安案”)
         assert not (len(middle) < len(case.facts) and case.facts.startswith(middle)), case.name
+    # a 文号 in a proposal's source reference carries its number (…〔2026〕31号, not …〔2026〕现场检查记录)
+    for proposal in db.session.scalars(select(CaseProposal)):
+        ref = proposal.source_ref or ""
+        if "〔" in ref:
+            assert re.search(r"〔\d{4}〕\d+号", ref), ref

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from app import clock
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import legal_time
+from app.cases import legal_time, money
 from app.cases.models import (
     CasePayment,
     CaseRemedy,
@@ -50,6 +50,7 @@ from app.cases.operations.common import (
     require_role,
     step,
 )
+from app.cases.operations.decision import decision_document
 from app.cases.rules import pack_for
 from app.errors import InvalidState, invalid, require
 from app.extensions import db
@@ -565,7 +566,9 @@ def issue_reminder(case: PenaltyCase, data: dict, *, actor: User) -> Enforcement
             "surcharge_days": surcharge.days if surcharge else 0,
             "as_of": today.isoformat(),
             "perform_within_days": pack.dunning_wait.n,
-            "rights": "当事人收到催告书后有权进行陈述和申辩（《行政强制法》第三十五条、第三十六条）",
+            "rights": "当事人收到催告书后有权进行陈述和申辩（《行政强制法》第三十五条、第三十六条）。",
+            "decision_no": decision_document(case).number.text,
+            "owed_capital": money.capital(b.owed),
         },
         actor=actor,
     )
