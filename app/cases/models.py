@@ -569,6 +569,11 @@ class LegalReview(Model):
     case: Mapped[PenaltyCase] = relationship(back_populates="reviews")
     reviewer: Mapped[User | None] = relationship()
 
+    @property
+    def opinion_label(self) -> str:
+        """The opinion as the reviewer chose it (同意 / 建议修改 / 建议补充调查 / 不同意), never its code."""
+        return REVIEW_OPINION_LABELS.get(ReviewOpinion(self.opinion), self.opinion) if self.opinion else ""
+
 
 class CaseDiscussion(Model):
     """行政处罚集体讨论记录 (Art.57 ¶2): chair, attendees, each one's opinion and the conclusion."""
