@@ -83,6 +83,7 @@ def test_the_party_does_not_open_an_outward_document_not_yet_served(world, make_
     commit()
     notice = _doc(w.case, "penalty_notice")
     party = login(world.manager_a)
+    assert 'data-testid="lines"' not in party.get(f"/cases/{w.case.id}").get_data(as_text=True)
     assert party.get(f"/documents/{notice.id}").status_code == 404
     assert party.get(f"/cases/{w.case.id}/documents/{notice.id}").status_code == 404
     assert login(world.officer).get(f"/documents/{notice.id}").status_code == 200
@@ -92,6 +93,7 @@ def test_the_party_does_not_open_an_outward_document_not_yet_served(world, make_
     )
     commit()
     assert party.get(f"/documents/{notice.id}").status_code == 200
+    assert "告知" in _lines(party.get(f"/cases/{w.case.id}"))
     receipt = _doc(w.case, "service_receipt")
     assert party.get(f"/documents/{receipt.id}").status_code == 200
 
