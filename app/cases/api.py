@@ -164,7 +164,7 @@ def case(case_id: int):
             "officers": []
             if outsider
             else [{"name": o.user.name, "cert_no": o.cert_no, "lead": o.lead} for o in c.officers],
-            "lines": c.lines,
+            "lines": _party_lines(c) if outsider else c.lines,
             "evidence": [] if outsider else _evidence(c, ctx),
             "pauses": [] if outsider else c.pauses,
             "services": c.services if not outsider else [],
@@ -182,6 +182,27 @@ def case(case_id: int):
             else None,
         }
     )
+
+
+def _party_lines(c: PenaltyCase) -> list[dict]:
+    """The penalty lines as the party may read them (as on its case page): never the proposed figures, the
+    notified ones once the latest 告知书 is served on it, the decided ones once the decision is served."""
+    last = max(c.notices, key=lambda n: n.round, default=None)
+    notified = last is not None and last.served_on is not None
+    decided = c.decision_served_on is not None
+    return [
+        {
+            "target": ln.target,
+            "party_name": ln.party_name,
+            "proposed_kinds": [],
+            "proposed_fine": None,
+            "notified_kinds": ln.notified_kinds if notified else None,
+            "notified_fine": ln.notified_fine if notified else None,
+            "decided_kinds": ln.decided_kinds if decided else None,
+            "decided_fine": ln.decided_fine if decided else None,
+        }
+        for ln in c.lines
+    ]
 
 
 def _action(case_id: int, form_name: str, allowed: Callable, denied: str, run: Callable):

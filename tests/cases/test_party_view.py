@@ -58,9 +58,14 @@ def test_the_party_sees_the_decided_penalty_only_once_served(world, make_case, l
     staff = _lines(officer.get(f"/cases/{case.id}"))
     assert "拟决定" in staff and "罚款罚款" not in staff, staff
 
+    api = party.get(f"/api/v1/cases/{case.id}").get_json()["lines"][0]
+    assert api["proposed_fine"] is None and api["decided_fine"] is None and api["notified_fine"], api
+    assert login(world.officer).get(f"/api/v1/cases/{case.id}").get_json()["lines"][0]["decided_fine"]
+
     ops.decide(case, {"decision": "decide", "opinion": "同意"}, actor=world.leader)
     commit()
     assert "决定" not in _lines(party.get(f"/cases/{case.id}"))  # decided, not yet served
+    assert party.get(f"/api/v1/cases/{case.id}").get_json()["lines"][0]["decided_fine"] is None
     decision = _doc(case, "penalty_decision")
     assert party.get(f"/documents/{decision.id}").status_code == 404
     assert f"/documents/{decision.id}" not in party.get(f"/cases/{case.id}").get_data(as_text=True)
@@ -71,6 +76,8 @@ def test_the_party_sees_the_decided_penalty_only_once_served(world, make_case, l
     commit()
     lines = _lines(party.get(f"/cases/{case.id}"))
     assert "决定" in lines and "拟决定" not in lines and "罚款罚款" not in lines, lines
+    served = party.get(f"/api/v1/cases/{case.id}").get_json()
+    assert served["lines"][0]["decided_fine"] and decision.id in [d["id"] for d in served["documents"]]
     assert party.get(f"/cases/{case.id}/documents/{decision.id}").status_code == 302
     assert party.get(f"/documents/{decision.id}").status_code == 200
     staff = _lines(officer.get(f"/cases/{case.id}"))
