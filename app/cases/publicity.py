@@ -9,7 +9,10 @@ from datetime import date
 from decimal import Decimal
 
 from app import clock, publication
+from app.cases import discretion
 from app.cases.models import PenaltyCase, TargetKind
+from app.cases.violations import Entry
+from app.errors import ValidationFailed
 from app.publication.kinds import PublicationKind
 
 KIND = "penalty_decision"
@@ -43,14 +46,35 @@ publication.register_kind(
 )
 
 
+def _line_content(kinds: list[str], fine: Decimal | None) -> str:
+    """警告、罚款20000元 — the fine once, with its amount (not “罚款，罚款20000元”)."""
+    parts = [k for k in kinds if not (fine and k == "罚款")]
+    if fine:
+        parts.append(f"罚款{fine}元")
+    return "、".join(parts)
+
+
+def _entry(case: PenaltyCase) -> Entry | None:
+    """The 违法行为库 entry the case applied (its stored version), when the case picked one."""
+    if not case.violation_code:
+        return None
+    try:
+        return discretion.entry(case.violation_code, case.violation_version)
+    except (LookupError, ValueError, ValidationFailed):
+        return None
+
+
 def _fields(case: PenaltyCase, decision_no: str) -> dict[str, object]:
     kinds = sorted({k for ln in case.lines for k in (ln.decided_kinds or [])})
     total = sum(Decimal(ln.decided_fine or 0) for ln in case.lines)
     content = "；".join(
-        f"{ln.party_name}{'（' + ln.position + '）' if ln.position else ''}：{'、'.join(ln.decided_kinds or [])}"
-        + (f"，罚款{ln.decided_fine}元" if ln.decided_fine else "")
+        f"{ln.party_name}{'（' + ln.position + '）' if ln.position else ''}："
+        + _line_content(list(ln.decided_kinds or []), ln.decided_fine)
         for ln in case.lines
     )
+    # a published decision names the violation and the penalty article it applied — not the case's 案由
+    # (“涉嫌…案”, a suspicion) nor the breached article
+    entry = _entry(case)
     e = case.enterprise
     return {
         "行政相对人名称": e.name,
@@ -58,9 +82,9 @@ def _fields(case: PenaltyCase, decision_no: str) -> dict[str, object]:
         "统一社会信用代码": e.credit_code,
         "法定代表人": e.legal_rep or "",
         "决定书文号": decision_no,
-        "违法行为类型": case.name,
+        "违法行为类型": entry.violation if entry else case.name.replace("涉嫌", "", 1).removesuffix("案"),
         "违法事实": case.facts,
-        "处罚依据": case.provisions,
+        "处罚依据": entry.penalty_article if entry else case.provisions,
         "处罚类别": "、".join(kinds),
         "处罚内容": content,
         "罚款金额(万元)": str((total / Decimal(10000)).quantize(Decimal("0.0001"))),
@@ -78,7 +102,7 @@ def publish(case: PenaltyCase, *, due_on: date, actor=None):
         return None
     doc = decision_document(case)
     persons = [ln for ln in case.lines if ln.target == TargetKind.PERSON]
-    title = f"{case.enterprise.name}{'及' + str(len(persons)) + '名责任人员' if persons else ''}行政处罚决定（{doc.number.text}）"
+    title = f"{case.enterprise.name}{'及' + str(len(persons)) + '名责任人员' if persons else ''}行政处罚决定书{doc.number.text}"
     return publication.publish(
         case,
         KIND,
