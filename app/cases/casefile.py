@@ -45,10 +45,21 @@ class Entry:
 
 
 def contents(case: PenaltyCase, docs: list[OfficialDocument] | None = None) -> list[Entry]:
-    """卷内目录: every valid document of the case (or the given ones), in procedure order, then by issue time."""
+    """卷内目录: every valid document of the case (or the given ones), in procedure order, then by issue time;
+    a 送达回执 files right after the document it served (告知书, its 回执, …, 决定书, its 回执)."""
     docs = list(documents_for(case, include_voided=False) if docs is None else docs)
     rank = {code: i for i, code in enumerate(ORDER)}
-    docs.sort(key=lambda d: (rank.get(d.doc_type, len(ORDER)), d.issued_at, d.id))
+    by_id = {d.id: d for d in docs}
+    served = {s.receipt_document_id: by_id.get(s.document_id) for s in case.services if s.receipt_document_id}
+
+    def own(d: OfficialDocument) -> tuple:
+        return (rank.get(d.doc_type, len(ORDER)), d.issued_at, d.id)
+
+    def key(d: OfficialDocument) -> tuple:
+        target = served.get(d.id)
+        return (*own(target), 1, *own(d)) if target is not None else (*own(d), 0, *own(d))
+
+    docs.sort(key=key)
     return [Entry(i, d) for i, d in enumerate(docs, 1)]
 
 
