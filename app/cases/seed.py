@@ -161,6 +161,8 @@ class _Scenario:
                     "hearing_on": hearing_on,
                     "place": "萧县应急管理局三楼听证室",
                     "public": True,
+                    "method": "直接送达",
+                    "recipient": case.enterprise.name,
                     "recorder": "办公室 刘晓",
                 },
                 actor=u["section_head"],

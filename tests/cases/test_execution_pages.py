@@ -364,7 +364,7 @@ def test_leader_decides_closure_on_its_page(login, world, make_case):
     c = _closure(world, case)
     leader = login(world.leader)
     assert 'href="/cases/closures"' in _text(leader.get(f"/cases/{case.id}"))
-    assert 'href="/cases/closures"' in _text(leader.get("/"))  # the nav
+    assert 'href="/cases/closures"' in _text(leader.get("/cases/"))  # the case list's header
     page = _text(leader.get("/cases/closures"))
     assert f'data-testid="closure-{c.id}"' in page and world.ent_a.name in page
     for who, code in ((world.officer, 403), (world.section_head, 403), (world.manager_a, 403)):

@@ -166,7 +166,7 @@ def test_hearing_pending_and_a_presiding_investigator_are_refused(world, make_ca
     with pytest.raises(ValidationFailed) as exc:
         ops.schedule_hearing(
             w.case,
-            {"presiding_id": world.officer.id, "hearing_on": far, "place": "局三楼"},
+            {"presiding_id": world.officer.id, "hearing_on": far, "place": "局三楼", "method": "直接送达"},
             actor=world.section_head,
         )
     assert "调查人员" in exc.value.field_errors["presiding_id"]
@@ -177,6 +177,7 @@ def test_hearing_pending_and_a_presiding_investigator_are_refused(world, make_ca
                 "presiding_id": world.legal.id,
                 "hearing_on": clock.today() + timedelta(days=3),
                 "place": "局三楼",
+                "method": "直接送达",
             },
             actor=world.section_head,
         )

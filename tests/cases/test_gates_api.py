@@ -64,13 +64,25 @@ def test_an_investigator_cannot_preside_the_hearing(login, world, make_case):
     r = _complete(
         login(world.section_head),
         task,
-        {"presiding_id": str(world.officer.id), "hearing_on": day, "place": "局三楼"},
+        {
+            "presiding_id": str(world.officer.id),
+            "hearing_on": day,
+            "place": "局三楼",
+            "method": "直接送达",
+            "served_on": clock.today().isoformat(),
+        },
     )
     assert r.status_code == 422, r.json
     r = _complete(
         login(world.section_head),
         task,
-        {"presiding_id": str(world.legal.id), "hearing_on": day, "place": "局三楼"},
+        {
+            "presiding_id": str(world.legal.id),
+            "hearing_on": day,
+            "place": "局三楼",
+            "method": "直接送达",
+            "served_on": clock.today().isoformat(),
+        },
     )
     assert r.status_code == 200, r.json
 

@@ -140,7 +140,7 @@ def test_hearing_then_review_sends_back_for_investigation_then_discussion(world,
     day = clock.today() + timedelta(days=14)
     ops.schedule_hearing(
         w.case,
-        {"presiding_id": world.legal.id, "hearing_on": day, "place": "局三楼会议室"},
+        {"presiding_id": world.legal.id, "hearing_on": day, "place": "局三楼会议室", "method": "直接送达"},
         actor=world.section_head,
     )
     clock.freeze(day)

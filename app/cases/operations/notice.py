@@ -332,9 +332,22 @@ def statement_window_closed(case: PenaltyCase) -> None:
 # ---- 听证 -------------------------------------------------------------------------------------------------
 
 
+SERVICE_FIELDS = (
+    "method",
+    "served_on",
+    "recipient",
+    "signer",
+    "witnesses",
+    "refusal_reason",
+    "consent_ref",
+    "post_no",
+)
+
+
 def schedule_hearing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> CaseHearing:
-    """听证会通知书: the presiding officer (not an investigator), time and place, ≥ 7 working days ahead."""
-    require_role(actor, case, Role.SECTION_HEAD, Role.LEADER)
+    """听证会通知书, issued and served in this step: the presiding officer (not an investigator), time and
+    place, the hearing ≥ 7 working days after the notice takes effect (Art.64(二); 公告送达 takes 30 days)."""
+    require_role(actor, case, Role.SECTION_HEAD)
     task = ready_task(case, "schedule_hearing", task)
     hearing = gates.pending_hearing(case)
     if hearing is None:
@@ -345,11 +358,17 @@ def schedule_hearing(case: PenaltyCase, data: dict, *, actor: User, task=None) -
     gates.require_presiding(case, presiding)
     today = clock.today()
     pack = pack_for(case.region_path, today)
-    earliest = legal_time.earliest_hearing_day(today, pack)
+    service = {k: data.get(k) for k in SERVICE_FIELDS}  # the notice's 送达 (its own place: not the hearing's)
+    service["recipient"] = service.get("recipient") or case.enterprise.name
+    method, served_on = service.get("method"), service.get("served_on") or today
+    if method not in {m.value for m in ServiceMethod}:
+        raise invalid("method", "请选择听证会通知书的送达方式")
+    earliest = legal_time.earliest_hearing_day(legal_time.service_effective_on(method, served_on, pack), pack)
     hearing_on = data.get("hearing_on")
     if hearing_on is None or hearing_on < earliest:
         raise invalid(
-            "hearing_on", f"应在举行听证的7个工作日前通知当事人，听证日期不得早于{earliest:%Y年%m月%d日}"
+            "hearing_on",
+            f"应在举行听证的7个工作日前通知当事人（自通知书送达之日起算），听证日期不得早于{earliest:%Y年%m月%d日}",
         )
     hearing.presiding_id, hearing.hearing_on, hearing.place = presiding.id, hearing_on, data["place"]
     hearing.public = data.get("public", True) is not False
@@ -368,6 +387,7 @@ def schedule_hearing(case: PenaltyCase, data: dict, *, actor: User, task=None) -
         actor=actor,
     )
     hearing.notice_document_id = doc.id
+    record_service(case, doc, service, actor=actor)
     changes = step(
         case, task, {"presiding_id": presiding.id, "hearing_at": iso_end_of(hearing_on)}, actor=actor
     )
@@ -393,6 +413,8 @@ def hold_hearing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> Ca
         "只有指定的听证主持人可以记录听证",
     )
     gates.require_presiding(case, actor)
+    if not any(s.document_id == hearing.notice_document_id for s in case.services):
+        raise InvalidState("听证会通知书尚未送达当事人，不能举行听证（《行政处罚法》第六十四条）")
     today = clock.today()
     if hearing.hearing_on and today < hearing.hearing_on:
         raise InvalidState(f"听证定于{hearing.hearing_on:%Y年%m月%d日}举行，尚未到期")
