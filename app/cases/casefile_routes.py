@@ -27,5 +27,6 @@ def show(case_id: int):
         case=case,
         cover=casefile.cover(case, entries),
         entries=entries,
+        evidence=case.evidence_items,  # the evidence materials follow the documents in the 卷内目录
         missing=casefile.missing(case),
     )

@@ -484,7 +484,12 @@ def case_rows(user: User, f: queries.CaseFilters, *, attachment_base: str, today
                         c.status,
                         "办案超期" if c.is_overdue else "",
                         f"不予处罚（{c.no_penalty_reason}）" if c.no_penalty_reason else "",
-                        c.closing_reason if c.closed_on and c.closing_reason else "",
+                        # the closing reason, unless the 不予处罚 above says it already
+                        c.closing_reason
+                        if c.closed_on
+                        and c.closing_reason
+                        and not (c.no_penalty_reason and c.closing_reason == "不予处罚")
+                        else "",
                     )
                     if x
                 ),

@@ -64,6 +64,9 @@ KIND_LABELS = {
     "sequenceFlow": "顺序流",
     "exclusiveGateway": "排他网关",
     "inclusiveGateway": "包容网关",
+    "parallelGateway": "并行网关",
+    "eventBasedGateway": "事件网关",
+    "endEvent": "结束事件",
     "process": "流程",
 }
 

@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from app.workflow import codec
+from app.workflow.definitions import KIND_LABELS
 from app.workflow.models import WorkflowInstance
 from app.workflow.timers import waiting_timers
 from app.workflow.tree import all_tasks, ready_user_tasks
@@ -237,7 +238,7 @@ def render(lay: Layout, *, done: Set[str] = frozenset(), current: Set[str] = fro
         if s.kind in ("participant", "lane"):
             continue
         state = _state(s.id, done, current, waiting)
-        tip = f"<title>{escape(s.name or s.tag)}</title>"
+        tip = f"<title>{escape(s.name or KIND_LABELS.get(s.tag, s.tag))}</title>"  # unnamed: 排他网关 …
         if s.kind == "activity":
             out.append(
                 f'<g class="activity{state}" data-bpmn-id="{escape(s.id)}">{tip}'
