@@ -15,7 +15,6 @@ Persons' ID numbers appear in full: the ledger is an internal record for the age
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -53,6 +52,7 @@ from app.documents.models import DocumentNumber, OfficialDocument
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.ledgers import Extract, LedgerSource, definitions
+from app.ledgers.streams import Following, Stream
 from app.org.models import Enterprise, Region
 
 LEDGER = "penalty_cases"
@@ -202,44 +202,13 @@ def _publications(ids: Select) -> Select:
     )
 
 
-class _Stream:
-    """A statement's rows a batch at a time (yield_per), as named tuples."""
-
-    def __init__(self, stmt: Select):
-        self.result = db.session.execute(stmt.execution_options(yield_per=CHUNK))
-        self.make = namedtuple("_Row", self.result.keys())._make  # type: ignore[attr-defined]
-
-    def batches(self) -> Iterator[list]:
-        make = self.make
-        for part in self.result.partitions():
-            yield [make(row) for row in part]
-
-
-class _Following(_Stream):
-    """A related table's rows, read alongside the cases (both in case id order)."""
-
-    def __init__(self, stmt: Select):
-        super().__init__(stmt)
-        self._rows = (row for batch in self.batches() for row in batch)
-        self._next = next(self._rows, None)
-
-    def upto(self, last_id: int) -> dict[int, list]:
-        found: dict[int, list] = {}
-        row, rows = self._next, self._rows
-        while row is not None and row[0] <= last_id:
-            found.setdefault(row[0], []).append(row)
-            row = next(rows, None)
-        self._next = row
-        return found
-
-
 def _batches(user: User, f: queries.CaseFilters) -> Iterator[tuple[list, dict[str, dict[int, list]]]]:
     main, others = statements(user, f)
-    cases = _Stream(main)
-    related: dict[str, _Following] = {}
+    cases = Stream(main, CHUNK)
+    related: dict[str, Following] = {}
     try:
         for name, stmt in others.items():
-            related[name] = _Following(stmt)
+            related[name] = Following(stmt, CHUNK)
         for batch in cases.batches():
             last = batch[-1].id
             yield batch, {name: stream.upto(last) for name, stream in related.items()}

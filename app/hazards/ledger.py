@@ -15,7 +15,6 @@ tuples instead.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -46,6 +45,7 @@ from app.hazards.models import (
 )
 from app.ledgers import Extract, LedgerSource, definitions
 from app.ledgers.export import Link
+from app.ledgers.streams import Following, Stream
 from app.org.models import Enterprise, Region
 
 CHUNK = 1000  # hazards a batch: their related rows are gathered, then their ledger rows built
@@ -186,41 +186,6 @@ def _related_statements(ids: Select, *, progress: bool) -> dict[str, Select]:
     return stmts
 
 
-class _Stream:
-    """A statement's rows read a batch at a time (yield_per: memory holds one batch), as named tuples: a
-    SQLAlchemy Row's attribute access goes through __getattr__ after a failed lookup (~0.8 µs, a named
-    tuple's ~0.02 µs)."""
-
-    def __init__(self, stmt: Select):
-        self.result = db.session.execute(stmt.execution_options(yield_per=CHUNK))
-        self.make = namedtuple("_Row", self.result.keys())._make  # type: ignore[attr-defined]
-
-    def batches(self) -> Iterator[list]:
-        make = self.make
-        for part in self.result.partitions():
-            yield [make(row) for row in part]
-
-
-class _Following(_Stream):
-    """A related table's rows, read alongside the hazards (both in hazard id order). A batch looks its rows
-    up by hazard id, so a row whose hazard is not in the batch is never used."""
-
-    def __init__(self, stmt: Select):
-        super().__init__(stmt)
-        self._rows = (row for batch in self.batches() for row in batch)
-        self._next = next(self._rows, None)
-
-    def upto(self, last_id: int) -> dict[int, list]:
-        """The rows of hazards with ids up to `last_id` not yet read, by hazard id."""
-        found: dict[int, list] = {}
-        row, rows = self._next, self._rows
-        while row is not None and row[0] <= last_id:
-            found.setdefault(row[0], []).append(row)
-            row = next(rows, None)
-        self._next = row
-        return found
-
-
 def statements(user: User, f: queries.HazardFilters, *, major_only: bool) -> tuple[Select, dict[str, Select]]:
     """The export's SQL: the hazards of `queries.filtered(user, f)` (重大 only for the 挂牌督办台账) joined
     with their enterprise and 指令书, in id order, and one statement per related table for the same hazards
@@ -277,11 +242,11 @@ def _batches(user: User, f: queries.HazardFilters, *, major_only: bool) -> Itera
     hazard id. Each table is read by one statement for the whole export (the hazards' and the related
     tables' statements stay open side by side), so the number of statements does not grow with the rows."""
     main, others = statements(user, f, major_only=major_only)
-    hazards = _Stream(main)
-    related: dict[str, _Following] = {}
+    hazards = Stream(main, CHUNK)
+    related: dict[str, Following] = {}
     try:
         for name, stmt in others.items():
-            related[name] = _Following(stmt)
+            related[name] = Following(stmt, CHUNK)
         for batch in hazards.batches():
             last = batch[-1].id
             yield batch, {name: stream.upto(last) for name, stream in related.items()}
