@@ -53,6 +53,7 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.ledgers import Extract, LedgerSource, definitions
 from app.ledgers.streams import Following, Stream
+from app.ledgers.words import place_words
 from app.org.models import Enterprise, Region
 
 LEDGER = "penalty_cases"
@@ -467,14 +468,7 @@ def case_rows(user: User, f: queries.CaseFilters, *, attachment_base: str, today
 
 def filter_words(f: queries.CaseFilters) -> str:
     """筛选条件 in words, for the ledger's header rows."""
-    parts = []
-    if f.enterprise_id:
-        e = db.session.get(Enterprise, f.enterprise_id)
-        parts.append(f"当事人：{e.name if e else f.enterprise_id}")
-    if f.town:
-        code = f.town.strip("/").split("/")[-1]
-        r = db.session.scalar(select(Region).where(Region.code == code))
-        parts.append(f"乡镇/街道：{r.name if r else code}")
+    parts = place_words(f.enterprise_id, f.town, enterprise_label="当事人")
     for label, value in (("行业", f.industry), ("状态", f.status), ("程序", f.procedure), ("关键词", f.q)):
         if value:
             parts.append(f"{label}：{value}")

@@ -46,6 +46,7 @@ from app.hazards.models import (
 from app.ledgers import Extract, LedgerSource, definitions
 from app.ledgers.export import Link
 from app.ledgers.streams import Following, Stream
+from app.ledgers.words import place_words
 from app.org.models import Enterprise, Region
 
 CHUNK = 1000  # hazards a batch: their related rows are gathered, then their ledger rows built
@@ -438,14 +439,7 @@ ROW_BUILDERS = {"hazard_ledger": hazard_rows, "major_hazard_ledger": major_rows}
 
 def filter_words(f: queries.HazardFilters) -> str:
     """筛选条件 in words, for the ledger's header rows."""
-    parts = []
-    if f.enterprise_id:
-        e = db.session.get(Enterprise, f.enterprise_id)
-        parts.append(f"企业：{e.name if e else f.enterprise_id}")
-    if f.town:
-        code = f.town.strip("/").split("/")[-1]
-        r = db.session.scalar(select(Region).where(Region.code == code))
-        parts.append(f"乡镇/街道：{r.name if r else code}")
+    parts = place_words(f.enterprise_id, f.town)
     for label, value in (("行业", f.industry), ("等级", f.level), ("来源", f.source), ("关键词", f.q)):
         if value:
             parts.append(f"{label}：{value}")
