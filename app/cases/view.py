@@ -4,8 +4,14 @@ agency's internal decisions (立案审批 opinions, 法制审核, 集体讨论, 
 
 from __future__ import annotations
 
-from app.cases.models import HearingStatus, PenaltyCase, StatementKind
+from app.cases.models import CaseNotice, HearingStatus, PenaltyCase, StatementKind
 from app.subjects import ProgressStep
+
+
+def notice_title(notice: CaseNotice) -> str:
+    """The 告知书 as printed on it (app/templates/documents/_notice.html): with the hearing right it is the
+    行政处罚（听证）告知书."""
+    return "行政处罚（听证）告知书" if notice.hearing_right else "行政处罚告知书"
 
 
 def outsider_progress(case: PenaltyCase) -> list[ProgressStep]:
@@ -17,7 +23,7 @@ def outsider_progress(case: PenaltyCase) -> list[ProgressStep]:
             rights = f"陈述申辩期限至 {n.statement_until:%Y-%m-%d}" if n.statement_until else ""
             if n.hearing_until:
                 rights += f"，可于 {n.hearing_until:%Y-%m-%d} 前要求听证"
-            steps.append(ProgressStep("已送达行政处罚告知书", "done", n.served_on, rights))
+            steps.append(ProgressStep(f"已送达{notice_title(n)}", "done", n.served_on, rights))
     for s in case.statements:
         label = {
             StatementKind.STATED: "已提交陈述申辩",
