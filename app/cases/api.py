@@ -79,7 +79,7 @@ def _case(case_id: int) -> PenaltyCase:
 @doc(
     {
         "get": {
-            "summary": "行政处罚案件列表（数据范围内；筛选同案件列表页）",
+            "summary": "行政处罚案件列表（数据范围内；筛选同案件列表页）；filings：立案审批中的案件，同列表页上方所列",
             "responses": {**_ok("CasePageSchema"), **ERRORS},
         }
     },
@@ -88,7 +88,8 @@ def _case(case_id: int) -> PenaltyCase:
 def cases():
     """行政处罚案件列表"""
     page = queries.case_page(current_user, queries.CaseFilters.from_args(request.args))
-    return schemas.CasePageSchema().dump(page)
+    filings = queries.filings(current_user) if perm.is_staff(current_user) else []
+    return schemas.CasePageSchema().dump(page) | {"filings": schemas.CaseSchema(many=True).dump(filings)}
 
 
 @bp.get("/cases/proposals")

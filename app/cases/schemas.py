@@ -84,6 +84,13 @@ class CasePageSchema(Schema):
     page = fields.Int(allow_none=True, metadata={"description": "按页码请求时的页码；按游标翻页时为空"})
     next_after = fields.Str(allow_none=True, metadata={"description": "下一页：作为 after 传回"})
     prev_before = fields.Str(allow_none=True, metadata={"description": "上一页：作为 before 传回"})
+    filings = fields.List(
+        fields.Nested(CaseSchema),
+        metadata={
+            "description": "立案审批中（尚无立案日）的案件，如列表页上方所列：数据范围内最近提交的50件，"
+            "不受筛选条件和翻页影响；企业账号为空"
+        },
+    )
 
 
 class PenaltyLineSchema(Schema):
