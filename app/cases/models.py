@@ -309,7 +309,7 @@ class CaseOfficer(Model):
     cert_no: Mapped[str] = mapped_column(String(30), comment="执法证号（立案时）")
 
     case: Mapped[PenaltyCase] = relationship(back_populates="officers")
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)  # always read with its officer (names, certs)
 
 
 class PenaltyLine(Model):

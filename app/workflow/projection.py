@@ -85,7 +85,7 @@ _SAVE_STATE = (
     .where(_INSTANCES.c.id == bindparam("instance_id"))
     .values({c: bindparam(c.key, type_=c.type) for c in (
         _INSTANCES.c.state, _INSTANCES.c.serializer_version, _INSTANCES.c.updated_at, _INSTANCES.c.status,
-        _INSTANCES.c.completed_at)})
+        _INSTANCES.c.completed_at, _INSTANCES.c.title)})
 )
 # The same, only if the stored instance is still at the version its state was read at; bumps the version.
 _SAVE_STATE_IF_UNCHANGED = _SAVE_STATE.where(_INSTANCES.c.version == bindparam("read_version")).values(
@@ -119,6 +119,7 @@ def store_state(
         values.update(status=InstanceStatus.COMPLETED, completed_at=now)
     values.setdefault("status", inst.status)
     values.setdefault("completed_at", inst.completed_at)
+    values["title"] = inst.title  # a title the step's verb gave the instance goes out here, not in an UPDATE of its own
     if read_version is None:
         db.session.connection().execute(_SAVE_STATE, {"instance_id": inst.id, **values})
     else:

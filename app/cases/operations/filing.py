@@ -358,10 +358,9 @@ def decide_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
     if decision not in FILING_DECISIONS:
         raise invalid("filing_decision", "请选择审批意见")
     today = clock.today()
-    case.filing_approvals = [
-        *case.filing_approvals,
-        _approval("负责人审批意见", actor, decision, data["opinion"]),
-    ]
+    # The case's own changes are set together just before the step: they go out in one UPDATE with the
+    # status the step gives it (an earlier assignment would be flushed by the reads in between).
+    approvals = [*case.filing_approvals, _approval("负责人审批意见", actor, decision, data["opinion"])]
     step_data: dict = {"filing_decision": decision}
     if decision == "agree":
         gates.require_case_officers_valid(case, today)
@@ -373,27 +372,22 @@ def decide_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
             agency=case.agency,
             subject=case,
             actor=actor,
-            content=_filing_content(case),
+            content=_filing_content(case, approvals),
             title=f"立案审批表（{case.name}）",
         )
-        case.case_no, case.serial, case.year = (
-            document.number.text,
-            document.number.serial,
-            document.number.year,
-        )
-        case.filed_on = today
-        pack = pack_for(case.region_path, today)
-        due = legal_time.decision_due(today, [], 0, pack)
-        case.decision_due = due
-        step_data.update(_deadline_data(case))
+        number = document.number
         if case.proposal is not None:
-            _close_proposal(case.proposal, ProposalStatus.FILED, actor, case_no=case.case_no)
-        inst = workflow.instance_for(case)
-        if inst is not None:
-            inst.title = f"{case.case_no} {case.name}"[:200]
+            _close_proposal(case.proposal, ProposalStatus.FILED, actor, case_no=number.text)
+        inst = task.instance  # the case's workflow: its new title is stored with the step's state
+        inst.title = f"{number.text} {case.name}"[:200]
+        case.case_no, case.serial, case.year = number.text, number.serial, number.year
+        case.filed_on = today
+        case.decision_due = legal_time.decision_due(today, [], 0, pack_for(case.region_path, today))
+        step_data.update(_deadline_data(case))
     elif decision == "reject":
         if case.proposal is not None:
             _close_proposal(case.proposal, ProposalStatus.DECLINED, actor, reason=data["opinion"])
+    case.filing_approvals = approvals
     changes = step(case, task, step_data, actor=actor)
     summary = {
         "agree": f"批准立案，立案号{case.case_no}",
@@ -403,7 +397,7 @@ def decide_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
     record(actor, "case.filing_decided", case, summary, changes=changes)
 
 
-def _filing_content(case: PenaltyCase) -> dict:
+def _filing_content(case: PenaltyCase, approvals: list[dict]) -> dict:
     from app.cases.operations.common import party_of
 
     return {
@@ -416,7 +410,7 @@ def _filing_content(case: PenaltyCase) -> dict:
         "limitation": f"{'五' if case.five_year_limitation else '两'}年追责时效至"
         f"{legal_time.limitation_ends(case.act_date, case.five_year_limitation, pack_for(case.region_path, clock.today())):%Y年%m月%d日}",
         "officers": [{"name": o.user.name, "cert_no": o.cert_no, "lead": o.lead} for o in case.officers],
-        "approvals": case.filing_approvals,
+        "approvals": approvals,
         "urgent_handled_on": case.urgent_handled_on.isoformat() if case.urgent_handled_on else None,
     }
 
