@@ -15,16 +15,16 @@ from flask_login import current_user
 from app import audit, forms, params
 from app.api import api_blueprint, doc, register_schemas
 from app.api.routes import _submitted_form
+from app.cases import availability, pages, queries, schemas
 from app.cases import execution_pages as xp
 from app.cases import operations as ops
-from app.cases import pages, queries, schemas
 from app.cases import permissions as perm
 from app.cases.models import PenaltyCase
 from app.cases.operations import deadline
 from app.cases.operations import execution as ex
 from app.cases.operations.execution import balance
 from app.db import commit_request
-from app.errors import NotFound, PermissionDenied, ValidationFailed
+from app.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 
 bp = api_blueprint("api_cases", __name__)
 register_schemas(
@@ -206,16 +206,25 @@ def _party_lines(c: PenaltyCase) -> list[dict]:
     ]
 
 
+def _validated(c: PenaltyCase, form_name: str) -> dict:
+    """The submitted form's typed values. When its fields do not pass and the case page does not offer the
+    form where the case stands, the answer is that reason (409), not errors on fields the page never shows."""
+    formdata, files = _submitted_form()
+    try:
+        return forms.validate(form_name, formdata, files, actor=current_user, context={"case": c})
+    except forms.FormInvalid as exc:
+        why = availability.refusal(c, current_user, form_name)
+        if why is not None:
+            raise InvalidState(why) from None
+        raise ValidationFailed("提交的内容未通过校验", field_errors=exc.errors) from None
+
+
 def _action(case_id: int, form_name: str, allowed: Callable, denied: str, run: Callable):
     """One non-task action: the case page's form and operation, answered in JSON."""
     c = _case(case_id)
     if current_user.is_enterprise_user or not allowed(current_user, c):
         raise PermissionDenied(denied)
-    formdata, files = _submitted_form()
-    try:
-        data = forms.validate(form_name, formdata, files, actor=current_user, context={"case": c})
-    except forms.FormInvalid as exc:
-        raise ValidationFailed("提交的内容未通过校验", field_errors=exc.errors) from None
+    data = _validated(c, form_name)
     obj = run(c, data)
     commit_request()
     return schemas.ActionResultSchema().dump(
@@ -334,13 +343,7 @@ def apply_arrangement(case_id: int):
     c = _case(case_id)
     if not xp.can_apply_arrangement(current_user, c):
         raise PermissionDenied("只有当事人或本案承办人员可以申请延期（分期）缴纳罚款")
-    formdata, files = _submitted_form()
-    try:
-        data = forms.validate(
-            "case_arrangement_apply", formdata, files, actor=current_user, context={"case": c}
-        )
-    except forms.FormInvalid as exc:
-        raise ValidationFailed("提交的内容未通过校验", field_errors=exc.errors) from None
+    data = _validated(c, "case_arrangement_apply")
     obj = ex.apply_arrangement(c, data, actor=current_user)
     commit_request()
     return schemas.ActionResultSchema().dump({"status": "ok", "case_id": c.id, "id": obj.id})

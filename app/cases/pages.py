@@ -10,7 +10,7 @@ from typing import Any
 from app import attachments, audit, clock, forms, workflow
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import casefile, money
+from app.cases import availability, casefile, money
 from app.cases.access import served_document_ids
 from app.cases.documents import PARTY_DOCUMENTS, party_may_open
 from app.cases.models import PenaltyCase
@@ -160,13 +160,10 @@ def detail_context(
             "missing": casefile.missing(case, docs) if case.outcome else [],
             "events": audit.history(case),
             "forms": {name: forms.get_form(name) for name in ACTION_FORMS},
-            "can_add_evidence": officer and case.filed_on is not None and case.decided_on is None,
-            "can_pause": officer and case.filed_on is not None and case.decided_on is None,
+            "can_add_evidence": officer and availability.before_decision(case),
+            "can_pause": officer and availability.before_decision(case),
             "can_serve": officer and bool(outward_documents(case, docs)),
-            "can_pay": officer
-            and case.decision_served_on is not None
-            and ctx["balance"] is not None
-            and ctx["balance"].owed > 0,
+            "can_pay": officer and availability.payable(case, ctx["balance"]),
             "can_set_limitation": can_set_limitation(user, case),
         }
     )

@@ -13,8 +13,8 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import clock, forms, params
+from app.cases import availability, pages, queries
 from app.cases import operations as ops
-from app.cases import pages, queries
 from app.cases import permissions as perm
 from app.cases.models import CaseProposal, CaseStatus, PenaltyCase, Procedure, ProposalSource, ProposalStatus
 from app.cases.operations.transfer import pending_transfer
@@ -114,22 +114,39 @@ def _case_action(
 ):
     """One case-page form: require, validate, ONE operation, commit, redirect; a rejection re-renders the
     case page with what was typed and the Chinese message next to its field. `party_may`: the party's own
-    enterprise account may use it too (its 延期/分期 application); `allowed` still decides."""
+    enterprise account may use it too (its 延期/分期 application); `allowed` still decides. A form the page
+    does not offer where the case stands (app.cases.availability) whose fields do not pass is refused with
+    that reason (409), not with errors on fields the page does not show; an operation's own refusal is
+    shown as the operation words it (409/422)."""
     case = _case_or_404(case_id)
     require((party_may or not current_user.is_enterprise_user) and allowed(current_user, case), denied)
     try:
-        with forms.submission(
+        submission = forms.submission(
             form_name, request.form, request.files, actor=current_user, context={"case": case}
-        ) as data:
+        )
+    except forms.FormInvalid as exc:
+        why = availability.refusal(case, current_user, form_name)
+        if why is not None:  # the page does not offer this form now: say why, not what its fields lack
+            db.session.rollback()
+            ctx = pages.detail_context(case, current_user)
+            return render_template("cases/detail.html", notice=None, form_error=why, **ctx), 409
+        return _rejected(case, form_name, exc)
+    try:
+        with submission as data:
             run(case, data)
     except forms.FormInvalid as exc:
-        db.session.rollback()
-        ctx = pages.detail_context(
-            case, current_user, values={form_name: exc.values}, errors={form_name: exc.errors}
-        )
-        return render_template("cases/detail.html", notice=None, form_error=exc.message, **ctx), exc.status
+        return _rejected(case, form_name, exc)
     commit_request()
     return redirect(url_for("cases.detail", case_id=case_id, done=done, _anchor=anchor))
+
+
+def _rejected(case: PenaltyCase, form_name: str, exc: forms.FormInvalid):
+    """The case page again, the rejected form as typed, the message next to its field and at the top."""
+    db.session.rollback()
+    ctx = pages.detail_context(
+        case, current_user, values={form_name: exc.values}, errors={form_name: exc.errors}
+    )
+    return render_template("cases/detail.html", notice=None, form_error=exc.message, **ctx), exc.status
 
 
 OFFICER_ONLY = "只有本案承办人员或承办机构负责人可以办理"
