@@ -6,4 +6,5 @@ everything the domain adds to the platform. Adding a domain is one line here: do
 DOMAINS = [
     "app.hazards",  # 隐患排查治理闭环
     "app.cases",  # 行政处罚案件
+    "app.credit",  # 严重失信主体名单、联合惩戒与信用修复
 ]

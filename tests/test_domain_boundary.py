@@ -10,7 +10,11 @@ from app.domains import DOMAINS
 APP = Path(__file__).resolve().parents[1] / "app"
 ALLOWED = {APP / "domains.py"}
 # the words a domain is known by in code, templates and docs
-DOMAIN_WORDS = {"app.hazards": ("hazard",), "app.cases": ("penalty_case", "case_proposal")}
+DOMAIN_WORDS = {
+    "app.hazards": ("hazard",),
+    "app.cases": ("penalty_case", "case_proposal"),
+    "app.credit": ("credit_listing", "listing_measure", "credit_repair"),
+}
 
 
 def _platform_files():
