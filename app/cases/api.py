@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import request
+from flask import jsonify, request
 from flask_login import current_user
 
 from app import audit, forms, params
 from app.api import api_blueprint, doc, register_schemas
 from app.api.routes import _submitted_form
-from app.cases import availability, pages, queries, schemas
+from app.cases import art113, availability, pages, queries, schemas
 from app.cases import execution_pages as xp
 from app.cases import operations as ops
 from app.cases import permissions as perm
@@ -25,6 +25,7 @@ from app.cases.operations import execution as ex
 from app.cases.operations.execution import balance
 from app.db import commit_request
 from app.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
+from app.extensions import db
 
 bp = api_blueprint("api_cases", __name__)
 register_schemas(
@@ -43,6 +44,7 @@ register_schemas(
     schemas.ProposalSchema,
     schemas.ProposalPageSchema,
     schemas.ActionResultSchema,
+    schemas.ClosureSchema,
 )
 
 PATH_CASE = {
@@ -443,4 +445,81 @@ def extend_deadline(case_id: int):
         xp.can_extend,
         "延长办案期限由本机关负责人审批（或登记上一级机关的批准）",
         lambda c, d: deadline.extend_deadline(c, d, actor=current_user),
+    )
+
+
+# --- 提请关闭 (安全生产法 Art.113; the 负责人's page: app.cases.execution_routes.closures) -----------------------
+
+CLOSURE_DENIED = "只有负责人可以处理提请关闭"
+PATH_CLOSURE = {
+    "in": "path",
+    "name": "closure_id",
+    "required": True,
+    "schema": {"type": "integer"},
+    "description": "提请关闭事项ID",
+}
+
+
+@bp.get("/cases/closures")
+@doc(
+    {
+        "get": {
+            "summary": "提请关闭事项（安全生产法第一百一十三条；数据范围内，待处理在前，最多200条；仅负责人）",
+            "responses": {
+                "200": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "array",
+                                "items": "ClosureSchema",
+                            }
+                        }
+                    }
+                },
+                **ERRORS,
+                "403": {"content": {"application/json": {"schema": "ErrorSchema"}}},
+            },
+        }
+    }
+)
+def closures():
+    """提请关闭事项"""
+    if not xp.can_decide_closure(current_user):
+        raise PermissionDenied(CLOSURE_DENIED)
+    rows = db.session.scalars(art113.scoped_closures(current_user).limit(200))
+    return jsonify(schemas.ClosureSchema(many=True).dump(list(rows)))
+
+
+@bp.post("/cases/closures/<int:closure_id>")
+@doc(
+    {
+        "post": {
+            "summary": "处理提请关闭（表单 case_closure：decision=submit 提请本级人民政府予以关闭 / dismiss 不提请，opinion 意见；仅辖区负责人，处理后不可撤回）",
+            "parameters": [PATH_CLOSURE],
+            "requestBody": {
+                "content": {
+                    "application/json": {"schema": "CompleteTaskSchema"},
+                    "multipart/form-data": {"schema": {"type": "object", "description": "表单字段"}},
+                }
+            },
+            "responses": {**_ok("ActionResultSchema"), **ACTION_ERRORS},
+        }
+    }
+)
+def decide_closure(closure_id: int):
+    """处理提请关闭"""
+    if not xp.can_decide_closure(current_user):
+        raise PermissionDenied(CLOSURE_DENIED)
+    proposal = art113.scoped_closure(current_user, closure_id)
+    if proposal is None:
+        raise NotFound("提请关闭事项不存在或不在您的范围内")
+    formdata, files = _submitted_form()
+    try:
+        data = forms.validate("case_closure", formdata, files, actor=current_user)
+    except forms.FormInvalid as exc:
+        raise ValidationFailed("提交的内容未通过校验", field_errors=exc.errors) from None
+    art113.decide_closure(proposal, data, actor=current_user)
+    commit_request()
+    return schemas.ActionResultSchema().dump(
+        {"status": "ok", "case_id": proposal.trigger_case_id, "id": proposal.id}
     )

@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app import audit, clock, notifications
-from app.auth.permissions import in_scope
+from app.auth.permissions import in_scope, scope_clause
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
 from app.cases.legal_time import add_months
@@ -143,6 +143,20 @@ def after_decision(case: PenaltyCase, *, actor) -> list[CaseClosureProposal]:
         audit.record(actor, "case.closure_proposed", case, summary=body, data={"case_ids": c.case_ids})
         raised.append(proposal)
     return raised
+
+
+def scoped_closures(user) -> Select:
+    """提请关闭 proposals in the user's data scope (pending first, then the newest): the 负责人's page and the API."""
+    return (
+        select(CaseClosureProposal)
+        .where(scope_clause(user, CaseClosureProposal.region_path, CaseClosureProposal.enterprise_id))
+        .order_by(CaseClosureProposal.status != ClosureProposalStatus.PENDING, CaseClosureProposal.id.desc())
+    )
+
+
+def scoped_closure(user, closure_id: int) -> CaseClosureProposal | None:
+    """One proposal if it is in the user's scope (None → 404: no existence leak across counties)."""
+    return db.session.scalar(scoped_closures(user).where(CaseClosureProposal.id == closure_id))
 
 
 def decide_closure(proposal: CaseClosureProposal, data: dict, *, actor) -> CaseClosureProposal:

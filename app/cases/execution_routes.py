@@ -10,14 +10,12 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app import forms
-from app.auth.permissions import scope_clause
 from app.cases import art113
 from app.cases import execution_pages as xp
 from app.cases import routes as case_routes
-from app.cases.models import CaseClosureProposal, ClosureProposalStatus
+from app.cases.models import ClosureProposalStatus
 from app.cases.operations import deadline
 from app.cases.operations import execution as ex
 from app.db import commit_request
@@ -155,18 +153,7 @@ def extend_deadline(case_id: int):
 
 
 def _closures_page(values=None, errors=None, form_error=None, status=200, focus: int | None = None):
-    rows = list(
-        db.session.scalars(
-            select(CaseClosureProposal)
-            .where(
-                scope_clause(current_user, CaseClosureProposal.region_path, CaseClosureProposal.enterprise_id)
-            )
-            .order_by(
-                CaseClosureProposal.status != ClosureProposalStatus.PENDING, CaseClosureProposal.id.desc()
-            )
-            .limit(200)
-        )
-    )
+    rows = list(db.session.scalars(art113.scoped_closures(current_user).limit(200)))
     return render_template(
         "cases/closures.html",
         rows=rows,
@@ -191,12 +178,7 @@ def closures():
 @login_required
 def decide_closure(closure_id: int):
     require(xp.can_decide_closure(current_user), "只有负责人可以处理提请关闭")
-    proposal = db.session.scalar(
-        select(CaseClosureProposal).where(
-            CaseClosureProposal.id == closure_id,
-            scope_clause(current_user, CaseClosureProposal.region_path, CaseClosureProposal.enterprise_id),
-        )
-    )
+    proposal = art113.scoped_closure(current_user, closure_id)
     if proposal is None:
         abort(404)
     try:

@@ -214,6 +214,23 @@ class ProposalPageSchema(Schema):
     pages = fields.Int()
 
 
+class ClosureSchema(Schema):
+    """提请关闭（安全生产法第一百一十三条）事项."""
+
+    id = fields.Int(metadata={"description": "提请关闭事项ID"})
+    enterprise_id = fields.Int()
+    enterprise = name_of("enterprise")
+    rule = fields.Str(metadata={"description": "触发规则（180日内3次/一年内4次）"})
+    window_from = fields.Date(metadata={"description": "统计期间起"})
+    window_to = fields.Date(metadata={"description": "统计期间止（触发决定日）"})
+    count = fields.Int(metadata={"description": "期间内因重大事故隐患受处罚次数"})
+    case_ids = fields.List(fields.Int(), metadata={"description": "计入的处罚案件ID"})
+    trigger_case_id = fields.Int(metadata={"description": "达到次数的处罚决定所属案件ID"})
+    status = fields.Str(metadata={"description": "处理状态（待负责人处理/已提请关闭/不提请）"})
+    decided_on = fields.Date(allow_none=True, metadata={"description": "处理日期"})
+    opinion = fields.Str(allow_none=True, metadata={"description": "负责人意见"})
+
+
 class ActionResultSchema(Schema):
     status = fields.Str()
     case_id = fields.Int(allow_none=True)
