@@ -1,0 +1,331 @@
+"""信用惩戒参数包 (jurisdiction parameter packs) for the 严重失信主体名单 (issue #14; spec §7.3, §7.4, §11).
+
+The windows and terms of a listing — the 陈述申辩 window after a 列入告知书, the publication period, the
+3-year 管理期限, when 信用修复 may be applied for and how long its decision may take, the departments'
+联合惩戒 feedback, the 约谈 — and the publication periods of penalty decisions (国家发改委令第58号) are tagged
+M:low / M:med in the spec: local rules differ. So they are data, in app/credit/data/rules/*.json, each with
+its source, versioned by jurisdiction and date exactly like app/cases/rules.py (same file format, same lookup:
+the national version in force, overlaid by every less-to-more specific jurisdiction's version in force;
+national versions must be complete). Periods reuse `app.cases.rules.Period` and its parsing.
+
+Values (`FIELDS`):
+- statement_period        陈述申辩 window after the 列入告知书 is served (5 working days, M:low)
+- publish_period          publication after the 列入决定书 is served (7 working days; 3–20 used, M:low)
+- term                    管理期限 (3 years)
+- repair_after            信用修复 may be applied for this long after the term started (12 months)
+- repair_decision_period  the repair application is decided within (15 working days, M:low)
+- withdraw_period         an overturned listing is withdrawn from publication within (3 working days)
+- feedback_period         a department answers a 联合惩戒通知 within (20 working days, M:low)
+- interview_period        the 约谈 takes place within (10 working days, M:low)
+- repair_barred_criteria  列入情形 codes whose listings may not be removed early (M:low; [] = none)
+- reconsideration / litigation  remedies against the 列入决定 written in the decision (60 days / 6 months)
+- penalty_publication     国家发改委令第58号 publication periods of penalty decisions (M:med): general 3 months
+                          – 1 year, serious 1–3 years; serious_kinds = penalty kinds that make a case serious
+                          (a case that leads to a listing is serious too — the caller says so)
+
+Dates: `CreditPack.end_of(name, start)` counts a period through app.cases.legal_time.period_end (app.calendar
+for days; corresponding day for months/years). The loader needs no Flask app; files are validated on load
+(RulesError names the file and key) and cached; `reload()` clears the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.cases.rules import Period, RulesError, _kinds, _normalize_region, _period
+
+__all__ = [
+    "RULES_DIR",
+    "FIELDS",
+    "CreditPack",
+    "PackVersion",
+    "Period",
+    "PublicationTerms",
+    "RulesError",
+    "credit_pack",
+    "load_versions",
+    "reload",
+]
+
+RULES_DIR = Path(__file__).with_name("data") / "rules"
+
+
+@dataclass(frozen=True)
+class PublicationTerms:
+    """行政处罚信息公示期限 (国家发改委令第58号, 2023; spec §7.4 last item, M:med)."""
+
+    general_min: Period
+    general_max: Period
+    serious_min: Period
+    serious_max: Period
+    serious_kinds: tuple[str, ...]
+
+    def is_serious(self, kinds: list[str] | tuple[str, ...], *, leads_to_listing: bool = False) -> bool:
+        """A penalty is serious when one of its kinds contains a serious kind (e.g. 吊销 in 吊销许可证), or
+        when the case leads to a listing."""
+        return leads_to_listing or any(s in k for k in kinds for s in self.serious_kinds)
+
+    def bounds(self, serious: bool) -> tuple[Period, Period]:
+        return (self.serious_min, self.serious_max) if serious else (self.general_min, self.general_max)
+
+
+def _codes(v: Any) -> tuple[str, ...]:
+    if not isinstance(v, list) or not all(isinstance(k, str) and k.strip().isdigit() for k in v):
+        raise ValueError('应为列入情形代码的列表，如 ["1"]（可为空列表）')
+    return tuple(k.strip() for k in v)
+
+
+_MONTHS_YEARS = _period("months", "years")
+
+
+def _publication(v: Any) -> PublicationTerms:
+    keys = {"general_min", "general_max", "serious_min", "serious_max", "serious_kinds"}
+    if not isinstance(v, dict) or set(v) != keys:
+        raise ValueError(f"处罚信息公示期限须且只须写 {', '.join(sorted(keys))}")
+    terms = PublicationTerms(
+        _MONTHS_YEARS(v["general_min"]),
+        _MONTHS_YEARS(v["general_max"]),
+        _MONTHS_YEARS(v["serious_min"]),
+        _MONTHS_YEARS(v["serious_max"]),
+        _kinds(v["serious_kinds"]),
+    )
+
+    def months(p: Period) -> int:
+        return p.n * (12 if p.unit == "years" else 1)
+
+    if months(terms.general_min) > months(terms.general_max) or months(terms.serious_min) > months(
+        terms.serious_max
+    ):
+        raise ValueError("公示期限的最短期限不能长于最长期限")
+    return terms
+
+
+_DAYS = _period("calendar", "working")
+
+# name -> parser. The attribute of CreditPack of the same name holds the parsed value.
+FIELDS: dict[str, Any] = {
+    "statement_period": _DAYS,
+    "publish_period": _DAYS,
+    "term": _MONTHS_YEARS,
+    "repair_after": _MONTHS_YEARS,
+    "repair_decision_period": _DAYS,
+    "withdraw_period": _DAYS,
+    "feedback_period": _DAYS,
+    "interview_period": _DAYS,
+    "repair_barred_criteria": _codes,
+    "reconsideration": _period("calendar", "months"),
+    "litigation": _period("months", "calendar"),
+    "penalty_publication": _publication,
+}
+
+
+@dataclass(frozen=True)
+class PackVersion:
+    jurisdiction: str
+    name: str
+    effective_from: date
+    effective_to: date | None
+    source: str
+    file: str
+    values: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    def citation(self, name: str) -> str:
+        text = self.sources.get(name, self.source)
+        period = f"自{self.effective_from.isoformat()}起" + (
+            f"至{self.effective_to.isoformat()}" if self.effective_to else ""
+        )
+        return f"{self.name}（{period}）：{text}"
+
+
+_KEYS = {"jurisdiction", "name", "effective_from", "effective_to", "source", "sources", "values"}
+
+
+def _parse_version(raw: Any, file: str, index: int) -> PackVersion:
+    where = f"{file} 第{index + 1}个版本"
+    if not isinstance(raw, dict):
+        raise RulesError(f"信用参数包 {where}：应为对象")
+    unknown = set(raw) - _KEYS
+    if unknown:
+        raise RulesError(f"信用参数包 {where}：未知的键 {', '.join(sorted(unknown))}")
+    for key in ("jurisdiction", "effective_from", "source", "values"):
+        if key not in raw:
+            raise RulesError(f"信用参数包 {where}：缺少 {key}")
+    if not isinstance(raw["jurisdiction"], str):
+        raise RulesError(f"信用参数包 {where}：jurisdiction 应为行政区划路径字符串")
+    jurisdiction = _normalize_region(raw["jurisdiction"])
+    if jurisdiction and not all(part.isdigit() for part in jurisdiction.strip("/").split("/")):
+        raise RulesError(f"信用参数包 {where}：jurisdiction 应为 /340000/341300/ 形式的区划代码路径")
+    try:
+        start = date.fromisoformat(str(raw["effective_from"]))
+        end = date.fromisoformat(str(raw["effective_to"])) if raw.get("effective_to") else None
+    except ValueError:
+        raise RulesError(f"信用参数包 {where}：effective_from/effective_to 不是有效日期") from None
+    if end is not None and end < start:
+        raise RulesError(f"信用参数包 {where}：effective_to 早于 effective_from")
+    if not isinstance(raw["source"], str) or not raw["source"].strip():
+        raise RulesError(f"信用参数包 {where}：source 须写明依据")
+    if not isinstance(raw["values"], dict):
+        raise RulesError(f"信用参数包 {where}：values 应为对象")
+    values: dict[str, Any] = {}
+    for key, value in raw["values"].items():
+        if key not in FIELDS:
+            raise RulesError(f"信用参数包 {where}：values 中有未知参数 {key}")
+        try:
+            values[key] = FIELDS[key](value)
+        except ValueError as exc:
+            raise RulesError(f"信用参数包 {where}：values.{key} {exc}") from None
+    if not jurisdiction:
+        missing = [k for k in FIELDS if k not in values]
+        if missing:
+            raise RulesError(f"信用参数包 {where}：全国默认参数包须完整，缺少 {', '.join(missing)}")
+    sources = raw.get("sources", {})
+    if not isinstance(sources, dict) or not all(isinstance(v, str) and v for v in sources.values()):
+        raise RulesError(f"信用参数包 {where}：sources 应为 参数名→依据文字 的对象")
+    for key in sources:
+        if key not in values:
+            raise RulesError(f"信用参数包 {where}：sources 中的 {key} 不是本版本给出的参数")
+    name = raw.get("name") or (jurisdiction or "全国默认")
+    return PackVersion(jurisdiction, str(name), start, end, raw["source"], file, values, dict(sources))
+
+
+def load_versions(directory: str | Path | None = None) -> tuple[PackVersion, ...]:
+    """Read and validate every *.json in `directory` (default RULES_DIR). Raises RulesError."""
+    folder = Path(directory) if directory is not None else RULES_DIR
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise RulesError(f"信用参数包目录 {folder} 中没有 .json 文件")
+    versions: list[PackVersion] = []
+    for path in files:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise RulesError(
+                f"信用参数包 {path.name}：JSON 格式错误（第{exc.lineno}行）：{exc.msg}"
+            ) from None
+        if not isinstance(raw, dict) or not isinstance(raw.get("versions"), list):
+            raise RulesError(f'信用参数包 {path.name}：顶层应为 {{"versions": [...]}}')
+        versions.extend(_parse_version(v, path.name, i) for i, v in enumerate(raw["versions"]))
+    by_jurisdiction: dict[str, list[PackVersion]] = {}
+    for v in versions:
+        by_jurisdiction.setdefault(v.jurisdiction, []).append(v)
+    for items in by_jurisdiction.values():
+        items.sort(key=lambda v: v.effective_from)
+        for a, b in zip(items, items[1:], strict=False):
+            if a.effective_to is None or a.effective_to >= b.effective_from:
+                raise RulesError(
+                    f"信用参数包 {b.file}：{b.name} 自{b.effective_from}起的版本与 {a.file} "
+                    f"自{a.effective_from}起的版本施行期间重叠"
+                )
+    if "" not in by_jurisdiction:
+        raise RulesError(f"信用参数包目录 {folder} 中没有全国默认参数包（jurisdiction 为空）")
+    return tuple(versions)
+
+
+@dataclass(frozen=True)
+class CreditPack:
+    """The credit parameters in force for one region on one date. Attributes = FIELDS."""
+
+    region_path: str
+    on: date
+    layers: tuple[str, ...]
+    statement_period: Period
+    publish_period: Period
+    term: Period
+    repair_after: Period
+    repair_decision_period: Period
+    withdraw_period: Period
+    feedback_period: Period
+    interview_period: Period
+    repair_barred_criteria: tuple[str, ...]
+    reconsideration: Period
+    litigation: Period
+    penalty_publication: PublicationTerms
+    citations: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def source_of(self, name: str) -> str:
+        """Where the value `name` comes from: "<pack name>（自…起）：<source text>"."""
+        try:
+            return self.citations[name]
+        except KeyError:
+            raise KeyError(f"没有名为 {name} 的参数") from None
+
+    def end_of(self, name: str, start: date, *, roll_forward: bool = True) -> date:
+        """The last day of the period `name` counted from `start` (day 1 = the day after start), through
+        app.calendar (working days, holidays) — e.g. end_of("statement_period", served_on)."""
+        from app.cases.legal_time import period_end
+
+        period = getattr(self, name)
+        if not isinstance(period, Period):
+            raise KeyError(f"{name} 不是期间参数")
+        return period_end(start, period, roll_forward=roll_forward)
+
+    def term_end(self, term_start: date) -> date:
+        """管理期限止: the corresponding day `term` after term_start (no holiday roll: not a party's deadline)."""
+        return self.end_of("term", term_start, roll_forward=False)
+
+    def repair_opens_on(self, term_start: date) -> date:
+        """The first day a 信用修复 application may be made (term_start + repair_after)."""
+        return self.end_of("repair_after", term_start, roll_forward=False)
+
+    def repair_barred(self, criterion: str) -> bool:
+        return str(criterion) in self.repair_barred_criteria
+
+
+_cache: dict[str, tuple[PackVersion, ...]] = {}
+_packs: dict[tuple[str, str, date], CreditPack] = {}
+_lock = threading.Lock()
+
+
+def _versions(directory: str | Path | None) -> tuple[PackVersion, ...]:
+    key = str(Path(directory) if directory is not None else RULES_DIR)
+    with _lock:
+        hit = _cache.get(key)
+    if hit is None:
+        hit = load_versions(directory)
+        with _lock:
+            _cache[key] = hit
+    return hit
+
+
+def reload() -> None:
+    """Forget cached files and packs (after an administrator edits a pack file)."""
+    with _lock:
+        _cache.clear()
+        _packs.clear()
+
+
+def credit_pack(region_path: str, on: date, *, directory: str | Path | None = None) -> CreditPack:
+    """The CreditPack in force for `region_path` ("/340000/341300/341302/", "" = national) on `on`.
+
+    Raises RulesError when no national version is in force on that date."""
+    region = _normalize_region(region_path)
+    dir_key = str(Path(directory) if directory is not None else RULES_DIR)
+    with _lock:
+        hit = _packs.get((dir_key, region, on))
+    if hit is not None:
+        return hit
+    applicable = [v for v in _versions(directory) if region.startswith(v.jurisdiction) and v.in_force(on)]
+    applicable.sort(key=lambda v: len(v.jurisdiction))
+    if not applicable or applicable[0].jurisdiction != "":
+        raise RulesError(f"{on.isoformat()} 没有施行中的全国默认信用参数包")
+    values: dict[str, Any] = {}
+    citations: dict[str, str] = {}
+    for v in applicable:
+        for key, value in v.values.items():
+            values[key] = value
+            citations[key] = v.citation(key)
+    pack = CreditPack(
+        region_path=region, on=on, layers=tuple(v.name for v in applicable), citations=citations, **values
+    )
+    with _lock:
+        _packs[(dir_key, region, on)] = pack
+    return pack
