@@ -93,7 +93,7 @@ def test_decision_path_documents_print_with_numbers_and_legal_content(world, mak
     decision_doc = _doc(case, "penalty_decision")
     assert decision_doc.number.text == "（萧）应急罚〔2026〕1号"
     decision = _text(_page(c, decision_doc))
-    assert "处罚款人民币30,000.00元（大写：叁万元整）" in decision
+    assert "本机关决定给予你单位罚款人民币30,000.00元（大写：叁万元整）的行政处罚。" in decision
     assert "收到本决定书之日起15日内" in decision
     assert "每日按罚款数额的百分之三加处罚款，加处罚款的数额不超过罚款数额" in decision
     assert (
@@ -303,7 +303,7 @@ def test_an_old_snapshot_without_the_newer_keys_still_prints(world, make_case, l
     )
     commit()
     html = _text(_page(login(world.officer), doc))
-    assert "对甲公司处罚款人民币1,000.00元" in html and "15日内" in html
+    assert "本机关决定给予你单位罚款人民币1,000.00元的行政处罚。" in html and "15日内" in html
 
 
 def test_task_facts_render_for_each_task(world, make_case, login):

@@ -300,6 +300,41 @@ def remedy_text(case: PenaltyCase) -> str:
     )
 
 
+# how an officer's 调查终结报告 usually opens its facts, and the party as it names it there
+FACT_OPENINGS = (
+    "经调查核实，",
+    "经调查核实,",
+    "经调查，",
+    "经调查,",
+    "经查明，",
+    "经查明,",
+    "经核查，",
+    "经查，",
+    "经查,",
+)
+PARTY_WORDS = ("当事人", "你单位", "该单位", "该公司", "该企业")
+
+
+def stated_facts(text: str | None) -> str:
+    """The facts as a 决定书 states them: “经查，你单位……”. The report's own opening (经调查，) and its name for
+    the party (当事人, 该公司…) give way to the decision's; facts that open otherwise (a date, a place) follow
+    “经查，” as written. Only the first paragraph is reworded."""
+    body = (text or "").strip()
+    if not body:
+        return ""
+    first, sep, rest = body.partition("\n")
+    first = first.strip()
+    for opening in FACT_OPENINGS:
+        if first.startswith(opening):
+            first = first[len(opening) :].lstrip()
+            break
+    for word in PARTY_WORDS:
+        if first.startswith(word):
+            first = "你单位" + first[len(word) :]
+            break
+    return "经查，" + first + sep + rest
+
+
 def decision_content(case: PenaltyCase, pack) -> dict:
     """Art.59: party, facts and evidence, basis, the handling of the statement/hearing, each party's penalty
     (figures and capital characters), how and when to pay, the surcharge, remedies."""
@@ -308,8 +343,11 @@ def decision_content(case: PenaltyCase, pack) -> dict:
     entry = discretion.entry(case.violation_code, case.violation_version) if case.violation_code else None
     return {
         "facts": case.report_text,
+        "facts_stated": stated_facts(case.report_text),
         "provisions": case.provisions,
         "basis": discretion.describe(entry) if entry is not None else case.provisions,
+        "breached": entry.breached_article if entry is not None else None,
+        "penalty_article": entry.penalty_article if entry is not None else None,
         "standard": (
             f"{entry.standard}（{entry.doc_no}，{entry.violation}）"
             + ("〔示例数据〕" if entry.illustrative else "")
