@@ -27,7 +27,7 @@ from app.cases.schemas import PER_PAGE
 from app.db import likely
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.org.models import INDUSTRIES, Enterprise, Region
+from app.org.models import INDUSTRIES, Enterprise
 from app.params import ListFilters
 
 TEXT_WINDOW = 5_000  # a name is looked for among this many first cases of the list (under the other filters)
@@ -246,15 +246,6 @@ def scoped_proposal(user: User, proposal_id: int) -> CaseProposal | None:
 
 
 # --- filter choices ----------------------------------------------------------------------------------
-
-
-def towns_for(user: User) -> list[Region]:
-    if user.is_enterprise_user or user.scope_path is None:
-        return []
-    stmt = select(Region).where(Region.level == "town")
-    if user.scope_path:
-        stmt = stmt.where(path_prefix(Region.path, user.scope_path))
-    return list(db.session.scalars(stmt.order_by(Region.code)))
 
 
 def industries() -> list[str]:

@@ -23,6 +23,7 @@ from app.db import commit_request
 from app.documents import OfficialDocument
 from app.errors import require
 from app.extensions import db
+from app.org.queries import town_options
 
 bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="templates")
 
@@ -74,7 +75,7 @@ def index():
         staff=staff,
         filings=queries.filings(current_user) if staff else [],
         open_proposals=queries.open_proposal_count(current_user) if staff else 0,
-        towns=queries.towns_for(current_user) if staff else [],
+        towns=town_options(current_user) if staff else [],
         industries=queries.industries(),
         statuses=list(CaseStatus),
         procedures=list(Procedure),

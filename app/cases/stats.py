@@ -33,6 +33,7 @@ from app.db import likely
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.org.models import Enterprise, Region, RegionLevel
+from app.org.queries import town_options
 
 URL_SAFE = "!$'()*,/:;?@"
 PANEL_FILTERS = ("town", "industry", "filed_from", "filed_to")  # the case filters this panel reads
@@ -257,7 +258,7 @@ def render_panel(user: User, args) -> str:
         board=board,
         link=link,
         error=error,
-        towns=queries.towns_for(user),
+        towns=town_options(user),
         industries=queries.industries(),
         statuses=CaseStatus,
         today=clock.today(),

@@ -48,6 +48,7 @@ from app.ledgers.export import Link
 from app.ledgers.streams import Following, Stream
 from app.ledgers.words import place_words
 from app.org.models import Enterprise, Region
+from app.org.queries import town_options
 
 CHUNK = 1000  # hazards a batch: their related rows are gathered, then their ledger rows built
 
@@ -463,7 +464,7 @@ def section(user: User, args) -> str:
         f=f,
         ledgers=[definitions.get(name) for name in ROW_BUILDERS],
         total=paging.count_label(paging.capped_count(queries.filtered(user, f))) if total is None else total,
-        towns=queries.towns_for(user),
+        towns=town_options(user),
         industries=queries.industries(),
         statuses=[s for s in HazardStatus if s != HazardStatus.DRAFT],
         status_groups=queries.STATUS_GROUPS,

@@ -17,7 +17,7 @@ from app.db import likely
 from app.extensions import db
 from app.hazards import search as hazard_search
 from app.hazards.models import OPEN_STATUSES, Hazard, HazardStatus, RectificationOrder
-from app.org.models import INDUSTRIES, Enterprise, Region
+from app.org.models import INDUSTRIES, Enterprise
 from app.params import ListFilters
 
 PER_PAGE = 50
@@ -198,15 +198,6 @@ def drafts(user: User) -> list[RectificationOrder]:
             .order_by(RectificationOrder.id.desc())
         )
     )
-
-
-def towns_for(user: User) -> list[Region]:
-    if user.is_enterprise_user or user.scope_path is None:
-        return []
-    stmt = select(Region).where(Region.level == "town")
-    if user.scope_path:
-        stmt = stmt.where(path_prefix(Region.path, user.scope_path))
-    return list(db.session.scalars(stmt.order_by(Region.code)))
 
 
 def industries() -> list[str]:

@@ -27,6 +27,7 @@ from app.hazards.schemas import MajorArgsSchema, NewHazardArgsSchema
 from app.hazards.view import detail_context, order_context
 from app.inbox import operations as inbox_operations
 from app.inbox import queries as inbox_queries
+from app.org.queries import town_options
 
 bp = Blueprint("hazards", __name__, url_prefix="/hazards", template_folder="templates")
 
@@ -63,7 +64,7 @@ def index():
         f=f,
         page=page,
         staff=staff,
-        towns=queries.towns_for(current_user) if staff else [],
+        towns=town_options(current_user) if staff else [],
         industries=queries.industries(),
         statuses=[s for s in HazardStatus if s != HazardStatus.DRAFT],
         status_groups=queries.STATUS_GROUPS,

@@ -33,6 +33,7 @@ from app.extensions import db
 from app.hazards import queries, summary
 from app.hazards.models import Hazard, HazardLevel, HazardStatus
 from app.org.models import Enterprise, Region, RegionLevel
+from app.org.queries import town_options
 
 MONTHS_SHOWN = 24
 URL_SAFE = "!$'()*,/:;?@"  # what werkzeug leaves unquoted in a query string
@@ -348,7 +349,7 @@ def render_panel(user: User, args) -> str:
         board=board,
         link=link,
         chart=chart(board.months, month_link),
-        towns=queries.towns_for(user),
+        towns=town_options(user),
         industries=queries.industries(),
         today=clock.today(),
     )

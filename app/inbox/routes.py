@@ -13,7 +13,8 @@ from app.db import commit_request
 from app.errors import require
 from app.extensions import db
 from app.inbox import operations, queries
-from app.org.models import Enterprise, Region
+from app.org.models import Enterprise
+from app.org.queries import town_options
 from app.subjects import view_of as subject_view
 from app.workflow.models import HumanTask
 
@@ -32,12 +33,7 @@ def _load_task(task_id: int) -> HumanTask:
 def index():
     f = queries.InboxFilters.from_args(request.args)
     result = queries.inbox(current_user, f)
-    towns = []
-    if not current_user.is_enterprise_user and current_user.scope_path is not None:
-        towns = db.session.scalars(
-            select(Region).where(Region.level == "town", Region.path.startswith(current_user.scope_path))
-            .order_by(Region.code)
-        ).all()
+    towns = town_options(current_user)
     enterprise_ids = {t.enterprise_id for t in result.tasks if t.enterprise_id}
     enterprises = {e.id: e for e in db.session.scalars(select(Enterprise).where(Enterprise.id.in_(enterprise_ids)))}
     return render_template(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app import params
 from app.auth.models import User
-from app.auth.permissions import in_scope, scope_clause
+from app.auth.permissions import in_scope, path_prefix, scope_clause
 from app.errors import NotFound
 from app.extensions import db
 from app.org.models import CATEGORIES, Department, Enterprise, EnterpriseStatus, Region, RiskGrade
@@ -164,6 +164,17 @@ def _scope_regions(user: User, levels: tuple[str, ...]) -> Select:
 def towns_in_scope(user: User) -> list[Region]:
     """乡镇/街道 inside the user's jurisdiction (filter drop-downs, import lookups)."""
     return list(db.session.scalars(_scope_regions(user, ("town",)).order_by(Region.path)))
+
+
+def town_options(user: User) -> list:
+    """The 乡镇/街道 of the user's jurisdiction for a filter's drop-down: light rows (id, path, name) in code
+    order, not Region objects (a city has a hundred towns, on every list page). None for an enterprise user."""
+    if user.is_enterprise_user or user.scope_path is None:
+        return []
+    stmt = select(Region.id, Region.path, Region.name).where(Region.level == "town")
+    if user.scope_path:
+        stmt = stmt.where(path_prefix(Region.path, user.scope_path))
+    return list(db.session.execute(stmt.order_by(Region.code)))
 
 
 def enterprise_region_choices(user: User) -> list[tuple[Region, list[Region]]]:
