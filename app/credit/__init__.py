@@ -23,6 +23,12 @@ SUBJECT_LABEL = "严重失信主体名单"
 
 def init_app(app: Flask) -> None:
     # --- process: listing workflow glue, documents (helper "process") ---
+    from app.credit import access, labels, status, task_facts, tasks  # noqa: F401 - their decorators
+    from app.credit import documents as credit_documents
+
+    credit_documents.register(app)  # the six doc types and their templates
+    access.register()  # documents of credit_listings: staff in scope; the enterprise its served ones
+    labels.register()
     # --- criteria: accidents, proposals from facts, signals from the penalty cases (helper "criteria") ---
     # --- effects: publication, push, measures, feedback sweep, enterprise banner (helper "effects") ---
     # --- term: expiry, repair, remedies, penalty publication periods (helper "term") ---

@@ -1,0 +1,39 @@
+"""Words the credit listing procedure adds to shared pages: audit action names, field names in change
+histories (helper "process"; the other credit helpers add theirs to their own dicts and register them)."""
+
+from __future__ import annotations
+
+from app import audit, ui
+
+AUDIT_LABELS = {
+    "credit.notice_issued": "制发列入告知书",
+    "credit.drop_proposed": "提出不予列入",
+    "credit.drop_confirmed": "确认不予列入",
+    "credit.notice_served": "送达列入告知书",
+    "credit.statement_submitted": "陈述申辩",
+    "credit.verified": "核查答复",
+    "credit.returned": "退回补充核查",
+    "credit.declined": "决定不予列入",
+    "credit.decided": "决定列入",
+    "credit.decision_served": "送达列入决定书",
+    "credit.status_changed": "状态变更",
+}
+
+FIELD_LABELS = {
+    "notice_served_on": "列入告知书送达日期",
+    "statement_due": "陈述申辩期限",
+    "verification": "核查意见",
+    "decided_on": "列入决定日期",
+    "decision_served_on": "列入决定书送达日期",
+    "measure_codes": "惩戒措施",
+    "term_start": "管理期限起",
+    "term_end": "管理期限止",
+    "publish_due": "公示期限",
+    "declined_reason": "不予列入理由",
+    "person_name": "一并列入人员",
+}
+
+
+def register() -> None:
+    audit.register_action_labels(AUDIT_LABELS)
+    ui.register_field_labels(FIELD_LABELS)
