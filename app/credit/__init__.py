@@ -33,4 +33,85 @@ def init_app(app: Flask) -> None:
     # --- effects: publication, push, measures, feedback sweep, enterprise banner (helper "effects") ---
     # --- term: expiry, repair, remedies, penalty publication periods (helper "term") ---
     # --- web: pages, API, nav, ledger, dashboard, subject views, demo data (helper "web") ---
+    _init_web(app)
     pass
+
+
+# --- web: pages, API, nav, ledger, dashboard, subject views, demo data (helper "web") ---
+
+
+def _init_web(app: Flask) -> None:
+    from flask import url_for
+
+    from app import dashboard, ledgers, subjects, ui
+    from app.auth.roles import Role
+    from app.credit import api as credit_api
+    from app.credit import ledger as credit_ledger
+    from app.credit import queries as credit_queries
+    from app.credit import routes as credit_routes
+    from app.credit import stats as credit_stats
+    from app.credit import view as credit_view
+    from app.credit.models import Accident, CreditListing
+
+    app.register_blueprint(credit_routes.bp)  # /credit/…: the list, a listing, 事故登记, 新增列入建议
+    app.register_blueprint(credit_api.bp)  # /api/v1/credit/…
+    ui.register_nav(
+        "credit.index",
+        "失信惩戒",
+        {
+            Role.OFFICER,
+            Role.SECTION_HEAD,
+            Role.LEADER,
+            Role.LEGAL_REVIEWER,
+            Role.SUPERVISOR,
+            Role.ADMIN,
+            Role.ENTERPRISE,
+        },
+        order=50,
+    )
+    ledgers.register_source(credit_ledger.SOURCE)  # 严重失信主体名单台账 (reports/credit_listings.json)
+    dashboard.register_panel(
+        dashboard.Panel(key="credit", can_view=credit_stats.can_view, render=credit_stats.render_panel, order=120)
+    )
+    subjects.register_subject(
+        subjects.type_of(CreditListing),
+        subjects.SubjectView(
+            load=lambda listing_id: _get(CreditListing, listing_id),
+            summary_template="credit/_summary.html",
+            url=lambda listing: url_for("credit.detail", listing_id=listing.id),
+            label=SUBJECT_LABEL,
+            name=lambda listing: f"{listing.enterprise.name}（第{listing.criterion}项）",
+            outsider_progress=credit_view.outsider_progress,
+            scope=lambda viewer: credit_queries.scoped(viewer).with_only_columns(CreditListing.id),
+        ),
+    )
+    subjects.register_subject(
+        subjects.type_of(Accident),
+        subjects.SubjectView(
+            load=lambda accident_id: _get(Accident, accident_id),
+            summary_template="credit/_accident_summary.html",
+            url=lambda accident: url_for("credit.accident", accident_id=accident.id),
+            label="事故",
+            name=lambda accident: accident.name,
+            scope=_scoped_ids(Accident),
+        ),
+    )
+
+
+def _scoped_ids(model):
+    """viewer -> the ids of `model` rows in the viewer's jurisdiction (the audit trail's scope)."""
+
+    def scope(viewer):
+        from sqlalchemy import select
+
+        from app.auth.permissions import scope_clause
+
+        return select(model.id).where(scope_clause(viewer, model.region_path, model.enterprise_id))
+
+    return scope
+
+
+def _get(model, object_id: int):
+    from app.extensions import db
+
+    return db.session.get(model, object_id)

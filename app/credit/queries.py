@@ -11,7 +11,7 @@ listed person's name among the first TEXT_WINDOW listings of the list, never a s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, false, or_, select, true
@@ -26,6 +26,38 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.org.models import Enterprise
 from app.params import ListFilters
+
+# --- for other domains and the enterprise banner (helper "effects"): listings in force -------------------
+
+
+def active_listing(enterprise_id: int) -> CreditListing | None:
+    """The enterprise's listing in force (已列入), the latest one if several; None when it is not listed.
+    Not scoped: what is in force is public (the 公示 page shows it)."""
+    return db.session.scalar(
+        select(CreditListing)
+        .where(CreditListing.enterprise_id == enterprise_id, CreditListing.status == ListingStatus.LISTED)
+        .order_by(CreditListing.term_start.desc(), CreditListing.id.desc())
+        .limit(1)
+    )
+
+
+def listed_ids(enterprise_ids: Iterable[int]) -> set[int]:
+    """Which of `enterprise_ids` have a listing in force — one query (ix_credit_listings_enterprise)."""
+    ids = {int(i) for i in enterprise_ids if i is not None}
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(CreditListing.enterprise_id)
+            .where(CreditListing.enterprise_id.in_(ids), CreditListing.status == ListingStatus.LISTED)
+            .distinct()
+        )
+    )
+
+
+def is_listed(enterprise_id: int) -> bool:
+    return bool(listed_ids([enterprise_id]))
+
 
 TEXT_WINDOW = 5_000
 NO_SUCH_ENTERPRISE = "不存在或不在您的管辖范围内"

@@ -188,5 +188,6 @@ class AccidentPageSchema(Schema):
 
 
 class ActionResultSchema(Schema):
-    ok = fields.Bool()
-    id = fields.Int(allow_none=True)
+    status = fields.Str(metadata={"description": "ok"})
+    listing_id = fields.Int(allow_none=True, metadata={"description": "列入ID"})
+    id = fields.Int(allow_none=True, metadata={"description": "所登记记录的ID"})

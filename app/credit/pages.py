@@ -1,0 +1,184 @@
+"""What the credit pages and the credit API show: the listing page's context (in the reader's terms: the
+listed enterprise's account gets its progress and the documents served on it, never the internal record),
+who may use which listing-page form, and when each is offered.
+
+The forms a listing page offers (forms/<name>.json) and the operation behind each:
+  credit_feedback       a department's 联合惩戒 feedback on one measure    effects.record_feedback
+  credit_statement      a paper/oral 陈述申辩 recorded by an officer        operations.submit_statement
+  credit_remedy_file    复议/诉讼 against the listing                       operations.record_remedy
+  credit_repair_apply   信用修复 application (online, or paper by an officer) operations.apply_repair
+  credit_revoke_repair  撤销提前移出 (fraud), the 负责人                    operations.revoke_repair
+The listing's workflow steps (告知, 送达, 核查, 决定, 信用修复核查/决定, the enterprise's online 陈述申辩) are
+user tasks done on the generic task page (/tasks/<id>); the page links the viewer's READY tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app import clock, documents, forms, workflow
+from app.auth.models import User
+from app.auth.permissions import in_scope
+from app.auth.roles import Role
+from app.credit import queries
+from app.credit.models import (
+    CreditListing,
+    FeedbackStatus,
+    ListingStatus,
+    RepairApplication,
+    RepairStatus,
+)
+from app.credit.view import outsider_progress
+from app.documents import OfficialDocument, documents_for
+from app.inbox import queries as inbox_queries
+
+FEEDBACK_FORM = "credit_feedback"
+STATEMENT_FORM = "credit_statement"
+REMEDY_FORM = "credit_remedy_file"
+REPAIR_FORM = "credit_repair_apply"
+REVOKE_FORM = "credit_revoke_repair"
+ACTION_FORMS = (FEEDBACK_FORM, STATEMENT_FORM, REMEDY_FORM, REPAIR_FORM, REVOKE_FORM)
+OPEN_REPAIR = (RepairStatus.VERIFYING, RepairStatus.DECIDING)
+REMEDY_STATUSES = (ListingStatus.SERVING, ListingStatus.LISTED, ListingStatus.REMOVED)
+
+
+def is_staff_in_scope(user: User, listing: CreditListing) -> bool:
+    return not user.is_enterprise_user and in_scope(user, listing.region_path)
+
+
+def is_listing_officer(user: User, listing: CreditListing) -> bool:
+    """承办人员 of the deciding department's jurisdiction (officer or section head): they handle it."""
+    return is_staff_in_scope(user, listing) and user.has_role(Role.OFFICER, Role.SECTION_HEAD)
+
+
+def is_listing_leader(user: User, listing: CreditListing) -> bool:
+    """The jurisdiction's 负责人: decides the listing, its repair and its revocation."""
+    return is_staff_in_scope(user, listing) and user.has_role(Role.LEADER)
+
+
+def is_own_enterprise(user: User, listing: CreditListing) -> bool:
+    return bool(user.is_enterprise_user) and user.enterprise_id == listing.enterprise_id
+
+
+def open_repair(listing: CreditListing) -> RepairApplication | None:
+    return next((r for r in listing.repairs if r.status in OPEN_REPAIR), None)
+
+
+def granted_repair(listing: CreditListing) -> RepairApplication | None:
+    return next((r for r in reversed(listing.repairs) if r.status == RepairStatus.GRANTED), None)
+
+
+def statement_open(listing: CreditListing) -> bool:
+    """The 陈述申辩 window runs: the notice served, no statement yet, the listing still 告知中."""
+    return (
+        listing.status == ListingStatus.NOTICE
+        and listing.notice_served_on is not None
+        and not listing.statements
+        and (listing.statement_due is None or listing.statement_due >= clock.today())
+    )
+
+
+def may_feedback(user: User, listing: CreditListing) -> bool:
+    return is_listing_officer(user, listing) and listing.status == ListingStatus.LISTED
+
+
+def may_record_statement(user: User, listing: CreditListing) -> bool:
+    return is_listing_officer(user, listing) and statement_open(listing)
+
+
+def may_record_remedy(user: User, listing: CreditListing) -> bool:
+    return is_listing_officer(user, listing) and listing.status in REMEDY_STATUSES
+
+
+def may_apply_repair(user: User, listing: CreditListing) -> bool:
+    """The listed enterprise online, or an officer recording a paper application; the operation checks the
+    legal gates (≥ repair_after since term_start, criterion not barred)."""
+    if listing.status != ListingStatus.LISTED or open_repair(listing) is not None:
+        return False
+    return is_own_enterprise(user, listing) or is_listing_officer(user, listing)
+
+
+def may_revoke_repair(user: User, listing: CreditListing) -> bool:
+    return is_listing_leader(user, listing) and granted_repair(listing) is not None
+
+
+def criteria_options() -> list[tuple[str, str]]:
+    """(code, label) of the nine 列入情形 (app.credit.criteria), for the list's filter."""
+    from app.credit.criteria import criteria
+
+    return criteria().choices()
+
+
+def visible_documents(listing: CreditListing, user: User) -> list[OfficialDocument]:
+    docs = documents_for(listing, include_voided=False)
+    if user.is_enterprise_user:
+        return [d for d in docs if documents.can_view(user, d)]
+    return docs
+
+
+def _tasks(listing: CreditListing) -> list:
+    """The READY tasks of the listing's workflows (credit_listing, and its open 信用修复)."""
+    ready: list = []
+    inst = workflow.instance_for(listing, "credit_listing")
+    ready += workflow.ready_tasks(inst) if inst is not None else []
+    repair = open_repair(listing)
+    if repair is not None:
+        rinst = workflow.instance_for(repair, "credit_repair") or workflow.instance_for(
+            listing, "credit_repair"
+        )
+        ready += workflow.ready_tasks(rinst) if rinst is not None else []
+    return ready
+
+
+def detail_context(
+    listing: CreditListing, user: User, values: dict | None = None, errors: dict | None = None
+) -> dict:
+    """The listing page: `values` / `errors` are keyed by form name (a rejected form re-rendered as typed);
+    a feedback form's key is `credit_feedback:<measure id>`."""
+    outsider = inbox_queries.is_outsider(user)
+    ready = _tasks(listing)
+    visible = [t for t in ready if inbox_queries.can_view(user, t)]
+    mine = [t for t in visible if t.form_name and inbox_queries.can_act(user, t)]
+    ctx: dict[str, Any] = {
+        "listing": listing,
+        "today": clock.today(),
+        "outsider": outsider,
+        "tasks": visible,
+        "my_tasks": mine,
+        "documents": visible_documents(listing, user),
+        "values": values or {},
+        "errors": errors or {},
+        "forms": {name: _form(name) for name in ACTION_FORMS},
+        "can_apply_repair": may_apply_repair(user, listing) and _form(REPAIR_FORM) is not None,
+        "repairs": listing.repairs,
+    }
+    if outsider:
+        ctx["progress"] = outsider_progress(listing)
+        ctx["measures"] = listing.measures  # their names and departments only (the template): no feedback
+        return ctx
+    from app import audit
+
+    ctx.update(
+        {
+            "accidents": queries.accidents_by_id(listing.accident_ids or []),
+            "statements": listing.statements,
+            "measures": listing.measures,
+            "pushes": listing.pushes,
+            "remedies": listing.remedies,
+            "events": audit.history(listing),
+            "can_feedback": may_feedback(user, listing),
+            "can_record_statement": may_record_statement(user, listing),
+            "can_record_remedy": may_record_remedy(user, listing),
+            "can_revoke_repair": may_revoke_repair(user, listing),
+            "granted_repair": granted_repair(listing),
+            "feedback_open": (FeedbackStatus.WAITING, FeedbackStatus.OVERDUE),
+        }
+    )
+    return ctx
+
+
+def _form(name: str):
+    """The form definition, or None while its operation's helper has not delivered it."""
+    try:
+        return forms.get_form(name)
+    except forms.FormNotFound:
+        return None
