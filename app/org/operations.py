@@ -17,7 +17,7 @@ from app.auth.models import User
 from app.auth.permissions import in_scope
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.org.models import Department, Enterprise, Region
+from app.org.models import CATEGORIES, Department, Enterprise, Region
 from app.org.schemas import ENTERPRISE_LABELS, EnterpriseSchema, first_errors
 
 ENTERPRISE_FIELDS = [f for f in ENTERPRISE_LABELS if f != "region_id"]
@@ -32,6 +32,7 @@ audit.register_action_labels({
     "enterprise.updated": "修改企业信息",
     "enterprise.imported": "Excel 导入企业",
     "enterprise.import_batch": "Excel 批量导入企业",
+    "enterprise.category_changed": "调整分类分级",
     "department.created": "新增单位",
     "department.updated": "修改单位",
 })
@@ -162,6 +163,33 @@ def update_enterprise(enterprise: Enterprise, raw: dict, *, actor: User) -> Ente
     audit.record(actor, "enterprise.updated", enterprise,
                  summary=f"修改企业“{enterprise.name}”：{labels}", changes=changes)
     return enterprise
+
+
+def change_category(enterprise: Enterprise, category: str, *, reason: str, actor: User | None) -> str:
+    """调整分类分级: set the enterprise's A–D class for a stated reason (a measure that raises the class for
+    more inspections, its lifting that restores it), one audit record with the before and after. Returns the
+    previous class. A user acting must have the enterprise in scope; None is the system (a timer)."""
+    if category not in CATEGORIES:
+        _fail({"category": f"分类分级应为：{'、'.join(CATEGORIES)}"})
+    reason = (reason or "").strip()
+    if not reason:
+        _fail({"reason": "请说明调整分类分级的原因"})
+    if actor is not None and (actor.is_enterprise_user or not in_scope(actor, enterprise.region_path)):
+        _fail({"category": "该企业不在您的管辖范围内"}, "该企业不在您的管辖范围内")
+    previous = enterprise.category
+    if previous == category:
+        return previous
+    enterprise.category = category
+    db.session.flush()
+    audit.record(
+        actor,
+        "enterprise.category_changed",
+        enterprise,
+        summary=f"企业“{enterprise.name}”分类分级由{previous}类调整为{category}类：{reason}",
+        changes={"category": [previous, category]},
+        data={"reason": reason},
+    )
+    return previous
 
 
 # --- departments ---------------------------------------------------------------------------------------

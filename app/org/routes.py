@@ -13,7 +13,7 @@ from app.auth.roles import STAFF_ROLES
 from app.db import commit_request
 from app.errors import NotFound, ValidationFailed, require
 from app.extensions import db
-from app.org import operations
+from app.org import flags, operations
 from app.org.importer import COLUMNS, import_enterprises, template_workbook
 from app.org.models import CATEGORIES, INDUSTRIES, EnterpriseStatus, RiskGrade
 from app.org.queries import (
@@ -78,8 +78,10 @@ def enterprise_lookup():
     require(_can_list(), "企业账号不能检索企业名录")
     args = params.check(LookupArgsSchema, request.args)
     found, more = search_enterprises(current_user, args.get("q", ""), min(args.get("limit", LOOKUP_LIMIT), 50))
+    flagged = flags.enterprise_flags_for(e.id for e in found)  # app/org/flags.py: a banner follows the name
     items = [
         {"id": e.id, "name": e.name, "credit_code": e.credit_code, "town": e.town.name if e.town else ""}
+        | ({"flags": flagged[e.id]} if flagged.get(e.id) else {})
         for e in found
     ]
     response = jsonify({"items": items, "more": more})
@@ -91,6 +93,23 @@ def enterprise_lookup():
 def _enterprise_label(value) -> str | None:
     """For the picker macro (forms/_picker.html): a picked enterprise's name, if in the user's scope."""
     return enterprise_label(current_user, value) if current_user.is_authenticated else None
+
+
+@bp.app_template_global("enterprise_flags")
+def _enterprise_flags(enterprise_id) -> list[str]:
+    """The flags registered providers put on an enterprise (app/org/flags.py; macros in org/_flags.html).
+    Staff only: an enterprise account's own pages do not label it."""
+    if not current_user.is_authenticated or current_user.is_enterprise_user:
+        return []
+    return flags.labels(enterprise_id)
+
+
+@bp.app_template_global("preload_enterprise_flags")
+def _preload_enterprise_flags(enterprise_ids) -> str:
+    """A list page asks once for its rows' enterprises: {{ preload_enterprise_flags(ids) }} renders nothing."""
+    if current_user.is_authenticated and not current_user.is_enterprise_user:
+        flags.preload(enterprise_ids)
+    return ""
 
 
 @bp.get("/enterprises/<int:enterprise_id>")

@@ -87,7 +87,8 @@
       showPicked();
       if (keepText) { input.value = text; clear.hidden = !text; }
       if (item && item.credit_code) {
-        status.textContent = "已选：" + item.name + "（" + item.credit_code + (item.town ? "，" + item.town : "") + "）";
+        status.textContent = "已选：" + item.name + "（" + item.credit_code + (item.town ? "，" + item.town : "") + "）" +
+          ((item.flags || []).length ? "【" + item.flags.join("、") + "】" : "");
       }
     }
 
@@ -120,7 +121,12 @@
       items.forEach(function (item, i) {
         var li = el("li", { "id": listId + "-" + i, "role": "option", "aria-selected": "false",
                             "class": "list-group-item list-group-item-action py-1", "data-id": String(item.id) });
-        li.appendChild(el("div", {}, item.name));
+        var name = el("div", {}, item.name);
+        (item.flags || []).forEach(function (flag) {  // app/org/flags.py: e.g. a 重点监管 banner
+          name.appendChild(document.createTextNode(" "));
+          name.appendChild(el("span", { "class": "badge text-bg-danger", "data-testid": "enterprise-flag" }, flag));
+        });
+        li.appendChild(name);
         li.appendChild(el("small", { "class": "text-body-secondary" },
                           item.credit_code + (item.town ? " · " + item.town : "")));
         li.addEventListener("mousedown", function (e) { e.preventDefault(); });
