@@ -6,7 +6,7 @@ Each file in `app/cases/data/violations/` is one version of a standard (《应�
     {standard, doc_no, version, effective_from: "YYYY-MM-DD", source, illustrative: bool, note?,
      tiering_rule: {basis, confidence, with_minimum: {从轻|一般|从重: [lo, hi]},
                     maximum_only: {从轻|一般|从重: [lo, hi]}, conditions: {tier: 适用条件}},
-     entries: [{code, violation, breached_article, penalty_article,
+     entries: [{code, violation, breached_article, penalty_article, credit_criterion?: "1".."9",
                 stages: [{stage: 1|2, trigger?: 逾期未改正|拒不执行|拒不改正, other_penalties: [str],
                           targets: [{target: unit|responsible_person|principal,
                                      statutory_min: int 元 (0 = 法律只规定最高数额), statutory_max: int 元,
@@ -133,6 +133,7 @@ class Entry:
     doc_no: str
     illustrative: bool
     file: str
+    credit_criterion: str | None = None  # 列入情形 (应急管理部令第11号, "1".."9") a decision for it proposes
 
     @property
     def ref(self) -> str:
@@ -333,11 +334,23 @@ def load_file(path: Path) -> Library:
                 doc_no=doc_no,
                 illustrative=illustrative,
                 file=path.name,
+                credit_criterion=_credit_criterion(f, item, path_i),
             )
         )
     return Library(
         standard, doc_no, version, effective_from, source, illustrative, note, rule, tuple(entries), path.name
     )
+
+
+def _credit_criterion(f: _File, item: dict, path: str) -> str | None:
+    """Optional `credit_criterion`: the 列入情形 of 应急管理部令第11号 (a code "1".."9") a penalty decision for
+    this violation proposes for the 严重失信主体名单 (app.credit reads it; this library only checks its form)."""
+    value = f.get(item, "credit_criterion", path, str, required=False)
+    if value is None:
+        return None
+    if value.strip() not in {str(n) for n in range(1, 10)}:
+        raise f.fail(f"{path}.credit_criterion", "应为列入情形代码 1 至 9")
+    return value.strip()
 
 
 def _rule(f: _File, raw: dict) -> TieringRule:

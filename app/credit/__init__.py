@@ -30,19 +30,33 @@ def init_app(app: Flask) -> None:
     access.register()  # documents of credit_listings: staff in scope; the enterprise its served ones
     labels.register()
     # --- criteria: accidents, proposals from facts, signals from the penalty cases (helper "criteria") ---
+    from app.cases.signals import decision_made, execution_refused
+
+    decision_made.connect(_on_decision_made, weak=False)  # 列入情形 6/7/9 from a tagged violation's decision
+    execution_refused.connect(_on_execution_refused, weak=False)  # 列入情形 8 from the court application
     # --- effects: publication, push, measures, feedback sweep, enterprise banner (helper "effects") ---
     from app.credit import effects
 
     effects.init_app(app)  # 公示 kind credit_listing, the enterprise flags provider, the feedback sweep
     # --- term: expiry, repair, remedies, penalty publication periods (helper "term") ---
-    from app.credit import repair_tasks, workflow_handlers  # noqa: F401 - credit_repair tasks, credit.expire
-    from app.credit.operations import remedies
-
-    repair_tasks.register_access()  # 信用承诺书 and other files of credit_repairs / penalty_info_repairs
-    remedies.connect()  # app.cases.signals.decision_overturned → listings on the case withdrawn
     # --- web: pages, API, nav, ledger, dashboard, subject views, demo data (helper "web") ---
     _init_web(app)
     pass
+
+
+# --- criteria: the penalty cases' signals (receivers run in the sender's transaction; they flush) ---
+
+
+def _on_decision_made(case) -> None:
+    from app.credit.operations.proposals import propose_from_case
+
+    propose_from_case(case)
+
+
+def _on_execution_refused(case) -> None:
+    from app.credit.operations.proposals import propose_from_execution
+
+    propose_from_execution(case)
 
 
 # --- web: pages, API, nav, ledger, dashboard, subject views, demo data (helper "web") ---

@@ -9,7 +9,7 @@ from decimal import Decimal
 from app import clock
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import gates, legal_time, policy
+from app.cases import gates, legal_time, policy, signals
 from app.cases.models import (
     OUTCOME_LABELS,
     REVIEW_OPINION_LABELS,
@@ -287,6 +287,7 @@ def decide(case: PenaltyCase, data: dict, *, actor: User, task=None) -> Official
     from app.cases import art113
 
     art113.after_decision(case, actor=actor)  # 提请关闭 when this decision reaches the Art.113 count
+    signals.decision_made.send(case)  # credit: a proposal when the violation carries a 列入情形
     return doc
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from app import clock
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import legal_time, money
+from app.cases import legal_time, money, signals
 from app.cases.models import (
     CasePayment,
     CaseRemedy,
@@ -430,6 +430,7 @@ def decide_remedy(case: PenaltyCase, data: dict, *, actor: User) -> CaseRemedy:
     remedy.note = "；".join(x for x in [remedy.note, f"{outcome}（{ref}）" if ref else None, *changes] if x)
     if outcome in WITHDRAWING_OUTCOMES:
         _withdraw(case, f"处罚决定经{remedy.kind}{outcome}（{ref}）", outcome_on, actor)
+        signals.decision_overturned.send(case, outcome=outcome)  # credit: listings on it are withdrawn
     if outcome == "变更":
         from app.cases.publicity import publish
 
@@ -652,6 +653,7 @@ def apply_enforcement(case: PenaltyCase, data: dict, *, actor: User) -> Enforcem
     db.session.add(item)
     db.session.flush()
     record(actor, "case.enforcement_applied", case, f"向{court}申请强制执行（{doc.number.text}）")
+    signals.execution_refused.send(case)  # credit: 有执行能力拒不执行 (列入情形第8项) is proposed
     return item
 
 

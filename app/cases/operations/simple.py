@@ -21,7 +21,7 @@ from app import audit, clock, workflow
 from app.auth.models import User
 from app.auth.permissions import in_scope
 from app.auth.roles import Role
-from app.cases import art113, discretion, gates, legal_time
+from app.cases import art113, discretion, gates, legal_time, signals
 from app.cases.models import (
     CaseOfficer,
     CasePayment,
@@ -256,6 +256,7 @@ def decide_on_the_spot(
         + ("" if signed else f"，当事人拒绝签收（{refusal}）"),
     )
     art113.after_decision(case, actor=actor)
+    signals.decision_made.send(case)  # credit: a proposal when the violation carries a 列入情形
     return case
 
 
