@@ -94,6 +94,21 @@ def _fields(case: PenaltyCase, decision_no: str) -> dict[str, object]:
     }
 
 
+def expires_on(case: PenaltyCase) -> date | None:
+    """公示截止期 (国家发改委令第58号, M:med): the longest publication period of a general or serious penalty,
+    counted from the decision date, from the jurisdiction's credit parameter pack (app.credit.rules
+    penalty_publication: general 1 year, serious 3 years; serious = one of the decided kinds contains a serious
+    kind). A listing resting on the case extends it (app.credit.operations.info_repair.extend_for_listing)."""
+    from app.cases.legal_time import period_end
+    from app.credit.rules import credit_pack
+
+    if case.decided_on is None:
+        return None
+    terms = credit_pack(case.region_path, case.decided_on).penalty_publication
+    kinds = [k for ln in case.lines for k in (ln.decided_kinds or [])]
+    return period_end(case.decided_on, terms.bounds(terms.is_serious(kinds))[1], roll_forward=False)
+
+
 def publish(case: PenaltyCase, *, due_on: date, actor=None):
     """Publish the case's penalty decision (idempotent: an existing publication is kept)."""
     from app.cases.operations.decision import decision_document
@@ -111,6 +126,7 @@ def publish(case: PenaltyCase, *, due_on: date, actor=None):
         agency=case.agency,
         decided_on=case.decided_on,
         due_on=due_on,
+        expires_on=expires_on(case),
         actor=actor,
         title=title,
     )
@@ -123,4 +139,4 @@ def withdraw(case: PenaltyCase, reason: str, *, actor, due_on: date):
     return publication.withdraw(current, reason, actor=actor, due_on=due_on)
 
 
-__all__ = ["KIND", "publish", "withdraw", "clock"]
+__all__ = ["KIND", "expires_on", "publish", "withdraw", "clock"]

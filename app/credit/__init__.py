@@ -39,6 +39,11 @@ def init_app(app: Flask) -> None:
 
     effects.init_app(app)  # 公示 kind credit_listing, the enterprise flags provider, the feedback sweep
     # --- term: expiry, repair, remedies, penalty publication periods (helper "term") ---
+    from app.credit import repair_tasks, workflow_handlers  # noqa: F401 - credit_repair tasks, credit.expire
+    from app.credit.operations import remedies
+
+    repair_tasks.register_access()  # 信用承诺书 and other files of credit_repairs / penalty_info_repairs
+    remedies.connect()  # app.cases.signals.decision_overturned → listings on the case withdrawn
     # --- web: pages, API, nav, ledger, dashboard, subject views, demo data (helper "web") ---
     _init_web(app)
     pass

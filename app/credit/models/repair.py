@@ -41,6 +41,7 @@ class RepairApplication(Model):
     verified_on: Mapped[date | None] = mapped_column(Date, comment="核查日期")
     verification: Mapped[str | None] = mapped_column(Text, comment="核查意见")
     decision_due: Mapped[date | None] = mapped_column(Date, comment="决定期限（工作日，参数）")
+    decision: Mapped[str | None] = mapped_column(String(10), comment="修复决定：准予/不予")
     decided_on: Mapped[date | None] = mapped_column(Date, comment="决定日期")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="决定人")
     decision_reason: Mapped[str | None] = mapped_column(Text, comment="决定理由")

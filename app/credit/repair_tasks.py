@@ -1,0 +1,92 @@
+"""The credit_repair workflow's glue: its user-task handlers (what completing verify_repair / decide_repair
+does, from the generic task page and the API alike: the same operation the pages call) and the application's
+status, set here in one place after every step of its workflow.
+
+    READY verify_repair → 核查中; READY decide_repair → 待决定; finished → 准予移出 / 不予移出 (the decision)
+    (已撤销 — fraud found after a grant — is set by revoke_repair, after the workflow has ended)
+"""
+
+from __future__ import annotations
+
+from app import audit, workflow
+from app.credit.models import RepairApplication, RepairStatus
+from app.credit.operations import repair as ops
+from app.errors import NotFound
+from app.extensions import db
+
+TASK_STATUS = {
+    "verify_repair": RepairStatus.VERIFYING,
+    "decide_repair": RepairStatus.DECIDING,
+}
+FINISHED = {"准予": RepairStatus.GRANTED, "不予": RepairStatus.REFUSED}
+
+
+def _repair(task) -> RepairApplication:
+    repair = db.session.get(RepairApplication, task.subject_id) if task.subject_id else None
+    if repair is None:
+        raise NotFound("任务对应的信用修复申请不存在")
+    return repair
+
+
+@workflow.user_task(ops.PROCESS, "verify_repair")
+def verify_repair(task, data: dict, *, actor) -> None:
+    ops.verify_repair(_repair(task), data, actor=actor, task=task)
+
+
+@workflow.user_task(ops.PROCESS, "decide_repair")
+def decide_repair(task, data: dict, *, actor) -> None:
+    ops.decide_repair(_repair(task), data, actor=actor, task=task)
+
+
+def status_for(repair: RepairApplication, change: workflow.Change) -> RepairStatus:
+    if change.finished:
+        return FINISHED.get(repair.decision or "", repair.status)
+    for bpmn_id, status in TASK_STATUS.items():
+        if bpmn_id in change.ready:
+            return status
+    return repair.status
+
+
+@workflow.on_change(ops.PROCESS)
+def follow_workflow(change: workflow.Change) -> None:
+    repair = db.session.get(RepairApplication, change.instance.subject_id)
+    if repair is None:
+        return
+    new = status_for(repair, change)
+    if new == repair.status:
+        return
+    old, repair.status = repair.status, new
+    if change.actor is None:  # a timer moved it: no verb records this step
+        audit.record(
+            None,
+            "credit.repair_status_changed",
+            repair,
+            summary=f"信用修复申请状态：{old}→{new}",
+            changes={"status": [old, new]},
+        )
+
+
+def _repair_visible(user, repair_id: int) -> bool:
+    from app.credit.access import can_view
+
+    repair = db.session.get(RepairApplication, repair_id)
+    return repair is not None and can_view(user, repair.listing)
+
+
+def _info_repair_visible(user, repair_id: int) -> bool:
+    from app.cases.models import PenaltyCase
+    from app.cases.permissions import can_view
+    from app.credit.models import PenaltyInfoRepair
+
+    row = db.session.get(PenaltyInfoRepair, repair_id)
+    case = db.session.get(PenaltyCase, row.case_id) if row is not None else None
+    return case is not None and can_view(user, case)
+
+
+def register_access() -> None:
+    """Files of a 信用修复 application (信用承诺书, materials, the fraud evidence) and of a penalty-information
+    repair: whoever may see the listing (the case)."""
+    from app import attachments
+
+    attachments.register_access("credit_repairs", _repair_visible)
+    attachments.register_access("penalty_info_repairs", _info_repair_visible)
