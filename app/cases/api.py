@@ -15,7 +15,7 @@ from flask_login import current_user
 from app import audit, forms, params
 from app.api import api_blueprint, doc, register_schemas
 from app.api.routes import _submitted_form
-from app.cases import art113, availability, pages, queries, schemas
+from app.cases import art113, availability, linked, pages, queries, schemas
 from app.cases import execution_pages as xp
 from app.cases import operations as ops
 from app.cases import permissions as perm
@@ -167,7 +167,7 @@ def case(case_id: int):
             "officers": []
             if outsider
             else [{"name": o.user.name, "cert_no": o.cert_no, "lead": o.lead} for o in c.officers],
-            "lines": _party_lines(c) if outsider else c.lines,
+            "lines": _party_lines(c) if outsider else [_line(ln) for ln in c.lines],
             "evidence": [] if outsider else _evidence(c, ctx),
             "pauses": [] if outsider else c.pauses,
             "services": c.services if not outsider else [],
@@ -187,6 +187,21 @@ def case(case_id: int):
     )
 
 
+def _line(ln) -> dict:
+    """A penalty line for staff: its three stages and, apart, the unit's 按日连续处罚 (Art.112)."""
+    return {
+        "target": ln.target,
+        "party_name": ln.party_name,
+        "proposed_kinds": ln.proposed_kinds,
+        "proposed_fine": ln.proposed_fine,
+        "notified_kinds": ln.notified_kinds,
+        "notified_fine": ln.notified_fine,
+        "decided_kinds": ln.decided_kinds,
+        "decided_fine": ln.decided_fine,
+        "continuing_fine": linked.continuing_amount(ln, "proposed") or None,
+    }
+
+
 def _party_lines(c: PenaltyCase) -> list[dict]:
     """The penalty lines as the party may read them (as on its case page): never the proposed figures, the
     notified ones once the latest 告知书 is served on it, the decided ones once the decision is served."""
@@ -203,6 +218,7 @@ def _party_lines(c: PenaltyCase) -> list[dict]:
             "notified_fine": ln.notified_fine if notified else None,
             "decided_kinds": ln.decided_kinds if decided else None,
             "decided_fine": ln.decided_fine if decided else None,
+            "continuing_fine": (linked.continuing_amount(ln, "notified") or None) if notified else None,
         }
         for ln in c.lines
     ]

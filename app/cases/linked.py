@@ -14,8 +14,12 @@ original amount daily, counted from the day after the correction order. `continu
 original = the parent's decided fine on the unit; the order day = the parent's decision day (责令改正 goes
 with the decision, Art.28) unless the officer names the day of the 责令限期改正指令书; days = from the day
 after the order to `until` inclusive; amount = original × days. It is offered, never imposed: the officer
-opts in in the 调查终结报告, and the computation is stored with the case (`PenaltyCase.continuing_fine`) and
-printed in the report; the penalty lines stay what the officer proposed.
+opts in in the 调查终结报告, and the computation is stored with the case (`PenaltyCase.continuing_fine`).
+
+It is a part of the unit's penalty line of its own (`continuing_line`, `continuing_amount`): the line's fine
+stays what the officer proposed (and is what the 裁量基准 band and Art.45's "not heavier" check), the 按日连续处罚
+is added beside it — `line_total` — in the 告知书, the 呈批表, the 决定书 (“按日连续处罚 X 元（原罚款数额 × 日数）”),
+the notified total and the principal due (app.cases.operations.execution.principal_of).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.cases.models import CaseProposal, Outcome, PenaltyCase, TargetKind
+from app.cases.models import CaseProposal, Outcome, PenaltyCase, PenaltyLine, TargetKind
 from app.errors import invalid
 from app.extensions import db
 
@@ -96,4 +100,43 @@ def continuing_fine(parent: PenaltyCase, until: date, order_on: date | None = No
         "days": days,
         "amount": str(original * days),
         "basis": "《安全生产法》第一百一十二条：拒不改正的，自作出责令改正决定之日的次日起，按照原处罚数额按日连续处罚",
+    }
+
+
+def continuing_line(case: PenaltyCase) -> PenaltyLine | None:
+    """The line that carries the case's 按日连续处罚: the unit's (the first unit line), when there is one."""
+    if not case.continuing_fine:
+        return None
+    return next((ln for ln in case.lines if ln.target == TargetKind.UNIT), None)
+
+
+def continuing_amount(line: PenaltyLine, stage: str = "decided") -> Decimal:
+    """The line's 按日连续处罚 part at `stage` (proposed/notified/decided): the stored amount on the unit's line
+    once that stage has given the line its penalty, 0 on every other line."""
+    case = line.case
+    if case is None or continuing_line(case) is not line:
+        return Decimal(0)
+    if stage != "proposed" and getattr(line, f"{stage}_kinds") is None:
+        return Decimal(0)
+    return Decimal(str((case.continuing_fine or {}).get("amount") or 0))
+
+
+def line_total(line: PenaltyLine, stage: str = "decided") -> Decimal:
+    """What the line's party is to pay at `stage`: its fine and, kept apart from it, its 按日连续处罚."""
+    return Decimal(getattr(line, f"{stage}_fine") or 0) + continuing_amount(line, stage)
+
+
+def continuing_content(line: PenaltyLine, stage: str) -> dict | None:
+    """The 按日连续处罚 of a line as a document states it (None when the line has none)."""
+    amount = continuing_amount(line, stage)
+    if not amount:
+        return None
+    c = line.case.continuing_fine or {}
+    return {
+        "amount": str(amount),
+        "original_fine": str(c["original_fine"]),
+        "days": int(c["days"]),
+        "from": c["from"],
+        "until": c["until"],
+        "basis": c.get("basis"),
     }

@@ -102,6 +102,14 @@ class PenaltyLineSchema(Schema):
     notified_fine = fields.Decimal(as_string=True, allow_none=True)
     decided_kinds = fields.List(fields.Str(), allow_none=True)
     decided_fine = fields.Decimal(as_string=True, allow_none=True)
+    continuing_fine = fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={
+            "description": "按日连续处罚（安全生产法第一百一十二条，元）：单位处罚的单列部分，不含在各阶段罚款内，"
+            "计入告知罚款合计和应缴罚款"
+        },
+    )
 
 
 class FileSchema(Schema):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from app import clock
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import gates, legal_time, policy, signals
+from app.cases import gates, legal_time, linked, policy, signals
 from app.cases.models import (
     OUTCOME_LABELS,
     REVIEW_OPINION_LABELS,
@@ -399,7 +399,7 @@ def serve_decision(case: PenaltyCase, data: dict, *, actor: User, task=None) -> 
     service = record_service(case, decision_document(case), data, actor=actor)
     case.decision_served_on = service.effective_on
     pack = pack_for(case.region_path, service.effective_on)
-    total = sum(Decimal(ln.decided_fine or 0) for ln in case.lines)
+    total = sum((linked.line_total(ln) for ln in case.lines), Decimal(0))
     to_execute = case.outcome == Outcome.PENALTY and total > 0
     step_data: dict = {"to_execute": to_execute}
     if to_execute:

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from app import clock
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import legal_time, money, signals
+from app.cases import legal_time, linked, money, signals
 from app.cases.models import (
     CasePayment,
     CaseRemedy,
@@ -90,7 +90,8 @@ def remedy_pauses(case: PenaltyCase) -> list[tuple[date, date | None]]:
 
 
 def principal_of(case: PenaltyCase) -> Decimal:
-    return sum((Decimal(ln.decided_fine or 0) for ln in case.lines), Decimal(0))
+    """The fines decided, with the unit's 按日连续处罚 (Art.112) where the case has one (app.cases.linked)."""
+    return sum((linked.line_total(ln) for ln in case.lines), Decimal(0))
 
 
 def current_arrangement(case: PenaltyCase) -> PaymentArrangement | None:

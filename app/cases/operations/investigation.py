@@ -24,6 +24,7 @@ from app.cases.models import (
     PenaltyLine,
     TargetKind,
 )
+from app.cases.money import capital
 from app.cases.operations.common import (
     case_document,
     iso_end_of,
@@ -273,6 +274,10 @@ def submit_report(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
         if data.get("continuing_fine"):  # Art.112, offered on a linked case (app/cases/linked.py)
             if case.parent is None:
                 raise invalid("continuing_fine", "按日连续处罚适用于责令改正并处罚款后拒不改正的关联案件")
+            if not any(ln.target == TargetKind.UNIT for ln in case.lines):
+                raise invalid(
+                    "continuing_fine", "按日连续处罚是对生产经营单位的处罚：请在处罚内容中填写对单位的处罚"
+                )
             case.continuing_fine = linked.continuing_fine(case.parent, today, data.get("order_on"))
     else:
         case.lines = []
@@ -333,7 +338,17 @@ def _line_content(line: PenaltyLine, stage: str) -> dict:
         "tier": line.tier,
         "band": [str(line.band_min), str(line.band_max)] if line.band_min is not None else None,
         "deviation_reason": line.deviation_reason,
+        **_continuing(line, stage),
     }
+
+
+def _continuing(line: PenaltyLine, stage: str) -> dict:
+    """Art.112 按日连续处罚 on the unit's line: its own part beside the fine, and the line's total."""
+    part = linked.continuing_content(line, stage)
+    if part is None:
+        return {}
+    total = linked.line_total(line, stage)
+    return {"continuing": part, "total": str(total), "total_capital": capital(total)}
 
 
 def review_report(case: PenaltyCase, data: dict, *, actor: User, task=None) -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from app import clock
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import gates, legal_time, policy
+from app.cases import gates, legal_time, linked, policy
 from app.cases.models import (
     CaseHearing,
     CaseNotice,
@@ -69,7 +69,7 @@ def issue_notice(case: PenaltyCase, data: dict, *, actor: User, task=None) -> Ca
         line.notified_fine = line.proposed_fine
     case.hearing_right = policy.hearing_right(case, pack, stage="notified")
     case.review_required = case.review_required or policy.review_required(case, pack, stage="notified")
-    total = sum((ln.notified_fine or 0) for ln in case.lines)
+    total = sum((linked.line_total(ln, "notified") for ln in case.lines), Decimal(0))  # with Art.112's part
     rnd = len(case.notices) + 1
     content = {
         "facts": data.get("facts") or case.report_text,
