@@ -232,7 +232,7 @@ def statement(listing_id: int):
     """记录陈述申辩"""
 
     def run(lst, data):
-        from app.credit.operations import submit_statement
+        from app.credit.operations.listing import submit_statement
 
         return submit_statement(lst, data, actor=current_user)
 
@@ -251,11 +251,30 @@ def remedy(listing_id: int):
     """登记复议/诉讼"""
 
     def run(lst, data):
-        from app.credit.operations import record_remedy
+        from app.credit.operations.remedies import record_remedy
 
         return record_remedy(lst, data, actor=current_user)
 
     return _action(listing_id, pages.REMEDY_FORM, pages.may_record_remedy, OFFICER_ONLY, run)
+
+
+@bp.post("/credit/listings/<int:listing_id>/remedies/outcome")
+@doc(_action_doc("登记复议/诉讼结果（表单 credit_remedy_decide；撤销/确认违法的，移出名单并撤回公示）"))
+def remedy_outcome(listing_id: int):
+    """登记复议/诉讼结果"""
+
+    def run(lst, data):
+        from app.credit.operations.remedies import decide_remedy
+
+        return decide_remedy(lst, data, actor=current_user)
+
+    return _action(
+        listing_id,
+        pages.OUTCOME_FORM,
+        pages.may_record_outcome,
+        "只有辖区执法人员、承办机构负责人或负责人可以登记复议/诉讼结果",
+        run,
+    )
 
 
 @bp.post("/credit/listings/<int:listing_id>/repairs")
@@ -268,7 +287,7 @@ def repair(listing_id: int):
     """申请信用修复"""
 
     def run(lst, data):
-        from app.credit.operations import apply_repair
+        from app.credit.operations.repair import apply_repair
 
         return apply_repair(lst, data, actor=current_user)
 
@@ -295,7 +314,7 @@ def revoke_repair(listing_id: int, repair_id: int):
         raise NotFound("信用修复申请不存在")
 
     def run(lst, data):
-        from app.credit.operations import revoke_repair as revoke
+        from app.credit.operations.repair import revoke_repair as revoke
 
         return revoke(repair_app, data, actor=current_user)
 
@@ -328,7 +347,7 @@ def propose():
     if not _may_propose():
         raise PermissionDenied("只有执法人员可以提出列入建议")
     data = _validated(None, "credit_proposal")
-    from app.credit.operations import propose as run
+    from app.credit.operations.proposals import propose as run
 
     lst = run(data, actor=current_user)
     commit_request()
@@ -370,7 +389,7 @@ def record_accident():
     if not _may_propose():
         raise PermissionDenied("只有执法人员可以登记事故")
     data = _validated(None, "credit_accident")
-    from app.credit.operations import record_accident as run
+    from app.credit.operations.proposals import record_accident as run
 
     acc = run(data, actor=current_user)
     commit_request()

@@ -6,6 +6,7 @@ The forms a listing page offers (forms/<name>.json) and the operation behind eac
   credit_feedback       a department's 联合惩戒 feedback on one measure    effects.record_feedback
   credit_statement      a paper/oral 陈述申辩 recorded by an officer        operations.submit_statement
   credit_remedy_file    复议/诉讼 against the listing                       operations.record_remedy
+  credit_remedy_decide  its outcome (撤销/确认违法 overturn the listing)      operations.decide_remedy
   credit_repair_apply   信用修复 application (online, or paper by an officer) operations.apply_repair
   credit_revoke_repair  撤销提前移出 (fraud), the 负责人                    operations.revoke_repair
 The listing's workflow steps (告知, 送达, 核查, 决定, 信用修复核查/决定, the enterprise's online 陈述申辩) are
@@ -34,9 +35,10 @@ from app.inbox import queries as inbox_queries
 FEEDBACK_FORM = "credit_feedback"
 STATEMENT_FORM = "credit_statement"
 REMEDY_FORM = "credit_remedy_file"
+OUTCOME_FORM = "credit_remedy_decide"
 REPAIR_FORM = "credit_repair_apply"
 REVOKE_FORM = "credit_revoke_repair"
-ACTION_FORMS = (FEEDBACK_FORM, STATEMENT_FORM, REMEDY_FORM, REPAIR_FORM, REVOKE_FORM)
+ACTION_FORMS = (FEEDBACK_FORM, STATEMENT_FORM, REMEDY_FORM, OUTCOME_FORM, REPAIR_FORM, REVOKE_FORM)
 OPEN_REPAIR = (RepairStatus.VERIFYING, RepairStatus.DECIDING)
 REMEDY_STATUSES = (ListingStatus.SERVING, ListingStatus.LISTED, ListingStatus.REMOVED)
 
@@ -85,8 +87,25 @@ def may_record_statement(user: User, listing: CreditListing) -> bool:
     return is_listing_officer(user, listing) and statement_open(listing)
 
 
+def running_remedy(listing: CreditListing):
+    return next((r for r in listing.remedies if r.outcome is None), None)
+
+
 def may_record_remedy(user: User, listing: CreditListing) -> bool:
-    return is_listing_officer(user, listing) and listing.status in REMEDY_STATUSES
+    """A 复议/诉讼 filed against the 列入决定 (one at a time: the running one's outcome first)."""
+    return (
+        is_listing_officer(user, listing)
+        and listing.status in REMEDY_STATUSES
+        and running_remedy(listing) is None
+    )
+
+
+def may_record_outcome(user: User, listing: CreditListing) -> bool:
+    """The running remedy's outcome: staff of the jurisdiction (the operation leaves 撤销/确认违法 to the
+    section head or the 负责人)."""
+    return (is_listing_officer(user, listing) or is_listing_leader(user, listing)) and running_remedy(
+        listing
+    ) is not None
 
 
 def may_apply_repair(user: User, listing: CreditListing) -> bool:
@@ -168,6 +187,7 @@ def detail_context(
             "can_feedback": may_feedback(user, listing),
             "can_record_statement": may_record_statement(user, listing),
             "can_record_remedy": may_record_remedy(user, listing),
+            "can_record_outcome": may_record_outcome(user, listing),
             "can_revoke_repair": may_revoke_repair(user, listing),
             "granted_repair": granted_repair(listing),
             "feedback_open": (FeedbackStatus.WAITING, FeedbackStatus.OVERDUE),
@@ -182,3 +202,71 @@ def _form(name: str):
         return forms.get_form(name)
     except forms.FormNotFound:
         return None
+
+
+# --- the choices of the proposal and accident forms (forms/credit_proposal.json, credit_accident.json) ----
+
+CASES_SHOWN = 500  # the jurisdiction's most recent decided cases a proposal may name
+
+
+@forms.register_choices("credit.criteria")
+def criterion_choices(actor, context) -> list[tuple[str, str]]:
+    """The nine 列入情形 (第X项：…)."""
+    return criteria_options()
+
+
+def _accident_label(value) -> str | None:
+    from app.credit.models import Accident
+    from app.extensions import db
+
+    a = db.session.get(Accident, int(value)) if str(value).isdigit() else None
+    return f"{a.name}（{a.level}，{a.occurred_on:%Y-%m-%d}）" if a is not None else None
+
+
+@forms.register_choices("credit.accidents_in_scope", label=_accident_label)
+def accident_choices(actor, context) -> list[tuple[int, str]]:
+    """The accidents registered in the officer's jurisdiction (newest first)."""
+    from app.extensions import db
+
+    if actor is None or actor.is_enterprise_user:
+        return []
+    from app.credit.models import Accident
+
+    rows = db.session.scalars(
+        queries.scoped_accidents(actor)
+        .order_by(Accident.occurred_on.desc(), Accident.id.desc())
+        .limit(CASES_SHOWN)
+    )
+    return [(a.id, f"{a.enterprise.name}：{a.name}（{a.level}，{a.occurred_on:%Y-%m-%d}）") for a in rows]
+
+
+def _case_label(value) -> str | None:
+    from app.cases.models import PenaltyCase
+    from app.extensions import db
+
+    c = db.session.get(PenaltyCase, int(value)) if str(value).isdigit() else None
+    return f"{c.display_no} {c.name}" if c is not None else None
+
+
+@forms.register_choices("credit.decided_cases", label=_case_label)
+def decided_case_choices(actor, context) -> list[tuple[int, str]]:
+    """The jurisdiction's penalty cases decided with a penalty (newest decision first)."""
+    from sqlalchemy import select
+
+    from app.auth.permissions import scope_clause
+    from app.cases.models import PenaltyCase
+    from app.extensions import db
+
+    if actor is None or actor.is_enterprise_user:
+        return []
+    rows = db.session.scalars(
+        select(PenaltyCase)
+        .where(
+            scope_clause(actor, PenaltyCase.region_path, PenaltyCase.enterprise_id),
+            PenaltyCase.decided_on.is_not(None),
+            PenaltyCase.outcome == "penalty",
+        )
+        .order_by(PenaltyCase.decided_on.desc(), PenaltyCase.id.desc())
+        .limit(CASES_SHOWN)
+    )
+    return [(c.id, f"{c.display_no} {c.name}") for c in rows]

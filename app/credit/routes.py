@@ -32,6 +32,7 @@ NOTICES = {
     "feedback": "部门反馈已登记",
     "statement": "陈述申辩已记录",
     "remedy": "复议/诉讼情况已登记",
+    "outcome": "复议/诉讼结果已登记",
     "repair": "信用修复申请已提交，等待核查",
     "revoked": "已撤销提前移出决定，恢复列入",
     "accident": "事故已登记",
@@ -185,7 +186,7 @@ def statement(listing_id: int):
     """A paper or oral 陈述申辩 the officer records (channel 执法人员记录): it completes the same task."""
 
     def run(listing, data):
-        from app.credit.operations import submit_statement
+        from app.credit.operations.listing import submit_statement
 
         submit_statement(listing, data, actor=current_user)
 
@@ -203,11 +204,29 @@ def statement(listing_id: int):
 @login_required
 def remedy(listing_id: int):
     def run(listing, data):
-        from app.credit.operations import record_remedy
+        from app.credit.operations.remedies import record_remedy
 
         record_remedy(listing, data, actor=current_user)
 
     return _action(listing_id, pages.REMEDY_FORM, pages.may_record_remedy, OFFICER_ONLY, run, "remedy")
+
+
+@bp.post("/<int:listing_id>/remedies/outcome")
+@login_required
+def remedy_outcome(listing_id: int):
+    def run(listing, data):
+        from app.credit.operations.remedies import decide_remedy
+
+        decide_remedy(listing, data, actor=current_user)
+
+    return _action(
+        listing_id,
+        pages.OUTCOME_FORM,
+        pages.may_record_outcome,
+        "只有辖区执法人员、承办机构负责人或负责人可以登记复议/诉讼结果",
+        run,
+        "outcome",
+    )
 
 
 @bp.post("/<int:listing_id>/repairs")
@@ -217,7 +236,7 @@ def repair(listing_id: int):
     recording a paper application."""
 
     def run(listing, data):
-        from app.credit.operations import apply_repair
+        from app.credit.operations.repair import apply_repair
 
         apply_repair(listing, data, actor=current_user)
 
@@ -239,7 +258,7 @@ def revoke_repair(listing_id: int, repair_id: int):
         abort(404)
 
     def run(listing, data):
-        from app.credit.operations import revoke_repair as revoke
+        from app.credit.operations.repair import revoke_repair as revoke
 
         revoke(repair_app, data, actor=current_user)
 
@@ -270,7 +289,7 @@ def new():
     if request.method == "POST":
         try:
             with forms.submission(PROPOSAL_FORM, request.form, request.files, actor=current_user) as data:
-                from app.credit.operations import propose
+                from app.credit.operations.proposals import propose
 
                 listing = propose(data, actor=current_user)
         except forms.FormInvalid as exc:
@@ -318,7 +337,7 @@ def new_accident():
     if request.method == "POST":
         try:
             with forms.submission(ACCIDENT_FORM, request.form, request.files, actor=current_user) as data:
-                from app.credit.operations import record_accident
+                from app.credit.operations.proposals import record_accident
 
                 accident = record_accident(data, actor=current_user)
         except forms.FormInvalid as exc:

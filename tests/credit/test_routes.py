@@ -1,0 +1,230 @@
+"""Credit pages: the scoped list and listing page (another county's officer gets 404, the enterprise sees
+only its own listings and never one at 拟列入 or before the 列入告知书 is served, an enterprise with none sees
+nothing), the list's filters, the enterprise's own terms (its progress and the documents served on it, never
+the internal record), the listing-page forms (each refused for the wrong user, bad input kept with the
+Chinese message next to the field), 事故登记 and the manual proposal."""
+
+from __future__ import annotations
+
+import re
+
+from app.credit.models import CreditListing, ListingStatus
+from app.extensions import db
+from tests.factories.credit import make_listing_fixture  # noqa: F401 - the walker fixture (make_listing)
+from tests.factories.credit_web import listing_at, make_accident
+from tests.factories.db import commit
+
+
+def _text(r) -> str:
+    return r.get_data(as_text=True)
+
+
+def _rows(html: str) -> set[int]:
+    return {int(x) for x in re.findall(r'data-listing-id="(\d+)"', html)}
+
+
+# --- scope ----------------------------------------------------------------------------------------
+
+
+def test_list_and_detail_are_scoped(login, world):
+    proposed = listing_at(world)  # 拟列入: internal
+    unserved = listing_at(world, ListingStatus.NOTICE, notice_served_on=None, statement_due=None)
+    notified = listing_at(world, ListingStatus.NOTICE)
+    listed = listing_at(world, ListingStatus.LISTED)
+    other_ent = listing_at(world, ListingStatus.LISTED, enterprise=world.ent_a2)
+    other_county = listing_at(world, ListingStatus.LISTED, enterprise=world.ent_other)
+    commit()
+    mine = {proposed.id, unserved.id, notified.id, listed.id, other_ent.id}
+
+    officer = login(world.officer)
+    assert _rows(_text(officer.get("/credit/"))) == mine
+    for lst in (proposed, listed):
+        assert officer.get(f"/credit/{lst.id}").status_code == 200
+    assert officer.get(f"/credit/{other_county.id}").status_code == 404
+
+    other = login(world.other_officer)
+    assert _rows(_text(other.get("/credit/"))) == {other_county.id}
+    for lst in (proposed, listed):
+        assert other.get(f"/credit/{lst.id}").status_code == 404
+
+    manager = login(world.manager_a)
+    html = _text(manager.get("/credit/"))
+    assert _rows(html) == {notified.id, listed.id}  # never 拟列入, nor a notice not yet served
+    assert "拟列入" not in html  # not even as a status filter
+    assert manager.get(f"/credit/{listed.id}").status_code == 200
+    for lst in (proposed, unserved, other_ent, other_county):
+        assert manager.get(f"/credit/{lst.id}").status_code == 404
+
+    nobody = login(world.manager_b)
+    assert _rows(_text(nobody.get("/credit/"))) == set()
+    for lst in (notified, listed):
+        assert nobody.get(f"/credit/{lst.id}").status_code == 404
+
+
+def test_list_filters(login, world):
+    a = listing_at(world, ListingStatus.LISTED, person_name="张主要")
+    b = listing_at(world, ListingStatus.PROPOSED, enterprise=world.ent_b, criterion="9")
+    c = listing_at(world, ListingStatus.REMOVED, enterprise=world.ent_a2)
+    commit()
+    officer = login(world.officer)
+
+    def rows(**args) -> set[int]:
+        r = officer.get("/credit/", query_string=args)
+        assert r.status_code == 200, _text(r)
+        return _rows(_text(r))
+
+    assert rows(status="已列入") == {a.id}
+    assert rows(criterion="9") == {b.id}
+    assert rows(town=world.town_b.path) == {b.id}
+    assert rows(enterprise_id=world.ent_a2.id) == {c.id}
+    assert rows(q="张主要") == {a.id}
+    assert rows(q="黄口建材") == {b.id}
+    assert officer.get("/credit/", query_string={"status": "胡说"}).status_code == 422
+    assert officer.get("/credit/", query_string={"criterion": "10"}).status_code == 422
+    # another county's enterprise is a bad filter value, not an empty list that confirms it exists
+    assert officer.get("/credit/", query_string={"enterprise_id": world.ent_other.id}).status_code == 422
+
+
+def test_list_pages_with_a_cursor(login, world, monkeypatch):
+    from app.credit import schemas
+
+    monkeypatch.setattr(schemas, "PER_PAGE", 2)
+    from app.credit import queries
+
+    monkeypatch.setattr(queries, "PER_PAGE", 2)
+    made = [listing_at(world, ListingStatus.LISTED) for _ in range(5)]
+    commit()
+    officer = login(world.officer)
+    seen: list[int] = []
+    url = "/credit/"
+    for _ in range(3):
+        html = _text(officer.get(url))
+        seen += sorted(_rows(html), reverse=True)
+        nxt = re.search(r'href="(/credit/\?after=[^"]+)"', html)
+        if not nxt:
+            break
+        url = nxt.group(1).replace("&amp;", "&")
+    assert seen == sorted((m.id for m in made), reverse=True)
+    assert "共 5 条" in _text(officer.get("/credit/"))
+
+
+def test_header_links_for_staff_only(login, world):
+    listing_at(world)
+    commit()
+    html = _text(login(world.officer).get("/credit/"))
+    assert 'href="/credit/accidents"' in html and 'href="/credit/new"' in html
+    assert 'data-testid="waiting-link"' in html
+    leader = _text(login(world.leader).get("/credit/"))
+    assert 'href="/credit/accidents"' in leader and 'href="/credit/new"' not in leader
+    manager = _text(login(world.manager_a).get("/credit/"))
+    assert "/credit/accidents" not in manager and "/credit/new" not in manager
+
+
+# --- the listing page in the reader's terms -------------------------------------------------------------
+
+
+def test_enterprise_reads_its_listing_in_its_own_terms(login, world, make_listing):
+    w = make_listing(criterion="6")  # the unit and its main 负责人 together
+    w.notify().serve()
+    commit()
+    listing = w.listing
+    officer_html = _text(login(world.officer).get(f"/credit/{listing.id}"))
+    assert "列入依据" in officer_html and "办理记录" in officer_html
+    assert "341322197001011234" in officer_html  # staff read the person's full ID number
+
+    manager = login(world.manager_a)
+    html = _text(manager.get(f"/credit/{listing.id}"))
+    assert "办理进度" in html and "已送达列入严重失信主体名单告知书" in html
+    for internal in ("列入依据", "办理记录", "341322197001011234", "核查意见"):
+        assert internal not in html, internal
+    # its statement is a task on the generic task page, linked from its listing page
+    assert 'data-testid="task-state_case"' in html
+    docs = re.findall(rf'href="/credit/{listing.id}/documents/(\d+)"', html)
+    assert docs and all(manager.get(f"/credit/{listing.id}/documents/{d}").status_code == 302 for d in docs)
+
+
+def test_enterprise_never_opens_an_internal_document(login, world, make_listing):
+    from app.documents import documents_for
+
+    w = make_listing()
+    w.notify()  # 列入告知书 issued, not served
+    commit()
+    [doc] = documents_for(w.listing)
+    # still 告知中 before service: the listing is not the enterprise's yet
+    assert login(world.manager_a).get(f"/credit/{w.listing.id}/documents/{doc.id}").status_code == 404
+    assert login(world.officer).get(f"/credit/{w.listing.id}/documents/{doc.id}").status_code == 302
+
+
+def test_listing_page_links_the_case_or_accidents(login, world):
+    acc = make_accident(world)
+    lst = listing_at(world, ListingStatus.PROPOSED, accident_ids=[acc.id], criterion="1")
+    commit()
+    html = _text(login(world.officer).get(f"/credit/{lst.id}"))
+    assert f'href="/credit/accidents/{acc.id}"' in html
+    acc_html = _text(login(world.officer).get(f"/credit/accidents/{acc.id}"))
+    assert f'href="/credit/{lst.id}"' in acc_html
+
+
+# --- forms: paper statement --------------------------------------------------------------------------
+
+
+def test_paper_statement_refused_for_the_wrong_user(login, world, make_listing):
+    w = make_listing()
+    w.notify().serve()
+    commit()
+    url = f"/credit/{w.listing.id}/statement"
+    data = {"statement_kind": "陈述申辩", "text": "口头陈述：已整改"}
+    assert login(world.other_officer).post(url, data=data).status_code == 404
+    assert login(world.manager_b).post(url, data=data).status_code == 404
+    assert login(world.leader).post(url, data=data).status_code == 403
+    assert login(world.manager_a).post(url, data=data).status_code == 403  # online: its task page
+    db.session.expire_all()
+    assert db.session.get(CreditListing, w.listing.id).statements == []
+
+
+def test_paper_statement_keeps_bad_input_and_then_records(login, world, make_listing):
+    w = make_listing()
+    w.notify().serve()
+    commit()
+    officer = login(world.officer)
+    page = _text(officer.get(f"/credit/{w.listing.id}"))
+    assert 'data-testid="form-credit_statement"' in page
+    url = f"/credit/{w.listing.id}/statement"
+    r = officer.post(url, data={"statement_kind": "陈述申辩", "text": ""})
+    assert r.status_code == 422
+    html = _text(r)
+    assert "请填写陈述申辩的事实和理由" in html and 'data-testid="form-error"' in html
+    assert re.search(r'data-testid="statement_kind-陈述申辩" checked', html)  # the choice kept
+    assert "is-invalid" in html  # the message sits next to its field
+    r = officer.post(url, data={"statement_kind": "陈述申辩", "text": "口头陈述：隐患已整改完毕"})
+    assert r.status_code == 302 and "done=statement" in r.headers["Location"]
+    db.session.expire_all()
+    listing = db.session.get(CreditListing, w.listing.id)
+    [s] = listing.statements
+    assert s.channel == "执法人员记录" and s.text == "口头陈述：隐患已整改完毕"
+    assert listing.status == ListingStatus.VERIFYING
+
+
+# --- 事故登记 and the manual proposal -------------------------------------------------------------------
+
+
+def test_accidents_are_staff_only_and_scoped(login, world):
+    mine = make_accident(world)
+    theirs = make_accident(world, enterprise=world.ent_other)
+    commit()
+    officer = login(world.officer)
+    html = _text(officer.get("/credit/accidents"))
+    assert mine.name in html and theirs.name not in html
+    assert officer.get(f"/credit/accidents/{theirs.id}").status_code == 404
+    assert login(world.manager_a).get("/credit/accidents").status_code == 403
+    assert login(world.manager_a).get(f"/credit/accidents/{mine.id}").status_code == 403
+    assert login(world.other_officer).get(f"/credit/accidents/{mine.id}").status_code == 404
+
+
+def test_new_proposal_and_accident_pages_refused_to_non_officers(login, world):
+    for user in (world.manager_a, world.leader, world.supervisor):
+        c = login(user)
+        assert c.get("/credit/new").status_code == 403
+        assert c.post("/credit/new", data={}).status_code == 403
+        assert c.get("/credit/accidents/new").status_code == 403
+        assert c.post("/credit/accidents/new", data={}).status_code == 403
