@@ -22,6 +22,7 @@ from app.errors import InvalidState, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.notifications.models import Notification
 from app.org.operations import change_category
+from app.workflow.models import HumanTask
 from tests.factories.credit_effects import PERSON_ID
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -466,3 +467,37 @@ def test_the_banner_without_the_key_supervision_measure_names_the_listing_only(w
     _in_force(world, listed, codes=["interview"])
     items = _lookup(login(world.officer), "龙城机械")
     assert items[world.ent_a.id]["flags"] == [effects.LISTED_LABEL]
+
+
+def test_the_term_timer_ends_the_effects_at_exactly_the_end_of_the_term(world, listed):
+    from tests.factories.workflow import tick_at
+
+    listing = _in_force(world, listed)
+    term_end = listing.term_end
+    tick_at(term_end, hour=23)  # the last day: still in force
+    assert listing.status == ListingStatus.LISTED and is_listed(world.ent_a.id)
+    tick_at(term_end + timedelta(days=1), hour=0)
+    assert listing.status == ListingStatus.REMOVED and listing.end_kind == ListingEnd.EXPIRED
+    assert listing.ended_on == term_end
+    assert world.ent_a.category == "B" and not is_listed(world.ent_a.id)
+    assert publication.current_for(listing, "credit_listing") is None
+    assert all(m.status == FeedbackStatus.LIFTED for m in listing.measures)
+    assert len(documents_for(listing, doc_type="credit_removal")) == len(
+        _external_departments(measures.library().defaults())
+    )
+    assert [p.action for p in listing.pushes] == ["列入", "移出"]
+    assert term.running_instance(listing) is None
+
+
+def test_the_banner_on_the_inbox_and_the_task_page(world, listed, login, started):
+    _in_force(world, listed)
+    inst_a, inst_b = started(world.ent_a), started(world.ent_b)
+    c = login(world.officer)
+    inbox = c.get("/inbox").get_data(as_text=True)
+    assert inbox.count('data-testid="enterprise-flag"') == 2  # ent_a's row only (its two badges)
+    task_a = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == inst_a.id)).one()
+    task_b = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == inst_b.id)).one()
+    page_a = c.get(f"/tasks/{task_a.id}").get_data(as_text=True)
+    assert 'data-testid="enterprise-flag-banner"' in page_a and effects.LISTED_LABEL in page_a
+    page_b = c.get(f"/tasks/{task_b.id}").get_data(as_text=True)
+    assert 'data-testid="enterprise-flag-banner"' not in page_b
