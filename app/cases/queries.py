@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from app import clock, paging
 from app.auth.models import User
@@ -149,15 +149,29 @@ LIST_ORDER = paging.Order(
 )
 
 
-# what a list row shows: the case's long texts and JSON stay unread (decoding them was most of a page's time),
-# the enterprise by its name
+# what a list row (page and API, app.cases.schemas.CaseSchema) shows, and nothing else: a city's page read and
+# built the case's fifty-odd columns per row (its long texts and JSON were the worst); an attribute not named
+# here raises instead of loading row by row
+LIST_COLUMNS = (
+    PenaltyCase.id,
+    PenaltyCase.case_no,
+    PenaltyCase.name,
+    PenaltyCase.procedure,
+    PenaltyCase.source,
+    PenaltyCase.enterprise_id,
+    PenaltyCase.region_path,
+    PenaltyCase.status,
+    PenaltyCase.filed_on,
+    PenaltyCase.decision_due,
+    PenaltyCase.is_overdue,
+    PenaltyCase.decided_on,
+    PenaltyCase.payment_due,
+    PenaltyCase.paid_on,
+    PenaltyCase.closed_on,
+    PenaltyCase.submitted_on,
+)
 LIST_OPTIONS = (
-    defer(PenaltyCase.facts),
-    defer(PenaltyCase.report_text),
-    defer(PenaltyCase.factors),
-    defer(PenaltyCase.filing_approvals),
-    defer(PenaltyCase.on_the_spot),
-    defer(PenaltyCase.continuing_fine),
+    load_only(*LIST_COLUMNS, raiseload=True),
     joinedload(PenaltyCase.enterprise).load_only(Enterprise.id, Enterprise.name),
 )
 
