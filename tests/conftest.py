@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.factories.files",
     "tests.factories.hazards",
     "tests.factories.cases",
+    "tests.factories.credit",
     "tests.factories.credit_effects",
     "tests.factories.workflow",
     "tests.factories.browser",
