@@ -166,8 +166,8 @@ def detail_context(
         "documents": visible_documents(listing, user),
         "values": values or {},
         "errors": errors or {},
-        "forms": {name: _form(name) for name in ACTION_FORMS},
-        "can_apply_repair": may_apply_repair(user, listing) and _form(REPAIR_FORM) is not None,
+        "forms": {name: forms.get_form(name) for name in ACTION_FORMS},
+        "can_apply_repair": may_apply_repair(user, listing),
         "repairs": listing.repairs,
     }
     if outsider:
@@ -194,14 +194,6 @@ def detail_context(
         }
     )
     return ctx
-
-
-def _form(name: str):
-    """The form definition, or None while its operation's helper has not delivered it."""
-    try:
-        return forms.get_form(name)
-    except forms.FormNotFound:
-        return None
 
 
 # --- the choices of the proposal and accident forms (forms/credit_proposal.json, credit_accident.json) ----

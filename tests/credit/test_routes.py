@@ -228,3 +228,223 @@ def test_new_proposal_and_accident_pages_refused_to_non_officers(login, world):
         assert c.post("/credit/new", data={}).status_code == 403
         assert c.get("/credit/accidents/new").status_code == 403
         assert c.post("/credit/accidents/new", data={}).status_code == 403
+
+
+# --- forms on a listing in force: feedback, push file, remedies, 信用修复, 撤销移出 -----------------------------
+
+
+def _in_force(world, listed):
+    from app.credit import effects
+
+    listing = listed()
+    effects.take_effect(listing, actor=world.officer)
+    commit()
+    return listing
+
+
+def _external(listing):
+    return next(m for m in listing.measures if not m.internal)
+
+
+def test_feedback_refused_for_the_wrong_user_and_bad_input_kept(login, world, listed, frozen):
+    listing = _in_force(world, listed)
+    m = _external(listing)
+    url = f"/credit/{listing.id}/measures/{m.id}/feedback"
+    data = {"feedback_on": frozen.today().isoformat(), "feedback": "已限制其参与政府采购"}
+    assert login(world.other_officer).post(url, data=data).status_code == 404
+    assert login(world.manager_a).post(url, data=data).status_code == 403
+    assert login(world.supervisor).post(url, data=data).status_code == 403
+    # another listing's measure is not this listing's
+    other = listing_at(world, ListingStatus.LISTED, enterprise=world.ent_b)
+    commit()
+    assert (
+        login(world.officer).post(f"/credit/{other.id}/measures/{m.id}/feedback", data=data).status_code
+        == 404
+    )
+
+    officer = login(world.officer)
+    page = _text(officer.get(f"/credit/{listing.id}"))
+    assert f'data-testid="form-feedback-{m.id}"' in page
+    r = officer.post(url, data={"feedback_on": "2099-01-01", "feedback": "已限制其参与政府采购"})
+    assert r.status_code == 422
+    html = _text(r)
+    assert "已限制其参与政府采购" in html and 'data-testid="form-error"' in html  # typed text kept
+    r = officer.post(url, data=data)
+    assert r.status_code == 302 and "done=feedback" in r.headers["Location"]
+    db.session.expire_all()
+    from app.credit.models import FeedbackStatus, ListingMeasure
+
+    measure = db.session.get(ListingMeasure, m.id)
+    assert measure.status == FeedbackStatus.RECEIVED and measure.feedback == "已限制其参与政府采购"
+
+
+def test_push_file_downloads_for_staff_only(login, world, listed):
+    import hashlib
+
+    listing = _in_force(world, listed)
+    [push] = listing.pushes
+    url = f"/credit/{listing.id}/pushes/{push.id}"
+    r = login(world.officer).get(url)
+    assert r.status_code == 200 and hashlib.sha256(r.data).hexdigest() == push.sha256
+    assert 'data-testid="push-file"' in _text(login(world.officer).get(f"/credit/{listing.id}"))
+    assert login(world.manager_a).get(url).status_code == 403
+    assert login(world.other_officer).get(url).status_code == 404
+    assert 'data-testid="push-file"' not in _text(login(world.manager_a).get(f"/credit/{listing.id}"))
+
+
+def test_remedy_and_its_outcome(login, world, listed, frozen):
+    listing = _in_force(world, listed)
+    url = f"/credit/{listing.id}/remedies"
+    data = {"kind": "复议", "body": "宿州市人民政府", "filed_on": frozen.today().isoformat()}
+    assert login(world.manager_a).post(url, data=data).status_code == 403
+    assert login(world.other_officer).post(url, data=data).status_code == 404
+    officer = login(world.officer)
+    r = officer.post(url, data={"kind": "复议", "body": "", "filed_on": frozen.today().isoformat()})
+    assert r.status_code == 422 and 'data-testid="kind-复议" checked' in _text(r)
+    assert officer.post(url, data=data).status_code == 302
+    page = _text(officer.get(f"/credit/{listing.id}"))
+    assert "宿州市人民政府" in page and 'data-testid="form-credit_remedy_decide"' in page
+    assert 'data-testid="form-credit_remedy_file"' not in page  # one at a time
+    outcome = {"outcome": "维持", "outcome_on": frozen.today().isoformat(), "ref": "宿政复决〔2026〕1号"}
+    oc_url = f"/credit/{listing.id}/remedies/outcome"
+    assert login(world.manager_a).post(oc_url, data=outcome).status_code == 403
+    assert officer.post(oc_url, data=outcome).status_code == 302
+    db.session.expire_all()
+    [remedy] = db.session.get(CreditListing, listing.id).remedies
+    assert remedy.outcome == "维持"
+
+
+def _repair_form(name: str = "信用承诺书.pdf"):
+    import io
+
+    from tests.factories.files import PDF
+
+    return {
+        "statement": "罚款已缴清，已取得安全生产许可证并完成整改",
+        "commitment": (io.BytesIO(PDF), name, "application/pdf"),
+    }
+
+
+def test_online_repair_by_the_enterprise_and_refused_to_others(login, world, listed, frozen):
+    from datetime import date
+
+    from app import clock
+
+    listing = _in_force(world, listed)
+    url = f"/credit/{listing.id}/repairs"
+    clock.freeze(date(2027, 11, 2))  # 12 months after the term started
+    manager = login(world.manager_a)
+    page = _text(manager.get(f"/credit/{listing.id}"))
+    assert 'data-testid="form-credit_repair_apply"' in page
+    assert login(world.manager_b).post(url, data=_repair_form()).status_code == 404
+    assert login(world.other_officer).post(url, data=_repair_form()).status_code == 404
+    assert login(world.leader).post(url, data=_repair_form()).status_code == 403
+    r = manager.post(url, data={"statement": "已整改"})  # no 信用承诺书
+    assert r.status_code == 422 and "已整改" in _text(r)
+    r = manager.post(url, data=_repair_form(), content_type="multipart/form-data")
+    assert r.status_code == 302 and "done=repair" in r.headers["Location"], _text(r)
+    db.session.expire_all()
+    [repair] = db.session.get(CreditListing, listing.id).repairs
+    assert repair.channel and repair.applied_by_id == world.manager_a.id
+    # one open application at a time: the form is gone, a second post refused
+    assert 'data-testid="form-credit_repair_apply"' not in _text(manager.get(f"/credit/{listing.id}"))
+    assert manager.post(url, data=_repair_form(), content_type="multipart/form-data").status_code == 403
+
+
+def test_revoke_repair_is_the_leaders(login, world, listed, upload, frozen):
+    from datetime import date
+
+    from app import clock
+    from app.credit.operations import repair as repair_ops
+    from tests.factories.files import PDF
+
+    listing = _in_force(world, listed)
+    clock.freeze(date(2027, 11, 2))
+    repair = repair_ops.apply_repair(
+        listing,
+        {
+            "statement": "已整改",
+            "commitment": [upload(world.manager_a, PDF, "信用承诺书.pdf", "application/pdf")],
+        },
+        actor=world.manager_a,
+    )
+    repair_ops.verify_repair(
+        repair,
+        {
+            "verification": "属实",
+            "proposal": "grant",
+            "corrected_confirmed": True,
+            "corrected_evidence": "现场核查",
+        },
+        actor=world.officer,
+    )
+    repair_ops.decide_repair(repair, {"repair_decision": "grant", "reason": "符合条件"}, actor=world.leader)
+    commit()
+    url = f"/credit/{listing.id}/repairs/{repair.id}/revoke"
+    assert login(world.officer).post(url, data={"reason": "承诺书系伪造"}).status_code == 403
+    assert login(world.manager_a).post(url, data={"reason": "承诺书系伪造"}).status_code == 403
+    leader = login(world.leader)
+    assert 'data-testid="form-credit_revoke_repair"' in _text(leader.get(f"/credit/{listing.id}"))
+    r = leader.post(url, data={"reason": ""})
+    assert r.status_code == 422
+    r = leader.post(url, data={"reason": "承诺书系伪造"})
+    assert r.status_code == 302 and "done=revoked" in r.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(CreditListing, listing.id).status == ListingStatus.LISTED
+
+
+def test_record_accident_and_propose_through_the_pages(login, world, frozen):
+    officer = login(world.officer)
+    assert "登记事故" in _text(officer.get("/credit/accidents/new"))
+    r = officer.post(
+        "/credit/accidents/new",
+        data={
+            "enterprise_id": world.ent_a.id,
+            "name": "",
+            "occurred_on": frozen.today().isoformat(),
+            "level": "较大",
+        },
+    )
+    assert r.status_code == 422 and 'data-testid="form-error"' in _text(r)
+    assert 'data-testid="level-较大" checked' in _text(r)
+    r = officer.post(
+        "/credit/accidents/new",
+        data={
+            "enterprise_id": world.ent_a.id,
+            "name": "龙城机械“11·1”物体打击事故",
+            "occurred_on": frozen.today().isoformat(),
+            "level": "一般",
+            "deaths": "1",
+        },
+    )
+    assert r.status_code == 302 and "/credit/accidents/" in r.headers["Location"]
+    assert "物体打击事故" in _text(officer.get("/credit/accidents"))
+    # another county's enterprise is not a choice
+    r = officer.post(
+        "/credit/accidents/new",
+        data={
+            "enterprise_id": world.ent_other.id,
+            "name": "x",
+            "occurred_on": frozen.today().isoformat(),
+            "level": "一般",
+        },
+    )
+    assert r.status_code == 422
+
+    r = officer.post("/credit/new", data={"enterprise_id": world.ent_b.id, "criterion": "9", "evidence": ""})
+    assert r.status_code == 422 and 'data-testid="form-error"' in _text(r)
+    r = officer.post(
+        "/credit/new",
+        data={
+            "enterprise_id": world.ent_b.id,
+            "criterion": "9",
+            "evidence": "（萧）应急罚〔2026〕5号，拒不整改",
+        },
+    )
+    assert r.status_code == 302, _text(r)
+    db.session.expire_all()
+    [lst] = db.session.scalars(
+        __import__("sqlalchemy").select(CreditListing).where(CreditListing.enterprise_id == world.ent_b.id)
+    ).all()
+    assert lst.status == ListingStatus.PROPOSED and lst.criterion == "9"
+    assert login(world.manager_b).get(f"/credit/{lst.id}").status_code == 404  # 拟列入: internal
