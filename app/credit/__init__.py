@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     from app.credit.operations import remedies
 
     repair_tasks.register_access()  # 信用承诺书 and other files of credit_repairs / penalty_info_repairs
+    repair_tasks.register_subject()  # credit_repairs on the generic task page and in the audit trail
     remedies.connect()  # app.cases.signals.decision_overturned → listings on the case withdrawn
     # --- web: pages, API, nav, ledger, dashboard, subject views, demo data (helper "web") ---
     _init_web(app)

@@ -90,3 +90,85 @@ def register_access() -> None:
 
     attachments.register_access("credit_repairs", _repair_visible)
     attachments.register_access("penalty_info_repairs", _info_repair_visible)
+
+
+# ---- the generic task page: the facts of each decision, and how an application is named -----------------
+
+TEMPLATE = "credit/tasks/repair.html"
+
+
+def _ready_repair(task) -> RepairApplication | None:
+    if task.status != "ready" or not task.subject_id or task.subject_type != ops.SUBJECT_TYPE:
+        return None
+    return db.session.get(RepairApplication, task.subject_id)
+
+
+def _facts(task, actor) -> workflow.TaskFacts | None:
+    from app import attachments
+
+    repair = _ready_repair(task)
+    if repair is None:
+        return None
+    listing = repair.listing
+    checks = ops.repair_checks(listing, repair)  # as of today: what the decision will be checked against
+    context = {
+        "task_id": task.bpmn_id,
+        "repair": repair,
+        "listing": listing,
+        "checks": checks,
+        "commitment": attachments.attachments_for(repair, "commitment"),
+        "materials": attachments.attachments_for(repair, "materials"),
+    }
+    initial: dict = {}
+    if task.bpmn_id == "verify_repair":
+        initial["proposal"] = "grant" if all(c["passed"] for c in checks) else "refuse"
+    return workflow.TaskFacts(template=TEMPLATE, title="信用修复申请与核验", context=context, initial=initial)
+
+
+@workflow.task_facts(ops.PROCESS, "verify_repair")
+def verify_facts(task, *, actor) -> workflow.TaskFacts | None:
+    return _facts(task, actor)
+
+
+@workflow.task_facts(ops.PROCESS, "decide_repair")
+def decide_facts(task, *, actor) -> workflow.TaskFacts | None:
+    return _facts(task, actor)
+
+
+def register_subject() -> None:
+    """credit_repairs on the generic task page and in the audit trail: named by its listing's enterprise,
+    linked to the listing's page, inside the listing's scope."""
+    from flask import url_for
+
+    from app import subjects
+    from app.credit.models import CreditListing
+
+    def _url(repair):
+        return url_for("credit.detail", listing_id=repair.listing_id)
+
+    def _parent(repair):
+        return subjects.SubjectRef(subjects.type_of(CreditListing), repair.listing_id)
+
+    def _scope(viewer):
+        from sqlalchemy import select
+
+        from app.credit.queries import scoped
+
+        return select(RepairApplication.id).where(
+            RepairApplication.listing_id.in_(scoped(viewer).with_only_columns(CreditListing.id))
+        )
+
+    subjects.register_subject(
+        ops.SUBJECT_TYPE,
+        subjects.model_view(
+            RepairApplication,
+            label="信用修复申请",
+            name=lambda repair: (
+                f"{repair.listing.enterprise.name}信用修复申请（{repair.applied_on:%Y-%m-%d}）"
+            ),
+            url=_url,
+            parent=_parent,
+            summary_template="credit/tasks/_repair_summary.html",
+            scope=_scope,
+        ),
+    )

@@ -130,3 +130,37 @@ def test_repair_path_decision_overdue_reminder_then_decided(world, listed, uploa
     _decide(world, repair, "grant")
     assert db.session.get(type(inst), inst.id).status == InstanceStatus.COMPLETED
     assert repair.status == RepairStatus.GRANTED
+
+
+def test_the_generic_task_page_shows_the_checks_and_completes_the_tasks(world, listed, upload, login):
+    from tests.factories.db import commit
+
+    listing, repair, inst = _repair(world, listed, upload)
+    commit()
+    [task] = workflow.ready_tasks(inst)
+    html = login(world.officer).get(f"/tasks/{task.id}").get_data(as_text=True)
+    facts = html[html.index('data-testid="credit-repair-facts"') :]
+    assert "处罚决定已全部履行" in facts and "承诺书.pdf" in facts and "2027-11-23" in facts
+    assert login(world.manager_b).get(f"/tasks/{task.id}").status_code == 404
+    r = login(world.officer).post(
+        f"/tasks/{task.id}",
+        data={
+            "verification": "核查属实",
+            "proposal": "grant",
+            "corrected_confirmed": "y",
+            "corrected_evidence": "现场核查已纠正",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:1500]
+    commit()
+    [task] = workflow.ready_tasks(inst)
+    assert task.bpmn_id == "decide_repair"
+    denied = login(world.officer).post(
+        f"/tasks/{task.id}", data={"repair_decision": "grant", "reason": "同意"}
+    )
+    assert denied.status_code in (403, 404)
+    r = login(world.leader).post(f"/tasks/{task.id}", data={"repair_decision": "grant", "reason": "同意"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:1500]
+    commit()
+    listing = db.session.get(CreditListing, listing.id)
+    assert listing.status == ListingStatus.REMOVED and listing.end_kind == ListingEnd.REPAIRED
