@@ -448,3 +448,33 @@ def test_record_accident_and_propose_through_the_pages(login, world, frozen):
     ).all()
     assert lst.status == ListingStatus.PROPOSED and lst.criterion == "9"
     assert login(world.manager_b).get(f"/credit/{lst.id}").status_code == 404  # 拟列入: internal
+
+
+# --- the public list (/gongshi/, publication kind credit_listing) ---------------------------------------------
+
+
+def test_public_page_shows_exactly_the_listings_in_force_with_the_id_masked(
+    app, login, world, listed, frozen
+):
+    from app.credit import effects
+    from app.credit.models import ListingEnd
+    from tests.factories.credit_effects import PERSON_ID
+
+    in_force = _in_force(world, listed)
+    ended = listed(enterprise=world.ent_a2)
+    effects.take_effect(ended, actor=world.officer)
+    effects.end_effects(ended, ListingEnd.OVERTURNED, "处罚决定被撤销", actor=world.leader, on=frozen.today())
+    listing_at(world, ListingStatus.PROPOSED, enterprise=world.ent_b)
+    commit()
+    public = app.test_client()  # nobody signed in
+    html = _text(public.get("/gongshi/", query_string={"kind": "credit_listing"}))
+    assert world.ent_a.name in html
+    assert world.ent_a2.name not in html and world.ent_b.name not in html
+    ids = re.findall(r'href="/gongshi/(\d+)"', html)
+    assert len(ids) == 1
+    detail = _text(public.get(f"/gongshi/{ids[0]}"))
+    assert world.ent_a.name in detail and "张三" in detail
+    assert PERSON_ID not in detail and PERSON_ID[:6] in detail  # 身份证号 masked
+    assert in_force.status == ListingStatus.LISTED
+    # the list links the public page filtered to the listings (app.publication's own kind filter)
+    assert 'href="/gongshi/?kind=credit_listing"' in _text(login(world.manager_a).get("/credit/"))
