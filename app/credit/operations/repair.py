@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app import attachments, audit, clock, workflow
 from app.auth.models import User
@@ -246,11 +246,20 @@ def _files(data: dict, field: str, actor: User) -> list[int]:
 
 # ---- operations -----------------------------------------------------------------------------------------
 
+_TOUCH = text("UPDATE credit_listings SET id = id WHERE id = :id")
+
+
+def _lock(listing: CreditListing) -> None:
+    """One writer per listing for what no workflow step serialises (the one-open-application rule): a row
+    lock on PostgreSQL, the database write lock on SQLite, taken before the open applications are read."""
+    db.session.execute(_TOUCH, {"id": listing.id})
+
 
 def apply_repair(listing: CreditListing, data: dict[str, Any], *, actor: User) -> RepairApplication:
     """Apply for (or record a paper application of) 信用修复 of `listing`; starts credit_repair."""
     channel = applicant_channel(actor, listing)
     today = clock.today()
+    _lock(listing)  # two applications at once: the second waits, then finds the first open
     repair_gate(listing, today)
     statement = (data.get("statement") or "").strip()
     if not statement:
