@@ -19,6 +19,20 @@ class EnterpriseArgsSchema(QuerySchema):
     page = integer(PAGE_DESCRIPTION + "，每页 50 家", minimum=1, default=1)
 
 
+class ProgressStepSchema(Schema):
+    """One step of the progress an enterprise account is shown (app.subjects.ProgressStep), in every domain."""
+
+    label = fields.Str(metadata={"description": "进度（如 已下达整改指令、整改中（期限 …）、复查不合格，需重新整改）"})
+    state = fields.Str(metadata={"description": "done 已完成 / current 当前 / failed 未通过 / todo 待进行"})
+    when = fields.Method("_when", metadata={"description": "日期（北京时间，YYYY-MM-DD）"})
+    note = fields.Str(metadata={"description": "说明（文号、期限、复查意见等）"})
+
+    def _when(self, step) -> str | None:
+        from app.ui import fmt_date
+
+        return fmt_date(step.when) or None
+
+
 class TaskSchema(Schema):
     id = fields.Int(metadata={"description": "任务ID"})
     name = fields.Str(metadata={"description": "任务名称"})

@@ -178,11 +178,7 @@ def case(case_id: int):
             "tasks": ctx["tasks"],
             "actionable_task_ids": [t.id for t in ctx["my_tasks"]],
             "history": [] if outsider else audit.history(c),
-            "progress": [
-                {"label": s.label, "state": s.state, "day": s.when, "note": s.note} for s in ctx["progress"]
-            ]
-            if outsider
-            else None,
+            "progress": ctx["progress"] if outsider else None,
         }
     )
 

@@ -9,6 +9,7 @@ from app import params
 from app.api.schemas import (
     PAGE_DESCRIPTION,
     AuditEventSchema,
+    ProgressStepSchema,
     QuerySchema,
     TaskSchema,
     day,
@@ -168,13 +169,6 @@ class DocumentRefSchema(Schema):
     doc_type = fields.Str()
     title = fields.Str()
     number = fields.Function(lambda d: d.number.text if d.number else None, allow_none=True)
-
-
-class ProgressStepSchema(Schema):
-    label = fields.Str()
-    state = fields.Str()
-    day = fields.Date(allow_none=True)
-    note = fields.Str(allow_none=True)
 
 
 class CaseDetailSchema(Schema):

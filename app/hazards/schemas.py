@@ -6,6 +6,7 @@ from app import params
 from app.api.schemas import (
     PAGE_DESCRIPTION,
     AuditEventSchema,
+    ProgressStepSchema,
     QuerySchema,
     TaskSchema,
     day,
@@ -116,20 +117,6 @@ class ReferralSchema(Schema):
     case_number = fields.Str(allow_none=True, metadata={"description": "立案号（已立案时）"})
     answer = fields.Str(allow_none=True, metadata={"description": "不予立案的理由"})
     answered_at = fields.DateTime(allow_none=True, metadata={"description": "立案机关答复时间"})
-
-
-class ProgressStepSchema(Schema):
-    """One step of the progress an enterprise account is shown (app.subjects.ProgressStep)."""
-
-    label = fields.Str(metadata={"description": "进度（如 已下达整改指令、整改中（期限 …）、复查不合格，需重新整改）"})
-    state = fields.Str(metadata={"description": "done 已完成 / current 当前 / failed 未通过 / todo 待进行"})
-    when = fields.Method("_when", metadata={"description": "日期（北京时间，YYYY-MM-DD）"})
-    note = fields.Str(metadata={"description": "说明（文号、期限、复查意见等）"})
-
-    def _when(self, step) -> str | None:
-        from app.ui import fmt_date
-
-        return fmt_date(step.when) or None
 
 
 class HazardDetailSchema(Schema):
