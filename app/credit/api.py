@@ -19,7 +19,7 @@ from app.api.routes import _submitted_form
 from app.credit import pages, queries, schemas
 from app.credit.models import CreditListing, ListingMeasure, RepairApplication
 from app.db import commit_request
-from app.errors import NotFound, PermissionDenied, ValidationFailed
+from app.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 
 bp = api_blueprint("api_credit", __name__)
@@ -31,12 +31,12 @@ register_schemas(
     schemas.RemedySchema,
     schemas.PushSchema,
     schemas.RepairSchema,
-    schemas.DocumentRefSchema,
-    schemas.ProgressStepSchema,
+    schemas.CreditDocumentRefSchema,
+    schemas.CreditProgressStepSchema,
     schemas.ListingDetailSchema,
     schemas.AccidentSchema,
     schemas.AccidentPageSchema,
-    schemas.ActionResultSchema,
+    schemas.CreditActionResultSchema,
 )
 
 PATH_LISTING = {
@@ -164,15 +164,20 @@ def _validated(listing: CreditListing | None, form_name: str, context: dict | No
         raise ValidationFailed(exc.message or "提交的内容未通过校验", field_errors=exc.errors) from None
 
 
-def _action(listing_id: int, form_name: str, allowed: Callable, denied: str, run: Callable, context=None):
-    """One non-task action: the listing page's form and operation, answered in JSON."""
+def _action(listing_id: int, form_name: str, denied: str, run: Callable, context=None):
+    """One non-task action: the listing page's form and operation, answered in JSON (403 for the wrong user,
+    409 with the reason when the listing does not offer the form now, 422 for a field)."""
     lst = _listing(listing_id)
-    if not allowed(current_user, lst):
+    who, when = pages.RULES[form_name]
+    if not who(current_user, lst):
         raise PermissionDenied(denied)
+    why = when(lst)
+    if why is not None:
+        raise InvalidState(why)
     data = _validated(lst, form_name, context)
     obj = run(lst, data)
     commit_request()
-    return schemas.ActionResultSchema().dump(
+    return schemas.CreditActionResultSchema().dump(
         {"status": "ok", "listing_id": lst.id, "id": getattr(obj, "id", None)}
     )
 
@@ -188,7 +193,7 @@ def _action_doc(summary: str, *params_: dict) -> dict:
                     "multipart/form-data": {"schema": {"type": "object", "description": "表单字段与附件"}},
                 }
             },
-            "responses": {**_ok("ActionResultSchema"), **ACTION_ERRORS},
+            "responses": {**_ok("CreditActionResultSchema"), **ACTION_ERRORS},
         }
     }
 
@@ -221,9 +226,7 @@ def feedback(listing_id: int, measure_id: int):
 
         return record_feedback(measure, data, actor=current_user)
 
-    return _action(
-        listing_id, pages.FEEDBACK_FORM, pages.may_feedback, OFFICER_ONLY, run, {"measure": measure}
-    )
+    return _action(listing_id, pages.FEEDBACK_FORM, OFFICER_ONLY, run, {"measure": measure})
 
 
 @bp.post("/credit/listings/<int:listing_id>/statement")
@@ -239,7 +242,6 @@ def statement(listing_id: int):
     return _action(
         listing_id,
         pages.STATEMENT_FORM,
-        pages.may_record_statement,
         "只有辖区执法人员可以在陈述申辩期限内记录书面或口头陈述申辩",
         run,
     )
@@ -255,7 +257,7 @@ def remedy(listing_id: int):
 
         return record_remedy(lst, data, actor=current_user)
 
-    return _action(listing_id, pages.REMEDY_FORM, pages.may_record_remedy, OFFICER_ONLY, run)
+    return _action(listing_id, pages.REMEDY_FORM, OFFICER_ONLY, run)
 
 
 @bp.post("/credit/listings/<int:listing_id>/remedies/outcome")
@@ -271,7 +273,6 @@ def remedy_outcome(listing_id: int):
     return _action(
         listing_id,
         pages.OUTCOME_FORM,
-        pages.may_record_outcome,
         "只有辖区执法人员、承办机构负责人或负责人可以登记复议/诉讼结果",
         run,
     )
@@ -294,7 +295,6 @@ def repair(listing_id: int):
     return _action(
         listing_id,
         pages.REPAIR_FORM,
-        pages.may_apply_repair,
         "只有被列入的企业或辖区执法人员可以在名单有效期内申请信用修复",
         run,
     )
@@ -321,7 +321,6 @@ def revoke_repair(listing_id: int, repair_id: int):
     return _action(
         listing_id,
         pages.REVOKE_FORM,
-        pages.may_revoke_repair,
         "只有负责人可以撤销提前移出决定",
         run,
         {"repair": repair_app},
@@ -338,7 +337,7 @@ def _may_propose() -> bool:
         "post": {
             "summary": "提出列入建议（执法人员，载明列入情形和依据的事实与证据；表单 credit_proposal）",
             "requestBody": {"content": {"application/json": {"schema": "CompleteTaskSchema"}}},
-            "responses": {**_ok("ActionResultSchema"), **ACTION_ERRORS},
+            "responses": {**_ok("CreditActionResultSchema"), **ACTION_ERRORS},
         }
     }
 )
@@ -351,7 +350,7 @@ def propose():
 
     lst = run(data, actor=current_user)
     commit_request()
-    return schemas.ActionResultSchema().dump({"status": "ok", "listing_id": lst.id, "id": lst.id})
+    return schemas.CreditActionResultSchema().dump({"status": "ok", "listing_id": lst.id, "id": lst.id})
 
 
 @bp.get("/credit/accidents")
@@ -380,7 +379,7 @@ def accidents():
         "post": {
             "summary": "登记事故（执法人员；表单 credit_accident）；符合列入情形的，系统据此提出列入建议",
             "requestBody": {"content": {"application/json": {"schema": "CompleteTaskSchema"}}},
-            "responses": {**_ok("ActionResultSchema"), **ACTION_ERRORS},
+            "responses": {**_ok("CreditActionResultSchema"), **ACTION_ERRORS},
         }
     }
 )
@@ -393,4 +392,4 @@ def record_accident():
 
     acc = run(data, actor=current_user)
     commit_request()
-    return schemas.ActionResultSchema().dump({"status": "ok", "listing_id": None, "id": acc.id})
+    return schemas.CreditActionResultSchema().dump({"status": "ok", "listing_id": None, "id": acc.id})

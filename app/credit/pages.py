@@ -79,45 +79,111 @@ def statement_open(listing: CreditListing) -> bool:
     )
 
 
-def may_feedback(user: User, listing: CreditListing) -> bool:
-    return is_listing_officer(user, listing) and listing.status == ListingStatus.LISTED
+# Each listing-page form has WHO may use it (refused 403, whatever the listing's state) and WHEN the listing
+# offers it (refused 409 with the reason in Chinese, as the penalty-case forms: app.cases.availability); the
+# page shows a form when both hold, the operation still checks its own gates.
 
 
-def may_record_statement(user: User, listing: CreditListing) -> bool:
-    return is_listing_officer(user, listing) and statement_open(listing)
+def who_feedback(user: User, listing: CreditListing) -> bool:
+    return is_listing_officer(user, listing) or is_listing_leader(user, listing)
+
+
+def when_feedback(listing: CreditListing) -> str | None:
+    if listing.status != ListingStatus.LISTED:
+        return f"名单当前为“{listing.status}”，不能登记联合惩戒反馈"
+    return None
+
+
+def who_statement(user: User, listing: CreditListing) -> bool:
+    return is_listing_officer(user, listing)
+
+
+def when_statement(listing: CreditListing) -> str | None:
+    if not statement_open(listing):
+        return "当前不在陈述申辩期限内（告知书尚未送达、已提交陈述申辩或期限已届满），不能记录陈述申辩"
+    return None
 
 
 def running_remedy(listing: CreditListing):
     return next((r for r in listing.remedies if r.outcome is None), None)
 
 
-def may_record_remedy(user: User, listing: CreditListing) -> bool:
+def who_remedy(user: User, listing: CreditListing) -> bool:
+    return is_listing_officer(user, listing)
+
+
+def when_remedy(listing: CreditListing) -> str | None:
     """A 复议/诉讼 filed against the 列入决定 (one at a time: the running one's outcome first)."""
-    return (
-        is_listing_officer(user, listing)
-        and listing.status in REMEDY_STATUSES
-        and running_remedy(listing) is None
-    )
+    if listing.status not in REMEDY_STATUSES:
+        return f"名单当前为“{listing.status}”，尚无可申请复议或提起诉讼的列入决定"
+    if running_remedy(listing) is not None:
+        return "已有尚未登记结果的复议/诉讼，请先登记其结果"
+    return None
 
 
-def may_record_outcome(user: User, listing: CreditListing) -> bool:
-    """The running remedy's outcome: staff of the jurisdiction (the operation leaves 撤销/确认违法 to the
-    section head or the 负责人)."""
-    return (is_listing_officer(user, listing) or is_listing_leader(user, listing)) and running_remedy(
-        listing
-    ) is not None
+def who_outcome(user: User, listing: CreditListing) -> bool:
+    """Staff of the jurisdiction (the operation leaves 撤销/确认违法 to the section head or the 负责人)."""
+    return is_listing_officer(user, listing) or is_listing_leader(user, listing)
 
 
-def may_apply_repair(user: User, listing: CreditListing) -> bool:
-    """The listed enterprise online, or an officer recording a paper application; the operation checks the
-    legal gates (≥ repair_after since term_start, criterion not barred)."""
-    if listing.status != ListingStatus.LISTED or open_repair(listing) is not None:
-        return False
+def when_outcome(listing: CreditListing) -> str | None:
+    return None if running_remedy(listing) is not None else "没有尚未登记结果的复议/诉讼"
+
+
+def who_repair(user: User, listing: CreditListing) -> bool:
+    """The listed enterprise online, or an officer recording a paper application."""
     return is_own_enterprise(user, listing) or is_listing_officer(user, listing)
 
 
+def when_repair(listing: CreditListing) -> str | None:
+    """The legal gates (≥ repair_after since term_start, criterion not barred) are the operation's."""
+    if listing.status != ListingStatus.LISTED:
+        return f"名单当前为“{listing.status}”，只有在名单有效期内才能申请信用修复"
+    if open_repair(listing) is not None:
+        return "已有正在审查的信用修复申请"
+    return None
+
+
+def who_revoke(user: User, listing: CreditListing) -> bool:
+    return is_listing_leader(user, listing)
+
+
+def when_revoke(listing: CreditListing) -> str | None:
+    return None if granted_repair(listing) is not None else "没有已准予的信用修复（提前移出）决定可以撤销"
+
+
+RULES = {
+    FEEDBACK_FORM: (who_feedback, when_feedback),
+    STATEMENT_FORM: (who_statement, when_statement),
+    REMEDY_FORM: (who_remedy, when_remedy),
+    OUTCOME_FORM: (who_outcome, when_outcome),
+    REPAIR_FORM: (who_repair, when_repair),
+    REVOKE_FORM: (who_revoke, when_revoke),
+}
+
+
+def may_feedback(user: User, listing: CreditListing) -> bool:
+    return who_feedback(user, listing) and when_feedback(listing) is None
+
+
+def may_record_statement(user: User, listing: CreditListing) -> bool:
+    return who_statement(user, listing) and when_statement(listing) is None
+
+
+def may_record_remedy(user: User, listing: CreditListing) -> bool:
+    return who_remedy(user, listing) and when_remedy(listing) is None
+
+
+def may_record_outcome(user: User, listing: CreditListing) -> bool:
+    return who_outcome(user, listing) and when_outcome(listing) is None
+
+
+def may_apply_repair(user: User, listing: CreditListing) -> bool:
+    return who_repair(user, listing) and when_repair(listing) is None
+
+
 def may_revoke_repair(user: User, listing: CreditListing) -> bool:
-    return is_listing_leader(user, listing) and granted_repair(listing) is not None
+    return who_revoke(user, listing) and when_revoke(listing) is None
 
 
 def criteria_options() -> list[tuple[str, str]]:

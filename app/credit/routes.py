@@ -125,7 +125,6 @@ def push_file(listing_id: int, push_id: int):
 def _action(
     listing_id: int,
     form_name: str,
-    allowed: Callable,
     denied: str,
     run: Callable,
     done: str,
@@ -133,11 +132,17 @@ def _action(
     key: str | None = None,
     context: dict | None = None,
 ):
-    """One listing-page form: require, validate, ONE operation, commit, redirect; a rejection re-renders the
-    listing page with what was typed and the Chinese message next to its field (`key`: where the page keeps
-    this form's values, e.g. one feedback form per measure)."""
+    """One listing-page form: who may use it (403 `denied`), whether the listing offers it now (409, the page
+    again with the reason: app.credit.pages.RULES), validate, ONE operation, commit, redirect; a rejection
+    re-renders the listing page with what was typed and the Chinese message next to its field (`key`: where
+    the page keeps this form's values, e.g. one feedback form per measure)."""
     listing = _listing_or_404(listing_id)
-    require(allowed(current_user, listing), denied)
+    who, when = pages.RULES[form_name]
+    require(who(current_user, listing), denied)
+    why = when(listing)
+    if why is not None:
+        ctx = pages.detail_context(listing, current_user)
+        return render_template("credit/detail.html", notice=None, form_error=why, **ctx), 409
     key = key or form_name
     try:
         with forms.submission(
@@ -171,7 +176,6 @@ def feedback(listing_id: int, measure_id: int):
     return _action(
         listing_id,
         pages.FEEDBACK_FORM,
-        pages.may_feedback,
         OFFICER_ONLY,
         run,
         "feedback",
@@ -193,7 +197,6 @@ def statement(listing_id: int):
     return _action(
         listing_id,
         pages.STATEMENT_FORM,
-        pages.may_record_statement,
         "只有辖区执法人员可以在陈述申辩期限内记录书面或口头陈述申辩",
         run,
         "statement",
@@ -208,7 +211,7 @@ def remedy(listing_id: int):
 
         record_remedy(listing, data, actor=current_user)
 
-    return _action(listing_id, pages.REMEDY_FORM, pages.may_record_remedy, OFFICER_ONLY, run, "remedy")
+    return _action(listing_id, pages.REMEDY_FORM, OFFICER_ONLY, run, "remedy")
 
 
 @bp.post("/<int:listing_id>/remedies/outcome")
@@ -222,7 +225,6 @@ def remedy_outcome(listing_id: int):
     return _action(
         listing_id,
         pages.OUTCOME_FORM,
-        pages.may_record_outcome,
         "只有辖区执法人员、承办机构负责人或负责人可以登记复议/诉讼结果",
         run,
         "outcome",
@@ -243,7 +245,6 @@ def repair(listing_id: int):
     return _action(
         listing_id,
         pages.REPAIR_FORM,
-        pages.may_apply_repair,
         "只有被列入的企业或辖区执法人员可以在名单有效期内申请信用修复",
         run,
         "repair",
@@ -265,7 +266,6 @@ def revoke_repair(listing_id: int, repair_id: int):
     return _action(
         listing_id,
         pages.REVOKE_FORM,
-        pages.may_revoke_repair,
         "只有负责人可以撤销提前移出决定",
         run,
         "revoked",

@@ -128,7 +128,7 @@ class RepairSchema(Schema):
     revoked_on = fields.Date(allow_none=True)
 
 
-class DocumentRefSchema(Schema):
+class CreditDocumentRefSchema(Schema):
     id = fields.Int()
     title = fields.Str()
     doc_type = fields.Str()
@@ -138,7 +138,7 @@ class DocumentRefSchema(Schema):
         return doc.number.text if getattr(doc, "number", None) is not None else None
 
 
-class ProgressStepSchema(Schema):
+class CreditProgressStepSchema(Schema):
     label = fields.Str()
     state = fields.Str()
     day = fields.Date(allow_none=True)
@@ -158,10 +158,10 @@ class ListingDetailSchema(Schema):
     remedies = fields.List(fields.Nested(RemedySchema))
     pushes = fields.List(fields.Nested(PushSchema))
     repairs = fields.List(fields.Nested(RepairSchema))
-    documents = fields.List(fields.Nested(DocumentRefSchema))
+    documents = fields.List(fields.Nested(CreditDocumentRefSchema))
     tasks = fields.List(fields.Nested(TaskSchema))
     actionable_task_ids = fields.List(fields.Int())
-    progress = fields.List(fields.Nested(ProgressStepSchema), allow_none=True)
+    progress = fields.List(fields.Nested(CreditProgressStepSchema), allow_none=True)
 
 
 class AccidentSchema(Schema):
@@ -187,7 +187,7 @@ class AccidentPageSchema(Schema):
     pages = fields.Int()
 
 
-class ActionResultSchema(Schema):
+class CreditActionResultSchema(Schema):
     status = fields.Str(metadata={"description": "ok"})
     listing_id = fields.Int(allow_none=True, metadata={"description": "列入ID"})
     id = fields.Int(allow_none=True, metadata={"description": "所登记记录的ID"})

@@ -180,6 +180,12 @@ def test_paper_statement_refused_for_the_wrong_user(login, world, make_listing):
     assert login(world.manager_a).post(url, data=data).status_code == 403  # online: its task page
     db.session.expire_all()
     assert db.session.get(CreditListing, w.listing.id).statements == []
+    # the right officer, but not offered where the listing stands: 409 with the reason, on the page
+    done = listing_at(world, ListingStatus.LISTED)
+    commit()
+    r = login(world.officer).post(f"/credit/{done.id}/statement", data=data)
+    assert r.status_code == 409 and "当前不在陈述申辩期限内" in _text(r)
+    assert 'data-testid="form-credit_statement"' not in _text(login(world.officer).get(f"/credit/{done.id}"))
 
 
 def test_paper_statement_keeps_bad_input_and_then_records(login, world, make_listing):
@@ -348,7 +354,8 @@ def test_online_repair_by_the_enterprise_and_refused_to_others(login, world, lis
     assert repair.channel and repair.applied_by_id == world.manager_a.id
     # one open application at a time: the form is gone, a second post refused
     assert 'data-testid="form-credit_repair_apply"' not in _text(manager.get(f"/credit/{listing.id}"))
-    assert manager.post(url, data=_repair_form(), content_type="multipart/form-data").status_code == 403
+    r = manager.post(url, data=_repair_form(), content_type="multipart/form-data")
+    assert r.status_code == 409 and "已有正在审查的信用修复申请" in _text(r)
 
 
 def test_revoke_repair_is_the_leaders(login, world, listed, upload, frozen):
