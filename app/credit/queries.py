@@ -130,13 +130,17 @@ def apply_filters(stmt: Select, f: ListingFilters) -> Select:
             .limit(TEXT_WINDOW)
             .subquery()
         )
-        named = select(Enterprise.id).where(Enterprise.name.contains(f.q, autoescape=True))
-        in_window = select(CreditListing.id).where(
-            CreditListing.id.in_(select(window.c.id)),
-            or_(
-                CreditListing.enterprise_id.in_(named),
-                CreditListing.person_name.contains(f.q, autoescape=True),
-            ),
+        # the window's listings joined to their enterprise by primary key: never a scan of every enterprise
+        in_window = (
+            select(CreditListing.id)
+            .join(Enterprise, Enterprise.id == CreditListing.enterprise_id)
+            .where(
+                CreditListing.id.in_(select(window.c.id)),
+                or_(
+                    Enterprise.name.contains(f.q, autoescape=True),
+                    CreditListing.person_name.contains(f.q, autoescape=True),
+                ),
+            )
         )
         stmt = stmt.where(CreditListing.id.in_(in_window))
     return stmt
