@@ -62,6 +62,8 @@ def verify(world, repair, proposal="grant", confirm=True, actor=None):
     data = {"verification": "经核查，材料属实", "proposal": proposal}
     if confirm:
         data |= {"corrected_confirmed": True, "corrected_evidence": "2027年10月现场核查，已取得许可证"}
+    if confirm and not repair.listing.case_id:  # no penalty case in this system: the officer confirms it
+        data |= {"paid_confirmed": True, "paid_evidence": "事故罚款已由市局执行完毕（缴款书号2027-018）"}
     repair_ops.verify_repair(repair, data, actor=actor or world.officer)
 
 
@@ -171,6 +173,12 @@ def test_checks_from_the_facts_penalty_paid_in_full(world, make_case, listed, up
     assert checks["paid"]["passed"] and "已全部缴清" in checks["paid"]["evidence"]
     # the officer cannot confirm a payment the case's balance decides; the correction he can
     repair = apply(world, listing, upload)
+    with pytest.raises(ValidationFailed, match="以案件的缴款记录为准"):
+        repair_ops.verify_repair(
+            repair,
+            {"verification": "核查", "proposal": "grant", "paid_confirmed": True, "paid_evidence": "收据"},
+            actor=world.officer,
+        )
     verify(world, repair)
     by_key = {c["key"]: c for c in repair.checks}
     assert by_key["corrected"]["passed"] and by_key["corrected"]["confirmed_by"] == world.officer.id
@@ -367,3 +375,32 @@ def test_the_task_page_handlers_call_the_same_operations(world, listed, upload):
         task, {"repair_decision": "refuse", "reason": "条件不符"}, actor=world.leader
     )
     assert repair.status == RepairStatus.REFUSED
+
+
+def test_without_a_penalty_case_the_officer_confirms_with_evidence(world, listed, upload):
+    listing = in_force(world, listed)
+    on(OPENS)
+    repair = apply(world, listing, upload)
+    checks = {c["key"]: c for c in repair.checks}
+    assert not checks["paid"]["passed"] and "须由执法人员核实" in checks["paid"]["evidence"]
+    with pytest.raises(ValidationFailed) as err:
+        repair_ops.verify_repair(
+            repair, {"verification": "核查", "proposal": "grant", "paid_confirmed": True}, actor=world.officer
+        )
+    assert "paid_evidence" in err.value.field_errors
+    with pytest.raises(ValidationFailed, match="处罚决定已全部履行"):  # correction confirmed, payment not
+        repair_ops.verify_repair(
+            repair,
+            {
+                "verification": "核查",
+                "proposal": "grant",
+                "corrected_confirmed": True,
+                "corrected_evidence": "已纠正",
+            },
+            actor=world.officer,
+        )
+    verify(world, repair)
+    paid = next(c for c in repair.checks if c["key"] == "paid")
+    assert paid["passed"] and paid["confirmed_by"] == world.officer.id and "缴款书号" in paid["evidence"]
+    # the confirmations are kept when the checks are computed again (the decision's page, the decision)
+    assert all(c["passed"] for c in repair_ops.repair_checks(listing, repair))

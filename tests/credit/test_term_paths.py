@@ -56,6 +56,8 @@ def _verify(world, repair):
             "proposal": "grant",
             "corrected_confirmed": True,
             "corrected_evidence": "现场核查已纠正",
+            "paid_confirmed": True,
+            "paid_evidence": "缴款书2027-018",
         },
         actor=world.officer,
     )
@@ -149,6 +151,8 @@ def test_the_generic_task_page_shows_the_checks_and_completes_the_tasks(world, l
             "proposal": "grant",
             "corrected_confirmed": "y",
             "corrected_evidence": "现场核查已纠正",
+            "paid_confirmed": "y",
+            "paid_evidence": "缴款书2027-018",
         },
     )
     assert r.status_code == 302, r.get_data(as_text=True)[:1500]

@@ -54,7 +54,6 @@ OPEN = (RepairStatus.VERIFYING, RepairStatus.DECIDING)
 CHANNEL_ONLINE = "网上申请"
 CHANNEL_RECORDED = "窗口登记"
 DECISIONS = {"grant": "准予", "refuse": "不予"}
-CONFIRMABLE = ("corrected", "paid")  # what an officer may confirm with evidence when the system cannot
 
 LABELS = {
     "paid": "处罚决定已全部履行（罚款已缴清）",
@@ -338,14 +337,22 @@ def verify_repair(repair: RepairApplication, data: dict[str, Any], *, actor: Use
     if proposal not in DECISIONS:
         raise invalid("proposal", "请选择核查结论")
     checks = repair_checks(listing, repair)
-    if data.get("corrected_confirmed"):
-        evidence = (data.get("corrected_evidence") or "").strip()
+    confirmations = {
+        "corrected": ("corrected_confirmed", "corrected_evidence", "请写明违法行为已纠正的依据"),
+        "paid": ("paid_confirmed", "paid_evidence", "请写明处罚决定已履行的依据"),
+    }
+    for key, (flag, field, message) in confirmations.items():
+        if not data.get(flag):
+            continue
+        if key == "paid" and listing.case_id:
+            raise invalid(
+                flag, "该名单所依据的处罚案件在本系统中，履行情况以案件的缴款记录为准，不能人工确认"
+            )
+        evidence = (data.get(field) or "").strip()
         if not evidence:
-            raise invalid("corrected_evidence", "请写明违法行为已纠正的依据")
+            raise invalid(field, message)
         for i, c in enumerate(checks):
-            if c["key"] in CONFIRMABLE and not c["passed"]:
-                if c["key"] == "paid" and listing.case_id:
-                    continue  # a penalty case in this system: its balance decides, never a confirmation
+            if c["key"] == key and not c["passed"]:
                 checks[i] = {
                     **c,
                     "passed": True,
