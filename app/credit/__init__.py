@@ -98,8 +98,14 @@ def _init_web(app: Flask) -> None:
         order=50,
     )
     ledgers.register_source(credit_ledger.SOURCE)  # 严重失信主体名单台账 (reports/credit_listings.json)
+    from app.credit.seed import seed_credit
+    from app.seed import register_seeder
+
+    register_seeder(seed_credit)  # demo data: after the penalty cases' seeder (DOMAINS order)
     dashboard.register_panel(
-        dashboard.Panel(key="credit", can_view=credit_stats.can_view, render=credit_stats.render_panel, order=120)
+        dashboard.Panel(
+            key="credit", can_view=credit_stats.can_view, render=credit_stats.render_panel, order=120
+        )
     )
     subjects.register_subject(
         subjects.type_of(CreditListing),
