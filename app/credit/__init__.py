@@ -69,6 +69,8 @@ def _on_execution_refused(case) -> None:
 
 
 def _init_web(app: Flask) -> None:
+    from typing import Any
+
     from flask import url_for
 
     from app import dashboard, ledgers, subjects, ui
@@ -80,6 +82,18 @@ def _init_web(app: Flask) -> None:
     from app.credit import stats as credit_stats
     from app.credit import view as credit_view
     from app.credit.models import Accident, CreditListing
+
+    def _id(obj: Any) -> int:
+        return int(obj.id)
+
+    def _listing_name(listing: Any) -> str:
+        return f"{listing.enterprise.name}（第{listing.criterion}项）"
+
+    def _listing_progress(listing: Any) -> list:
+        return credit_view.outsider_progress(listing)
+
+    def _accident_name(accident: Any) -> str:
+        return str(accident.name)
 
     app.register_blueprint(credit_routes.bp)  # /credit/…: the list, a listing, 事故登记, 新增列入建议
     app.register_blueprint(credit_api.bp)  # /api/v1/credit/…
@@ -112,10 +126,10 @@ def _init_web(app: Flask) -> None:
         subjects.SubjectView(
             load=lambda listing_id: _get(CreditListing, listing_id),
             summary_template="credit/_summary.html",
-            url=lambda listing: url_for("credit.detail", listing_id=listing.id),
+            url=lambda listing: url_for("credit.detail", listing_id=_id(listing)),
             label=SUBJECT_LABEL,
-            name=lambda listing: f"{listing.enterprise.name}（第{listing.criterion}项）",
-            outsider_progress=credit_view.outsider_progress,
+            name=_listing_name,
+            outsider_progress=_listing_progress,
             scope=lambda viewer: credit_queries.scoped(viewer).with_only_columns(CreditListing.id),
         ),
     )
@@ -124,9 +138,9 @@ def _init_web(app: Flask) -> None:
         subjects.SubjectView(
             load=lambda accident_id: _get(Accident, accident_id),
             summary_template="credit/_accident_summary.html",
-            url=lambda accident: url_for("credit.accident", accident_id=accident.id),
+            url=lambda accident: url_for("credit.accident", accident_id=_id(accident)),
             label="事故",
-            name=lambda accident: accident.name,
+            name=_accident_name,
             scope=_scoped_ids(Accident),
         ),
     )

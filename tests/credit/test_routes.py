@@ -382,6 +382,8 @@ def test_revoke_repair_is_the_leaders(login, world, listed, upload, frozen):
             "proposal": "grant",
             "corrected_confirmed": True,
             "corrected_evidence": "现场核查",
+            "paid_confirmed": True,
+            "paid_evidence": "罚款缴款书",
         },
         actor=world.officer,
     )
@@ -485,3 +487,33 @@ def test_public_page_shows_exactly_the_listings_in_force_with_the_id_masked(
     assert in_force.status == ListingStatus.LISTED
     # the list links the public page filtered to the listings (app.publication's own kind filter)
     assert 'href="/gongshi/?kind=credit_listing"' in _text(login(world.manager_a).get("/credit/"))
+
+
+# --- dashboard panel and the generic task page ---------------------------------------------------------------
+
+
+def test_dashboard_panel_counts_the_viewers_scope(login, world):
+    listing_at(world)
+    listing_at(world, ListingStatus.LISTED)
+    listing_at(world, ListingStatus.LISTED, enterprise=world.ent_other)
+    commit()
+
+    def count(user, key) -> str:
+        html = _text(login(user).get("/dashboard"))
+        m = re.search(rf'data-testid="credit-{key}">(\d+)<', html)
+        assert m, html[-2000:]
+        return m.group(1)
+
+    assert count(world.officer, "listed") == "1" and count(world.officer, "waiting") == "1"
+    assert count(world.other_officer, "listed") == "1" and count(world.other_officer, "waiting") == "0"
+    assert 'data-testid="credit-panel"' not in _text(login(world.manager_a).get("/dashboard"))
+
+
+def test_the_statement_task_page_names_the_listing(login, world, make_listing):
+    w = make_listing()
+    w.notify().serve()
+    commit()
+    task = w.task("state_case")
+    html = _text(login(world.manager_a).get(f"/tasks/{task.id}"))
+    assert world.ent_a.name in html and "列入情形" in html  # credit/_summary.html
+    assert login(world.manager_b).get(f"/tasks/{task.id}").status_code in (403, 404)
