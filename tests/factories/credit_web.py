@@ -1,7 +1,7 @@
 """Credit pages (helper "web"): listings built directly at a given stage — no workflow — for the read side
 (scope, lists, ledger, dashboard, public page). The forms' own journeys go through the real operations.
 
-    make_listing(world, status=ListingStatus.PROPOSED, enterprise=None, **columns) -> CreditListing
+    listing_at(world, status=ListingStatus.PROPOSED, enterprise=None, **columns) -> CreditListing
     make_accident(world, enterprise=None, **columns) -> Accident
 """
 
@@ -31,7 +31,7 @@ SERVED = (
 )
 
 
-def make_listing(
+def listing_at(
     world,
     status: ListingStatus = ListingStatus.PROPOSED,
     *,
