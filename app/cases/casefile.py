@@ -1,10 +1,13 @@
 """The 执法案卷 (首页 and 卷内目录), assembled from the case's documents in the order of the procedure, and the
-documents an outcome requires: closure is blocked while one is missing (domain spec §3.3)."""
+documents an outcome requires: closure is blocked while one is missing (domain spec §3.3). The fines counted
+and printed on the 首页 are the lines' totals: the unit's Art.112 按日连续处罚 with its fine (app.cases.linked)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
+from app.cases import linked
 from app.cases.models import HearingStatus, Outcome, PenaltyCase
 from app.documents import OfficialDocument, documents_for
 from app.documents.doc_types import get_doc_type
@@ -99,7 +102,7 @@ def missing(case: PenaltyCase, docs: list[OfficialDocument] | None = None) -> li
         ):
             names.append(f"{d.title}的送达回执")
     if case.outcome == Outcome.PENALTY and case.closing_reason not in ("终结执行", "决定撤销"):
-        total = sum((ln.decided_fine or 0) for ln in case.lines)
+        total = sum((linked.line_total(ln) for ln in case.lines), Decimal(0))
         if total and case.paid_on is None:
             names.append("罚款缴纳凭证（缴款登记）")
     return names
@@ -145,6 +148,16 @@ class Cover:
     pages: int  # documents in the file (卷内文件数)
 
 
+def _fines_of(line) -> str:
+    """张三罚款30000.00元; the unit with a 按日连续处罚: 罚款…元、按日连续处罚…元，合计…元."""
+    part = linked.continuing_amount(line)
+    parts = [f"罚款{line.decided_fine}元"] if line.decided_fine else []
+    if part:
+        parts.append(f"按日连续处罚{part}元")
+    total = f"，合计{linked.line_total(line)}元" if len(parts) > 1 else ""
+    return f"{line.party_name}{'、'.join(parts)}{total}"
+
+
 def cover(case: PenaltyCase, entries: list[Entry] | None = None) -> Cover:
     """The 首页 of the case file: case name, cause, result, 立案/结案 dates, officer in charge, 归档号, retention."""
     from app.cases import discretion
@@ -157,7 +170,7 @@ def cover(case: PenaltyCase, entries: list[Entry] | None = None) -> Cover:
         except Exception:  # noqa: BLE001 - an unloadable library version still prints the articles
             cause = case.provisions
     result = OUTCOME_LABELS[Outcome(case.outcome)] if case.outcome else "尚未作出处理决定"
-    fines = [f"{ln.party_name}罚款{ln.decided_fine}元" for ln in case.lines if ln.decided_fine]
+    fines = [_fines_of(ln) for ln in case.lines if linked.line_total(ln)]
     if fines:
         result += "（" + "；".join(fines) + "）"
     if case.closing_reason:

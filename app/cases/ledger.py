@@ -9,6 +9,11 @@ publications) by one statement of its own in case id order, read alongside (the 
 app/hazards/ledger.py). `statements()` returns that SQL; `SOURCE` registers the ledger and its part of
 /ledgers.
 
+单位罚款（元） is what the unit is to pay: its line's fine and, on a linked case, the Art.112 按日连续处罚 beside
+it (app.cases.linked.line_total), read from the case row's `continuing_fine` — no statement of its own; 备注
+shows the two parts (“单位罚款含罚款…元、按日连续处罚…元（原罚款数额…元×N日）”). 加处罚款 is reckoned on the
+same principal as the case's balance (app.cases.operations.execution.principal_of).
+
 Persons' ID numbers appear in full: the ledger is an internal record for the agency's staff (the public
 公示 masks them, app.cases.publicity).
 """
@@ -25,7 +30,7 @@ from sqlalchemy import Select, func, select
 
 from app import paging
 from app.auth.models import User
-from app.cases import legal_time, permissions, queries
+from app.cases import legal_time, linked, permissions, queries
 from app.cases.models import (
     REVIEW_OPINION_LABELS,
     CaseDiscussion,
@@ -102,6 +107,7 @@ def statements(user: User, f: queries.CaseFilters) -> tuple[Select, dict[str, Se
             PenaltyCase.closing_reason,
             PenaltyCase.archive_no,
             PenaltyCase.region_path,
+            PenaltyCase.continuing_fine,
             Enterprise.name.label("ent_name"),
             Enterprise.credit_code,
             Enterprise.legal_rep,
@@ -283,8 +289,36 @@ def _fine(line) -> Decimal:
     return Decimal(line.decided_fine if line.decided_fine is not None else (line.proposed_fine or 0))
 
 
+def _continuing(c, unit: list, stage: str) -> Decimal:
+    """The case's 按日连续处罚 on its (first) unit line at `stage`, as app.cases.linked.continuing_amount gives
+    it: "decided" once the line's penalty is decided; "proposed" whenever the case has the unit line."""
+    if not unit or (stage == "decided" and unit[0].decided_kinds is None):
+        return Decimal(0)
+    return linked.stored_amount(c.continuing_fine)
+
+
+def _shown_stage(unit: list) -> str:
+    """The stage the 台账 shows a unit line at: decided once decided, else proposed (as `_kinds`, `_fine`)."""
+    return "decided" if unit and unit[0].decided_kinds is not None else "proposed"
+
+
+def _continuing_words(c, unit: list) -> str:
+    """备注: the two parts of 单位罚款 when it holds a 按日连续处罚."""
+    part = _continuing(c, unit, _shown_stage(unit))
+    if not part:
+        return ""
+    cf = c.continuing_fine or {}
+    return (
+        f"单位罚款含罚款{_yuan(_fine(unit[0]))}、按日连续处罚{_yuan(part)}"
+        f"（原罚款数额{_yuan(cf.get('original_fine'))}×{cf.get('days')}日）"
+    )
+
+
 def _surcharge(c, lines, payments, remedies, names: _Names, today: date) -> str:
-    principal = sum((Decimal(ln.decided_fine or 0) for ln in lines), Decimal(0))
+    unit = [ln for ln in lines if ln.target == TargetKind.UNIT]
+    principal = sum((Decimal(ln.decided_fine or 0) for ln in lines), Decimal(0)) + _continuing(
+        c, unit, "decided"
+    )
     if c.payment_due is None or principal <= 0:
         return ""
     paid = sum((p.amount for p in payments if p.kind != PaymentKind.SURCHARGE), Decimal(0))
@@ -393,7 +427,9 @@ def case_rows(user: User, f: queries.CaseFilters, *, attachment_base: str, today
                 "decision_no": decision.text if decision else "",
                 "decided_on": c.decided_on,
                 "kinds": "、".join(kinds) if c.decided_on or kinds else "",
-                "unit_fine": sum((_fine(ln) for ln in unit), Decimal(0)) if unit else None,
+                "unit_fine": sum((_fine(ln) for ln in unit), _continuing(c, unit, _shown_stage(unit)))
+                if unit
+                else None,
                 "person_fines": "\n".join(
                     f"{p.party_name}/{p.position or ''}/{_yuan(_fine(p))}" for p in persons
                 ),
@@ -453,6 +489,7 @@ def case_rows(user: User, f: queries.CaseFilters, *, attachment_base: str, today
                     for x in (
                         c.status,
                         "办案超期" if c.is_overdue else "",
+                        _continuing_words(c, unit),
                         f"不予处罚（{c.no_penalty_reason}）" if c.no_penalty_reason else "",
                         # the closing reason, unless the 不予处罚 above says it already
                         c.closing_reason

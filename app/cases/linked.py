@@ -118,7 +118,13 @@ def continuing_amount(line: PenaltyLine, stage: str = "decided") -> Decimal:
         return Decimal(0)
     if stage != "proposed" and getattr(line, f"{stage}_kinds") is None:
         return Decimal(0)
-    return Decimal(str((case.continuing_fine or {}).get("amount") or 0))
+    return stored_amount(case.continuing_fine)
+
+
+def stored_amount(continuing_fine: dict | None) -> Decimal:
+    """The amount of a case's stored 按日连续处罚 (`PenaltyCase.continuing_fine`), 0 without one — for readers
+    of the column alone (the 台账 reads plain rows, app.cases.ledger)."""
+    return Decimal(str((continuing_fine or {}).get("amount") or 0))
 
 
 def line_total(line: PenaltyLine, stage: str = "decided") -> Decimal:

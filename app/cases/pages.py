@@ -5,12 +5,13 @@ use which case-page form, and the choices of those forms."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from app import attachments, audit, clock, forms, workflow
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import availability, casefile, money
+from app.cases import availability, casefile, linked, money
 from app.cases.access import served_document_ids
 from app.cases.documents import PARTY_DOCUMENTS, party_may_open
 from app.cases.models import PenaltyCase
@@ -106,6 +107,23 @@ class LineView:
         """The penalty kinds; with `fined` the 罚款 is left to the amount shown under it (no “罚款罚款”)."""
         kinds = getattr(self.line, f"{stage}_kinds") or []
         return "、".join(k for k in kinds if not (fined and k == "罚款"))
+
+    def continuing(self, stage: str) -> dict | None:
+        """The unit line's Art.112 按日连续处罚 at `stage` (app.cases.linked), in figures and 大写, with the
+        line's total (fine + the part) — None on every other line and before the stage gives the line its
+        penalty."""
+        part = linked.continuing_content(self.line, stage)
+        if part is None:
+            return None
+        amount, total = linked.continuing_amount(self.line, stage), linked.line_total(self.line, stage)
+        return {
+            "amount": money.yuan(amount),
+            "capital": money.capital(amount),
+            "original_fine": money.yuan(Decimal(part["original_fine"])),
+            "days": part["days"],
+            "total": money.yuan(total),
+            "total_capital": money.capital(total),
+        }
 
 
 def detail_context(

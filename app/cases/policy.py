@@ -1,13 +1,18 @@
 """Which procedural rights and gates a case carries, from its penalty lines and the jurisdiction's parameter
 pack in force (app.cases.rules): the hearing right (Art.63; spec §2.4), 法制审核 (Art.58) and 集体讨论
 (Art.57 ¶2). Computed at each stage from that stage's amounts (proposed → notified → decided): a right or
-gate once acquired is never dropped by a later stage (the operations OR it in)."""
+gate once acquired is never dropped by a later stage (the operations OR it in).
+
+The amount a party faces is its line's total at the stage (app.cases.linked.line_total): the fine and, on the
+unit's line, the Art.112 按日连续处罚 beside it — a 较大数额罚款 (hearing right) or a 法制审核/集体讨论 amount
+may come from that part alone."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Literal
 
+from app.cases import linked
 from app.cases.models import Outcome, PenaltyCase, PenaltyLine, TargetKind
 from app.cases.rules import RulePack
 
@@ -17,11 +22,11 @@ def party_kind(line: PenaltyLine) -> Literal["person", "unit"]:
 
 
 def _stage(line: PenaltyLine, stage: str) -> tuple[Decimal, list[str]]:
-    fine = getattr(line, f"{stage}_fine")
-    kinds = getattr(line, f"{stage}_kinds")
-    if fine is None and kinds is None:
-        fine, kinds = line.proposed_fine, line.proposed_kinds
-    return Decimal(fine or 0), list(kinds or [])
+    """The amount the line's party faces at `stage` (its total: fine + 按日连续处罚) and the kinds; a stage not
+    reached yet reads the proposal."""
+    if getattr(line, f"{stage}_fine") is None and getattr(line, f"{stage}_kinds") is None:
+        stage = "proposed"
+    return linked.line_total(line, stage), list(getattr(line, f"{stage}_kinds") or [])
 
 
 def hearing_right(case: PenaltyCase, pack: RulePack, *, stage: str) -> bool:

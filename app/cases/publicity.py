@@ -1,7 +1,10 @@
 """行政处罚决定公示 (安全生产法 Art.78; 国办发〔2018〕118号; 双公示 fields of domain spec §8.1) through the
 platform's app.publication: published within 7 working days of the decision (the service task right after
 service does it, so it is never late), persons' ID numbers masked, withdrawn within 3 working days when the
-decision is changed, revoked or annulled (行政处罚法 Art.48)."""
+decision is changed, revoked or annulled (行政处罚法 Art.48).
+
+罚款金额(万元) is the decided total: the fines with the unit's Art.112 按日连续处罚 (app.cases.linked.line_total),
+and 处罚内容 names that part on the unit's line (“罚款150000元、按日连续处罚900000元（原罚款数额30000元×30日）”)."""
 
 from __future__ import annotations
 
@@ -9,10 +12,10 @@ from datetime import date
 from decimal import Decimal
 
 from app import clock, publication
-from app.cases import discretion
-from app.cases.models import PenaltyCase, TargetKind
+from app.cases import discretion, linked
+from app.cases.models import PenaltyCase, PenaltyLine, TargetKind
 from app.cases.violations import Entry
-from app.errors import ValidationFailed
+from app.errors import InvalidState, ValidationFailed
 from app.publication.kinds import PublicationKind
 
 KIND = "penalty_decision"
@@ -54,6 +57,14 @@ def _line_content(kinds: list[str], fine: Decimal | None) -> str:
     return "、".join(parts)
 
 
+def _continuing_content(line: PenaltyLine) -> str:
+    """、按日连续处罚900000元（原罚款数额30000元×30日） on the line that carries it, else nothing."""
+    part = linked.continuing_content(line, "decided")
+    if part is None:
+        return ""
+    return f"、按日连续处罚{part['amount']}元（原罚款数额{part['original_fine']}元×{part['days']}日）"
+
+
 def _entry(case: PenaltyCase) -> Entry | None:
     """The 违法行为库 entry the case applied (its stored version), when the case picked one."""
     if not case.violation_code:
@@ -66,10 +77,11 @@ def _entry(case: PenaltyCase) -> Entry | None:
 
 def _fields(case: PenaltyCase, decision_no: str) -> dict[str, object]:
     kinds = sorted({k for ln in case.lines for k in (ln.decided_kinds or [])})
-    total = sum(Decimal(ln.decided_fine or 0) for ln in case.lines)
+    total = sum((linked.line_total(ln) for ln in case.lines), Decimal(0))  # with Art.112's part
     content = "；".join(
         f"{ln.party_name}{'（' + ln.position + '）' if ln.position else ''}："
         + _line_content(list(ln.decided_kinds or []), ln.decided_fine)
+        + _continuing_content(ln)
         for ln in case.lines
     )
     # a published decision names the violation and the penalty article it applied — not the case's 案由
@@ -115,6 +127,8 @@ def publish(case: PenaltyCase, *, due_on: date, actor=None):
 
     if publication.current_for(case, KIND) is not None:
         return None
+    if case.decided_on is None:
+        raise InvalidState("案件尚未作出处罚决定，不能公示")
     doc = decision_document(case)
     persons = [ln for ln in case.lines if ln.target == TargetKind.PERSON]
     title = f"{case.enterprise.name}{'及' + str(len(persons)) + '名责任人员' if persons else ''}行政处罚决定书{doc.number.text}"

@@ -6,7 +6,9 @@ Grouped reads, their number fixed whatever the number of cases, each bounded by 
   1. the cases filed in the period, grouped by (region path, enterprise): counts, decided, closed, overdue, the
      sum of days to decision — over ix_penalty_cases_scope (region_path, status, filed_on) / the list index;
      an industry filter is the industry's enterprise ids (no join to each case's enterprise row);
-  2. the decided fines of those cases by (region path, enterprise) (penalty lines by case id);
+  2. the decided fines of those cases by (region path, enterprise) (penalty lines by case id): each line's
+     total as app.cases.linked.line_total gives it — its decided fine and, on the case's first unit line
+     once decided, the Art.112 按日连续处罚 stored with the case (`_line_total`, SQL on either database);
   3. the 法制审核 workload: the reviews of the cases in scope now waiting in 法制审核 (status on the scope
      index, then the reviews by case id) and the reviews completed of the period's cases.
 Region paths are mapped to their 乡镇/街道 and enterprises to their industry in Python (one row a place and
@@ -21,14 +23,15 @@ from decimal import Decimal
 from urllib.parse import quote_plus, urlencode
 
 from flask import render_template, url_for
-from sqlalchemy import Integer, Select, and_, case, cast, func, select
+from sqlalchemy import Integer, Select, and_, case, cast, func, select, type_coerce
+from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
 from app import clock
 from app.auth.models import User
 from app.auth.permissions import path_prefix, scope_clause
 from app.cases import permissions, queries
-from app.cases.models import CaseStatus, LegalReview, PenaltyCase, PenaltyLine
+from app.cases.models import MONEY, CaseStatus, LegalReview, PenaltyCase, PenaltyLine, TargetKind
 from app.db import likely
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -87,6 +90,29 @@ def _days(later, earlier):
     return later - earlier
 
 
+def _line_total():
+    """A joined penalty line's decided total in SQL, as app.cases.linked.line_total(line, "decided") computes
+    it: the decided fine and, on the case's first unit line once its penalty is decided, the amount of the
+    case's 按日连续处罚 (`continuing_fine` JSON: ``->> 'amount'`` / ``json_extract``; SQL NULL and JSON null
+    alike give none). The CASE tests the cheap conditions first: the first-unit-line subquery (by case id)
+    runs only for a unit line of a case with a 按日连续处罚."""
+    part = cast(PenaltyCase.continuing_fine["amount"].as_string(), MONEY)
+    other = aliased(PenaltyLine)
+    first_unit = (
+        select(func.min(other.id))
+        .where(other.case_id == PenaltyLine.case_id, other.target == TargetKind.UNIT)
+        .scalar_subquery()
+    )
+    continuing = case(
+        (part.is_(None), 0),
+        (PenaltyLine.target != TargetKind.UNIT, 0),
+        (PenaltyLine.decided_kinds.is_(None), 0),
+        (PenaltyLine.id == first_unit, part),
+        else_=0,
+    )
+    return func.coalesce(PenaltyLine.decided_fine, 0) + continuing
+
+
 def _cases(user: User, f: queries.CaseFilters) -> Select:
     """The period's filed cases in scope under the filters, as a statement over PenaltyCase (no columns
     chosen yet)."""
@@ -136,7 +162,9 @@ def build(user: User, f: queries.CaseFilters, today: date | None = None) -> Boar
     fines = db.session.execute(
         base.join(PenaltyLine, PenaltyLine.case_id == PenaltyCase.id)
         .with_only_columns(
-            PenaltyCase.region_path, PenaltyCase.enterprise_id, func.sum(PenaltyLine.decided_fine)
+            PenaltyCase.region_path,
+            PenaltyCase.enterprise_id,
+            type_coerce(func.sum(_line_total()), MONEY),  # the fines with their 按日连续处罚
         )
         .where(PenaltyCase.decided_on.is_not(None))
         .group_by(PenaltyCase.region_path, PenaltyCase.enterprise_id)
