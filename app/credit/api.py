@@ -32,7 +32,7 @@ register_schemas(
     schemas.PushSchema,
     schemas.RepairSchema,
     schemas.CreditDocumentRefSchema,
-    schemas.CreditProgressStepSchema,
+    schemas.ProgressStepSchema,
     schemas.ListingDetailSchema,
     schemas.AccidentSchema,
     schemas.AccidentPageSchema,
@@ -145,11 +145,7 @@ def listing(listing_id: int):
             "documents": ctx["documents"],
             "tasks": ctx["tasks"],
             "actionable_task_ids": [t.id for t in ctx["my_tasks"]],
-            "progress": [
-                {"label": s.label, "state": s.state, "day": s.when, "note": s.note} for s in ctx["progress"]
-            ]
-            if outsider
-            else None,
+            "progress": ctx["progress"] if outsider else None,
         }
     )
 

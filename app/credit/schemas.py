@@ -7,7 +7,16 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from app import params
-from app.api.schemas import PAGE_DESCRIPTION, QuerySchema, TaskSchema, integer, name_of, one_of, text
+from app.api.schemas import (
+    PAGE_DESCRIPTION,
+    ProgressStepSchema,
+    QuerySchema,
+    TaskSchema,
+    integer,
+    name_of,
+    one_of,
+    text,
+)
 from app.credit.models import ListingStatus
 
 PER_PAGE = 50
@@ -138,13 +147,6 @@ class CreditDocumentRefSchema(Schema):
         return doc.number.text if getattr(doc, "number", None) is not None else None
 
 
-class CreditProgressStepSchema(Schema):
-    label = fields.Str()
-    state = fields.Str()
-    day = fields.Date(allow_none=True)
-    note = fields.Str(allow_none=True)
-
-
 class ListingDetailSchema(Schema):
     """One listing in the reader's terms: an enterprise account gets its progress and the documents served
     on it, never the internal record (核查意见, the proposal's evidence, pushes, other departments' feedback)."""
@@ -161,7 +163,7 @@ class ListingDetailSchema(Schema):
     documents = fields.List(fields.Nested(CreditDocumentRefSchema))
     tasks = fields.List(fields.Nested(TaskSchema))
     actionable_task_ids = fields.List(fields.Int())
-    progress = fields.List(fields.Nested(CreditProgressStepSchema), allow_none=True)
+    progress = fields.List(fields.Nested(ProgressStepSchema), allow_none=True)
 
 
 class AccidentSchema(Schema):

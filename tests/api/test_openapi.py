@@ -13,7 +13,10 @@ from werkzeug.datastructures import ImmutableMultiDict
 from app.api import is_api_endpoint
 from app.api.openapi import CSRF, SESSION
 from app.cases.models import CaseClosureProposal
+from app.credit import effects
+from app.credit.models import RepairApplication
 from app.extensions import db
+from tests.factories.credit_effects import make_listed
 from tests.factories.db import commit
 from tests.factories.hazards import ready_task
 
@@ -96,6 +99,17 @@ def test_documented_query_parameters_are_exactly_the_ones_the_code_reads(
         trigger_case_id=case.id,
     )
     db.session.add(closure)
+    listing = make_listed(world)  # a listing in force, its measures applied, and a 信用修复 application on it
+    effects.take_effect(listing, actor=world.officer)
+    measure = next(m for m in listing.measures if not m.internal)
+    repair = RepairApplication(
+        listing_id=listing.id,
+        applied_on=listing.term_start,
+        channel="窗口登记",
+        applied_by_id=world.officer.id,
+        statement="示例",
+    )
+    db.session.add(repair)
     commit()
     samples = {
         "task_id": task.id,
@@ -103,6 +117,9 @@ def test_documented_query_parameters_are_exactly_the_ones_the_code_reads(
         "enterprise_id": world.ent_a.id,
         "case_id": case.id,
         "closure_id": closure.id,
+        "listing_id": listing.id,
+        "measure_id": measure.id,
+        "repair_id": repair.id,
     }
     officer, manager, legal = login(world.officer), login(world.manager_a), login(world.legal)
     leader = login(world.leader)  # the 负责人's case actions (延期/分期 approval, 延长办案期限)
