@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Literal
 
 from app import clock, workflow
-from app.cases import casefile, discretion, gates, legal_time
+from app.cases import casefile, discretion, gates, legal_time, linked
 from app.cases.models import PenaltyCase, StatementKind
 from app.cases.money import capital, yuan
 from app.cases.operations.common import ORDINARY
@@ -186,7 +186,7 @@ def notice_facts(task, *, actor):
     rows = []
     for ln in case.lines:
         kind: Literal["person", "unit"] = "unit" if party_kind(ln) == "unit" else "person"
-        fine = Decimal(ln.proposed_fine or 0)
+        fine = linked.line_total(ln, "proposed")  # what the party faces: the fine and any 按日连续处罚
         threshold = pack.hearing_threshold(kind)
         listed = sorted(set(ln.proposed_kinds or []) & set(pack.hearing_always_kinds))
         rows.append(

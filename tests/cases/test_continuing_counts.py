@@ -236,3 +236,15 @@ def test_the_case_file_counts_the_part(world, make_case):
     assert "罚款150000.00元、按日连续处罚900000" in result and "合计1050000" in result, result
     assert "罚款缴纳凭证（缴款登记）" in casefile.missing(case)
     assert "按日连续处罚" not in casefile.cover(case.parent).result
+
+
+def test_the_notice_task_page_counts_the_part_as_the_notice_does(world, make_case, login):
+    """The 告知 task page tells the officer what the 告知书 will say: the hearing right from the line's total."""
+    from tests.cases.walk import task_of
+
+    w, _ = _linked_case(world, make_case)
+    w.report(lines=[dict(WARNING_LINE)], continuing_fine=True)
+    commit()
+    html = login(world.officer).get(f"/tasks/{task_of(w.case, 'issue_notice').id}").get_data(as_text=True)
+    assert 'data-testid="notice-right">有（罚款达到较大数额）' in html  # the fine alone (0) would give 无
+    assert "行政处罚（听证）告知书" in html
