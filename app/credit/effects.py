@@ -1,10 +1,12 @@
 """What a listing does while in force, and undoing it (contract "Effects"; spec §7.3, §7.4, §8.1):
 
     take_effect(listing, *, actor)                          served 列入决定书: publish, push, apply measures,
-                                                            start the term's timer
+                                                            start the term's timer; the penalty decision under
+                                                            it public for the serious maximum (发改委令第58号)
     end_effects(listing, end, reason, *, actor, on)         期满移出 / 提前移出 / 撤销列入: status and end,
                                                             publication withdrawn, measures lifted (移出通知 to
-                                                            each department told), push, timer cancelled
+                                                            each department told), push, timer cancelled, an
+                                                            open 信用修复 application terminated (已终止)
     restore_effects(listing, *, actor)                      撤销移出决定 (fraud in a repair): back in force with
                                                             its original term — or 期满移出 at once if over
     record_feedback(measure, data, *, actor)                a department's feedback on a 联合惩戒通知
@@ -27,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import audit, clock, notifications
+from app import audit, clock, notifications, workflow
 from app.auth.models import User
 from app.auth.permissions import in_scope
 from app.auth.queries import users_with_role
@@ -40,9 +42,12 @@ from app.credit.models import (
     ListingEnd,
     ListingMeasure,
     ListingStatus,
+    RepairApplication,
+    RepairStatus,
 )
 from app.errors import InvalidState, invalid, require
 from app.extensions import db
+from app.workflow.models import InstanceStatus
 
 LISTED_LABEL = "严重失信主体"
 KEY_LABEL = "重点监管"
@@ -51,6 +56,7 @@ FEEDBACK_ROLES = (Role.OFFICER, Role.SECTION_HEAD, Role.LEADER)
 
 TAKEN = "credit.effects_taken"
 ENDED = "credit.effects_ended"
+REPAIR_TERMINATED = "credit.repair_terminated"
 RESTORED = "credit.effects_restored"
 FEEDBACK = "credit.feedback_recorded"
 OVERDUE = "credit.feedback_overdue"
@@ -61,6 +67,7 @@ audit.register_action_labels(
         RESTORED: "恢复列入（重新公示、恢复措施）",
         FEEDBACK: "登记联合惩戒反馈",
         OVERDUE: "联合惩戒反馈逾期",
+        REPAIR_TERMINATED: "信用修复申请终止（名单已移出或撤销）",
         "credit.pushed": "推送全国信用信息共享平台",
     }
 )
@@ -343,7 +350,11 @@ def _lift_measures(listing: CreditListing, end: ListingEnd, reason: str, *, acto
 
 def take_effect(listing: CreditListing, *, actor) -> None:
     """The served 列入决定书 takes effect: 公示 (expires_on = term_end), push 列入, the measures applied, the
-    term's timer started. Refused for a listing not 已列入, without its term, or already in effect."""
+    term's timer started; a penalty decision the listing rests on becomes serious and stays public for the
+    serious maximum (info_repair.extend_for_listing). Refused for a listing not 已列入, without its term, or
+    already in effect."""
+    from app.credit.operations.info_repair import extend_for_listing
+
     if listing.status != ListingStatus.LISTED:
         raise InvalidState(f"名单状态为“{listing.status}”，不能生效")
     if listing.term_start is None or listing.term_end is None:
@@ -356,6 +367,7 @@ def take_effect(listing: CreditListing, *, actor) -> None:
     entry = publicity.publish(listing, names, actor=actor)
     row = push.push(listing, push.LISTED, names, actor=actor)
     _term().start_expiry(listing, actor=actor)
+    extended = extend_for_listing(listing, actor=actor)
     audit.record(
         actor,
         TAKEN,
@@ -366,14 +378,42 @@ def take_effect(listing: CreditListing, *, actor) -> None:
             "push_id": row.id,
             "measures": [m.code for m in created],
             "term_end": listing.term_end,
+            "case_publication_extended": extended,
         },
     )
+
+
+def _terminate_repairs(listing: CreditListing, end: ListingEnd, reason: str, *, actor, on: date) -> None:
+    """An application for 信用修复 still open (核查中/待决定) when the listing ends another way has nothing left
+    to decide: 已终止, its credit_repair workflow cancelled, an audit record on the application."""
+    from app.credit.operations.repair import OPEN, PROCESS
+
+    rows = db.session.scalars(
+        select(RepairApplication)
+        .where(RepairApplication.listing_id == listing.id, RepairApplication.status.in_(OPEN))
+        .order_by(RepairApplication.id)
+    )
+    for repair in rows:
+        old = repair.status
+        repair.status = RepairStatus.TERMINATED
+        inst = workflow.instance_for(repair, PROCESS)
+        if inst is not None and inst.status == InstanceStatus.RUNNING:
+            workflow.cancel(inst, actor=actor, reason=f"名单{end}：{reason}")
+        audit.record(
+            actor,
+            REPAIR_TERMINATED,
+            repair,
+            summary=f"名单已于{on:%Y年%m月%d日}{end}，信用修复申请终止，不再作出修复决定",
+            changes={"status": [str(old), RepairStatus.TERMINATED.value]},
+            data={"listing_id": listing.id, "end_kind": end.value, "instance_id": inst.id if inst else None},
+        )
 
 
 def end_effects(listing: CreditListing, end: ListingEnd, reason: str, *, actor, on: date) -> None:
     """The listing ends (期满移出 / 提前移出 → 已移出; 撤销列入 → 已撤销) on `on`: publication withdrawn (an overturn
     within the withdraw period), measures lifted and the departments told (移出通知), push 移出/撤销, the
-    term's timer cancelled (unless it is the one ending it)."""
+    term's timer cancelled (unless it is the one ending it), an open 信用修复 application terminated (已终止,
+    its workflow cancelled) — the application being granted is no longer open when 提前移出 ends it."""
     end = ListingEnd(end)
     if listing.status != ListingStatus.LISTED:
         raise InvalidState(f"名单状态为“{listing.status}”，不能移出或撤销")
@@ -391,6 +431,7 @@ def end_effects(listing: CreditListing, end: ListingEnd, reason: str, *, actor, 
     push.push(listing, push.end_action(end), names, actor=actor)
     # the expiry timer's own step (期满移出 from its service task) is left to finish: term.cancel_expiry skips it
     _term().cancel_expiry(listing, actor=actor, reason=f"{end}：{reason}")
+    _terminate_repairs(listing, end, reason, actor=actor, on=on)
     db.session.flush()
     audit.record(
         actor,

@@ -355,9 +355,11 @@ def test_grant_after_the_listing_ended_meanwhile_is_refused(world, listed, uploa
     repair = apply(world, listing, upload)
     verify(world, repair)
     effects.end_effects(listing, ListingEnd.OVERTURNED, "列入决定经复议撤销", actor=world.leader, on=OPENS)
-    with pytest.raises(InvalidState, match="不能提前移出"):
+    # the listing's end terminated the open application (effects.end_effects): nothing left to decide
+    assert repair.status == RepairStatus.TERMINATED
+    with pytest.raises(InvalidState, match="已终止"):
         decide(world, repair)
-    assert repair.status == RepairStatus.DECIDING
+    assert repair.status == RepairStatus.TERMINATED and repair.decision is None
 
 
 def test_the_task_page_handlers_call_the_same_operations(world, listed, upload):

@@ -431,7 +431,7 @@ def decide_remedy(case: PenaltyCase, data: dict, *, actor: User) -> CaseRemedy:
     remedy.note = "；".join(x for x in [remedy.note, f"{outcome}（{ref}）" if ref else None, *changes] if x)
     if outcome in WITHDRAWING_OUTCOMES:
         _withdraw(case, f"处罚决定经{remedy.kind}{outcome}（{ref}）", outcome_on, actor)
-        signals.decision_overturned.send(case, outcome=outcome)  # credit: listings on it are withdrawn
+        signals.decision_overturned.send(case, outcome=outcome, actor=actor)  # credit: listings withdrawn
     if outcome == "变更":
         from app.cases.publicity import publish
 

@@ -22,6 +22,7 @@ class RepairStatus(StrEnum):
     GRANTED = "准予移出"
     REFUSED = "不予移出"
     REVOKED = "已撤销"  # fraud: the removal revoked, the listing restored
+    TERMINATED = "已终止"  # open when the listing ended otherwise (期满移出, 撤销列入)
 
 
 class RepairApplication(Model):
