@@ -43,6 +43,15 @@ MYPY_TARGETS := app/workflow \
 	app/cases/money.py \
 	app/cases/discretion.py \
 	app/cases/violations.py \
+	app/credit/operations \
+	app/credit/gates.py \
+	app/credit/effects.py \
+	app/credit/rules.py \
+	app/credit/criteria.py \
+	app/credit/measures.py \
+	app/credit/push.py \
+	app/credit/publicity.py \
+	app/org/flags.py \
 	app/publication \
 	app/periodic.py \
 	app/params.py
