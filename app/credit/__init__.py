@@ -47,7 +47,10 @@ def init_app(app: Flask) -> None:
     remedies.connect()  # app.cases.signals.decision_overturned → listings on the case withdrawn
     # --- web: pages, API, nav, ledger, dashboard, subject views, demo data (helper "web") ---
     _init_web(app)
-    pass
+    # --- inforepair: 行政处罚信息信用修复 pages and API (helper "inforepair") ---
+    from app.credit import info_repair_routes
+
+    info_repair_routes.init_app(app)  # /credit/info-repairs/… and /api/v1/credit/info-repairs
 
 
 # --- criteria: the penalty cases' signals (receivers run in the sender's transaction; they flush) ---

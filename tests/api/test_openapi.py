@@ -10,11 +10,12 @@ import pytest
 from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict
 
+from app import publication
 from app.api import is_api_endpoint
 from app.api.openapi import CSRF, SESSION
 from app.cases.models import CaseClosureProposal
 from app.credit import effects
-from app.credit.models import RepairApplication
+from app.credit.models import PenaltyInfoRepair, RepairApplication
 from app.extensions import db
 from tests.factories.credit_effects import make_listed
 from tests.factories.db import commit
@@ -110,6 +111,15 @@ def test_documented_query_parameters_are_exactly_the_ones_the_code_reads(
         statement="示例",
     )
     db.session.add(repair)
+    info_repair = PenaltyInfoRepair(  # a 行政处罚信息信用修复 application (any publication row will do here)
+        publication_id=publication.current_for(listing, "credit_listing").id,
+        case_id=case.id,
+        enterprise_id=case.enterprise_id,
+        applied_on=listing.term_start,
+        applied_by_id=world.manager_a.id,
+        statement="示例",
+    )
+    db.session.add(info_repair)
     commit()
     samples = {
         "task_id": task.id,
@@ -120,6 +130,7 @@ def test_documented_query_parameters_are_exactly_the_ones_the_code_reads(
         "listing_id": listing.id,
         "measure_id": measure.id,
         "repair_id": repair.id,
+        "info_repair_id": info_repair.id,
     }
     officer, manager, legal = login(world.officer), login(world.manager_a), login(world.legal)
     leader = login(world.leader)  # the 负责人's case actions (延期/分期 approval, 延长办案期限)
