@@ -20,6 +20,7 @@ REPAIR_WORDS = {
     RepairStatus.GRANTED: ("准予信用修复", "done"),
     RepairStatus.REFUSED: ("不予信用修复", "failed"),
     RepairStatus.REVOKED: ("提前移出决定已撤销（恢复列入）", "failed"),
+    RepairStatus.TERMINATED: ("信用修复申请已终止（名单已移出或撤销）", "done"),
 }
 
 
@@ -52,7 +53,7 @@ def outsider_progress(listing: CreditListing) -> list[ProgressStep]:
             ProgressStep("已送达列入严重失信主体名单决定书", "done", listing.decision_served_on, term)
         )
     for r in listing.repairs:
-        label, state = REPAIR_WORDS.get(RepairStatus(r.status), ("信用修复申请", "current"))
+        label, state = REPAIR_WORDS[RepairStatus(r.status)]
         steps.append(ProgressStep(f"已申请信用修复（{r.applied_on:%Y-%m-%d}）", "done", r.applied_on))
         steps.append(ProgressStep(label, state, r.decided_on or r.revoked_on))
     if listing.status == ListingStatus.LISTED:
