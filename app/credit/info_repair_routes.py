@@ -335,8 +335,7 @@ class InfoRepairResultSchema(Schema):
     decision = fields.Str(allow_none=True, metadata={"description": "决定：准予/不予"})
 
 
-class InfoRepairArgsSchema(params.QuerySchema):
-    page = fields.Int(load_default=1, validate=lambda n: n >= 1, metadata={"description": "页码（每页50条）"})
+InfoRepairArgsSchema = params.PageArgsSchema  # page (每页50条)
 
 
 register_schemas(InfoRepairSchema, PublicationTermsSchema, InfoRepairListSchema, InfoRepairResultSchema)
