@@ -5,7 +5,8 @@ listing page, the generic task page (/tasks/<id>), the API or a timer (issue #14
   closed, or a statement (or a waiver) was received and verified (国办发〔2020〕49号: 列入前告知, 陈述申辩,
   核查答复). "A listing before its 告知 window closes is refused."
 - `require_decider`: the decider is a 负责人 (Role.LEADER) of the jurisdiction — never the officer who proposed
-  the listing, issued its notice or verified it (谁决定、谁负责; separation of handling and deciding).
+  the listing, issued or served its notice, recorded the party's statement or verified it (谁决定、谁负责;
+  separation of handling and deciding).
 - `require_statement_author`: a 陈述申辩 is made by the listed enterprise's own account, or recorded by an
   officer of the jurisdiction (paper or oral statement, channel 执法人员记录); never by another company.
 - `require_service_date`: a service date is neither in the future nor before the document was issued.
@@ -115,12 +116,18 @@ def require_window_closed(listing: CreditListing, today: date | None = None) -> 
     )
 
 
+# the steps of the procedure an officer handles (承办): whoever took one of them does not decide
+HANDLING_STEPS = ("prepare_notice", "serve_notice", "state_case", "verify")
+
+
 def handlers(listing: CreditListing) -> set[int]:
-    """Who proposed the listing, issued its notice or verified it: none of them may decide it."""
+    """Who proposed the listing, issued or served its notice, recorded the party's statement or verified
+    it: none of them may decide it (state_case's completer is the party itself when it stated online — never
+    a 负责人, so no one is wrongly excluded)."""
     ids = {listing.proposed_by_id} if listing.proposed_by_id else set()
     inst = workflow.instance_for(listing, "credit_listing")
     for task in workflow.history(inst):
-        if task.bpmn_id in ("prepare_notice", "verify") and task.completed_by_id:
+        if task.bpmn_id in HANDLING_STEPS and task.completed_by_id:
             ids.add(task.completed_by_id)
     return ids
 
@@ -130,7 +137,9 @@ def require_decider(user: User, listing: CreditListing) -> None:
         user.has_role(Role.LEADER) and is_staff_in_scope(user, listing),
         "列入决定须由本辖区决定机关负责人作出",
     )
-    require(user.id not in handlers(listing), "提出、告知或核查该列入的人员不能作出列入决定")
+    require(
+        user.id not in handlers(listing), "提出、告知、送达、记录陈述申辩或核查该列入的人员不能作出列入决定"
+    )
 
 
 def before_decision(user: User, listing: CreditListing, today: date | None = None) -> None:

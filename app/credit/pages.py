@@ -127,7 +127,13 @@ def who_outcome(user: User, listing: CreditListing) -> bool:
 
 
 def when_outcome(listing: CreditListing) -> str | None:
-    return None if running_remedy(listing) is not None else "没有尚未登记结果的复议/诉讼"
+    """Refused once no 复议/诉讼 waits for its outcome — naming who recorded the last one and when (the
+    second of two people at the same form learns the first did it)."""
+    if running_remedy(listing) is not None:
+        return None
+    from app.credit.operations.remedies import last_outcome
+
+    return "没有尚未登记结果的复议/诉讼" + last_outcome(listing)
 
 
 def who_repair(user: User, listing: CreditListing) -> bool:
@@ -149,7 +155,13 @@ def who_revoke(user: User, listing: CreditListing) -> bool:
 
 
 def when_revoke(listing: CreditListing) -> str | None:
-    return None if granted_repair(listing) is not None else "没有已准予的信用修复（提前移出）决定可以撤销"
+    """Refused without a granted early removal — naming who revoked the last one and when, if one was."""
+    if granted_repair(listing) is not None:
+        return None
+    from app.credit.operations.repair import revoked_by
+
+    revoked = next((r for r in reversed(listing.repairs) if r.status == RepairStatus.REVOKED), None)
+    return "没有已准予的信用修复（提前移出）决定可以撤销" + (revoked_by(revoked) if revoked else "")
 
 
 RULES = {

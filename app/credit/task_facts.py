@@ -13,6 +13,7 @@ choices for the decide form (`credit.measures`, the library's defaults preselect
 
 from __future__ import annotations
 
+from app import documents as app_documents
 from app import forms, workflow
 from app.credit import documents, gates
 from app.credit.models import CreditListing
@@ -65,11 +66,15 @@ def _facts(task, actor) -> workflow.TaskFacts | None:
 
     crit = criteria.criterion(listing.criterion)
     docs = documents_for(listing, include_voided=False)
+    # the listed enterprise's own task (state_case) in its terms: the 告知 it was served, never the agency's
+    # internal record (the proposal's evidence, a drop reason, 核查意见) nor documents it may not open
+    outsider = actor is not None and bool(actor.is_enterprise_user)
     context = {
         "listing": listing,
         "task_id": task.bpmn_id,
         "criterion": crit,
-        "documents": docs,
+        "outsider": outsider,
+        "documents": [d for d in docs if app_documents.can_view(actor, d)] if outsider else docs,
         "statements": list(listing.statements),
     }
     initial: dict = {}

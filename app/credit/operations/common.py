@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import text as sql_text
+
 from app import audit, clock, workflow
 from app.auth.models import User
 from app.credit.gates import is_staff_in_scope
@@ -59,6 +61,30 @@ def require_role(user: User, listing: CreditListing, *roles: str, message: str |
         user.has_role(*roles) and is_staff_in_scope(user, listing),
         message or "您无权办理该列入事项的此项事务",
     )
+
+
+_TOUCH = sql_text("UPDATE credit_listings SET id = id WHERE id = :id")
+
+
+def lock(listing: CreditListing) -> None:
+    """One writer per listing for a step no workflow task serialises (a remedy's outcome, a revocation):
+    a row lock on PostgreSQL, the database write lock on SQLite — taken before the state is read again, so
+    the second of two people acting at once finds what the first did."""
+    from app.extensions import db
+
+    db.session.flush()
+    db.session.execute(_TOUCH, {"id": listing.id})
+    db.session.refresh(listing)
+
+
+def done_by(obj: Any, action: str, **data: Any) -> str:
+    """Who did `action` on `obj`, and when ("周局长于2026-11-02 10:00"): the last matching audit event (its
+    `data` holding `data`), for telling the second of two people that the first already acted."""
+    for event in reversed(audit.history(obj)):
+        if event.action == action and all((event.data or {}).get(k) == v for k, v in data.items()):
+            at = event.at.astimezone(clock.TZ).strftime("%Y-%m-%d %H:%M") if event.at else ""
+            return f"{event.actor_name or '系统'}于{at}"
+    return ""
 
 
 def record(actor, action: str, listing: Any, summary: str, **kw) -> None:

@@ -359,6 +359,8 @@ def decide(
             "notice_no": notice.number.text,
             "notice_served_on": listing.notice_served_on,
             "statement_summary": summary,
+            # the 核查意见 is printed as the written answer only to a statement actually made
+            "stated": bool(statements) and statements[-1].kind == STATED,
             "measures": chosen,
             "term_label": pack.term.label(),
             "removal_conditions": text(data, "removal_conditions")

@@ -24,7 +24,7 @@ from app.auth.models import User
 from app.auth.roles import Role
 from app.credit.models import CreditListing, ListingEnd, ListingRemedy, ListingStatus
 from app.credit.models.listing import OPEN
-from app.credit.operations.common import LISTING, require_role
+from app.credit.operations.common import LISTING, done_by, lock, require_role
 from app.errors import InvalidState, invalid
 from app.extensions import db
 from app.workflow.models import InstanceStatus
@@ -84,6 +84,17 @@ def record_remedy(listing: CreditListing, data: dict[str, Any], *, actor: User) 
     return remedy
 
 
+def last_outcome(listing: CreditListing) -> str:
+    """Who recorded the latest 复议/诉讼 outcome and when — "（复议结果“撤销”已由周局长于2026-11-02 10:00登记）" —
+    or "" when none was recorded."""
+    decided = [r for r in listing.remedies if r.outcome is not None]
+    if not decided:
+        return ""
+    r = decided[-1]
+    who = done_by(listing, "credit.remedy_decided", remedy_id=r.id)
+    return f"（{r.kind}结果“{r.outcome}”已由{who}登记）" if who else f"（{r.kind}结果“{r.outcome}”已登记）"
+
+
 def decide_remedy(listing: CreditListing, data: dict[str, Any], *, actor: User) -> ListingRemedy:
     """The outcome of the running 复议/诉讼. 撤销/确认违法 (recorded by the section head or the 负责人, with the
     document it rests on) overturn the listing on the outcome's date."""
@@ -95,9 +106,10 @@ def decide_remedy(listing: CreditListing, data: dict[str, Any], *, actor: User) 
         Role.LEADER,
         message="复议、诉讼结果由本辖区执法人员登记",
     )
+    lock(listing)  # two people recording the outcome at once: the second finds the first's
     remedy = _running(listing)
     if remedy is None:
-        raise InvalidState("没有尚未审结的复议或诉讼")
+        raise InvalidState("没有尚未审结的复议或诉讼" + last_outcome(listing))
     outcome = data.get("outcome")
     if outcome not in OUTCOMES:
         raise invalid("outcome", "请选择复议（诉讼）结果")

@@ -400,6 +400,10 @@ def decide_repair(repair: RepairApplication, data: dict[str, Any], *, actor: Use
     listing = repair.listing
     require_role(actor, listing, Role.LEADER, message="信用修复决定须由本辖区负责人作出")
     require(actor.id != repair.verified_by_id, "核查该申请的人员不能作出修复决定")
+    require(
+        not (repair.channel == CHANNEL_RECORDED and actor.id == repair.applied_by_id),
+        "登记该书面申请的人员不能作出修复决定",
+    )
     task = ready_task(repair, "decide_repair", task)
     decision = data.get("repair_decision")
     if decision not in ("grant", "refuse", "return"):
@@ -455,14 +459,26 @@ def decide_repair(repair: RepairApplication, data: dict[str, Any], *, actor: Use
     )
 
 
+def revoked_by(repair: RepairApplication) -> str:
+    """Who revoked the application and when — "（已由周局长于2028年03月01日撤销）" — or "" if not revoked."""
+    if repair.status != RepairStatus.REVOKED or repair.revoked_on is None:
+        return ""
+    from app.auth.models import User
+
+    who = db.session.get(User, repair.revoked_by_id) if repair.revoked_by_id else None
+    return f"（已由{who.name if who else '他人'}于{repair.revoked_on:%Y年%m月%d日}撤销）"
+
+
 def revoke_repair(repair: RepairApplication, data: dict[str, Any], *, actor: User) -> None:
     """★ Fraud in a granted application found later: 撤销移出决定 by the 负责人 of the jurisdiction; the listing is
     back in force with its ORIGINAL term_end (effects.restore_effects: republished, measures back, push
     恢复列入, the term's timer restarted — or 期满移出 on the spot when the term is over meanwhile)."""
     listing = repair.listing
     require_role(actor, listing, Role.LEADER, message="撤销移出决定须由本辖区负责人作出")
+    _lock(listing)  # two 负责人 revoking at once: the second waits, then finds the first's revocation
+    db.session.refresh(repair)
     if repair.status != RepairStatus.GRANTED:
-        raise InvalidState(f"该信用修复申请为“{repair.status}”，只有已准予移出的可以撤销")
+        raise InvalidState(f"该信用修复申请为“{repair.status}”{revoked_by(repair)}，只有已准予移出的可以撤销")
     if listing.status != ListingStatus.REMOVED or listing.end_kind != ListingEnd.REPAIRED:
         raise InvalidState(f"名单状态为“{listing.status}”，不是经信用修复提前移出的名单")
     reason = (data.get("reason") or "").strip()
@@ -530,5 +546,6 @@ __all__ = [
     "repair_checks",
     "repair_gate",
     "revoke_repair",
+    "revoked_by",
     "verify_repair",
 ]
