@@ -77,9 +77,13 @@ def person_of(listing: Any) -> dict[str, Any] | None:
 def issue(listing: Any, code: str, content: dict, *, actor, title: str | None = None):
     """Issue one of the listing's documents (any of the six), numbered on its agency's 代字 serial and
     locked. The listing's subject, person and criterion are added to `content` (the caller's keys win)."""
+    from app.credit import criteria
+
     base = {
         "party": party_of(listing),
         "person": person_of(listing),
+        # 第五项 lists the unit's main 负责人 only, never the unit (应急管理部令第11号第六条第五项)
+        "head_only": criteria.criterion(listing.criterion).head_only,
         "criterion": listing.criterion,
         "criterion_text": listing.criterion_text,
         "listing_id": listing.id,

@@ -54,11 +54,13 @@ def _decision_no(listing: CreditListing) -> str:
 
 
 def fields(listing: CreditListing, measure_names: list[str]) -> dict[str, object]:
+    from app.credit import criteria
+
     e = listing.enterprise
     person = ""
     if listing.person_name:
         person = listing.person_name + (f"（{listing.person_role}）" if listing.person_role else "")
-    return {
+    out: dict[str, object] = {
         "失信主体名称": e.name,
         "主体类别": "安全生产服务机构"
         if listing.subject_kind == SubjectKind.INSTITUTION
@@ -81,6 +83,19 @@ def fields(listing: CreditListing, measure_names: list[str]) -> dict[str, object
         "决定机关": listing.agency.name,
         "数据来源单位": listing.agency.name,
     }
+    if criteria.criterion(listing.criterion).head_only:
+        # 第五项 lists the unit's main 负责人 alone (应急管理部令第11号第六条第五项): the listed subject is the
+        # person (ID masked); the unit, not on the list, is named only as where the person works
+        out.update(
+            {
+                "失信主体名称": listing.person_name or "",
+                "主体类别": "自然人（生产经营单位主要负责人）",
+                "统一社会信用代码": "",
+                "法定代表人": "",
+                "一并列入人员": f"所在单位：{e.name}",
+            }
+        )
+    return out
 
 
 def publish(listing: CreditListing, measure_names: list[str], *, actor) -> publication.Publication | None:
