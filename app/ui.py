@@ -98,6 +98,7 @@ FIELD_LABELS = {
     "department": "单位", "enterprise": "所属企业", "is_active": "启用", "cert_no": "执法证号",
     "username": "用户名", "short_name": "简称", "kind": "类型", "parent": "上级单位", "region": "属地",
     "cert_expires_on": "执法证有效期至", "legal_qualification_no": "法律职业资格证书编号",
+    "category": "分类分级", "expires_on": "公示截止期",
 }
 UNKNOWN_FIELD_LABEL = "其他信息"
 

@@ -165,7 +165,7 @@ def push(listing: CreditListing, action: str, measure_names: list[str], *, actor
         actor,
         "credit.pushed",
         listing,
-        summary=f"推送全国信用信息共享平台：{action}（{name}）",
+        summary=f"推送全国信用信息共享平台：{action}（推送记录第{row.id}号，文件见名单页面）",
         data={"push_id": row.id, "action": action, "file": name, "sha256": row.sha256},
     )
     return row
