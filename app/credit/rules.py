@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -273,8 +273,10 @@ class CreditPack:
         return self.end_of("term", term_start, roll_forward=False)
 
     def repair_opens_on(self, term_start: date) -> date:
-        """The first day a 信用修复 application may be made (term_start + repair_after)."""
-        return self.end_of("repair_after", term_start, roll_forward=False)
+        """The first day a 信用修复 application may be made: the day after 满 repair_after. The months are
+        counted like the term (from the day after term_start; the corresponding day is their last day), so
+        the listing has been in force the full 12 months only once that day has passed."""
+        return self.end_of("repair_after", term_start, roll_forward=False) + timedelta(days=1)
 
     def repair_barred(self, criterion: str) -> bool:
         return str(criterion) in self.repair_barred_criteria

@@ -26,7 +26,7 @@ from tests.factories.workflow import tick_at
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
-OPENS = date(2027, 11, 2)  # 12 months after START: 信用修复 may be applied for
+OPENS = date(2027, 11, 3)  # the day after 12 months from START (满12个月): 信用修复 may be applied for
 
 
 def in_force(world, listed, **kw) -> CreditListing:

@@ -45,7 +45,9 @@ def test_dates_from_the_pack():
         date(2026, 9, 29), 5, kind="working"
     )
     assert p.term_end(date(2024, 2, 29)) == date(2027, 2, 28)  # no corresponding day: the month's last
-    assert p.repair_opens_on(date(2026, 11, 2)) == date(2027, 11, 2)
+    # 满12个月 counted like the term: the 12 months end on 2027-11-02, the first day to apply is the next
+    assert p.repair_opens_on(date(2026, 11, 2)) == date(2027, 11, 3)
+    assert p.repair_opens_on(date(2024, 2, 29)) == date(2025, 3, 1)
     with pytest.raises(KeyError):
         p.end_of("repair_barred_criteria", date(2026, 11, 2))
 

@@ -31,7 +31,7 @@ from tests.factories.workflow import tick_at
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
-OPENS = date(2027, 11, 2)  # 12 months after START
+OPENS = date(2027, 11, 3)  # the day after the 12 months from START end (满12个月)
 
 
 def in_force(world, listed, **kw) -> CreditListing:
@@ -79,12 +79,12 @@ def decide(world, repair, decision="grant", actor=None):
 def test_early_removal_before_twelve_months_is_refused(world, listed, upload):
     listing = in_force(world, listed)
     on(OPENS - timedelta(days=1))
-    with pytest.raises(InvalidState, match="列入满12个月后方可申请.*2027年11月02日起"):
+    with pytest.raises(InvalidState, match="列入满12个月后方可申请.*2027年11月03日起"):
         apply(world, listing, upload)
     on(OPENS)
     repair = apply(world, listing, upload)
     assert repair.status == RepairStatus.VERIFYING and repair.channel == repair_ops.CHANNEL_ONLINE
-    assert repair.decision_due == date(2027, 11, 23)  # 15 working days
+    assert repair.decision_due == date(2027, 11, 24)  # 15 working days
     assert [t.bpmn_id for t in workflow.ready_tasks(workflow.instance_for(repair, "credit_repair"))] == [
         "verify_repair"
     ]
@@ -280,9 +280,9 @@ def test_decision_window_reminder_fires_once_at_its_end(world, listed, upload):
     verify(world, repair)
     db.session.commit()
     task = db.session.scalar(select(HumanTask).where(HumanTask.bpmn_id == "decide_repair"))
-    assert task.due_date == date(2027, 11, 23)
-    assert tick_at(datetime(2027, 11, 23, 23, 0, tzinfo=clock.TZ)) == 0
-    assert tick_at(date(2027, 11, 24)) == 1
+    assert task.due_date == date(2027, 11, 24)
+    assert tick_at(datetime(2027, 11, 24, 23, 0, tzinfo=clock.TZ)) == 0
+    assert tick_at(date(2027, 11, 25)) == 1
     notes = db.session.scalars(select(Notification).where(Notification.kind == "credit_deadline")).all()
     assert {n.user_id for n in notes} == {world.leader.id, world.officer.id}
     repair = db.session.get(type(repair), repair.id)

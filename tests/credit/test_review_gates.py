@@ -106,7 +106,7 @@ def test_a_leader_who_recorded_the_party_statement_cannot_decide(world, make_lis
 def _granted(world, listed, upload, applicant=None):
     listing = listed()
     effects.take_effect(listing, actor=world.officer)
-    clock.freeze(date(2027, 11, 2))  # 12 months after the term started (frozen START)
+    clock.freeze(date(2027, 11, 3))  # 满12个月 after the term started (frozen START)
     applicant = applicant or world.manager_a
     repair = repair_ops.apply_repair(
         listing,
@@ -152,11 +152,11 @@ def test_the_second_revocation_names_who_revoked_and_when(login, world, listed, 
     assert first.post(url, data={"reason": "承诺书系伪造"}).status_code == 302
     r = second.post(url, data={"reason": "许可证系伪造"})
     assert r.status_code == 409
-    assert f"已由{world.leader.name}于2027年11月02日撤销" in _form_error(r)
+    assert f"已由{world.leader.name}于2027年11月03日撤销" in _form_error(r)
     # the operation itself says so too (a stale task page, the API)
     db.session.expire_all()
     repair = db.session.get(type(repair), repair.id)
-    with pytest.raises(InvalidState, match=f"已由{world.leader.name}于2027年11月02日撤销"):
+    with pytest.raises(InvalidState, match=f"已由{world.leader.name}于2027年11月03日撤销"):
         repair_ops.revoke_repair(repair, {"reason": "再次"}, actor=leader2)
 
 

@@ -338,7 +338,7 @@ def test_online_repair_by_the_enterprise_and_refused_to_others(login, world, lis
 
     listing = _in_force(world, listed)
     url = f"/credit/{listing.id}/repairs"
-    clock.freeze(date(2027, 11, 2))  # 12 months after the term started
+    clock.freeze(date(2027, 11, 3))  # 满12个月 after the term started
     manager = login(world.manager_a)
     page = _text(manager.get(f"/credit/{listing.id}"))
     assert 'data-testid="form-credit_repair_apply"' in page
@@ -366,7 +366,7 @@ def test_revoke_repair_is_the_leaders(login, world, listed, upload, frozen):
     from tests.factories.files import PDF
 
     listing = _in_force(world, listed)
-    clock.freeze(date(2027, 11, 2))
+    clock.freeze(date(2027, 11, 3))
     repair = repair_ops.apply_repair(
         listing,
         {

@@ -21,7 +21,7 @@ from tests.factories.workflow import tick_at
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
-OPENS = date(2027, 11, 2)
+OPENS = date(2027, 11, 3)
 
 
 def _listing(world, listed) -> CreditListing:
@@ -124,7 +124,7 @@ def test_repair_path_decision_overdue_reminder_then_decided(world, listed, uploa
     listing, repair, inst = _repair(world, listed, upload)
     _verify(world, repair)
     db.session.commit()
-    assert tick_at(date(2027, 11, 24)) == 1  # decision_due 2027-11-23 has passed
+    assert tick_at(date(2027, 11, 25)) == 1  # decision_due 2027-11-24 has passed
     reminders = db.session.scalars(select(Notification).where(Notification.title == "信用修复决定超期")).all()
     assert {n.user_id for n in reminders} == {world.leader.id, world.officer.id}
     repair = db.session.get(type(repair), repair.id)
@@ -142,7 +142,7 @@ def test_the_generic_task_page_shows_the_checks_and_completes_the_tasks(world, l
     [task] = workflow.ready_tasks(inst)
     html = login(world.officer).get(f"/tasks/{task.id}").get_data(as_text=True)
     facts = html[html.index('data-testid="credit-repair-facts"') :]
-    assert "处罚决定已全部履行" in facts and "承诺书.pdf" in facts and "2027-11-23" in facts
+    assert "处罚决定已全部履行" in facts and "承诺书.pdf" in facts and "2027-11-24" in facts
     assert login(world.manager_b).get(f"/tasks/{task.id}").status_code == 404
     r = login(world.officer).post(
         f"/tasks/{task.id}",
