@@ -1,5 +1,5 @@
 """The credit domain over real HTTP at a city's volume (issue #14): bench/credit_data.py's ~3,000 listings (5
-years, most ended, a few hundred in force, some at each stage), ~23,000 measures, 2,000 accidents, on top of
+years, most ended, ~900 in force, some at each stage), ~23,000 measures, 2,000 accidents, on top of
 the 100,000 penalty cases, served by gunicorn in production mode (bench/server.py: 1 sync worker, CSRF on,
 Server-Timing on). Everything runs on a private copy (bench/out/credit_bench.db).
 
