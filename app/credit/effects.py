@@ -59,6 +59,8 @@ ENDED = "credit.effects_ended"
 REPAIR_TERMINATED = "credit.repair_terminated"
 RESTORED = "credit.effects_restored"
 FEEDBACK = "credit.feedback_recorded"
+FEEDBACK_CORRECTED = "credit.feedback_corrected"
+CORRECTION_MAX = 500
 OVERDUE = "credit.feedback_overdue"
 audit.register_action_labels(
     {
@@ -66,6 +68,7 @@ audit.register_action_labels(
         ENDED: "名单移出（撤回公示、解除措施）",
         RESTORED: "恢复列入（重新公示、恢复措施）",
         FEEDBACK: "登记联合惩戒反馈",
+        FEEDBACK_CORRECTED: "更正联合惩戒反馈",
         OVERDUE: "联合惩戒反馈逾期",
         REPAIR_TERMINATED: "信用修复申请终止（名单已移出或撤销）",
         "credit.pushed": "推送全国信用信息共享平台",
@@ -504,7 +507,14 @@ def _date(value: Any, field: str, label: str) -> date:
 
 def record_feedback(measure: ListingMeasure, data: Mapping[str, Any], *, actor) -> ListingMeasure:
     """登记 a department's feedback on its 联合惩戒通知: the text (实施情况) and the date it came. Staff of the
-    listing's jurisdiction only; not before the notice, not in the future; only while the measure is live."""
+    listing's jurisdiction only; not before the notice, not in the future; only while the measure is live.
+
+    A feedback already received is never overwritten silently: under the listing's row lock the measure is
+    read again, and a second registration without a 更正理由 is refused (409) naming who recorded the first and
+    when. Correcting it is explicit: `correction_reason` (更正理由) given — an audited 更正 (credit.feedback_corrected) keeping
+    the replaced text, date and recorder in its data. A reason on a first registration is refused."""
+    from app.credit.operations.common import done_by, lock
+
     listing = measure.listing
     require(
         actor is not None
@@ -515,6 +525,25 @@ def record_feedback(measure: ListingMeasure, data: Mapping[str, Any], *, actor) 
     )
     if measure.internal:
         raise InvalidState("本局实施的措施无需外部门反馈")
+    lock(listing)  # one writer per listing: the second of two finds the first's feedback
+    db.session.refresh(measure)
+    correction = str(data.get("correction_reason") or "").strip()
+    received = measure.status == FeedbackStatus.RECEIVED or measure.feedback_on is not None
+    if received and not correction:
+        who = done_by(listing, FEEDBACK, measure_id=measure.id) or done_by(
+            listing, FEEDBACK_CORRECTED, measure_id=measure.id
+        )
+        # 409, the form kept as typed with the message at 更正理由 (not a lost race: a correction can follow)
+        message = (
+            f"{measure.department}对“{measure.name}”的反馈已由{who or '他人'}登记"
+            f"（反馈日期{measure.feedback_on:%Y年%m月%d日}：{measure.feedback}），不能重复登记；"
+            "如需更正，请填写更正理由后提交更正"
+        )
+        raise InvalidState(message, field_errors={"correction_reason": message})
+    if not received and correction:
+        raise invalid("correction_reason", "该措施尚未登记反馈，无需更正")
+    if len(correction) > CORRECTION_MAX:
+        raise invalid("correction_reason", f"更正理由不超过{CORRECTION_MAX}字")
     if measure.lifted_on is not None:
         raise InvalidState(f"该措施已于{measure.lifted_on:%Y年%m月%d日}解除，不能再登记反馈")
     if measure.notified_on is None:
@@ -530,12 +559,33 @@ def record_feedback(measure: ListingMeasure, data: Mapping[str, Any], *, actor) 
     if on > clock.today():
         raise invalid("feedback_on", "反馈日期不能晚于今天")
     before = measure.status
+    previous = {
+        "feedback": measure.feedback,
+        "feedback_on": measure.feedback_on,
+        "by": measure.feedback_by_id,
+    }
     measure.feedback = text
     measure.feedback_on = on
     measure.feedback_by_id = actor.id
     measure.status = FeedbackStatus.RECEIVED
     db.session.flush()
     late = measure.feedback_due is not None and on > measure.feedback_due
+    if received:
+        audit.record(
+            actor,
+            FEEDBACK_CORRECTED,
+            listing,
+            summary=f"更正{measure.department}联合惩戒反馈：{measure.name}（更正理由：{correction}）",
+            changes={"feedback": [previous["feedback"], text], "feedback_on": [previous["feedback_on"], on]},
+            data={
+                "measure_id": measure.id,
+                "feedback_on": on,
+                "late": late,
+                "reason": correction,
+                "previous": previous,
+            },
+        )
+        return measure
     audit.record(
         actor,
         FEEDBACK,

@@ -1,0 +1,148 @@
+"""Defects the review found in the credit domain (issue #14), each with its fix:
+
+1. a department's 联合惩戒 feedback already received was silently overwritten by a second registration;
+2. a 第五项 listing (the unit's main 负责人 alone) applied the unit's measures to the enterprise and pushed the
+   unit as the subject;
+3. the API gave the listed enterprise the 列入决定's date, measures and status 待送达 before the 列入决定书 was
+   served (its page hides them);
+4. the enterprise could download the 负责人's fraud evidence (撤销移出 evidence) and its list showed 待送达.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app import clock
+from app.audit.models import AuditEvent
+from app.credit import effects
+from app.credit.models import FeedbackStatus
+from app.errors import InvalidState, ValidationFailed
+from app.extensions import db
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+
+def _in_force(world, listed, **kw):
+    listing = listed(**kw)
+    effects.take_effect(listing, actor=world.officer)
+    db.session.commit()
+    return listing
+
+
+def _external(listing):
+    return next(m for m in listing.measures if not m.internal)
+
+
+# --- 1. feedback already received ------------------------------------------------------------------------
+
+
+def test_a_second_feedback_is_refused_naming_who_recorded_the_first(world, listed, login):
+    listing = _in_force(world, listed)
+    m = _external(listing)
+    today = clock.today().isoformat()
+    effects.record_feedback(m, {"feedback": "已实施A", "feedback_on": today}, actor=world.officer)
+    db.session.commit()
+    with pytest.raises(InvalidState, match=f"已由{world.officer.name}于.*登记") as e:
+        effects.record_feedback(m, {"feedback": "已实施B", "feedback_on": today}, actor=world.section_head)
+    assert "更正理由" in str(e.value)
+    db.session.rollback()
+    db.session.refresh(m)
+    assert m.feedback == "已实施A" and m.feedback_by_id == world.officer.id
+    # the API (a stale page, a second client) is told the same, with 409
+    r = login(world.section_head).api(
+        "POST",
+        f"/api/v1/credit/listings/{listing.id}/measures/{m.id}/feedback",
+        json={"data": {"feedback": "已实施B", "feedback_on": today}},
+    )
+    assert r.status_code == 409 and world.officer.name in r.get_json()["error"], r.get_json()
+    db.session.expire_all()
+    assert db.session.get(type(m), m.id).feedback == "已实施A"
+
+
+def test_a_correction_needs_its_reason_and_is_audited_with_what_it_replaced(world, listed):
+    listing = _in_force(world, listed)
+    m = _external(listing)
+    today = clock.today()
+    effects.record_feedback(m, {"feedback": "已实施A", "feedback_on": today.isoformat()}, actor=world.officer)
+    with pytest.raises(InvalidState, match="更正理由"):  # a blank reason is no correction
+        effects.record_feedback(
+            m,
+            {"feedback": "已实施B", "feedback_on": today.isoformat(), "correction_reason": "  "},
+            actor=world.officer,
+        )
+    # a correction reason on a first registration is not a correction: refused, nothing to correct
+    other = next(x for x in listing.measures if not x.internal and x.id != m.id)
+    with pytest.raises(ValidationFailed) as e:
+        effects.record_feedback(
+            other,
+            {"feedback": "已实施", "feedback_on": today.isoformat(), "correction_reason": "笔误"},
+            actor=world.officer,
+        )
+    assert "correction_reason" in e.value.field_errors
+    effects.record_feedback(
+        m,
+        {
+            "feedback": "已实施B",
+            "feedback_on": today.isoformat(),
+            "correction_reason": "A为录入笔误，以部门来函为准",
+        },
+        actor=world.section_head,
+    )
+    db.session.commit()
+    assert (
+        m.feedback == "已实施B"
+        and m.status == FeedbackStatus.RECEIVED
+        and m.feedback_by_id == world.section_head.id
+    )
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == effects.FEEDBACK_CORRECTED)
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    assert event is not None and event.actor_id == world.section_head.id
+    assert "A为录入笔误" in event.summary
+    data = event.data if isinstance(event.data, dict) else json.loads(event.data)
+    assert data["previous"]["feedback"] == "已实施A" and data["previous"]["by"] == world.officer.id
+    assert data["reason"] == "A为录入笔误，以部门来函为准"
+
+
+def test_the_feedback_date_of_a_correction_is_checked_like_the_first(world, listed):
+    listing = _in_force(world, listed)
+    m = _external(listing)
+    today = clock.today()
+    effects.record_feedback(m, {"feedback": "已实施A", "feedback_on": today.isoformat()}, actor=world.officer)
+    with pytest.raises(ValidationFailed):
+        effects.record_feedback(
+            m,
+            {
+                "feedback": "B",
+                "feedback_on": (today + timedelta(days=1)).isoformat(),
+                "correction_reason": "更正",
+            },
+            actor=world.officer,
+        )
+    assert m.feedback == "已实施A"
+
+
+def test_the_page_offers_the_correction_and_refuses_a_plain_second_registration(world, listed, login):
+    listing = _in_force(world, listed)
+    m = _external(listing)
+    today = clock.today().isoformat()
+    effects.record_feedback(m, {"feedback": "已实施A", "feedback_on": today}, actor=world.officer)
+    db.session.commit()
+    client = login(world.section_head)
+    html = client.get(f"/credit/{listing.id}").get_data(as_text=True)
+    assert f'data-testid="form-feedback-{m.id}"><summary>更正反馈</summary>' in html
+    url = f"/credit/{listing.id}/measures/{m.id}/feedback"
+    r = client.post(url, data={"feedback": "已实施B", "feedback_on": today})
+    assert r.status_code == 409 and world.officer.name in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(m), m.id).feedback == "已实施A"
+    r = client.post(url, data={"feedback": "已实施B", "feedback_on": today, "correction_reason": "来函更正"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(m), m.id).feedback == "已实施B"
