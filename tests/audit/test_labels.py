@@ -59,10 +59,9 @@ def recorded_action_codes() -> set[str]:
 
 
 def test_every_recorded_action_code_has_a_chinese_label(app):
-    from app.workflow.handlers import HANDLERS
-
     from app.forms import choices
     from app.org import flags
+    from app.workflow.handlers import HANDLERS
 
     # page endpoints, service-task handler names, form choice providers and enterprise-flag providers share
     # the shape of a code
