@@ -17,13 +17,20 @@ from sqlalchemy import select
 
 from app.extensions import db
 
-AccessCheck = Callable[[object, int], bool]
+AccessCheck = Callable[..., bool]  # (user, subject_id) or, registered by_field, (user, subject_id, field)
 _checks: dict[str, AccessCheck] = {}
+_by_field: set[str] = set()
 
 
-def register_access(subject_type: str, check: AccessCheck) -> AccessCheck:
-    """Register `check(user, subject_id) -> bool` for attachments linked to `subject_type` objects."""
+def register_access(subject_type: str, check: AccessCheck, *, by_field: bool = False) -> AccessCheck:
+    """Register `check(user, subject_id) -> bool` for attachments linked to `subject_type` objects.
+    `by_field=True`: the check is called `check(user, subject_id, field)` with the link's field, for an
+    object whose files are not all equally visible (e.g. internal evidence beside the party's own files)."""
     _checks[subject_type] = check
+    if by_field:
+        _by_field.add(subject_type)
+    else:
+        _by_field.discard(subject_type)
     return check
 
 
@@ -33,18 +40,23 @@ def can_access(user, attachment) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     links = db.session.execute(
-        select(AttachmentLink.subject_type, AttachmentLink.subject_id).where(
+        select(AttachmentLink.subject_type, AttachmentLink.subject_id, AttachmentLink.field).where(
             AttachmentLink.attachment_id == attachment.id
         )
     ).all()
     if not links:
         return attachment.uploaded_by_id is not None and attachment.uploaded_by_id == user.id
-    for subject_type, subject_id in links:
+    for subject_type, subject_id, field in links:
         check = _checks.get(subject_type)
         if check is None:
             continue
         try:
-            if check(user, subject_id):
+            allowed = (
+                check(user, subject_id, field or "")
+                if subject_type in _by_field
+                else check(user, subject_id)
+            )
+            if allowed:
                 return True
         except Exception:  # a broken check must not leak files; log and deny
             current_app.logger.exception("attachment access check %s failed", subject_type)

@@ -51,6 +51,10 @@ def init_app(app: Flask) -> None:
     from app.credit import info_repair_routes
 
     info_repair_routes.init_app(app)  # /credit/info-repairs/… and /api/v1/credit/info-repairs
+    # --- fixup2: the listed enterprise's word for the agency's internal stages (app.credit.view) ---
+    from app.credit.view import outsider_status
+
+    app.jinja_env.globals["credit_outsider_status"] = outsider_status  # credit/_macros.html status_badge
 
 
 # --- criteria: the penalty cases' signals (receivers run in the sender's transaction; they flush) ---

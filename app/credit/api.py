@@ -8,6 +8,7 @@ operations, so they hold there too."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from flask import request
@@ -16,7 +17,7 @@ from flask_login import current_user
 from app import forms, params
 from app.api import api_blueprint, doc, register_schemas
 from app.api.routes import _submitted_form
-from app.credit import pages, queries, schemas
+from app.credit import pages, queries, schemas, view
 from app.credit.models import CreditListing, ListingMeasure, RepairApplication
 from app.db import commit_request
 from app.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
@@ -83,6 +84,8 @@ def _listing(listing_id: int) -> CreditListing:
 def listings():
     """严重失信主体名单"""
     page = queries.listing_page(current_user, queries.ListingFilters.from_args(request.args))
+    if current_user.is_enterprise_user:  # its status and dates as its page shows them (app.credit.view)
+        page = dataclasses.replace(page, items=[view.outsider_row(row) for row in page.items])
     return schemas.ListingPageSchema().dump(page)
 
 
@@ -118,12 +121,15 @@ def listing(listing_id: int):
         else m
         for m in lst.measures
     ]
+    # the enterprise gets what its page shows: before the 列入决定书 is served no decision (date, measures,
+    # reasons) and its status as 审查中 (app.credit.view), not the agency's internal 核查中/待决定/待送达
+    served = lst.decision_served_on is not None
     return schemas.ListingDetailSchema().dump(
         {
-            "listing": lst,
+            "listing": view.outsider_row(lst) if outsider else lst,
             "evidence": None if outsider else lst.evidence,
-            "reasons": lst.reasons if (not outsider or lst.decision_served_on) else None,
-            "measure_codes": lst.measure_codes or [],
+            "reasons": lst.reasons if (not outsider or served) else None,
+            "measure_codes": (lst.measure_codes or []) if (not outsider or served) else [],
             "measures": measures,
             "statements": lst.statements,
             "remedies": [] if outsider else lst.remedies,

@@ -11,6 +11,7 @@ listed person's name among the first TEXT_WINDOW listings of the list, never a s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -157,9 +158,17 @@ def check_scope(user: User, f: ListingFilters) -> None:
 
 
 def filtered(user: User, f: ListingFilters) -> Select:
-    """The listings `user` may see under the filters (list page, API, ledger)."""
+    """The listings `user` may see under the filters (list page, API, ledger). 审查中 (the enterprise's word
+    for 核查中/待决定/待送达, app.credit.view) filters the three; an enterprise account asking for one of them
+    gets the three as well — its list never tells them apart."""
+    from app.credit.view import REVIEW_STATUSES, UNDER_REVIEW
+
     check_scope(user, f)
-    return apply_filters(scoped(user), f)
+    stmt = scoped(user)
+    if f.status == UNDER_REVIEW or (user.is_enterprise_user and f.status in REVIEW_STATUSES):
+        stmt = stmt.where(CreditListing.status.in_(REVIEW_STATUSES))
+        f = dataclasses.replace(f, status="")
+    return apply_filters(stmt, f)
 
 
 class _OnePartition(paging.Order):

@@ -66,9 +66,17 @@ def follow_workflow(change: workflow.Change) -> None:
         )
 
 
-def _repair_visible(user, repair_id: int) -> bool:
+# files of an application only the agency's staff may open: the 负责人's evidence of fraud (撤销移出决定)
+STAFF_ONLY_FIELDS = frozenset({"revoke_evidence"})
+
+
+def _repair_visible(user, repair_id: int, field: str = "") -> bool:
+    """Whoever may see the listing opens the application's files (信用承诺书, materials) — except the internal
+    evidence (STAFF_ONLY_FIELDS), which the enterprise's account never opens."""
     from app.credit.access import can_view
 
+    if field in STAFF_ONLY_FIELDS and getattr(user, "is_enterprise_user", True):
+        return False
     repair = db.session.get(RepairApplication, repair_id)
     return repair is not None and can_view(user, repair.listing)
 
@@ -85,10 +93,10 @@ def _info_repair_visible(user, repair_id: int) -> bool:
 
 def register_access() -> None:
     """Files of a 信用修复 application (信用承诺书, materials, the fraud evidence) and of a penalty-information
-    repair: whoever may see the listing (the case)."""
+    repair: whoever may see the listing (the case) — but the fraud evidence (revoke_evidence): staff only."""
     from app import attachments
 
-    attachments.register_access("credit_repairs", _repair_visible)
+    attachments.register_access("credit_repairs", _repair_visible, by_field=True)
     attachments.register_access("penalty_info_repairs", _info_repair_visible)
 
 

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_login import current_user, login_required
 
 from app import forms, params
-from app.credit import pages, queries
+from app.credit import pages, queries, view
 from app.credit.models import CreditListing, ListingMeasure, ListingStatus, RepairApplication
 from app.credit.schemas import AccidentArgsSchema
 from app.db import commit_request
@@ -62,13 +62,17 @@ def index():
     f = queries.ListingFilters.from_args(request.args)
     page = queries.listing_page(current_user, f)
     staff = queries.is_staff(current_user)
+    outsider = bool(current_user.is_enterprise_user)
     return render_template(
         "credit/index.html",
         f=f,
         page=page,
         staff=staff,
         towns=_towns() if staff else [],
-        statuses=[s for s in ListingStatus if staff or s != ListingStatus.PROPOSED],
+        statuses=[s for s in ListingStatus if staff or s != ListingStatus.PROPOSED]
+        if not outsider
+        else view.outsider_statuses(),
+        outsider=outsider,
         criteria=pages.criteria_options(),
         can_propose=staff and current_user.has_role("officer", "section_head"),
         waiting=queries.count(current_user, ListingStatus.PROPOSED) if staff else 0,

@@ -18,6 +18,7 @@ from app.api.schemas import (
     text,
 )
 from app.credit.models import ListingStatus
+from app.credit.view import UNDER_REVIEW
 
 PER_PAGE = 50
 CRITERIA = [str(n) for n in range(1, 10)]  # 应急管理部令第11号 第X条 列入情形 1–9
@@ -31,7 +32,9 @@ class ListingArgsSchema(QuerySchema):
         "主体名称或一并列入的人员姓名（在最近提出的列入中查找，见 app.credit.queries.TEXT_WINDOW）",
         max_length=100,
     )
-    status = one_of("状态", [str(v) for v in ListingStatus])
+    status = one_of(
+        "状态（审查中：核查中、待决定、待送达三者）", [str(v) for v in ListingStatus] + [UNDER_REVIEW]
+    )
     criterion = one_of("列入情形（应急管理部令第11号，1–9）", CRITERIA)
     town = text("乡镇/街道：区划路径前缀，如 /340000/341300/341322/341322100/", max_length=200)
     enterprise_id = integer("列入主体（企业）ID", minimum=1)

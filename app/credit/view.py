@@ -6,6 +6,8 @@ the measures in force, its 信用修复 application and the listing's end — ne
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from app.credit.models import CreditListing, ListingEnd, ListingStatus, RepairStatus
 from app.subjects import ProgressStep
 
@@ -22,6 +24,59 @@ REPAIR_WORDS = {
     RepairStatus.REVOKED: ("提前移出决定已撤销（恢复列入）", "failed"),
     RepairStatus.TERMINATED: ("信用修复申请已终止（名单已移出或撤销）", "done"),
 }
+
+
+UNDER_REVIEW = "审查中"
+# the agency's internal stages between the party's statement and the served 列入决定书: the party sees one
+# word for them (the progress' "审查中"), never 核查中 / 待决定 / 待送达 — nor the decision before it is served
+REVIEW_STATUSES = (ListingStatus.VERIFYING, ListingStatus.DECIDING, ListingStatus.SERVING)
+
+
+def outsider_status(listing: CreditListing) -> str:
+    """The listing's status as the listed enterprise is shown it (list, page, API)."""
+    return UNDER_REVIEW if listing.status in REVIEW_STATUSES else str(listing.status)
+
+
+def outsider_statuses() -> list[str]:
+    """The status filter's choices on the enterprise's list."""
+    out: list[str] = []
+    for s in ListingStatus:
+        if s == ListingStatus.PROPOSED:
+            continue
+        word = UNDER_REVIEW if s in REVIEW_STATUSES else str(s)
+        if word not in out:
+            out.append(word)
+    return out
+
+
+def outsider_decided_on(listing: CreditListing):
+    """The decision's date the enterprise may know: once the 列入决定书 is served, or a 不予列入 decision."""
+    if listing.decision_served_on is not None or listing.status == ListingStatus.DECLINED:
+        return listing.decided_on
+    return None
+
+
+def outsider_row(listing: CreditListing) -> SimpleNamespace:
+    """ListingSchema's fields of a listing in the enterprise's terms (the API's list and detail)."""
+    return SimpleNamespace(
+        **{
+            "id": listing.id,
+            "enterprise_id": listing.enterprise_id,
+            "enterprise": listing.enterprise,
+            "subject_kind": listing.subject_kind,
+            "person_name": listing.person_name,
+            "criterion": listing.criterion,
+            "criterion_text": listing.criterion_text,
+            "origin": listing.origin,
+            "status": outsider_status(listing),
+            "proposed_on": listing.proposed_on,
+            "decided_on": outsider_decided_on(listing),
+            "term_start": listing.term_start if listing.decision_served_on else None,
+            "term_end": listing.term_end if listing.decision_served_on else None,
+            "ended_on": listing.ended_on,
+            "end_kind": listing.end_kind,
+        }
+    )
 
 
 def outsider_progress(listing: CreditListing) -> list[ProgressStep]:
@@ -42,7 +97,7 @@ def outsider_progress(listing: CreditListing) -> list[ProgressStep]:
     if listing.status in (ListingStatus.NOTICE,) and not listing.statements:
         steps.append(ProgressStep("可在期限内陈述申辩", "current", listing.statement_due))
     elif listing.status in (ListingStatus.VERIFYING, ListingStatus.DECIDING, ListingStatus.SERVING):
-        steps.append(ProgressStep("审查中", "current"))
+        steps.append(ProgressStep(UNDER_REVIEW, "current"))
     if listing.status == ListingStatus.DECLINED:
         steps.append(ProgressStep("决定不予列入", "done", listing.decided_on or listing.ended_on))
     if listing.decision_served_on is not None:

@@ -146,3 +146,94 @@ def test_the_page_offers_the_correction_and_refuses_a_plain_second_registration(
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(type(m), m.id).feedback == "已实施B"
+
+
+# --- 3. the enterprise before the 列入决定书 is served (API = page) ------------------------------------------
+
+
+def _decided(make_listing):
+    """A listing the 负责人 decided to list, its 列入决定书 not yet served (待送达)."""
+    w = make_listing(criterion="9").to_decide().decide()
+    db.session.commit()
+    return w.listing
+
+
+def test_the_api_gives_the_enterprise_what_its_page_shows_before_service(world, make_listing, login):
+    listing = _decided(make_listing)
+    assert listing.status == "待送达" and listing.decided_on is not None and listing.measure_codes
+    party = login(world.manager_a)
+    page = party.get(f"/credit/{listing.id}").get_data(as_text=True)
+    assert (
+        "待送达" not in page
+        and "审查中" in page
+        and "列入决定" not in page.split('data-testid="progress"')[0]
+    )
+    body = party.get(f"/api/v1/credit/listings/{listing.id}").get_json()
+    assert body["listing"]["status"] == "审查中"
+    assert body["listing"]["decided_on"] is None and body["measure_codes"] == [] and body["reasons"] is None
+    assert "待送达" not in json.dumps(body, ensure_ascii=False)
+    # the list, page and API, and its status filter: 审查中, never 待送达 (nor 核查中/待决定)
+    listed_page = party.get("/credit/").get_data(as_text=True)
+    assert "审查中" in listed_page and "待送达" not in listed_page
+    items = party.get("/api/v1/credit/listings").get_json()["items"]
+    [item] = [i for i in items if i["id"] == listing.id]
+    assert item["status"] == "审查中" and item["decided_on"] is None
+    for status in ("审查中", "待送达"):
+        found = party.get("/api/v1/credit/listings", query_string={"status": status}).get_json()["items"]
+        assert [i["id"] for i in found] == [listing.id] and found[0]["status"] == "审查中"
+    found = party.get("/api/v1/credit/listings", query_string={"status": "核查中"}).get_json()["items"]
+    assert [i["id"] for i in found] == [listing.id]  # one word for the three internal stages
+    # staff still see the real status and the decision
+    staff = login(world.officer).get(f"/api/v1/credit/listings/{listing.id}").get_json()
+    assert staff["listing"]["status"] == "待送达" and staff["listing"]["decided_on"] is not None
+    assert staff["measure_codes"] == listing.measure_codes
+
+
+def test_after_service_the_enterprise_sees_the_decision_and_its_status(world, make_listing, login):
+    w = make_listing(criterion="9").listed()
+    db.session.commit()
+    body = login(world.manager_a).get(f"/api/v1/credit/listings/{w.listing.id}").get_json()
+    assert body["listing"]["status"] == "已列入" and body["listing"]["decided_on"] is not None
+    assert body["measure_codes"] == w.listing.measure_codes
+
+
+# --- 4. the fraud evidence of a revoked early removal is internal ----------------------------------------
+
+
+def test_the_enterprise_cannot_download_the_revocation_evidence(world, listed, upload, login):
+    from datetime import date
+
+    from app import attachments
+    from app.credit.operations import repair as repair_ops
+    from tests.factories.files import PDF
+
+    listing = _in_force(world, listed)
+    clock.freeze(date(2027, 11, 3))
+    commitment = upload(world.manager_a, PDF, "信用承诺书.pdf", "application/pdf")
+    repair = repair_ops.apply_repair(
+        listing, {"statement": "已整改", "commitment": [commitment]}, actor=world.manager_a
+    )
+    repair_ops.verify_repair(
+        repair,
+        {
+            "verification": "属实",
+            "proposal": "grant",
+            "corrected_confirmed": True,
+            "corrected_evidence": "现场核查",
+            "paid_confirmed": True,
+            "paid_evidence": "已缴清",
+        },
+        actor=world.officer,
+    )
+    repair_ops.decide_repair(repair, {"repair_decision": "grant", "reason": "符合"}, actor=world.leader)
+    clock.freeze(date(2028, 3, 1))
+    evidence = upload(world.leader, PDF, "伪造许可证鉴定意见.pdf", "application/pdf")
+    repair_ops.revoke_repair(repair, {"reason": "许可证系伪造", "evidence": [evidence]}, actor=world.leader)
+    db.session.commit()
+    assert [a.id for a in attachments.attachments_for(repair, "revoke_evidence")] == [evidence]
+    party, officer = login(world.manager_a), login(world.officer)
+    assert party.get(f"/attachments/{evidence}").status_code == 404
+    assert officer.get(f"/attachments/{evidence}").status_code == 200
+    assert party.get(f"/attachments/{commitment}").status_code == 200  # its own 信用承诺书 stays its own
+    assert login(world.manager_b).get(f"/attachments/{commitment}").status_code == 404
+    assert login(world.other_officer).get(f"/attachments/{evidence}").status_code == 404
