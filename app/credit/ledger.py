@@ -1,11 +1,14 @@
 """Rows of the 严重失信主体名单台账 (domain spec §10.5; reports/credit_listings.json).
 
 The row set is exactly `queries.filtered(user, filters)`, the query behind the list page (the same
-ListingFilters, the same data scope), in the order listings were proposed (id order). The listings are read a
-batch of CHUNK at a time, with their related rows (statements, measures, pushes, remedies, repairs) loaded by
-one statement per table and batch (selectinload), and their documents, publications, the penalty decisions and
-accidents they rest on by one statement each per batch: the number of statements does not grow with the rows
-within a batch.
+ListingFilters, the same data scope), in the order listings were proposed (id order).
+
+Read as the hazard ledger reads (app/hazards/ledger.py, app/ledgers/streams.py): only the columns the ledger
+writes, as plain tuples (no ORM objects), by a fixed set of statements — `statements(user, f)`: the listings
+joined with their enterprise and 决定机关, and one statement per related table (陈述申辩, 惩戒措施, 推送,
+复议诉讼, 信用修复, the listings' documents, the penalty decisions' documents, 公示), each in listing id order
+and read alongside the listings a batch at a time; the accidents the rows name by two more (their ids, then
+the accidents). The number of statements does not grow with the rows.
 
 Persons' ID numbers appear in full: the ledger is an internal record for the agency's staff (the public
 公示 masks them)."""
@@ -17,21 +20,33 @@ from datetime import UTC, date
 
 from flask import render_template
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
 
 from app import clock, paging
 from app.auth.models import User
 from app.credit import queries
-from app.credit.models import Accident, CreditListing, ListingEnd, RepairStatus
+from app.credit.models import (
+    Accident,
+    CreditListing,
+    CreditPush,
+    ListingEnd,
+    ListingMeasure,
+    ListingRemedy,
+    ListingStatement,
+    RepairApplication,
+    RepairStatus,
+)
 from app.documents.models import DocumentNumber, OfficialDocument
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.ledgers import Extract, LedgerSource, definitions
+from app.ledgers.streams import Following, Stream
 from app.ledgers.words import place_words
+from app.org.models import Department, Enterprise
 from app.publication.models import Publication
 
 LEDGER = "credit_listings"
-CHUNK = 500
+CHUNK = 1000  # listings a batch: their related rows are gathered, then their ledger rows built
+ACCIDENT_CHUNK = 5000  # accident ids an IN list (a city's register holds a few thousand: one statement)
 SUBJECT = "credit_listings"
 CASE_SUBJECT = "penalty_cases"
 PUBLICATION_KIND = "credit_listing"
@@ -60,69 +75,176 @@ def _d(day) -> str:
     return day.isoformat() if day else ""
 
 
-def _docs(subject_type: str, ids: list[int], types) -> dict[int, dict[str, list[tuple[str, date | None]]]]:
-    """subject id -> doc type -> [(number, issued day)] (valid documents, in issue order)."""
-    out: dict[int, dict[str, list]] = {}
-    if not ids:
-        return out
-    rows = db.session.execute(
-        select(
-            OfficialDocument.subject_id,
-            OfficialDocument.doc_type,
-            DocumentNumber.text,
-            OfficialDocument.issued_at,
+def _documents(ids: Select, *, case: bool) -> Select:
+    """(listing id, doc type, number, issued at) of the valid documents of the listings (`case`: of the
+    penalty cases they rest on), in listing id then issue order."""
+    cols = (OfficialDocument.doc_type, DocumentNumber.text.label("number"), OfficialDocument.issued_at)
+    stmt: Select
+    if case:
+        stmt = (
+            select(CreditListing.id.label("listing_id"), *cols)
+            .join(CreditListing, CreditListing.case_id == OfficialDocument.subject_id)
+            .where(
+                OfficialDocument.subject_type == CASE_SUBJECT,
+                OfficialDocument.doc_type.in_(CASE_DECISION_DOCS),
+                CreditListing.id.in_(ids),
+            )
+            .order_by(CreditListing.id, OfficialDocument.id)
         )
-        .join(DocumentNumber, DocumentNumber.id == OfficialDocument.number_id)
-        .where(
-            OfficialDocument.subject_type == subject_type,
-            OfficialDocument.subject_id.in_(ids),
-            OfficialDocument.voided == False,  # noqa: E712
-            OfficialDocument.doc_type.in_(types),
+    else:
+        stmt = (
+            select(OfficialDocument.subject_id.label("listing_id"), *cols)
+            .where(
+                OfficialDocument.subject_type == SUBJECT,
+                OfficialDocument.doc_type.in_((DOC_NOTICE, DOC_DECISION, DOC_REPAIR, DOC_REVOKE)),
+                OfficialDocument.subject_id.in_(ids),
+            )
+            .order_by(OfficialDocument.subject_id, OfficialDocument.id)
         )
-        .order_by(OfficialDocument.subject_id, OfficialDocument.id)
+    return stmt.join(DocumentNumber, DocumentNumber.id == OfficialDocument.number_id).where(
+        OfficialDocument.voided == False  # noqa: E712
     )
-    for sid, doc_type, number, created in rows:
-        out.setdefault(sid, {}).setdefault(doc_type, []).append((number, _local(created)))
-    return out
 
 
-def _publications(ids: list[int]) -> dict[int, list[Publication]]:
-    out: dict[int, list[Publication]] = {}
-    if not ids:
-        return out
-    for p in db.session.scalars(
-        select(Publication)
+def _related_statements(ids: Select) -> dict[str, Select]:
+    """One statement per related table for all the exported listings (`ids`), each in listing id order (then
+    in the order rows were added, as the listing's relationships order them) with the listing id first."""
+    return {
+        "statements": select(
+            ListingStatement.listing_id,
+            ListingStatement.kind,
+            ListingStatement.channel,
+            ListingStatement.submitted_at,
+        )
+        .where(ListingStatement.listing_id.in_(ids))
+        .order_by(ListingStatement.listing_id, ListingStatement.id),
+        "measures": select(
+            ListingMeasure.listing_id, ListingMeasure.name, ListingMeasure.department, ListingMeasure.status
+        )
+        .where(ListingMeasure.listing_id.in_(ids))
+        .order_by(ListingMeasure.listing_id, ListingMeasure.id),
+        "pushes": select(CreditPush.listing_id, CreditPush.action, CreditPush.pushed_at)
+        .where(CreditPush.listing_id.in_(ids))
+        .order_by(CreditPush.listing_id, CreditPush.id),
+        "remedies": select(
+            ListingRemedy.listing_id,
+            ListingRemedy.kind,
+            ListingRemedy.body,
+            ListingRemedy.filed_on,
+            ListingRemedy.outcome,
+        )
+        .where(ListingRemedy.listing_id.in_(ids))
+        .order_by(ListingRemedy.listing_id, ListingRemedy.id),
+        "repairs": select(
+            RepairApplication.listing_id,
+            RepairApplication.applied_on,
+            RepairApplication.checks,
+            RepairApplication.status,
+            RepairApplication.decided_on,
+            RepairApplication.revoked_on,
+        )
+        .where(RepairApplication.listing_id.in_(ids))
+        .order_by(RepairApplication.listing_id, RepairApplication.id),
+        "docs": _documents(ids, case=False),
+        "case_docs": _documents(ids, case=True),
+        "publications": select(
+            Publication.subject_id.label("listing_id"), Publication.published_on, Publication.withdrawn_at
+        )
         .where(
             Publication.subject_type == SUBJECT,
-            Publication.subject_id.in_(ids),
             Publication.kind == PUBLICATION_KIND,
+            Publication.subject_id.in_(ids),
         )
-        .order_by(Publication.subject_id, Publication.id)
-    ):
-        out.setdefault(p.subject_id, []).append(p)
+        .order_by(Publication.subject_id, Publication.id),
+    }
+
+
+def statements(user: User, f: queries.ListingFilters) -> tuple[Select, dict[str, Select]]:
+    """The export's SQL: the listings of `queries.filtered(user, f)` joined with their enterprise and
+    决定机关, in id order, and one statement per related table for the same listings."""
+    ids = _ids(user, f)
+    listings = (
+        select(
+            CreditListing.id,
+            CreditListing.subject_kind,
+            CreditListing.person_name,
+            CreditListing.person_role,
+            CreditListing.person_id_no,
+            CreditListing.criterion,
+            CreditListing.criterion_text,
+            CreditListing.accident_ids,
+            CreditListing.status,
+            CreditListing.notice_served_on,
+            CreditListing.verification,
+            CreditListing.decided_on,
+            CreditListing.declined_reason,
+            CreditListing.term_start,
+            CreditListing.term_end,
+            CreditListing.ended_on,
+            CreditListing.end_kind,
+            CreditListing.end_reason,
+            Enterprise.name.label("ent_name"),
+            Enterprise.credit_code,
+            Enterprise.legal_rep,
+            Enterprise.industry,
+            Department.name.label("agency_name"),
+        )
+        .join(Enterprise, Enterprise.id == CreditListing.enterprise_id)
+        .outerjoin(Department, Department.id == CreditListing.agency_id)
+        .where(CreditListing.id.in_(ids))
+        .order_by(CreditListing.id)
+    )
+    return listings, _related_statements(ids)
+
+
+def _accidents(ids: Select) -> dict[int, tuple]:
+    """id -> (name, level, occurred on) of the accidents the exported listings name: their ids by one
+    statement, the accidents by one more (one per ACCIDENT_CHUNK ids)."""
+    wanted = sorted(
+        {
+            int(a)
+            for (found,) in db.session.execute(
+                select(CreditListing.accident_ids).where(CreditListing.id.in_(ids))
+            )
+            for a in (found or [])
+        }
+    )
+    out: dict[int, tuple] = {}
+    for i in range(0, len(wanted), ACCIDENT_CHUNK):
+        for aid, name, level, occurred_on in db.session.execute(
+            select(Accident.id, Accident.name, Accident.level, Accident.occurred_on).where(
+                Accident.id.in_(wanted[i : i + ACCIDENT_CHUNK])
+            )
+        ):
+            out[aid] = (name, level, occurred_on)
     return out
 
 
-def _batches(user: User, f: queries.ListingFilters) -> Iterator[list[CreditListing]]:
-    ids = list(db.session.scalars(_ids(user, f).order_by(CreditListing.id)))
-    for i in range(0, len(ids), CHUNK):
-        part = ids[i : i + CHUNK]
-        yield list(
-            db.session.scalars(
-                select(CreditListing)
-                .where(CreditListing.id.in_(part))
-                .options(
-                    selectinload(CreditListing.enterprise),
-                    selectinload(CreditListing.agency),
-                    selectinload(CreditListing.statements),
-                    selectinload(CreditListing.measures),
-                    selectinload(CreditListing.pushes),
-                    selectinload(CreditListing.remedies),
-                    selectinload(CreditListing.repairs),
-                )
-                .order_by(CreditListing.id)
-            )
-        )
+def _batches(user: User, f: queries.ListingFilters) -> Iterator[tuple[list, dict[str, dict[int, list]]]]:
+    """The exported listings in id order, CHUNK at a time, each batch with its related rows by table and
+    listing id. Each table is read by one statement for the whole export (side by side with the listings'),
+    so the number of statements does not grow with the rows."""
+    main, others = statements(user, f)
+    listings = Stream(main, CHUNK)
+    related: dict[str, Following] = {}
+    try:
+        for name, stmt in others.items():
+            related[name] = Following(stmt, CHUNK)
+        for batch in listings.batches():
+            last = batch[-1].id
+            yield batch, {name: stream.upto(last) for name, stream in related.items()}
+    finally:
+        listings.result.close()
+        for stream in related.values():
+            stream.result.close()
+
+
+def _by_type(docs) -> dict[str, list[tuple[str, date | None]]]:
+    """doc type -> [(number, issued day)] (in issue order)."""
+    out: dict[str, list] = {}
+    for d in docs:
+        out.setdefault(d.doc_type, []).append((d.number, _local(d.issued_at)))
+    return out
 
 
 def _first(docs: dict, doc_type: str) -> tuple[str, date | None] | None:
@@ -131,40 +253,30 @@ def _first(docs: dict, doc_type: str) -> tuple[str, date | None] | None:
 
 
 def listing_rows(user: User, f: queries.ListingFilters, *, today: date) -> Iterator[dict]:
+    accidents = _accidents(_ids(user, f))
     seq = 0
-    for batch in _batches(user, f):
-        ids = [lst.id for lst in batch]
-        docs = _docs(SUBJECT, ids, (DOC_NOTICE, DOC_DECISION, DOC_REPAIR, DOC_REVOKE))
-        case_ids = [lst.case_id for lst in batch if lst.case_id]
-        case_docs = _docs(CASE_SUBJECT, case_ids, CASE_DECISION_DOCS)
-        pubs = _publications(ids)
-        accident_ids = {int(a) for lst in batch for a in (lst.accident_ids or [])}
-        accidents = (
-            {a.id: a for a in db.session.scalars(select(Accident).where(Accident.id.in_(accident_ids)))}
-            if accident_ids
-            else {}
-        )
+    for batch, rel in _batches(user, f):
         for lst in batch:
             seq += 1
+            lid = lst.id
             yield _row(
                 seq,
                 lst,
-                docs.get(lst.id, {}),
-                case_docs.get(lst.case_id or 0, {}),
-                pubs.get(lst.id, []),
+                {name: rows.get(lid, ()) for name, rows in rel.items()},
                 accidents,
             )
 
 
-def _row(seq: int, lst: CreditListing, docs: dict, case_docs: dict, pubs: list, accidents: dict) -> dict:
-    ent = lst.enterprise
+def _row(seq: int, lst, rel: dict, accidents: dict[int, tuple]) -> dict:
+    docs, case_docs = _by_type(rel["docs"]), _by_type(rel["case_docs"])
+    stmts, repairs = rel["statements"], rel["repairs"]
     kinds = [str(lst.subject_kind)] + (["个人"] if lst.person_name else [])
-    names = [ent.name] + (
+    names = [lst.ent_name] + (
         [f"{lst.person_name}（{lst.person_role}）" if lst.person_role else lst.person_name]
         if lst.person_name
         else []
     )
-    numbers = [ent.credit_code or ""] + ([lst.person_id_no or ""] if lst.person_name else [])
+    numbers = [lst.credit_code or ""] + ([lst.person_id_no or ""] if lst.person_name else [])
     case_decision = ""
     for doc_type in CASE_DECISION_DOCS:
         found = _first(case_docs, doc_type)
@@ -174,16 +286,16 @@ def _row(seq: int, lst: CreditListing, docs: dict, case_docs: dict, pubs: list, 
     decision = _first(docs, DOC_DECISION)
     repair_docs = docs.get(DOC_REPAIR) or []
     revoke_docs = docs.get(DOC_REVOKE) or []
-    statements = "；".join(f"{s.kind}（{s.channel}，{_d(_local(s.submitted_at))}）" for s in lst.statements)
-    if lst.notice_served_on and not lst.statements and lst.verification:
+    statements = "；".join(f"{s.kind}（{s.channel}，{_d(_local(s.submitted_at))}）" for s in stmts)
+    if lst.notice_served_on and not stmts and lst.verification:
         statements = "期限内未陈述申辩"
     if lst.verification:
         statements = (statements + "；" if statements else "") + f"核查：{lst.verification}"
-    granted = [r for r in lst.repairs if r.status in (RepairStatus.GRANTED, RepairStatus.REVOKED)]
-    revoked = [r for r in lst.repairs if r.status == RepairStatus.REVOKED]
+    granted = [r for r in repairs if r.status in (RepairStatus.GRANTED, RepairStatus.REVOKED)]
+    revoked = [r for r in repairs if r.status == RepairStatus.REVOKED]
     repair_decision = "；".join(
         f"{(repair_docs[i][0] if i < len(repair_docs) else '')} / {_d(r.decided_on)}".strip(" /")
-        for i, r in enumerate(x for x in lst.repairs if x.decided_on)
+        for i, r in enumerate(x for x in repairs if x.decided_on)
     )
     remarks = [f"状态：{lst.status}"]
     if lst.declined_reason:
@@ -197,12 +309,12 @@ def _row(seq: int, lst: CreditListing, docs: dict, case_docs: dict, pubs: list, 
         "subject_kind": "、".join(kinds),
         "name": "；".join(names),
         "id_number": "；".join(numbers),
-        "head": "；".join(x for x in (ent.legal_rep or "", lst.person_name or "") if x),
-        "industry": ent.industry or "",
+        "head": "；".join(x for x in (lst.legal_rep or "", lst.person_name or "") if x),
+        "industry": lst.industry or "",
         "criterion": f"应急管理部令第11号 第{lst.criterion}项：{lst.criterion_text}",
         "case_decision": case_decision,
         "accidents": "；".join(
-            f"{a.name}/{a.level}/{_d(a.occurred_on)}"
+            f"{a[0]}/{a[1]}/{_d(a[2])}"
             for a in (accidents.get(int(i)) for i in (lst.accident_ids or []))
             if a is not None
         ),
@@ -210,23 +322,24 @@ def _row(seq: int, lst: CreditListing, docs: dict, case_docs: dict, pubs: list, 
         "statement": statements,
         "decision_no": decision[0] if decision else "",
         "decided_on": lst.decided_on,
-        "agency": lst.agency.name if lst.agency else "",
+        "agency": lst.agency_name or "",
         "publication": "；".join(
-            f"{_d(p.published_on)} {PUBLIC_PLATFORM}" + ("（已撤回）" if p.withdrawn_at else "") for p in pubs
+            f"{_d(p.published_on)} {PUBLIC_PLATFORM}" + ("（已撤回）" if p.withdrawn_at else "")
+            for p in rel["publications"]
         ),
-        "pushed": "；".join(f"{p.action} {_d(_local(p.pushed_at))}" for p in lst.pushes),
-        "measures": "；".join(f"{m.name}（{m.department}，{m.status}）" for m in lst.measures),
+        "pushed": "；".join(f"{p.action} {_d(_local(p.pushed_at))}" for p in rel["pushes"]),
+        "measures": "；".join(f"{m.name}（{m.department}，{m.status}）" for m in rel["measures"]),
         "term": f"{_d(lst.term_start)} 至 {_d(lst.term_end)}" if lst.term_start else "",
-        "repair_applied": "；".join(_d(r.applied_on) for r in lst.repairs),
+        "repair_applied": "；".join(_d(r.applied_on) for r in repairs),
         "repair_checks": "；".join(
             "、".join(
                 f"{c.get('label')}：{'符合' if c.get('passed') is True else '不符合' if c.get('passed') is False else '待核实'}"
                 for c in (r.checks or [])
             )
-            for r in lst.repairs
+            for r in repairs
             if r.checks
         ),
-        "repair_decision": repair_decision if granted or lst.repairs else "",
+        "repair_decision": repair_decision if granted or repairs else "",
         "expired_on": lst.ended_on if lst.end_kind == ListingEnd.EXPIRED else None,
         "revoked": "；".join(
             f"{(revoke_docs[i][0] if i < len(revoke_docs) else '')} {_d(r.revoked_on)} 恢复列入".strip()
@@ -234,7 +347,7 @@ def _row(seq: int, lst: CreditListing, docs: dict, case_docs: dict, pubs: list, 
         ),
         "remedies": "；".join(
             f"{r.kind} {r.body} {_d(r.filed_on)}" + (f" {r.outcome}" if r.outcome else "")
-            for r in lst.remedies
+            for r in rel["remedies"]
         ),
         "remarks": "；".join(remarks),
     }

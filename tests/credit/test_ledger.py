@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app import clock
 from app.credit import ledger, queries
-from app.credit.models import ListingStatus
+from app.credit.models import CreditListing, ListingStatus
+from app.errors import ValidationFailed
+from app.extensions import db
 from app.ledgers import definitions
 from tests.factories.credit import make_listing_fixture  # noqa: F401 - the walker fixture (make_listing)
 from tests.factories.credit_web import listing_at
@@ -40,18 +44,54 @@ def _world(world):
     return made
 
 
+def _more(world) -> None:
+    """Listings at other stages, in both towns, under other criteria (the filters have something to tell)."""
+    listing_at(world, ListingStatus.NOTICE, enterprise=world.ent_a2, criterion="9")
+    listing_at(world, ListingStatus.DECLINED, enterprise=world.ent_b, criterion="9")
+    listing_at(world, ListingStatus.REVOKED, enterprise=world.ent_a2)
+    listing_at(world, ListingStatus.LISTED, enterprise=world.ent_b, criterion="8")
+    commit()
+
+
+READERS = ("officer", "leader", "supervisor", "other_officer", "town_officer")
+
+
 def test_rows_are_the_lists_rows_for_each_reader(login, world):
     made = _world(world)
-    by_id = {v.id: v for v in made.values()}
-    for user in (world.officer, world.leader, world.supervisor, world.other_officer, world.town_officer):
-        listed_ids = _list_ids(login, user)
-        rows = _rows(user)
-        names = sorted(r["name"].split("；")[0] for r in rows)
-        assert names == sorted(by_id[i].enterprise.name for i in listed_ids), user.username
-        assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))
-    # under a filter too
-    for args in ({"status": "已列入"}, {"enterprise_id": str(world.ent_b.id)}, {"criterion": "6"}):
-        assert len(_rows(world.officer, **args)) == len(_list_ids(login, world.officer, **args))
+    _more(world)
+    by_id = {lst.id: lst for lst in db.session.scalars(select(CreditListing))}
+    assert {v.id for v in made.values()} <= set(by_id)
+    filters = (
+        {},
+        {"status": "已列入"},
+        {"status": "不予列入"},
+        {"enterprise_id": str(world.ent_b.id)},
+        {"criterion": "6"},
+        {"criterion": "9"},
+        {"town": world.town_b.path},
+        {"q": "化工"},
+    )
+    refused = []
+    for name in READERS:
+        user = getattr(world, name)
+        for args in filters:
+            if login(user).get("/credit/", query_string=args).status_code == 422:
+                # an enterprise outside the reader's scope: refused by the list and the ledger alike
+                with pytest.raises(ValidationFailed):
+                    _rows(user, **args)
+                refused.append((name, tuple(args)))
+                continue
+            listed = [by_id[i] for i in _list_ids(login, user, **args)]
+            rows = _rows(user, **args)
+            # the same listings: their subject's name and status, as many times as the list has them
+            assert sorted((r["name"].split("；")[0], r["remarks"].split("；")[0]) for r in rows) == sorted(
+                (lst.enterprise.name, f"状态：{lst.status}") for lst in listed
+            ), (name, args)
+            assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))
+    # the filters told the rows apart (the comparison above is not between empty sets)
+    assert 0 < len(_rows(world.officer, status="已列入")) < len(_rows(world.officer))
+    assert refused == [("other_officer", ("enterprise_id",)), ("town_officer", ("enterprise_id",))]
+    assert _rows(world.other_officer) and not _rows(world.other_officer, town=world.town_b.path)
 
 
 def test_the_ledger_is_staff_only(world):
