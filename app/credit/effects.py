@@ -50,6 +50,7 @@ from app.extensions import db
 from app.workflow.models import InstanceStatus
 
 LISTED_LABEL = "严重失信主体"
+HEAD_LISTED_LABEL = "主要负责人列入严重失信主体名单"  # 第五项: the person is listed, not the unit
 KEY_LABEL = "重点监管"
 FEEDBACK_MAX = 2000
 FEEDBACK_ROLES = (Role.OFFICER, Role.SECTION_HEAD, Role.LEADER)
@@ -97,6 +98,20 @@ def officers_of(listing: CreditListing) -> list[User]:
     for role in (Role.OFFICER, Role.SECTION_HEAD):
         users += users_with_role(role, region_path=listing.region_path, agency_id=listing.agency_id)
     return list(dict.fromkeys(users))
+
+
+def head_only(listing: CreditListing) -> bool:
+    """第五项: the unit's main 负责人 is listed alone (应急管理部令第11号第六条第五项), not the unit."""
+    from app.credit import criteria
+
+    return criteria.criterion(listing.criterion).head_only
+
+
+def _listed_as(listing: CreditListing) -> str:
+    """Who is listed, in a notice's or notification's words: the unit, or its main 负责人 by name."""
+    if head_only(listing):
+        return f"{listing.enterprise.name}{listing.person_role or '主要负责人'}{listing.person_name or ''}"
+    return listing.enterprise.name
 
 
 def _live(listing: CreditListing) -> list[ListingMeasure]:
@@ -239,6 +254,11 @@ def _apply_measures(listing: CreditListing, *, actor, today: date) -> list[Listi
             chosen.append(lib.get(code))
         except LookupError:
             raise invalid("measure_codes", f"措施库中没有该惩戒措施：{code}") from None
+    if head_only(listing):
+        # the person is listed, not the unit: only the measures concerning a person (measures.json
+        # `person`) — no class raise, no 重点监管 banner, nothing aimed at the unit (a decision made before
+        # the 列入决定 refused them may still carry them: they are not applied)
+        chosen = [m for m in chosen if m.person]
     created: list[ListingMeasure] = []
     external: OrderedDict[str, list[ListingMeasure]] = OrderedDict()
     for spec in chosen:
@@ -277,8 +297,11 @@ def _apply_measures(listing: CreditListing, *, actor, today: date) -> list[Listi
             listing,
             kind="credit_interview",
             key=f"interview:{interview.id}",
-            title=f"约谈安排：{listing.enterprise.name}",
-            body=f"{listing.enterprise.name}已列入严重失信主体名单，请于{interview.interview_on:%Y年%m月%d日}前约谈其主要负责人并责令参加安全培训。",
+            title=f"约谈安排：{_listed_as(listing)}",
+            body=(
+                f"{_listed_as(listing)}已列入严重失信主体名单，请于{interview.interview_on:%Y年%m月%d日}前约谈"
+                + ("并责令参加安全培训。" if head_only(listing) else "其主要负责人并责令参加安全培训。")
+            ),
         )
     feedback_due = pack.end_of("feedback_period", today) if external else None
     for department, items in external.items():
@@ -300,6 +323,7 @@ def _issue_joint(
         listing,
         documents.JOINT,
         {
+            **_notice_subject(listing),
             "department": department,
             "measures": [{"code": m.code, "name": m.name, "basis": m.basis} for m in items],
             "decision_no": publicity._decision_no(listing),
@@ -310,6 +334,22 @@ def _issue_joint(
         actor=actor,
         title=f"联合惩戒通知（{department}）",
     )
+
+
+def _notice_subject(listing: CreditListing) -> dict[str, Any]:
+    """A 联合惩戒通知's / 移出通知's subject for a head-only listing: the person named (自然人), the ID masked —
+    the full number goes to the national platform only (push file); the unit only as where the person works."""
+    if not head_only(listing):
+        return {}
+    from app.publication.masking import mask_text
+
+    return {
+        "person": {
+            "name": listing.person_name or "",
+            "id_no": mask_text(listing.person_id_no) if listing.person_id_no else "",
+            "role": listing.person_role or "主要负责人",
+        }
+    }
 
 
 def _lift_measures(listing: CreditListing, end: ListingEnd, reason: str, *, actor, on: date) -> None:
@@ -333,6 +373,7 @@ def _lift_measures(listing: CreditListing, end: ListingEnd, reason: str, *, acto
             listing,
             documents.REMOVAL,
             {
+                **_notice_subject(listing),
                 "department": department,
                 "end_kind": str(end),
                 "removed_on": on,
@@ -649,12 +690,14 @@ def _sweep() -> str | None:
 
 def enterprise_flags(enterprise_ids: list[int]) -> dict[int, list[str]]:
     """app.org.flags provider: an enterprise with a listing in force carries LISTED_LABEL, and KEY_LABEL while
-    a 重点监管 (banner) measure of it is live."""
-    from app.credit.queries import listed_ids
+    a 重点监管 (banner) measure of it is live. An enterprise whose main 负责人 alone is listed (第五项) is not
+    itself listed: it carries HEAD_LISTED_LABEL only."""
+    from app.credit.queries import head_listed_ids, listed_ids
 
     listed = listed_ids(enterprise_ids)
+    heads = head_listed_ids(enterprise_ids) - listed
     if not listed:
-        return {}
+        return {eid: [HEAD_LISTED_LABEL] for eid in heads}
     banner_codes = [m.code for m in library.library().measures if m.kind == "banner"]
     watched = set(
         db.session.scalars(
@@ -668,7 +711,8 @@ def enterprise_flags(enterprise_ids: list[int]) -> dict[int, list[str]]:
             )
         )
     )
-    return {eid: [LISTED_LABEL] + ([KEY_LABEL] if eid in watched else []) for eid in listed}
+    flags = {eid: [LISTED_LABEL] + ([KEY_LABEL] if eid in watched else []) for eid in listed}
+    return {**flags, **{eid: [HEAD_LISTED_LABEL] for eid in heads}}
 
 
 def init_app(app) -> None:
@@ -680,11 +724,13 @@ def init_app(app) -> None:
 
 
 __all__ = [
+    "HEAD_LISTED_LABEL",
     "KEY_LABEL",
     "LISTED_LABEL",
     "end_effects",
     "enterprise_flags",
     "feedback_sweep",
+    "head_only",
     "init_app",
     "officers_of",
     "record_feedback",

@@ -7,6 +7,10 @@ Each measure: `code`, `name`, `basis`, the executing `department` (本局 or ano
 - `interview` 约谈 of the main 负责人, scheduled within the interview period;
 - `external`  another department: a numbered 联合惩戒通知, its feedback tracked.
 
+`person` (default false) marks a measure concerning a person (约谈主要负责人, 限制担任负责人): a listing of the
+unit's main 负责人 alone (第五项, criteria.Criterion.head_only) takes only these — no class raise, no
+重点监管 banner, nothing aimed at the unit.
+
 `class_order` lists the 分类分级 classes from the least to the most supervised (A … D): "one step up" is the
 next one. Loaded once per process; `reload()` for tests that swap the file.
 """
@@ -32,6 +36,7 @@ class Measure:
     internal: bool
     default: bool
     kind: str
+    person: bool = False  # concerns a person (the main 负责人): the only kind a head-only listing takes
 
 
 @dataclass(frozen=True)
@@ -47,8 +52,15 @@ class Library:
                 return m
         raise LookupError(f"措施库中没有该惩戒措施：{code}")
 
-    def defaults(self) -> list[str]:
+    def defaults(self, head_only: bool = False) -> list[str]:
+        """The codes preselected in the 列入决定; for a listing of the main 负责人 alone (第五项), every
+        measure concerning a person."""
+        if head_only:
+            return [m.code for m in self.measures if m.person]
         return [m.code for m in self.measures if m.default]
+
+    def person_measures(self) -> list[Measure]:
+        return [m for m in self.measures if m.person]
 
     def choices(self) -> list[tuple[str, str]]:
         """(code, "name（department）") for the 列入决定's checkboxes."""
@@ -70,6 +82,7 @@ def _validate(raw: dict) -> Library:
             internal=bool(item["internal"]),
             default=bool(item["default"]),
             kind=str(item["kind"]),
+            person=bool(item.get("person", False)),
         )
         if m.code in seen:
             raise ValueError(f"measures.json: 措施代码重复：{m.code}")

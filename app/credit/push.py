@@ -24,7 +24,7 @@ from app import audit, clock
 from app.credit.models import CreditListing, CreditPush, ListingEnd, SubjectKind
 from app.extensions import db
 
-FORMAT = "safeloop-credit-push/1"
+FORMAT = "safeloop-credit-push/2"  # /2: the subject's own ID fields and 所在单位 (a person listed alone)
 LIST_NAME = "安全生产严重失信主体名单"
 BASIS = "《安全生产严重失信主体名单管理办法》（应急管理部令第11号）"
 
@@ -41,7 +41,12 @@ NATIONAL_FIELDS = (
     "失信主体名称",
     "主体类别",
     "统一社会信用代码",
+    "证件类型",
+    "证件号码",
+    "职务",
     "法定代表人",
+    "所在单位名称",
+    "所在单位统一社会信用代码",
     "一并列入人员姓名",
     "一并列入人员证件类型",
     "一并列入人员证件号码",
@@ -75,12 +80,13 @@ def push_root() -> Path:
 
 def record_of(listing: CreditListing, action: str, measure_names: list[str]) -> dict[str, str]:
     """The national fields of one listing for `action` (strings; empty where not applicable)."""
+    from app.credit import criteria
     from app.credit.publicity import _decision_no
 
     e = listing.enterprise
     ended = action in (REMOVED, REVOKED)
     region_code = [p for p in (listing.region_path or "").split("/") if p]
-    return {
+    record = {
         "名单名称": LIST_NAME,
         "操作类型": action,
         "失信主体名称": e.name,
@@ -88,7 +94,12 @@ def record_of(listing: CreditListing, action: str, measure_names: list[str]) -> 
         if listing.subject_kind == SubjectKind.INSTITUTION
         else "法人及非法人组织",
         "统一社会信用代码": e.credit_code,
+        "证件类型": "",
+        "证件号码": "",
+        "职务": "",
         "法定代表人": e.legal_rep or "",
+        "所在单位名称": "",
+        "所在单位统一社会信用代码": "",
         "一并列入人员姓名": listing.person_name or "",
         "一并列入人员证件类型": "居民身份证" if listing.person_id_no else "",
         "一并列入人员证件号码": listing.person_id_no or "",
@@ -111,6 +122,27 @@ def record_of(listing: CreditListing, action: str, measure_names: list[str]) -> 
         "属地行政区划代码": region_code[-1] if region_code else "",
         "业务记录标识": f"credit-listing-{listing.id}",
     }
+    if criteria.criterion(listing.criterion).head_only:
+        # 第五项 lists the unit's main 负责人 alone: the subject is the person (自然人), the ID in full (this
+        # file goes to the national platform, never to the public); the unit only as where the person works
+        record.update(
+            {
+                "失信主体名称": listing.person_name or "",
+                "主体类别": "自然人",
+                "统一社会信用代码": "",
+                "证件类型": "居民身份证" if listing.person_id_no else "",
+                "证件号码": listing.person_id_no or "",
+                "职务": listing.person_role or "主要负责人",
+                "法定代表人": "",
+                "所在单位名称": e.name,
+                "所在单位统一社会信用代码": e.credit_code or "",
+                "一并列入人员姓名": "",
+                "一并列入人员证件类型": "",
+                "一并列入人员证件号码": "",
+                "一并列入人员职务": "",
+            }
+        )
+    return record
 
 
 def _write(path: Path, data: bytes) -> None:

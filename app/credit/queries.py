@@ -31,26 +31,49 @@ from app.params import ListFilters
 # --- for other domains and the enterprise banner (helper "effects"): listings in force -------------------
 
 
+def _head_only_codes() -> list[str]:
+    from app.credit import criteria
+
+    return [c.code for c in criteria.criteria().items if c.head_only]
+
+
 def active_listing(enterprise_id: int) -> CreditListing | None:
     """The enterprise's listing in force (已列入), the latest one if several; None when it is not listed.
-    Not scoped: what is in force is public (the 公示 page shows it)."""
+    Not scoped: what is in force is public (the 公示 page shows it). A listing of its main 负责人 alone
+    (第五项) does not list the enterprise: not counted here (head_listed_ids)."""
     return db.session.scalar(
         select(CreditListing)
-        .where(CreditListing.enterprise_id == enterprise_id, CreditListing.status == ListingStatus.LISTED)
+        .where(
+            CreditListing.enterprise_id == enterprise_id,
+            CreditListing.status == ListingStatus.LISTED,
+            CreditListing.criterion.not_in(_head_only_codes()),
+        )
         .order_by(CreditListing.term_start.desc(), CreditListing.id.desc())
         .limit(1)
     )
 
 
 def listed_ids(enterprise_ids: Iterable[int]) -> set[int]:
-    """Which of `enterprise_ids` have a listing in force — one query (ix_credit_listings_enterprise)."""
+    """Which of `enterprise_ids` are themselves listed (a listing in force, not one of the main 负责人
+    alone) — one query (ix_credit_listings_enterprise)."""
+    return _in_force(enterprise_ids, head_only=False)
+
+
+def head_listed_ids(enterprise_ids: Iterable[int]) -> set[int]:
+    """Which of `enterprise_ids` have their main 负责人 listed alone (第五项) in force."""
+    return _in_force(enterprise_ids, head_only=True)
+
+
+def _in_force(enterprise_ids: Iterable[int], *, head_only: bool) -> set[int]:
     ids = {int(i) for i in enterprise_ids if i is not None}
     if not ids:
         return set()
+    codes = _head_only_codes()
+    which = CreditListing.criterion.in_(codes) if head_only else CreditListing.criterion.not_in(codes)
     return set(
         db.session.scalars(
             select(CreditListing.enterprise_id)
-            .where(CreditListing.enterprise_id.in_(ids), CreditListing.status == ListingStatus.LISTED)
+            .where(CreditListing.enterprise_id.in_(ids), CreditListing.status == ListingStatus.LISTED, which)
             .distinct()
         )
     )

@@ -103,7 +103,7 @@ def _facts(task, actor) -> workflow.TaskFacts | None:
                 else "该列入情形须将单位及其主要负责人一并列入，告知时未列明",
             ),
         ]
-        initial = {"measure_codes": measures.library().defaults(), "reasons": listing.reasons}
+        initial = {"measure_codes": measures.library().defaults(crit.head_only), "reasons": listing.reasons}
     return workflow.TaskFacts(template=TEMPLATE, title="列入事项", context=context, initial=initial)
 
 

@@ -237,3 +237,89 @@ def test_the_enterprise_cannot_download_the_revocation_evidence(world, listed, u
     assert party.get(f"/attachments/{commitment}").status_code == 200  # its own 信用承诺书 stays its own
     assert login(world.manager_b).get(f"/attachments/{commitment}").status_code == 404
     assert login(world.other_officer).get(f"/attachments/{evidence}").status_code == 404
+
+
+# --- 2. 第五项: the unit's main 负责人 listed alone ---------------------------------------------------------
+
+
+def _head_listed(make_listing, **decide):
+    w = make_listing(criterion="5").to_decide().decide(**decide).serve_decision()
+    db.session.commit()
+    return w.listing
+
+
+def test_the_decision_of_a_head_only_listing_takes_only_measures_concerning_a_person(world, make_listing):
+    from app.credit import measures
+    from app.errors import ValidationFailed as Invalid
+
+    lib = measures.library()
+    person = lib.defaults(head_only=True)
+    assert set(person) == {"interview", "position_ban"} and all(lib.get(c).person for c in person)
+    w = make_listing(criterion="5").to_decide()
+    with pytest.raises(Invalid) as e:
+        w.decide(measure_codes=["interview", "inspection_class_up"])
+    assert "measure_codes" in e.value.field_errors and "分类分级" in e.value.field_errors["measure_codes"]
+    db.session.rollback()
+
+
+def test_a_head_only_listing_applies_no_unit_measure_and_names_the_person(world, make_listing, login):
+    from app.credit.models import ListingStatus
+    from app.documents import documents_for
+
+    category = world.ent_a.category
+    listing = _head_listed(make_listing)  # the defaults: the person's measures
+    assert listing.status == ListingStatus.LISTED
+    codes = sorted(m.code for m in listing.measures)
+    assert codes == ["interview", "position_ban"]
+    db.session.refresh(world.ent_a)
+    assert world.ent_a.category == category  # no class raise
+    # no 重点监管 banner and the enterprise is not 严重失信主体: its 主要负责人 is listed
+    flags = effects.enterprise_flags([world.ent_a.id]).get(world.ent_a.id, [])
+    assert flags == [effects.HEAD_LISTED_LABEL]
+    from app.credit.queries import active_listing, is_listed
+
+    assert not is_listed(world.ent_a.id) and active_listing(world.ent_a.id) is None
+    # the 联合惩戒通知 names the person (自然人), ID masked, the unit only as where the person works
+    [joint] = documents_for(listing, doc_type="credit_joint")
+    db.session.commit()
+    html = login(world.officer).get(f"/documents/{joint.id}").get_data(as_text=True)
+    name, id_no = listing.person_name, listing.person_id_no
+    assert f"{name}（自然人）" in html and "该单位未列入" in html
+    assert id_no not in html and f"{id_no[:6]}********{id_no[-4:]}" in html
+    # the 约谈 notification names the person
+    from app.notifications.models import Notification
+
+    note = db.session.scalars(select(Notification).where(Notification.kind == "credit_interview")).first()
+    assert note is not None and name in note.title and name in note.body
+
+
+def test_the_push_of_a_head_only_listing_names_the_person_with_the_id_in_full(world, make_listing):
+    from app.credit import push
+
+    listing = _head_listed(make_listing)
+    [row] = listing.pushes
+    record = json.loads(push.path_of(row).read_text(encoding="utf-8"))["records"][0]
+    assert record["失信主体名称"] == listing.person_name and record["主体类别"] == "自然人"
+    assert record["证件号码"] == listing.person_id_no and record["证件类型"] == "居民身份证"
+    assert record["统一社会信用代码"] == "" and record["法定代表人"] == ""
+    assert record["所在单位名称"] == world.ent_a.name and record["一并列入人员姓名"] == ""
+    assert set(record["惩戒措施"].split("；")) == {
+        m.name for m in listing.measures
+    }  # the person's measures only
+
+
+def test_a_unit_listing_still_takes_the_unit_measures_and_pushes_the_unit(world, make_listing):
+    from app.credit import push
+
+    w = make_listing(criterion="9").listed()
+    db.session.commit()
+    codes = {m.code for m in w.listing.measures}
+    assert {"inspection_class_up", "key_supervision"} <= codes
+    assert effects.enterprise_flags([world.ent_a.id])[world.ent_a.id] == [
+        effects.LISTED_LABEL,
+        effects.KEY_LABEL,
+    ]
+    record = w.listing.pushes[0].record
+    assert (
+        record["失信主体名称"] == world.ent_a.name and record["证件号码"] == "" and push.FORMAT.endswith("/2")
+    )

@@ -287,12 +287,14 @@ def verify(listing: CreditListing, data: dict[str, Any], *, actor: User, task=No
 # ---- 列入决定 -------------------------------------------------------------------------------------------------
 
 
-def _measures(codes: Any) -> list[dict[str, Any]]:
+def _measures(codes: Any, head_only: bool = False) -> list[dict[str, Any]]:
+    """The chosen measures; a listing of the main 负责人 alone (第五项) takes only the measures concerning a
+    person (measures.json `person`): a measure aimed at the unit is refused, naming it."""
     from app.credit import measures
 
     lib = measures.library()
     if codes is None:
-        codes = lib.defaults()
+        codes = lib.defaults(head_only)
     if not isinstance(codes, list):
         raise invalid("measure_codes", "请选择惩戒措施")
     out = []
@@ -301,6 +303,12 @@ def _measures(codes: Any) -> list[dict[str, Any]]:
             m = lib.get(code)
         except LookupError:
             raise invalid("measure_codes", f"措施库中没有该惩戒措施：{code}") from None
+        if head_only and not m.person:
+            allowed = "、".join(p.name for p in lib.person_measures())
+            raise invalid(
+                "measure_codes",
+                f"本项仅列入主要负责人，不能对单位实施“{m.name}”；可选择针对个人的措施：{allowed}",
+            )
         out.append({"code": m.code, "name": m.name, "department": m.department, "internal": m.internal})
     return out
 
@@ -332,8 +340,8 @@ def decide(
     if choice != "list":
         raise invalid("decision", "请选择“列入”“不予列入”或“退回”")
     gates.before_decision(actor, listing)
-    chosen = _measures(data.get("measure_codes"))
     crit = _criterion(listing)
+    chosen = _measures(data.get("measure_codes"), crit.head_only)
     today = clock.today()
     pack = credit_pack(listing.region_path, today)
     notice = _latest(listing, documents.NOTICE)
