@@ -570,6 +570,10 @@ def main() -> None:
             f"xlsxwriter {b:7.1f} ms ({base[0][1]:,} rows); job/raw {statistics.median(jm) / b:5.2f}x"
         )
 
+    if not STEPS_N:  # BENCH_CREDIT_STEPS=0: no steps measured
+        for p in problems:
+            print(f"  PROBLEM: {p}")
+        return
     print(
         f"\n== steps over HTTP (POST /tasks/<id>), SQLite: {STEPS_N} listings after {WARM} warm-up, each decided "
         f"(列入, {len(defaults)} default measures) and served; {listed} of {len(to_decide)} now 已列入"
