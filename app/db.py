@@ -125,6 +125,10 @@ class likely(ColumnElement):  # noqa: N801 - reads as the SQL function it render
     def __init__(self, condition):
         self.condition = condition
 
+    @property
+    def _from_objects(self):  # the condition's tables: a statement whose only criterion is likely(...) keeps its FROM
+        return self.condition._from_objects
+
 
 @compiles(likely)
 def _likely_default(element, compiler, **kw):
@@ -147,6 +151,10 @@ class unindexed(ColumnElement):  # noqa: N801 - reads as the SQL it renders
     def __init__(self, column):
         self.column = column
         self.type = column.type
+
+    @property
+    def _from_objects(self):
+        return self.column._from_objects
 
 
 @compiles(unindexed)

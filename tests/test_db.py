@@ -1,12 +1,13 @@
-"""app.db helpers: the likely() planner hint keeps its condition in the statement cache key."""
+"""app.db helpers: the likely() planner hint keeps its condition in the statement cache key, and the tables of
+what likely() and unindexed() wrap."""
 
 from __future__ import annotations
 
-from sqlalchemy import false, select, true
+from sqlalchemy import false, func, literal, select, true
 
 from app.auth.models import User
 from app.auth.roles import Role
-from app.db import likely
+from app.db import likely, unindexed
 from app.inbox import queries
 from app.workflow.models import HumanTask
 
@@ -34,3 +35,14 @@ def test_inbox_scopes_do_not_leak_through_the_statement_cache(started, world, db
     assert nowhere.scope_path is None
     for user, expected in ((world.town_officer, 1), (nowhere, 0), (world.officer, 2), (nowhere, 0)):
         assert queries.inbox(user, queries.InboxFilters()).total == expected, user.username
+
+
+def test_a_statement_whose_only_criterion_is_likely_keeps_its_table(db):
+    """A count replaces the columns (SELECT 1 …): the FROM must still come from the wrapped condition, or the
+    statement names a column of no table (it did for a list whose only filter was its likely() scope)."""
+    stmt = select(HumanTask.id).where(likely(HumanTask.region_path.like("/340000/%")))
+    count = select(func.count()).select_from(stmt.with_only_columns(literal(1)).subquery())
+    assert "FROM human_tasks" in str(count.compile(db.engine))
+    assert db.session.scalar(count) == 0
+    where = select(literal(1)).where(unindexed(HumanTask.due_at).is_not(None))
+    assert "FROM human_tasks" in str(where.compile(db.engine))
