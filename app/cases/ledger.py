@@ -20,7 +20,8 @@ Persons' ID numbers appear in full: the ledger is an internal record for the age
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -76,6 +77,25 @@ SUSPENSION_KINDS = (PenaltyKind.SUSPEND, PenaltyKind.REVOKE, PenaltyKind.CLOSE, 
 
 def _ids(user: User, f: queries.CaseFilters) -> Select:
     return queries.filtered(user, f).with_only_columns(PenaltyCase.id).order_by(None)
+
+
+@dataclass(frozen=True)
+class AnsweredColumn:
+    """A ledger column another domain answers for each case (是否列入严重失信: the credit domain, which keeps the
+    list): `statement(ids)` selects its rows for the cases whose ids `ids` selects, case_id first, in case id
+    order (streamed beside the others: one statement per export); `render(rows)` is the cell of one case."""
+
+    key: str
+    statement: Callable[[Select], Select]
+    render: Callable[[Sequence], str]
+
+
+_ANSWERED: dict[str, AnsweredColumn] = {}
+
+
+def register_answered_column(column: AnsweredColumn) -> None:
+    """Registered in the answering domain's init_app; the column's key must be one of reports/penalty_cases.json."""
+    _ANSWERED[column.key] = column
 
 
 def statements(user: User, f: queries.CaseFilters) -> tuple[Select, dict[str, Select]]:
@@ -191,6 +211,7 @@ def statements(user: User, f: queries.CaseFilters) -> tuple[Select, dict[str, Se
         "docs": docs,
         "publications": _publications(ids),
     }
+    related.update({f"answered:{key}": column.statement(ids) for key, column in _ANSWERED.items()})
     return cases, related
 
 
@@ -386,7 +407,7 @@ def case_rows(user: User, f: queries.CaseFilters, *, attachment_base: str, today
                     hearing_words.append(f"定于 {_d(h.hearing_on)}（{h.status}）")
                 else:
                     hearing_words.append(h.status)
-            yield {
+            row = {
                 "case_no": c.case_no or "",
                 "filed_on": c.filed_on,
                 "source": c.source,
@@ -465,7 +486,7 @@ def case_rows(user: User, f: queries.CaseFilters, *, attachment_base: str, today
                     + ("" if p.status == "已公示" else f"（{p.status}）")
                     for p in pubs
                 ),
-                "credit": "",  # 严重失信主体名单: filled when the credit domain lands
+                "credit": "",  # 严重失信主体名单: answered by the domain that keeps it (register_answered_column)
                 "transfer": (
                     (
                         f"是（{transfer.transferred_at.date().isoformat()}，{transfer.receiving_organ}）"
@@ -501,6 +522,9 @@ def case_rows(user: User, f: queries.CaseFilters, *, attachment_base: str, today
                     if x
                 ),
             }
+            for key, column in _ANSWERED.items():
+                row[key] = column.render(rel[f"answered:{key}"].get(cid, ()))
+            yield row
 
 
 def filter_words(f: queries.CaseFilters) -> str:

@@ -119,6 +119,11 @@ def _init_web(app: Flask) -> None:
         order=50,
     )
     ledgers.register_source(credit_ledger.SOURCE)  # 严重失信主体名单台账 (reports/credit_listings.json)
+    from app.cases.ledger import AnsweredColumn, register_answered_column
+
+    register_answered_column(  # the 行政处罚案件台账's 是否列入严重失信, answered from the list
+        AnsweredColumn("credit", credit_ledger.case_listing_statement, credit_ledger.case_listing_words)
+    )
     from app.credit.seed import seed_credit
     from app.seed import register_seeder
 

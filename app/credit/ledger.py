@@ -32,6 +32,7 @@ from app.credit.models import (
     ListingMeasure,
     ListingRemedy,
     ListingStatement,
+    ListingStatus,
     RepairApplication,
     RepairStatus,
 )
@@ -420,3 +421,42 @@ SOURCE = LedgerSource(
     rows=extract,
     order=120,
 )
+
+
+# --- the penalty-case ledger's 是否列入严重失信 column (app.cases.ledger.register_answered_column) -------------
+
+
+def case_listing_statement(case_ids: Select) -> Select:
+    """The listings resting on the cases `case_ids` selects, case id first, in case order."""
+    return (
+        select(
+            CreditListing.case_id,
+            CreditListing.id,
+            CreditListing.status,
+            CreditListing.criterion,
+            CreditListing.decided_on,
+            CreditListing.term_end,
+            CreditListing.end_kind,
+            CreditListing.ended_on,
+        )
+        .where(CreditListing.case_id.in_(case_ids))
+        .order_by(CreditListing.case_id, CreditListing.id)
+    )
+
+
+def case_listing_words(rows) -> str:
+    """One case's cell: 否 when no listing rests on it, else each listing's state in the ledger's words."""
+    if not rows:
+        return "否"
+    words = []
+    for r in rows:
+        item = f"第{r.criterion}项"
+        if r.status == ListingStatus.LISTED:
+            words.append(f"是（{_d(r.decided_on)}列入，{item}，管理期限至{_d(r.term_end)}）")
+        elif r.status == ListingStatus.DECLINED:
+            words.append(f"否（不予列入，{item}）")
+        elif r.status in (ListingStatus.REMOVED, ListingStatus.REVOKED):
+            words.append(f"曾列入，{r.end_kind or r.status}（{_d(r.ended_on)}，{item}）")
+        else:
+            words.append(f"列入程序中（{r.status}，{item}）")
+    return "\n".join(words)

@@ -88,7 +88,7 @@ def test_rows_fill_the_columns_from_the_real_cases(demo):
     )
     assert closed["legal_review"].endswith("同意") and closed["statement"].startswith("书面放弃")
     assert closed["days"] == (cases["closed"].closed_on - cases["closed"].filed_on).days
-    assert len(closed["officers"].split("、")) == 2 and closed["credit"] == "" and closed["transfer"] == "否"
+    assert len(closed["officers"].split("、")) == 2 and closed["credit"] == "否" and closed["transfer"] == "否"
     assert closed["basis"] == "《安全生产法》第九十九条第三项" and "AQSCF-99-3/" in closed["discretion"]
 
     overdue = by_no[cases["overdue"].case_no]
