@@ -50,6 +50,8 @@ FIELD_LABELS = {
     "publish_due": "公示期限",
     "declined_reason": "不予列入理由",
     "person_name": "一并列入人员",
+    "feedback": "部门反馈内容",
+    "feedback_on": "反馈日期",
 }
 
 
