@@ -54,7 +54,8 @@ MYPY_TARGETS := app/workflow \
 	app/org/flags.py \
 	app/publication \
 	app/periodic.py \
-	app/params.py
+	app/params.py \
+	app/rulepacks.py
 
 lint: install
 	$(VENV)/bin/ruff check app tests bench

@@ -6,76 +6,58 @@ differs by province (S6 1万/3万 vs S7 2万/5万), and many periods are tagged 
 a JSON file under app/cases/data/rules/ together with its source, so an administrator can correct it without
 a release, and every page can cite where a figure came from (`RulePack.source_of`).
 
-File format (one file may hold several versions, of one or more jurisdictions)::
-
-    {"versions": [{
-        "jurisdiction": "/340000/",            # region path prefix; "" = national default
-        "name": "安徽省",                       # shown when citing
-        "effective_from": "2021-07-15",
-        "effective_to": "2026-01-31",          # optional, inclusive
-        "source": "…",                         # default citation of every value of this version
-        "sources": {"hearing_threshold_person": "…"},   # optional per-value citations
-        "values": {...}                        # see FIELDS
-    }]}
-
-Lookup: `pack_for(region_path, on)` starts from the national version in force on `on`, then lays over it the
-version in force of every less-to-more specific jurisdiction whose prefix the region path starts with
-("/340000/341300/341302/" → "", "/340000/", "/340000/341300/"). A provincial or city version may give only
-some values; the others come from the less specific one. National versions must be complete.
-
-Periods are written {"days": n, "kind": "working"|"calendar"}, {"months": n}, {"years": n} or {"hours": n};
-amounts as strings or integers (yuan), rates as strings ("0.03").
-
-The loader does not need a Flask app. Files are validated on load (a bad file raises RulesError naming the
-file and the key) and cached per process; `reload()` clears the cache.
+The file format, the lookup (the national version in force, overlaid by every less-to-more specific
+jurisdiction's version in force), the period syntax, validation, caching and `reload()` are the platform's
+(app.rulepacks.PackLoader); this module gives the values (FIELDS), the RulePack they fill and `pack_for`.
+Amounts are strings or integers (yuan), rates strings ("0.03").
 """
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
+
+from app.rulepacks import (
+    PERIOD_UNITS,
+    PackLoader,
+    PackVersion,
+    Period,
+    RulesError,
+    normalize_region,
+    parse_bool,
+    parse_decimal,
+    parse_int,
+    period,
+)
+
+__all__ = [
+    "FIELDS",
+    "PERIOD_UNITS",
+    "RULES_DIR",
+    "DiscussionTriggers",
+    "ExtensionStep",
+    "PackVersion",
+    "PartyKind",
+    "Period",
+    "ReviewTriggers",
+    "RulePack",
+    "RulesError",
+    "load_versions",
+    "normalize_region",
+    "pack_for",
+    "reload",
+]
 
 RULES_DIR = Path(__file__).with_name("data") / "rules"
 
 PartyKind = Literal["person", "unit"]  # 公民（个人） / 法人或者其他组织（单位）
-PERIOD_UNITS = ("calendar", "working", "months", "years", "hours")
-
-
-class RulesError(ValueError):
-    """A parameter pack file is malformed, or no pack is in force for the date asked."""
 
 
 # --- value types ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """A legal period: n units of calendar days (自然日), working days (工作日), months, years or hours."""
-
-    n: int
-    unit: str  # one of PERIOD_UNITS
-
-    @property
-    def kind(self) -> str:
-        """The app.calendar day kind ("calendar"/"working") for day periods."""
-        if self.unit not in ("calendar", "working"):
-            raise ValueError(f"期间单位为 {self.unit}，不是按日计算的期间")
-        return self.unit
-
-    def label(self) -> str:
-        return {
-            "calendar": f"{self.n}日",
-            "working": f"{self.n}个工作日",
-            "months": f"{self.n}个月",
-            "years": f"{self.n}年",
-            "hours": f"{self.n}小时",
-        }[self.unit]
 
 
 @dataclass(frozen=True)
@@ -117,56 +99,10 @@ class DiscussionTriggers:
 # --- the schema of `values` ----------------------------------------------------------------------
 
 
-def _decimal(v: Any) -> Decimal:
-    if isinstance(v, bool) or not isinstance(v, (int, str)):
-        raise ValueError("应为金额（整数或数字字符串）")
-    try:
-        d = Decimal(str(v))
-    except InvalidOperation:
-        raise ValueError(f"不是有效的数字：{v!r}") from None
-    if not d.is_finite() or d < 0:
-        raise ValueError(f"应为非负数：{v!r}")
-    return d
-
-
-def _int(v: Any, minimum: int = 1) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-        raise ValueError(f"应为不小于 {minimum} 的整数：{v!r}")
-    return v
-
-
-def _bool(v: Any) -> bool:
-    if not isinstance(v, bool):
-        raise ValueError(f"应为 true 或 false：{v!r}")
-    return v
-
-
 def _kinds(v: Any) -> tuple[str, ...]:
     if not isinstance(v, list) or not all(isinstance(k, str) and k.strip() for k in v):
         raise ValueError("应为处罚种类名称的列表")
     return tuple(v)
-
-
-def _period(*allowed: str):
-    def parse(v: Any) -> Period:
-        if not isinstance(v, dict):
-            raise ValueError('应为期间，如 {"days": 5, "kind": "working"}')
-        if "days" in v:
-            if set(v) != {"days", "kind"}:
-                raise ValueError('按日计算的期间须且只须写 "days" 与 "kind"')
-            unit = v["kind"]
-            if unit not in ("calendar", "working"):
-                raise ValueError(f'kind 应为 "calendar" 或 "working"：{unit!r}')
-            n = v["days"]
-        else:
-            if len(v) != 1 or next(iter(v)) not in ("months", "years", "hours"):
-                raise ValueError('期间应写 {"days":…,"kind":…}、{"months":…}、{"years":…} 或 {"hours":…}')
-            unit, n = next(iter(v.items()))
-        if unit not in allowed:
-            raise ValueError(f"此项期间单位只能是 {'/'.join(allowed)}，不能是 {unit}")
-        return Period(_int(n), unit)
-
-    return parse
 
 
 def _extensions(v: Any) -> tuple[ExtensionStep, ...]:
@@ -178,7 +114,7 @@ def _extensions(v: Any) -> tuple[ExtensionStep, ...]:
             raise ValueError('每个延期步骤须且只须写 "up_to_days" 与 "approver"')
         if not isinstance(item["approver"], str) or not item["approver"].strip():
             raise ValueError("延期步骤须写明批准人")
-        steps.append(ExtensionStep(_int(item["up_to_days"]), item["approver"]))
+        steps.append(ExtensionStep(parse_int(item["up_to_days"]), item["approver"]))
     if any(b.up_to_days <= a.up_to_days for a, b in zip(steps, steps[1:], strict=False)):
         raise ValueError("延期步骤的 up_to_days 应逐级递增")
     return tuple(steps)
@@ -192,9 +128,9 @@ def _review(v: Any) -> ReviewTriggers:
         raise ValueError(f'mode 应为 "all" 或 "listed"：{v["mode"]!r}')
     return ReviewTriggers(
         v["mode"],
-        _bool(v["when_hearing_held"]),
-        _decimal(v["threshold_person"]),
-        _decimal(v["threshold_unit"]),
+        parse_bool(v["when_hearing_held"]),
+        parse_decimal(v["threshold_person"]),
+        parse_decimal(v["threshold_unit"]),
         _kinds(v["kinds"]),
     )
 
@@ -204,28 +140,28 @@ def _discussion(v: Any) -> DiscussionTriggers:
     if not isinstance(v, dict) or set(v) != keys:
         raise ValueError(f"集体讨论触发条件须且只须写 {', '.join(sorted(keys))}")
     return DiscussionTriggers(
-        _decimal(v["threshold_person"]),
-        _decimal(v["threshold_unit"]),
+        parse_decimal(v["threshold_person"]),
+        parse_decimal(v["threshold_unit"]),
         _kinds(v["kinds"]),
-        _bool(v["on_band_deviation"]),
+        parse_bool(v["on_band_deviation"]),
     )
 
 
 def _rate(v: Any) -> Decimal:
-    d = _decimal(v)
+    d = parse_decimal(v)
     if d <= 0 or d >= 1:
         raise ValueError(f"日加处罚款比例应在 0 与 1 之间：{v!r}")
     return d
 
 
-_DAYS = _period("calendar", "working")
-_CAL = _period("calendar")
+_DAYS = period("calendar", "working")
+_CAL = period("calendar")
 
 # name -> parser. The attribute of RulePack of the same name holds the parsed value.
 FIELDS: dict[str, Any] = {
     # 听证 (行政处罚法 Art.63; 办法 较大数额, spec §2.4)
-    "hearing_threshold_person": _decimal,
-    "hearing_threshold_unit": _decimal,
+    "hearing_threshold_person": parse_decimal,
+    "hearing_threshold_unit": parse_decimal,
     "hearing_always_kinds": _kinds,
     # 法制审核 / 集体讨论 (Art.57–58, spec §1.4, §8.3)
     "legal_review": _review,
@@ -246,178 +182,26 @@ FIELDS: dict[str, Any] = {
     "payment": _CAL,
     "surcharge_rate": _rate,
     "dunning_wait": _CAL,
-    "enforcement_application": _period("months", "calendar"),
-    "reconsideration": _period("calendar", "months"),
-    "litigation": _period("months", "calendar"),
+    "enforcement_application": period("months", "calendar"),
+    "reconsideration": period("calendar", "months"),
+    "litigation": period("months", "calendar"),
     # 公示 (安全生产法 Art.78, 国办发〔2018〕118号; 行政处罚法 Art.48; spec §8.1)
     "publication": _DAYS,
     "withdrawal": _DAYS,
     # 行刑衔接 (国务院令第310号; spec §2.6)
     "transfer_decision": _DAYS,
-    "transfer": _period("hours"),
+    "transfer": period("hours"),
     # 简易程序 (Art.51–52, 68, 71; spec §1.2)
-    "simple_cap_person": _decimal,
-    "simple_cap_unit": _decimal,
+    "simple_cap_person": parse_decimal,
+    "simple_cap_unit": parse_decimal,
     "simple_kinds": _kinds,
     "simple_filing": _DAYS,
-    "on_spot_collection_cap": _decimal,
+    "on_spot_collection_cap": parse_decimal,
     "cash_handover": _DAYS,
     # 时效 (Art.36; spec §1.1)
-    "limitation": _period("years"),
-    "limitation_extended": _period("years"),
+    "limitation": period("years"),
+    "limitation_extended": period("years"),
 }
-
-
-# --- loading -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PackVersion:
-    jurisdiction: str
-    name: str
-    effective_from: date
-    effective_to: date | None
-    source: str
-    file: str
-    values: dict[str, Any] = field(default_factory=dict)  # parsed
-    sources: dict[str, str] = field(default_factory=dict)
-
-    def in_force(self, on: date) -> bool:
-        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
-
-    def citation(self, name: str) -> str:
-        text = self.sources.get(name, self.source)
-        period = f"自{self.effective_from.isoformat()}起" + (
-            f"至{self.effective_to.isoformat()}" if self.effective_to else ""
-        )
-        return f"{self.name}（{period}）：{text}"
-
-
-def _normalize_region(path: str) -> str:
-    path = (path or "").strip()
-    if not path or path == "/":
-        return ""
-    return "/" + path.strip("/") + "/"
-
-
-def _parse_version(raw: Any, file: str, index: int) -> PackVersion:
-    where = f"{file} 第{index + 1}个版本"
-    if not isinstance(raw, dict):
-        raise RulesError(f"规则参数包 {where}：应为对象")
-    unknown = set(raw) - {
-        "jurisdiction",
-        "name",
-        "effective_from",
-        "effective_to",
-        "source",
-        "sources",
-        "values",
-    }
-    if unknown:
-        raise RulesError(f"规则参数包 {where}：未知的键 {', '.join(sorted(unknown))}")
-    for key in ("jurisdiction", "effective_from", "source", "values"):
-        if key not in raw:
-            raise RulesError(f"规则参数包 {where}：缺少 {key}")
-    if not isinstance(raw["jurisdiction"], str):
-        raise RulesError(f"规则参数包 {where}：jurisdiction 应为行政区划路径字符串")
-    jurisdiction = _normalize_region(raw["jurisdiction"])
-    if jurisdiction and not all(part.isdigit() for part in jurisdiction.strip("/").split("/")):
-        raise RulesError(f"规则参数包 {where}：jurisdiction 应为 /340000/341300/ 形式的区划代码路径")
-    dates: dict[str, date | None] = {}
-    for key in ("effective_from", "effective_to"):
-        value = raw.get(key)
-        if value is None and key == "effective_to":
-            dates[key] = None
-            continue
-        try:
-            dates[key] = date.fromisoformat(str(value))
-        except ValueError:
-            raise RulesError(f"规则参数包 {where}：{key} 不是有效日期：{value!r}") from None
-    start, end = dates["effective_from"], dates["effective_to"]
-    assert start is not None
-    if end is not None and end < start:
-        raise RulesError(f"规则参数包 {where}：effective_to 早于 effective_from")
-    if not isinstance(raw["source"], str) or not raw["source"].strip():
-        raise RulesError(f"规则参数包 {where}：source 须写明依据")
-    values_raw = raw["values"]
-    if not isinstance(values_raw, dict):
-        raise RulesError(f"规则参数包 {where}：values 应为对象")
-    values: dict[str, Any] = {}
-    for key, value in values_raw.items():
-        if key not in FIELDS:
-            raise RulesError(f"规则参数包 {where}：values 中有未知参数 {key}")
-        try:
-            values[key] = FIELDS[key](value)
-        except ValueError as exc:
-            raise RulesError(f"规则参数包 {where}：values.{key} {exc}") from None
-    if not jurisdiction:
-        missing = [k for k in FIELDS if k not in values]
-        if missing:
-            raise RulesError(f"规则参数包 {where}：全国默认参数包须完整，缺少 {', '.join(missing)}")
-    sources = raw.get("sources", {})
-    if not isinstance(sources, dict) or not all(isinstance(v, str) and v for v in sources.values()):
-        raise RulesError(f"规则参数包 {where}：sources 应为 参数名→依据文字 的对象")
-    for key in sources:
-        if key not in values:
-            raise RulesError(f"规则参数包 {where}：sources 中的 {key} 不是本版本给出的参数")
-    name = raw.get("name") or (jurisdiction or "全国默认")
-    return PackVersion(jurisdiction, str(name), start, end, raw["source"], file, values, dict(sources))
-
-
-def load_versions(directory: str | Path | None = None) -> tuple[PackVersion, ...]:
-    """Read and validate every *.json in `directory` (default RULES_DIR). Raises RulesError."""
-    folder = Path(directory) if directory is not None else RULES_DIR
-    files = sorted(folder.glob("*.json"))
-    if not files:
-        raise RulesError(f"规则参数包目录 {folder} 中没有 .json 文件")
-    versions: list[PackVersion] = []
-    for path in files:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise RulesError(
-                f"规则参数包 {path.name}：JSON 格式错误（第{exc.lineno}行）：{exc.msg}"
-            ) from None
-        if not isinstance(raw, dict) or not isinstance(raw.get("versions"), list):
-            raise RulesError(f'规则参数包 {path.name}：顶层应为 {{"versions": [...]}}')
-        versions.extend(_parse_version(v, path.name, i) for i, v in enumerate(raw["versions"]))
-    by_jurisdiction: dict[str, list[PackVersion]] = {}
-    for v in versions:
-        by_jurisdiction.setdefault(v.jurisdiction, []).append(v)
-    for items in by_jurisdiction.values():
-        items.sort(key=lambda v: v.effective_from)
-        for a, b in zip(items, items[1:], strict=False):
-            if a.effective_to is None or a.effective_to >= b.effective_from:
-                raise RulesError(
-                    f"规则参数包 {b.file}：{b.name} 自{b.effective_from}起的版本与 {a.file} "
-                    f"自{a.effective_from}起的版本施行期间重叠"
-                )
-    if "" not in by_jurisdiction:
-        raise RulesError(f"规则参数包目录 {folder} 中没有全国默认参数包（jurisdiction 为空）")
-    return tuple(versions)
-
-
-_cache: dict[str, tuple[PackVersion, ...]] = {}
-_packs: dict[tuple[str, str, date], RulePack] = {}
-_lock = threading.Lock()
-
-
-def _versions(directory: str | Path | None) -> tuple[PackVersion, ...]:
-    key = str(Path(directory) if directory is not None else RULES_DIR)
-    with _lock:
-        hit = _cache.get(key)
-    if hit is None:
-        hit = load_versions(directory)
-        with _lock:
-            _cache[key] = hit
-    return hit
-
-
-def reload() -> None:
-    """Forget cached files and packs (after an administrator edits a pack file)."""
-    with _lock:
-        _cache.clear()
-        _packs.clear()
 
 
 # --- the resolved pack ---------------------------------------------------------------------------
@@ -518,30 +302,13 @@ def _party(party: str) -> str:
     return party
 
 
+_PACKS: PackLoader[RulePack] = PackLoader(RULES_DIR, FIELDS, "规则参数包", RulePack)
+load_versions = _PACKS.load_versions  # (directory=None) -> tuple[PackVersion, ...]; raises RulesError
+reload = _PACKS.reload  # forget cached files and packs (after an administrator edits a pack file)
+
+
 def pack_for(region_path: str, on: date, *, directory: str | Path | None = None) -> RulePack:
     """The RulePack in force for `region_path` (e.g. "/340000/341300/341302/", "" for national) on `on`.
 
     Raises RulesError when no national version is in force on that date."""
-    region = _normalize_region(region_path)
-    dir_key = str(Path(directory) if directory is not None else RULES_DIR)
-    with _lock:
-        hit = _packs.get((dir_key, region, on))
-    if hit is not None:
-        return hit
-    versions = _versions(directory)
-    applicable = [v for v in versions if region.startswith(v.jurisdiction) and v.in_force(on)]
-    applicable.sort(key=lambda v: len(v.jurisdiction))
-    if not applicable or applicable[0].jurisdiction != "":
-        raise RulesError(f"{on.isoformat()} 没有施行中的全国默认规则参数包")
-    values: dict[str, Any] = {}
-    citations: dict[str, str] = {}
-    for v in applicable:
-        for key, value in v.values.items():
-            values[key] = value
-            citations[key] = v.citation(key)
-    pack = RulePack(
-        region_path=region, on=on, layers=tuple(v.name for v in applicable), citations=citations, **values
-    )
-    with _lock:
-        _packs[(dir_key, region, on)] = pack
-    return pack
+    return _PACKS.pack(region_path, on, directory=directory)

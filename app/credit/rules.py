@@ -6,7 +6,8 @@ The windows and terms of a listing — the 陈述申辩 window after a 列入告
 M:low / M:med in the spec: local rules differ. So they are data, in app/credit/data/rules/*.json, each with
 its source, versioned by jurisdiction and date exactly like app/cases/rules.py (same file format, same lookup:
 the national version in force, overlaid by every less-to-more specific jurisdiction's version in force;
-national versions must be complete). Periods reuse `app.cases.rules.Period` and its parsing.
+national versions must be complete) — both through the platform's app.rulepacks.PackLoader, whose Period
+and period parsing this module uses; the penalty kinds are parsed as app.cases.rules parses them.
 
 Values (`FIELDS`):
 - statement_period        陈述申辩 window after the 列入告知书 is served (5 working days, M:low)
@@ -25,19 +26,18 @@ Values (`FIELDS`):
 
 Dates: `CreditPack.end_of(name, start)` counts a period through app.cases.legal_time.period_end (app.calendar
 for days; corresponding day for months/years). The loader needs no Flask app; files are validated on load
-(RulesError names the file and key) and cached; `reload()` clears the cache.
+(RulesError names the file and key) and cached; `reload()` clears the cache (app.rulepacks).
 """
 
 from __future__ import annotations
 
-import json
-import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.cases.rules import Period, RulesError, _kinds, _normalize_region, _period
+from app.cases.rules import _kinds
+from app.rulepacks import PackLoader, PackVersion, Period, RulesError, period
 
 __all__ = [
     "RULES_DIR",
@@ -80,7 +80,7 @@ def _codes(v: Any) -> tuple[str, ...]:
     return tuple(k.strip() for k in v)
 
 
-_MONTHS_YEARS = _period("months", "years")
+_MONTHS_YEARS = period("months", "years")
 
 
 def _publication(v: Any) -> PublicationTerms:
@@ -105,7 +105,7 @@ def _publication(v: Any) -> PublicationTerms:
     return terms
 
 
-_DAYS = _period("calendar", "working")
+_DAYS = period("calendar", "working")
 
 # name -> parser. The attribute of CreditPack of the same name holds the parsed value.
 FIELDS: dict[str, Any] = {
@@ -118,116 +118,10 @@ FIELDS: dict[str, Any] = {
     "feedback_period": _DAYS,
     "interview_period": _DAYS,
     "repair_barred_criteria": _codes,
-    "reconsideration": _period("calendar", "months"),
-    "litigation": _period("months", "calendar"),
+    "reconsideration": period("calendar", "months"),
+    "litigation": period("months", "calendar"),
     "penalty_publication": _publication,
 }
-
-
-@dataclass(frozen=True)
-class PackVersion:
-    jurisdiction: str
-    name: str
-    effective_from: date
-    effective_to: date | None
-    source: str
-    file: str
-    values: dict[str, Any] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)
-
-    def in_force(self, on: date) -> bool:
-        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
-
-    def citation(self, name: str) -> str:
-        text = self.sources.get(name, self.source)
-        period = f"自{self.effective_from.isoformat()}起" + (
-            f"至{self.effective_to.isoformat()}" if self.effective_to else ""
-        )
-        return f"{self.name}（{period}）：{text}"
-
-
-_KEYS = {"jurisdiction", "name", "effective_from", "effective_to", "source", "sources", "values"}
-
-
-def _parse_version(raw: Any, file: str, index: int) -> PackVersion:
-    where = f"{file} 第{index + 1}个版本"
-    if not isinstance(raw, dict):
-        raise RulesError(f"信用参数包 {where}：应为对象")
-    unknown = set(raw) - _KEYS
-    if unknown:
-        raise RulesError(f"信用参数包 {where}：未知的键 {', '.join(sorted(unknown))}")
-    for key in ("jurisdiction", "effective_from", "source", "values"):
-        if key not in raw:
-            raise RulesError(f"信用参数包 {where}：缺少 {key}")
-    if not isinstance(raw["jurisdiction"], str):
-        raise RulesError(f"信用参数包 {where}：jurisdiction 应为行政区划路径字符串")
-    jurisdiction = _normalize_region(raw["jurisdiction"])
-    if jurisdiction and not all(part.isdigit() for part in jurisdiction.strip("/").split("/")):
-        raise RulesError(f"信用参数包 {where}：jurisdiction 应为 /340000/341300/ 形式的区划代码路径")
-    try:
-        start = date.fromisoformat(str(raw["effective_from"]))
-        end = date.fromisoformat(str(raw["effective_to"])) if raw.get("effective_to") else None
-    except ValueError:
-        raise RulesError(f"信用参数包 {where}：effective_from/effective_to 不是有效日期") from None
-    if end is not None and end < start:
-        raise RulesError(f"信用参数包 {where}：effective_to 早于 effective_from")
-    if not isinstance(raw["source"], str) or not raw["source"].strip():
-        raise RulesError(f"信用参数包 {where}：source 须写明依据")
-    if not isinstance(raw["values"], dict):
-        raise RulesError(f"信用参数包 {where}：values 应为对象")
-    values: dict[str, Any] = {}
-    for key, value in raw["values"].items():
-        if key not in FIELDS:
-            raise RulesError(f"信用参数包 {where}：values 中有未知参数 {key}")
-        try:
-            values[key] = FIELDS[key](value)
-        except ValueError as exc:
-            raise RulesError(f"信用参数包 {where}：values.{key} {exc}") from None
-    if not jurisdiction:
-        missing = [k for k in FIELDS if k not in values]
-        if missing:
-            raise RulesError(f"信用参数包 {where}：全国默认参数包须完整，缺少 {', '.join(missing)}")
-    sources = raw.get("sources", {})
-    if not isinstance(sources, dict) or not all(isinstance(v, str) and v for v in sources.values()):
-        raise RulesError(f"信用参数包 {where}：sources 应为 参数名→依据文字 的对象")
-    for key in sources:
-        if key not in values:
-            raise RulesError(f"信用参数包 {where}：sources 中的 {key} 不是本版本给出的参数")
-    name = raw.get("name") or (jurisdiction or "全国默认")
-    return PackVersion(jurisdiction, str(name), start, end, raw["source"], file, values, dict(sources))
-
-
-def load_versions(directory: str | Path | None = None) -> tuple[PackVersion, ...]:
-    """Read and validate every *.json in `directory` (default RULES_DIR). Raises RulesError."""
-    folder = Path(directory) if directory is not None else RULES_DIR
-    files = sorted(folder.glob("*.json"))
-    if not files:
-        raise RulesError(f"信用参数包目录 {folder} 中没有 .json 文件")
-    versions: list[PackVersion] = []
-    for path in files:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise RulesError(
-                f"信用参数包 {path.name}：JSON 格式错误（第{exc.lineno}行）：{exc.msg}"
-            ) from None
-        if not isinstance(raw, dict) or not isinstance(raw.get("versions"), list):
-            raise RulesError(f'信用参数包 {path.name}：顶层应为 {{"versions": [...]}}')
-        versions.extend(_parse_version(v, path.name, i) for i, v in enumerate(raw["versions"]))
-    by_jurisdiction: dict[str, list[PackVersion]] = {}
-    for v in versions:
-        by_jurisdiction.setdefault(v.jurisdiction, []).append(v)
-    for items in by_jurisdiction.values():
-        items.sort(key=lambda v: v.effective_from)
-        for a, b in zip(items, items[1:], strict=False):
-            if a.effective_to is None or a.effective_to >= b.effective_from:
-                raise RulesError(
-                    f"信用参数包 {b.file}：{b.name} 自{b.effective_from}起的版本与 {a.file} "
-                    f"自{a.effective_from}起的版本施行期间重叠"
-                )
-    if "" not in by_jurisdiction:
-        raise RulesError(f"信用参数包目录 {folder} 中没有全国默认参数包（jurisdiction 为空）")
-    return tuple(versions)
 
 
 @dataclass(frozen=True)
@@ -282,52 +176,13 @@ class CreditPack:
         return str(criterion) in self.repair_barred_criteria
 
 
-_cache: dict[str, tuple[PackVersion, ...]] = {}
-_packs: dict[tuple[str, str, date], CreditPack] = {}
-_lock = threading.Lock()
-
-
-def _versions(directory: str | Path | None) -> tuple[PackVersion, ...]:
-    key = str(Path(directory) if directory is not None else RULES_DIR)
-    with _lock:
-        hit = _cache.get(key)
-    if hit is None:
-        hit = load_versions(directory)
-        with _lock:
-            _cache[key] = hit
-    return hit
-
-
-def reload() -> None:
-    """Forget cached files and packs (after an administrator edits a pack file)."""
-    with _lock:
-        _cache.clear()
-        _packs.clear()
+_PACKS: PackLoader[CreditPack] = PackLoader(RULES_DIR, FIELDS, "信用参数包", CreditPack)
+load_versions = _PACKS.load_versions  # (directory=None) -> tuple[PackVersion, ...]; raises RulesError
+reload = _PACKS.reload  # forget cached files and packs (after an administrator edits a pack file)
 
 
 def credit_pack(region_path: str, on: date, *, directory: str | Path | None = None) -> CreditPack:
     """The CreditPack in force for `region_path` ("/340000/341300/341302/", "" = national) on `on`.
 
     Raises RulesError when no national version is in force on that date."""
-    region = _normalize_region(region_path)
-    dir_key = str(Path(directory) if directory is not None else RULES_DIR)
-    with _lock:
-        hit = _packs.get((dir_key, region, on))
-    if hit is not None:
-        return hit
-    applicable = [v for v in _versions(directory) if region.startswith(v.jurisdiction) and v.in_force(on)]
-    applicable.sort(key=lambda v: len(v.jurisdiction))
-    if not applicable or applicable[0].jurisdiction != "":
-        raise RulesError(f"{on.isoformat()} 没有施行中的全国默认信用参数包")
-    values: dict[str, Any] = {}
-    citations: dict[str, str] = {}
-    for v in applicable:
-        for key, value in v.values.items():
-            values[key] = value
-            citations[key] = v.citation(key)
-    pack = CreditPack(
-        region_path=region, on=on, layers=tuple(v.name for v in applicable), citations=citations, **values
-    )
-    with _lock:
-        _packs[(dir_key, region, on)] = pack
-    return pack
+    return _PACKS.pack(region_path, on, directory=directory)
