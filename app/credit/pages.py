@@ -142,11 +142,20 @@ def who_repair(user: User, listing: CreditListing) -> bool:
 
 
 def when_repair(listing: CreditListing) -> str | None:
-    """The legal gates (≥ repair_after since term_start, criterion not barred) are the operation's."""
+    """Offered only when the operation would accept it: its legal gates (≥ repair_after since term_start,
+    criterion not barred) are asked here too, so nobody fills in the application and uploads the 信用承诺书
+    only to be refused; the reason (with the first day one may apply) is shown instead of the form."""
     if listing.status != ListingStatus.LISTED:
         return f"名单当前为“{listing.status}”，只有在名单有效期内才能申请信用修复"
     if open_repair(listing) is not None:
         return "已有正在审查的信用修复申请"
+    from app.credit.operations.repair import repair_gate
+    from app.errors import InvalidState
+
+    try:
+        repair_gate(listing)
+    except InvalidState as exc:
+        return exc.message
     return None
 
 
@@ -246,6 +255,14 @@ def detail_context(
         "errors": errors or {},
         "forms": {name: forms.get_form(name) for name in ACTION_FORMS},
         "can_apply_repair": may_apply_repair(user, listing),
+        # why the listed party (or its officer) cannot apply yet: shown where the form would be
+        "repair_unavailable": (
+            when_repair(listing)
+            if who_repair(user, listing)
+            and listing.status == ListingStatus.LISTED
+            and open_repair(listing) is None
+            else None
+        ),
         "repairs": listing.repairs,
     }
     if outsider:
