@@ -11,8 +11,8 @@ from __future__ import annotations
 from app import audit, workflow
 from app.credit.models import RepairApplication, RepairStatus
 from app.credit.operations import repair as ops
-from app.errors import NotFound
 from app.extensions import db
+from app.workflow.user_tasks import bind_operations, subject_loader
 
 TASK_STATUS = {
     "verify_repair": RepairStatus.VERIFYING,
@@ -21,21 +21,12 @@ TASK_STATUS = {
 FINISHED = {"准予": RepairStatus.GRANTED, "不予": RepairStatus.REFUSED}
 
 
-def _repair(task) -> RepairApplication:
-    repair = db.session.get(RepairApplication, task.subject_id) if task.subject_id else None
-    if repair is None:
-        raise NotFound("任务对应的信用修复申请不存在")
-    return repair
-
-
-@workflow.user_task(ops.PROCESS, "verify_repair")
-def verify_repair(task, data: dict, *, actor) -> None:
-    ops.verify_repair(_repair(task), data, actor=actor, task=task)
-
-
-@workflow.user_task(ops.PROCESS, "decide_repair")
-def decide_repair(task, data: dict, *, actor) -> None:
-    ops.decide_repair(_repair(task), data, actor=actor, task=task)
+bind_operations(
+    ops.PROCESS,
+    {"verify_repair": ops.verify_repair, "decide_repair": ops.decide_repair},
+    load=subject_loader(RepairApplication, "信用修复申请"),
+    module=__name__,
+)
 
 
 def status_for(repair: RepairApplication, change: workflow.Change) -> RepairStatus:

@@ -4,29 +4,10 @@ so every gate (app.credit.gates) holds whoever submits."""
 
 from __future__ import annotations
 
-from app import workflow
 from app.credit.models import CreditListing
 from app.credit.operations import listing as ops
 from app.credit.operations.common import LISTING
-from app.errors import NotFound
-from app.extensions import db
-
-
-def _listing(task) -> CreditListing:
-    listing = db.session.get(CreditListing, task.subject_id) if task.subject_id else None
-    if listing is None:
-        raise NotFound("任务对应的列入事项不存在")
-    return listing
-
-
-def _bind(process_id: str, bpmn_id: str, operation) -> None:
-    def handle(task, data: dict, *, actor) -> None:
-        operation(_listing(task), data, actor=actor, task=task)
-
-    handle.__name__ = handle.__qualname__ = f"{process_id}__{bpmn_id}"
-    handle.__module__ = __name__
-    workflow.user_task(process_id, bpmn_id)(handle)
-
+from app.workflow.user_tasks import bind_operations, subject_loader
 
 LISTING_TASKS = {
     "prepare_notice": ops.issue_notice,
@@ -38,5 +19,4 @@ LISTING_TASKS = {
     "serve_decision": ops.serve_decision,
 }
 
-for _bpmn_id, _operation in LISTING_TASKS.items():
-    _bind(LISTING, _bpmn_id, _operation)
+bind_operations(LISTING, LISTING_TASKS, load=subject_loader(CreditListing, "列入事项"), module=__name__)

@@ -17,13 +17,23 @@ form values, on the page and in the API's task detail)::
     @workflow.task_facts("<process id>", "<user task id>")
     def facts(task: HumanTask, *, actor) -> TaskFacts | None:
         return TaskFacts(template="<domain>/tasks/x.html", title="…", context={...}, initial={...})
+
+Most handlers only load the task's subject and call the operation the domain's pages call; a domain binds
+them all at once::
+
+    bind_operations(
+        "<process id>", {"<user task id>": operation, ...}, load=subject_loader(Model, "…"), module=__name__
+    )
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from app.errors import NotFound
+from app.extensions import db
 
 UserTaskHandler = Callable[..., None]  # fn(task: HumanTask, data: dict, *, actor) -> None
 
@@ -37,11 +47,51 @@ def user_task(process_id: str, bpmn_id: str) -> Callable[[UserTaskHandler], User
         key = (process_id, bpmn_id)
         old = _handlers.get(key)
         if old is not None and (old.__module__, old.__qualname__) != (fn.__module__, fn.__qualname__):
-            raise ValueError(f"用户任务 {process_id}:{bpmn_id} 的处理函数重复注册（{old.__module__}、{fn.__module__}）")
+            raise ValueError(
+                f"用户任务 {process_id}:{bpmn_id} 的处理函数重复注册（{old.__module__}、{fn.__module__}）"
+            )
         _handlers[key] = fn
         return fn
 
     return register
+
+
+def subject_loader(model: Any, label: str) -> Callable[[Any], Any]:
+    """A loader of a task's subject: the `model` row of task.subject_id, NotFound("任务对应的<label>不存在")
+    when there is none."""
+
+    def load(task: Any) -> Any:
+        obj = db.session.get(model, task.subject_id) if task.subject_id else None
+        if obj is None:
+            raise NotFound(f"任务对应的{label}不存在")
+        return obj
+
+    return load
+
+
+def bind_operations(
+    process_id: str,
+    operations: Mapping[str, Callable[..., Any]],
+    *,
+    load: Callable[[Any], Any],
+    module: str,
+) -> None:
+    """Register, for each user task `bpmn_id` of `operations`, a handler that loads the subject (`load(task)`)
+    and calls `operation(subject, data, actor=actor, task=task)`. The handler is named
+    "<process id>__<bpmn id>" in `module` (the domain's module: pass `__name__`)."""
+    for bpmn_id, operation in operations.items():
+        user_task(process_id, bpmn_id)(_operation_handler(process_id, bpmn_id, operation, load, module))
+
+
+def _operation_handler(
+    process_id: str, bpmn_id: str, operation: Callable[..., Any], load: Callable[[Any], Any], module: str
+) -> UserTaskHandler:
+    def handle(task: Any, data: dict, *, actor: Any) -> None:
+        operation(load(task), data, actor=actor, task=task)
+
+    handle.__name__ = handle.__qualname__ = f"{process_id}__{bpmn_id}"
+    handle.__module__ = module
+    return handle
 
 
 def handler_for(process_id: str, bpmn_id: str) -> UserTaskHandler | None:
@@ -73,7 +123,9 @@ def task_facts(process_id: str, bpmn_id: str) -> Callable[[TaskFactsProvider], T
         key = (process_id, bpmn_id)
         old = _facts.get(key)
         if old is not None and (old.__module__, old.__qualname__) != (fn.__module__, fn.__qualname__):
-            raise ValueError(f"用户任务 {process_id}:{bpmn_id} 的办理依据重复注册（{old.__module__}、{fn.__module__}）")
+            raise ValueError(
+                f"用户任务 {process_id}:{bpmn_id} 的办理依据重复注册（{old.__module__}、{fn.__module__}）"
+            )
         _facts[key] = fn
         return fn
 
@@ -96,7 +148,9 @@ def check(definitions: Iterable[Any]) -> list[str]:
             known.add((parsed.process_id, bpmn_id))
             has_handler = (parsed.process_id, bpmn_id) in _handlers
             if meta.generic and has_handler:
-                problems.append(f"{parsed.file_name}: 用户任务“{meta.name}”（{bpmn_id}）声明为通用办理，却注册了处理函数")
+                problems.append(
+                    f"{parsed.file_name}: 用户任务“{meta.name}”（{bpmn_id}）声明为通用办理，却注册了处理函数"
+                )
             elif not meta.generic and not has_handler:
                 problems.append(
                     f"{parsed.file_name}: 用户任务“{meta.name}”（{bpmn_id}）没有注册处理函数"
