@@ -157,13 +157,34 @@ VERSION_KEYS = frozenset(
     {"jurisdiction", "name", "effective_from", "effective_to", "source", "sources", "values"}
 )
 
-P = TypeVar("P")
+
+@dataclass(frozen=True)
+class Pack:
+    """The values in force for one region on one date. A domain's pack is a frozen dataclass deriving from
+    this one, with an attribute per field; `citations` says where each value comes from."""
+
+    region_path: str
+    on: date
+    layers: tuple[str, ...]  # names of the versions applied, least specific first
+    citations: dict[str, str] = field(
+        default_factory=dict, compare=False, hash=False, repr=False, kw_only=True
+    )
+
+    def source_of(self, name: str) -> str:
+        """Where the value `name` comes from: "<pack name>（自…起）：<source text>"."""
+        try:
+            return self.citations[name]
+        except KeyError:
+            raise KeyError(f"没有名为 {name} 的参数") from None
+
+
+P = TypeVar("P", bound=Pack)
 
 
 class PackLoader(Generic[P]):
     """The packs of one domain: files in `directory` (the default; every call may name another folder),
     values parsed by `fields`, resolved packs built as `build(region_path=, on=, layers=, citations=,
-    **values)`; `word` names the pack in messages (e.g. "规则参数包")."""
+    **values)` (a Pack subclass); `word` names the pack in messages (e.g. "规则参数包")."""
 
     def __init__(
         self,

@@ -6,25 +6,21 @@ file and key named, in the domain's word."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from app.rulepacks import PackLoader, Period, RulesError, normalize_region, parse_decimal, period
+from app.rulepacks import Pack, PackLoader, Period, RulesError, normalize_region, parse_decimal, period
 
 FIELDS = {"cap": parse_decimal, "window": period("calendar", "working")}
 
 
 @dataclass(frozen=True)
-class TinyPack:
-    region_path: str
-    on: date
-    layers: tuple[str, ...]
+class TinyPack(Pack):
     cap: Decimal
     window: Period
-    citations: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 NATIONAL = {
@@ -81,16 +77,18 @@ def test_overlay_least_to_most_specific_with_citations(loader):
         Period(5, "working"),
         ("全国默认",),
     )
-    assert national.citations["cap"] == "全国默认（自2020-01-01起）：国家标准第3条"
-    assert national.citations["window"] == "全国默认（自2020-01-01起）：国家标准"
+    assert national.source_of("cap") == "全国默认（自2020-01-01起）：国家标准第3条"
+    assert national.source_of("window") == "全国默认（自2020-01-01起）：国家标准"
+    with pytest.raises(KeyError, match="没有名为 rate 的参数"):
+        national.source_of("rate")
 
     town = loader.pack("/340000/341300/341302/", date(2025, 6, 1))
     assert town.layers == ("全国默认", "某省", "某市")
     assert town.region_path == "/340000/341300/341302/"
     assert town.cap == Decimal("200")  # the province's
     assert town.window == Period(10, "calendar")  # the city's
-    assert town.citations["window"] == "某市（自2025-01-01起至2025-12-31）：市办法"
-    assert town.citations["cap"].startswith("某省（自2024-01-01起）")
+    assert town.source_of("window") == "某市（自2025-01-01起至2025-12-31）：市办法"
+    assert town.source_of("cap").startswith("某省（自2024-01-01起）")
 
     # the city's version lapsed; before the province's date only the national one applies
     assert loader.pack("/340000/341300/", date(2026, 1, 1)).layers == ("全国默认", "某省")

@@ -15,7 +15,7 @@ Amounts are strings or integers (yuan), rates strings ("0.03").
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from app.rulepacks import (
     PERIOD_UNITS,
+    Pack,
     PackLoader,
     PackVersion,
     Period,
@@ -208,12 +209,9 @@ FIELDS: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
-class RulePack:
+class RulePack(Pack):
     """The parameters in force for one region on one date (see module docstring). Attributes = FIELDS."""
 
-    region_path: str
-    on: date
-    layers: tuple[str, ...]  # names of the versions applied, least specific first
     hearing_threshold_person: Decimal
     hearing_threshold_unit: Decimal
     hearing_always_kinds: tuple[str, ...]
@@ -247,14 +245,6 @@ class RulePack:
     cash_handover: Period
     limitation: Period
     limitation_extended: Period
-    citations: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    def source_of(self, name: str) -> str:
-        """Where the value `name` comes from: "<pack name>（自…起）：<source text>"."""
-        try:
-            return self.citations[name]
-        except KeyError:
-            raise KeyError(f"没有名为 {name} 的参数") from None
 
     # -- thresholds and triggers -----------------------------------------------------------------
     @property

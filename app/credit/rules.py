@@ -31,13 +31,13 @@ for days; corresponding day for months/years). The loader needs no Flask app; fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from app.cases.rules import _kinds
-from app.rulepacks import PackLoader, PackVersion, Period, RulesError, period
+from app.rulepacks import Pack, PackLoader, PackVersion, Period, RulesError, period
 
 __all__ = [
     "RULES_DIR",
@@ -125,12 +125,9 @@ FIELDS: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
-class CreditPack:
+class CreditPack(Pack):
     """The credit parameters in force for one region on one date. Attributes = FIELDS."""
 
-    region_path: str
-    on: date
-    layers: tuple[str, ...]
     statement_period: Period
     publish_period: Period
     term: Period
@@ -143,14 +140,6 @@ class CreditPack:
     reconsideration: Period
     litigation: Period
     penalty_publication: PublicationTerms
-    citations: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    def source_of(self, name: str) -> str:
-        """Where the value `name` comes from: "<pack name>（自…起）：<source text>"."""
-        try:
-            return self.citations[name]
-        except KeyError:
-            raise KeyError(f"没有名为 {name} 的参数") from None
 
     def end_of(self, name: str, start: date, *, roll_forward: bool = True) -> date:
         """The last day of the period `name` counted from `start` (day 1 = the day after start), through
