@@ -55,6 +55,9 @@ def init_app(app: Flask) -> None:
     from app.credit.view import outsider_status
 
     app.jinja_env.globals["credit_outsider_status"] = outsider_status  # credit/_macros.html status_badge
+    from app.credit.criteria import item_of
+
+    app.jinja_env.globals["criterion_item"] = item_of  # 第七条第一项: the rule's article and item, never 1–9
 
 
 # --- criteria: the penalty cases' signals (receivers run in the sender's transaction; they flush) ---
@@ -94,7 +97,9 @@ def _init_web(app: Flask) -> None:
         return int(obj.id)
 
     def _listing_name(listing: Any) -> str:
-        return f"{listing.enterprise.name}（第{listing.criterion}项）"
+        from app.credit.criteria import item_of
+
+        return f"{listing.enterprise.name}（{item_of(listing.criterion)}）"
 
     def _listing_progress(listing: Any) -> list:
         return credit_view.outsider_progress(listing)

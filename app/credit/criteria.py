@@ -46,9 +46,14 @@ class Criterion:
     rule: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def item(self) -> str:
+        """The article and item of the rule as officers cite it (第七条第一项), from `basis` — never the list's
+        own running number 1–9."""
+        return self.basis.split("号", 1)[-1] if "号" in self.basis else self.basis
+
+    @property
     def label(self) -> str:
-        """第X项 as users name it: “（六）未依法取得安全生产相关许可……”."""
-        return f"第{self.code}项：{self.text}"
+        return f"{self.item}：{self.text}"
 
     @property
     def institution(self) -> bool:
@@ -73,7 +78,7 @@ class Criteria:
         for c in self.items:
             if c.code == wanted:
                 return c
-        raise invalid("criterion", "请选择《安全生产严重失信主体名单管理办法》规定的列入情形（第1至9项）")
+        raise invalid("criterion", "请选择《安全生产严重失信主体名单管理办法》规定的列入情形")
 
     def from_source(self, source: str) -> tuple[Criterion, ...]:
         return tuple(c for c in self.items if c.source == source)
@@ -191,6 +196,11 @@ def criteria() -> Criteria:
 def criterion(code: str | int | None) -> Criterion:
     """One criterion by its code; an unknown code is `invalid("criterion", …)`."""
     return criteria().get(code)
+
+
+def item_of(code: str | int | None) -> str:
+    """第X条第X项 of a listing's criterion code, for pages, documents, the ledger and the audit trail."""
+    return criterion(code).item if code else ""
 
 
 def reload() -> None:

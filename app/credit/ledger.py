@@ -24,6 +24,7 @@ from sqlalchemy import Select, func, select
 from app import clock, paging
 from app.auth.models import User
 from app.credit import queries
+from app.credit.criteria import item_of
 from app.credit.models import (
     Accident,
     CreditListing,
@@ -312,7 +313,7 @@ def _row(seq: int, lst, rel: dict, accidents: dict[int, tuple]) -> dict:
         "id_number": "；".join(numbers),
         "head": "；".join(x for x in (lst.legal_rep or "", lst.person_name or "") if x),
         "industry": lst.industry or "",
-        "criterion": f"应急管理部令第11号 第{lst.criterion}项：{lst.criterion_text}",
+        "criterion": f"应急管理部令第11号{item_of(lst.criterion)}：{lst.criterion_text}",
         "case_decision": case_decision,
         "accidents": "；".join(
             f"{a[0]}/{a[1]}/{_d(a[2])}"
@@ -359,7 +360,7 @@ def filter_words(f: queries.ListingFilters) -> str:
     parts = place_words(f.enterprise_id, f.town, enterprise_label="列入主体")
     for label, value in (
         ("状态", f.status),
-        ("列入情形", f"第{f.criterion}项" if f.criterion else ""),
+        ("列入情形", item_of(f.criterion)),
         ("关键词", f.q),
     ):
         if value:
@@ -450,7 +451,7 @@ def case_listing_words(rows) -> str:
         return "否"
     words = []
     for r in rows:
-        item = f"第{r.criterion}项"
+        item = item_of(r.criterion)
         if r.status == ListingStatus.LISTED:
             words.append(f"是（{_d(r.decided_on)}列入，{item}，管理期限至{_d(r.term_end)}）")
         elif r.status == ListingStatus.DECLINED:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from app import clock, publication
+from app.credit.criteria import item_of
 from app.credit.models import CreditListing, SubjectKind
 from app.publication.kinds import PublicationKind
 
@@ -69,7 +70,7 @@ def fields(listing: CreditListing, measure_names: list[str]) -> dict[str, object
         "法定代表人": e.legal_rep or "",
         "一并列入人员": person,
         "身份证号": listing.person_id_no or "",
-        "列入情形": f"第{listing.criterion}项：{listing.criterion_text}",
+        "列入情形": f"应急管理部令第11号{item_of(listing.criterion)}：{listing.criterion_text}",
         "列入依据": BASIS,
         "失信事实": listing.reasons or listing.evidence,
         "列入决定书文号": _decision_no(listing),

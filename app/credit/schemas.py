@@ -61,7 +61,11 @@ class ListingSchema(Schema):
     enterprise = name_of("enterprise")
     subject_kind = fields.Str(metadata={"description": "主体类型（单位/机构）"})
     person_name = fields.Str(allow_none=True, metadata={"description": "一并列入的主要负责人/责任人员"})
-    criterion = fields.Str(metadata={"description": "列入情形（第X项）"})
+    criterion = fields.Str(
+        metadata={
+            "description": "列入情形代码（1–9，按《安全生产严重失信主体名单管理办法》第六条第一项至第七条第四项的顺序）"
+        }
+    )
     criterion_text = fields.Str(metadata={"description": "列入情形的表述"})
     origin = fields.Str(metadata={"description": "提出方式"})
     status = fields.Str(metadata={"description": "状态"})

@@ -112,7 +112,7 @@ class _Credit:
         self.listings["waiting"] = self.propose(
             WAITING,
             "9",
-            "（萧）应急罚〔2026〕示例号行政处罚决定书：擅自在储存场所外经营危险化学品，经责令改正拒不改正",
+            "（萧）应急罚〔2025〕27号行政处罚决定书：擅自在储存场所外经营危险化学品，经责令改正拒不改正",
         )
 
     def listed(self) -> None:
@@ -121,7 +121,7 @@ class _Credit:
         listing = self.propose(
             LISTED,
             "6",
-            "安全生产许可证被暂扣期间擅自组织生产，（萧）应急罚〔2026〕示例号行政处罚决定书",
+            "安全生产许可证被暂扣期间擅自组织生产，（萧）应急罚〔2025〕31号行政处罚决定书",
             **person,
         )
         self.through(listing, 60, None, person)
@@ -185,7 +185,7 @@ class _Credit:
                 "deaths": 1,
                 "injuries": 0,
                 "direct_loss": "120.5",
-                "report_no": "萧安调〔2026〕示例号",
+                "report_no": "萧安调〔2025〕2号",
             },
             actor=self.u["officer"],
         )

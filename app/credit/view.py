@@ -109,7 +109,7 @@ def outsider_progress(listing: CreditListing) -> list[ProgressStep]:
         )
     for r in listing.repairs:
         label, state = REPAIR_WORDS[RepairStatus(r.status)]
-        steps.append(ProgressStep(f"已申请信用修复（{r.applied_on:%Y-%m-%d}）", "done", r.applied_on))
+        steps.append(ProgressStep("已申请信用修复", "done", r.applied_on))
         steps.append(ProgressStep(label, state, r.decided_on or r.revoked_on))
     if listing.status == ListingStatus.LISTED:
         note = f"管理期限至 {listing.term_end:%Y-%m-%d}" if listing.term_end else ""

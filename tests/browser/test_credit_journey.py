@@ -1,7 +1,7 @@
 """The 严重失信主体名单 in a real Chromium, as its real users, through its real pages (issue #14, Browser):
 
 a penalty decision for operating without a 安全生产许可证 (XKZTL-19, 《安全生产许可证条例》第十九条) → the
-system's proposal (列入情形第6项) waits on /credit/ → the officer issues the 列入告知书 (refused first without the
+system's proposal (列入情形第七条第一项) waits on /credit/ → the officer issues the 列入告知书 (refused first without the
 main 负责人 the criterion lists with the unit) and records its service → the party states its case online
 (陈述申辩) → the officer verifies and answers → the 负责人 decides 列入 with the library's default measures →
 the officer records the service of the 列入决定书 → the public page /gongshi/ shows the listing with the
@@ -188,7 +188,7 @@ def test_unlicensed_operation_listed_published_and_repaired_after_twelve_months(
     row = officer.locator(f"[data-testid=listing-row][data-listing-id='{listing_id}']")
     assert row.count() == 1, officer.inner_text("main")
     assert (
-        world.ent_a.name in row.inner_text() and "拟列入" in row.inner_text() and "第6项" in row.inner_text()
+        world.ent_a.name in row.inner_text() and "拟列入" in row.inner_text() and "第七条第一项" in row.inner_text()
     )
     row.locator("a").first.click()
     officer.wait_for_load_state("networkidle")
@@ -321,7 +321,7 @@ def test_unlicensed_operation_listed_published_and_repaired_after_twelve_months(
     shown = public.inner_text("[data-testid=public-fields]")
     assert name in shown and world.ent_a.credit_code in shown, shown
     assert ID_NO not in public.content() and MASKED_ID.search(shown), shown
-    assert "（萧）应急信列〔2026〕1号" in shown and "第6项" in shown, shown
+    assert "（萧）应急信列〔2026〕1号" in shown and "第七条第一项" in shown, shown
 
     assert enterprise_banner(officer, base, world.ent_a.id) == [LISTED, KEY]
     assert enterprise_banner(officer, base, world.ent_a2.id) == []
@@ -332,7 +332,7 @@ def test_unlicensed_operation_listed_published_and_repaired_after_twelve_months(
     assert "已送达列入严重失信主体名单决定书" in progress and "联合惩戒措施实施中" in progress, progress
     assert "（萧）应急信列〔2026〕1号" in documents(party)
 
-    # --- 12 months later: a day early the application is refused; then the party applies online ---------
+    # --- 12 months later: a day early the page says from which day; then the party applies online ---------
     pack = credit_pack(listing.region_path, served_on)
     opens = pack.repair_opens_on(listing.term_start)
     assert opens >= served_on + timedelta(days=365), opens
@@ -341,14 +341,11 @@ def test_unlicensed_operation_listed_published_and_repaired_after_twelve_months(
     form = "[data-testid=form-credit_repair_apply] form"
     repair_reason = "罚款已于2026年11月2日全额缴纳，已取得安全生产许可证，停产期间完成整改，承诺守法经营"
 
-    clock.freeze(opens - timedelta(days=1))
+    clock.freeze(opens - timedelta(days=1))  # a day early: no form to fill in vain, the day it opens instead
     listing_page(party, base, listing_id)
-    party.fill(f"{form} textarea[name=statement]", repair_reason)
-    party.set_input_files(f"{form} input[name=commitment]", str(commitment))
-    submit(party, f"{form} button[type=submit]")
-    refused = party.inner_text("main")
+    assert party.locator("[data-testid=form-credit_repair_apply]").count() == 0
+    refused = party.inner_text("[data-testid=repair-unavailable]")
     assert "列入满" in refused and f"{opens:%Y年%m月%d日}起可以申请" in refused, refused
-    assert party.input_value(f"{form} textarea[name=statement]") == repair_reason
 
     clock.freeze(opens)
     listing_page(party, base, listing_id)
@@ -473,7 +470,9 @@ def test_credit_list_listing_page_and_party_pages_fit_tablet_and_phone(
     assert "已提交陈述申辩" in party.inner_text("[data-testid=progress]")
     reads_well(party, f"企业·名单详情（已陈述申辩）·{width}px")
 
-    # ent_a2's own account sees its listing in force with the 信用修复 form
+    # ent_a2's own account, 12 months on, sees its listing in force with the 信用修复 form
+    listing = in_force.listing
+    clock.freeze(credit_pack(listing.region_path, listing.term_start).repair_opens_on(listing.term_start))
     listed_ctx, listed = at_width(browser, live_server, "manager_a2", width, height)
     listing_page(listed, live_server, in_force_id)
     assert listed.locator("form[data-form=credit_repair_apply]").count() == 1

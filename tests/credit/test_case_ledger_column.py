@@ -32,7 +32,7 @@ def test_the_column_says_whether_and_how_the_case_led_to_a_listing(world, make_c
 
     cells = _cells(world.officer)
     assert cells[plain.case_no] == "否"
-    assert cells[listed_case.case_no].startswith("是（") and "第6项" in cells[listed_case.case_no]
+    assert cells[listed_case.case_no].startswith("是（") and "第七条第一项" in cells[listed_case.case_no]
     assert f"管理期限至{listing.term_end.isoformat()}" in cells[listed_case.case_no]
     assert cells[ended_case.case_no].startswith("曾列入，提前移出")
     # another county's officer reads neither the cases nor their listings

@@ -101,7 +101,7 @@ def test_nine_criteria_with_wording_basis_and_source():
     assert criteria.criterion("2").rule == {"levels": ["较大"], "count": 2, "window_months": 12}
     with pytest.raises(ValidationFailed) as exc:
         criteria.criterion("10")
-    assert "第1至9项" in exc.value.field_errors["criterion"]
+    assert "规定的列入情形" in exc.value.field_errors["criterion"]
 
 
 def test_a_broken_criteria_file_names_the_key():
@@ -440,7 +440,7 @@ def test_manual_proposal_names_criterion_and_evidence(world, frozen):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"criterion": "0", "evidence": "x"}, "criterion", "第1至9项"),
+        ({"criterion": "0", "evidence": "x"}, "criterion", "规定的列入情形"),
         ({"criterion": "6", "evidence": " "}, "evidence", "事实和证据"),
         ({"criterion": "6", "evidence": "x", "accident_ids": [999]}, "accident_ids", "该企业登记的事故"),
         ({"criterion": "6", "evidence": "x", "case_id": 999}, "case_id", "行政处罚案件"),

@@ -240,7 +240,7 @@ def test_every_cell_of_a_listing_with_all_its_records(world, make_case):
         "id_number": f"{ent.credit_code}；{PID}",
         "head": f"{ent.legal_rep}；张主要",
         "industry": ent.industry,
-        "criterion": "应急管理部令第11号 第6项：未依法取得安全生产许可证擅自从事生产经营活动",
+        "criterion": "应急管理部令第11号第七条第一项：未依法取得安全生产许可证擅自从事生产经营活动",
         "case_decision": "（萧）应急罚〔2026〕5号 / 2026-02-01",
         "accidents": "B仓库火灾事故/一般/2025-12-01；A机械伤害事故/较大/2026-01-10",
         "notice": f"萧应急信告〔2026〕3号 / {listing.notice_served_on.isoformat()}",

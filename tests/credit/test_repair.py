@@ -97,7 +97,7 @@ def test_a_barred_criterion_is_refused(world, listed, upload, monkeypatch):
     monkeypatch.setattr(
         repair_ops, "credit_pack", lambda r, d: dataclasses.replace(real(r, d), repair_barred_criteria=("6",))
     )
-    with pytest.raises(InvalidState, match="依列入情形第6项列入的，不得提前移出"):
+    with pytest.raises(InvalidState, match="依第七条第一项情形列入的，不得提前移出"):
         apply(world, listing, upload)
     assert listing.repairs == []
 

@@ -25,6 +25,7 @@ from app import clock, workflow
 from app.auth.models import User
 from app.auth.roles import Role
 from app.credit import documents, gates
+from app.credit.criteria import item_of
 from app.credit.models import CreditListing, ListingStatement, ListingStatus
 from app.credit.operations.common import (
     LISTING,
@@ -78,7 +79,7 @@ def open_listing(listing: CreditListing, *, actor: User | None = None):
     return workflow.start(
         LISTING,
         subject=listing,
-        title=f"{listing.enterprise.name}拟列入严重失信主体名单（第{listing.criterion}项情形）",
+        title=f"{listing.enterprise.name}拟列入严重失信主体名单（{item_of(listing.criterion)}情形）",
         region_path=listing.region_path,
         enterprise_id=listing.enterprise_id,
         actor=actor,
@@ -245,7 +246,12 @@ def submit_statement(
             f"陈述申辩期限已于{listing.statement_due:%Y年%m月%d日}届满",
         )
     statement = ListingStatement(
-        listing=listing, kind=kind, text=content or None, channel=channel, submitted_by_id=actor.id
+        listing=listing,
+        kind=kind,
+        text=content or None,
+        channel=channel,
+        submitted_by_id=actor.id,
+        submitted_at=clock.now(),  # the app's clock (a controlled one in the demo and tests), as every step's time
     )
     db.session.add(statement)
     changes = step(listing, task, {"statement": "stated" if kind == STATED else "waived"}, actor=actor)

@@ -505,7 +505,7 @@ def propose(data: dict, *, actor: User) -> CreditListing:
             agency_id = accident.agency_id
     existing = _existing(enterprise.id, c.code)
     if existing is not None:
-        raise invalid("criterion", f"该企业已有第{c.code}项情形的列入事项（{existing.status}），不能重复提出")
+        raise invalid("criterion", f"该企业已有{c.item}情形的列入事项（{existing.status}），不能重复提出")
     person = Person(
         (data.get("person_name") or "").strip() or None,
         (data.get("person_id_no") or "").strip() or None,

@@ -36,6 +36,7 @@ from app import attachments, audit, clock, workflow
 from app.auth.models import User
 from app.auth.roles import Role
 from app.credit import documents
+from app.credit.criteria import item_of
 from app.credit.models import (
     CreditListing,
     ListingEnd,
@@ -124,7 +125,7 @@ def _no_new_check(listing: CreditListing) -> dict[str, Any]:
         since = f"{listing.term_start:%Y年%m月%d日}" if listing.term_start else "列入"
         return _check("no_new", True, f"自{since}以来未发生新的列入事项")
     text = "；".join(
-        f"列入情形第{e.criterion}项（{e.proposed_on:%Y年%m月%d日}提出，{e.status}）" for e in events
+        f"列入情形{item_of(e.criterion)}（{e.proposed_on:%Y年%m月%d日}提出，{e.status}）" for e in events
     )
     return _check("no_new", False, f"发现新的列入事项：{text}")
 
@@ -219,7 +220,7 @@ def repair_gate(listing: CreditListing, today: date | None = None) -> None:
     pack = credit_pack(listing.region_path, today)
     if pack.repair_barred(listing.criterion):
         raise InvalidState(
-            f"依列入情形第{listing.criterion}项列入的，不得提前移出（{pack.source_of('repair_barred_criteria')}）"
+            f"依{item_of(listing.criterion)}情形列入的，不得提前移出（{pack.source_of('repair_barred_criteria')}）"
         )
     opens = pack.repair_opens_on(listing.term_start)
     if today < opens:
