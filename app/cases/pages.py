@@ -89,7 +89,7 @@ def outward_document_choices(actor, context) -> list[tuple[int, str]]:
         served[s.document_id] = served.get(s.document_id, 0) + 1
     return [
         (d.id, f"{d.title} {d.number.text}" + (f"（已送达{served[d.id]}次）" if d.id in served else ""))
-        for d in outward_documents(case)
+        for d in outward_documents(case, context.get("documents"))  # the page's documents, read once
     ]
 
 
