@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal_column, or_, select
+from sqlalchemy.sql.elements import False_, True_
 
 from app.db import unindexed
 from app.extensions import db
@@ -238,7 +239,9 @@ class _Sorted:
 
     def _sort(self, *, descending: bool) -> list:
         o = self.order
-        cols = [unindexed(c) for c in (o.flag, o.day, o.ident)]  # the filters' index reads, the database sorts
+        # the filters' index reads, the database sorts; a one-partition order's constant flag is not sorted on
+        # (PostgreSQL refuses a constant in ORDER BY)
+        cols = [unindexed(c) for c in (o.flag, o.day, o.ident) if not isinstance(c, (True_, False_))]
         return [c.desc() if descending else c.asc() for c in cols]
 
     def _beyond(self, key: Key, *, after: bool) -> ColumnElement[bool]:

@@ -542,6 +542,8 @@ class _Scenario:
             except StopIteration:
                 return
             when = datetime.combine(self.d(day), time(hour), tzinfo=clock.TZ)
+            if when > end and self.d(day) == end.astimezone(clock.TZ).date():
+                when = end  # a step of today's working hours, seeded before them (after midnight): it happens now
             if when > end:
                 raise RuntimeError(f"演示数据：案件情节排到了今天之后（{when:%Y-%m-%d %H:%M}）")
             heapq.heappush(heap, (when, n, gen))
