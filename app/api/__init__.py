@@ -69,6 +69,16 @@ def is_api_endpoint(endpoint: str) -> bool:
     return endpoint.partition(".")[0] in _blueprints
 
 
+def error_responses(*codes: str) -> dict:
+    """The `responses` entries of error statuses (ErrorSchema bodies) for a view's `doc()`, e.g. ("401", "422")."""
+    return {code: {"content": {"application/json": {"schema": "ErrorSchema"}}} for code in codes}
+
+
+def path_id(name: str, description: str) -> dict:
+    """A required integer path parameter (the object's id) for a view's `doc()` parameters."""
+    return {"in": "path", "name": name, "required": True, "schema": {"type": "integer"}, "description": description}
+
+
 def register_schemas(*schemas: type) -> None:
     """Schemas named in `doc()` responses, leaves first (nested references resolve to named components)."""
     for schema in schemas:
@@ -79,4 +89,13 @@ def registered_schemas() -> dict[str, type]:
     return dict(_schemas)
 
 
-__all__ = ["PREFIX", "api_blueprint", "doc", "is_api_endpoint", "register_schemas", "registered_schemas"]
+__all__ = [
+    "PREFIX",
+    "api_blueprint",
+    "doc",
+    "error_responses",
+    "is_api_endpoint",
+    "path_id",
+    "register_schemas",
+    "registered_schemas",
+]

@@ -13,7 +13,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from app import audit, forms, params
-from app.api import api_blueprint, doc, register_schemas
+from app.api import api_blueprint, doc, error_responses, path_id, register_schemas
 from app.api.routes import _submitted_form
 from app.cases import art113, availability, linked, pages, queries, schemas
 from app.cases import execution_pages as xp
@@ -47,23 +47,9 @@ register_schemas(
     schemas.ClosureSchema,
 )
 
-PATH_CASE = {
-    "in": "path",
-    "name": "case_id",
-    "required": True,
-    "schema": {"type": "integer"},
-    "description": "案件ID",
-}
-ERRORS = {
-    "401": {"content": {"application/json": {"schema": "ErrorSchema"}}},
-    "422": {"content": {"application/json": {"schema": "ErrorSchema"}}},
-}
-ACTION_ERRORS = {
-    **ERRORS,
-    "403": {"content": {"application/json": {"schema": "ErrorSchema"}}},
-    "404": {"content": {"application/json": {"schema": "ErrorSchema"}}},
-    "409": {"content": {"application/json": {"schema": "ErrorSchema"}}},
-}
+PATH_CASE = path_id("case_id", "案件ID")
+ERRORS = error_responses("401", "422")
+ACTION_ERRORS = error_responses("401", "422", "403", "404", "409")
 
 
 def _ok(schema: str) -> dict:

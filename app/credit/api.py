@@ -15,7 +15,7 @@ from flask import request
 from flask_login import current_user
 
 from app import forms, params
-from app.api import api_blueprint, doc, register_schemas
+from app.api import api_blueprint, doc, error_responses, path_id, register_schemas
 from app.api.routes import _submitted_form
 from app.credit import pages, queries, schemas, view
 from app.credit.models import CreditListing, ListingMeasure, RepairApplication
@@ -40,23 +40,9 @@ register_schemas(
     schemas.CreditActionResultSchema,
 )
 
-PATH_LISTING = {
-    "in": "path",
-    "name": "listing_id",
-    "required": True,
-    "schema": {"type": "integer"},
-    "description": "列入ID",
-}
-ERRORS = {
-    "401": {"content": {"application/json": {"schema": "ErrorSchema"}}},
-    "422": {"content": {"application/json": {"schema": "ErrorSchema"}}},
-}
-ACTION_ERRORS = {
-    **ERRORS,
-    "403": {"content": {"application/json": {"schema": "ErrorSchema"}}},
-    "404": {"content": {"application/json": {"schema": "ErrorSchema"}}},
-    "409": {"content": {"application/json": {"schema": "ErrorSchema"}}},
-}
+PATH_LISTING = path_id("listing_id", "列入ID")
+ERRORS = error_responses("401", "422")
+ACTION_ERRORS = error_responses("401", "422", "403", "404", "409")
 NOT_FOUND = "列入记录不存在或不在您的范围内"
 
 
