@@ -58,7 +58,7 @@ from app.documents.models import DocumentNumber, OfficialDocument
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.ledgers import Extract, LedgerSource, definitions
-from app.ledgers.streams import Following, Stream
+from app.ledgers.streams import side_by_side
 from app.ledgers.words import place_words
 from app.org.models import Enterprise, Region
 
@@ -232,18 +232,7 @@ def _publications(ids: Select) -> Select:
 
 def _batches(user: User, f: queries.CaseFilters) -> Iterator[tuple[list, dict[str, dict[int, list]]]]:
     main, others = statements(user, f)
-    cases = Stream(main, CHUNK)
-    related: dict[str, Following] = {}
-    try:
-        for name, stmt in others.items():
-            related[name] = Following(stmt, CHUNK)
-        for batch in cases.batches():
-            last = batch[-1].id
-            yield batch, {name: stream.upto(last) for name, stream in related.items()}
-    finally:
-        cases.result.close()
-        for stream in related.values():
-            stream.result.close()
+    yield from side_by_side(main, others, CHUNK)
 
 
 class _Names:

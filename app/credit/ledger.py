@@ -41,7 +41,7 @@ from app.documents.models import DocumentNumber, OfficialDocument
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.ledgers import Extract, LedgerSource, definitions
-from app.ledgers.streams import Following, Stream
+from app.ledgers.streams import side_by_side
 from app.ledgers.words import place_words
 from app.org.models import Department, Enterprise
 from app.publication.models import Publication
@@ -227,18 +227,7 @@ def _batches(user: User, f: queries.ListingFilters) -> Iterator[tuple[list, dict
     listing id. Each table is read by one statement for the whole export (side by side with the listings'),
     so the number of statements does not grow with the rows."""
     main, others = statements(user, f)
-    listings = Stream(main, CHUNK)
-    related: dict[str, Following] = {}
-    try:
-        for name, stmt in others.items():
-            related[name] = Following(stmt, CHUNK)
-        for batch in listings.batches():
-            last = batch[-1].id
-            yield batch, {name: stream.upto(last) for name, stream in related.items()}
-    finally:
-        listings.result.close()
-        for stream in related.values():
-            stream.result.close()
+    yield from side_by_side(main, others, CHUNK)
 
 
 def _by_type(docs) -> dict[str, list[tuple[str, date | None]]]:

@@ -45,7 +45,7 @@ from app.hazards.models import (
 )
 from app.ledgers import Extract, LedgerSource, definitions
 from app.ledgers.export import Link
-from app.ledgers.streams import Following, Stream
+from app.ledgers.streams import side_by_side
 from app.ledgers.words import place_words
 from app.org.models import Enterprise, Region
 from app.org.queries import town_options
@@ -244,18 +244,7 @@ def _batches(user: User, f: queries.HazardFilters, *, major_only: bool) -> Itera
     hazard id. Each table is read by one statement for the whole export (the hazards' and the related
     tables' statements stay open side by side), so the number of statements does not grow with the rows."""
     main, others = statements(user, f, major_only=major_only)
-    hazards = Stream(main, CHUNK)
-    related: dict[str, Following] = {}
-    try:
-        for name, stmt in others.items():
-            related[name] = Following(stmt, CHUNK)
-        for batch in hazards.batches():
-            last = batch[-1].id
-            yield batch, {name: stream.upto(last) for name, stream in related.items()}
-    finally:
-        hazards.result.close()
-        for stream in related.values():
-            stream.result.close()
+    yield from side_by_side(main, others, CHUNK)
 
 
 

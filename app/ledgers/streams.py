@@ -52,3 +52,21 @@ class Following(Stream):
             row = next(rows, None)
         self._next = row
         return found
+
+
+def side_by_side(main, others: dict, chunk: int):
+    """The export's rows in id order, `chunk` at a time, each batch with its related rows by table name and
+    owner id: `main` and each of `others` (statements ordered by owner id) are read by one statement each for
+    the whole export, side by side, so the number of statements does not grow with the rows."""
+    rows = Stream(main, chunk)
+    related: dict = {}
+    try:
+        for name, stmt in others.items():
+            related[name] = Following(stmt, chunk)
+        for batch in rows.batches():
+            last = batch[-1].id
+            yield batch, {name: stream.upto(last) for name, stream in related.items()}
+    finally:
+        rows.result.close()
+        for stream in related.values():
+            stream.result.close()
