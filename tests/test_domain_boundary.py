@@ -14,6 +14,7 @@ DOMAIN_WORDS = {
     "app.hazards": ("hazard",),
     "app.cases": ("penalty_case", "case_proposal"),
     "app.credit": ("credit_listing", "listing_measure", "credit_repair"),
+    "app.inspections": ("inspection_plan", "draw_batch", "covert_visit", "tip_off", "enterprise_class"),
 }
 
 

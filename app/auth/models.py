@@ -36,6 +36,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(30))
     cert_no: Mapped[str | None] = mapped_column(String(30), comment="执法证号")
+    cert_issued_on: Mapped[date | None] = mapped_column(Date, comment="执法证发证日期")
     cert_expires_on: Mapped[date | None] = mapped_column(Date, comment="执法证有效期至")
     legal_qualification_no: Mapped[str | None] = mapped_column(String(40), comment="法律职业资格证书编号")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)

@@ -121,6 +121,9 @@ class Enterprise(TimestampMixin, db.Model):
     sub_sector: Mapped[str | None] = mapped_column(String(30), comment="细分行业")
     risk_grade: Mapped[str] = mapped_column(String(10), default=RiskGrade.GENERAL, comment="风险等级")
     category: Mapped[str] = mapped_column(String(1), default="B", comment="分类分级类别 A–D")
+    standardization_grade: Mapped[str | None] = mapped_column(
+        String(10), comment="安全生产标准化等级（一级/二级/三级/未定级）"
+    )
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), comment="属地（乡镇/街道或村）")
     region_path: Mapped[str] = mapped_column(path_type(), comment="属地区划路径（数据范围）")
     address: Mapped[str | None] = mapped_column(String(300))

@@ -1,0 +1,29 @@
+"""监督检查 (inspections): the tables of the inspection domain. One file per idea; each helper's file adds
+its line below.
+
+- `inspection.py`      Inspection (one inspection of one enterprise, any source; cap accounting; the on-site
+                       record's header) and InspectionMember (the team, ≥ 2 certified officers).
+- `classification.py`  EnterpriseClass: the yearly class A–D, cap and frequency (computed, or overridden).
+"""
+
+from app.inspections.models.classification import EnterpriseClass
+from app.inspections.models.inspection import (
+    CAP_EXEMPT_SOURCES,
+    OPEN_STATUSES,
+    Inspection,
+    InspectionMember,
+    InspectionMode,
+    InspectionSource,
+    InspectionStatus,
+)
+
+__all__ = [
+    "CAP_EXEMPT_SOURCES",
+    "OPEN_STATUSES",
+    "EnterpriseClass",
+    "Inspection",
+    "InspectionMember",
+    "InspectionMode",
+    "InspectionSource",
+    "InspectionStatus",
+]
