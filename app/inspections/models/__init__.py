@@ -4,6 +4,7 @@ its line below.
 - `inspection.py`      Inspection (one inspection of one enterprise, any source; cap accounting; the on-site
                        record's header) and InspectionMember (the team, ≥ 2 certified officers).
 - `classification.py`  EnterpriseClass: the yearly class A–D, cap and frequency (computed, or overridden).
+- `onsite.py`          ChecklistResult, Finding (→ hazard, → case lead), OnSiteMeasure (现场处理措施决定书).
 """
 
 from app.inspections.models.classification import EnterpriseClass
@@ -16,9 +17,25 @@ from app.inspections.models.inspection import (
     InspectionSource,
     InspectionStatus,
 )
+from app.inspections.models.onsite import (
+    ChecklistResult,
+    Finding,
+    FindingOutcome,
+    ItemResult,
+    MeasureKind,
+    MeasureStatus,
+    OnSiteMeasure,
+)
 
 __all__ = [
     "CAP_EXEMPT_SOURCES",
+    "ChecklistResult",
+    "Finding",
+    "FindingOutcome",
+    "ItemResult",
+    "MeasureKind",
+    "MeasureStatus",
+    "OnSiteMeasure",
     "OPEN_STATUSES",
     "EnterpriseClass",
     "Inspection",

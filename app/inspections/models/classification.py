@@ -27,7 +27,9 @@ class EnterpriseClass(TimestampMixin, Model):
     sector: Mapped[str] = mapped_column(String(20), comment="分类口径（煤矿/非煤矿山/危化冶金/非高危）")
     computed_class: Mapped[str] = mapped_column(String(1), comment="规则计算的类别 A–D")
     klass: Mapped[str] = mapped_column("class", String(1), comment="执行类别 A–D（调整后）")
-    basis: Mapped[dict] = mapped_column(JSON, default=dict, comment="计算依据（行业、风险、标准化、信用、事故与违法记录）")
+    basis: Mapped[dict] = mapped_column(
+        JSON, default=dict, comment="计算依据（行业、风险、标准化、信用、事故与违法记录）"
+    )
     max_inspections: Mapped[int] = mapped_column(Integer, comment="年度检查上限（次）")
     planned_frequency: Mapped[int] = mapped_column(Integer, comment="计划检查频次（次/年）")
     rule_version: Mapped[str] = mapped_column(String(40), comment="分类分级参数表版本")

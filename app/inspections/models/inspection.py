@@ -81,7 +81,9 @@ class Inspection(TimestampMixin, Model):
     status: Mapped[str] = mapped_column(String(10), default=InspectionStatus.PLANNED, comment="状态")
     checklist_code: Mapped[str | None] = mapped_column(String(40), comment="检查表（行业模板）")
     scheme: Mapped[dict | None] = mapped_column(JSON, comment="检查方案（依据、内容、方式、分工、时间）")
-    scheme_document_id: Mapped[int | None] = mapped_column(ForeignKey("official_documents.id"), comment="检查方案文书")
+    scheme_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("official_documents.id"), comment="检查方案文书"
+    )
     # cap accounting (国办发〔2024〕54号)
     cap_year: Mapped[int] = mapped_column(Integer, comment="计入年度检查频次的年度")
     counts_against_cap: Mapped[bool] = mapped_column(Boolean, default=True, comment="是否计入年度检查上限")
@@ -95,7 +97,9 @@ class Inspection(TimestampMixin, Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="检查结束时间")
     place: Mapped[str | None] = mapped_column(String(300), comment="检查场所")
     credentials_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="出示执法证件时间")
-    recusal_explained_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="告知申请回避权利时间")
+    recusal_explained_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), comment="告知申请回避权利时间"
+    )
     recusal_answer: Mapped[str | None] = mapped_column(String(100), comment="被检查单位对回避的答复")
     present_person: Mapped[str | None] = mapped_column(String(50), comment="被检查单位现场负责人")
     present_person_role: Mapped[str | None] = mapped_column(String(50), comment="其职务")
