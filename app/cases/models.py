@@ -290,6 +290,10 @@ class PenaltyCase(TimestampMixin, Model):
     notices: Mapped[list[CaseNotice]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseNotice.id"
     )
+    # 催告书 and 强制执行申请: read once per request (the page asks for the enforcement window several times)
+    enforcement_steps: Mapped[list[EnforcementStep]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="EnforcementStep.id"
+    )
 
     @property
     def display_no(self) -> str:
@@ -681,6 +685,8 @@ class EnforcementStep(Model):
     done_on: Mapped[date] = mapped_column(Date, comment="制发/申请日期")
     court: Mapped[str | None] = mapped_column(String(100), comment="申请法院")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), comment="登记人")
+
+    case: Mapped[PenaltyCase] = relationship(back_populates="enforcement_steps")
 
 
 class CaseTransfer(TimestampMixin, Model):

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from app import clock
 from app.auth.models import User
 from app.auth.roles import Role
@@ -503,13 +501,7 @@ def _end_revoked(case: PenaltyCase, remedy: CaseRemedy, ref: str, actor: User) -
 
 
 def _steps(case: PenaltyCase, kind: str) -> list[EnforcementStep]:
-    return list(
-        db.session.scalars(
-            select(EnforcementStep)
-            .where(EnforcementStep.case_id == case.id, EnforcementStep.kind == kind)
-            .order_by(EnforcementStep.id)
-        )
-    )
+    return [s for s in case.enforcement_steps if s.kind == kind]
 
 
 def reminder_served_on(case: PenaltyCase) -> date | None:
@@ -575,7 +567,7 @@ def issue_reminder(case: PenaltyCase, data: dict, *, actor: User) -> Enforcement
         actor=actor,
     )
     item = EnforcementStep(
-        case_id=case.id, kind=REMINDER, document_id=doc.id, done_on=today, recorded_by_id=actor.id
+        case=case, kind=REMINDER, document_id=doc.id, done_on=today, recorded_by_id=actor.id
     )
     db.session.add(item)
     db.session.flush()
@@ -644,7 +636,7 @@ def apply_enforcement(case: PenaltyCase, data: dict, *, actor: User) -> Enforcem
         actor=actor,
     )
     item = EnforcementStep(
-        case_id=case.id,
+        case=case,
         kind=ENFORCEMENT,
         document_id=doc.id,
         done_on=today,
