@@ -11,7 +11,7 @@ from app import clock, workflow
 from app.auth.models import User
 from app.auth.permissions import in_scope
 from app.auth.roles import Role
-from app.cases import gates, legal_time
+from app.cases import gates, legal_time, signals
 from app.cases.models import (
     CaseOfficer,
     CaseProposal,
@@ -123,6 +123,7 @@ def _close_proposal(
     proposal.reason = reason
     proposal.handled_by_id = actor.id
     proposal.handled_at = clock.now()
+    signals.proposal_closed.send(proposal, case_no=case_no)  # e.g. an inspection finding's outcome
     if proposal.referral_id is not None:
         from app.hazards.models import PenaltyReferral
         from app.hazards.operations import answer_referral
