@@ -4,10 +4,21 @@ its line below.
 - `inspection.py`      Inspection (one inspection of one enterprise, any source; cap accounting; the on-site
                        record's header) and InspectionMember (the team, ≥ 2 certified officers).
 - `classification.py`  EnterpriseClass: the yearly class A–D, cap and frequency (computed, or overridden).
+- `draw.py`            SpotCheckItem (随机抽查事项清单), ConflictDeclaration (回避关系), DrawBatch, DrawTarget,
+                       DrawEvent (双随机 batches, their frozen pool, seed commitment, result and log).
 - `onsite.py`          ChecklistResult, Finding (→ hazard, → case lead), OnSiteMeasure (现场处理措施决定书).
 """
 
 from app.inspections.models.classification import EnterpriseClass
+from app.inspections.models.draw import (
+    ConflictDeclaration,
+    DrawBatch,
+    DrawEvent,
+    DrawEventKind,
+    DrawStatus,
+    DrawTarget,
+    SpotCheckItem,
+)
 from app.inspections.models.inspection import (
     CAP_EXEMPT_SOURCES,
     OPEN_STATUSES,
@@ -28,6 +39,13 @@ from app.inspections.models.onsite import (
 )
 
 __all__ = [
+    "ConflictDeclaration",
+    "DrawBatch",
+    "DrawEvent",
+    "DrawEventKind",
+    "DrawStatus",
+    "DrawTarget",
+    "SpotCheckItem",
     "CAP_EXEMPT_SOURCES",
     "ChecklistResult",
     "Finding",
