@@ -6,10 +6,25 @@ its line below.
 - `classification.py`  EnterpriseClass: the yearly class A–D, cap and frequency (computed, or overridden).
 - `draw.py`            SpotCheckItem (随机抽查事项清单), ConflictDeclaration (回避关系), DrawBatch, DrawTarget,
                        DrawEvent (双随机 batches, their frozen pool, seed commitment, result and log).
+- `covert.py`          CovertVisit (sealed 暗访), CovertTarget, CovertMember, CovertSheetRow + CovertEvidence
+                       (暗查暗访检查情况表), Assignment (交办函), SupervisionSheet (督办单), ReturnVisit (回头看), Bulletin (通报).
 - `onsite.py`          ChecklistResult, Finding (→ hazard, → case lead), OnSiteMeasure (现场处理措施决定书).
 """
 
 from app.inspections.models.classification import EnterpriseClass
+from app.inspections.models.covert import (
+    Assignment,
+    AssignmentStatus,
+    Bulletin,
+    CovertEvidence,
+    CovertMember,
+    CovertSheetRow,
+    CovertStatus,
+    CovertTarget,
+    CovertVisit,
+    ReturnVisit,
+    SupervisionSheet,
+)
 from app.inspections.models.draw import (
     ConflictDeclaration,
     DrawBatch,
@@ -39,6 +54,17 @@ from app.inspections.models.onsite import (
 )
 
 __all__ = [
+    "Assignment",
+    "AssignmentStatus",
+    "Bulletin",
+    "CovertEvidence",
+    "CovertMember",
+    "CovertSheetRow",
+    "CovertStatus",
+    "CovertTarget",
+    "CovertVisit",
+    "ReturnVisit",
+    "SupervisionSheet",
     "ConflictDeclaration",
     "DrawBatch",
     "DrawEvent",
