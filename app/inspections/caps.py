@@ -1,0 +1,132 @@
+"""年度检查频次上限 (国办发〔2024〕54号; spec §5.2, §0.3 item 3): every inspection of an enterprise counts against
+its yearly cap, whatever it came from (年度计划, 双随机, 暗访 once started, 交办, 复查, 专项); a complaint-driven
+one (举报) is exempt but recorded and shown. The cap is the one of the enterprise's class of the year
+(EnterpriseClass, computed from the pack in force on 1 January — app.inspections.operations.classification).
+
+Counting rule: Inspection rows with cap_year == year, status != 已取消; `used` = those with
+counts_against_cap, `exempt` = those without (the 举报 ones). A sealed 暗访 is not an Inspection until it is
+started, so it is not counted (nor visible) before.
+
+- `class_of(enterprise, year)`      the EnterpriseClass (computed and stored on first need; flush)
+- `budget(enterprise, year)`        Budget(klass, cap, used, exempt, remaining, over)
+- `budgets(enterprise_ids, year)`   the same for many: one statement for the counts, one for the classes
+                                    (plus the computation of the classes not stored yet)
+- `classify_all`, `override_class`  re-exported from operations.classification
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+
+from app.extensions import db
+from app.inspections.models.classification import EnterpriseClass
+from app.inspections.models.inspection import Inspection, InspectionStatus
+from app.inspections.operations.classification import classify_all, ensure_classes, override_class
+from app.org.models import Enterprise
+
+__all__ = ["Budget", "budget", "budgets", "class_of", "classify_all", "counts", "override_class"]
+
+CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class Budget:
+    """An enterprise's inspections of a year against its cap."""
+
+    enterprise_id: int
+    year: int
+    klass: str
+    cap: int
+    used: int  # counted inspections (every source but the exempt ones), not cancelled
+    exempt: int  # 举报-driven ones: recorded, not counted
+    overridden: bool = False
+
+    @property
+    def remaining(self) -> int:
+        return max(self.cap - self.used, 0)
+
+    @property
+    def over(self) -> bool:
+        """At or past the cap: one more counted inspection needs the leader's approval."""
+        return self.used >= self.cap
+
+    @property
+    def exceeded(self) -> int:
+        """How many counted inspections lie beyond the cap (approved over-cap ones)."""
+        return max(self.used - self.cap, 0)
+
+
+def class_of(enterprise: Enterprise, year: int) -> EnterpriseClass:
+    """The enterprise's EnterpriseClass for `year`, computed and stored on first need (flush)."""
+    return ensure_classes([enterprise], year)[enterprise.id]
+
+
+def counts(enterprise_ids: Iterable[int], year: int) -> dict[int, tuple[int, int]]:
+    """enterprise id → (used, exempt) for `year`: one statement per CHUNK ids (ix_inspections_cap)."""
+    ids = sorted({int(i) for i in enterprise_ids})
+    out: dict[int, tuple[int, int]] = {}
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        rows = db.session.execute(
+            select(
+                Inspection.enterprise_id,
+                func.sum(case((Inspection.counts_against_cap.is_(True), 1), else_=0)),
+                func.sum(case((Inspection.counts_against_cap.is_(True), 0), else_=1)),
+            )
+            .where(
+                Inspection.enterprise_id.in_(chunk),
+                Inspection.cap_year == year,
+                Inspection.status != InspectionStatus.CANCELLED,
+            )
+            .group_by(Inspection.enterprise_id)
+        )
+        for eid, used, exempt in rows:
+            out[eid] = (int(used or 0), int(exempt or 0))
+    return out
+
+
+def _budget(ec: EnterpriseClass, used: int, exempt: int) -> Budget:
+    return Budget(
+        enterprise_id=ec.enterprise_id,
+        year=ec.year,
+        klass=ec.klass,
+        cap=ec.max_inspections,
+        used=used,
+        exempt=exempt,
+        overridden=ec.override_reason is not None,
+    )
+
+
+def budget(enterprise: Enterprise, year: int) -> Budget:
+    """The enterprise's Budget for `year` (its class computed on first need)."""
+    ec = class_of(enterprise, year)
+    used, exempt = counts([enterprise.id], year).get(enterprise.id, (0, 0))
+    return _budget(ec, used, exempt)
+
+
+def budgets(enterprise_ids: Iterable[int], year: int) -> dict[int, Budget]:
+    """Budget of each of `enterprise_ids` for `year`: the stored classes and the counts in one statement each
+    (per CHUNK ids); classes not stored yet are computed first (a few statements for all of them)."""
+    ids = sorted({int(i) for i in enterprise_ids})
+    if not ids:
+        return {}
+    classes: dict[int, EnterpriseClass] = {}
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        classes.update(
+            (ec.enterprise_id, ec)
+            for ec in db.session.scalars(
+                select(EnterpriseClass).where(
+                    EnterpriseClass.enterprise_id.in_(chunk), EnterpriseClass.year == year
+                )
+            )
+        )
+    missing = [i for i in ids if i not in classes]
+    if missing:
+        enterprises = list(db.session.scalars(select(Enterprise).where(Enterprise.id.in_(missing))))
+        classes.update(ensure_classes(enterprises, year))
+    used = counts(ids, year)
+    return {i: _budget(classes[i], *used.get(i, (0, 0))) for i in ids if i in classes}
