@@ -26,6 +26,9 @@ def init_app(app: Flask) -> None:
     # --- plan: annual plan, amendments, monthly tasks, progress (helper "plan") ---
     # --- draw: 一单两库, batches, draw and replay, recusal (helper "draw") ---
     # --- onsite: the inspection itself, checklist, record, results (helper "onsite") ---
+    from app.inspections import onsite_app
+
+    onsite_app.register(app)
     # --- covert: sealed 暗访, 交办/督办/通报 (helper "covert") ---
     # --- tipoff: 举报 and rewards (helper "tipoff") ---
     # --- web: list, API, ledger, statistics, dashboard, demo data (helper "web") ---

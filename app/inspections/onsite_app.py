@@ -1,0 +1,12 @@
+"""The on-site area's one line in app.inspections.init_app: the inspection workflow's glue (user-task
+handlers, status rule, service task), the checklist templates, the inspection's documents, access and pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from app.inspections import checklists, status, tasks, workflow_handlers  # noqa: F401 - registration
+
+    checklists.register(app)
