@@ -32,4 +32,7 @@ def init_app(app: Flask) -> None:
     # --- covert: sealed 暗访, 交办/督办/通报 (helper "covert") ---
     # --- tipoff: 举报 and rewards (helper "tipoff") ---
     # --- web: list, API, ledger, statistics, dashboard, demo data (helper "web") ---
+    from app.inspections import web
+
+    web.init_app(app)  # /inspections/ list + stats, /api/v1/inspections, nav, 台账, panel, subject, seed
     pass

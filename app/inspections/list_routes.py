@@ -1,0 +1,66 @@
+"""The 监督检查 list page (/inspections/, helper "web"): every inspection in the viewer's scope, any source,
+newest planned first, with the list's filters (InspectionFilters), keyset pages, a capped count, the
+台账 export of exactly the filtered rows, and a link to each inspection's page (the onsite helper's
+`inspection.detail`). The statistics page (/inspections/stats) shows numbers that each link back here."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from app import clock
+from app.inspections import queries, stats
+from app.inspections.models import InspectionMode, InspectionSource, InspectionStatus
+from app.inspections.schemas import CLASSES
+
+bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
+
+
+@bp.get("/")
+@login_required
+def index():
+    f = queries.InspectionFilters.from_args(request.args)
+    page = queries.inspection_page(current_user, f)
+    staff = queries.is_staff(current_user)
+    return render_template(
+        "inspections/index.html",
+        f=f,
+        page=page,
+        staff=staff,
+        towns=_towns() if staff else [],
+        industries=queries.industry_options() if staff else [],
+        sources=[str(s) for s in InspectionSource],
+        statuses=[str(s) for s in (InspectionStatus if staff else queries.OUTSIDER_STATUSES)],
+        modes=[str(m) for m in InspectionMode],
+        classes=CLASSES,
+        years=_years(),
+        officer_name=queries.officer_label(current_user, f.officer_id) if f.officer_id else None,
+        can_export=staff and _can_export(),
+    )
+
+
+@bp.get("/stats")
+@login_required
+def statistics():
+    from app.errors import require
+
+    require(stats.can_view(current_user), "仅供执法机关人员查看")
+    year = stats.year_arg(request.args)
+    return render_template("inspections/stats.html", report=stats.build(current_user, year), years=_years())
+
+
+def _can_export() -> bool:
+    from app.inspections import ledger
+
+    return ledger.can_export(current_user)
+
+
+def _towns():
+    from app.org.queries import town_options
+
+    return town_options(current_user)
+
+
+def _years() -> list[int]:
+    this = clock.today().year
+    return list(range(this + 1, this - 5, -1))
