@@ -29,6 +29,10 @@ def init_app(app: Flask) -> None:
     from app.inspections import onsite_app
 
     onsite_app.register(app)
+    # --- results: orders, measures, referrals and their outcomes, 公示, open items (helper "results") ---
+    from app.inspections import results as inspection_results
+
+    inspection_results.register(app)  # 现决 template/access, random_check_result, proposal_closed, pages
     # --- covert: sealed 暗访, 交办/督办/通报 (helper "covert") ---
     # --- tipoff: 举报 and rewards (helper "tipoff") ---
     # --- web: list, API, ledger, statistics, dashboard, demo data (helper "web") ---
