@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.factories.browser",
     "tests.factories.inspections_results",
     "tests.factories.inspections_onsite",
+    "tests.factories.inspections_classify",
 ]
 
 
