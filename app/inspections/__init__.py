@@ -34,6 +34,9 @@ def init_app(app: Flask) -> None:
 
     inspection_results.register(app)  # 现决 template/access, random_check_result, proposal_closed, pages
     # --- covert: sealed 暗访, 交办/督办/通报 (helper "covert") ---
+    from app.inspections import covert_pages
+
+    covert_pages.register(app)  # 暗访: sealed.py rule, workflow glue, pages /inspections/covert, API, 文书, panel
     # --- tipoff: 举报 and rewards (helper "tipoff") ---
     # --- web: list, API, ledger, statistics, dashboard, demo data (helper "web") ---
     from app.inspections import web
