@@ -55,30 +55,59 @@ def made(world):
             issued_by_id=world.officer.id,
         )
     )
-    report = inspection_at(world, InspectionStatus.HANDLING, planned_on=day, source=InspectionSource.REPORT,
-                           counts_against_cap=False, source_ref="JB2026-7")
+    report = inspection_at(
+        world,
+        InspectionStatus.HANDLING,
+        planned_on=day,
+        source=InspectionSource.REPORT,
+        counts_against_cap=False,
+        source_ref="JB2026-7",
+    )
     cancelled = inspection_at(world, InspectionStatus.CANCELLED, planned_on=day)
-    drawn = inspection_at(world, InspectionStatus.DONE, enterprise=world.ent_b, planned_on=day,
-                          source=InspectionSource.RANDOM, source_ref="SJ2026-02",
-                          result_publish_due=date(2026, 5, 9))
+    drawn = inspection_at(
+        world,
+        InspectionStatus.DONE,
+        enterprise=world.ent_b,
+        planned_on=day,
+        source=InspectionSource.RANDOM,
+        source_ref="SJ2026-02",
+        result_publish_due=date(2026, 5, 9),
+    )
     planned = inspection_at(world, InspectionStatus.PLANNED, planned_on=day)
     other = inspection_at(world, InspectionStatus.DONE, enterprise=world.ent_other, planned_on=day)
     class_at(world.ent_a, 2026, "B", 4)
     commit()
-    return {"done": done, "report": report, "cancelled": cancelled, "drawn": drawn, "planned": planned,
-            "other": other}
+    return {
+        "done": done,
+        "report": report,
+        "cancelled": cancelled,
+        "drawn": drawn,
+        "planned": planned,
+        "other": other,
+    }
 
 
 READERS = ("officer", "supervisor", "leader", "town_officer", "other_officer")
 
 
 @pytest.mark.parametrize("who", READERS)
-@pytest.mark.parametrize("args", [{}, {"source": "双随机"}, {"status": "已完成"}, {"town": "/340000/341300/341322/341322100/"},
-                                  {"year": "2026", "month": "4"}, {"q": "龙城"}])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"source": "双随机"},
+        {"status": "已完成"},
+        {"town": "/340000/341300/341322/341322100/"},
+        {"year": "2026", "month": "4"},
+        {"q": "龙城"},
+    ],
+)
 def test_rows_are_the_lists_rows(login, world, made, who, args):
     user = getattr(world, who)
     rows = _rows(user, **args)
-    assert {r["remarks"].split("；")[0].removeprefix("检查编号 ") for r in rows} == _list_codes(login, user, **args)
+    assert {r["remarks"].split("；")[0].removeprefix("检查编号 ") for r in rows} == _list_codes(
+        login, user, **args
+    )
     assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))
 
 
@@ -111,8 +140,13 @@ def test_every_column_is_filled_and_says_what_happened(world, made):
 
 def test_a_filter_outside_the_scope_is_refused_before_it_is_named(world, made):
     with pytest.raises(ValidationFailed):
-        ledger.extract(ledger.LEDGER, world.officer, MultiDict({"enterprise_id": str(world.ent_other.id)}),
-                       attachment_base="", today=clock.today())
+        ledger.extract(
+            ledger.LEDGER,
+            world.officer,
+            MultiDict({"enterprise_id": str(world.ent_other.id)}),
+            attachment_base="",
+            today=clock.today(),
+        )
 
 
 def test_the_downloaded_file_holds_the_filtered_rows(login, world, made):
