@@ -32,6 +32,7 @@ pytest_plugins = [
     "tests.factories.credit_effects",
     "tests.factories.workflow",
     "tests.factories.browser",
+    "tests.factories.inspections_plan",
     "tests.factories.inspections_results",
     "tests.factories.inspections_onsite",
     "tests.factories.inspections_classify",

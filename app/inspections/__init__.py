@@ -24,6 +24,9 @@ SUBJECT_LABEL = "监督检查"
 def init_app(app: Flask) -> None:
     # --- classify: classes, caps, rules pack (helper "classify") ---
     # --- plan: annual plan, amendments, monthly tasks, progress (helper "plan") ---
+    from app.inspections import plan_tasks
+
+    plan_tasks.register(app)
     # --- draw: 一单两库, batches, draw and replay, recusal (helper "draw") ---
     # --- onsite: the inspection itself, checklist, record, results (helper "onsite") ---
     from app.inspections import onsite_app

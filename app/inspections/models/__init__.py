@@ -8,6 +8,8 @@ its line below.
                        DrawEvent (双随机 batches, their frozen pool, seed commitment, result and log).
 - `covert.py`          CovertVisit (sealed 暗访), CovertTarget, CovertMember, CovertSheetRow + CovertEvidence
                        (暗查暗访检查情况表), Assignment (交办函), SupervisionSheet (督办单), ReturnVisit (回头看), Bulletin (通报).
+- `plan.py`            InspectionPlan (年度监督检查计划, versions and amendments), PlanItem (重点检查 of a named
+                       enterprise → its inspection; 一般检查 quota per month, industry and town).
 - `onsite.py`          ChecklistResult, Finding (→ hazard, → case lead), OnSiteMeasure (现场处理措施决定书).
 """
 
@@ -52,8 +54,13 @@ from app.inspections.models.onsite import (
     MeasureStatus,
     OnSiteMeasure,
 )
+from app.inspections.models.plan import InspectionPlan, PlanItem, PlanItemKind, PlanStatus
 
 __all__ = [
+    "InspectionPlan",
+    "PlanItem",
+    "PlanItemKind",
+    "PlanStatus",
     "Assignment",
     "AssignmentStatus",
     "Bulletin",
