@@ -30,6 +30,7 @@ pytest_plugins = [
     "tests.factories.cases",
     "tests.factories.credit",
     "tests.factories.credit_effects",
+    "tests.factories.inspections_tipoff",
     "tests.factories.workflow",
     "tests.factories.browser",
     "tests.factories.inspections_plan",

@@ -41,6 +41,9 @@ def init_app(app: Flask) -> None:
 
     covert_pages.register(app)  # 暗访: sealed.py rule, workflow glue, pages /inspections/covert, API, 文书, panel
     # --- tipoff: 举报 and rewards (helper "tipoff") ---
+    from app.inspections import tipoff_tasks
+
+    tipoff_tasks.register(app)  # 举报: workflow glue, pages /inspections/reports, 奖决, subject
     # --- web: list, API, ledger, statistics, dashboard, demo data (helper "web") ---
     from app.inspections import web
 

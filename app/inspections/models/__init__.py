@@ -11,6 +11,7 @@ its line below.
 - `plan.py`            InspectionPlan (年度监督检查计划, versions and amendments), PlanItem (重点检查 of a named
                        enterprise → its inspection; 一般检查 quota per month, industry and town).
 - `onsite.py`          ChecklistResult, Finding (→ hazard, → case lead), OnSiteMeasure (现场处理措施决定书).
+- `tipoff.py`          TipOff (举报: channel, protected informant, verification by inspection, feedback, reward).
 """
 
 from app.inspections.models.classification import EnterpriseClass
@@ -55,8 +56,15 @@ from app.inspections.models.onsite import (
     OnSiteMeasure,
 )
 from app.inspections.models.plan import InspectionPlan, PlanItem, PlanItemKind, PlanStatus
+from app.inspections.models.tipoff import OPEN_TIPOFF_STATUSES, TipOff, TipOffChannel, TipOffStatus, Verdict
+
 
 __all__ = [
+    "Verdict",
+    "TipOffStatus",
+    "TipOffChannel",
+    "TipOff",
+    "OPEN_TIPOFF_STATUSES",
     "InspectionPlan",
     "PlanItem",
     "PlanItemKind",
