@@ -36,6 +36,7 @@ pytest_plugins = [
     "tests.factories.inspections_plan",
     "tests.factories.inspections_results",
     "tests.factories.inspections_onsite",
+    "tests.factories.inspections_draw",
     "tests.factories.inspections_classify",
 ]
 

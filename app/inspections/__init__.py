@@ -28,6 +28,9 @@ def init_app(app: Flask) -> None:
 
     plan_tasks.register(app)
     # --- draw: 一单两库, batches, draw and replay, recusal (helper "draw") ---
+    from app.inspections import draw_tasks
+
+    draw_tasks.register(app)  # 双随机: workflow glue, pages /inspections/draws, public /gongshi/draws (replay)
     # --- onsite: the inspection itself, checklist, record, results (helper "onsite") ---
     from app.inspections import onsite_app
 

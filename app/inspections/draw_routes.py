@@ -1,0 +1,511 @@
+"""双随机 pages.
+
+Staff (/inspections/draws/…, signed in): the batches of the jurisdiction; define a batch (filters, strata,
+inspectors per target, exclusions) with the pool previewed; commit, draw, results with teams and inspections;
+回避 requests (the drawn officer) and 补抽 requests (the section head), each approved through its task; the
+随机抽查事项清单 (section head); 回避关系 declarations (an officer's own; a section head's jurisdiction).
+
+Public (/gongshi/draws/…, no sign-in, the public pages' own layout, no cookie): the published 事项清单, each
+committed batch's record (hashes, commitment, then seed, version, targets, teams, log) and the REPLAY page,
+which recomputes targets and teams server-side with the same pure function (app/inspections/draw.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.auth.permissions import in_scope, scope_clause
+from app.auth.roles import Role
+from app.db import commit_request
+from app.errors import DomainError, PermissionDenied, ValidationFailed, require
+from app.extensions import csrf, db
+from app.inspections import conflicts
+from app.inspections import draw as algo
+from app.inspections.models.draw import (
+    ConflictDeclaration,
+    DrawBatch,
+    DrawEventKind,
+    DrawStatus,
+    DrawTarget,
+    SpotCheckItem,
+)
+from app.inspections.operations import draw as ops
+from app.org.models import CATEGORIES, INDUSTRIES, Enterprise
+
+bp = Blueprint("inspections_draw", __name__, url_prefix="/inspections/draws", template_folder="templates")
+public = Blueprint("gongshi_draws", __name__, url_prefix="/gongshi/draws", template_folder="templates")
+
+MAX_REPLAY_BYTES = 40 * 1024 * 1024  # a 100,000-enterprise pool is about 6 MB of JSON
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _staff() -> User:
+    user = _user()
+    require(not user.is_enterprise_user, "企业账号无权访问双随机抽查")
+    return user
+
+
+def _batch(batch_id: int) -> DrawBatch:
+    user = _staff()
+    batch = db.session.get(DrawBatch, batch_id)
+    if batch is None or not in_scope(user, batch.region_path):
+        abort(404)
+    return batch
+
+
+def _fail(exc: DomainError) -> None:
+    db.session.rollback()
+    if isinstance(exc, PermissionDenied):
+        raise exc
+    msgs = list(exc.field_errors.values()) if exc.field_errors else [exc.message]
+    for m in msgs:
+        flash(str(m), "danger")
+
+
+def _is_manager(user: User) -> bool:
+    return user.has_role(Role.SECTION_HEAD, Role.LEADER)
+
+
+# ---- batches ----------------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index():
+    user = _staff()
+    batches = list(
+        db.session.scalars(
+            select(DrawBatch)
+            .where(scope_clause(user, DrawBatch.region_path))
+            .order_by(DrawBatch.id.desc())
+            .limit(200)
+        )
+    )
+    return render_template("inspections/draws/index.html", batches=batches, can_manage=_is_manager(user))
+
+
+def _form_values(batch: DrawBatch | None) -> dict[str, Any]:
+    if batch is None:
+        return {"inspectors_per_target": 2, "exclude_recent_days": 90, "exclude_at_cap": True, "strata": ""}
+    f = batch.filters or {}
+    return {
+        "title": batch.title,
+        "item_id": batch.item_id,
+        "industries": f.get("industries", []),
+        "towns": ",".join(f.get("towns", [])),
+        "classes": f.get("classes", []),
+        "strata": ops.strata_text(batch),
+        "inspectors_per_target": batch.inspectors_per_target,
+        "exclude_recent_days": batch.exclude_recent_days,
+        "exclude_at_cap": batch.exclude_at_cap,
+        "planned_on": batch.planned_on.isoformat(),
+        "due_on": batch.due_on.isoformat() if batch.due_on else "",
+    }
+
+
+def _posted() -> dict[str, Any]:
+    form = request.form
+    return {
+        "title": form.get("title"),
+        "item_id": form.get("item_id"),
+        "industries": form.getlist("industries"),
+        "towns": form.get("towns"),
+        "classes": form.getlist("classes"),
+        "strata": form.get("strata") or "",
+        "inspectors_per_target": form.get("inspectors_per_target"),
+        "exclude_recent_days": form.get("exclude_recent_days"),
+        "exclude_at_cap": form.get("exclude_at_cap") == "1",
+        "planned_on": form.get("planned_on"),
+        "due_on": form.get("due_on"),
+    }
+
+
+def _define_page(batch: DrawBatch | None, values: dict, status: int = 200):
+    user = _staff()
+    items = [i for i in ops.published_items() if in_scope(user, i.region_path)]
+    return (
+        render_template(
+            "inspections/draws/define.html", batch=batch, values=values, items=items,
+            industries=list(INDUSTRIES), classes=CATEGORIES,
+        ),
+        status,
+    )  # fmt: skip
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    user = _staff()
+    require(_is_manager(user), "双随机批次由科室负责人创建")
+    if request.method == "GET":
+        return _define_page(None, _form_values(None))
+    values = _posted()
+    try:
+        batch = ops.create_batch(values, actor=user)
+        commit_request()
+    except (ValidationFailed, DomainError) as exc:
+        _fail(exc)
+        return _define_page(None, values, 422)
+    flash("批次已创建（草稿），请预览对象库后提交冻结", "success")
+    return redirect(url_for(".detail", batch_id=batch.id))
+
+
+@bp.route("/<int:batch_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(batch_id: int):
+    batch = _batch(batch_id)
+    user = _staff()
+    require(_is_manager(user), "双随机批次由科室负责人修改")
+    if request.method == "GET":
+        return _define_page(batch, _form_values(batch))
+    values = _posted()
+    try:
+        ops.update_batch(batch, values, actor=user)
+        commit_request()
+    except DomainError as exc:
+        _fail(exc)
+        return _define_page(db.session.get(DrawBatch, batch_id), values, 422)
+    flash("批次已保存", "success")
+    return redirect(url_for(".detail", batch_id=batch.id))
+
+
+@bp.get("/<int:batch_id>")
+@login_required
+def detail(batch_id: int):
+    batch = _batch(batch_id)
+    user = _staff()
+    preview = None
+    preview_error = None
+    if batch.status == DrawStatus.DRAFT:
+        try:
+            preview = ops.preview(batch)
+        except (DomainError, algo.DrawInputError) as exc:
+            preview_error = str(exc)
+    users = _users_of(batch)
+    pending = [ev for ev in batch.events if ev.pending]
+    return render_template(
+        "inspections/draws/detail.html",
+        batch=batch,
+        user=user,
+        preview=preview,
+        preview_error=preview_error,
+        users=users,
+        pending=pending,
+        can_manage=_is_manager(user) and in_scope(user, batch.region_path),
+        strata_keys=[s.key for s in algo.parse_strata(batch.strata)] if batch.strata else [],
+        kinds=DrawEventKind,
+        statuses=DrawStatus,
+    )
+
+
+def _users_of(batch: DrawBatch) -> dict[int, User]:
+    ids: set[int] = set()
+    for t in batch.targets:
+        ids.update(t.team)
+    for ev in batch.events:
+        ids.update(x for x in (ev.actor_id, ev.approver_id, ev.data.get("out"), ev.data.get("in")) if x)
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(sorted(ids))))}
+
+
+def _step(batch_id: int, fn, ok: str):
+    batch = _batch(batch_id)
+    try:
+        fn(batch)
+        commit_request()
+        flash(ok, "success")
+    except DomainError as exc:
+        _fail(exc)
+    return redirect(url_for(".detail", batch_id=batch_id))
+
+
+@bp.post("/<int:batch_id>/commit")
+@login_required
+def commit(batch_id: int):
+    return _step(
+        batch_id,
+        lambda b: ops.commit_batch(b, {}, actor=_staff()),
+        "已提交冻结，对象库与排除清单SHA-256及种子承诺值已公示",
+    )
+
+
+@bp.post("/<int:batch_id>/draw")
+@login_required
+def run_draw(batch_id: int):
+    return _step(
+        batch_id,
+        lambda b: ops.draw_batch(b, {}, actor=_staff()),
+        "已抽取：随机种子与抽取结果已公示，检查任务已生成",
+    )
+
+
+@bp.post("/<int:batch_id>/close")
+@login_required
+def close(batch_id: int):
+    return _step(batch_id, lambda b: ops.close_batch(b, dict(request.form), actor=_staff()), "批次已办结")
+
+
+@bp.post("/<int:batch_id>/supplement")
+@login_required
+def supplement(batch_id: int):
+    return _step(
+        batch_id, lambda b: ops.request_supplement(b, dict(request.form), actor=_staff()), "补抽申请已提交，待负责人审批"
+    )  # fmt: skip
+
+
+@bp.post("/targets/<int:target_id>/recusal")
+@login_required
+def recusal(target_id: int):
+    target = db.session.get(DrawTarget, target_id)
+    if target is None:
+        abort(404)
+    batch = _batch(target.batch_id)
+    try:
+        ops.request_recusal(target, dict(request.form), actor=_staff())
+        commit_request()
+        flash("回避申请已提交，待科室负责人审批", "success")
+    except DomainError as exc:
+        _fail(exc)
+    return redirect(url_for(".detail", batch_id=batch.id))
+
+
+# ---- 随机抽查事项清单 -----------------------------------------------------------------------------------------
+
+
+@bp.route("/items", methods=["GET", "POST"])
+@login_required
+def items():
+    user = _staff()
+    values: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        values = dict(request.form)
+        try:
+            item_id = request.form.get("item_id")
+            if item_id:
+                item = db.session.get(SpotCheckItem, int(item_id))
+                if item is None or not in_scope(user, item.region_path):
+                    abort(404)
+                ops.update_item(item, values, actor=user)
+            else:
+                ops.create_item(values, actor=user)
+            commit_request()
+            flash("随机抽查事项已保存", "success")
+            return redirect(url_for(".items"))
+        except DomainError as exc:
+            _fail(exc)
+            status = 422
+    rows = list(
+        db.session.scalars(
+            select(SpotCheckItem)
+            .where(scope_clause(user, SpotCheckItem.region_path))
+            .order_by(SpotCheckItem.code)
+        )
+    )
+    return render_template(
+        "inspections/draws/items.html", items=rows, values=values, can_manage=_is_manager(user),
+        fields=ops.ITEM_FIELDS,
+    ), status  # fmt: skip
+
+
+def _item(item_id: int) -> SpotCheckItem:
+    user = _staff()
+    item = db.session.get(SpotCheckItem, item_id)
+    if item is None or not in_scope(user, item.region_path):
+        abort(404)
+    return item
+
+
+@bp.post("/items/<int:item_id>/publish")
+@login_required
+def publish_item(item_id: int):
+    item = _item(item_id)
+    try:
+        ops.publish_item(item, actor=_staff())
+        commit_request()
+        flash("已公示", "success")
+    except DomainError as exc:
+        _fail(exc)
+    return redirect(url_for(".items"))
+
+
+@bp.post("/items/<int:item_id>/withdraw")
+@login_required
+def withdraw_item(item_id: int):
+    item = _item(item_id)
+    try:
+        ops.withdraw_item(item, request.form.get("reason", ""), actor=_staff())
+        commit_request()
+        flash("已撤回公示", "success")
+    except DomainError as exc:
+        _fail(exc)
+    return redirect(url_for(".items"))
+
+
+# ---- 回避关系 ------------------------------------------------------------------------------------------------
+
+
+@bp.route("/conflicts", methods=["GET", "POST"])
+@login_required
+def conflict_list():
+    user = _staff()
+    status = 200
+    if request.method == "POST":
+        try:
+            officer_id = int(request.form.get("user_id") or user.id)
+            officer = db.session.get(User, officer_id)
+            enterprise = db.session.get(Enterprise, int(request.form.get("enterprise_id") or 0))
+            if officer is None or enterprise is None:
+                raise ValidationFailed("请选择执法人员和企业")
+            conflicts.declare(officer, enterprise, request.form.get("relation", ""), actor=user)
+            commit_request()
+            flash("回避关系已申报", "success")
+            return redirect(url_for(".conflict_list"))
+        except ValueError:
+            flash("请选择执法人员和企业", "danger")
+            status = 422
+        except DomainError as exc:
+            _fail(exc)
+            status = 422
+    rows = conflicts.declarations_for(user, include_withdrawn=True)
+    manage = conflicts.can_manage_for_others(user)
+    officers: list[User] = []
+    if manage:
+        officers = [u for u in db.session.scalars(select(User).where(User.cert_no.is_not(None)).order_by(User.id))
+                    if in_scope(user, u.scope_path or "\0")]  # fmt: skip
+    enterprises = list(
+        db.session.scalars(
+            select(Enterprise)
+            .where(scope_clause(user, Enterprise.region_path, Enterprise.id))
+            .order_by(Enterprise.name)
+            .limit(500)
+        )
+    )
+    return render_template(
+        "inspections/draws/conflicts.html", rows=rows, manage=manage, officers=officers, enterprises=enterprises,
+        user=user,
+    ), status  # fmt: skip
+
+
+@bp.post("/conflicts/<int:decl_id>/withdraw")
+@login_required
+def conflict_withdraw(decl_id: int):
+    user = _staff()
+    decl = db.session.get(ConflictDeclaration, decl_id)
+    if decl is None or (decl.user_id != user.id and not (
+            conflicts.can_manage_for_others(user) and in_scope(user, decl.region_path))):  # fmt: skip
+        abort(404)
+    try:
+        conflicts.withdraw(decl, request.form.get("reason", ""), actor=user)
+        commit_request()
+        flash("回避关系已撤回", "success")
+    except DomainError as exc:
+        _fail(exc)
+    return redirect(url_for(".conflict_list"))
+
+
+# ---- public pages ------------------------------------------------------------------------------------------
+
+
+def _public_batch(batch_id: int) -> DrawBatch:
+    batch = db.session.get(DrawBatch, batch_id)
+    if batch is None or batch.status == DrawStatus.DRAFT or batch.number is None:
+        abort(404)
+    return batch
+
+
+@public.get("/items")
+def public_items():
+    return render_template("inspections/draws/public_items.html", items=ops.published_items())
+
+
+@public.get("/")
+def public_index():
+    batches = list(
+        db.session.scalars(
+            select(DrawBatch)
+            .where(DrawBatch.status != DrawStatus.DRAFT)
+            .order_by(DrawBatch.id.desc())
+            .limit(200)
+        )
+    )
+    return render_template("inspections/draws/public_index.html", batches=batches)
+
+
+def _names(batch: DrawBatch) -> dict[int, str]:
+    """Officer names of the public record (名录库 members are public: 执法人员姓名 and 证号 are disclosed)."""
+    ids = set(batch.inspectors or [])
+    return {
+        u.id: f"{u.name}（{u.cert_no or '—'}）"
+        for u in db.session.scalars(select(User).where(User.id.in_(sorted(ids))))
+    }
+
+
+@public.get("/<int:batch_id>")
+def public_record(batch_id: int):
+    batch = _public_batch(batch_id)
+    drawn = batch.status in (DrawStatus.DRAWN, DrawStatus.DONE)
+    return render_template(
+        "inspections/draws/public_record.html", batch=batch, drawn=drawn, names=_names(batch), kinds=DrawEventKind,
+    )  # fmt: skip
+
+
+@public.get("/<int:batch_id>/inputs.json")
+def public_inputs(batch_id: int):
+    batch = _public_batch(batch_id)
+    body = json.dumps(ops.published_inputs(batch), ensure_ascii=False, sort_keys=True)
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "application/json; charset=utf-8",
+            "Content-Disposition": f"attachment; filename=draw-{batch.id}-inputs.json",
+        },
+    )
+
+
+@public.route("/replay", methods=["GET", "POST"])
+@csrf.exempt  # a read-only computation with no session: nothing to forge
+def replay():
+    batch = None
+    outcome = None
+    text = ""
+    batch_id = request.values.get("batch", type=int)
+    if batch_id:
+        batch = _public_batch(batch_id)
+    if request.method == "POST":
+        if (request.content_length or 0) > MAX_REPLAY_BYTES:
+            abort(413)
+        text = request.form.get("inputs", "")
+        try:
+            data = json.loads(text) if text.strip() else (ops.published_inputs(batch) if batch else None)
+        except ValueError:
+            data = None
+            outcome = ops.Replay(False, None, None, None, None, None, "JSON格式不正确", [])
+        if data is not None:
+            if not isinstance(data, dict):
+                outcome = ops.Replay(False, None, None, None, None, None, "应为JSON对象", [])
+            else:
+                use_log = batch if (batch is not None and not text.strip()) else None
+                outcome = ops.replay(data, published=use_log)
+        elif outcome is None:
+            outcome = ops.Replay(False, None, None, None, None, None, "请粘贴抽取数据或选择批次", [])
+    return render_template(
+        "inspections/draws/public_replay.html", batch=batch, outcome=outcome, text=text,
+        versions=sorted(algo.ALGORITHMS), description=algo.__doc__,
+    )  # fmt: skip
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_blueprint(public)
