@@ -126,6 +126,11 @@ def check() -> None:
                 )
 
 
+def _label(value: str) -> str:
+    checklist = find(value)
+    return checklist.label if checklist is not None else value
+
+
 def register(app: Any) -> None:
     from app import forms
 
@@ -133,5 +138,5 @@ def register(app: Any) -> None:
     forms.register_choices(
         "inspections.checklists",
         lambda actor, context: [(c.code, c.label) for c in templates()],
-        label=lambda value: find(value).label if find(value) else value,
+        label=_label,
     )

@@ -7,6 +7,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from app.inspections import checklists, status, tasks, workflow_handlers  # noqa: F401 - registration
+    from app.inspections import access, checklists, documents, status, tasks, workflow_handlers  # noqa: F401
 
     checklists.register(app)
+    documents.register(app)
+    access.register()

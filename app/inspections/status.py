@@ -5,7 +5,7 @@
     approve_over_cap                → 待审批
     prepare_scheme                  → 待检查
     onsite_record                   → 待检查, 检查中 once the team started on site (started_at)
-    handle_results / publish_result → 待处理
+    handle_results / publish_result / await_outcomes → 待处理
     workflow finished               → 已取消 when the over-cap was refused (cancelled_reason), otherwise 已完成
 
 Starting on site is not a workflow step (the record is the step): `start_onsite` calls `refresh`, which reads
@@ -24,6 +24,7 @@ TASK_STATUS = {
     "onsite_record": InspectionStatus.PLANNED,
     "handle_results": InspectionStatus.HANDLING,
     "publish_result": InspectionStatus.HANDLING,
+    "await_outcomes": InspectionStatus.HANDLING,  # the results area's wait for every violation's outcome
 }
 
 
@@ -68,3 +69,8 @@ def refresh(inspection: Inspection, *, actor) -> None:
     if inst is None:
         return
     _apply(inspection, status_for(inspection, set(ready_ids(inspection)), False), actor=actor)
+
+
+def finished(inspection: Inspection, *, actor) -> None:
+    """The workflow was cancelled (cancel_inspection): the same rule as a finished instance."""
+    _apply(inspection, status_for(inspection, set(), True), actor=actor)

@@ -11,6 +11,8 @@ from app.workflow.user_tasks import bind_operations, subject_loader
 
 INSPECTION_TASKS = {
     "approve_over_cap": ops.decide_over_cap,
+    "prepare_scheme": ops.prepare_scheme,
+    "onsite_record": ops.issue_record,
 }
 
 bind_operations(ops.PROCESS, INSPECTION_TASKS, load=subject_loader(Inspection, "检查"), module=__name__)

@@ -39,3 +39,37 @@ def new_inspection(db, world, frozen):
         )
 
     return make
+
+
+def start_data(world, **over) -> dict:
+    data = {
+        "place": "生产车间、污水处理池",
+        "present_person": "张三",
+        "present_person_role": "总经理",
+        "credentials_shown": True,
+        "recusal_explained": True,
+        "recusal_answer": "不申请回避",
+    }
+    data.update(over)
+    return data
+
+
+def scheme_data(**over) -> dict:
+    data = {
+        "basis": "《中华人民共和国安全生产法》第六十二条、第六十五条；2026年度监督检查计划",
+        "checklist_code": "confined_space",
+        "method": "查阅资料、现场检查、询问有关人员",
+        "division": "王执法负责资料检查，赵执法负责现场检查",
+        "scheduled_on": "2026-11-04",
+    }
+    data.update(over)
+    return data
+
+
+def answer_all(insp, actor, result="符合", *, skip=()):
+    """Answer every item of the inspection's checklist with `result` (except `skip`)."""
+    from app.inspections import checklists
+
+    for item in checklists.find(insp.checklist_code).items:
+        if item.code not in skip:
+            ops.record_item(insp, {"item_code": item.code, "result": result}, actor=actor)

@@ -20,7 +20,7 @@ API), and the status follows from where the workflow stands (app.inspections.sta
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -34,11 +34,15 @@ from app.errors import InvalidState, invalid, require
 from app.extensions import db
 from app.inspections.models import (
     CAP_EXEMPT_SOURCES,
+    ChecklistResult,
+    Finding,
+    FindingOutcome,
     Inspection,
     InspectionMember,
     InspectionMode,
     InspectionSource,
     InspectionStatus,
+    ItemResult,
 )
 from app.org.models import Department, Enterprise
 
@@ -125,6 +129,13 @@ def _agency_of(actor: User) -> Department:
     if agency is None:
         raise InvalidState("您未归属任何执法机关，不能办理")
     return agency
+
+
+def _local(value: datetime) -> datetime:
+    """An instant as China time (the record's times are written to the minute in local time)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(clock.TZ)
 
 
 def _date(value: Any, field: str, *, required: bool = True) -> date | None:
@@ -382,4 +393,548 @@ def decide_over_cap(inspection: Inspection, data: dict, *, actor: User, task=Non
         ),
         changes=changes,
         data={"decision": decision, "opinion": opinion},
+    )
+
+
+def cancel_inspection(inspection: Inspection, data: dict, *, actor: User) -> None:
+    """取消 before the team started (the enterprise closed, a duplicate): a section head or leader of the
+    jurisdiction, with a reason. The workflow is cancelled; a cancelled inspection no longer counts."""
+    require(
+        actor.has_role(Role.SECTION_HEAD, Role.LEADER) and is_staff_in_scope(actor, inspection),
+        "只有科室负责人或负责人可以取消检查",
+    )
+    if inspection.status not in (InspectionStatus.PENDING_APPROVAL, InspectionStatus.PLANNED):
+        raise InvalidState(f"检查已处于“{inspection.status}”阶段，不能取消")
+    reason = _text(data or {}, "reason", "取消理由")
+    lock(inspection)
+    if inspection.started_at is not None:
+        raise InvalidState("检查组已开始现场检查，不能取消")
+    inspection.cancelled_reason = reason
+    inst = instance_of(inspection)
+    if inst is not None and inst.status == "running":
+        workflow.cancel(inst, actor=actor, reason=reason)
+    from app.inspections import status
+
+    status.finished(inspection, actor=actor)
+    audit.record(
+        actor,
+        "inspection.cancelled",
+        inspection,
+        summary=f"取消检查{inspection.code}：{reason}",
+        data={"reason": reason},
+    )
+
+
+# ---- 检查方案 -----------------------------------------------------------------------------------------------
+
+
+def _team_rows(inspection: Inspection) -> list[dict]:
+    return [{"name": m.user.name, "role": m.role, "cert_no": m.cert_no} for m in inspection.members]
+
+
+def _party(inspection: Inspection) -> dict:
+    e = inspection.enterprise
+    return {
+        "name": e.name,
+        "credit_code": e.credit_code,
+        "address": e.address,
+        "legal_rep": e.legal_rep,
+        "main_person": e.main_person,
+        "phone": e.phone,
+    }
+
+
+def prepare_scheme(inspection: Inspection, data: dict, *, actor: User, task=None) -> None:
+    """The lead officer issues the 检查方案 (检方): basis, content (the checklist), method, team and division
+    of work, time. Numbered and locked; the checklist chosen is the one the team answers on site."""
+    task = ready_task(inspection, "prepare_scheme", task)
+    require(
+        actor.id == inspection.lead_officer_id and is_staff_in_scope(actor, inspection),
+        "检查方案由主办执法人员制定",
+    )
+    from app.inspections import checklists, documents
+
+    data = dict(data or {})
+    basis = _text(data, "basis", "检查依据")
+    code = (data.get("checklist_code") or "").strip()
+    checklist = checklists.find(code)
+    if checklist is None:
+        raise invalid("checklist_code", "请选择检查表")
+    content = _text(data, "content", "检查重点", required=False)
+    method = _text(data, "method", "检查方式", max_length=1000)
+    division = _text(data, "division", "人员分工", max_length=1000)
+    scheduled_on = _date(data.get("scheduled_on"), "scheduled_on")
+    assert scheduled_on is not None
+    if scheduled_on < clock.today():
+        raise invalid("scheduled_on", "检查时间不能早于今天")
+    if inspection.due_on is not None and scheduled_on > inspection.due_on:
+        raise invalid("scheduled_on", f"检查时间不能晚于应完成日期{inspection.due_on:%Y年%m月%d日}")
+    scheme = {
+        "basis": basis,
+        "checklist_code": checklist.code,
+        "checklist_name": checklist.name,
+        "checklist_version": checklist.version,
+        "content": content,
+        "method": method,
+        "division": division,
+        "scheduled_on": scheduled_on.isoformat(),
+    }
+    inspection.scheme = scheme
+    inspection.checklist_code = checklist.code
+    doc = documents.issue(
+        inspection,
+        documents.SCHEME,
+        {**scheme, "items": [{"code": i.code, "text": i.text} for i in checklist.items]},
+        actor=actor,
+    )
+    inspection.scheme_document_id = doc.id
+    changes = step(inspection, task, {"scheme_document_id": doc.id}, actor=actor)
+    audit.record(
+        actor,
+        "inspection.scheme_issued",
+        inspection,
+        summary=f"制定检查方案{doc.number.text}（{checklist.label}，{scheduled_on:%Y年%m月%d日}）",
+        changes=changes,
+        data={"document_id": doc.id, "checklist": checklist.code},
+    )
+
+
+# ---- on site ----------------------------------------------------------------------------------------------
+
+RECUSAL_ANSWERS = ("不申请回避", "申请回避")
+
+
+def _require_on_site(inspection: Inspection, actor: User, *, started: bool = True) -> None:
+    require_team(actor, inspection)
+    ready_task(inspection, "onsite_record")
+    if inspection.record_document_id is not None:
+        raise InvalidState("现场检查记录已制发并锁定，不能修改")
+    if started and inspection.started_at is None:
+        raise InvalidState("请先开始现场检查（出示执法证件、告知回避）")
+
+
+def start_onsite(inspection: Inspection, data: dict, *, actor: User) -> None:
+    """On arrival: ≥ min_inspectors team members present with 执法证 valid today show their credentials and
+    explain the right to ask for recusal (each time recorded); the enterprise's answer is recorded. A member
+    the enterprise asks to recuse, or who is absent, leaves the team (the rest must still be enough)."""
+    lock(inspection)
+    _require_on_site(inspection, actor, started=False)
+    if inspection.started_at is not None:
+        raise InvalidState(f"现场检查已于{_local(inspection.started_at):%Y年%m月%d日 %H:%M}开始")
+    data = dict(data or {})
+    today = clock.today()
+    place = _text(data, "place", "检查场所", max_length=300)
+    present_person = _text(data, "present_person", "被检查单位现场负责人", max_length=50)
+    present_role = _text(data, "present_person_role", "现场负责人职务", required=False, max_length=50)
+    if not data.get("credentials_shown"):
+        raise invalid("credentials_shown", "检查前须向被检查单位出示执法证件")
+    if not data.get("recusal_explained"):
+        raise invalid("recusal_explained", "检查前须告知被检查单位有申请回避的权利")
+    answer = data.get("recusal_answer")
+    if answer not in RECUSAL_ANSWERS:
+        raise invalid("recusal_answer", "请记录被检查单位对回避的答复")
+    team_ids = inspection.officer_ids
+    present = _ids(data.get("present_member_ids"), "present_member_ids") or list(team_ids)
+    if any(i not in team_ids for i in present):
+        raise invalid("present_member_ids", "在场执法人员须为本次检查的检查组成员")
+    recused = _ids(data.get("recusal_of"), "recusal_of") if answer == "申请回避" else []
+    if answer == "申请回避" and not recused:
+        raise invalid("recusal_of", "请选择被申请回避的执法人员")
+    if any(i not in team_ids for i in recused):
+        raise invalid("recusal_of", "被申请回避的人员须为检查组成员")
+    acting = [i for i in present if i not in recused]
+    members = {m.user_id: m for m in inspection.members}
+    expired = [members[i].user.name for i in acting if not members[i].user.cert_valid_on(today)]
+    if expired:
+        raise invalid("present_member_ids", f"{'、'.join(expired)}的执法证今日无效，不能从事检查")
+    minimum = pack_for(inspection, today).min_inspectors
+    if len(acting) < minimum:
+        raise invalid(
+            "recusal_of" if recused else "present_member_ids",
+            f"在场且无须回避的执法人员不足{minimum}人，不能开始检查；请报负责人调整检查组",
+        )
+    if actor.id not in acting:
+        raise invalid("present_member_ids", "开始检查的执法人员须在场且无须回避")
+    left = [m for uid, m in members.items() if uid not in acting]
+    for m in left:
+        inspection.members.remove(m)
+    if inspection.lead_officer_id not in acting:
+        inspection.lead_officer_id = actor.id
+        members[actor.id].role = "主办"
+    checklist_code = (data.get("checklist_code") or "").strip() or inspection.checklist_code
+    from app.inspections import checklists
+
+    if checklists.find(checklist_code) is None:
+        raise invalid("checklist_code", "请选择本次检查使用的检查表")
+    inspection.checklist_code = checklist_code
+    now = clock.now()
+    inspection.place = place
+    inspection.present_person = present_person
+    inspection.present_person_role = present_role
+    inspection.credentials_shown_at = now
+    inspection.recusal_explained_at = now
+    names = "、".join(members[i].user.name for i in recused)
+    inspection.recusal_answer = answer if not recused else f"申请{names}回避"
+    inspection.started_at = now
+    from app.inspections import status
+
+    status.refresh(inspection, actor=actor)
+    audit.record(
+        actor,
+        "inspection.started",
+        inspection,
+        summary=(
+            f"开始现场检查（{place}），出示执法证件并告知申请回避的权利，"
+            f"被检查单位答复：{inspection.recusal_answer}"
+            + (f"；离开检查组：{'、'.join(m.user.name for m in left)}" if left else "")
+        ),
+        data={
+            "present": acting,
+            "recused": recused,
+            "absent": [m.user_id for m in left if m.user_id not in recused],
+            "present_person": present_person,
+        },
+    )
+
+
+def _checklist_item(inspection: Inspection, code: str, field: str = "item_code"):
+    from app.inspections import checklists
+
+    checklist = checklists.find(inspection.checklist_code)
+    item = checklist.item(code) if checklist is not None and code else None
+    if item is None:
+        raise invalid(field, "检查项不存在")
+    return item
+
+
+def _unsign(inspection: Inspection, why: str, *, actor: User) -> None:
+    """The record changed after the 负责人 signed (or refused): the signature no longer covers it."""
+    if inspection.signed_at is None and not inspection.refusal_note:
+        return
+    inspection.signature_attachment_id = None
+    inspection.signed_at = None
+    inspection.refusal_note = None
+    inspection.refusal_witness = None
+    audit.record(
+        actor,
+        "inspection.signature_cleared",
+        inspection,
+        summary=f"{why}，原签字（拒签记录）失效，须重新确认",
+    )
+
+
+def results_of(inspection: Inspection) -> dict[str, ChecklistResult]:
+    rows = db.session.scalars(select(ChecklistResult).where(ChecklistResult.inspection_id == inspection.id))
+    return {r.item_code: r for r in rows}
+
+
+def findings_of(inspection: Inspection) -> list[Finding]:
+    return list(
+        db.session.scalars(
+            select(Finding).where(Finding.inspection_id == inspection.id).order_by(Finding.seq, Finding.id)
+        )
+    )
+
+
+def record_item(inspection: Inspection, data: dict, *, actor: User) -> ChecklistResult:
+    """One checklist item: 符合 / 不符合 / 不涉及 (a 不符合 then gets its finding)."""
+    lock(inspection)
+    _require_on_site(inspection, actor)
+    data = dict(data or {})
+    item = _checklist_item(inspection, (data.get("item_code") or "").strip())
+    try:
+        result = ItemResult(data.get("result") or "")
+    except ValueError:
+        raise invalid("result", "请选择符合、不符合或不涉及") from None
+    note = _text(data, "note", "说明", required=False)
+    row = results_of(inspection).get(item.code)
+    if row is not None and row.result == ItemResult.NONCOMPLIANT and result != ItemResult.NONCOMPLIANT:
+        if any(f.item_code == item.code for f in findings_of(inspection)):
+            raise invalid("result", "该项已登记问题，请先删除问题再改为符合或不涉及")
+    old = row.result if row is not None else None
+    if row is None:
+        row = ChecklistResult(
+            inspection_id=inspection.id,
+            item_code=item.code,
+            item_text=item.text,
+            basis=item.basis,
+            result=result,
+            recorded_by_id=actor.id,
+        )
+        db.session.add(row)
+    row.result, row.note, row.recorded_by_id, row.recorded_at = result, note, actor.id, clock.now()
+    if old != result:
+        _unsign(inspection, f"检查项{item.code}结果变更", actor=actor)
+    db.session.flush()
+    audit.record(
+        actor,
+        "inspection.item_recorded",
+        inspection,
+        summary=f"检查项{item.code}：{result}" + (f"（原为{old}）" if old and old != result else ""),
+        changes={"result": [old, str(result)]} if old != result else None,
+        data={"item_code": item.code, "note": note},
+    )
+    return row
+
+
+LEVELS = ("一般", "重大")
+
+
+def save_finding(inspection: Inspection, data: dict, *, actor: User) -> Finding:
+    """A problem found on site (new, or `finding_id` edited before the record is issued): location,
+    description, photos, the provision breached (prefilled from the item's basis), level (重大 with its
+    判定标准 criterion), corrected on the spot or a deadline, and whether it is a 违法行为."""
+    lock(inspection)
+    _require_on_site(inspection, actor)
+    data = dict(data or {})
+    finding: Finding | None = None
+    if data.get("finding_id") not in (None, ""):
+        finding = db.session.get(Finding, _int(data.get("finding_id"), "finding_id", "问题不存在"))
+        if finding is None or finding.inspection_id != inspection.id:
+            raise invalid("finding_id", "问题不存在")
+    code = (data.get("item_code") or "").strip() or None
+    item = _checklist_item(inspection, code) if code else None
+    location = _text(data, "location", "部位/场所", max_length=200)
+    description = _text(data, "description", "问题描述", max_length=2000)
+    provision = _text(data, "provision", "违反条款", required=item is None, max_length=300) or (
+        item.provision if item else None
+    )
+    level = data.get("level") or "一般"
+    if level not in LEVELS:
+        raise invalid("level", "隐患等级应为一般或重大")
+    criterion = (data.get("criterion_code") or "").strip() or None
+    if level == "重大":
+        from app.hazards import criteria
+
+        criterion = criterion or (item.criterion if item else None)
+        if criteria.get(criterion) is None:
+            raise invalid("criterion_code", "重大事故隐患须选择判定标准条款")
+    else:
+        criterion = None
+    corrected = bool(data.get("corrected_on_site"))
+    deadline = _date(data.get("deadline"), "deadline", required=not corrected)
+    if deadline is not None and deadline < clock.today():
+        raise invalid("deadline", "整改期限不能早于今天")
+    if corrected:
+        deadline = None
+    photo_ids = _ids(data.get("photo_ids"), "photo_ids")
+    from app import attachments
+
+    found = {a.id for a in attachments.get_many(photo_ids)}
+    if set(photo_ids) - found:
+        raise invalid("photo_ids", "照片不存在，请重新上传")
+    is_violation = bool(data.get("is_violation"))
+    assert location is not None and description is not None and provision is not None
+    new = finding is None
+    if finding is None:
+        seq = max((f.seq for f in findings_of(inspection)), default=0) + 1
+        finding = Finding(inspection_id=inspection.id, seq=seq, recorded_by_id=actor.id)
+        db.session.add(finding)
+    finding.item_code = code
+    finding.location, finding.description, finding.provision = location, description, provision
+    finding.level, finding.criterion_code = level, criterion
+    finding.corrected_on_site, finding.deadline = corrected, deadline
+    finding.is_violation = is_violation
+    finding.outcome = FindingOutcome.PENDING if is_violation else None
+    old_photos = list(finding.photo_ids or [])
+    finding.photo_ids = photo_ids
+    db.session.flush()
+    if set(photo_ids) - set(old_photos):
+        attachments.link_all([i for i in photo_ids if i not in old_photos], finding, "photos")
+    if item is not None:
+        row = results_of(inspection).get(item.code)
+        if row is None or row.result != ItemResult.NONCOMPLIANT:
+            record_item(inspection, {"item_code": item.code, "result": ItemResult.NONCOMPLIANT}, actor=actor)
+    _unsign(inspection, "检查发现的问题有变化", actor=actor)
+    audit.record(
+        actor,
+        "inspection.finding_recorded" if new else "inspection.finding_changed",
+        inspection,
+        summary=f"{'登记' if new else '修改'}问题{finding.seq}：{location}，{description[:60]}（{level}）"
+        + ("，违法行为" if is_violation else ""),
+        data={"finding_id": finding.id, "item_code": code, "photos": photo_ids, "level": level},
+    )
+    return finding
+
+
+def remove_finding(inspection: Inspection, finding_id: Any, *, actor: User) -> None:
+    lock(inspection)
+    _require_on_site(inspection, actor)
+    finding = db.session.get(Finding, _int(finding_id, "finding_id", "问题不存在"))
+    if finding is None or finding.inspection_id != inspection.id:
+        raise invalid("finding_id", "问题不存在")
+    seq, text = finding.seq, finding.description
+    db.session.delete(finding)
+    db.session.flush()
+    _unsign(inspection, "删除了检查发现的问题", actor=actor)
+    audit.record(actor, "inspection.finding_removed", inspection, summary=f"删除问题{seq}：{text[:60]}")
+
+
+def missing_for_record(inspection: Inspection) -> list[str]:
+    """What the record still lacks before the 负责人 signs it (each a sentence)."""
+    from app.inspections import checklists
+
+    out = []
+    checklist = checklists.find(inspection.checklist_code)
+    results = results_of(inspection)
+    if checklist is not None:
+        open_items = [i.code for i in checklist.items if i.code not in results]
+        if open_items:
+            out.append(
+                f"尚有{len(open_items)}个检查项未检查（{'、'.join(open_items[:5])}{'等' if len(open_items) > 5 else ''}）"
+            )
+    with_finding = {f.item_code for f in findings_of(inspection)}
+    bare = [c for c, r in results.items() if r.result == ItemResult.NONCOMPLIANT and c not in with_finding]
+    if bare:
+        out.append(f"不符合项{'、'.join(sorted(bare))}尚未登记问题")
+    return out
+
+
+def sign_record(inspection: Inspection, data: dict, *, actor: User) -> None:
+    """The 负责人 signs on the screen: the canvas PNG, uploaded as an attachment, becomes the record's
+    signature (安全生产法第六十八条). Only a complete record is signed."""
+    lock(inspection)
+    _require_on_site(inspection, actor)
+    missing = missing_for_record(inspection)
+    if missing:
+        raise InvalidState("；".join(missing) + "，请先完成后再请被检查单位负责人签字")
+    data = dict(data or {})
+    att_id = _int(data.get("signature_attachment_id"), "signature", "请被检查单位负责人在签字区签字")
+    from app import attachments
+
+    att = next(iter(attachments.get_many([att_id])), None)
+    if att is None or att.mime != "image/png":
+        raise invalid("signature", "签字图像无效，请重新签字")
+    signer = _text(data, "signer", "签字人", required=False, max_length=50)
+    if signer:
+        inspection.present_person = signer
+    inspection.signature_attachment_id = att.id
+    inspection.signed_at = clock.now()
+    inspection.refusal_note = None
+    inspection.refusal_witness = None
+    attachments.link(att, inspection, "signature")
+    audit.record(
+        actor,
+        "inspection.signed",
+        inspection,
+        summary=f"被检查单位负责人{inspection.present_person}在现场检查记录上签字",
+        data={"attachment_id": att.id, "sha256": att.sha256},
+    )
+
+
+def refuse_signature(inspection: Inspection, data: dict, *, actor: User) -> None:
+    """The 负责人 refuses to sign: the refusal is recorded with a witness (安全生产法第六十八条)."""
+    lock(inspection)
+    _require_on_site(inspection, actor)
+    missing = missing_for_record(inspection)
+    if missing:
+        raise InvalidState("；".join(missing) + "，请先完成现场检查记录")
+    data = dict(data or {})
+    note = _text(data, "refusal_note", "拒绝签字情况")
+    witness = _text(data, "refusal_witness", "见证人", max_length=100)
+    inspection.refusal_note = note
+    inspection.refusal_witness = witness
+    inspection.signature_attachment_id = None
+    inspection.signed_at = None
+    audit.record(
+        actor,
+        "inspection.signature_refused",
+        inspection,
+        summary=f"被检查单位负责人拒绝签字：{note}（见证人：{witness}）",
+        data={"witness": witness},
+    )
+
+
+def issue_record(inspection: Inspection, data: dict, *, actor: User, task=None) -> None:
+    """制发现场检查记录 (检记): numbered and locked, with the time to the minute, the place, the team with
+    their certificate numbers, the statement on credentials and recusal, each item's result, the problems and
+    the signature or the refusal note. For a 双随机 inspection the result's publication is due
+    result_publish_period (20 working days) after the day the inspection ended."""
+    task = ready_task(inspection, "onsite_record", task)
+    lock(inspection)
+    require_team(actor, inspection)
+    if inspection.record_document_id is not None:
+        raise InvalidState("现场检查记录已制发")
+    if inspection.started_at is None:
+        raise InvalidState("尚未开始现场检查（出示执法证件、告知回避）")
+    missing = missing_for_record(inspection)
+    if missing:
+        raise InvalidState("；".join(missing))
+    if inspection.signed_at is None and not inspection.refusal_note:
+        raise InvalidState("被检查单位负责人尚未签字，拒绝签字的应记录拒签情况和见证人")
+    summary = _text(dict(data or {}), "summary", "检查情况", max_length=5000)
+    from app.inspections import checklists, documents
+
+    now = clock.now()
+    inspection.summary = summary
+    inspection.ended_at = now
+    checklist = checklists.find(inspection.checklist_code)
+    results = results_of(inspection)
+    findings = findings_of(inspection)
+    content = {
+        "party": _party(inspection),
+        "code": inspection.code,
+        "source": inspection.source,
+        "source_ref": inspection.source_ref,
+        "place": inspection.place,
+        "started_at": _local(inspection.started_at).strftime("%Y年%m月%d日%H时%M分"),
+        "ended_at": _local(now).strftime("%Y年%m月%d日%H时%M分"),
+        "team": _team_rows(inspection),
+        "present_person": inspection.present_person,
+        "present_person_role": inspection.present_person_role,
+        "credentials_shown_at": _local(inspection.credentials_shown_at or now).strftime("%H时%M分"),
+        "recusal_explained_at": _local(inspection.recusal_explained_at or now).strftime("%H时%M分"),
+        "recusal_answer": inspection.recusal_answer,
+        "checklist": {"code": checklist.code, "name": checklist.name, "version": checklist.version}
+        if checklist
+        else None,
+        "items": [
+            {"code": r.item_code, "text": r.item_text, "basis": r.basis, "result": r.result, "note": r.note}
+            for r in sorted(results.values(), key=lambda r: r.item_code)
+        ],
+        "findings": [
+            {
+                "seq": f.seq,
+                "item_code": f.item_code,
+                "location": f.location,
+                "description": f.description,
+                "provision": f.provision,
+                "level": f.level,
+                "criterion_code": f.criterion_code,
+                "corrected_on_site": f.corrected_on_site,
+                "deadline": f.deadline.isoformat() if f.deadline else None,
+                "photo_ids": list(f.photo_ids or []),
+                "is_violation": f.is_violation,
+            }
+            for f in findings
+        ],
+        "summary": summary,
+        "signature_attachment_id": inspection.signature_attachment_id,
+        "signed_at": _local(inspection.signed_at).strftime("%Y年%m月%d日%H时%M分")
+        if inspection.signed_at
+        else None,
+        "refusal_note": inspection.refusal_note,
+        "refusal_witness": inspection.refusal_witness,
+    }
+    doc = documents.issue(inspection, documents.RECORD, content, actor=actor)
+    inspection.record_document_id = doc.id
+    inspection.record_no = doc.number.text
+    due = None
+    if inspection.source == InspectionSource.RANDOM:
+        due = pack_for(inspection, clock.today()).end_of("result_publish_period", clock.today())
+        inspection.result_publish_due = due
+    changes = step(
+        inspection,
+        task,
+        {"record_document_id": doc.id, "result_publish_due": due.isoformat() if due else None},
+        actor=actor,
+    )
+    audit.record(
+        actor,
+        "inspection.record_issued",
+        inspection,
+        summary=f"制发现场检查记录{doc.number.text}（检查项{len(results)}项，发现问题{len(findings)}个）"
+        + (f"，抽查结果应于{due:%Y年%m月%d日}前公示" if due else ""),
+        changes=changes,
+        data={"document_id": doc.id, "findings": len(findings), "result_publish_due": due},
     )
