@@ -50,7 +50,10 @@ def test_only_a_leader_or_section_head_deploys_a_visit(world, frozen):
         ops.create_visit(visit_data(world), actor=world.manager_a)
     visit = make_visit(world, actor=world.section_head)
     assert visit.status == CovertStatus.SEALED and visit.code == "（萧）应急暗访〔2026〕1号"
-    assert [(m.user_id, m.is_lead) for m in visit.members] == [(world.officer.id, True), (world.officer2.id, False)]
+    assert [(m.user_id, m.is_lead) for m in visit.members] == [
+        (world.officer.id, True),
+        (world.officer2.id, False),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -79,7 +82,9 @@ def test_the_team_holds_valid_certificates_over_the_window_and_targets_are_in_th
         ops.create_visit(visit_data(world, enterprise_ids=[world.ent_other.id]), actor=world.leader)
     assert "本辖区" in exc.value.field_errors["enterprise_ids"]
     with pytest.raises(ValidationFailed) as exc:  # an officer of another county cannot join
-        ops.create_visit(visit_data(world, member_ids=[world.officer.id, world.other_officer.id]), actor=world.leader)
+        ops.create_visit(
+            visit_data(world, member_ids=[world.officer.id, world.other_officer.id]), actor=world.leader
+        )
     assert "本机关" in exc.value.field_errors["member_ids"]
 
 
@@ -170,14 +175,26 @@ def test_evidence_keeps_its_hash_and_capture_time_from_exif_or_the_form(world, f
     row = add_row(world, visit, evidence=ids, target_id=visit.targets[0].id, unit="")
     assert row.unit == world.ent_a.name
     exif, video = row.evidence
-    assert (exif.kind, exif.sha256, exif.captured_source) == ("照片", hashlib.sha256(photo).hexdigest(), "EXIF")
+    assert (exif.kind, exif.sha256, exif.captured_source) == (
+        "照片",
+        hashlib.sha256(photo).hexdigest(),
+        "EXIF",
+    )
     assert exif.captured_at == clock.to_utc(shot)
     assert (video.kind, video.sha256, video.captured_source, video.captured_at) == (
-        "视频", hashlib.sha256(MP4).hexdigest(), "未知", None
+        "视频",
+        hashlib.sha256(MP4).hexdigest(),
+        "未知",
+        None,
     )
     given = datetime(2026, 11, 2, 8, 40, tzinfo=clock.TZ)
-    row2 = add_row(world, visit, evidence=[_stored(world.officer2, photo, "b.jpg", "image/jpeg")],
-                   captured_at=given, actor=world.officer2)
+    row2 = add_row(
+        world,
+        visit,
+        evidence=[_stored(world.officer2, photo, "b.jpg", "image/jpeg")],
+        captured_at=given,
+        actor=world.officer2,
+    )
     assert row2.evidence[0].captured_source == "填报" and row2.evidence[0].captured_at == given
 
 
@@ -229,7 +246,11 @@ def test_assignment_then_return_visit_then_supervision_then_return_visit(world, 
         ops.issue_assignment(visit, {"to_name": "龙城镇人民政府", "problems": "x"}, actor=world.officer2)
     a = ops.issue_assignment(
         visit,
-        {"to_name": "龙城镇人民政府", "to_region_id": world.town_a.id, "problems": "督促企业落实动火作业票制度"},
+        {
+            "to_name": "龙城镇人民政府",
+            "to_region_id": world.town_a.id,
+            "problems": "督促企业落实动火作业票制度",
+        },
         actor=world.section_head,
     )
     db.session.commit()
@@ -241,13 +262,23 @@ def test_assignment_then_return_visit_then_supervision_then_return_visit(world, 
 
     clock.freeze(datetime(2026, 11, 24, 10, 0, tzinfo=clock.TZ))
     with pytest.raises(ValidationFailed) as exc:  # 未整改到位 needs the 督办 requirements and a new deadline
-        ops.record_return_visit(visit, {"visited_on": "2026-11-24", "result": "unfixed", "note": "仍未办理作业票"},
-                                actor=world.officer)
+        ops.record_return_visit(
+            visit,
+            {"visited_on": "2026-11-24", "result": "unfixed", "note": "仍未办理作业票"},
+            actor=world.officer,
+        )
+    assert "new_deadline" in exc.value.field_errors
     db.session.rollback()
     ops.record_return_visit(
         visit,
-        {"visited_on": "2026-11-24", "result": "unfixed", "note": "仍未办理作业票", "reply": "已督促",
-         "requirements": "3日内完成整改并报送照片", "new_deadline": "2026-11-27"},
+        {
+            "visited_on": "2026-11-24",
+            "result": "unfixed",
+            "note": "仍未办理作业票",
+            "reply": "已督促",
+            "requirements": "3日内完成整改并报送照片",
+            "new_deadline": "2026-11-27",
+        },
         actor=world.officer,
     )
     db.session.commit()
@@ -257,9 +288,14 @@ def test_assignment_then_return_visit_then_supervision_then_return_visit(world, 
     assert task_of(visit, "return_visit").due_date == date(2026, 11, 27)
 
     clock.freeze(datetime(2026, 11, 27, 15, 0, tzinfo=clock.TZ))
-    ops.record_return_visit(visit, {"visited_on": "2026-11-27", "result": "fixed", "note": "已整改"}, actor=world.officer)
+    ops.record_return_visit(
+        visit, {"visited_on": "2026-11-27", "result": "fixed", "note": "已整改"}, actor=world.officer
+    )
     db.session.commit()
-    assert a.status == AssignmentStatus.CLOSED and [rv.result for rv in a.return_visits] == ["未整改到位", "整改到位"]
+    assert a.status == AssignmentStatus.CLOSED and [rv.result for rv in a.return_visits] == [
+        "未整改到位",
+        "整改到位",
+    ]
     assert visit.status == CovertStatus.DONE and ops.ready_ids(visit) == []
     docs = {d.doc_type for d in db.session.scalars(select(OfficialDocument))}
     assert {"covert_sheet", "assignment_letter", "supervision_sheet"} <= docs
@@ -275,12 +311,20 @@ def test_a_bulletin_lists_the_problems_of_started_visits_in_the_period(world, fr
     run_to_assign(world, done)
     sealed_visit = make_visit(world, purpose="另一暗访", enterprise_ids=[world.ent_b.id])
     with pytest.raises(PermissionDenied):
-        ops.issue_bulletin({"title": "x", "period_from": "2026-11-01", "period_to": "2026-11-02"}, actor=world.officer)
+        ops.issue_bulletin(
+            {"title": "x", "period_from": "2026-11-01", "period_to": "2026-11-02"}, actor=world.officer
+        )
     with pytest.raises(ValidationFailed):  # nothing found in October
-        ops.issue_bulletin({"title": "x", "period_from": "2026-10-01", "period_to": "2026-10-31"}, actor=world.leader)
+        ops.issue_bulletin(
+            {"title": "x", "period_from": "2026-10-01", "period_to": "2026-10-31"}, actor=world.leader
+        )
     b = ops.issue_bulletin(
-        {"title": "关于11月安全生产暗访发现问题的通报", "period_from": "2026-11-01", "period_to": "2026-11-02",
-         "requirements": "举一反三"},
+        {
+            "title": "关于11月安全生产暗访发现问题的通报",
+            "period_from": "2026-11-01",
+            "period_to": "2026-11-02",
+            "requirements": "举一反三",
+        },
         actor=world.leader,
     )
     db.session.commit()
