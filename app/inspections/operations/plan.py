@@ -220,13 +220,21 @@ def _first_month(year: int, today: date) -> int:
 
 
 def _spread(n: int, months: list[int], offset: int) -> list[int]:
-    """`n` inspections spread evenly over `months`, starting `offset` places in (balances the load)."""
-    if n <= 0 or not months:
+    """`n` inspections spread evenly over `months` (each month n // len, the rest evenly spaced from the
+    `offset`-th month on: different enterprises start at different months, which balances the load)."""
+    k = len(months)
+    if n <= 0 or not k:
         return []
-    step = len(months) / n
-    return [months[(offset + int(i * step)) % len(months)] for i in range(min(n, len(months)))] + [
-        months[(offset + i) % len(months)] for i in range(max(0, n - len(months)))
-    ]
+    base, extra = divmod(n, k)
+    out = [m for m in months for _ in range(base)]
+    step = k / extra if extra else 0
+    out += [months[(offset + int(i * step)) % k] for i in range(extra)]
+    return sorted(out)
+
+
+def _prorated(n: int, months: list[int]) -> int:
+    """A yearly number for the months the plan still covers (a plan drafted during its year)."""
+    return n if len(months) == 12 else math.ceil(n * len(months) / 12)
 
 
 def _town_path(region_path: str, plan_path: str) -> str:
@@ -335,7 +343,7 @@ def propose(region_path: str, year: int, agency: Department, *, actor: User) -> 
         if not reasons:
             general[(e.industry, _town_path(e.region_path, region_path))] += frequency or 0
             continue
-        n = min(max(frequency or 0, 1), cap if cap else 1)
+        n = min(max(_prorated(frequency or 0, months), 1), cap if cap else 1)
         for month in _spread(n, months, offset):
             item = {
                 "kind": PlanItemKind.KEY.value,
@@ -364,7 +372,8 @@ def propose(region_path: str, year: int, agency: Department, *, actor: User) -> 
     # 一般 quotas go to the months with the fewest inspections so far (统筹兼顾: an even load month by month)
     month_load = Counter({m: load[m] for m in months})
     general_items: list[dict] = []
-    for (industry, town_path), total in sorted(general.items()):
+    for (industry, town_path), yearly in sorted(general.items()):
+        total = _prorated(yearly, months)
         if total <= 0:
             continue
         per_month: Counter[int] = Counter()
