@@ -45,6 +45,7 @@ def spot_item(db, world, frozen):
         actor=world.section_head,
     )
     ops.publish_item(item, actor=world.section_head)
+    db.session.commit()
     return item
 
 
@@ -58,6 +59,7 @@ def new_batch(db, world, frozen, spot_item):
             ops.commit_batch(batch, {}, actor=world.section_head)
         if stage == "drawn":
             ops.draw_batch(batch, {}, actor=world.section_head)
+        db.session.commit()
         return batch
 
     return make

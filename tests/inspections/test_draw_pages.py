@@ -1,0 +1,122 @@
+"""双随机 pages: a section head defines, commits and draws a batch through the pages; the public record and
+the replay page answer without sign-in (no cookie) and recompute the draw; denials."""
+
+from __future__ import annotations
+
+import json
+
+from app.inspections.models import DrawBatch, DrawStatus
+from tests.factories.inspections_draw import DRAW_PLANNED_ON
+
+
+def test_section_head_defines_commits_and_draws(world, login, spot_item, db):
+    c = login(world.section_head)
+    assert c.get("/inspections/draws/new").status_code == 200
+    r = c.post(
+        "/inspections/draws/new",
+        data={
+            "title": "第四季度双随机抽查",
+            "item_id": spot_item.id,
+            "strata": "*,*,2",
+            "inspectors_per_target": "2",
+            "exclude_recent_days": "90",
+            "exclude_at_cap": "1",
+            "planned_on": DRAW_PLANNED_ON.isoformat(),
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    batch = db.session.scalars(db.select(DrawBatch)).one()
+    page = c.get(f"/inspections/draws/{batch.id}").get_data(as_text=True)
+    assert "检查对象名录库 <strong>3</strong> 户" in page
+    assert c.post(f"/inspections/draws/{batch.id}/commit").status_code == 302
+    db.session.refresh(batch)
+    assert batch.status == DrawStatus.COMMITTED
+    anon = world_client = c.client.application.test_client()
+    rec = anon.get(f"/gongshi/draws/{batch.id}")
+    text = rec.get_data(as_text=True)
+    assert rec.status_code == 200 and batch.pool_hash in text and batch.seed_commitment in text
+    assert batch.seed not in text and "抽取时公开" in text
+    assert "Set-Cookie" not in rec.headers
+    assert c.post(f"/inspections/draws/{batch.id}/draw").status_code == 302
+    db.session.refresh(batch)
+    assert batch.status == DrawStatus.DRAWN and len(batch.targets) == 2
+    # drawing again through the page changes nothing
+    c.post(f"/inspections/draws/{batch.id}/draw")
+    db.session.refresh(batch)
+    assert len(batch.targets) == 2
+    text = world_client.get(f"/gongshi/draws/{batch.id}").get_data(as_text=True)
+    assert batch.seed in text and batch.targets[0].enterprise.name in text
+    replay = world_client.post(f"/gongshi/draws/replay?batch={batch.id}", data={"inputs": ""})
+    body = replay.get_data(as_text=True)
+    assert replay.status_code == 200 and "复核一致" in body and "Set-Cookie" not in replay.headers
+    inputs = json.loads(world_client.get(f"/gongshi/draws/{batch.id}/inputs.json").get_data(as_text=True))
+    assert (
+        world_client.post("/gongshi/draws/replay", data={"inputs": json.dumps(inputs)})
+        .get_data(as_text=True)
+        .count("复核一致")
+        == 1
+    )
+    inputs["pool"] = inputs["pool"][1:]
+    body = world_client.post("/gongshi/draws/replay", data={"inputs": json.dumps(inputs)}).get_data(
+        as_text=True
+    )
+    assert "复核不一致" in body
+    assert "JSON格式不正确" in world_client.post("/gongshi/draws/replay", data={"inputs": "{"}).get_data(
+        as_text=True
+    )
+
+
+def test_public_pages_hide_drafts_and_list_items(world, app, new_batch, spot_item):
+    batch = new_batch()
+    anon = app.test_client()
+    assert anon.get(f"/gongshi/draws/{batch.id}").status_code == 404
+    assert anon.get(f"/gongshi/draws/{batch.id}/inputs.json").status_code == 404
+    items = anon.get("/gongshi/draws/items").get_data(as_text=True)
+    assert spot_item.name in items
+
+
+def test_denials(world, login, new_batch):
+    batch = new_batch("committed")
+    assert login(world.officer).get("/inspections/draws/new").status_code == 403
+    assert login(world.officer).post(f"/inspections/draws/{batch.id}/draw").status_code == 403
+    assert login(world.manager_a).get("/inspections/draws/").status_code == 403
+    assert login(world.other_officer).get(f"/inspections/draws/{batch.id}").status_code == 404
+    assert login(world.officer).get(f"/inspections/draws/{batch.id}").status_code == 200
+    assert batch.status == DrawStatus.COMMITTED
+
+
+def test_officer_declares_a_conflict_and_manager_sees_it(world, login, db):
+    c = login(world.officer)
+    r = c.post(
+        "/inspections/draws/conflicts",
+        data={"enterprise_id": world.ent_a.id, "relation": "堂兄在该企业任车间主任"},
+    )
+    assert r.status_code == 302
+    page = login(world.section_head).get("/inspections/draws/conflicts").get_data(as_text=True)
+    assert "堂兄在该企业任车间主任" in page and world.officer.name in page
+    assert "堂兄在该企业任车间主任" not in login(world.officer2).get("/inspections/draws/conflicts").get_data(
+        as_text=True
+    )
+    r = login(world.officer2).post(
+        "/inspections/draws/conflicts",
+        data={"user_id": world.officer.id, "enterprise_id": world.ent_b.id, "relation": "x"},
+    )
+    assert r.status_code == 403
+
+
+def test_items_page_publishes(world, login, db):
+    c = login(world.section_head)
+    r = c.post(
+        "/inspections/draws/items",
+        data={"code": "AJ-9", "name": "粉尘涉爆企业检查", "basis": "安全生产法", "subject_scope": "工贸企业",
+              "method": "现场检查", "ratio": "5%", "frequency": "每年一次"},
+    )  # fmt: skip
+    assert r.status_code == 302
+    from app.inspections.models import SpotCheckItem
+
+    item = db.session.scalars(db.select(SpotCheckItem)).one()
+    assert c.post(f"/inspections/draws/items/{item.id}/publish").status_code == 302
+    assert "粉尘涉爆企业检查" in c.client.application.test_client().get("/gongshi/draws/items").get_data(
+        as_text=True
+    )
+    assert login(world.officer).post("/inspections/draws/items", data={"code": "x"}).status_code == 403
