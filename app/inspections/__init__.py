@@ -23,6 +23,9 @@ SUBJECT_LABEL = "监督检查"
 
 def init_app(app: Flask) -> None:
     # --- classify: classes, caps, rules pack (helper "classify") ---
+    from app.inspections import classes_routes
+
+    classes_routes.register(app)  # 分类分级: /inspections/classes, 名录库 /inspections/inspectors
     # --- plan: annual plan, amendments, monthly tasks, progress (helper "plan") ---
     from app.inspections import plan_tasks
 
