@@ -33,9 +33,23 @@ def tipoff_data(world, **over) -> dict:
     return data
 
 
-def visit(inspection) -> None:
-    """The verifying inspection has been on site (test arrangement: the on-site steps are the onsite tests')."""
-    inspection.status = "检查中"
+def visit(inspection, actor=None) -> None:
+    """The verifying inspection's team arrives (start_onsite: credentials shown, recusal explained): 检查中."""
+    from app.inspections.operations.inspection import start_onsite
+
+    member = actor or inspection.lead_officer
+    start_onsite(
+        inspection,
+        {
+            "place": "喷漆车间",
+            "present_person": "李安全",
+            "credentials_shown": True,
+            "recusal_explained": True,
+            "recusal_answer": "不申请回避",
+            "checklist_code": "confined_space",
+        },
+        actor=member,
+    )
     db.session.flush()
 
 

@@ -324,3 +324,47 @@ def test_reminders_when_verification_and_feedback_run_late(world, tipoffs, froze
     ]
     tipoffs.feed(t)
     assert t.status == TipOffStatus.REWARD
+
+
+def test_the_fine_of_a_decided_case_from_the_inspection_is_the_reward_basis(world, tipoffs, make_case):
+    """罚没款 = 罚款 + 没收违法所得 of the decided lines of the cases that came from the verifying inspection's
+    findings; an undecided case does not count."""
+    from app.cases.models import PenaltyLine
+    from app.inspections.models import Finding
+
+    t, _ = tipoffs.to_reward()
+    walker = make_case()
+    case = walker.case
+    db.session.add(
+        Finding(
+            inspection_id=t.inspection_id,
+            location="喷漆车间",
+            description="消防通道堵塞",
+            provision="《安全生产法》第四十二条",
+            case_proposal_id=case.proposal_id,
+            recorded_by_id=world.officer2.id,
+        )
+    )
+    db.session.add(
+        PenaltyLine(
+            case_id=case.id,
+            target="单位",
+            party_name=world.ent_a.name,
+            decided_fine=Decimal("80000"),
+            confiscated=Decimal("20000"),
+        )
+    )
+    db.session.flush()
+    assert ops.penalty_basis(t) == (Decimal(0), [])  # not decided yet
+    case.decided_on = START  # arrangement: the case's decision (its own tests cover how it is reached)
+    db.session.flush()
+    fine, numbers = ops.penalty_basis(t)
+    assert fine == Decimal("100000") and numbers == [case.display_no]
+    preview = ops.reward_preview(t)
+    assert preview["eligible"] and preview["suggested"] == Decimal("15000.00")  # 15 % of 100,000
+    ops.decide_reward(t, {"reward_decision": "grant", "reason": "举报属实并已处罚"}, actor=world.leader)
+    assert t.reward_amount == Decimal("15000.00") and t.reward_fine_basis == Decimal("100000")
+    from app.documents.models import OfficialDocument
+
+    doc = db.session.get(OfficialDocument, t.reward_document_id)
+    assert doc.content["cases"] == [case.display_no]
