@@ -12,7 +12,10 @@ one — every area builds its stories through its real operations:
     seed_tipoff     a verified tip-off with its reward decision, one in verification
 
 A seeder is a function `seed_<area>(registry)` anywhere in the app.inspections package (found by name, so an
-area names its module as it likes); a missing one is skipped and said so in the log. Flushes, never commits."""
+area names its module as it likes); a missing one is skipped and said so in the log. When neither the onsite
+nor the results area brings its own, `seed_states` below tells their four stories through their operations
+(an inspection 待检查 with its 检查方案, one 检查中, one 待处理 with two problems recorded and its 现场检查记录
+issued, one 已完成). Flushes, never commits."""
 
 from __future__ import annotations
 
@@ -72,11 +75,140 @@ def classify(ctx: dict) -> int:
     return total
 
 
+# --- inspections in every state, through the onsite and results operations ------------------------------
+
+STATES = (  # enterprise, checklist, the state the story ends in
+    ("萧县华源化工有限公司", "hazchem", "planned"),
+    ("萧县恒泰石油销售有限公司", "hazchem", "on_site"),
+    ("萧县瑞丰涂料有限公司", "hazchem", "handling"),
+    ("萧县龙城加油站有限公司", "hazchem", "done"),
+)
+CAMPAIGN_REF = "危险化学品安全专项执法检查"
+
+
+def _problems(state: str) -> list[dict]:
+    if state == "done":  # corrected on the spot: nothing left to order or refer, the inspection ends
+        return [
+            {
+                "location": "储罐区",
+                "description": "防火堤内有杂草和可燃物",
+                "corrected_on_site": True,
+            }
+        ]
+    return [
+        {
+            "location": "危化品仓库",
+            "description": "仓库内物品超量储存，未按规定留设通道",
+            "deadline": 14,
+        },
+        {
+            "location": "装卸区",
+            "description": "装卸作业现场未设置静电接地报警装置",
+            "deadline": 30,
+            "is_violation": True,
+        },
+    ]
+
+
+def seed_states(ctx: dict) -> list:
+    """Four inspections of the demo county, one per state, through the real operations (the onsite and
+    results areas'): created (cap counted; over the cap the leader approves), the lead's 检查方案, the team on
+    site (credentials shown, recusal explained), the checklist answered, problems recorded, the refusal to
+    sign recorded with a witness, the 现场检查记录 issued, the results handled. Returns the inspections."""
+    from datetime import timedelta
+
+    from app.inspections import checklists
+    from app.inspections.models import InspectionSource, InspectionStatus
+    from app.inspections.operations import inspection as ops
+
+    users = ctx["users"]
+    officer, officer2, head, leader = (users[u] for u in ("officer", "officer2", "section_head", "leader"))
+    ents = ctx["enterprise_by_name"]
+    today = clock.today()
+    made = []
+    for name, checklist, state in STATES:
+        e = ents.get(name)
+        if e is None:
+            continue
+        planned_on = today + timedelta(days=5) if state == "planned" else today
+        insp = ops.create_inspection(
+            e,
+            {
+                "source": InspectionSource.CAMPAIGN,
+                "source_ref": f"{today.year}年{CAMPAIGN_REF}",
+                "planned_on": planned_on.isoformat(),
+                "lead_officer_id": officer.id,
+                "member_ids": [officer.id, officer2.id],
+                "checklist_code": checklist,
+                "over_cap_reason": f"{CAMPAIGN_REF}（县安委会部署）",
+            },
+            actor=head,
+        )
+        if insp.status == InspectionStatus.PENDING_APPROVAL:
+            ops.decide_over_cap(insp, {"decision": "approve", "opinion": "同意，专项执法检查"}, actor=leader)
+        ops.prepare_scheme(
+            insp,
+            {
+                "basis": "《中华人民共和国安全生产法》第六十五条；《危险化学品安全管理条例》第六条",
+                "checklist_code": checklist,
+                "method": "查阅资料、现场检查、询问有关人员",
+                "division": f"{officer.name}负责资料检查，{officer2.name}负责现场检查",
+                "scheduled_on": planned_on.isoformat(),
+            },
+            actor=officer,
+        )
+        made.append(insp)
+        if state == "planned":
+            continue
+        ops.start_onsite(
+            insp,
+            {
+                "place": "储罐区、危化品仓库、装卸区",
+                "present_person": e.main_person or e.legal_rep or "企业负责人",
+                "present_person_role": "主要负责人",
+                "credentials_shown": True,
+                "recusal_explained": True,
+                "recusal_answer": "不申请回避",
+            },
+            actor=officer,
+        )
+        if state == "on_site":
+            continue
+        template = checklists.find(checklist)
+        if template is None:
+            raise LookupError(f"检查表 {checklist} 不存在")
+        items = template.items
+        problems = _problems(state)
+        for item, problem in zip(items[-len(problems) :], problems, strict=True):
+            data = {"item_code": item.code, **problem}
+            if "deadline" in data:
+                data["deadline"] = (today + timedelta(days=int(data["deadline"]))).isoformat()
+            ops.save_finding(insp, data, actor=officer)
+        for item in items[: -len(problems)]:
+            ops.record_item(insp, {"item_code": item.code, "result": "符合"}, actor=officer2)
+        ops.refuse_signature(
+            insp,
+            {"refusal_note": "企业负责人以需请示董事长为由拒绝签字", "refusal_witness": "村委会主任 刘某"},
+            actor=officer2,
+        )
+        ops.issue_record(
+            insp, {"summary": "检查了储罐区、危化品仓库和装卸区，发现问题如记录所列。"}, actor=officer
+        )
+        if state == "done":
+            from app.inspections.operations.results import finish_handling
+
+            finish_handling(insp, {"note": "问题已当场整改完毕"}, actor=officer)
+    db.session.flush()
+    return made
+
+
 def seed_inspections(ctx: dict) -> dict:
     """The demo's inspection domain: classes, then each area's stories. Returns what ran (for the log and
     the tests): {"classified": n, "areas": [...], "missing": [...]}."""
     out: dict = {"classified": classify(ctx), "areas": [], "missing": []}
     seeders = find_seeders()
+    if "onsite" not in seeders and "results" not in seeders:
+        seeders["onsite"] = seed_states  # this module's stories of the inspection itself
     for area in AREAS:
         fn = seeders.get(area)
         if fn is None:
