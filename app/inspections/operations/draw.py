@@ -597,14 +597,15 @@ def preview(batch: DrawBatch) -> Preview:
 
 
 def _number(batch: DrawBatch, year: int) -> str:
-    prefix = f"双随机〔{year}〕"
+    """<机关简称>双随机〔year〕N号, N the agency's next number of the year (one writer: the commit's flush
+    meets the unique index if two commits race, and the second is refused)."""
+    prefix = f"{batch.agency.short_name or ''}双随机〔{year}〕"
     n = db.session.scalar(
         select(func.count(DrawBatch.id)).where(
             DrawBatch.agency_id == batch.agency_id, DrawBatch.number.like(prefix + "%")
         )
     )
-    short = batch.agency.short_name or ""
-    return f"{short}{prefix}{(n or 0) + 1}号"
+    return f"{prefix}{(n or 0) + 1}号"
 
 
 def inputs_of(batch: DrawBatch, *, seed: str | None = None) -> algo.DrawInputs:
