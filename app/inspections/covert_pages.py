@@ -411,6 +411,7 @@ def register(app: Flask) -> None:
             CovertVisit,
             label="暗访任务",
             name=lambda v: v.code,
+            summary_template="inspections/covert/_summary.html",
             url=lambda v: url_for("inspections_covert.detail", visit_id=v.id),
             scope=sealed.visible_covert_ids,
         ),

@@ -75,6 +75,38 @@ def covert_window_passed(ctx) -> None:
         ops.window_passed(visit)
 
 
+# ---- what the person deciding sees on the task page -----------------------------------------------------
+
+
+def _facts(task, *, actor) -> workflow.TaskFacts | None:
+    visit = db.session.get(CovertVisit, task.subject_id) if task.subject_id else None
+    if visit is None or not sealed.can_see(actor, visit):
+        return None
+    open_assignment = next((a for a in reversed(visit.assignments) if a.status != "已办结"), None)
+    initial: dict = {}
+    if task.bpmn_id == "assign":
+        initial = {
+            "problems": "\n".join(f"{r.unit}（{r.place}）：{r.problems}" for r in visit.sheet_rows),
+            "deadline": ops.assignment_deadline(visit, clock.today()).isoformat(),
+        }
+    elif task.bpmn_id == "return_visit":
+        initial = {"visited_on": clock.today().isoformat()}
+    return workflow.TaskFacts(
+        template="inspections/covert/_facts.html",
+        title="暗访检查情况",
+        context={
+            "rows": visit.sheet_rows,
+            "open_procedures": ops.open_procedures(visit) if task.bpmn_id == "record_sheet" else [],
+            "assignment": open_assignment if task.bpmn_id == "return_visit" else None,
+        },
+        initial=initial,
+    )
+
+
+for _bpmn_id in ("record_sheet", "assign", "return_visit"):
+    workflow.task_facts(ops.PROCESS, _bpmn_id)(_facts)
+
+
 # ---- form choices ---------------------------------------------------------------------------------------
 
 
