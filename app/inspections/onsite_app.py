@@ -12,3 +12,6 @@ def register(app: Flask) -> None:
     checklists.register(app)
     documents.register(app)
     access.register()
+    from app.inspections import routes
+
+    routes.register(app)

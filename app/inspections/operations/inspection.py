@@ -30,7 +30,7 @@ from app import audit, clock, workflow
 from app.auth.models import User
 from app.auth.permissions import in_scope
 from app.auth.roles import Role
-from app.errors import InvalidState, invalid, require
+from app.errors import Conflict, InvalidState, invalid, require
 from app.extensions import db
 from app.inspections.models import (
     CAP_EXEMPT_SOURCES,
@@ -845,16 +845,28 @@ def refuse_signature(inspection: Inspection, data: dict, *, actor: User) -> None
     )
 
 
+def _issued_by(inspection: Inspection) -> str:
+    """Who issued the record and when (the loser of two officers issuing it at once is told)."""
+    from app.documents.models import OfficialDocument
+
+    doc = db.session.get(OfficialDocument, inspection.record_document_id)
+    who = db.session.get(User, doc.issued_by_id) if doc is not None and doc.issued_by_id else None
+    when = f"{_local(doc.issued_at):%Y年%m月%d日 %H:%M}" if doc is not None and doc.issued_at else ""
+    return (
+        f"现场检查记录已由{who.name if who else '他人'}于{when}制发（{inspection.record_no}），无需重复制发"
+    )
+
+
 def issue_record(inspection: Inspection, data: dict, *, actor: User, task=None) -> None:
     """制发现场检查记录 (检记): numbered and locked, with the time to the minute, the place, the team with
     their certificate numbers, the statement on credentials and recusal, each item's result, the problems and
     the signature or the refusal note. For a 双随机 inspection the result's publication is due
     result_publish_period (20 working days) after the day the inspection ended."""
-    task = ready_task(inspection, "onsite_record", task)
     lock(inspection)
     require_team(actor, inspection)
     if inspection.record_document_id is not None:
-        raise InvalidState("现场检查记录已制发")
+        raise Conflict(_issued_by(inspection))
+    task = ready_task(inspection, "onsite_record", task)
     if inspection.started_at is None:
         raise InvalidState("尚未开始现场检查（出示执法证件、告知回避）")
     missing = missing_for_record(inspection)
