@@ -220,9 +220,18 @@ def test_a_targets_problems_go_through_its_on_site_record_before_the_sheet_is_is
     with pytest.raises(ValidationFailed) as exc:
         ops.finish_sheet(visit, {"conclusion": "发现问题"}, actor=world.officer)
     assert "现场检查记录" in exc.value.field_errors["conclusion"]
-    # the on-site record of the inspection is issued (the onsite part's step; its number is what counts here)
-    insp.record_no = "（萧）应急检记〔2026〕1号"
-    db.session.flush()
+    # the formal procedure: the inspection's on-site record (现场检查记录, the onsite part's steps)
+    from app.inspections.operations import inspection as onsite
+    from tests.factories.inspections_onsite import answer_all, start_data
+
+    onsite.start_onsite(insp, start_data(world, checklist_code="confined_space"), actor=world.officer)
+    answer_all(insp, world.officer)
+    onsite.refuse_signature(
+        insp, {"refusal_note": "负责人拒绝签字", "refusal_witness": "见证人 刘某"}, actor=world.officer
+    )
+    onsite.issue_record(insp, {"summary": "检查情况"}, actor=world.officer)
+    assert insp.record_no == "（萧）应急检记〔2026〕1号"
+    assert ops.open_procedures(visit) == []
     with pytest.raises(PermissionDenied):
         ops.finish_sheet(visit, {"conclusion": "发现问题"}, actor=world.officer2)  # the lead issues it
     ops.finish_sheet(visit, {"conclusion": "发现问题1处", "needs_assignment": False}, actor=world.officer)
