@@ -368,3 +368,19 @@ def test_the_fine_of_a_decided_case_from_the_inspection_is_the_reward_basis(worl
 
     doc = db.session.get(OfficialDocument, t.reward_document_id)
     assert doc.content["cases"] == [case.display_no]
+
+
+def test_demo_seeder(world, frozen):
+    from app.inspections.tipoff_seed import seed_tipoff
+
+    ctx = {
+        "users": {u.username: u for u in (world.officer, world.officer2, world.section_head, world.leader)},
+        "enterprises": [world.ent_a, world.ent_a2, world.ent_b],
+        "featured_enterprise": None,
+    }
+    out = seed_tipoff(ctx)
+    rewarded, verifying = out["rewarded"], out["verifying"]
+    assert rewarded.status == TipOffStatus.CLOSED and rewarded.reward_decision == "奖励"
+    assert rewarded.reward_document_id is not None and rewarded.reward_amount == Decimal("3000.00")
+    assert verifying.status == TipOffStatus.VERIFYING and verifying.anonymous and verifying.inspection_id
+    assert ops.find_by_code(ctx["tipoff_codes"][verifying.no]) is verifying
