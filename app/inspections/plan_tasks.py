@@ -102,10 +102,17 @@ def register_subject() -> None:
 
 def register(app: Flask) -> None:
     """The plan part of app.inspections.init_app: pages, subject, 公示 kind, the monthly sweep."""
-    from app import periodic
+    from app import periodic, ui
     from app.inspections import plan_publicity  # noqa: F401  (registers the 公示 kind)
     from app.inspections.plan_routes import bp
 
     app.register_blueprint(bp)
     register_subject()
+    ui.register_field_labels(
+        {
+            "capacity": "各月可用执法力量（人日）",
+            "planned_count": "计划检查次数",
+            "member_ids": "检查组成员",
+        }
+    )
     periodic.register_sweep("inspections.plan_monthly_tasks", ops.sweep_plans, every=3600)

@@ -291,3 +291,14 @@ def test_status_follows_the_workflow_only(make_plan, world):
     assert seen == ["草稿", "待审批", "已退回", "待审批", "已批准"]
     assert db.session.query(PlanItem).filter_by(plan_id=w.plan.id, kind=PlanItemKind.KEY).count() == 4
     assert db.session.get(InspectionPlan, w.plan.id).returned_count == 1
+
+
+def test_two_drafts_at_once_one_wins(make_plan, world, monkeypatch):
+    from app.errors import Conflict
+
+    make_plan(2027)
+    monkeypatch.setattr(ops, "current_plan", lambda region_path, year: None)  # both read "no plan yet"
+    with pytest.raises(Conflict):
+        ops.draft_plan(world.county.path, 2027, actor=world.section_head)
+    db.session.rollback()
+    assert db.session.query(InspectionPlan).count() == 1

@@ -133,3 +133,16 @@ def test_assign_team_page_creates_the_due_inspection(login, make_plan, world):
     assert r.status_code == 303
     db.session.expire_all()
     assert db.session.get(type(jan), jan.id).inspection_id is not None
+
+
+def test_the_published_plan_is_public_without_names(app, make_plan, world):
+    w = make_plan(2027).submit().approve()
+    anonymous = app.test_client()
+    r = anonymous.get(f"/gongshi/{w.plan.publication_id}")
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert w.plan.title in page and "1家企业，4次" in page and "各月计划检查次数" in page
+    for e in (world.ent_a, world.ent_a2, world.ent_b):
+        assert e.name not in page
+    listing = anonymous.get("/gongshi/").get_data(as_text=True)
+    assert w.plan.title in listing

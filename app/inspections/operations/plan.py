@@ -423,6 +423,21 @@ def _start_workflow(plan: InspectionPlan, actor: User) -> None:
     )
 
 
+def _add_version(plan: InspectionPlan) -> None:
+    """Insert a plan version; two people drafting (or amending) the same plan at once: one wins
+    (uq_inspection_plans_version), the other is told."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.errors import Conflict
+
+    db.session.add(plan)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("该计划刚刚已由他人编制或修订，请刷新后查看") from None
+
+
 def _insert_items(plan: InspectionPlan, rows: list[dict]) -> None:
     if rows:
         db.session.execute(insert(PlanItem), [{**r, "plan_id": plan.id} for r in rows])
@@ -461,8 +476,7 @@ def draft_plan(region_path: str, year: Any, *, actor: User, notes: str | None = 
         notes=(notes or "").strip()[:MAX_TEXT] or None,
         drafted_by_id=actor.id,
     )
-    db.session.add(plan)
-    db.session.flush()
+    _add_version(plan)
     _insert_items(plan, proposal.key_items + proposal.general_items)
     _start_workflow(plan, actor)
     key_enterprises = len({i["enterprise_id"] for i in proposal.key_items})
@@ -822,8 +836,7 @@ def amend_plan(plan: InspectionPlan, reason: str, *, actor: User) -> InspectionP
         amendment_reason=reason,
         drafted_by_id=actor.id,
     )
-    db.session.add(new)
-    db.session.flush()
+    _add_version(new)
     columns = (
         "kind", "month", "enterprise_id", "klass", "reasons", "industry", "town_id", "region_path",
         "planned_count", "lead_officer_id", "member_ids", "inspection_id",
