@@ -7,7 +7,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from app.inspections import access, checklists, documents, status, tasks, workflow_handlers  # noqa: F401
+    from app.inspections import access, checklists, documents, status, task_facts, tasks, workflow_handlers  # noqa: F401
 
     checklists.register(app)
     documents.register(app)

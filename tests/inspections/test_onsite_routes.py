@@ -257,3 +257,32 @@ def test_page_denials(login, world, new_inspection):
     assert r.status_code in (302, 303), _text(r)[:2000]
     commit()
     assert db.session.get(Inspection, over.id).status == InspectionStatus.CANCELLED
+
+
+def test_task_pages_show_the_facts_and_complete_through_the_operation(login, world, new_inspection):
+    insp = new_inspection(source_ref="2026年度计划第5项", checklist_code=None)
+    commit()
+    task = next(t for t in ops.workflow.ready_tasks(ops.instance_of(insp)) if t.bpmn_id == "prepare_scheme")
+    lead = login(world.officer)
+    html = _text(lead.get(f"/tasks/{task.id}"))
+    assert 'data-testid="inspection-facts"' in html and "2026年度计划第5项" in html
+    assert "第六十二条" in html and "赵执法负责现场检查" in html  # the form starts with basis and division
+    # the second officer is not the assignee
+    r = login(world.officer2).post(f"/tasks/{task.id}", scheme_data())
+    assert r.status_code in (403, 404)
+    r = lead.post(f"/tasks/{task.id}", scheme_data(checklist_code="dust"))
+    assert r.status_code in (302, 303), _text(r)[:2000]
+    commit()
+    insp = db.session.get(Inspection, insp.id)
+    assert insp.scheme_document_id and insp.checklist_code == "dust"
+    assert sorted(ops.ready_ids(insp)) == ["onsite_record"]
+
+
+def test_the_leader_reads_the_budget_and_the_reason(login, world, new_inspection):
+    while budget(world.ent_a, 2026).remaining > 0:
+        new_inspection()
+    over = new_inspection(over_cap_reason="群众反映夜间违规动火")
+    commit()
+    task = next(t for t in ops.workflow.ready_tasks(ops.instance_of(over)) if t.bpmn_id == "approve_over_cap")
+    html = _text(login(world.leader).get(f"/tasks/{task.id}"))
+    assert 'data-testid="budget-over"' in html and "群众反映夜间违规动火" in html
