@@ -59,8 +59,69 @@ def follow_workflow(change: workflow.Change) -> None:
             return
 
 
+def register_subjects() -> None:
+    from flask import url_for
+    from sqlalchemy import select
+
+    from app import subjects
+    from app.auth.permissions import scope_clause
+    from app.inspections.models.draw import SpotCheckItem
+
+    def scoped(model, column):
+        def scope(viewer):
+            if viewer.is_enterprise_user:
+                return select(model.id).where(model.id.is_(None))
+            return select(model.id).where(scope_clause(viewer, column))
+
+        return scope
+
+    subjects.register_subject(
+        "draw_batches",
+        subjects.model_view(
+            DrawBatch,
+            label="双随机抽查批次",
+            name=lambda b: b.label,
+            url=lambda b: url_for("inspections_draw.detail", batch_id=b.id),
+            summary_template="inspections/draws/_summary.html",
+            scope=scoped(DrawBatch, DrawBatch.region_path),
+        ),
+    )
+
+    def event_scope(viewer):
+        if viewer.is_enterprise_user:
+            return select(DrawEvent.id).where(DrawEvent.id.is_(None))
+        return (
+            select(DrawEvent.id)
+            .join(DrawBatch, DrawBatch.id == DrawEvent.batch_id)
+            .where(scope_clause(viewer, DrawBatch.region_path))
+        )
+
+    subjects.register_subject(
+        "draw_events",
+        subjects.model_view(
+            DrawEvent,
+            label="双随机回避/补抽申请",
+            name=lambda ev: f"{ev.batch.label}：{ev.kind}",
+            url=lambda ev: url_for("inspections_draw.detail", batch_id=ev.batch_id),
+            summary_template="inspections/draws/_event_summary.html",
+            scope=event_scope,
+        ),
+    )
+    subjects.register_subject(
+        "spot_check_items",
+        subjects.model_view(
+            SpotCheckItem,
+            label="随机抽查事项",
+            name=lambda i: f"{i.code} {i.name}",
+            url=lambda i: url_for("inspections_draw.items"),
+            scope=scoped(SpotCheckItem, SpotCheckItem.region_path),
+        ),
+    )
+
+
 def register(app: Flask) -> None:
     """Called from app.inspections.init_app (the draw section): pages, public pages, subject views."""
     from app.inspections import draw_routes
 
     draw_routes.register(app)
+    register_subjects()

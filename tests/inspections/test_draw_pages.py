@@ -120,3 +120,58 @@ def test_items_page_publishes(world, login, db):
         as_text=True
     )
     assert login(world.officer).post("/inspections/draws/items", data={"code": "x"}).status_code == 403
+
+
+def test_recusal_and_supplement_through_the_task_pages(world, login, new_batch, db):
+    from app import workflow
+    from app.auth.models import User
+    from app.inspections.models import DrawEventKind
+    from app.inspections.operations import draw as ops
+
+    batch = new_batch("drawn", strata=[{"industry": None, "town": None, "count": 1}])
+    target = batch.targets[0]
+    member = db.session.get(User, next(u for u in target.team if u != world.section_head.id))
+    c = login(member)
+    assert "申请回避" in c.get(f"/inspections/draws/{batch.id}").get_data(as_text=True)
+    assert (
+        c.post(
+            f"/inspections/draws/targets/{target.id}/recusal", data={"reason": "妻弟在该企业任职"}
+        ).status_code
+        == 302
+    )
+    ev = next(e for e in batch.events if e.kind == DrawEventKind.RECUSAL_REQUESTED)
+    task = workflow.ready_tasks(workflow.instance_for(ev, ops.RECUSAL_PROCESS))[0]
+    head = login(world.section_head)
+    page = head.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "妻弟在该企业任职" in page
+    r = head.post(f"/tasks/{task.id}", data={"decision": "approve", "opinion": "同意"})
+    assert r.status_code in (302, 303), r.get_data(as_text=True)[:1000]
+    db.session.expire_all()
+    target = db.session.get(type(target), target.id)
+    assert member.id not in target.team
+    # 补抽: requested on the page, approved by the leader on the task page; the section head cannot approve
+    assert (
+        login(world.section_head)
+        .post(f"/inspections/draws/{batch.id}/supplement", data={"count": "1", "reason": "抽中企业已停产"})
+        .status_code
+        == 302
+    )
+    db.session.expire_all()
+    batch = db.session.get(type(batch), batch.id)
+    sev = next(e for e in batch.events if e.kind == DrawEventKind.SUPPLEMENT_REQUESTED)
+    stask = workflow.ready_tasks(workflow.instance_for(sev, ops.SUPPLEMENT_PROCESS))[0]
+    denied = login(world.section_head).post(f"/tasks/{stask.id}", data={"decision": "approve"})
+    assert denied.status_code in (403, 302)
+    db.session.expire_all()
+    assert len(db.session.get(type(batch), batch.id).targets) == 1
+    r = login(world.leader).post(f"/tasks/{stask.id}", data={"decision": "approve", "opinion": "同意"})
+    assert r.status_code in (302, 303)
+    db.session.expire_all()
+    assert len(db.session.get(type(batch), batch.id).targets) == 2
+    body = login(world.leader).get(f"/gongshi/draws/replay?batch={batch.id}").get_data(as_text=True)
+    assert "复核双随机抽取结果" in body
+    replay = c.client.application.test_client().post(
+        f"/gongshi/draws/replay?batch={batch.id}", data={"inputs": ""}
+    )
+    text = replay.get_data(as_text=True)
+    assert "复核一致" in text and "回避替换：一致" in text and "补抽：一致" in text
