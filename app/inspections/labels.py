@@ -10,13 +10,28 @@ import re
 from app import audit, ui
 
 AUDIT_LABELS = {
-    # the inspection itself (onsite, results)
+    # the inspection itself (onsite)
     "inspection.created": "创建监督检查",
     "inspection.over_cap_decided": "超出年度检查上限审批",
+    "inspection.over_cap_approved": "批准超出年度检查上限的检查",
+    "inspection.over_cap_refused": "不予批准超出年度检查上限的检查",
     "inspection.cancelled": "取消检查",
     "inspection.status_changed": "检查状态变更",
-    # demo data
-    "inspection.demo_seeded": "生成监督检查演示数据",
+    "inspection.scheme_issued": "制发检查方案",
+    "inspection.started": "到达现场开始检查（出示证件、告知回避）",
+    "inspection.item_recorded": "记录检查项结果",
+    "inspection.finding_recorded": "记录发现的问题",
+    "inspection.finding_changed": "修改发现的问题",
+    "inspection.finding_removed": "删除发现的问题",
+    "inspection.signed": "被检查单位负责人签字",
+    "inspection.signature_refused": "记录拒绝签字及见证人",
+    "inspection.signature_cleared": "签字作废（记录已修改）",
+    "inspection.record_issued": "制作现场检查记录",
+    "inspection.result_overdue": "抽查结果公示逾期",
+    # classification (分类分级) and the inspector library
+    "inspections.classified": "计算分类分级",
+    "inspections.class_overridden": "调整分类分级",
+    "inspections.certificate_recorded": "登记执法证信息",
 }
 
 EXTRA_FIELD_LABELS = {

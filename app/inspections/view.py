@@ -15,22 +15,16 @@ from app.inspections.models import Inspection, InspectionStatus
 from app.subjects import ProgressStep
 
 SUBJECT_LABEL = "监督检查"
-# the inspection page's endpoint (the onsite helper's blueprint), then fallbacks if it is named otherwise
-DETAIL_ENDPOINTS = ("inspection.detail", "inspections.detail")
+DETAIL_ENDPOINT = (
+    "inspection.detail"  # the inspection page (the onsite helper's blueprint, app/inspections/routes.py)
+)
 
 
 def inspection_url(inspection: Any) -> str | None:
     """The inspection's own page, or None while no blueprint serves one."""
-    for endpoint in DETAIL_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            params: dict[str, Any] = {}
-            for key in ("inspection_id", "id"):
-                params = {key: int(inspection.id)}
-                try:
-                    return url_for(endpoint, **params)
-                except Exception:  # noqa: BLE001 - the endpoint's parameter has the other name
-                    continue
-    return None
+    if DETAIL_ENDPOINT not in current_app.view_functions:
+        return None
+    return url_for(DETAIL_ENDPOINT, inspection_id=int(inspection.id))
 
 
 def name(inspection: Any) -> str:
