@@ -113,6 +113,7 @@ def register(app: Flask) -> None:
             "capacity": "各月可用执法力量（人日）",
             "planned_count": "计划检查次数",
             "member_ids": "检查组成员",
+            "plan_month": "计划月份",
         }
     )
-    periodic.register_sweep("inspections.plan_monthly_tasks", ops.sweep_plans, every=3600)
+    periodic.register_sweep("plan_monthly_tasks", ops.sweep_plans, every=3600)

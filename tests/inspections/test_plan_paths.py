@@ -137,7 +137,10 @@ def test_capacity_values_are_checked(make_plan, world):
     w = make_plan(2027)
     with pytest.raises(ValidationFailed) as exc:
         ops.set_capacity(w.plan, {"3": "-1"}, actor=world.section_head)
-    assert exc.value.field_errors and "m3" in exc.value.field_errors or "3月" in exc.value.message
+    assert exc.value.field_errors == {"m3": "3月可用执法力量应在0至100000人日之间"}
+    with pytest.raises(ValidationFailed) as exc:
+        ops.set_capacity(w.plan, {"5": "很多"}, actor=world.section_head)
+    assert exc.value.field_errors == {"m5": "5月可用执法力量应为整数（人日）"}
 
 
 def test_key_enterprise_above_its_cap_is_refused(make_plan, world):

@@ -649,7 +649,7 @@ def update_item(item: PlanItem, data: dict, *, actor: User) -> None:
     plan = _editable_item(item, actor)
     _lock(plan)
     before = {
-        "month": item.month,
+        "plan_month": item.month,
         "planned_count": item.planned_count,
         "member_ids": list(item.member_ids or []),
     }
@@ -660,7 +660,7 @@ def update_item(item: PlanItem, data: dict, *, actor: User) -> None:
     if item.is_key and ("lead_officer_id" in data or "member_ids" in data):
         item.lead_officer_id, item.member_ids = _team(plan, data)
     after = {
-        "month": item.month,
+        "plan_month": item.month,
         "planned_count": item.planned_count,
         "member_ids": list(item.member_ids or []),
     }
