@@ -7,15 +7,15 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import Schema, fields
-from sqlalchemy import false, func, select
+from sqlalchemy import false, func, select, true
 
-from app import api, audit, dashboard, documents, forms, params, subjects, ui
+from app import api, audit, dashboard, documents, forms, paging, params, subjects, ui
 from app import attachments as attachments_pkg
 from app.auth.permissions import in_scope, scope_clause
 from app.auth.roles import Role
 from app.db import commit_request
 from app.documents.doc_types import DocType, register_doc_type
-from app.errors import NotFound, require
+from app.errors import require
 from app.extensions import db
 from app.inspections import sealed
 from app.inspections.models.covert import Bulletin, CovertStatus, CovertVisit
@@ -26,13 +26,31 @@ api_bp = api.api_blueprint("api_inspections_covert", __name__)
 
 STAFF = (Role.OFFICER, Role.SECTION_HEAD, Role.LEADER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN)
 LIST_LIMIT = 200
+PER_PAGE = 30
 
 
 class CovertArgsSchema(params.QuerySchema):
     """The filters of the 暗访 list page and of GET /api/v1/inspections/covert."""
 
+    id = params.integer("暗访任务ID（只取这一项；不可见的任务不返回）", minimum=1)
     status = params.one_of("状态", {s.value: s.value for s in CovertStatus})
     q = params.text("关键词：任务编号、暗访目的", max_length=100)
+    page = params.page_number(f"页码（前若干页），每页 {PER_PAGE} 条")
+    after = params.cursor("下一页：此游标之后的任务（上一页最后一条的排序键）")
+    before = params.cursor("上一页：此游标之前的任务（下一页第一条的排序键）")
+
+
+class _OnePartition(paging.Order):
+    """Newest window first, one partition (cursors read `1.<window_from>.<id>`), as the credit list."""
+
+    def key_of(self, row) -> paging.Key:
+        return paging.Key(True, row.window_from, row.id)
+
+    def _partition(self, stmt, flag: bool):
+        return stmt if flag else stmt.where(false())
+
+
+LIST_ORDER = _OnePartition(flag=true(), day=CovertVisit.window_from, ident=CovertVisit.id)
 
 
 # ---- the one scoped query ----------------------------------------------------------------------------
@@ -41,6 +59,8 @@ class CovertArgsSchema(params.QuerySchema):
 def visible_query(user, args: dict | None = None):
     args = args or {}
     stmt = select(CovertVisit).where(sealed.visible_clause(user))
+    if args.get("id"):
+        stmt = stmt.where(CovertVisit.id == args["id"])
     if args.get("status"):
         stmt = stmt.where(CovertVisit.status == args["status"])
     if args.get("q"):
@@ -51,9 +71,22 @@ def visible_query(user, args: dict | None = None):
     return stmt
 
 
+def visible_page(user, args: dict | None = None, per_page: int = PER_PAGE) -> paging.KeysetPage:
+    """One page of the visits `user` may know of, newest window first (app.paging keyset)."""
+    args = args or {}
+    return paging.keyset_page(
+        visible_query(user, args),
+        LIST_ORDER,
+        per_page,
+        after=args.get("after") or None,
+        before=args.get("before") or None,
+        page=args.get("page") or 1,
+        flags=(True,),
+    )
+
+
 def visible_visits(user, args: dict | None = None) -> list[CovertVisit]:
-    stmt = visible_query(user, args).order_by(CovertVisit.window_from.desc(), CovertVisit.id.desc())
-    return list(db.session.scalars(stmt.limit(LIST_LIMIT)))
+    return list(visible_page(user, args).items)
 
 
 def counts(user) -> dict[str, int]:
@@ -114,9 +147,12 @@ def index():
     """暗访任务: those the user may know of (sealed ones only to their creator and team)."""
     require(not current_user.is_enterprise_user, "企业账号无权查看")
     args = params.check(CovertArgsSchema, request.args)
+    page = visible_page(current_user, args)
     return render_template(
         "inspections/covert/index.html",
-        visits=visible_visits(current_user, args),
+        page=page,
+        visits=page.items,
+        filter_args={k: v for k, v in args.items() if k in ("status", "q") and v},
         counts=counts(current_user),
         args=args,
         can_create=may_create(current_user),
@@ -299,19 +335,18 @@ class CovertVisitSchema(Schema):
 
 
 class CovertListSchema(Schema):
-    items = fields.List(fields.Nested(CovertVisitSchema(exclude=("targets",))))
+    items = fields.List(fields.Nested(CovertVisitSchema))
     counts = fields.Dict(keys=fields.Str(), values=fields.Int())
 
 
 api.register_schemas(CovertTargetSchema, CovertVisitSchema, CovertListSchema)
-_NOT_FOUND = {"404": {"content": {"application/json": {"schema": "ErrorSchema"}}}}
 
 
 @api_bp.get("/inspections/covert")
 @api.doc(
     {
         "get": {
-            "summary": "暗访任务（密封中的仅部署人和检查组可见；启动后按辖区范围）",
+            "summary": "暗访任务及其对象（密封中的仅部署人和检查组可见；启动后按辖区范围；id= 取一项，不可见的不返回）",
             "responses": {
                 "200": {"content": {"application/json": {"schema": "CovertListSchema"}}},
                 **api.error_responses("401", "422"),
@@ -328,27 +363,6 @@ def api_list():
     return CovertListSchema().dump(
         {"items": visible_visits(current_user, args), "counts": counts(current_user)}
     )
-
-
-@api_bp.get("/inspections/covert/<int:visit_id>")
-@api.doc(
-    {
-        "get": {
-            "summary": "暗访任务详情（不可见的任务答复404）",
-            "parameters": [api.path_id("visit_id", "暗访任务ID")],
-            "responses": {
-                "200": {"content": {"application/json": {"schema": "CovertVisitSchema"}}},
-                **_NOT_FOUND,
-            },
-        }
-    }
-)
-def api_detail(visit_id: int):
-    """暗访任务详情"""
-    visit = db.session.get(CovertVisit, visit_id)
-    if visit is None or not sealed.can_see(current_user, visit):
-        raise NotFound("暗访任务不存在或不在您的范围内")
-    return CovertVisitSchema().dump(visit)
 
 
 # ---- dashboard ----------------------------------------------------------------------------------------

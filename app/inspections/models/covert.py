@@ -37,7 +37,12 @@ class AssignmentStatus(StrEnum):
 
 class CovertVisit(TimestampMixin, Model):
     __tablename__ = "covert_visits"
-    __table_args__ = (Index("ix_covert_visits_scope", "status", "region_path", "window_from", "id"),)
+    __table_args__ = (
+        Index("ix_covert_visits_scope", "status", "region_path", "window_from", "id"),
+        Index(
+            "ix_covert_visits_list", "window_from", "id", "region_path", "status"
+        ),  # the list's keyset order
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(
