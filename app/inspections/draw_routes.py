@@ -255,6 +255,14 @@ def close(batch_id: int):
     return _step(batch_id, lambda b: ops.close_batch(b, dict(request.form), actor=_staff()), "批次已办结")
 
 
+@bp.post("/<int:batch_id>/result-notice")
+@login_required
+def result_notice(batch_id: int):
+    return _step(
+        batch_id, lambda b: ops.issue_result_notice(b, dict(request.form), actor=_staff()), "抽查结果公告已制发"
+    )  # fmt: skip
+
+
 @bp.post("/<int:batch_id>/supplement")
 @login_required
 def supplement(batch_id: int):

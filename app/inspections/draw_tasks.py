@@ -125,3 +125,4 @@ def register(app: Flask) -> None:
 
     draw_routes.register(app)
     register_subjects()
+    ops.register_documents()

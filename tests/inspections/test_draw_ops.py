@@ -235,3 +235,29 @@ def test_conflict_declarations(world, db):
     assert conflicts.conflicted([world.officer2.id], world.ent_a.id) == set()
     assert [x.id for x in conflicts.declarations_for(world.section_head, include_withdrawn=True)] == [d.id]
     assert conflicts.declarations_for(world.officer) == []
+
+
+def test_result_notice_after_the_inspections(world, new_batch, db, login):
+    from app.documents.models import OfficialDocument
+
+    batch = new_batch("drawn")
+    with pytest.raises(InvalidState, match="尚未完成现场检查"):
+        ops.issue_result_notice(batch, {}, actor=world.section_head)
+    first, second = (db.session.get(Inspection, t.inspection_id) for t in batch.targets)
+    # the inspections' own steps belong to the onsite tests: here only their end states matter
+    first.status = "已完成"
+    second.status = "已取消"
+    second.cancelled_reason = "企业已停产"
+    with pytest.raises(PermissionDenied):
+        ops.issue_result_notice(batch, {}, actor=world.officer)
+    doc = ops.issue_result_notice(batch, {"remark": "特此公告"}, actor=world.section_head)
+    assert isinstance(doc, OfficialDocument) and "抽公" in doc.number.text
+    rows = doc.content["rows"]
+    assert [r["enterprise"] for r in rows] == [t.enterprise.name for t in batch.targets]
+    assert rows[0]["result"] == "未发现问题" and rows[1]["result"] == "未检查（企业已停产）"
+    with pytest.raises(InvalidState, match="已制发"):
+        ops.issue_result_notice(batch, {}, actor=world.section_head)
+    db.session.commit()
+    page = login(world.section_head).get(f"/documents/{doc.id}")
+    assert page.status_code == 200 and batch.targets[0].enterprise.name in page.get_data(as_text=True)
+    assert login(world.manager_a).get(f"/documents/{doc.id}").status_code in (403, 404)

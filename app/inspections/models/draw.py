@@ -113,6 +113,9 @@ class DrawBatch(TimestampMixin, Model):
     committed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="提交人")
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="抽取时间")
     drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="抽取人")
+    result_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("official_documents.id"), comment="抽查结果公告（抽公）"
+    )
     result: Mapped[dict | None] = mapped_column(
         JSON, comment="抽取结果：{targets: [{enterprise_id, stratum, rank, team}]}"
     )

@@ -8,6 +8,7 @@
     commit_batch(batch, data, *, actor, task=None)                              # freeze, hashes, commitment
     draw_batch(batch, data, *, actor, task=None)                                # reveal seed, draw, inspections
     close_batch(batch, data, *, actor, task=None)                               # 已完成
+    issue_result_notice(batch, data, *, actor) -> OfficialDocument              # 抽查结果公告 (抽公)
     request_recusal(target, data, *, actor) -> DrawEvent                        # the drawn officer
     decide_recusal(event, data, *, actor, task=None)                            # the section head
     request_supplement(batch, data, *, actor) -> DrawEvent                      # the section head
@@ -106,6 +107,8 @@ RECUSAL_REQUESTED = "inspections.draw_recusal_requested"
 RECUSAL_DECIDED = "inspections.draw_recusal_decided"
 SUPPLEMENT_REQUESTED = "inspections.draw_supplement_requested"
 SUPPLEMENT_DECIDED = "inspections.draw_supplement_decided"
+RESULT_NOTICE = "inspections.draw_result_notice"
+RESULT_DOC = "random_result"
 ITEM_SAVED = "inspections.spot_item_saved"
 audit.register_action_labels(
     {
@@ -119,6 +122,7 @@ audit.register_action_labels(
         SUPPLEMENT_REQUESTED: "申请补抽",
         SUPPLEMENT_DECIDED: "补抽审批",
         ITEM_SAVED: "保存随机抽查事项",
+        RESULT_NOTICE: "制发抽查结果公告",
     }
 )
 
@@ -1134,3 +1138,108 @@ def published_inputs(batch: DrawBatch) -> dict:
         "inspectors_per_target": batch.inspectors_per_target,
         "result": batch.result if drawn else None,
     }
+
+
+# ---- 抽查结果公告 (抽公) --------------------------------------------------------------------------------------
+
+
+def register_documents() -> None:
+    from app import documents
+    from app.documents.doc_types import DocType, register_doc_type
+
+    register_doc_type(DocType(RESULT_DOC, "抽查结果公告", "抽公", aliases=("双随机抽查结果公告",)))
+
+    def visible(user, batch_id: int) -> bool:
+        batch = db.session.get(DrawBatch, batch_id)
+        return batch is not None and not user.is_enterprise_user and in_scope(user, batch.region_path)
+
+    documents.register_access("draw_batches", visible)
+
+
+WAITING = ("待审批", "待检查", "检查中")
+
+
+def result_rows(batch: DrawBatch) -> list[dict]:
+    """One row per target: the enterprise, its inspection and what it found (the notice's table)."""
+    from app.inspections.models import Finding, Inspection
+
+    ids = [t.inspection_id for t in batch.targets if t.inspection_id]
+    insps = (
+        {i.id: i for i in db.session.scalars(select(Inspection).where(Inspection.id.in_(ids)))} if ids else {}
+    )
+    counts: dict[int, tuple[int, int]] = {}
+    if ids:
+        for iid, n, v in db.session.execute(
+            select(
+                Finding.inspection_id,
+                func.count(Finding.id),
+                func.count(Finding.id).filter(Finding.is_violation),
+            )
+            .where(Finding.inspection_id.in_(ids))
+            .group_by(Finding.inspection_id)
+        ):
+            counts[iid] = (n, v)
+    rows = []
+    for t in batch.targets:
+        insp = insps.get(t.inspection_id) if t.inspection_id else None
+        n, v = counts.get(t.inspection_id or 0, (0, 0))
+        if insp is None:
+            result = "未生成检查任务"
+        elif insp.status == "已取消":
+            result = f"未检查（{insp.cancelled_reason or '已取消'}）"
+        elif n == 0:
+            result = "未发现问题"
+        else:
+            result = f"发现问题{n}项，已责令整改" + (f"，其中违法行为{v}项依法处理" if v else "")
+        rows.append(
+            {
+                "enterprise": t.enterprise.name,
+                "credit_code": t.enterprise.credit_code,
+                "inspection_code": insp.code if insp else "",
+                "inspected_on": (insp.started_at.astimezone(clock.TZ).date().isoformat()
+                                 if insp is not None and insp.started_at else ""),
+                "status": insp.status if insp else "",
+                "result": result,
+                "supplement": t.supplement,
+            }
+        )  # fmt: skip
+    return rows
+
+
+def issue_result_notice(batch: DrawBatch, data: dict, *, actor: User):
+    """The batch's 抽查结果公告 (抽公), once every drawn inspection has been carried out (or cancelled)."""
+    _require_manager(actor, batch.region_path, "抽查结果公告由本辖区科室负责人制发")
+    if batch.status not in (DrawStatus.DRAWN, DrawStatus.DONE):
+        raise InvalidState("批次尚未抽取，不能制发抽查结果公告")
+    if batch.result_document_id is not None:
+        raise InvalidState("该批次的抽查结果公告已制发")
+    rows = result_rows(batch)
+    waiting = [r["enterprise"] for r in rows if r["status"] in WAITING]
+    if waiting:
+        raise InvalidState(f"以下企业尚未完成现场检查，不能制发抽查结果公告：{'、'.join(waiting)}")
+    from app.documents import issue_document
+
+    doc = issue_document(
+        RESULT_DOC,
+        agency=batch.agency,
+        subject=batch,
+        title=f"抽查结果公告（{batch.number}）",
+        content={
+            "batch_no": batch.number,
+            "title": batch.title,
+            "item": batch.item.name if batch.item else "",
+            "basis": batch.item.basis if batch.item else "",
+            "drawn_on": batch.drawn_at.astimezone(clock.TZ).date().isoformat() if batch.drawn_at else "",
+            "pool_size": len(batch.pool or []),
+            "count": len(rows),
+            "rows": rows,
+            "record_url": record_url(batch),
+            "remark": _text(data, "remark", "说明", required=False),
+        },
+        actor=actor,
+    )
+    batch.result_document_id = doc.id
+    db.session.flush()
+    audit.record(actor, RESULT_NOTICE, batch, summary=f"制发抽查结果公告 {doc.number.text}",
+                 data={"document_id": doc.id})  # fmt: skip
+    return doc
