@@ -38,17 +38,17 @@ def may_see_informant(user: Any, tipoff: Any) -> bool:
     return user.id == tipoff.received_by_id or user.has_role(Role.LEADER)
 
 
-def informant(user: Any, tipoff: Any) -> dict[str, str]:
+def informant(user: Any, tipoff: Any) -> dict[str, Any]:
     """{name, phone, id_no, address, visible}: in full for those who may see it, else masked."""
     if tipoff.anonymous:
-        return {"name": ANONYMOUS, "phone": "", "id_no": "", "address": "", "visible": "1"}
+        return {"name": ANONYMOUS, "phone": "", "id_no": "", "address": "", "visible": True}
     if may_see_informant(user, tipoff):
         return {
             "name": tipoff.informant_name or "",
             "phone": tipoff.informant_phone or "",
             "id_no": tipoff.informant_id_no or "",
             "address": tipoff.informant_address or "",
-            "visible": "1",
+            "visible": True,
         }
 
     def hide(value: str | None) -> str:
@@ -59,7 +59,7 @@ def informant(user: Any, tipoff: Any) -> dict[str, str]:
         "phone": hide(tipoff.informant_phone),
         "id_no": hide(tipoff.informant_id_no),
         "address": hide(tipoff.informant_address),
-        "visible": "",
+        "visible": False,
     }
 
 

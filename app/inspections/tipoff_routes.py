@@ -83,17 +83,13 @@ def _may_receive() -> bool:
     )
 
 
-@bp.get("/")
-@login_required
-def index():
-    if current_user.is_enterprise_user:
-        abort(404)
-    require(_is_staff(), "举报仅供执法人员查看")
-    values = params.check(TipOffArgsSchema, request.args)
-    stmt = scoped(current_user)
+def tipoff_page(user: User, values: dict) -> paging.KeysetPage:
+    """A page of the tip-offs `user` may see (newest received first) under the checked query `values`: the
+    list page and /api/v1/inspection-reports."""
+    stmt = scoped(user)
     if values.get("status"):
         stmt = stmt.where(TipOff.status == values["status"])
-    page = paging.keyset_page(
+    return paging.keyset_page(
         stmt,
         LIST_ORDER,
         PER_PAGE,
@@ -102,6 +98,16 @@ def index():
         page=values["page"],
         flags=(True,),
     )
+
+
+@bp.get("/")
+@login_required
+def index():
+    if current_user.is_enterprise_user:
+        abort(404)
+    require(_is_staff(), "举报仅供执法人员查看")
+    values = params.check(TipOffArgsSchema, request.args)
+    page = tipoff_page(current_user, values)
     return render_template(
         "inspections/tipoff/index.html",
         page=page,

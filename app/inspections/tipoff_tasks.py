@@ -265,3 +265,7 @@ def register(app: Flask) -> None:
 
     if tipoff_routes.bp.name not in app.blueprints:
         app.register_blueprint(tipoff_routes.bp)
+    from app.inspections import tipoff_api
+
+    if tipoff_api.bp.name not in app.blueprints:
+        app.register_blueprint(tipoff_api.bp)

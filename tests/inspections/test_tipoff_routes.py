@@ -1,0 +1,116 @@
+"""举报 pages and API: 登记 (the query code shown once, on the response, never in an address), the form's
+errors next to the fields, 安排核查检查 from the tip-off page, the list's filter, the API with the informant
+masked per reader, and the denials (enterprise accounts, another county, roles that may not register)."""
+
+from __future__ import annotations
+
+import re
+
+from app import workflow
+from app.extensions import db
+from app.inspections.models import Inspection, TipOff, TipOffStatus
+from app.inspections.operations import tipoff as ops
+from tests.factories.inspections_tipoff import INFORMANT, SECRETS, VISIT_ON
+
+FORM = {
+    "channel": "letter",
+    "informant_name": INFORMANT["informant_name"],
+    "informant_phone": INFORMANT["informant_phone"],
+    "content": "该单位粉尘除尘系统长期停用。",
+}
+
+
+def test_register_shows_the_code_once(world, login, frozen):
+    client = login(world.officer)
+    page = client.get("/inspections/reports/new")
+    assert page.status_code == 200 and "登记举报" in page.get_data(as_text=True)
+    r = client.post("/inspections/reports/new", data={**FORM, "enterprise_id": str(world.ent_b.id)})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "查询码只显示这一次" in html
+    shown = re.search(r'data-testid="query-code">([^<]+)<', html).group(1)
+    t = db.session.query(TipOff).one()
+    assert ops.find_by_code(shown) is not None and ops.find_by_code(shown).id == t.id
+    assert t.channel == "来信" and t.enterprise_id == world.ent_b.id and t.status == TipOffStatus.ASSIGNING
+    detail = client.get(f"/inspections/reports/{t.id}").get_data(as_text=True)
+    assert shown.replace("-", "") not in detail.replace("-", "")  # never shown again
+
+
+def test_register_errors_and_denials(world, login, frozen):
+    client = login(world.officer)
+    r = client.post("/inspections/reports/new", data={**FORM, "content": ""})
+    assert r.status_code == 422 and "必填项不能为空" in r.get_data(as_text=True)
+    r = client.post("/inspections/reports/new", data={**FORM, "informant_name": ""})
+    assert r.status_code == 422 and "匿名" in r.get_data(as_text=True)
+    assert db.session.query(TipOff).count() == 0
+    assert login(world.manager_a).get("/inspections/reports/new").status_code == 404
+    assert login(world.supervisor).get("/inspections/reports/new").status_code == 403
+    assert login(world.manager_a).get("/inspections/reports/").status_code == 404
+
+
+def test_arrange_the_inspection_from_the_page(world, login, tipoffs):
+    t, _ = tipoffs.receive()
+    tipoffs.accept(t)
+    db.session.commit()
+    page = login(world.officer2).get(f"/inspections/reports/{t.id}").get_data(as_text=True)
+    assert "安排核查检查" in page
+    assert "安排核查检查" not in login(world.officer).get(f"/inspections/reports/{t.id}").get_data(
+        as_text=True
+    )
+    assert (
+        login(world.officer)
+        .post(f"/inspections/reports/{t.id}/inspection", data={"member_ids": []})
+        .status_code
+        == 403
+    )
+    client = login(world.officer2)
+    r = client.post(f"/inspections/reports/{t.id}/inspection", data={"planned_on": VISIT_ON.isoformat()})
+    assert r.status_code == 422 and "不得少于" in r.get_data(as_text=True)  # the team needs two
+    r = client.post(
+        f"/inspections/reports/{t.id}/inspection",
+        data={
+            "planned_on": VISIT_ON.isoformat(),
+            "member_ids": [str(world.officer2.id), str(world.officer.id)],
+        },
+    )
+    assert r.status_code == 302
+    t = db.session.get(TipOff, t.id)
+    insp = db.session.get(Inspection, t.inspection_id)
+    assert insp.source == "举报" and not insp.counts_against_cap and insp.planned_on == VISIT_ON
+    html = client.get(f"/inspections/reports/{t.id}?done=inspection").get_data(as_text=True)
+    assert "核查检查已安排" in html and insp.code in html
+    (task,) = workflow.ready_tasks(workflow.instance_for(t, ops.PROCESS))
+    assert f"/tasks/{task.id}" in html  # the verifier's task is linked
+
+
+def test_list_filter(world, login, tipoffs):
+    t1, _ = tipoffs.receive()
+    t2, _ = tipoffs.receive(anonymous=True)
+    tipoffs.accept(t2)
+    db.session.commit()
+    client = login(world.section_head)
+    html = client.get("/inspections/reports/?status=核查中").get_data(as_text=True)
+    assert t2.no in html and t1.no not in html
+    assert client.get("/inspections/reports/?status=乱写").status_code == 422
+
+
+def test_api_masks_per_reader(world, login, tipoffs):
+    t, _ = tipoffs.receive()
+    db.session.commit()
+    for user, sees in (
+        (world.officer, True),
+        (world.leader, True),
+        (world.section_head, False),
+        (world.supervisor, False),
+    ):
+        client = login(user)
+        listing = client.get("/api/v1/inspection-reports").get_json()
+        (item,) = [i for i in listing["items"] if i["id"] == t.id]
+        one = client.get(f"/api/v1/inspection-reports/{t.id}").get_json()
+        for body in (item, one):
+            text = str(body)
+            assert body["no"] == t.no and body["informant"]["visible"] == sees
+            assert all(s in text for s in SECRETS[:3]) if sees else not [s for s in SECRETS if s in text]
+    for user in (world.manager_a, world.other_officer):
+        client = login(user)
+        assert client.get(f"/api/v1/inspection-reports/{t.id}").status_code == 404
+        assert client.get("/api/v1/inspection-reports").get_json()["items"] == []
