@@ -207,3 +207,25 @@ def test_a_visit_cancelled_before_the_start_stays_sealed(world, covert, login):
     for who in OUTSIDERS:
         assert not sealed.can_see(users[who], visit)
     assert sealed.can_see(world.officer, visit)
+
+
+def test_no_ledger_export_names_a_sealed_visit_or_its_target(world, covert):
+    """Every registered 台账 (the 执法检查台账 among them once its source is registered) exported by anyone
+    outside the team who may export: neither the visit's number nor its target appears."""
+    from werkzeug.datastructures import MultiDict
+
+    from app import clock, ledgers
+
+    visit, users = covert
+    exported = 0
+    for who in OUTSIDERS:
+        user = users[who]
+        for source in ledgers.sources():
+            if not source.can_export(user):
+                continue
+            for name in source.ledgers:
+                extract = source.rows(name, user, MultiDict(), attachment_base="", today=clock.today())
+                text = " ".join(str(v) for row in extract.rows for v in row.values())
+                assert visit.code not in text and world.ent_a.name not in text, (who, name)
+                exported += 1
+    assert exported > 0  # the supervisor, section head, leader and admin did export
