@@ -60,7 +60,7 @@ ACTION_LABELS = {
 
 def register(app: Flask) -> None:
     from app.cases.signals import proposal_closed
-    from app.inspections import results_routes
+    from app.inspections import results_routes, results_tasks  # noqa: F401 - the results tasks' handlers
 
     current = DOC_TYPES.get(ops.MEASURE_DOC)
     if current is not None and current.template != MEASURE_TEMPLATE:

@@ -39,7 +39,7 @@ def _measure_or_404(measure_id: int) -> OnSiteMeasure:
 def inspection_url(inspection: Inspection) -> str:
     """The inspection's own page when the on-site part serves it, else the results page."""
     if "inspection.detail" in current_app.view_functions:
-        return url_for("inspection.detail", id=inspection.id) + "#results"
+        return url_for("inspection.detail", inspection_id=inspection.id) + "#results"
     return url_for("inspection_results.page", inspection_id=inspection.id)
 
 

@@ -73,3 +73,32 @@ def results_inspection(db, world, frozen):
         return insp
 
     return _make
+
+
+@pytest.fixture
+def inspection_at_results(db, world, frozen):
+    """inspection_at_results(*findings, source=) -> an inspection created through create_inspection (its workflow
+    started), walked to handle_results: the on-site steps completed at the engine (whatever operations they are
+    bound to), the record issued, the findings added."""
+    from app import workflow
+    from app.inspections.operations.inspection import create_inspection
+    from tests.factories.inspections_onsite import inspection_data
+
+    def _make(*findings: dict, source: str = "年度计划") -> Inspection:
+        insp = create_inspection(world.ent_a, inspection_data(world, source=source), actor=world.officer)
+        inst = workflow.instance_for(insp)
+        for bpmn_id in ("prepare_scheme", "onsite_record"):
+            task = next((t for t in workflow.ready_tasks(inst) if t.bpmn_id == bpmn_id), None)
+            if task is not None:
+                workflow.complete_task(task, {}, actor=world.officer)
+        insp.started_at = clock.now()
+        insp.record_no = f"（萧）应急检记〔2026〕{insp.id}号"
+        for seq, kw in enumerate(findings, start=1):
+            _db.session.add(
+                Finding(inspection_id=insp.id, seq=seq, recorded_by_id=world.officer.id, **finding(**kw))
+            )
+        _db.session.commit()
+        assert insp.status == "待处理", insp.status
+        return insp
+
+    return _make

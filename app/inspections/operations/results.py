@@ -696,17 +696,14 @@ def finish_handling(inspection: Inspection, data: dict, *, actor: User, task=Non
         due = inspection.result_publish_due or result_due(inspection)
         inspection.result_publish_due = due
     pending = pending_violations(inspection, findings)
-    workflow.complete_task(
-        task,
-        {
-            "is_random": is_random,
-            "result_publish_due": due.isoformat() if due else "",
-            "result_publish_due_at": _end_of(due) if due else "",
-            "outcomes_pending": bool(pending),
-            "note": (data.get("note") or "").strip(),
-        },
-        actor=actor,
-    )
+    step = {
+        "is_random": is_random,
+        "outcomes_pending": bool(pending),
+        "note": (data.get("note") or "").strip(),
+    }
+    if due is not None:  # the publish_result task's dueDate and its timer
+        step.update(result_publish_due=due.isoformat(), result_publish_due_at=_end_of(due))
+    workflow.complete_task(task, step, actor=actor)
     parts = [f"发现问题{len(findings)}项"]
     if inspection.order_id:
         parts.append("已下达责令限期整改指令书")
@@ -774,6 +771,10 @@ def publish_result(inspection: Inspection, data: dict, *, actor: User, task=None
         raise invalid("result", "本次检查未发现问题，请选择“未发现问题”")
     if result == RESULT_CORRECTED and any(not f.corrected_on_site for f in findings):
         raise invalid("result", "有问题未当场整改，请选择“发现问题已责令整改”")
+    if result == RESULT_ORDERED and all(f.corrected_on_site for f in findings):
+        raise invalid("result", "发现的问题均已当场整改，请选择“发现问题已当场整改”")
+    if result == RESULT_CASE and not any(f.is_violation for f in findings):
+        raise invalid("result", "本次检查未发现违法行为，请按整改情况选择检查结果")
     check_items = (data.get("check_items") or "").strip() or default_check_items(inspection)
     if len(check_items) > 300:
         raise invalid("check_items", "抽查事项不超过300字")
