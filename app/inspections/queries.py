@@ -14,6 +14,7 @@ a scan of every enterprise."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -134,9 +135,11 @@ def _without_text(stmt: Select, f: InspectionFilters) -> Select:
     span = f.period()
     if span:
         stmt = stmt.where(Inspection.planned_on >= span[0], Inspection.planned_on <= span[1])
-    if f.industry:  # each inspection's enterprise by primary key: never a scan of the registry
+    if (
+        f.industry
+    ):  # the industry's enterprises (ix_enterprises_industry), their inspections by ix_inspections_cap
         stmt = stmt.where(
-            exists().where(Enterprise.id == Inspection.enterprise_id, Enterprise.industry == f.industry)
+            Inspection.enterprise_id.in_(select(Enterprise.id).where(Enterprise.industry == f.industry))
         )
     if f.klass:  # the enterprise's class in the year the inspection counts for
         stmt = stmt.where(
@@ -253,6 +256,26 @@ LIST_OPTIONS = (
 )
 
 
+def _counted(stmt: Select, f: InspectionFilters) -> Select:
+    """The statement a count reads. SQLite counts a scope through ix_inspections_scope (region_path first);
+    with a year or month, or a source or status over the whole scope, ix_inspections_list holds every column
+    tested (planned_on first, then region_path, status, source): the count reads that index alone — a month's
+    range, or the entries up to the cap — instead of a table row per entry of the scope (a source over a
+    county's 200,000 inspections: 370 ms → a few ms). Narrower filters (an enterprise, an officer, an
+    industry, a text) keep their own indexes."""
+    if db.engine.dialect.name != "sqlite":
+        return stmt
+    narrow = f.enterprise_id or f.officer_id or f.industry or f.q or f.klass or f.findings
+    if narrow or not (f.period() or f.source or f.status or f.mode):
+        return stmt
+    return stmt.with_hint(Inspection, f"INDEXED BY {LIST_ORDER.index}", "sqlite")
+
+
+def count_filtered(user: User, f: InspectionFilters) -> int:
+    """The list's total under `f`, counted up to app.paging.COUNT_CAP (what its page shows as 共 N 条)."""
+    return paging.capped_count(_counted(filtered(user, f), f))
+
+
 def inspection_page(
     user: User,
     f: InspectionFilters,
@@ -263,8 +286,10 @@ def inspection_page(
 ) -> paging.KeysetPage:
     """A page of the list (newest planned first); the total counted up to app.paging.COUNT_CAP. `after` /
     `before` override the filters' cursors."""
-    return paging.keyset_page(
-        filtered(user, f),
+    stmt = filtered(user, f)
+    total = paging.capped_count(_counted(stmt, f))
+    page = paging.keyset_page(
+        stmt,
         LIST_ORDER,
         per_page,
         after=after or f.after or None,
@@ -272,7 +297,9 @@ def inspection_page(
         page=f.page,
         flags=LIST_FLAGS,
         options=LIST_OPTIONS,
+        total=total,
     )
+    return dataclasses.replace(page, total_exact=False)  # counted up to the cap, not known exactly
 
 
 def scoped_get(user: User, inspection_id: int) -> Inspection | None:
@@ -282,7 +309,7 @@ def scoped_get(user: User, inspection_id: int) -> Inspection | None:
 
 def count(user: User, f: InspectionFilters | None = None) -> int:
     """The capped number of inspections of the list under `f` (what its page shows as 共 N 条)."""
-    return paging.capped_count(filtered(user, f or InspectionFilters()))
+    return count_filtered(user, f or InspectionFilters())
 
 
 def industry_options() -> list[str]:
