@@ -31,6 +31,16 @@ def test_section_head_drafts_edits_and_submits_then_leader_approves(login, world
     assert plan.region_path == world.bureau.region.path and plan.status == PlanStatus.DRAFT
     page = head.get(url(plan, "?month=1")).get_data(as_text=True)
     assert "萧县龙城化工有限公司" in page and "C类" in page and 'data-testid="capacity-form"' in page
+    assert 'data-testid="key-enterprise-picker"' in page
+    r = head.post(
+        url(plan, "/items"), data={"kind": "重点检查", "enterprise_id": str(world.ent_b.id), "month": "5"}
+    )
+    assert r.status_code == 303
+    r = head.post(
+        url(plan, "/items"), data={"kind": "重点检查", "enterprise_id": str(world.ent_other.id), "month": "5"}
+    )
+    assert r.status_code == 422 and "请选择本计划区域内的企业" in r.get_data(as_text=True)
+    assert "萧县黄口建材有限公司" in head.get(url(plan, "?month=5")).get_data(as_text=True)
     # too little capacity in January: refused, the month named, the plan still a draft
     r = head.post(url(plan, "/capacity"), data={f"m{m}": "1" if m == 1 else "60" for m in range(1, 13)})
     assert r.status_code == 303
