@@ -70,18 +70,21 @@ def test_ranking_is_the_documented_hmac():
     )
     assert [t["enterprise_id"] for t in result["targets"]] == expected[:2]
     t = result["targets"][0]
-    inspectors = list(range(101, 111))
-    ranked = sorted(
-        inspectors,
-        key=lambda u: hmac.new(key, f"team|{t['enterprise_id']}|{u}".encode(), hashlib.sha256).hexdigest(),
-    )
-    assert t["team"] == ranked[:2]  # nobody loaded yet: the first two by HMAC, the lead first
+    candidates = list(range(101, 111))  # nobody loaded yet: the whole library, by id
+    team = []
+    for j in (1, 2):
+        digest = hmac.new(key, f"team|{t['enterprise_id']}|#{j}".encode(), hashlib.sha256).digest()
+        team.append(candidates.pop(int.from_bytes(digest[:8], "big") % len(candidates)))
+    assert t["team"] == team  # the lead first
 
 
 def test_any_pool_change_changes_its_hash():
     pool = _pool()
     strata = [{"industry": None, "town": None, "count": 3}]
     base = D.pool_hash(pool, [1, 2, 3], strata, 2)
+    assert base == D.digest(
+        {"enterprises": pool, "inspectors": [1, 2, 3], "strata": strata, "inspectors_per_target": 2}
+    )
     assert D.pool_hash(_pool(), [1, 2, 3], strata, 2) == base
     changed = _pool()
     changed[5]["town"] = "西关镇"
@@ -145,7 +148,7 @@ def test_recusal_replacement_is_deterministic_and_skips_team_and_conflicts():
     assert a not in t["team"]
     key = SEED.encode()
     ranking = sorted(
-        inspectors, key=lambda u: hmac.new(key, f"team|{eid}|{u}".encode(), hashlib.sha256).hexdigest()
+        inspectors, key=lambda u: hmac.new(key, f"recusal|{eid}|{u}".encode(), hashlib.sha256).hexdigest()
     )
     assert a == next(u for u in ranking if u not in t["team"])
     b = D.replacement_v1(SEED, eid, inspectors, [[a, eid]], t["team"])

@@ -505,7 +505,7 @@ def build_libraries(batch: DrawBatch) -> Frozen:
             excluded[eid] = f"经营状态为{status}"
     if batch.exclude_recent_days and ids:
         excluded.update(
-            (eid, why) for eid, why in _recent(ids, batch.planned_on, batch.exclude_recent_days).items()
+            (eid, why) for eid, why in _recent(ids, batch.planned_on, batch.exclude_recent_days, batch.region_path).items()
             if eid not in excluded
         )  # fmt: skip
     if batch.exclude_at_cap and ids:
@@ -526,7 +526,7 @@ def build_libraries(batch: DrawBatch) -> Frozen:
     return Frozen(pool, inspectors, exclusions, statuses)
 
 
-def _recent(ids: list[int], planned_on: date, days: int) -> dict[int, str]:
+def _recent(ids: list[int], planned_on: date, days: int, region_path: str) -> dict[int, str]:
     from app.inspections.models import Inspection, InspectionStatus
 
     since = planned_on - timedelta(days=days)
@@ -535,6 +535,7 @@ def _recent(ids: list[int], planned_on: date, days: int) -> dict[int, str]:
     rows = db.session.execute(
         select(Inspection.enterprise_id, func.max(Inspection.planned_on))
         .where(
+            path_prefix(Inspection.region_path, region_path),
             Inspection.planned_on >= since,
             Inspection.planned_on <= planned_on,
             Inspection.status != InspectionStatus.CANCELLED,
