@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, select
 
@@ -88,7 +89,9 @@ def counts(enterprise_ids: Iterable[int], year: int) -> dict[int, tuple[int, int
     return out
 
 
-def _budget(ec: EnterpriseClass, used: int, exempt: int) -> Budget:
+def _budget(ec: EnterpriseClass | Any, used: int, exempt: int) -> Budget:
+    """A Budget from an EnterpriseClass or a row of its columns (enterprise_id, year, klass,
+    max_inspections, override_reason)."""
     return Budget(
         enterprise_id=ec.enterprise_id,
         year=ec.year,
@@ -113,15 +116,19 @@ def budgets(enterprise_ids: Iterable[int], year: int) -> dict[int, Budget]:
     ids = sorted({int(i) for i in enterprise_ids})
     if not ids:
         return {}
-    classes: dict[int, EnterpriseClass] = {}
+    classes: dict[int, Any] = {}
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         classes.update(
-            (ec.enterprise_id, ec)
-            for ec in db.session.scalars(
-                select(EnterpriseClass).where(
-                    EnterpriseClass.enterprise_id.in_(chunk), EnterpriseClass.year == year
-                )
+            (row.enterprise_id, row)
+            for row in db.session.execute(
+                select(
+                    EnterpriseClass.enterprise_id,
+                    EnterpriseClass.year,
+                    EnterpriseClass.klass,
+                    EnterpriseClass.max_inspections,
+                    EnterpriseClass.override_reason,
+                ).where(EnterpriseClass.enterprise_id.in_(chunk), EnterpriseClass.year == year)
             )
         )
     missing = [i for i in ids if i not in classes]

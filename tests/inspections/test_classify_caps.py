@@ -126,6 +126,16 @@ def test_classify_all_reads_a_fixed_number_of_statements(world, frozen, classify
     assert len(selects) <= 8, selects
 
 
+def test_a_recomputation_without_changes_writes_nothing(world, frozen):
+    classify_all(world.county.path, 2026, actor=world.section_head)
+    db.session.commit()
+    with sql_log() as seen:
+        result = classify_all(world.county.path, 2026, actor=world.section_head)
+        db.session.flush()
+    assert result["changed"] == 0 and result["registry"] == 0
+    assert not [s for s in seen if s.lstrip().upper().startswith(("UPDATE", "INSERT INTO ENTERPRISE"))]
+
+
 # --- override ---------------------------------------------------------------------------------------------
 
 

@@ -263,26 +263,33 @@ def gather(
 def _apply(
     ec: EnterpriseClass, enterprise: Enterprise, sector: str, klass: str, basis: dict, pack: InspectionPack
 ) -> bool:
-    """Write a computation onto the row (an override stays the class in force). True if anything changed."""
-    before = (ec.sector, ec.computed_class, ec.klass, ec.max_inspections, ec.planned_frequency, ec.basis)
-    ec.sector = sector
-    ec.computed_class = klass
-    ec.basis = basis
-    ec.region_path = enterprise.region_path
-    ec.rule_version = pack.version_label()
-    if ec.override_reason is None:
-        ec.klass = klass
-    limits = pack.limits(sector, ec.klass)
-    ec.max_inspections = limits.cap
-    ec.planned_frequency = limits.frequency
-    return before != (
-        ec.sector,
-        ec.computed_class,
-        ec.klass,
-        ec.max_inspections,
-        ec.planned_frequency,
-        ec.basis,
-    )
+    """Write a computation onto the row (an override stays the class in force). True if anything changed;
+    only changed attributes are set, so an unchanged row is not written again."""
+    in_force = ec.klass if ec.override_reason is not None else klass
+    limits = pack.limits(sector, in_force)
+    values = {
+        "sector": sector,
+        "computed_class": klass,
+        "klass": in_force,
+        "max_inspections": limits.cap,
+        "planned_frequency": limits.frequency,
+        "region_path": enterprise.region_path,
+        "rule_version": pack.version_label(),
+    }
+    changed = False
+    for name, value in values.items():
+        if getattr(ec, name) != value:
+            setattr(ec, name, value)
+            changed = True
+    # the basis names the day it was computed to: compare without it, rewrite it only with a change
+    if {k: v for k, v in (ec.basis or {}).items() if k != "as_of"} != {
+        k: v for k, v in basis.items() if k != "as_of"
+    }:
+        ec.basis = basis
+        changed = True
+    elif changed:
+        ec.basis = basis
+    return changed
 
 
 def _pack_for(enterprise: Enterprise, year: int, packs: dict[str, InspectionPack]) -> InspectionPack:
