@@ -499,7 +499,7 @@ def issue_measure(inspection: Inspection, data: dict, *, actor: User) -> OnSiteM
         subject=measure,
         content=measure_content(measure, [own[i] for i in finding_ids], actor),
         actor=actor,
-        title=f"现场处理措施决定书（{kind.value}）",
+        title="现场处理措施决定书",
     )
     measure.doc_number = doc.number.text
     measure.document_id = doc.id
