@@ -104,6 +104,7 @@ def _render_detail(plan: InspectionPlan, *, form_error: str | None = None, statu
         loads=ops.check_capacity(plan),
         totals=ops.totals(plan),
         problems=ops.capacity_problems(plan) + ops.cap_problems(plan) if plan.editable else [],
+        changes=ops.changes_against_parent(plan) if plan.status != PlanStatus.SUPERSEDED else None,
         tasks=tasks,
         may_edit=plan.editable and current_user.has_role(Role.SECTION_HEAD),
         may_submit=any(t.bpmn_id == "submit_plan" for t in tasks)

@@ -61,6 +61,7 @@ def _facts(task, actor) -> workflow.TaskFacts | None:
         "loads": ops.check_capacity(plan),
         "totals": ops.totals(plan),
         "problems": ops.capacity_problems(plan) + ops.cap_problems(plan),
+        "changes": ops.changes_against_parent(plan),
     }
     return workflow.TaskFacts(template=TEMPLATE, title="计划概况与执法力量核对", context=context)
 

@@ -266,6 +266,10 @@ def test_amendment_supersedes_on_approval(make_plan, world):
         v2.plan, {"kind": "重点检查", "enterprise_id": world.ent_b.id, "month": 5}, actor=world.section_head
     )
     db.session.commit()
+    changes = ops.changes_against_parent(v2.plan)
+    assert changes.added == [("萧县黄口建材有限公司", 5)] and changes.removed == []
+    assert changes.months == {5: (0, 1)} and changes.capacity == {}
+    assert ops.changes_against_parent(w.plan) is None
     v2.submit().return_("请写明隐患情况").submit().approve()
     db.session.refresh(w.plan)
     assert v2.plan.status == PlanStatus.APPROVED

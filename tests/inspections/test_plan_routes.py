@@ -84,6 +84,9 @@ def test_section_head_drafts_edits_and_submits_then_leader_approves(login, world
     assert r.status_code == 303
     new = db.session.query(InspectionPlan).filter_by(parent_id=plan.id).one()
     assert new.version == 2 and new.status == PlanStatus.DRAFT
+    head.post(url(new, "/capacity"), data={f"m{m}": "50" if m == 12 else "60" for m in range(1, 13)})
+    page = head.get(url(new)).get_data(as_text=True)
+    assert "与第1版相比" in page and "12月 60→50" in page
 
 
 def test_returned_through_the_task_api_with_the_same_rules(login, make_plan, world):

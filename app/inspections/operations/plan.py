@@ -853,6 +853,53 @@ def amend_plan(plan: InspectionPlan, reason: str, *, actor: User) -> InspectionP
     return new
 
 
+@dataclass
+class Changes:
+    """What an amendment changes against the version it amends (for the 负责人 approving it)."""
+
+    added: list[tuple[str, int]]  # 重点: (enterprise name, month) planned now, not before
+    removed: list[tuple[str, int]]
+    months: dict[int, tuple[int, int]]  # month → (before, now) planned inspections, where they differ
+    capacity: dict[int, tuple[int, int]]  # month → (before, now) officer-days, where they differ
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.months or self.capacity)
+
+
+def changes_against_parent(plan: InspectionPlan) -> Changes | None:
+    """An amendment's changes (None for a first version)."""
+    if plan.parent_id is None:
+        return None
+    old = db.session.get(InspectionPlan, plan.parent_id)
+    if old is None:
+        return None
+    before = Counter((i.enterprise_id, i.month) for i in old.items if i.is_key)
+    now = Counter((i.enterprise_id, i.month) for i in plan.items if i.is_key)
+    ids = {eid for eid, _ in before | now}
+    names = dict(
+        db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids)))
+        .tuples()
+        .all()
+    )
+
+    def named(counter: Counter) -> list[tuple[str, int]]:
+        return sorted((names.get(eid, str(eid)), m) for (eid, m), n in counter.items() for _ in range(n))
+
+    old_months, new_months = month_counts(old), month_counts(plan)
+    old_cap, new_cap = old.capacity or {}, plan.capacity or {}
+    return Changes(
+        added=named(now - before),
+        removed=named(before - now),
+        months={m: (old_months[m], new_months[m]) for m in MONTHS if old_months[m] != new_months[m]},
+        capacity={
+            m: (int(old_cap.get(str(m), 0)), int(new_cap.get(str(m), 0)))
+            for m in MONTHS
+            if int(old_cap.get(str(m), 0)) != int(new_cap.get(str(m), 0))
+        },
+    )
+
+
 # ---- monthly tasks -----------------------------------------------------------------------------------------
 
 
