@@ -66,7 +66,7 @@ def follow_workflow(change: workflow.Change) -> None:
     if change.actor is None:  # a timer moved it: no verb records this step
         audit.record(
             None,
-            "inspections.tipoff_status_changed",
+            "tipoff.status_changed",
             tipoff,
             summary=f"举报办理状态：{old}→{new}",
             changes={"status": [old, new]},
@@ -103,7 +103,7 @@ def verify_overdue(ctx) -> None:
         body=body,
         level="warning",
     )
-    audit.record(None, "inspections.tipoff_verify_overdue", tipoff, summary=body)
+    audit.record(None, "tipoff.verify_overdue", tipoff, summary=body)
 
 
 @workflow.service("inspections.tipoff_feedback_overdue")
@@ -128,7 +128,7 @@ def feedback_overdue(ctx) -> None:
         body=body,
         level="warning",
     )
-    audit.record(None, "inspections.tipoff_feedback_overdue", tipoff, summary=body)
+    audit.record(None, "tipoff.feedback_overdue", tipoff, summary=body)
 
 
 # ---- the generic task page ------------------------------------------------------------------------------
@@ -241,15 +241,15 @@ def register_doc_type() -> None:
 
 
 ACTION_LABELS = {
-    "inspections.tipoff_received": "受理举报",
-    "inspections.tipoff_assigned": "分派举报核查",
-    "inspections.tipoff_inspection": "安排举报核查检查",
-    "inspections.tipoff_verified": "举报核查结论",
-    "inspections.tipoff_fed_back": "向举报人反馈",
-    "inspections.tipoff_reward_decided": "举报奖励决定",
-    "inspections.tipoff_status_changed": "举报状态变化",
-    "inspections.tipoff_verify_overdue": "举报核查超期",
-    "inspections.tipoff_feedback_overdue": "举报反馈超期",
+    "tipoff.received": "受理举报",
+    "tipoff.assigned": "分派举报核查",
+    "tipoff.inspection": "安排举报核查检查",
+    "tipoff.verified": "举报核查结论",
+    "tipoff.fed_back": "向举报人反馈",
+    "tipoff.reward_decided": "举报奖励决定",
+    "tipoff.status_changed": "举报状态变化",
+    "tipoff.verify_overdue": "举报核查超期",
+    "tipoff.feedback_overdue": "举报反馈超期",
 }
 
 

@@ -48,7 +48,7 @@ def test_receive_numbers_it_gives_a_query_code_and_waits_for_assignment(world, t
     t2, code2 = tipoffs.receive(anonymous=True)
     assert t2.no == "（萧）应急举报〔2026〕2号" and code2 != code
     assert t2.informant_name is None and t2.informant_phone is None  # an anonymous tip-off keeps no identity
-    (event,) = [e for e in audit.history(t) if e.action == "inspections.tipoff_received"]
+    (event,) = [e for e in audit.history(t) if e.action == "tipoff.received"]
     assert event.summary == f"受理举报{t.no}（电话，实名）"
     notices = db.session.query(Notification).filter_by(user_id=world.section_head.id).all()
     assert any(t.no in n.title for n in notices)
@@ -309,7 +309,7 @@ def test_reminders_when_verification_and_feedback_run_late(world, tipoffs, froze
     assert workflow.tick() >= 1
     t = db.session.get(type(t), t.id)
     assert t.status == TipOffStatus.VERIFYING  # a reminder, not a step
-    assert [e for e in audit.history(t) if e.action == "inspections.tipoff_verify_overdue"]
+    assert [e for e in audit.history(t) if e.action == "tipoff.verify_overdue"]
     titles = [n.title for n in db.session.query(Notification).filter_by(user_id=world.officer2.id)]
     assert "举报核查超期" in titles
     visit(tipoffs.inspect(t))
@@ -318,7 +318,7 @@ def test_reminders_when_verification_and_feedback_run_late(world, tipoffs, froze
     clock.freeze(at(t.feedback_due + timedelta(days=1), 10))
     workflow.tick()
     t = db.session.get(type(t), t.id)
-    assert [e for e in audit.history(t) if e.action == "inspections.tipoff_feedback_overdue"]
+    assert [e for e in audit.history(t) if e.action == "tipoff.feedback_overdue"]
     assert "举报反馈超期" in [
         n.title for n in db.session.query(Notification).filter_by(user_id=world.officer.id)
     ]

@@ -352,7 +352,7 @@ def receive(data: dict[str, Any], *, actor: User) -> tuple[TipOff, str]:
     )
     audit.record(
         actor,
-        "inspections.tipoff_received",
+        "tipoff.received",
         tipoff,
         summary=f"受理举报{tipoff.no}（{channel}{'，匿名' if anonymous else '，实名'}）",
         data={"channel": channel, "anonymous": anonymous, "enterprise_id": tipoff.enterprise_id},
@@ -430,7 +430,7 @@ def assign(tipoff: TipOff, data: dict[str, Any], *, actor: User, task=None) -> N
     changes = _step(tipoff, task, step_data, actor=actor)
     audit.record(
         actor,
-        "inspections.tipoff_assigned",
+        "tipoff.assigned",
         tipoff,
         summary=summary,
         changes=changes,
@@ -504,7 +504,7 @@ def open_inspection(tipoff: TipOff, data: dict[str, Any], *, actor: User):
     db.session.flush()
     audit.record(
         actor,
-        "inspections.tipoff_inspection",
+        "tipoff.inspection",
         tipoff,
         summary=f"举报{tipoff.no}核查检查{inspection.code}（举报核查，不计入年度检查频次）",
         data={"inspection_id": inspection.id, "enterprise_id": enterprise.id},
@@ -553,7 +553,7 @@ def verify(tipoff: TipOff, data: dict[str, Any], *, actor: User, task=None) -> N
     )
     audit.record(
         actor,
-        "inspections.tipoff_verified",
+        "tipoff.verified",
         tipoff,
         summary=f"举报{tipoff.no}核查结论：{tipoff.verified}"
         + ("（发现重大事故隐患）" if tipoff.major_hazard else ""),
@@ -587,7 +587,7 @@ def feed_back(tipoff: TipOff, data: dict[str, Any], *, actor: User, task=None) -
     changes = _step(tipoff, task, {"method": _text(data, "method")}, actor=actor)
     audit.record(
         actor,
-        "inspections.tipoff_fed_back",
+        "tipoff.fed_back",
         tipoff,
         summary=f"举报{tipoff.no}办理结果反馈（{method}）",
         changes=changes,
@@ -645,7 +645,7 @@ def decide_reward(tipoff: TipOff, data: dict[str, Any], *, actor: User, task=Non
     changes = _step(tipoff, task, {"reward_decision": decision}, actor=actor)
     audit.record(
         actor,
-        "inspections.tipoff_reward_decided",
+        "tipoff.reward_decided",
         tipoff,
         summary=(
             f"举报{tipoff.no}奖励决定{doc.number.text}：奖励{tipoff.reward_amount:,.2f}元"
