@@ -324,16 +324,11 @@ def test_a_random_inspection_is_published_within_20_working_days_and_marked_over
     from app.calendar import legal_calendar
 
     assert insp.result_publish_due == legal_calendar.add_days(clock.today(), 20, "working")
-    # handle_results (generic until the results area binds it) → publish_result with its due date
-    task = workflow.ready_tasks(ops.instance_of(insp))[0]
-    assert task.bpmn_id == "handle_results"
-    from app.workflow.user_tasks import handler_for
+    # handle_results (the results area's operation; nothing found, nothing to order) → publish_result, due
+    from app.inspections.operations import results
 
-    handler = handler_for("inspection", "handle_results")
-    if handler is None:
-        workflow.complete_task(task, {}, actor=world.officer)
-    else:
-        pytest.skip("handle_results is bound by the results area: its own tests run this path")
+    assert _ready(insp) == ["handle_results"]
+    results.finish_handling(insp, {}, actor=world.officer)
     assert _ready(insp) == ["publish_result"]
     pub = workflow.ready_tasks(ops.instance_of(insp))[0]
     assert pub.due_date == insp.result_publish_due
@@ -344,3 +339,34 @@ def test_a_random_inspection_is_published_within_20_working_days_and_marked_over
     assert ticks.tick() >= 1
     assert _ready(insp) == ["publish_result"]
     assert any(e.action == "inspection.result_overdue" for e in audit.history(insp))
+
+
+def test_a_covert_inspection_without_findings_ends_done(world, new_inspection):
+    """暗访 (no scheme) → on site → record → handle_results (results area) → done, completed today."""
+    from app.inspections.operations import results
+
+    insp = new_inspection(source=InspectionSource.COVERT, mode="四不两直")
+    assert _ready(insp) == ["onsite_record"] and insp.scheme_document_id is None
+    ops.start_onsite(insp, start_data(world), actor=world.officer)
+    answer_all(insp, world.officer, result="不涉及")
+    ops.refuse_signature(insp, {"refusal_note": "拒签", "refusal_witness": "刘某"}, actor=world.officer)
+    ops.issue_record(insp, {"summary": "未发现问题"}, actor=world.officer)
+    assert insp.result_publish_due is None
+    results.finish_handling(insp, {}, actor=world.officer)
+    assert insp.status == InspectionStatus.DONE and insp.completed_on == clock.today()
+    assert ops.instance_of(insp).status == "completed"
+
+
+def test_cancel_before_the_visit(world, new_inspection, planned):
+    with pytest.raises(PermissionDenied):
+        ops.cancel_inspection(planned, {"reason": "企业已关闭"}, actor=world.officer)
+    with pytest.raises(ValidationFailed):
+        ops.cancel_inspection(planned, {"reason": ""}, actor=world.section_head)
+    ops.cancel_inspection(planned, {"reason": "企业已关闭"}, actor=world.section_head)
+    assert planned.status == InspectionStatus.CANCELLED and planned.cancelled_reason == "企业已关闭"
+    assert _ready(planned) == []
+    started = new_inspection()
+    ops.prepare_scheme(started, scheme_data(), actor=world.officer)
+    ops.start_onsite(started, start_data(world), actor=world.officer)
+    with pytest.raises(InvalidState):
+        ops.cancel_inspection(started, {"reason": "x"}, actor=world.leader)
