@@ -219,3 +219,22 @@ def test_certificate_dates_denied_to_officers_and_other_counties(world, frozen, 
     with pytest.raises(ValidationFailed) as exc:
         set_certificate(world.officer, {"cert_issued_on": None, "cert_expires_on": None}, actor=world.admin)
     assert exc.value.field_errors["cert_expires_on"] == "请填写执法证有效期至"
+
+
+def test_the_class_list_reads_the_year_by_index_in_id_order(app, world, frozen):
+    from tests.factories.db import is_postgres, query_plans
+
+    if is_postgres(app):
+        pytest.skip("SQLite plan text")
+    classify_all(world.county.path, 2026, actor=None)
+    db.session.commit()
+    with query_plans() as plans:
+        classes_routes.class_page(world.officer, classes_routes.ClassFilters(year=2026))
+        classes_routes.class_page(
+            world.officer, classes_routes.ClassFilters(year=2026, town=world.town_a.path, klass="B")
+        )
+    pages = [p for s, p in plans if "enterprise_classes" in s and "count(" not in s]
+    assert pages
+    for plan in pages:
+        assert "USING INDEX ix_enterprise_classes_year" in plan and "TEMP B-TREE" not in plan
+        assert "SCAN enterprise_classes" not in plan
