@@ -31,6 +31,7 @@ NOTICES = {
     "returned": "计划已退回修改",
     "amended": "已生成修订版本（草稿），修改后报批",
     "team": "检查组已指定",
+    "withdrawn": "修订版本已撤回，原计划继续执行",
 }
 
 
@@ -80,7 +81,9 @@ def _render_detail(plan: InspectionPlan, *, form_error: str | None = None, statu
     inst = workflow.instance_for(plan, ops.PROCESS)
     tasks = workflow.ready_tasks(inst) if inst is not None else []
     amendment = db.session.scalar(
-        select(InspectionPlan).where(InspectionPlan.parent_id == plan.id).order_by(InspectionPlan.id.desc())
+        select(InspectionPlan)
+        .where(InspectionPlan.parent_id == plan.id, InspectionPlan.status != PlanStatus.WITHDRAWN)
+        .order_by(InspectionPlan.id.desc())
     )
     towns = []
     if plan.editable:
@@ -114,6 +117,9 @@ def _render_detail(plan: InspectionPlan, *, form_error: str | None = None, statu
         and amendment is None
         and current_user.has_role(Role.SECTION_HEAD),
         may_assign=plan.status == PlanStatus.APPROVED and current_user.has_role(Role.SECTION_HEAD),
+        may_withdraw=plan.parent_id is not None
+        and plan.editable
+        and current_user.has_role(Role.SECTION_HEAD),
         amendment=amendment,
         officers=_officers(plan),
         towns=towns,
@@ -262,6 +268,17 @@ def amend(plan_id: int):
     except ValidationFailed as exc:
         return _redo(plan, exc)
     return _done(new, "amended")
+
+
+@bp.post("/<int:plan_id>/withdraw")
+@login_required
+def withdraw(plan_id: int):
+    plan = _plan_or_404(plan_id)
+    try:
+        ops.withdraw_amendment(plan, request.form.get("reason") or "", actor=current_user)
+    except ValidationFailed as exc:
+        return _redo(plan, exc)
+    return _done(plan, "withdrawn")
 
 
 @bp.get("/<int:plan_id>/progress")

@@ -4,7 +4,7 @@ the 负责人 reads on the approval task, and the plan as a subject of the task 
 
     READY submit_plan → 草稿 (已退回 after a 退回); READY approve_plan → 待审批; finished → 已批准
     (已修订 — an approved amendment replaced it — is set by the amendment's approval, after this plan's
-    workflow has ended)
+    workflow has ended; 已撤回 — an amendment abandoned — by withdraw_amendment, which cancels its workflow)
 """
 
 from __future__ import annotations

@@ -309,3 +309,24 @@ def test_two_drafts_at_once_one_wins(make_plan, world, monkeypatch):
         ops.draft_plan(world.county.path, 2027, actor=world.section_head)
     db.session.rollback()
     assert db.session.query(InspectionPlan).count() == 1
+
+
+def test_an_abandoned_amendment_is_withdrawn(make_plan, world):
+    w = make_plan(2027).submit().approve()
+    v2 = w.amend("调整二季度")
+    with pytest.raises(PermissionDenied):
+        ops.withdraw_amendment(v2.plan, "不再调整", actor=world.officer)
+    with pytest.raises(ValidationFailed):
+        ops.withdraw_amendment(v2.plan, " ", actor=world.section_head)
+    with pytest.raises(InvalidState):  # a first version is corrected, not withdrawn
+        ops.withdraw_amendment(w.plan, "不要了", actor=world.section_head)
+    ops.withdraw_amendment(v2.plan, "不再调整", actor=world.section_head)
+    db.session.commit()
+    assert v2.plan.status == PlanStatus.WITHDRAWN and v2.ready == []
+    assert w.plan.status == PlanStatus.APPROVED
+    assert ops.current_plan(world.county.path, 2027).id == w.plan.id
+    v3 = w.amend("调整三季度")  # a new amendment may start; it takes the next number
+    assert v3.plan.version == 3 and v3.plan.parent_id == w.plan.id
+    with pytest.raises(InvalidState):  # submitted: no longer withdrawn, the 负责人 decides
+        v3.submit()
+        ops.withdraw_amendment(v3.plan, "撤回", actor=world.section_head)

@@ -87,6 +87,10 @@ def test_section_head_drafts_edits_and_submits_then_leader_approves(login, world
     head.post(url(new, "/capacity"), data={f"m{m}": "50" if m == 12 else "60" for m in range(1, 13)})
     page = head.get(url(new)).get_data(as_text=True)
     assert "与第1版相比" in page and "12月 60→50" in page
+    assert 'data-testid="withdraw-form"' in page
+    assert head.post(url(new, "/withdraw"), data={"reason": "不再调整"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(InspectionPlan, new.id).status == PlanStatus.WITHDRAWN
 
 
 def test_returned_through_the_task_api_with_the_same_rules(login, make_plan, world):

@@ -30,6 +30,7 @@ class PlanStatus(StrEnum):
     RETURNED = "已退回"
     APPROVED = "已批准"
     SUPERSEDED = "已修订"  # an approved amendment (a later version) replaced it
+    WITHDRAWN = "已撤回"  # an amendment abandoned before its approval (the approved version stays in force)
 
 
 class PlanItemKind(StrEnum):

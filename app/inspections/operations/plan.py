@@ -66,6 +66,7 @@ ACTIONS = {
     "inspections.plan_returned": "退回年度监督检查计划",
     "inspections.plan_amended": "修订年度监督检查计划",
     "inspections.plan_superseded": "年度监督检查计划被修订版本取代",
+    "inspections.plan_withdrawn": "撤回年度监督检查计划修订版本",
     "inspections.plan_tasks_created": "按年度计划生成检查任务",
 }
 audit.register_action_labels(ACTIONS)
@@ -406,7 +407,7 @@ def current_plan(region_path: str, year: int) -> InspectionPlan | None:
     return db.session.scalar(
         select(InspectionPlan)
         .where(InspectionPlan.region_path == region_path, InspectionPlan.year == year)
-        .where(InspectionPlan.status != PlanStatus.SUPERSEDED)
+        .where(InspectionPlan.status.not_in((PlanStatus.SUPERSEDED, PlanStatus.WITHDRAWN)))
         .order_by(InspectionPlan.version.desc())
         .limit(1)
     )
@@ -817,7 +818,11 @@ def amend_plan(plan: InspectionPlan, reason: str, *, actor: User) -> InspectionP
     db.session.refresh(plan)
     if plan.status != PlanStatus.APPROVED:
         raise InvalidState(f"计划当前为“{plan.status}”，只有已批准的计划可以修订")
-    pending = db.session.scalar(select(InspectionPlan.id).where(InspectionPlan.parent_id == plan.id).limit(1))
+    pending = db.session.scalar(
+        select(InspectionPlan.id)
+        .where(InspectionPlan.parent_id == plan.id, InspectionPlan.status != PlanStatus.WITHDRAWN)
+        .limit(1)
+    )
     if pending is not None:
         raise InvalidState("该计划已有正在办理的修订版本")
     if plan.year < clock.today().year:
@@ -826,7 +831,7 @@ def amend_plan(plan: InspectionPlan, reason: str, *, actor: User) -> InspectionP
         agency_id=plan.agency_id,
         region_path=plan.region_path,
         year=plan.year,
-        version=plan.version + 1,
+        version=_next_version(plan),
         parent_id=plan.id,
         title=plan.title,
         status=PlanStatus.DRAFT,
@@ -897,6 +902,45 @@ def changes_against_parent(plan: InspectionPlan) -> Changes | None:
             for m in MONTHS
             if int(old_cap.get(str(m), 0)) != int(new_cap.get(str(m), 0))
         },
+    )
+
+
+def _next_version(plan: InspectionPlan) -> int:
+    """The next version number of the plan's area and year (a withdrawn amendment keeps its number)."""
+    last = db.session.scalar(
+        select(func.max(InspectionPlan.version)).where(
+            InspectionPlan.region_path == plan.region_path, InspectionPlan.year == plan.year
+        )
+    )
+    return int(last or plan.version) + 1
+
+
+def withdraw_amendment(plan: InspectionPlan, reason: str, *, actor: User) -> None:
+    """Abandon an amendment not yet submitted (草稿 or 已退回): its workflow is cancelled, it reads 已撤回, and
+    the approved version it amends stays in force (a new amendment may be started)."""
+    require_role(actor, plan, Role.SECTION_HEAD, message="修订版本由本辖区科室负责人撤回")
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid("reason", "请填写撤回理由")
+    if len(reason) > MAX_TEXT:
+        raise invalid("reason", f"撤回理由不超过{MAX_TEXT}字")
+    _lock(plan)
+    db.session.refresh(plan)
+    if plan.parent_id is None:
+        raise InvalidState("首版计划不能撤回，请修改后报批")
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        raise InvalidState(f"修订版本当前为“{plan.status}”，只有草稿或已退回的修订版本可以撤回")
+    inst = workflow.instance_for(plan, PROCESS)
+    if inst is not None:
+        workflow.cancel(inst, actor=actor, reason=reason)
+    old = plan.status
+    plan.status = PlanStatus.WITHDRAWN
+    audit.record(
+        actor,
+        "inspections.plan_withdrawn",
+        plan,
+        summary=f"撤回{plan.label}：{reason}",
+        changes={"status": [old, PlanStatus.WITHDRAWN.value]},
     )
 
 
