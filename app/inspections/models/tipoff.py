@@ -10,7 +10,7 @@ The public checks a tip-off's progress with the query code handed over at intake
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -18,7 +18,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import TimestampMixin, UTCDateTime, path_type
+from app.db import TimestampMixin, path_type
 from app.extensions import Model
 from app.org.models import Department, Enterprise
 
@@ -121,7 +121,6 @@ class TipOff(TimestampMixin, Model):
         ForeignKey("official_documents.id"), comment="举报奖励决定书"
     )
     closed_on: Mapped[date | None] = mapped_column(Date, comment="办结日期")
-    last_query_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), comment="举报人最近查询时间")
 
     enterprise: Mapped[Enterprise | None] = relationship()
     agency: Mapped[Department] = relationship()
