@@ -1,7 +1,7 @@
 """Who may open an inspection's 文书 and files (docs/adding-a-domain.md step 7): staff of its jurisdiction;
 the inspected enterprise only its own inspection once the team is on site (never a planned or cancelled one,
-never before — 四不两直), and of its documents only the issued 现场检查记录 (not the 检查方案); of the files
-the signature and the photos of its own record's findings."""
+never before — 四不两直), and of its documents only the 现场检查记录 (not the 检查方案); of the files the
+signature and the photos of its own inspection's findings."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def can_view(user: User, inspection: Inspection | None) -> bool:
     if inspection is None or not in_scope(user, inspection.region_path, inspection.enterprise_id):
         return False
     if user.is_enterprise_user:
-        return inspection.status not in HIDDEN_FROM_ENTERPRISE and inspection.record_document_id is not None
+        return inspection.status not in HIDDEN_FROM_ENTERPRISE
     return True
 
 

@@ -29,6 +29,7 @@ from app.org.models import Enterprise
 bp = Blueprint("inspection", __name__, url_prefix="/inspections", template_folder="templates")
 
 CREATE_FORM = "inspection_create"
+CREATE_OVER_CAP_FORM = "inspection_create_over_cap"  # the same with the over-cap reason (the budget used up)
 START_FORM = "inspection_start"
 FINDING_FORM = "inspection_finding"
 REFUSAL_FORM = "inspection_refusal"
@@ -120,7 +121,8 @@ def new():
         if enterprise is None or not in_scope(current_user, enterprise.region_path, enterprise.id):
             abort(404)
     year = clock.today().year
-    formdef = forms.get_form(CREATE_FORM)
+    budget = _budget(enterprise, year) if enterprise is not None else None
+    form_name = CREATE_OVER_CAP_FORM if budget is not None and budget.over else CREATE_FORM
     context = {"enterprise": enterprise}
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -128,19 +130,22 @@ def new():
     if enterprise is not None and request.method == "POST":
         try:
             with forms.submission(
-                CREATE_FORM, request.form, request.files, actor=current_user, context=context
+                form_name, request.form, request.files, actor=current_user, context=context
             ) as data:
                 inspection = ops.create_inspection(enterprise, data, actor=current_user)
         except forms.FormInvalid as exc:
             db.session.rollback()
             values, errors, status = exc.values, exc.errors, exc.status
             planned = values.get("planned_on")
-            if isinstance(planned, str) and planned[:4].isdigit():
-                year = int(planned[:4])
+            if isinstance(planned, str) and planned[:4].isdigit() and int(planned[:4]) != year:
+                year = int(planned[:4])  # the budget of the planned year
+                budget = _budget(enterprise, year)
+            if "over_cap_reason" in errors:
+                form_name = CREATE_OVER_CAP_FORM
         else:
             commit_request()
             return redirect(url_for("inspection.detail", inspection_id=inspection.id))
-    budget = _budget(enterprise, year) if enterprise is not None else None
+    formdef = forms.get_form(form_name)
     if enterprise is not None and not values:
         suggested = checklists.for_enterprise(enterprise)
         values = {

@@ -32,6 +32,7 @@ def test_create_page_shows_the_budget_then_creates(login, world, frozen):
     html = _text(r)
     b = budget(world.ent_a, 2026)
     assert 'data-testid="budget-box"' in html and f"{b.remaining} 次" in html
+    assert 'name="over_cap_reason"' not in html  # asked for only when the budget is used up
     r = officer.post(
         f"/inspections/new?enterprise_id={world.ent_a.id}",
         {
@@ -78,6 +79,7 @@ def test_create_page_over_the_cap_asks_for_the_reason(login, world, new_inspecti
     officer = login(world.officer)
     html = _text(officer.get(f"/inspections/new?enterprise_id={world.ent_a.id}"))
     assert 'data-testid="over-cap-warning"' in html and 'data-testid="budget-over"' in html
+    assert 'name="over_cap_reason"' in html
     data = {
         "enterprise_id": world.ent_a.id,
         "source": "专项",
@@ -233,16 +235,22 @@ def test_page_denials(login, world, new_inspection):
     # the enterprise itself never sees a planned inspection (四不两直)
     assert login(world.manager_a).get(f"/inspections/{insp.id}").status_code == 404
     assert login(world.manager_a).post(f"/inspections/{insp.id}/start", start_data(world)).status_code == 404
+    # once the team is on site the enterprise sees its inspection, never the 检查方案 nor the staff's boxes
+    ops.start_onsite(insp, start_data(world), actor=world.officer)
+    commit()
+    manager = login(world.manager_a)
+    html = _text(manager.get(f"/inspections/{insp.id}"))
+    assert 'data-testid="team"' in html and 'data-testid="budget' not in html and "scheme-link" not in html
+    assert 'data-testid="item-form-' not in html
+    assert manager.get(f"/documents/{insp.scheme_document_id}").status_code in (403, 404)
+    assert manager.post(f"/inspections/{insp.id}/items", {"item_code": "YX-01", "result": "符合"}).status_code == 404
     # staff in scope off the team may look but not act
     head = login(world.section_head)
     assert head.get(f"/inspections/{insp.id}").status_code == 200
-    r = head.post(
-        f"/inspections/{insp.id}/start",
-        {**start_data(world), "credentials_shown": "y", "recusal_explained": "y"},
-    )
+    r = head.post(f"/inspections/{insp.id}/items", {"item_code": "YX-01", "result": "符合"})
     assert r.status_code == 403
     commit()
-    assert db.session.get(Inspection, insp.id).started_at is None
+    assert ops.results_of(db.session.get(Inspection, insp.id)) == {}
     # an officer cannot take the leader's over-cap step through the task page
     while budget(world.ent_a2, 2026).remaining > 0:
         new_inspection(enterprise=world.ent_a2, checklist_code="hazchem")
