@@ -106,3 +106,28 @@ def test_the_journey_through_the_pages(world, frozen, login):
     assert r.status_code == 302, r.get_data(as_text=True)[:1500]
     assert "园区企业动火作业无监护" in login(extra.officer3).get(r.headers["Location"]).get_data(as_text=True)
     assert login(world.officer).get("/inspections/covert/bulletins/new").status_code == 403
+
+
+def test_the_pages_render_for_the_team(world, frozen, login):
+    visit = make_visit(world)
+    leader = login(world.leader)
+    for url in ("/inspections/covert/new", "/inspections/covert/bulletins/new"):
+        assert leader.get(url).status_code == 200, url
+    listing = leader.get("/inspections/covert/").get_data(as_text=True)
+    assert visit.code in listing and "密封 1" in listing
+    assert "随机暗访" in leader.get("/dashboard").get_data(as_text=True)
+    body = leader.get(f"/inspections/covert/{visit.id}").get_data(as_text=True)
+    assert "取消暗访任务" in body and world.ent_a.name in body  # its creator may cancel it while sealed
+    r = leader.post(f"/inspections/covert/{visit.id}/cancel", data={"reason": "改期"})
+    assert r.status_code == 302
+    db.session.refresh(visit)
+    assert visit.status == CovertStatus.CANCELLED
+    # keyset paging: a second page through the cursor
+    for i in range(3):
+        make_visit(world, purpose=f"暗访{i}")
+    from app.inspections.covert_pages import visible_page
+
+    first = visible_page(world.leader, {}, per_page=2)
+    second = visible_page(world.leader, {"after": first.next_after}, per_page=2)
+    assert len(first.items) == 2 and len(second.items) == 2
+    assert not {v.id for v in first.items} & {v.id for v in second.items}
