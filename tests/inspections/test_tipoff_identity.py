@@ -205,3 +205,20 @@ def test_public_query_is_throttled(app, world, rewarded):
     assert statuses[-1] == 429 and statuses[0] == 404
     r = client.post("/inspections/reports/query", data={"code": code, "csrf_token": token})
     assert r.status_code == 429 and t.no not in r.get_data(as_text=True)  # even the right code waits
+
+
+def test_the_inspection_ledger_and_list_name_the_tipoff_not_the_informant(world, login, rewarded):
+    """执法检查台账 (helper "web"): the verifying inspection's row gives its source 举报 and the tip-off's number."""
+    from werkzeug.datastructures import MultiDict
+
+    from app import clock
+    from app.inspections import ledger
+
+    t, _ = rewarded
+    for user in (world.leader, world.supervisor):
+        extract = ledger.extract(ledger.LEDGER, user, MultiDict(), attachment_base="", today=clock.today())
+        rows = list(extract.rows)
+        text = json.dumps(rows, ensure_ascii=False, default=str)
+        assert t.no in text and not _leaks(text)
+        html = login(user).get("/inspections/").get_data(as_text=True)
+        assert not _leaks(html)
