@@ -26,9 +26,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, clock
@@ -54,6 +55,11 @@ __all__ = [
 ]
 
 CHUNK = 5_000  # ids per IN list
+_TABLE = cast(Table, EnterpriseClass.__table__)
+_INSERT = {
+    name: dialect.insert(_TABLE).on_conflict_do_nothing(index_elements=["enterprise_id", "year"])
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 
 
 @dataclass
@@ -374,8 +380,13 @@ def _compute_into(
                 changed.append(e.id)
             in_force[e.id] = (ec.klass, version)
     db.session.flush()
-    for i in range(0, len(new), CHUNK):
-        db.session.execute(insert(EnterpriseClass), new[i : i + CHUNK])
+    if new:
+        # two first needs of one class at once (two officers opening the same enterprise): the second
+        # insert yields to the first (uq_enterprise_classes_year), and both read the stored row after
+        stmt = _INSERT[db.session.get_bind().dialect.name]
+        by_column = [{("class" if k == "klass" else k): v for k, v in row.items()} for row in new]
+        for i in range(0, len(by_column), CHUNK):
+            db.session.execute(stmt, by_column[i : i + CHUNK])
     return changed, in_force
 
 
