@@ -330,3 +330,15 @@ def test_an_abandoned_amendment_is_withdrawn(make_plan, world):
     with pytest.raises(InvalidState):  # submitted: no longer withdrawn, the 负责人 decides
         v3.submit()
         ops.withdraw_amendment(v3.plan, "撤回", actor=world.section_head)
+
+
+def test_scoped_plans(make_plan, world):
+    w = make_plan(2027)
+    assert [p.id for p in db.session.scalars(ops.scoped_plans(world.officer))] == [w.plan.id]
+    assert [p.id for p in db.session.scalars(ops.scoped_plans(world.leader))] == [w.plan.id]
+    assert list(db.session.scalars(ops.scoped_plans(world.other_officer))) == []
+    assert (
+        list(db.session.scalars(ops.scoped_plans(world.town_officer))) == []
+    )  # a town's officer: not the county's plan
+    assert list(db.session.scalars(ops.scoped_plans(world.manager_a))) == []
+    assert not ops.can_view(world.manager_a, w.plan) and not ops.can_view(world.other_officer, w.plan)

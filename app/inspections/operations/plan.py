@@ -39,7 +39,7 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import false, func, insert, select
 from sqlalchemy import text as sql_text
 
 from app import audit, clock, workflow
@@ -1206,7 +1206,7 @@ def scoped_plans(user: User):
     from app.auth.permissions import scope_clause
 
     if user.is_enterprise_user:
-        return select(InspectionPlan).where(func.false())
+        return select(InspectionPlan).where(false())
     return (
         select(InspectionPlan)
         .where(scope_clause(user, InspectionPlan.region_path))
