@@ -261,3 +261,26 @@ def test_result_notice_after_the_inspections(world, new_batch, db, login):
     page = login(world.section_head).get(f"/documents/{doc.id}")
     assert page.status_code == 200 and batch.targets[0].enterprise.name in page.get_data(as_text=True)
     assert login(world.manager_a).get(f"/documents/{doc.id}").status_code in (403, 404)
+
+
+def test_a_relation_declared_after_the_commit_is_replaced_at_the_draw(world, new_batch, db):
+    from app.auth.models import User
+
+    batch = new_batch("committed", strata=[{"industry": "工贸", "town": "龙城镇", "count": 1}])
+    expected = algo.run("v1", ops.inputs_of(batch))
+    assert [t["enterprise_id"] for t in expected["targets"]] == [world.ent_a.id]
+    out = expected["targets"][0]["team"][1]
+    conflicts.declare(db.session.get(User, out), world.ent_a, "其子在该企业任职", actor=world.section_head)
+    ops.draw_batch(batch, {}, actor=world.section_head)
+    assert batch.result == expected  # the draw itself is what was committed to
+    target = batch.targets[0]
+    assert out not in target.team and len(target.team) == 2
+    auto = [e for e in batch.events if e.kind == DrawEventKind.RECUSAL]
+    assert (
+        len(auto) == 1 and auto[0].data["out"] == out and auto[0].data["auto"] and auto[0].approver_id is None
+    )
+    assert "回避关系" in auto[0].reason
+    insp = db.session.get(Inspection, target.inspection_id)
+    assert sorted(insp.officer_ids) == sorted(target.team)
+    outcome = ops.replay(ops.published_inputs(batch), published=batch)
+    assert outcome.ok and [c["ok"] for c in outcome.changes] == [True]

@@ -773,6 +773,7 @@ def draw_batch(batch: DrawBatch, data: dict, *, actor: User, task=None) -> DrawB
         target.enterprise = ents[t["enterprise_id"]]
         batch.targets.append(target)
     db.session.flush()
+    _fix_teams(batch, list(batch.targets))
     for target in batch.targets:
         _create_inspection(batch, target, actor)
     _event(
@@ -868,30 +869,9 @@ def decide_recusal(event: DrawEvent, data: dict, *, actor: User, task=None) -> D
     if decision == "approve":
         if out not in target.team:
             raise InvalidState("该人员已不在检查组中")
-        from app.inspections.conflicts import conflicted
-
-        frozen = (batch.exclusions or {}).get("conflicts", [])
-        version = algo.algorithm(batch.algorithm_version or algo.ALGORITHM)
-        unavailable = set(target.team) | _left(batch, target)
-        # declared since the commit: they are in the log (and thus in the replay) as "declared_conflicts"
-        later = sorted(
-            conflicted(batch.inspectors or [], target.enterprise_id)
-            - {u for u, e in frozen if e == target.enterprise_id}
-        )
-        pairs = [*frozen, *([u, target.enterprise_id] for u in later)]
-        new = version.replacement(
-            batch.seed, target.enterprise_id, batch.inspectors or [], pairs, unavailable
-        )
-        if new is None:
-            raise InvalidState("执法检查人员名录库中已无可替换的人员")
-        team = [new if u == out else u for u in target.team]
-        target.team = team
-        _replace_member(target, out, new)
-        _event(
-            batch, DrawEventKind.RECUSAL, actor=db.session.get(User, event.actor_id), approver=actor,
-            reason=event.reason,
-            data={"target_id": target.id, "enterprise_id": target.enterprise_id, "out": out, "in": new,
-                  "declared_conflicts": later, "request_id": event.id, "opinion": opinion},
+        new = _replace(
+            batch, target, out, actor=db.session.get(User, event.actor_id), approver=actor, reason=event.reason,
+            extra={"request_id": event.id, "opinion": opinion},
         )  # fmt: skip
         _publish_record(batch, actor)
         summary = f"批准回避：{target.enterprise.name}的检查人员由{_name(out)}替换为{_name(new)}"
@@ -904,6 +884,67 @@ def decide_recusal(event: DrawEvent, data: dict, *, actor: User, task=None) -> D
     workflow.complete_task(task, {"decision": decision}, actor=actor)
     audit.record(actor, RECUSAL_DECIDED, batch, summary=summary, data={"event_id": event.id})
     return event
+
+
+def _unavailable(batch: DrawBatch) -> list[int]:
+    """Inspectors of the frozen library who can no longer inspect on the planned day (certificate expired
+    or withdrawn, account disabled): one statement."""
+    ids = list(batch.inspectors or [])
+    if not ids:
+        return []
+    users = db.session.scalars(select(User).where(User.id.in_(ids)))
+    return sorted(u.id for u in users if not u.cert_valid_on(batch.planned_on))
+
+
+def _replace(batch: DrawBatch, target: DrawTarget, out: int, *, actor: User | None, approver: User | None,
+             reason: str | None, extra: dict | None = None, unavailable: list[int] | None = None) -> int:  # fmt: skip
+    """Replace `out` on the target's team by the rule-4 replacement, avoiding beyond the frozen pairs what
+    stands now — 回避 relations declared since the commit, inspectors who can no longer inspect — and log
+    the change (DrawEvent 回避替换) with those lists, so the replay avoids the same. Raises when nobody is left."""
+    from app.inspections.conflicts import conflicted
+
+    version = algo.algorithm(batch.algorithm_version or algo.ALGORITHM)
+    eid = target.enterprise_id
+    frozen = (batch.exclusions or {}).get("conflicts", [])
+    later = sorted(conflicted(batch.inspectors or [], eid) - {u for u, e in frozen if e == eid})
+    invalid_ids = _unavailable(batch) if unavailable is None else unavailable
+    pairs = [*frozen, *([u, eid] for u in later)]
+    gone = set(target.team) | _left(batch, target) | set(invalid_ids)
+    new = version.replacement(batch.seed, eid, batch.inspectors or [], pairs, gone)
+    if new is None:
+        raise InvalidState(f"执法检查人员名录库中已无可替换{target.enterprise.name}检查人员的人员")
+    target.team = [new if u == out else u for u in target.team]
+    _replace_member(target, out, new)
+    _event(
+        batch, DrawEventKind.RECUSAL, actor=actor, approver=approver, reason=reason,
+        data={"target_id": target.id, "enterprise_id": eid, "out": out, "in": new,
+              "declared_conflicts": later, "unavailable": invalid_ids, **(extra or {})},
+    )  # fmt: skip
+    return new
+
+
+def _fix_teams(batch: DrawBatch, targets: list[DrawTarget]) -> None:
+    """Before the drawn targets become inspections: a member who since the commit declared a 回避 relation
+    with the enterprise, or can no longer inspect on the planned day, is replaced by rule 4 at once (logged,
+    replayed) — the draw never fails on it and never silently changes. Two statements for all targets."""
+    from app.inspections.conflicts import conflict_pairs
+
+    invalid_ids = _unavailable(batch)
+    members = {u for t in targets for u in t.team}
+    now = conflict_pairs(members, [t.enterprise_id for t in targets])
+    if not now and not invalid_ids:
+        return
+    invalid = set(invalid_ids)
+    for target in targets:
+        for out in list(target.team):
+            if (out, target.enterprise_id) in now:
+                why = "抽取后发现该人员已申报与该企业的回避关系，按规则顺延替换"
+            elif out in invalid:
+                why = "该人员于计划检查日执法证无效或账号已停用，按规则顺延替换"
+            else:
+                continue
+            _replace(batch, target, out, actor=None, approver=None, reason=why, extra={"auto": True},
+                     unavailable=invalid_ids)  # fmt: skip
 
 
 def _name(user_id: int) -> str:
@@ -1006,13 +1047,14 @@ def decide_supplement(event: DrawEvent, data: dict, *, actor: User, task=None) -
             batch.targets.append(target)
             new_targets.append(target)
         db.session.flush()
-        for target in new_targets:
-            _create_inspection(batch, target, actor, approved_by=actor)
         _event(
             batch, DrawEventKind.SUPPLEMENT, actor=requester, approver=actor, reason=event.reason,
             data={"n": n, "count": int(event.data["count"]), "stratum": event.data.get("stratum"),
                   "targets": more, "request_id": event.id, "opinion": opinion},
         )  # fmt: skip
+        _fix_teams(batch, new_targets)
+        for target in new_targets:
+            _create_inspection(batch, target, actor, approved_by=actor)
         _publish_record(batch, actor)
         summary = f"批准补抽（第{n}次）：{'、'.join(t.enterprise.name for t in new_targets)}"
     else:
@@ -1099,9 +1141,8 @@ def _replay_changes(batch: DrawBatch, inputs: algo.DrawInputs, version: str) -> 
                 *inputs.exclusions.get("conflicts", []),
                 *([u, eid] for u in ev.data.get("declared_conflicts", [])),
             ]
-            new = alg.replacement(
-                inputs.seed, eid, inputs.inspectors, pairs, set(team) | left.get(tid, set())
-            )
+            gone = set(team) | left.get(tid, set()) | {int(u) for u in ev.data.get("unavailable", [])}
+            new = alg.replacement(inputs.seed, eid, inputs.inspectors, pairs, gone)
             ok = new == ev.data.get("in")
             left.setdefault(tid, set()).add(int(ev.data["out"]))
             teams[tid] = [new if u == ev.data["out"] else u for u in team] if new is not None else team
