@@ -48,7 +48,7 @@ def _render(inspection: Inspection, *, errors=None, form=None, status: int = 200
     html = render_template(
         "inspections/results_page.html",
         inspection=inspection,
-        results=ctx,
+        results_view=ctx,
         form_error=message,
         inspection_url=inspection_url(inspection),
     )

@@ -102,3 +102,43 @@ def inspection_at_results(db, world, frozen):
         return insp
 
     return _make
+
+
+@pytest.fixture
+def recorded_inspection(db, world, frozen):
+    """recorded_inspection(*problems) -> an inspection taken through the on-site operations to its issued
+    现场检查记录 (待处理): created, 检查方案, started on site, each problem recorded on a checklist item, the other
+    items 符合, the refusal to sign with a witness, the record issued — the page then shows the results part."""
+    from app.inspections import checklists
+    from app.inspections.operations import inspection as onsite
+    from tests.factories.inspections_onsite import answer_all, inspection_data, scheme_data, start_data
+
+    def _make(*problems: dict) -> Inspection:
+        today = clock.today().isoformat()
+        insp = onsite.create_inspection(
+            world.ent_a, inspection_data(world, planned_on=today), actor=world.officer
+        )
+        onsite.prepare_scheme(insp, scheme_data(scheduled_on=today), actor=world.officer)
+        onsite.start_onsite(insp, start_data(world), actor=world.officer)
+        items = checklists.find(insp.checklist_code).items
+        used = []
+        for item, problem in zip(items, problems, strict=False):
+            data = {"item_code": item.code, **finding(**problem)}
+            if data.get("deadline") is not None:
+                data["deadline"] = data["deadline"].isoformat()
+            onsite.save_finding(insp, data, actor=world.officer)
+            used.append(item.code)
+        answer_all(insp, world.officer2, skip=used)
+        onsite.refuse_signature(
+            insp,
+            {"refusal_note": "负责人拒绝签字", "refusal_witness": "村委会主任 刘某"},
+            actor=world.officer,
+        )
+        onsite.issue_record(
+            insp, {"summary": "检查了有限空间作业安全管理，发现问题如记录所列。"}, actor=world.officer
+        )
+        _db.session.commit()
+        assert insp.status == "待处理" and insp.record_document_id, insp.status
+        return insp
+
+    return _make
