@@ -187,7 +187,8 @@ def detail(plan_id: int):
 def capacity(plan_id: int):
     plan = _plan_or_404(plan_id)
     try:
-        ops.set_capacity(plan, {str(m): request.form.get(f"m{m}") for m in ops.MONTHS}, actor=current_user)
+        posted = {str(m): request.form[f"m{m}"] for m in ops.MONTHS if f"m{m}" in request.form}
+        ops.set_capacity(plan, posted, actor=current_user)
     except ValidationFailed as exc:
         return _redo(plan, exc)
     return _done(plan, "saved")

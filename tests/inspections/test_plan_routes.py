@@ -163,3 +163,17 @@ def test_the_published_plan_is_public_without_names(app, make_plan, world):
         assert e.name not in page
     listing = anonymous.get("/gongshi/").get_data(as_text=True)
     assert w.plan.title in listing
+
+
+def test_capacity_form_changes_only_the_months_posted(login, make_plan, world):
+    w = make_plan(2027)
+    before = dict(w.plan.capacity)
+    head = login(world.section_head)
+    assert head.post(url(w.plan, "/capacity"), data={"m3": "40"}).status_code == 303
+    db.session.expire_all()
+    after = db.session.get(InspectionPlan, w.plan.id).capacity
+    assert after["3"] == 40 and {k: v for k, v in after.items() if k != "3"} == {
+        k: v for k, v in before.items() if k != "3"
+    }
+    r = head.post(url(w.plan, "/capacity"), data={"m4": "-3"})
+    assert r.status_code == 422 and "4月可用执法力量应在0至100000人日之间" in r.get_data(as_text=True)
