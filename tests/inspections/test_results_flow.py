@@ -129,3 +129,49 @@ def test_the_task_page_and_api_go_through_the_same_gate(world, inspection_at_res
     assert wait.bpmn_id == "await_outcomes"
     r = login(world.officer).api("POST", f"/api/v1/tasks/{wait.id}/complete", json={"data": {}})
     assert r.status_code == 422 and "检查不能办结" in r.get_json()["error"]
+
+
+def test_a_leader_filing_the_last_case_ends_the_wait(world, inspection_at_results):
+    from tests.factories.cases import Walker
+
+    insp = inspection_at_results({"is_violation": True, "corrected_on_site": True})
+    (proposal,) = ops.refer_violations(insp, {}, actor=world.officer)
+    ops.finish_handling(insp, {}, actor=world.officer)
+    assert _ready(insp) == ["await_outcomes"]
+    case = case_ops.submit_filing(
+        proposal,
+        {
+            "name": f"{world.ent_a.name}涉嫌违法案",
+            "facts": proposal.facts,
+            "provisions": proposal.provisions,
+            "act_date": proposal.act_date,
+            "officer_ids": [world.officer.id, world.officer2.id],
+            "lead_officer_id": world.officer.id,
+        },
+        actor=world.officer,
+    )
+    assert _ready(insp) == ["await_outcomes"]  # submitted is not filed
+    Walker(world, case).file()  # the 负责人 approves the filing
+    (f,) = ops.findings_of(insp)
+    assert f.outcome == "立案" and case.case_no in f.outcome_reason
+    assert _ready(insp) == [] and insp.status == "已完成"
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "case_no", "outcome", "text"),
+    [
+        ("已立案", None, "萧应急立〔2026〕3号", "立案", "立案号萧应急立〔2026〕3号"),
+        ("已简易处罚", None, "萧应急罚〔2026〕5号", "简易程序", "当场处罚决定书萧应急罚〔2026〕5号"),
+        ("不予处罚", "首违：初次违法", None, "不予处罚", "首违：初次违法"),
+        ("不予立案", "证据不足", None, "不予立案", "证据不足"),
+        ("已移送", "涉嫌重大责任事故罪，已移送县公安局", None, "移送", "已移送县公安局"),
+    ],
+)
+def test_every_end_of_a_lead_is_an_outcome(world, results_inspection, status, reason, case_no, outcome, text):
+    insp = results_inspection({"is_violation": True})
+    (proposal,) = ops.refer_violations(insp, {}, actor=world.officer)
+    proposal.status, proposal.reason, proposal.handled_by_id = status, reason, world.section_head.id
+    ops.on_proposal_closed(proposal, case_no=case_no)
+    (f,) = ops.findings_of(insp)
+    assert f.outcome == outcome and text in f.outcome_reason
+    assert ops.pending_violations(insp) == []
