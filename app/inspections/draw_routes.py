@@ -95,7 +95,18 @@ def index():
 
 def _form_values(batch: DrawBatch | None) -> dict[str, Any]:
     if batch is None:
-        return {"inspectors_per_target": 2, "exclude_recent_days": 90, "exclude_at_cap": True, "strata": ""}
+        from app import clock
+        from app.inspections.rules import inspection_pack
+
+        department = _staff().department
+        agency = department.agency if department is not None else None
+        pack = inspection_pack(agency.region.path if agency is not None else "", clock.today())
+        return {
+            "inspectors_per_target": max(2, pack.min_inspectors),
+            "exclude_recent_days": pack.recent_days,
+            "exclude_at_cap": True,
+            "strata": "",
+        }
     f = batch.filters or {}
     return {
         "title": batch.title,

@@ -357,7 +357,14 @@ def _fill_batch(batch: DrawBatch, data: dict, region_path: str) -> None:
     except (algo.DrawInputError, ValueError) as exc:
         raise invalid("strata", str(exc)) from None
     batch.strata = clean
-    batch.inspectors_per_target = _int(data, "inspectors_per_target", "每户检查人员数", low=2, high=10)
+    from app.inspections.rules import inspection_pack  # helper "classify"
+
+    pack = inspection_pack(region_path, clock.today())
+    data = dict(data)
+    if data.get("exclude_recent_days") in (None, ""):
+        data["exclude_recent_days"] = pack.recent_days  # the jurisdiction's default (M:low)
+    low = max(2, pack.min_inspectors)
+    batch.inspectors_per_target = _int(data, "inspectors_per_target", "每户检查人员数", low=low, high=10)
     batch.exclude_recent_days = _int(data, "exclude_recent_days", "排除近N日内已检查", low=0, high=366)
     batch.exclude_at_cap = bool(data.get("exclude_at_cap", True)) and data.get("exclude_at_cap") not in (
         "0",
