@@ -80,7 +80,7 @@ def classify(ctx: dict) -> int:
 STATES = (  # enterprise, checklist, the state the story ends in
     ("萧县华源化工有限公司", "hazchem", "planned"),
     ("萧县恒泰石油销售有限公司", "hazchem", "on_site"),
-    ("萧县瑞丰涂料有限公司", "hazchem", "handling"),
+    ("萧县龙城精细化工有限公司", "hazchem", "handling"),  # the demo's enterprise account (qiye) reads it
     ("萧县龙城加油站有限公司", "hazchem", "done"),
 )
 CAMPAIGN_REF = "危险化学品安全专项执法检查"

@@ -52,6 +52,9 @@ def test_demo_inspections_in_every_state(app, login):
     officer = ctx["users"]["officer"]
     page = queries.inspection_page(officer, queries.InspectionFilters())
     assert {i.id for i in states.values()} <= {i.id for i in page.items}
+    qiye = ctx["users"]["qiye"]  # the demo's enterprise account: its own inspection from 检查中 on
+    own = {i.id for i in queries.inspection_page(qiye, queries.InspectionFilters()).items}
+    assert handling.id in own and not own & {states["planned"].id, states["on_site"].id, states["done"].id}
     report = stats.build(officer, year)
     assert report.total >= 4 and report.done >= 1
     officer.password_hash = PASSWORD_HASH  # the tests' password, to sign in as the demo's officer
