@@ -25,8 +25,13 @@ monthly sweep (`sweep_plans`, app.periodic) creates each month's 重点 inspecti
 app.inspections.operations.inspection.create_inspection (source 年度计划, due at the month's end) —
 idempotent: an item holds the inspection it produced.
 
-Amendment (`amend_plan(plan, reason, *, actor)`): a copy as version + 1 (草稿, parent_id), the same approval;
-items that already produced an inspection are kept as they are (locked) and count for both versions.
+Amendment (`amend_plan(plan, reason, *, actor)`): a copy as the next version (草稿, parent_id), the same
+approval; items that already produced an inspection are kept as they are (locked) and count for both versions;
+`changes_against_parent(plan)` is what it changes (shown to the 负责人); `withdraw_amendment` abandons one not yet
+submitted (已撤回; the approved version stays in force).
+
+Progress (`progress(plan)`): planned vs done by month, town and industry; `list_url(**filters)` links a number
+to the inspection list (/inspections/?source=&town=<region path>&industry=&year=&month=&status=&enterprise_id=).
 """
 
 from __future__ import annotations
