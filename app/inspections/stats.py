@@ -25,7 +25,7 @@ from app.inspections.models import (
     Inspection,
     InspectionStatus,
 )
-from app.org.models import Enterprise, Region
+from app.org.models import Enterprise
 
 MAJOR = "重大"
 TOP_ENTERPRISES = 20
@@ -257,8 +257,3 @@ def render_panel(user: Any, args: Any) -> str:
 
 def can_view(user) -> bool:
     return queries.is_staff(user)
-
-
-def region_name(path: str) -> str:
-    code = (path or "").strip("/").split("/")[-1]
-    return db.session.scalar(select(Region.name).where(Region.code == code)) or code
