@@ -3,8 +3,9 @@
 - `can_view(user, tipoff)`: staff of the jurisdiction (scope: the tip-off's region). Never an enterprise
   account — not even the enterprise it names (保护举报人: the reported unit must learn nothing of it).
 - `may_see_informant(user, tipoff)`: the informant's identity (name, phone, ID number, address) — only the
-  officer who recorded the tip-off (受理人) and the 负责人 (Role.LEADER) of the jurisdiction. Everyone else —
-  the section head, the verifying officer, supervisors, admins — reads it masked.
+  officer who recorded the tip-off (受理人) and the 负责人 (Role.LEADER) of the jurisdiction; a tip-off the
+  informant submitted online (no 受理人): the 负责人 only. Everyone else — the section head, the verifying
+  officer, supervisors, admins — reads it masked.
 - `informant(user, tipoff)` and `content(user, tipoff)`: what a page, the API or a task page shows; the
   content's phone and ID numbers are masked for those who may not see the informant (an informant often
   writes their own number into the text).
@@ -35,7 +36,9 @@ def may_see_informant(user: Any, tipoff: Any) -> bool:
     """The informant's identity: the intake officer and the 负责人 of the jurisdiction, nobody else."""
     if not can_view(user, tipoff):
         return False
-    return user.id == tipoff.received_by_id or user.has_role(Role.LEADER)
+    return (tipoff.received_by_id is not None and user.id == tipoff.received_by_id) or user.has_role(
+        Role.LEADER
+    )
 
 
 def informant(user: Any, tipoff: Any) -> dict[str, Any]:

@@ -6,6 +6,8 @@ done on the generic task page (/tasks/<id>); the tip-off page links the viewer's
 - GET/POST /inspections/reports/new          登记举报 → the query code shown once
 - GET  /inspections/reports/<id>             the tip-off (the informant masked per viewer: tipoff_access)
 - POST /inspections/reports/<id>/inspection  安排核查检查 (create_inspection, source 举报)
+- GET/POST /inspections/reports/online       no login: 网上举报 by the informant (CSRF-checked POST; at most
+                                             LOGIN_MAX_FAILURES submissions per address before it pauses)
 - GET/POST /inspections/reports/query        no login: the informant's progress by query code (CSRF-checked
                                              POST, throttled per address like a login)
 """
@@ -31,6 +33,7 @@ bp = Blueprint("inspection_reports", __name__, url_prefix="/inspections/reports"
 
 RECEIVE_FORM = "tipoff_receive"
 QUERY_THROTTLE_KEY = "#举报查询码"
+ONLINE_THROTTLE_KEY = "#网上举报"
 NOTICES = {"inspection": "核查检查已安排"}
 PER_PAGE = 30
 
@@ -265,3 +268,51 @@ def query():
                 result = ops.public_status(tipoff)
         commit_request()
     return render_template("inspections/tipoff/query.html", result=result, error=error), status
+
+
+ONLINE_FIELDS = (
+    "agency_id",
+    "anonymous",
+    "informant_name",
+    "informant_phone",
+    "informant_id_no",
+    "informant_address",
+    "enterprise_name",
+    "place",
+    "content",
+)
+
+
+@bp.route("/online", methods=["GET", "POST"])
+def online():
+    """网上举报 (no login): the informant addresses an agency, gets the query code once on the response. Each
+    submission from an address is counted like a failed login (app.auth.throttle): a burst pauses it."""
+    from app.auth import throttle
+
+    agencies = ops.online_agencies()
+    values: dict = {}
+    errors: dict = {}
+    error = None
+    status = 200
+    if request.method == "POST":
+        values = {k: (request.form.get(k) or "").strip()[:5000] for k in ONLINE_FIELDS}
+        values["anonymous"] = bool(request.form.get("anonymous"))
+        admission = throttle.admit(ONLINE_THROTTLE_KEY, request.remote_addr)
+        if not admission.allowed:
+            when = f"请于 {throttle.retry_at(admission.until)} 后再试" if admission.until else "请稍后再试"
+            error, status = "提交过于频繁，" + when, 429
+        else:
+            try:
+                tipoff, code = ops.submit_online(values)
+            except DomainError as exc:
+                db.session.rollback()
+                throttle.record_failure(admission)
+                commit_request()
+                error, errors, status = exc.message, exc.field_errors, exc.status
+            else:
+                throttle.record_failure(admission)  # counts the submission: a burst from one address pauses
+                commit_request()
+                return render_template("inspections/tipoff/online_done.html", tipoff=tipoff, code=code)
+    return render_template(
+        "inspections/tipoff/online.html", agencies=agencies, values=values, errors=errors, error=error
+    ), status

@@ -116,7 +116,10 @@ def feedback_overdue(ctx) -> None:
     if tipoff is None or tipoff.status != TipOffStatus.FEEDBACK:
         return
     users = users_with_role(Role.LEADER, region_path=tipoff.region_path, agency_id=tipoff.agency_id)
-    users.append(tipoff.received_by)
+    if tipoff.received_by is not None:
+        users.append(tipoff.received_by)
+    elif tipoff.assigned_to is not None:
+        users.append(tipoff.assigned_to)
     due = f"{tipoff.feedback_due:%Y年%m月%d日}" if tipoff.feedback_due else "期限"
     body = f"举报{tipoff.no}应于{due}前向举报人反馈，期限已届满"
     notify(

@@ -114,3 +114,105 @@ def test_api_masks_per_reader(world, login, tipoffs):
         client = login(user)
         assert client.get(f"/api/v1/inspection-reports/{t.id}").status_code == 404
         assert client.get("/api/v1/inspection-reports").get_json()["items"] == []
+
+
+ONLINE = {
+    "informant_name": INFORMANT["informant_name"],
+    "informant_phone": INFORMANT["informant_phone"],
+    "enterprise_name": "萧县黄口建材有限公司",
+    "content": "厂区配电房无人值守，电缆裸露。",
+}
+
+
+def _public(app):
+    client = app.test_client()
+    page = client.get("/inspections/reports/online")
+    assert page.status_code == 200
+    from tests.factories.auth import csrf_from
+
+    return client, csrf_from(page.get_data(as_text=True))
+
+
+def test_online_submission_by_the_informant(app, world, login, frozen):
+    """网上举报: no login, CSRF-checked; the registered enterprise named exactly is linked; no 受理人, so the
+    identity is the 负责人's only; the verifying officer feeds back through the query code."""
+    client, token = _public(app)
+    assert (
+        client.post("/inspections/reports/online", data={**ONLINE, "agency_id": world.bureau.id}).status_code
+        == 400
+    )
+    r = client.post(
+        "/inspections/reports/online", data={**ONLINE, "agency_id": world.bureau.id, "csrf_token": token}
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "查询码只显示这一次" in html
+    code = re.search(r'data-testid="query-code">([^<]+)<', html).group(1)
+    t = db.session.query(TipOff).one()
+    assert t.channel == "网上" and t.received_by_id is None and t.enterprise_id == world.ent_b.id
+    assert t.agency_id == world.bureau.id and t.region_path == world.ent_b.region_path
+    assert ops.find_by_code(code).id == t.id
+    from app.inspections import tipoff_access as access
+
+    assert access.may_see_informant(world.leader, t)
+    for user in (world.officer, world.officer2, world.section_head):
+        assert not access.may_see_informant(user, t)
+    page = login(world.section_head).get(f"/inspections/reports/{t.id}").get_data(as_text=True)
+    assert "举报人网上自行提交" in page and not [s for s in SECRETS if s in page]
+    assert INFORMANT["informant_phone"] in login(world.leader).get(f"/inspections/reports/{t.id}").get_data(
+        as_text=True
+    )
+    # the flow: the verifying officer feeds back through the code (cannot phone: cannot see the number)
+    t = db.session.get(TipOff, t.id)
+    ops.assign(t, {"decision": "accept", "assignee_id": world.officer2.id}, actor=world.section_head)
+    from tests.factories.inspections_tipoff import visit
+
+    insp = ops.open_inspection(
+        t,
+        {"planned_on": VISIT_ON.isoformat(), "member_ids": [world.officer2.id, world.officer.id]},
+        actor=world.officer2,
+    )
+    visit(insp)
+    ops.verify(
+        t, {"verified": "false", "verification": "配电房已上锁，电缆已规范敷设。"}, actor=world.officer2
+    )
+    (task,) = workflow.ready_tasks(workflow.instance_for(t, ops.PROCESS))
+    assert task.bpmn_id == "feedback" and task.assignee_id == world.officer2.id
+    import pytest
+
+    from app.errors import PermissionDenied, ValidationFailed
+
+    with pytest.raises(ValidationFailed) as e:
+        ops.feed_back(t, {"method": "phone", "feedback": "经核查不属实"}, actor=world.officer2)
+    assert "method" in e.value.field_errors
+    with pytest.raises(PermissionDenied):
+        ops.feed_back(t, {"method": "code", "feedback": "经核查不属实"}, actor=world.officer)
+    ops.feed_back(t, {"method": "code", "feedback": "经核查，举报事项不属实。"}, actor=world.officer2)
+    assert t.status == TipOffStatus.CLOSED and ops.public_status(t)["feedback"] == "经核查，举报事项不属实。"
+
+
+def test_online_submission_rules_and_rate_limit(app, world, frozen):
+    client, token = _public(app)
+    r = client.post("/inspections/reports/online", data={**ONLINE, "agency_id": "999", "csrf_token": token})
+    assert r.status_code == 422 and "受理举报的应急管理部门" in r.get_data(as_text=True)
+    r = client.post(
+        "/inspections/reports/online",
+        data={**ONLINE, "agency_id": world.bureau.id, "content": "", "csrf_token": token},
+    )
+    assert r.status_code == 422 and ONLINE["enterprise_name"] in r.get_data(
+        as_text=True
+    )  # what was typed is kept
+    r = client.post(
+        "/inspections/reports/online",
+        data={**ONLINE, "agency_id": world.bureau.id, "enterprise_name": "不存在的公司", "csrf_token": token},
+    )
+    assert r.status_code == 200
+    t = db.session.query(TipOff).one()
+    assert t.enterprise_id is None and t.place.startswith("不存在的公司")  # an unknown name stays in the text
+    statuses = [
+        client.post(
+            "/inspections/reports/online",
+            data={**ONLINE, "agency_id": world.bureau.id, "anonymous": "1", "csrf_token": token},
+        ).status_code
+        for _ in range(app.config["LOGIN_MAX_FAILURES"])
+    ]
+    assert statuses[-1] == 429 and db.session.query(TipOff).count() < 1 + app.config["LOGIN_MAX_FAILURES"]

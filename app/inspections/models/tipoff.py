@@ -82,7 +82,9 @@ class TipOff(TimestampMixin, Model):
     region_path: Mapped[str] = mapped_column(path_type(), comment="属地区划路径（数据范围）")
     agency_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), comment="受理机关")
     received_on: Mapped[date] = mapped_column(Date, comment="受理日期")
-    received_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), comment="登记人员（受理人）")
+    received_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id"), comment="登记人员（受理人；举报人网上自行提交的为空）"
+    )
     status: Mapped[str] = mapped_column(String(6), default=TipOffStatus.ASSIGNING, comment="办理状态")
     # 受理/分派
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), comment="核查承办人")
@@ -124,7 +126,7 @@ class TipOff(TimestampMixin, Model):
 
     enterprise: Mapped[Enterprise | None] = relationship()
     agency: Mapped[Department] = relationship()
-    received_by: Mapped[User] = relationship(foreign_keys=[received_by_id])
+    received_by: Mapped[User | None] = relationship(foreign_keys=[received_by_id])
     assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
 
     @property

@@ -300,68 +300,91 @@ def receive(data: dict[str, Any], *, actor: User) -> tuple[TipOff, str]:
         "举报由本机关执法人员受理登记",
     )
     channel = _channel(data)
-    anonymous = bool(data.get("anonymous"))
+    enterprise = _enterprise(data, actor)
+    region_path = _region(data, actor, enterprise)
+    assert actor.department is not None
+    return _create(data, channel, actor.department.agency, region_path, enterprise, actor=actor)
+
+
+def _informant_fields(data: dict) -> dict[str, Any]:
+    """The informant's fields of a submission (none for an anonymous one); a named one needs a name and a
+    way to reach them."""
     content = _text(data, "content")
     if not content:
         raise invalid("content", "请填写举报内容")
-    enterprise = _enterprise(data, actor)
-    region_path = _region(data, actor, enterprise)
+    if data.get("anonymous"):
+        return {"anonymous": True, "content": content}
     name = _text(data, "informant_name")
     phone = _text(data, "informant_phone")
-    if not anonymous:
-        if not name:
-            raise invalid("informant_name", "实名举报请填写举报人姓名（匿名举报请勾选“匿名”）")
-        if not phone and not _text(data, "informant_address"):
-            raise invalid("informant_phone", "实名举报请至少填写联系电话或通信地址，以便反馈")
+    address = _text(data, "informant_address")
+    if not name:
+        raise invalid("informant_name", "实名举报请填写举报人姓名（匿名举报请勾选“匿名”）")
+    if not phone and not address:
+        raise invalid("informant_phone", "实名举报请至少填写联系电话或通信地址，以便反馈")
+    return {
+        "anonymous": False,
+        "content": content,
+        "informant_name": name,
+        "informant_phone": phone or None,
+        "informant_id_no": _text(data, "informant_id_no") or None,
+        "informant_address": address or None,
+    }
+
+
+def _create(data: dict, channel: str, agency, region_path: str, enterprise: Enterprise | None, *, actor):
+    """The tip-off row, its number, its query code and its workflow; `actor` None: submitted online by the
+    informant (no 受理人)."""
+    fields = _informant_fields(data)
     today = clock.today()
     from app.documents.numbering import next_number
 
-    assert actor.department is not None
-    agency = actor.department.agency
     number = next_number(agency, NUMBER_WORD, year=today.year)
     code = new_query_code()
     tipoff = TipOff(
         no=number.text,
         channel=channel,
-        anonymous=anonymous,
-        informant_name=None if anonymous else name or None,
-        informant_phone=None if anonymous else phone or None,
-        informant_id_no=None if anonymous else _text(data, "informant_id_no") or None,
-        informant_address=None if anonymous else _text(data, "informant_address") or None,
+        **fields,
         query_code_hash=hash_code(code),
-        content=content,
         place=_text(data, "place") or None,
         enterprise_id=enterprise.id if enterprise is not None else None,
         region_path=region_path,
         agency_id=agency.id,
         received_on=today,
-        received_by_id=actor.id,
+        received_by_id=actor.id if actor is not None else None,
         status=TipOffStatus.ASSIGNING,
     )
     tipoff.enterprise = enterprise
     db.session.add(tipoff)
     db.session.flush()
+    receiver = actor.id if actor is not None else None
     workflow.start(
         PROCESS,
         subject=tipoff,
         title=_title(tipoff),
         region_path=region_path,
         enterprise_id=None,  # never on the enterprise's task lists or progress: the reported unit learns nothing
-        data={"tipoff_id": tipoff.id, "received_by_id": actor.id, "decision": "", "verified": ""},
+        data={
+            "tipoff_id": tipoff.id,
+            "received_by_id": receiver,
+            "feedback_by_id": receiver,
+            "decision": "",
+            "verified": "",
+        },
         actor=actor,
     )
+    how = "受理举报" if actor is not None else "收到网上举报（举报人自行提交）"
     audit.record(
         actor,
         "tipoff.received",
         tipoff,
-        summary=f"受理举报{tipoff.no}（{channel}{'，匿名' if anonymous else '，实名'}）",
-        data={"channel": channel, "anonymous": anonymous, "enterprise_id": tipoff.enterprise_id},
+        summary=f"{how}{tipoff.no}（{channel}{'，匿名' if tipoff.anonymous else '，实名'}）",
+        data={"channel": channel, "anonymous": tipoff.anonymous, "enterprise_id": tipoff.enterprise_id},
     )
     from app.auth.queries import users_with_role
     from app.notifications import notify
 
     notify(
-        users_with_role(Role.SECTION_HEAD, region_path=region_path, exclude_id=actor.id),
+        users_with_role(Role.SECTION_HEAD, region_path=region_path, exclude_id=receiver),
         tipoff,
         kind="tipoff",
         key=f"received:{tipoff.id}",
@@ -369,6 +392,44 @@ def receive(data: dict[str, Any], *, actor: User) -> tuple[TipOff, str]:
         body=_title(tipoff),
     )
     return tipoff, code
+
+
+def online_agencies() -> list:
+    """The issuing agencies (局) a member of the public may address an online tip-off to."""
+    from app.org.models import Department
+
+    rows = db.session.scalars(
+        select(Department).where(Department.parent_id.is_(None)).order_by(Department.id)
+    )
+    return [d for d in rows if d.region is not None and d.short_name]
+
+
+def submit_online(data: dict[str, Any]) -> tuple[TipOff, str]:
+    """网上举报 by the informant (no login; the route checks CSRF and throttles per address): addressed to an
+    agency; an enterprise named exactly as registered in its jurisdiction is linked, otherwise its name stays
+    in the text. No 受理人: the identity is the 负责人's only; the feedback goes through the query code."""
+    from app.auth.permissions import path_prefix
+
+    agency = next((d for d in online_agencies() if str(d.id) == str(data.get("agency_id") or "")), None)
+    if agency is None:
+        raise invalid("agency_id", "请选择受理举报的应急管理部门")
+    region_path = agency.region.path
+    name = _text(data, "enterprise_name")
+    enterprise = None
+    if name:
+        enterprise = db.session.scalars(
+            select(Enterprise).where(
+                Enterprise.name == name, path_prefix(Enterprise.region_path, region_path)
+            )
+        ).first()
+    place = _text(data, "place")
+    if name and enterprise is None:
+        place = f"{name}{('，' + place) if place else ''}"
+    if enterprise is not None:
+        region_path = enterprise.region_path
+    return _create(
+        {**data, "place": place}, TipOffChannel.ONLINE, agency, region_path, enterprise, actor=None
+    )
 
 
 def _officer(data: dict, tipoff: TipOff) -> User:
@@ -426,7 +487,11 @@ def assign(tipoff: TipOff, data: dict[str, Any], *, actor: User, task=None) -> N
         summary = f"举报{tipoff.no}不予受理：{reason}"
     else:
         raise invalid("decision", "请选择受理或不予受理")
-    step_data["feedback_by_id"] = tipoff.received_by_id
+    # who feeds back: the 受理人 (who holds the contact); an online submission has none: the verifying officer
+    # (through the query code), or on a decline any officer of the jurisdiction (the task is unassigned)
+    step_data["feedback_by_id"] = tipoff.received_by_id or (
+        tipoff.assigned_to_id if decision == "accept" else None
+    )
     changes = _step(tipoff, task, step_data, actor=actor)
     audit.record(
         actor,
@@ -566,7 +631,15 @@ def feed_back(tipoff: TipOff, data: dict[str, Any], *, actor: User, task=None) -
     """反馈 the result to the informant: by the intake officer (who alone holds the contact) or the 负责人.
     Named informant: 电话/书面/当面; anonymous: through the query code, or recorded as not possible."""
     require(
-        _staff_in_scope(actor, tipoff) and (actor.id == tipoff.received_by_id or actor.has_role(Role.LEADER)),
+        _staff_in_scope(actor, tipoff)
+        and (
+            actor.id == tipoff.received_by_id
+            or actor.has_role(Role.LEADER)
+            or (
+                tipoff.received_by_id is None
+                and (actor.has_role(Role.SECTION_HEAD) or actor.id == tipoff.assigned_to_id)
+            )
+        ),
         "举报办理结果由受理登记人员（或负责人）反馈举报人",
     )
     task = ready_task(tipoff, "feedback", task)
@@ -575,8 +648,14 @@ def feed_back(tipoff: TipOff, data: dict[str, Any], *, actor: User, task=None) -
         raise invalid("method", "请选择反馈方式")
     if tipoff.anonymous and method in FEEDBACK_NAMED:
         raise invalid("method", "匿名举报只能通过查询码反馈，或记录为无法反馈")
-    if not tipoff.anonymous and method not in FEEDBACK_NAMED and method != FEEDBACK_CODE:
+    if not tipoff.anonymous and method == FEEDBACK_NONE:
         raise invalid("method", "实名举报应以电话、书面或当面方式反馈")
+    from app.inspections.tipoff_access import may_see_informant
+
+    if method in FEEDBACK_NAMED and not may_see_informant(actor, tipoff):
+        raise invalid(
+            "method", "网上提交的举报，举报人联系方式仅负责人可见：请通过查询码反馈，或由负责人反馈"
+        )
     text = _text(data, "feedback")
     if not text:
         raise invalid("feedback", "请填写反馈内容" if method != FEEDBACK_NONE else "请写明无法反馈的原因")
@@ -756,11 +835,13 @@ __all__ = [
     "find_by_code",
     "load",
     "max_reward",
+    "online_agencies",
     "open_inspection",
     "penalty_basis",
     "public_status",
     "receive",
     "reward_preview",
+    "submit_online",
     "suggested_reward",
     "verify",
 ]
