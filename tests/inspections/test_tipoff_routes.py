@@ -216,3 +216,39 @@ def test_online_submission_rules_and_rate_limit(app, world, frozen):
         for _ in range(app.config["LOGIN_MAX_FAILURES"])
     ]
     assert statuses[-1] == 429 and db.session.query(TipOff).count() < 1 + app.config["LOGIN_MAX_FAILURES"]
+
+
+def test_steps_through_the_generic_task_page(world, login, tipoffs):
+    """分派 and 奖励决定 submitted on /tasks/<id>: the forms validate, the same operations run (the amount left
+    empty is the computed one)."""
+    t, _ = tipoffs.receive()
+    db.session.commit()
+    (task,) = workflow.ready_tasks(workflow.instance_for(t, ops.PROCESS))
+    head = login(world.section_head)
+    r = head.post(f"/tasks/{task.id}", data={"decision": "accept"})
+    assert r.status_code == 422  # the officer is required when accepting
+    r = head.post(
+        f"/tasks/{task.id}", data={"decision": "accept", "assignee_id": str(world.other_officer.id)}
+    )
+    assert r.status_code == 422  # not an officer of the jurisdiction
+    r = head.post(f"/tasks/{task.id}", data={"decision": "accept", "assignee_id": str(world.officer2.id)})
+    assert r.status_code in (302, 303)
+    t = db.session.get(TipOff, t.id)
+    assert t.status == TipOffStatus.VERIFYING and t.assigned_to_id == world.officer2.id
+    from tests.factories.inspections_tipoff import visit
+
+    visit(tipoffs.inspect(t))
+    tipoffs.verify(t, major=True)
+    tipoffs.feed(t)
+    db.session.commit()
+    (task,) = workflow.ready_tasks(workflow.instance_for(t, ops.PROCESS))
+    assert login(world.section_head).post(
+        f"/tasks/{task.id}", data={"reward_decision": "none", "reason": "x"}
+    ).status_code in (403, 404)
+    r = login(world.leader).post(
+        f"/tasks/{task.id}",
+        data={"reward_decision": "grant", "major_hazard": "y", "reason": "举报重大事故隐患属实"},
+    )
+    assert r.status_code in (302, 303)
+    t = db.session.get(TipOff, t.id)
+    assert t.status == TipOffStatus.CLOSED and str(t.reward_amount) == "3000.00" and t.reward_document_id
