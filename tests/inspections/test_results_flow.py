@@ -175,3 +175,20 @@ def test_every_end_of_a_lead_is_an_outcome(world, results_inspection, status, re
     (f,) = ops.findings_of(insp)
     assert f.outcome == outcome and text in f.outcome_reason
     assert ops.pending_violations(insp) == []
+
+
+def test_the_task_page_shows_what_is_open(world, inspection_at_results, login):
+    insp = inspection_at_results({}, {"is_violation": True, "corrected_on_site": True}, source="双随机")
+    task = workflow.ready_tasks(workflow.instance_for(insp))[0]
+    db.session.commit()
+    page = login(world.officer).get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'data-testid="facts-findings"' in page and "未下达指令书" in page and "未移送立案" in page
+    assert f"/inspections/{insp.id}" in page
+    _order(insp, world.officer)
+    ops.refer_violations(insp, {}, actor=world.officer)
+    ops.finish_handling(insp, {}, actor=world.officer)
+    publish = workflow.ready_tasks(workflow.instance_for(insp))[0]
+    db.session.commit()
+    page = login(world.officer).get(f"/tasks/{publish.id}").get_data(as_text=True)
+    assert "待处理结果" in page and "结果公示期限" in page
+    assert '<option value="发现违法行为，已依法处理" selected' in page  # the suggested result, pre-filled
