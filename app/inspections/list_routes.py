@@ -5,7 +5,7 @@ newest planned first, with the list's filters (InspectionFilters), keyset pages,
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import clock
@@ -36,6 +36,8 @@ def index():
         years=_years(),
         officer_name=queries.officer_label(current_user, f.officer_id) if f.officer_id else None,
         can_export=staff and _can_export(),
+        areas=_areas() if staff else [],
+        new_url=_new_url() if staff else None,
     )
 
 
@@ -47,6 +49,32 @@ def statistics():
     require(stats.can_view(current_user), "仅供执法机关人员查看")
     year = stats.year_arg(request.args)
     return render_template("inspections/stats.html", report=stats.build(current_user, year), years=_years())
+
+
+# the domain's other pages (each area's own blueprint), linked from the list when the area serves them
+AREA_PAGES = (
+    ("inspection_plans.index", "年度监督检查计划"),
+    ("inspections_draw.index", "双随机抽查"),
+    ("inspections_covert.index", "随机暗访"),
+    ("inspection_reports.index", "举报核查"),
+    ("inspections_classes.classes", "分类分级"),
+    ("inspections_classes.inspector_library", "执法检查人员名录库"),
+    ("inspection_results.open_items", "检查待办"),
+)
+NEW_ENDPOINT = "inspection.new"  # the onsite helper's create page
+CREATOR_ROLES = ("officer", "section_head", "leader")
+
+
+def _areas() -> list[tuple[str, str]]:
+    """(label, url) of the domain's pages the app serves; a page refuses a reader it is not for itself."""
+    return [(label, url_for(ep)) for ep, label in AREA_PAGES if ep in current_app.view_functions]
+
+
+def _new_url() -> str | None:
+    """新建检查 for those who may create one (never the read-only supervisor)."""
+    if NEW_ENDPOINT in current_app.view_functions and current_user.has_role(*CREATOR_ROLES):
+        return url_for(NEW_ENDPOINT)
+    return None
 
 
 def _can_export() -> bool:

@@ -173,3 +173,20 @@ def test_the_list_links_each_row_and_the_nav_names_it(login, world, spread, app)
         assert f"/inspections/{spread['b'].id}" in html
     manager_html = login(world.manager_a).get("/").get_data(as_text=True)
     assert 'href="/inspections/"' not in manager_html  # staff nav only
+
+
+def test_the_list_leads_to_the_domains_pages_and_only_creators_create(login, world, spread, app):
+    officer = login(world.officer).get("/inspections/").get_data(as_text=True)
+    supervisor = login(world.supervisor).get("/inspections/").get_data(as_text=True)
+    manager = login(world.manager_a).get("/inspections/").get_data(as_text=True)
+    if "inspection.new" in app.view_functions:
+        assert 'data-testid="new-inspection"' in officer
+    assert 'data-testid="new-inspection"' not in supervisor  # the supervisor reads, never creates
+    assert 'data-testid="new-inspection"' not in manager and 'data-testid="inspection-areas"' not in manager
+    served = [
+        ep
+        for ep, _ in __import__("app.inspections.list_routes", fromlist=["x"]).AREA_PAGES
+        if ep in app.view_functions
+    ]
+    if served:
+        assert 'data-testid="inspection-areas"' in supervisor
