@@ -196,7 +196,7 @@ def detail(batch_id: int):
     user = _staff()
     preview = None
     preview_error = None
-    if batch.status == DrawStatus.DRAFT:
+    if batch.status == DrawStatus.DRAFT and request.args.get("preview") == "1":  # reads the whole registry
         try:
             preview = ops.preview(batch)
         except (DomainError, algo.DrawInputError) as exc:

@@ -39,6 +39,8 @@ def test_a_section_head_commits_and_draws_and_anyone_replays(
     page.locator("[data-testid=draw-define] button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     assert page.inner_text("[data-testid=draw-status]") == "草稿"
+    page.click("[data-testid=draw-preview-run]")
+    page.wait_for_load_state("networkidle")
     assert "检查对象名录库 3 户" in page.inner_text("[data-testid=draw-preview]")
     reads_well(page, f"批次预览·{width}px")
 

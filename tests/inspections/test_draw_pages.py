@@ -26,7 +26,8 @@ def test_section_head_defines_commits_and_draws(world, login, spot_item, db):
     )
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     batch = db.session.scalars(db.select(DrawBatch)).one()
-    page = c.get(f"/inspections/draws/{batch.id}").get_data(as_text=True)
+    assert "检查对象名录库 <strong>" not in c.get(f"/inspections/draws/{batch.id}").get_data(as_text=True)
+    page = c.get(f"/inspections/draws/{batch.id}?preview=1").get_data(as_text=True)
     assert "检查对象名录库 <strong>3</strong> 户" in page
     assert c.post(f"/inspections/draws/{batch.id}/commit").status_code == 302
     db.session.refresh(batch)
