@@ -141,6 +141,7 @@ def test_open_items_are_scoped_and_flag_an_overdue_result(world, results_inspect
         and f'data-testid="open-violation-{f.id}"' not in other
     )
 
+    assert f'data-testid="measure-expired-{m.id}"' not in page  # no period set
     # once handled, they leave the list
     ops.lift_measure(m, {"review": "已打开"}, actor=world.officer)
     insp.result_published_on = clock.today()
@@ -162,3 +163,24 @@ def test_enterprise_sees_its_own_measures(world, results_inspection, login):
     assert f'data-testid="measure-row-{m1.id}"' in page and f'data-testid="measure-row-{m2.id}"' not in page
     staff = login(world.section_head).get("/inspections/measures?in_force=1").get_data(as_text=True)
     assert f'data-testid="measure-row-{m1.id}"' in staff and f'data-testid="measure-row-{m2.id}"' in staff
+
+
+def test_a_measure_past_its_period_and_still_in_force_is_flagged(world, results_inspection, login, frozen):
+    insp = results_inspection({})
+    m = ops.issue_measure(
+        insp,
+        {
+            "kind": "停止使用相关设施设备",
+            "facts": "压力容器超期未检",
+            "scope": "2号储气罐",
+            "until": (clock.today() + timedelta(days=1)).isoformat(),
+        },
+        actor=world.officer,
+    )
+    db.session.commit()
+    assert f'data-testid="measure-expired-{m.id}"' not in login(world.section_head).get(
+        "/inspections/open-items"
+    ).get_data(as_text=True)
+    clock.freeze(clock.today() + timedelta(days=3))
+    page = login(world.section_head).get("/inspections/open-items").get_data(as_text=True)
+    assert f'data-testid="measure-expired-{m.id}"' in page
