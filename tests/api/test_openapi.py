@@ -120,8 +120,17 @@ def test_documented_query_parameters_are_exactly_the_ones_the_code_reads(
         statement="示例",
     )
     db.session.add(info_repair)
+    from app.inspections.models import InspectionStatus
+    from app.inspections.operations import tipoff as tipoff_ops
+    from tests.factories.inspections_tipoff import tipoff_data
+    from tests.factories.inspections_web import inspection_at
+
+    inspection = inspection_at(world, InspectionStatus.ON_SITE)  # a 监督检查 on site
+    tip, _code = tipoff_ops.receive(tipoff_data(world), actor=world.officer)  # a 举报 as recorded
     commit()
     samples = {
+        "inspection_id": inspection.id,
+        "tipoff_id": tip.id,
         "task_id": task.id,
         "hazard_id": hazard.id,
         "enterprise_id": world.ent_a.id,
