@@ -121,8 +121,10 @@ def register_subjects() -> None:
 
 def register(app: Flask) -> None:
     """Called from app.inspections.init_app (the draw section): pages, public pages, subject views."""
+    from app import periodic
     from app.inspections import draw_routes
 
     draw_routes.register(app)
     register_subjects()
     ops.register_documents()
+    periodic.register_sweep("inspections.draw_inspections", ops.sweep_draw_inspections, every=30)

@@ -284,3 +284,19 @@ def test_a_relation_declared_after_the_commit_is_replaced_at_the_draw(world, new
     assert sorted(insp.officer_ids) == sorted(target.team)
     outcome = ops.replay(ops.published_inputs(batch), published=batch)
     assert outcome.ok and [c["ok"] for c in outcome.changes] == [True]
+
+
+def test_a_large_draw_leaves_the_rest_of_its_inspections_to_the_sweep(world, new_batch, db, monkeypatch):
+    monkeypatch.setattr(ops, "INLINE_INSPECTIONS", 1)
+    batch = new_batch("committed")
+    ops.draw_batch(batch, {}, actor=world.section_head)
+    assert [t.inspection_id is not None for t in batch.targets] == [True, False]
+    with pytest.raises(InvalidState, match="尚未完成现场检查"):
+        ops.issue_result_notice(batch, {}, actor=world.section_head)
+    with pytest.raises(InvalidState, match="生成中"):
+        ops.close_batch(batch, {}, actor=world.section_head)
+    assert ops.sweep_draw_inspections() == "双随机抽查：生成检查任务1项"
+    assert all(t.inspection_id for t in batch.targets)
+    insp = db.session.get(Inspection, batch.targets[1].inspection_id)
+    assert insp.created_by_id == world.section_head.id and insp.source_ref == batch.number
+    assert ops.sweep_draw_inspections() is None  # idempotent

@@ -780,12 +780,10 @@ def draw_batch(batch: DrawBatch, data: dict, *, actor: User, task=None) -> DrawB
         target.enterprise = ents[t["enterprise_id"]]
         batch.targets.append(target)
     db.session.flush()
-    _fix_teams(batch, list(batch.targets))
-    for target in batch.targets:
-        _create_inspection(batch, target, actor)
     _event(
         batch, DrawEventKind.DRAWN, actor=actor, data={"seed": batch.seed, "targets": len(result["targets"])}
     )
+    create_pending_inspections(batch, actor=actor, limit=INLINE_INSPECTIONS)
     workflow.complete_task(task, {"drawn": True}, actor=actor)  # → 已抽取
     _publish_record(batch, actor)
     audit.record(
@@ -799,12 +797,54 @@ def draw_batch(batch: DrawBatch, data: dict, *, actor: User, task=None) -> DrawB
     return batch
 
 
+INLINE_INSPECTIONS = 60  # a draw creates this many inspections itself; the sweep below the rest
+SWEEP_CHUNK = 300
+
+
+def create_pending_inspections(batch: DrawBatch, *, actor: User, limit: int | None = None) -> int:
+    """Create the inspections of the drawn targets that have none yet (at most `limit`), in draw order,
+    after replacing any member who since the commit declared a 回避 relation or can no longer inspect
+    (_fix_teams: logged, replayed). One inspection costs ~50 ms (the cap, the team, the workflow), so a draw
+    of thousands creates the first INLINE_INSPECTIONS itself and the timer worker's sweep the rest."""
+    pending = [t for t in batch.targets if t.inspection_id is None]
+    if limit is not None:
+        pending = pending[:limit]
+    if not pending:
+        return 0
+    _fix_teams(batch, pending)
+    for target in pending:
+        _create_inspection(batch, target, actor, approved_by=actor if target.supplement else None)
+    return len(pending)
+
+
+def sweep_draw_inspections() -> str | None:
+    """app.periodic sweep: the drawn batches' remaining inspections, SWEEP_CHUNK per pass, created as the
+    section head who drew the batch. Idempotent."""
+    made = 0
+    batches = db.session.scalars(
+        select(DrawBatch)
+        .where(DrawBatch.status.in_([DrawStatus.DRAWN, DrawStatus.DONE]))
+        .where(select(DrawTarget.id).where(DrawTarget.batch_id == DrawBatch.id, DrawTarget.inspection_id.is_(None)).exists())
+        .order_by(DrawBatch.id)
+    )  # fmt: skip
+    for batch in batches:
+        actor = db.session.get(User, batch.drawn_by_id) if batch.drawn_by_id else None
+        if actor is None:
+            continue
+        made += create_pending_inspections(batch, actor=actor, limit=SWEEP_CHUNK - made)
+        if made >= SWEEP_CHUNK:
+            break
+    return f"双随机抽查：生成检查任务{made}项" if made else None
+
+
 def close_batch(batch: DrawBatch, data: dict, *, actor: User, task=None) -> DrawBatch:
     _require_manager(actor, batch.region_path)
     if batch.status != DrawStatus.DRAWN:
         raise InvalidState("批次未抽取或已办结")
     if any(ev.pending for ev in batch.events):
         raise InvalidState("尚有待审批的回避或补抽申请，不能办结")
+    if any(t.inspection_id is None for t in batch.targets):
+        raise InvalidState("检查任务尚在生成中，不能办结")
     task = _ready(batch, PROCESS, "close_batch", task, "批次当前不能办结")
     workflow.complete_task(task, {"closed": True}, actor=actor)  # → 已完成
     audit.record(
@@ -1059,9 +1099,7 @@ def decide_supplement(event: DrawEvent, data: dict, *, actor: User, task=None) -
             data={"n": n, "count": int(event.data["count"]), "stratum": event.data.get("stratum"),
                   "targets": more, "request_id": event.id, "opinion": opinion},
         )  # fmt: skip
-        _fix_teams(batch, new_targets)
-        for target in new_targets:
-            _create_inspection(batch, target, actor, approved_by=actor)
+        create_pending_inspections(batch, actor=actor)
         _publish_record(batch, actor)
         summary = f"批准补抽（第{n}次）：{'、'.join(t.enterprise.name for t in new_targets)}"
     else:
@@ -1263,7 +1301,7 @@ def issue_result_notice(batch: DrawBatch, data: dict, *, actor: User):
     if batch.result_document_id is not None:
         raise InvalidState("该批次的抽查结果公告已制发")
     rows = result_rows(batch)
-    waiting = [r["enterprise"] for r in rows if r["status"] in WAITING]
+    waiting = [r["enterprise"] for r in rows if r["status"] in WAITING or not r["inspection_code"]]
     if waiting:
         raise InvalidState(f"以下企业尚未完成现场检查，不能制发抽查结果公告：{'、'.join(waiting)}")
     from app.documents import issue_document
