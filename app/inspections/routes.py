@@ -22,7 +22,7 @@ from app.db import commit_request
 from app.errors import invalid, require
 from app.extensions import db
 from app.inspections import access, checklists
-from app.inspections.models import Inspection, ItemResult
+from app.inspections.models import Inspection, InspectionStatus, ItemResult
 from app.inspections.operations import inspection as ops
 from app.org.models import Enterprise
 
@@ -206,6 +206,10 @@ def _page(inspection: Inspection, **extra):
         "values": {},
         "errors": {},
         "open_form": None,
+        "can_cancel": staff
+        and current_user.has_role(Role.SECTION_HEAD, Role.LEADER)
+        and inspection.status in (InspectionStatus.PENDING_APPROVAL, InspectionStatus.PLANNED)
+        and inspection.started_at is None,
     }
     ctx.update(extra)
     return render_template("inspections/detail.html", **ctx)

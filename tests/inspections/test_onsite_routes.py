@@ -243,7 +243,10 @@ def test_page_denials(login, world, new_inspection):
     assert 'data-testid="team"' in html and 'data-testid="budget' not in html and "scheme-link" not in html
     assert 'data-testid="item-form-' not in html
     assert manager.get(f"/documents/{insp.scheme_document_id}").status_code in (403, 404)
-    assert manager.post(f"/inspections/{insp.id}/items", {"item_code": "YX-01", "result": "符合"}).status_code == 404
+    assert (
+        manager.post(f"/inspections/{insp.id}/items", {"item_code": "YX-01", "result": "符合"}).status_code
+        == 404
+    )
     # staff in scope off the team may look but not act
     head = login(world.section_head)
     assert head.get(f"/inspections/{insp.id}").status_code == 200
@@ -294,3 +297,19 @@ def test_the_leader_reads_the_budget_and_the_reason(login, world, new_inspection
     task = next(t for t in ops.workflow.ready_tasks(ops.instance_of(over)) if t.bpmn_id == "approve_over_cap")
     html = _text(login(world.leader).get(f"/tasks/{task.id}"))
     assert 'data-testid="budget-over"' in html and "群众反映夜间违规动火" in html
+
+
+def test_a_section_head_cancels_before_the_visit(login, world, new_inspection):
+    insp = _visit(world, new_inspection)
+    assert 'data-testid="cancel"' not in _text(login(world.officer).get(f"/inspections/{insp.id}"))
+    assert (
+        login(world.officer).post(f"/inspections/{insp.id}/cancel", {"reason": "企业已关闭"}).status_code
+        == 403
+    )
+    head = login(world.section_head)
+    assert 'data-testid="cancel"' in _text(head.get(f"/inspections/{insp.id}"))
+    r = head.post(f"/inspections/{insp.id}/cancel", {"reason": "企业已关闭"})
+    assert r.status_code in (302, 303)
+    commit()
+    insp = db.session.get(Inspection, insp.id)
+    assert insp.status == InspectionStatus.CANCELLED and insp.cancelled_reason == "企业已关闭"
