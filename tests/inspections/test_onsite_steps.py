@@ -76,8 +76,9 @@ def test_start_records_credentials_recusal_and_times(world, planned):
     assert planned.status == InspectionStatus.ON_SITE
     assert planned.started_at == clock.now() and planned.credentials_shown_at == clock.now()
     assert planned.recusal_explained_at == clock.now() and planned.recusal_answer == "不申请回避"
-    with pytest.raises(InvalidState):
+    with pytest.raises(Conflict) as exc:  # the second officer is told who started and when
         ops.start_onsite(planned, start_data(world), actor=world.officer2)
+    assert "王执法" in str(exc.value) and "09:00" in str(exc.value)
     assert any(e.action == "inspection.started" for e in audit.history(planned))
 
 

@@ -513,6 +513,12 @@ def _require_on_site(inspection: Inspection, actor: User, *, started: bool = Tru
         raise InvalidState("请先开始现场检查（出示执法证件、告知回避）")
 
 
+def _started_by(inspection: Inspection) -> str:
+    """Who started the visit (the 全过程记录 names them): the second of two officers starting at once is told."""
+    events = [e for e in audit.history(inspection) if e.action == "inspection.started"]
+    return events[-1].actor_name if events else "检查组"
+
+
 def start_onsite(inspection: Inspection, data: dict, *, actor: User) -> None:
     """On arrival: ≥ min_inspectors team members present with 执法证 valid today show their credentials and
     explain the right to ask for recusal (each time recorded); the enterprise's answer is recorded. A member
@@ -520,7 +526,9 @@ def start_onsite(inspection: Inspection, data: dict, *, actor: User) -> None:
     lock(inspection)
     _require_on_site(inspection, actor, started=False)
     if inspection.started_at is not None:
-        raise InvalidState(f"现场检查已于{_local(inspection.started_at):%Y年%m月%d日 %H:%M}开始")
+        raise Conflict(
+            f"现场检查已由{_started_by(inspection)}于{_local(inspection.started_at):%Y年%m月%d日 %H:%M}开始"
+        )
     data = dict(data or {})
     today = clock.today()
     place = _text(data, "place", "检查场所", max_length=300)
