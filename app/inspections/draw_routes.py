@@ -202,6 +202,7 @@ def detail(batch_id: int):
         except (DomainError, algo.DrawInputError) as exc:
             preview_error = str(exc)
     users = _users_of(batch)
+    loaded = _preload(batch)  # noqa: F841 - kept in the identity map while the page renders
     pending = [ev for ev in batch.events if ev.pending]
     return render_template(
         "inspections/draws/detail.html",
@@ -216,6 +217,13 @@ def detail(batch_id: int):
         kinds=DrawEventKind,
         statuses=DrawStatus,
     )
+
+
+def _preload(batch: DrawBatch) -> list[Enterprise]:
+    """The targets' enterprises in one statement (each target's many-to-one then reads the identity map,
+    not one SELECT per target: a draw of thousands)."""
+    ids = sorted({t.enterprise_id for t in batch.targets})
+    return list(db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))) if ids else []
 
 
 def _users_of(batch: DrawBatch) -> dict[int, User]:
@@ -474,6 +482,7 @@ def _names(batch: DrawBatch) -> dict[int, str]:
 def public_record(batch_id: int):
     batch = _public_batch(batch_id)
     drawn = batch.status in (DrawStatus.DRAWN, DrawStatus.DONE)
+    loaded = _preload(batch)  # noqa: F841 - kept in the identity map while the page renders
     return render_template(
         "inspections/draws/public_record.html", batch=batch, drawn=drawn, names=_names(batch), kinds=DrawEventKind,
     )  # fmt: skip

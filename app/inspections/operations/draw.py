@@ -686,13 +686,25 @@ def record_url(batch: DrawBatch) -> str:
     return f"/gongshi/draws/{batch.id}"
 
 
+RECORD_NAMES = 50  # targets named in the 公示 entry itself; the public record lists them all
+
+
 def _record_fields(batch: DrawBatch) -> dict[str, object]:
     ex = batch.exclusions or {"enterprises": [], "conflicts": []}
     drawn = batch.status in (DrawStatus.DRAWN, DrawStatus.DONE)
-    targets = [t for t in batch.targets]
-    names = {t.enterprise_id: t.enterprise.name for t in targets}
-    result = "；".join(f"{names.get(t.enterprise_id, t.enterprise_id)}（{t.stratum}）" for t in targets)
+    targets = list(batch.targets)
+    shown = targets[:RECORD_NAMES]
+    ids = [t.enterprise_id for t in shown]
+    names: dict[int, str] = {}
+    if ids:
+        rows = db.session.execute(select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids)))
+        names = {eid: name for eid, name in rows}
+    result = "；".join(f"{names.get(t.enterprise_id, t.enterprise_id)}（{t.stratum}）" for t in shown)
+    if len(targets) > len(shown):
+        result += f"等{len(targets)}户（全部见公开记录）"
     changes = [ev for ev in batch.events if ev.kind in (DrawEventKind.RECUSAL, DrawEventKind.SUPPLEMENT)]
+    if len(changes) > RECORD_NAMES:
+        changes = changes[:RECORD_NAMES]
     return {
         "批次号": batch.number,
         "抽查事项": batch.item.name if batch.item else "",
