@@ -25,7 +25,13 @@ from sqlalchemy import case, func, select
 from app.extensions import db
 from app.inspections.models.classification import EnterpriseClass
 from app.inspections.models.inspection import Inspection, InspectionStatus
-from app.inspections.operations.classification import classify_all, ensure_classes, override_class
+from app.inspections.operations.classification import (
+    classify_all,
+    ensure_classes,
+    enterprise_rows,
+    override_class,
+    store_missing,
+)
 from app.org.models import Enterprise
 
 __all__ = ["Budget", "budget", "budgets", "class_of", "classify_all", "counts", "override_class"]
@@ -110,12 +116,8 @@ def budget(enterprise: Enterprise, year: int) -> Budget:
     return _budget(ec, used, exempt)
 
 
-def budgets(enterprise_ids: Iterable[int], year: int) -> dict[int, Budget]:
-    """Budget of each of `enterprise_ids` for `year`: the stored classes and the counts in one statement each
-    (per CHUNK ids); classes not stored yet are computed first (a few statements for all of them)."""
-    ids = sorted({int(i) for i in enterprise_ids})
-    if not ids:
-        return {}
+def _class_columns(ids: list[int], year: int) -> dict[int, Any]:
+    """enterprise id → its stored class's columns for the budget (not the row with its basis)."""
     classes: dict[int, Any] = {}
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
@@ -131,9 +133,19 @@ def budgets(enterprise_ids: Iterable[int], year: int) -> dict[int, Budget]:
                 ).where(EnterpriseClass.enterprise_id.in_(chunk), EnterpriseClass.year == year)
             )
         )
+    return classes
+
+
+def budgets(enterprise_ids: Iterable[int], year: int) -> dict[int, Budget]:
+    """Budget of each of `enterprise_ids` for `year`: the stored classes and the counts in one statement each
+    (per CHUNK ids); classes not stored yet are computed first (a few statements for all of them)."""
+    ids = sorted({int(i) for i in enterprise_ids})
+    if not ids:
+        return {}
+    classes = _class_columns(ids, year)
     missing = [i for i in ids if i not in classes]
-    if missing:
-        enterprises = list(db.session.scalars(select(Enterprise).where(Enterprise.id.in_(missing))))
-        classes.update(ensure_classes(enterprises, year))
+    if missing:  # computed from the enterprises' columns, stored, then read like the others
+        store_missing(enterprise_rows(missing), year)
+        classes.update(_class_columns(missing, year))
     used = counts(ids, year)
     return {i: _budget(classes[i], *used.get(i, (0, 0))) for i in ids if i in classes}

@@ -62,6 +62,52 @@ _INSERT = {
 }
 
 
+_UPDATE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"))
+    .values(
+        {
+            _TABLE.c.sector: bindparam("u_sector"),
+            _TABLE.c.computed_class: bindparam("u_computed_class"),
+            _TABLE.c["class"]: bindparam("u_klass"),
+            _TABLE.c.max_inspections: bindparam("u_max_inspections"),
+            _TABLE.c.planned_frequency: bindparam("u_planned_frequency"),
+            _TABLE.c.region_path: bindparam("u_region_path"),
+            _TABLE.c.rule_version: bindparam("u_rule_version"),
+            _TABLE.c.basis: bindparam("u_basis", type_=_TABLE.c.basis.type),
+            _TABLE.c.updated_at: bindparam("u_updated_at", type_=_TABLE.c.updated_at.type),
+        }
+    )
+)
+_STORED = (  # the columns classify_all compares a new computation with
+    EnterpriseClass.id,
+    EnterpriseClass.enterprise_id,
+    EnterpriseClass.sector,
+    EnterpriseClass.computed_class,
+    EnterpriseClass.klass.label("klass"),
+    EnterpriseClass.max_inspections,
+    EnterpriseClass.planned_frequency,
+    EnterpriseClass.region_path,
+    EnterpriseClass.rule_version,
+    EnterpriseClass.basis,
+    EnterpriseClass.override_reason,
+)
+_READ = (  # what the rules read of an enterprise, and its registry class
+    Enterprise.id,
+    Enterprise.name,
+    Enterprise.industry,
+    Enterprise.sub_sector,
+    Enterprise.risk_grade,
+    Enterprise.standardization_grade,
+    Enterprise.region_path,
+    Enterprise.category,
+)
+
+
+def _without_day(basis: dict | None) -> dict:
+    return {k: v for k, v in (basis or {}).items() if k != "as_of"}
+
+
 @dataclass
 class Facts:
     """What the rules read about one enterprise."""
@@ -295,38 +341,6 @@ def gather(
     return facts
 
 
-def _apply(
-    ec: EnterpriseClass, enterprise: Enterprise, sector: str, klass: str, basis: dict, pack: InspectionPack
-) -> bool:
-    """Write a computation onto the row (an override stays the class in force). True if anything changed;
-    only changed attributes are set, so an unchanged row is not written again."""
-    in_force = ec.klass if ec.override_reason is not None else klass
-    limits = pack.limits(sector, in_force)
-    values = {
-        "sector": sector,
-        "computed_class": klass,
-        "klass": in_force,
-        "max_inspections": limits.cap,
-        "planned_frequency": limits.frequency,
-        "region_path": enterprise.region_path,
-        "rule_version": pack.version_label(),
-    }
-    changed = False
-    for name, value in values.items():
-        if getattr(ec, name) != value:
-            setattr(ec, name, value)
-            changed = True
-    # the basis names the day it was computed to: compare without it, rewrite it only with a change
-    if {k: v for k, v in (ec.basis or {}).items() if k != "as_of"} != {
-        k: v for k, v in basis.items() if k != "as_of"
-    }:
-        ec.basis = basis
-        changed = True
-    elif changed:
-        ec.basis = basis
-    return changed
-
-
 def _pack_for(enterprise: Any, year: int, packs: dict[str, InspectionPack]) -> InspectionPack:
     # packs overlay by jurisdiction: the province's path decides; cache per region path
     pack = packs.get(enterprise.region_path)
@@ -349,77 +363,116 @@ def _rows_of(ids: Sequence[int], year: int, scope: Select | None = None) -> dict
     return have
 
 
-def ensure_classes(enterprises: Sequence[Enterprise], year: int) -> dict[int, EnterpriseClass]:
+def ensure_classes(enterprises: Sequence[Any], year: int) -> dict[int, EnterpriseClass]:
     """The EnterpriseClass of each enterprise for `year`, computed and stored (flush) for those without one.
-    The system computes (no actor, no audit event: the first need of a class is not a decision)."""
+    The system computes (no actor, no audit event: the first need of a class is not a decision).
+    `enterprises`: Enterprise objects, or rows of their columns (_READ)."""
     have = _rows_of([e.id for e in enterprises], year)
     missing = [e for e in enterprises if e.id not in have]
     if missing:
-        _compute_into(missing, year, have)
+        store_missing(missing, year)
         have.update(_rows_of([e.id for e in missing], year))
     return have
 
 
-def _compute_into(
-    enterprises: Sequence[Enterprise],
+def store_missing(enterprises: Sequence[Any], year: int, scope: Select | None = None) -> int:
+    """Compute and insert the classes of `enterprises` (Enterprise objects or rows of their columns) that
+    have none for `year`; returns how many were computed (a row stored meanwhile by another transaction is
+    kept, not overwritten). A few statements per CHUNK enterprises."""
+    new, _updates, _in_force, _versions = _computations(enterprises, year, {}, scope)
+    _write(new, [])
+    return len(new)
+
+
+def enterprise_rows(ids: Sequence[int]) -> list[Any]:
+    """The columns the rules read of these enterprises (_READ), CHUNK ids a statement."""
+    rows: list[Any] = []
+    for chunk in _chunks(list(ids)):
+        rows.extend(db.session.execute(select(*_READ).where(Enterprise.id.in_(chunk))).all())
+    return rows
+
+
+def _computations(
+    enterprises: Sequence[Any],
     year: int,
-    rows: dict[int, EnterpriseClass],
+    stored: dict[int, Any],
     scope: Select | None = None,
-) -> tuple[list[int], dict[int, tuple[str, str]]]:
-    """Compute `enterprises`: the rows in `rows` are updated (ORM), the missing ones inserted in one
-    statement per chunk (not put in `rows`). Returns (ids whose row changed, id → (class in force, rule
-    version) of every enterprise)."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, str], dict[int, str]]:
+    """Compute every enterprise (objects or rows with the _READ columns) against its stored class (`stored`:
+    enterprise id → row or object with the _STORED attributes). Returns (rows to insert, changes to
+    write as _UPDATE parameters, id → the class in force, id → the rule version). An override stays in
+    force; its computed class is refreshed."""
     as_of = reference_day(year)
+    now = utcnow()
     packs: dict[str, InspectionPack] = {}
     # enterprises whose packs are made of the same versions share their values: one read of facts for them
-    by_pack: dict[tuple[str, ...], list[Enterprise]] = {}
+    by_pack: dict[tuple[str, ...], list[Any]] = {}
     for e in enterprises:
-        p = _pack_for(e, year, packs)
-        by_pack.setdefault(p.layers, []).append(e)
-    changed: list[int] = []
-    in_force: dict[int, tuple[str, str]] = {}
+        by_pack.setdefault(_pack_for(e, year, packs).layers, []).append(e)
     new: list[dict[str, Any]] = []
-    now = utcnow()
+    updates: list[dict[str, Any]] = []
+    in_force: dict[int, str] = {}
+    versions: dict[int, str] = {}
     for group in by_pack.values():
         pack = _pack_for(group[0], year, packs)
         version = pack.version_label()
         facts = gather(group, year, as_of, pack, scope=scope)
         for e in group:
             sector, klass, basis = compute(facts[e.id], pack, year, as_of)
-            ec = rows.get(e.id)
-            if ec is None:
-                limits = pack.limits(sector, klass)
+            old = stored.get(e.id)
+            keep = old.klass if old is not None and old.override_reason is not None else klass
+            limits = pack.limits(sector, keep)
+            values = {
+                "sector": sector,
+                "computed_class": klass,
+                "klass": keep,
+                "max_inspections": limits.cap,
+                "planned_frequency": limits.frequency,
+                "region_path": e.region_path,
+                "rule_version": version,
+            }
+            in_force[e.id], versions[e.id] = keep, version
+            if old is None:
                 new.append(
                     {
                         "enterprise_id": e.id,
                         "year": year,
-                        "region_path": e.region_path,
-                        "sector": sector,
-                        "computed_class": klass,
-                        "klass": klass,
+                        **values,
                         "basis": basis,
-                        "max_inspections": limits.cap,
-                        "planned_frequency": limits.frequency,
-                        "rule_version": version,
                         "created_at": now,
                         "updated_at": now,
                     }
                 )
-                in_force[e.id] = (klass, version)
-                changed.append(e.id)
-                continue
-            if _apply(ec, e, sector, klass, basis, pack):
-                changed.append(e.id)
-            in_force[e.id] = (ec.klass, version)
-    db.session.flush()
+            elif any(getattr(old, k) != v for k, v in values.items()) or _without_day(
+                old.basis
+            ) != _without_day(basis):
+                updates.append(
+                    {
+                        "b_id": old.id,
+                        **{f"u_{k}": v for k, v in values.items()},
+                        "u_basis": basis,
+                        "u_updated_at": now,
+                    }
+                )
+    return new, updates, in_force, versions
+
+
+def _write(new: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
+    """Insert the new rows (a class computed twice at once — two officers opening the same enterprise —
+    keeps the first: ON CONFLICT DO NOTHING on uq_enterprise_classes_year) and write the changes; loaded
+    EnterpriseClass objects of changed rows read the table again."""
     if new:
-        # two first needs of one class at once (two officers opening the same enterprise): the second
-        # insert yields to the first (uq_enterprise_classes_year), and both read the stored row after
+        db.session.flush()
         stmt = _INSERT[db.session.get_bind().dialect.name]
         by_column = [{("class" if k == "klass" else k): v for k, v in row.items()} for row in new]
         for i in range(0, len(by_column), CHUNK):
             db.session.execute(stmt, by_column[i : i + CHUNK])
-    return changed, in_force
+    if updates:
+        db.session.execute(_UPDATE, updates)
+        touched = {u["b_id"] for u in updates}
+        for obj in list(db.session.identity_map.values()):
+            if isinstance(obj, EnterpriseClass) and obj.id in touched:
+                db.session.expire(obj)
 
 
 def _may_classify(actor: User | None, region_path: str) -> None:
@@ -439,52 +492,6 @@ def _sync_registry(ec: EnterpriseClass, *, reason: str, actor: User | None) -> N
 
     if ec.year == clock.today().year and ec.enterprise.category != ec.klass:
         change_category(ec.enterprise, ec.klass, reason=reason, actor=actor)
-
-
-_UPDATE = (
-    update(_TABLE)
-    .where(_TABLE.c.id == bindparam("b_id"))
-    .values(
-        {
-            _TABLE.c.sector: bindparam("u_sector"),
-            _TABLE.c.computed_class: bindparam("u_computed_class"),
-            _TABLE.c["class"]: bindparam("u_klass"),
-            _TABLE.c.max_inspections: bindparam("u_max_inspections"),
-            _TABLE.c.planned_frequency: bindparam("u_planned_frequency"),
-            _TABLE.c.region_path: bindparam("u_region_path"),
-            _TABLE.c.rule_version: bindparam("u_rule_version"),
-            _TABLE.c.basis: bindparam("u_basis", type_=_TABLE.c.basis.type),
-            _TABLE.c.updated_at: bindparam("u_updated_at", type_=_TABLE.c.updated_at.type),
-        }
-    )
-)
-_STORED = (  # the columns classify_all compares a new computation with
-    EnterpriseClass.id,
-    EnterpriseClass.enterprise_id,
-    EnterpriseClass.sector,
-    EnterpriseClass.computed_class,
-    EnterpriseClass.klass.label("klass"),
-    EnterpriseClass.max_inspections,
-    EnterpriseClass.planned_frequency,
-    EnterpriseClass.region_path,
-    EnterpriseClass.rule_version,
-    EnterpriseClass.basis,
-    EnterpriseClass.override_reason,
-)
-_READ = (  # what the rules read of an enterprise, and its registry class
-    Enterprise.id,
-    Enterprise.name,
-    Enterprise.industry,
-    Enterprise.sub_sector,
-    Enterprise.risk_grade,
-    Enterprise.standardization_grade,
-    Enterprise.region_path,
-    Enterprise.category,
-)
-
-
-def _without_day(basis: dict | None) -> dict:
-    return {k: v for k, v in (basis or {}).items() if k != "as_of"}
 
 
 def _sync_registry_bulk(
@@ -559,68 +566,8 @@ def classify_all(region_path: str, year: int, *, actor: User | None) -> dict[str
             select(*_STORED).where(EnterpriseClass.enterprise_id.in_(scope), EnterpriseClass.year == year)
         )
     }
-    as_of = reference_day(year)
-    now = utcnow()
-    packs: dict[str, InspectionPack] = {}
-    by_pack: dict[tuple[str, ...], list[Any]] = {}
-    for e in enterprises:
-        by_pack.setdefault(_pack_for(e, year, packs).layers, []).append(e)
-    new: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    in_force: dict[int, str] = {}
-    versions: dict[int, str] = {}
-    for group in by_pack.values():
-        pack = _pack_for(group[0], year, packs)
-        version = pack.version_label()
-        facts = gather(group, year, as_of, pack, scope=scope)
-        for e in group:
-            sector, klass, basis = compute(facts[e.id], pack, year, as_of)
-            old = stored.get(e.id)
-            keep = old.klass if old is not None and old.override_reason is not None else klass
-            limits = pack.limits(sector, keep)
-            values = {
-                "sector": sector,
-                "computed_class": klass,
-                "klass": keep,
-                "max_inspections": limits.cap,
-                "planned_frequency": limits.frequency,
-                "region_path": e.region_path,
-                "rule_version": version,
-            }
-            in_force[e.id], versions[e.id] = keep, version
-            if old is None:
-                new.append(
-                    {
-                        "enterprise_id": e.id,
-                        "year": year,
-                        **values,
-                        "basis": basis,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-            elif any(getattr(old, k) != v for k, v in values.items()) or _without_day(
-                old.basis
-            ) != _without_day(basis):
-                updates.append(
-                    {
-                        "b_id": old.id,
-                        **{f"u_{k}": v for k, v in values.items()},
-                        "u_basis": basis,
-                        "u_updated_at": now,
-                    }
-                )
-    if new:
-        stmt = _INSERT[db.session.get_bind().dialect.name]
-        by_column = [{("class" if k == "klass" else k): v for k, v in row.items()} for row in new]
-        for i in range(0, len(by_column), CHUNK):
-            db.session.execute(stmt, by_column[i : i + CHUNK])
-    if updates:
-        db.session.execute(_UPDATE, updates)
-        touched = {u["b_id"] for u in updates}
-        for obj in list(db.session.identity_map.values()):  # loaded rows read the table again
-            if isinstance(obj, EnterpriseClass) and obj.id in touched:
-                db.session.expire(obj)
+    new, updates, in_force, versions = _computations(enterprises, year, stored, scope)
+    _write(new, updates)
     synced = 0
     if year == clock.today().year:
         moved = {e.id: in_force[e.id] for e in enterprises if e.category != in_force[e.id]}
