@@ -212,6 +212,7 @@ def detail(visit_id: int):
         events=audit.history(visit),
         row_form=forms.get_form("covert_sheet_row"),
         cancel_form=forms.get_form("covert_cancel"),
+        team_form=forms.get_form("covert_team"),
     )
 
 
@@ -259,6 +260,29 @@ def cancel(visit_id: int):
         db.session.rollback()
         return _form_page(
             forms.get_form("covert_cancel"),
+            values=exc.values,
+            errors=exc.errors,
+            form_error=exc.message,
+            back_url=back,
+            back_label=visit.code,
+            status=exc.status,
+        )
+    commit_request()
+    return redirect(back)
+
+
+@bp.post("/<int:visit_id>/team")
+@login_required
+def change_team(visit_id: int):
+    visit = visit_or_404(visit_id)
+    back = url_for("inspections_covert.detail", visit_id=visit.id)
+    try:
+        with forms.submission("covert_team", request.form, request.files, actor=current_user) as data:
+            ops.change_team(visit, data, actor=current_user)
+    except forms.FormInvalid as exc:
+        db.session.rollback()
+        return _form_page(
+            forms.get_form("covert_team"),
             values=exc.values,
             errors=exc.errors,
             form_error=exc.message,
@@ -394,7 +418,9 @@ ACTION_LABELS = {
     "covert.return_visit": "暗访回头看",
     "covert.bulletin_issued": "印发暗访通报",
     "covert.status_changed": "暗访任务状态变化",
+    "covert.team_changed": "调整暗访检查组",
 }
+FIELD_LABELS = {"covert_team": "暗访检查组", "covert_lead": "暗访组长"}
 
 
 def _bulletin_ids(user):
@@ -444,6 +470,7 @@ def register(app: Flask) -> None:
     documents.register_access("covert_bulletins", _bulletin_check)
     attachments_pkg.register_access("covert_visits", sealed.can_see_id)
     audit.register_action_labels(ACTION_LABELS)
+    ui.register_field_labels(FIELD_LABELS)
     ui.register_nav("inspections_covert.index", "随机暗访", roles=STAFF, order=56)
     dashboard.register_panel(
         dashboard.Panel(

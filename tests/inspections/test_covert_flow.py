@@ -137,6 +137,45 @@ def test_only_the_lead_starts_and_only_within_the_window(world, frozen, login):
         ops.start_visit(visit, {}, actor=world.officer)
 
 
+def test_the_creator_changes_the_team_while_sealed_and_the_start_task_follows_the_lead(world, frozen, login):
+    extra = extra_users(world)
+    visit = make_visit(world)
+    with pytest.raises(PermissionDenied):  # only its creator
+        ops.change_team(
+            visit, {"lead_id": world.officer2.id, "member_ids": [extra.officer3.id]}, actor=world.officer
+        )
+    r = login(world.leader).post(
+        f"/inspections/covert/{visit.id}/team",
+        data={"lead_id": str(world.officer2.id), "member_ids": [str(extra.officer3.id)]},
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:1500]
+    db.session.refresh(visit)
+    assert [(m.user_id, m.is_lead) for m in visit.members] == [
+        (world.officer2.id, True),
+        (extra.officer3.id, False),
+    ]
+    from app.inspections import sealed
+
+    assert not sealed.can_see(world.officer, visit) and sealed.can_see(extra.officer3, visit)
+    task = task_of(visit, "start_visit")
+    assert task.assignee_id == world.officer2.id
+    assert login(world.officer).get(f"/tasks/{task.id}").status_code == 404  # removed: the task left them
+    with pytest.raises(PermissionDenied):
+        ops.start_visit(visit, {}, actor=world.officer)
+    from app.notifications.models import Notification
+
+    told = {n.user_id for n in db.session.scalars(select(Notification))}
+    assert told == {world.officer.id, world.officer2.id, extra.officer3.id}  # the old team, the new member
+    # the new lead starts; the next tasks are theirs
+    ops.start_visit(visit, {}, actor=world.officer2)
+    db.session.commit()
+    assert task_of(visit, "record_sheet").assignee_id == world.officer2.id
+    with pytest.raises(InvalidState):  # once started the team is the inspection's
+        ops.change_team(
+            visit, {"lead_id": world.officer.id, "member_ids": [world.officer2.id]}, actor=world.leader
+        )
+
+
 def test_the_window_passing_unstarted_cancels_the_visit_which_stays_sealed(world, frozen):
     extra = extra_users(world)
     visit = make_visit(world, window_to="2026-11-03")

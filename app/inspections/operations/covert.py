@@ -197,6 +197,55 @@ def _notify_team(visit: CovertVisit, *, key: str, title: str, body: str, skip: U
 # ---- create / cancel (sealed) -------------------------------------------------------------------------
 
 
+def check_team(
+    data: dict,
+    agency: Department,
+    region_path: str,
+    window_from: date,
+    window_to: date,
+    enterprise_ids: list[int],
+) -> tuple[int, list[int], dict[int, User]]:
+    """The team of a visit: a lead and members (≥ min_inspectors with the lead), active officers of the agency
+    holding a 执法证 valid over the whole window, none with a declared 回避 relation with a target. Returns
+    (lead id, member ids with the lead first, {id: User})."""
+    try:
+        lead_id = int(data.get("lead_id") or 0)
+    except (TypeError, ValueError):
+        lead_id = 0
+    if not lead_id:
+        raise invalid("lead_id", "请选择组长")
+    member_ids = _ids(data.get("member_ids"), "member_ids")
+    if lead_id not in member_ids:
+        member_ids = [lead_id, *member_ids]
+    minimum = _pack(region_path, window_from).min_inspectors
+    if len(member_ids) < minimum:
+        raise invalid("member_ids", f"暗访组执法人员不得少于{minimum}人（安全生产法第六十五条）")
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(member_ids)))}
+    for uid in member_ids:
+        u = users.get(uid)
+        field = "lead_id" if uid == lead_id else "member_ids"
+        if (
+            u is None
+            or u.is_enterprise_user
+            or not u.is_active_flag
+            or u.department is None
+            or u.department.agency.id != agency.id
+        ):
+            raise invalid(field, "暗访组成员须为本机关的执法人员")
+        if not u.has_role(Role.OFFICER, Role.SECTION_HEAD, Role.LEADER):
+            raise invalid(field, f"{u.name}不是执法人员")
+        if not (u.cert_valid_on(window_from) and u.cert_valid_on(window_to)):
+            raise invalid(field, f"{u.name}的执法证在暗访时间窗口内无效，不能参加暗访")
+    from app.inspections.conflicts import conflicted  # helper "draw" (read only)
+
+    for eid in enterprise_ids:
+        clash = conflicted(member_ids, eid)
+        if clash:
+            names = "、".join(users[i].name for i in member_ids if i in clash)
+            raise invalid("member_ids", f"{names}与暗访对象之一存在已申报的回避关系，请调整检查组")
+    return lead_id, member_ids, users
+
+
 def create_visit(data: dict, *, actor: User) -> CovertVisit:
     """A sealed 暗访: targets in the creator's jurisdiction, a team of ≥ min_inspectors officers holding a
     执法证 valid over the window (one the lead), a window starting today or later. Nothing about a target
@@ -230,42 +279,8 @@ def create_visit(data: dict, *, actor: User) -> CovertVisit:
         if e is None or not in_scope(actor, e.region_path, e.id):
             raise invalid("enterprise_ids", "暗访对象须为本辖区的企业")
 
-    try:
-        lead_id = int(data.get("lead_id") or 0)
-    except (TypeError, ValueError):
-        lead_id = 0
-    if not lead_id:
-        raise invalid("lead_id", "请选择组长")
-    member_ids = _ids(data.get("member_ids"), "member_ids")
-    if lead_id not in member_ids:
-        member_ids = [lead_id, *member_ids]
     region_path = agency.region.path if agency.region is not None else ""
-    minimum = _pack(region_path, window_from).min_inspectors
-    if len(member_ids) < minimum:
-        raise invalid("member_ids", f"暗访组执法人员不得少于{minimum}人（安全生产法第六十五条）")
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(member_ids)))}
-    for uid in member_ids:
-        u = users.get(uid)
-        field = "lead_id" if uid == lead_id else "member_ids"
-        if (
-            u is None
-            or u.is_enterprise_user
-            or not u.is_active_flag
-            or u.department is None
-            or u.department.agency.id != agency.id
-        ):
-            raise invalid(field, "暗访组成员须为本机关的执法人员")
-        if not u.has_role(Role.OFFICER, Role.SECTION_HEAD, Role.LEADER):
-            raise invalid(field, f"{u.name}不是执法人员")
-        if not (u.cert_valid_on(window_from) and u.cert_valid_on(window_to)):
-            raise invalid(field, f"{u.name}的执法证在暗访时间窗口内无效，不能参加暗访")
-    from app.inspections.conflicts import conflicted  # helper "draw" (read only)
-
-    for eid in enterprise_ids:
-        clash = conflicted(member_ids, eid)
-        if clash:
-            names = "、".join(users[i].name for i in member_ids if i in clash)
-            raise invalid("member_ids", f"{names}与暗访对象之一存在已申报的回避关系，请调整检查组")
+    lead_id, member_ids, users = check_team(data, agency, region_path, window_from, window_to, enterprise_ids)
 
     number = next_number(agency, NUMBER_WORD, year=window_from.year)
     visit = CovertVisit(
@@ -334,6 +349,59 @@ def cancel_visit(visit: CovertVisit, data: dict, *, actor: User) -> None:
         changes={"status": [str(CovertStatus.SEALED), str(CovertStatus.CANCELLED)]},
     )
     _notify_team(visit, key="cancelled", title=f"暗访任务 {visit.code} 已取消", body=reason or "", skip=actor)
+
+
+def change_team(visit: CovertVisit, data: dict, *, actor: User) -> None:
+    """Its creator changes the team (or its lead) while the visit is sealed: the start task follows the new lead;
+    everyone added or removed is told (they know of it, nobody else learns of it)."""
+    require(actor.id == visit.created_by_id, "只有暗访任务的部署人可以调整检查组")
+    if visit.status != CovertStatus.SEALED:
+        raise InvalidState(f"暗访任务当前为“{visit.status}”，不能调整检查组")
+    lead_id, member_ids, users = check_team(
+        data,
+        visit.agency,
+        visit.region_path,
+        visit.window_from,
+        visit.window_to,
+        [t.enterprise_id for t in visit.targets],
+    )
+    before = sorted(visit.member_ids)
+    removed = [m.user for m in visit.members if m.user_id not in member_ids]
+    old_lead = visit.lead.id if visit.lead else None
+    kept = {m.user_id: m for m in visit.members}
+    visit.members = [
+        kept.get(uid) or CovertMember(user_id=uid, cert_no=users[uid].cert_no, user=users[uid])
+        for uid in member_ids
+    ]
+    for m in visit.members:
+        m.is_lead = m.user_id == lead_id
+    db.session.flush()
+    task = ready_task(visit, "start_visit")
+    if task.assignee_id != lead_id:  # the seal keeps the task off every queue: it follows the lead directly
+        task.assignee_id, task.claimed_by_id = lead_id, None
+    audit.record(
+        actor,
+        "covert.team_changed",
+        visit,
+        summary=f"调整暗访任务 {visit.code} 的检查组",
+        changes={"covert_team": [before, sorted(member_ids)], "covert_lead": [old_lead, lead_id]},
+    )
+    _notify_team(
+        visit,
+        key=f"team:{clock.now().timestamp():.0f}",
+        title=f"暗访任务 {visit.code}",
+        body="检查组已调整，任务内容仅检查组可见，请严格保密。",
+        skip=actor,
+    )
+    if removed:
+        notifications.notify(
+            removed,
+            visit,
+            kind="covert",
+            key=f"removed:{visit.id}:{clock.now().timestamp():.0f}",
+            title=f"您已不再参加暗访任务 {visit.code}",
+            body="请对已知悉的任务内容继续保密。",
+        )
 
 
 def window_passed(visit: CovertVisit) -> None:
@@ -405,7 +473,9 @@ def start_visit(visit: CovertVisit, data: dict, *, actor: User, task=None) -> li
             .values(region_path=visit.region_path)
             .execution_options(synchronize_session=False)
         )
-    changes = _step(visit, task, {"started": True}, actor=actor)
+    changes = _step(
+        visit, task, {"started": True, "lead_id": visit.lead.id if visit.lead else actor.id}, actor=actor
+    )
     audit.record(
         actor,
         "covert.started",
