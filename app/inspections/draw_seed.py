@@ -1,5 +1,6 @@
 """Demo 双随机 (found by app.inspections.seed as `seed_draw`): the 随机抽查事项清单 published, one 回避关系
-declared, a batch drawn (seed revealed, targets with their teams, their 双随机 inspections) and a batch
+declared, a batch drawn (seed revealed, targets with their teams, their 双随机 inspections, one 回避
+replacement and one 补抽) and a batch
 committed and waiting for its draw (pool hash and seed commitment public, seed secret). Through the real
 operations, as the demo's section head. Flushes, never commits."""
 
@@ -63,6 +64,24 @@ def seed_draw(ctx: dict) -> dict:
     )
     ops.commit_batch(drawn, {}, actor=head)
     ops.draw_batch(drawn, {}, actor=head)
+    # a drawn officer recuses (approved by the section head), and one 补抽 approved by the leader: both in
+    # the public record and replayed there
+    target = drawn.targets[0]
+    member = next((u for u in target.team if u != head.id), None)
+    from app.auth.models import User
+
+    officer_user = db.session.get(User, member) if member is not None else None
+    if officer_user is not None:
+        request = ops.request_recusal(
+            target, {"reason": "本人表兄在该企业任生产负责人（抽取后获知）"}, actor=officer_user
+        )
+        ops.decide_recusal(
+            request, {"decision": "approve", "opinion": "同意回避，按规则顺延替换"}, actor=head
+        )
+    supplement = ops.request_supplement(
+        drawn, {"count": 1, "reason": "抽中企业之一已停产整顿，补抽1户"}, actor=head
+    )
+    ops.decide_supplement(supplement, {"decision": "approve", "opinion": "同意补抽"}, actor=users["leader"])
     committed = ops.create_batch(
         {
             "title": f"{today.year}年工贸企业双随机抽查（待抽取）",

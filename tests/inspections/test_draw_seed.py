@@ -20,5 +20,6 @@ def test_demo_has_a_committed_and_a_drawn_batch(app):
     assert drawn.targets and all(t.inspection_id for t in drawn.targets)
     insp = db.session.get(Inspection, drawn.targets[0].inspection_id)
     assert insp.source == InspectionSource.RANDOM and insp.source_ref == drawn.number
-    assert ops.replay(ops.published_inputs(drawn), published=drawn).ok
+    outcome = ops.replay(ops.published_inputs(drawn), published=drawn)
+    assert outcome.ok and sorted(c["kind"] for c in outcome.changes) == ["回避替换", "补抽"]
     assert ops.published_inputs(committed)["seed"] == "" and committed.seed_commitment
