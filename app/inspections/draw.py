@@ -423,6 +423,28 @@ def supplement_v1(
     return targets
 
 
+V1_DESCRIPTION = """抽取算法 v1（公开、确定、可复核）
+
+输入（均在公开记录中公布）：检查对象库 pool（[{id 企业ID, industry 行业, town 乡镇}]）、执法检查人员库 inspectors
+（[人员ID]）、排除清单 exclusions（enterprises 排除企业及理由；conflicts 回避关系 [人员ID, 企业ID]）、分层 strata
+（[{industry, town, count 户数 或 ratio 比例}]，空值表示不限）、每户检查人员数 inspectors_per_target、随机种子 seed
+（64位十六进制字符，提交时只公布 SHA-256(seed) 承诺值，抽取时公开）。
+
+校验值：以上数据按规范JSON（键名排序、无空格、UTF-8）计算 SHA-256。对象库校验值覆盖
+{enterprises: pool, inspectors, strata, inspectors_per_target}；排除清单校验值覆盖 exclusions。
+
+HMAC 为以种子（ASCII字节）为密钥的 HMAC-SHA256，结果按字节（即十六进制）由小到大比较。
+1. 从对象库中去掉排除企业；每户企业归入第一个行业、乡镇均匹配的分层（未列入任何分层的不抽取）。
+2. 每个分层内按 HMAC("分层键|企业ID") 排序（分层键为"行业或*|乡镇或*"），取前 count 户，或向上取整(比例×该层户数)户。
+3. 抽中企业按分层顺序、层内序号依次配检查组：候选人为与该企业无回避关系、本批已分配次数最少的人员（按人员ID排序）；
+   第 j 名组员为候选人中第 (HMAC("team|企业ID|#j") 前8字节的大端整数 mod 剩余候选人数) 位，选出后移出候选；
+   该层候选用尽时转入已分配次数次少的人员，j 继续累加。第一名为主办。
+4. 回避替换：该户无回避关系、不在检查组、未曾退出该组的人员中，HMAC("recusal|企业ID|人员ID") 最小者。
+   抽取后新申报的回避关系和计划检查日执法证失效的人员记入该次替换记录，复核时一并使用。
+5. 补抽第 n 次：从未被排除、未被抽中的对象中（可限定分层）按 HMAC("supplement|n|企业ID") 排序取所需户数，
+   检查组按第3条规则、以本批已有分配次数为起点确定。补抽须经负责人批准并记入公开记录。"""
+
+
 @dataclass(frozen=True)
 class Algorithm:
     draw: Callable[[DrawInputs], dict]
@@ -436,9 +458,7 @@ ALGORITHMS: dict[str, Algorithm] = {
         draw=draw_v1,
         replacement=replacement_v1,
         supplement=supplement_v1,
-        description="分层按HMAC-SHA256(种子, 分层|企业ID)排序抽取对象；检查人员在本批已分配次数最少者中"
-        "按HMAC(种子, team|企业ID|#序号)依次选取；回避按HMAC(种子, recusal|企业ID|人员ID)排序顺延；"
-        "补抽按HMAC(种子, supplement|次序|企业ID)排序",
+        description=V1_DESCRIPTION,
     ),
 }
 

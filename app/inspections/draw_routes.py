@@ -530,7 +530,7 @@ def replay():
             outcome = ops.Replay(False, None, None, None, None, None, "请粘贴抽取数据或选择批次", [])
     return render_template(
         "inspections/draws/public_replay.html", batch=batch, outcome=outcome, text=text,
-        versions=sorted(algo.ALGORITHMS), description=algo.__doc__,
+        versions=sorted(algo.ALGORITHMS), algorithms=algo.ALGORITHMS,
     )  # fmt: skip
 
 

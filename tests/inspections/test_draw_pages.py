@@ -72,6 +72,8 @@ def test_public_pages_hide_drafts_and_list_items(world, app, new_batch, spot_ite
     anon = app.test_client()
     assert anon.get(f"/gongshi/draws/{batch.id}").status_code == 404
     assert anon.get(f"/gongshi/draws/{batch.id}/inputs.json").status_code == 404
+    replay = anon.get("/gongshi/draws/replay").get_data(as_text=True)
+    assert "抽取算法 v1" in replay and "HMAC(&#34;team|企业ID|#j&#34;)" in replay  # the rules, in Chinese
     items = anon.get("/gongshi/draws/items").get_data(as_text=True)
     assert spot_item.name in items
 
