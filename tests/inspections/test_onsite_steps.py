@@ -371,3 +371,28 @@ def test_cancel_before_the_visit(world, new_inspection, planned):
     ops.start_onsite(started, start_data(world), actor=world.officer)
     with pytest.raises(InvalidState):
         ops.cancel_inspection(started, {"reason": "x"}, actor=world.leader)
+
+
+def test_the_times_of_credentials_and_recusal_may_be_recorded_as_they_were(world, planned):
+    from datetime import datetime
+
+    now = clock.now()
+    early = now - timedelta(minutes=20)
+    for field, value, words in (
+        ("credentials_shown_at", now + timedelta(minutes=5), "晚于现在"),
+        ("credentials_shown_at", now - timedelta(hours=13), "12小时"),
+        ("recusal_explained_at", early - timedelta(minutes=1), None),
+        ("credentials_shown_at", "昨天", "格式"),
+    ):
+        data = start_data(world, **{"credentials_shown_at": early, field: value})
+        with pytest.raises(ValidationFailed) as exc:
+            ops.start_onsite(planned, data, actor=world.officer)
+        assert field in exc.value.field_errors and (words is None or words in exc.value.field_errors[field])
+    ops.start_onsite(
+        planned,
+        start_data(world, credentials_shown_at=early, recusal_explained_at=early + timedelta(minutes=1)),
+        actor=world.officer,
+    )
+    assert planned.credentials_shown_at == early and planned.started_at == early
+    assert planned.recusal_explained_at == early + timedelta(minutes=1)
+    assert isinstance(planned.started_at, datetime)

@@ -138,6 +138,27 @@ def _local(value: datetime) -> datetime:
     return value.astimezone(clock.TZ)
 
 
+MAX_BACKDATE_HOURS = 12  # a time typed in afterwards (the tablet was offline) lies within the same visit
+
+
+def _moment(value: Any, field: str, now: datetime) -> datetime:
+    """A time recorded on site: now when not given; never in the future, never before the visit's day."""
+    if value in (None, ""):
+        return now
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise invalid(field, "时间格式不正确") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=clock.TZ)
+    if value > now:
+        raise invalid(field, "时间不能晚于现在")
+    if (now - value).total_seconds() > MAX_BACKDATE_HOURS * 3600:
+        raise invalid(field, f"时间不能早于{MAX_BACKDATE_HOURS}小时前（请如实记录到场时间）")
+    return value
+
+
 def _date(value: Any, field: str, *, required: bool = True) -> date | None:
     if value in (None, ""):
         if required:
@@ -576,14 +597,18 @@ def start_onsite(inspection: Inspection, data: dict, *, actor: User) -> None:
         raise invalid("checklist_code", "请选择本次检查使用的检查表")
     inspection.checklist_code = checklist_code
     now = clock.now()
+    shown_at = _moment(data.get("credentials_shown_at"), "credentials_shown_at", now)
+    explained_at = _moment(data.get("recusal_explained_at"), "recusal_explained_at", now)
+    if explained_at < shown_at:
+        raise invalid("recusal_explained_at", "告知回避的时间不能早于出示执法证件的时间")
     inspection.place = place
     inspection.present_person = present_person
     inspection.present_person_role = present_role
-    inspection.credentials_shown_at = now
-    inspection.recusal_explained_at = now
+    inspection.credentials_shown_at = shown_at
+    inspection.recusal_explained_at = explained_at
     names = "、".join(members[i].user.name for i in recused)
     inspection.recusal_answer = answer if not recused else f"申请{names}回避"
-    inspection.started_at = now
+    inspection.started_at = shown_at  # the visit starts with the credentials shown
     from app.inspections import status
 
     status.refresh(inspection, actor=actor)
