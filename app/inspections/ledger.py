@@ -30,6 +30,7 @@ from app.inspections import queries
 from app.inspections.models import (
     EnterpriseClass,
     Finding,
+    FindingOutcome,
     Inspection,
     InspectionMember,
     InspectionSource,
@@ -297,13 +298,20 @@ def _row(seq: int, insp, rel: dict, counts: dict, locality) -> dict:
 
 
 def _case_words(rows) -> str:
+    """是否立案（立案号）: 是 with the case numbers when a violation was filed (立案); otherwise 否 with how each
+    violation ended (简易程序 with its decision's number, 不予处罚, 移送, 不予立案) or that it is still open."""
     if not rows:
         return "否"
-    filed = [r.case_no for r in rows if r.case_no]
+    filed = [r.case_no or "" for r in rows if r.outcome == FindingOutcome.FILED]
     if filed:
-        return "是（" + "、".join(dict.fromkeys(filed)) + "）"
-    outcomes = [f"问题{r.seq}：{r.outcome or '待处理'}" for r in rows]
-    return "否（" + "；".join(outcomes) + "）"
+        return "是（" + "、".join(x for x in dict.fromkeys(filed) if x) + "）" if any(filed) else "是"
+    ends = []
+    for r in rows:
+        word = r.outcome or FindingOutcome.PENDING.value
+        if r.outcome == FindingOutcome.SIMPLE and r.case_no:
+            word += f" {r.case_no}"
+        ends.append(f"问题{r.seq}：{word}")
+    return "否（" + "；".join(ends) + "）"
 
 
 def filter_words(f: queries.InspectionFilters) -> str:

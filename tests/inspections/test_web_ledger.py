@@ -163,3 +163,21 @@ def test_the_downloaded_file_holds_the_filtered_rows(login, world, made):
 def test_the_ledgers_page_offers_it_to_staff(login, world, made):
     html = login(world.supervisor).get("/ledgers").get_data(as_text=True)
     assert "执法检查台账" in html and 'data-testid="ledger-inspections"' in html
+
+
+def test_the_case_column_says_how_each_violation_ended(world):
+    from types import SimpleNamespace as Row
+
+    words = ledger._case_words
+    assert words([]) == "否"
+    assert words([Row(seq=1, outcome="立案", case_no="萧应急立〔2026〕3号")]) == "是（萧应急立〔2026〕3号）"
+    assert (
+        words(
+            [
+                Row(seq=1, outcome="简易程序", case_no="萧应急当罚〔2026〕1号"),
+                Row(seq=2, outcome=None, case_no=None),
+            ]
+        )
+        == "否（问题1：简易程序 萧应急当罚〔2026〕1号；问题2：待处理）"
+    )
+    assert words([Row(seq=2, outcome="移送", case_no=None)]) == "否（问题2：移送）"
