@@ -300,3 +300,19 @@ def test_a_large_draw_leaves_the_rest_of_its_inspections_to_the_sweep(world, new
     insp = db.session.get(Inspection, batch.targets[1].inspection_id)
     assert insp.created_by_id == world.section_head.id and insp.source_ref == batch.number
     assert ops.sweep_draw_inspections() is None  # idempotent
+
+
+def test_no_recusal_replacement_once_the_inspection_started(world, new_batch, db):
+    from app.auth.models import User
+
+    batch = new_batch("drawn", strata=[{"industry": None, "town": None, "count": 1}])
+    target = batch.targets[0]
+    member = db.session.get(User, target.team[-1])
+    ev = ops.request_recusal(target, {"reason": "亲属任职"}, actor=member)
+    insp = db.session.get(Inspection, target.inspection_id)
+    insp.status = "检查中"  # the on-site steps are the onsite tests'; here only the state matters
+    approver = world.section_head if member.id != world.section_head.id else world.leader
+    with pytest.raises(InvalidState, match="不能再申请回避替换"):
+        ops.decide_recusal(ev, {"decision": "approve"}, actor=approver)
+    with pytest.raises(InvalidState, match="不能再申请回避替换"):
+        ops.request_recusal(target, {"reason": "亲属任职"}, actor=db.session.get(User, target.team[0]))

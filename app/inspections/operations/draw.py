@@ -878,6 +878,16 @@ def _left(batch: DrawBatch, target: DrawTarget) -> set[int]:
     }
 
 
+def _require_not_started(target: DrawTarget) -> None:
+    """Recusal changes the team of an inspection not yet begun (待审批/待检查); once the team is on site,
+    回避 is the on-site step's (the enterprise's answer recorded there)."""
+    from app.inspections.models import Inspection, InspectionStatus
+
+    insp = db.session.get(Inspection, target.inspection_id) if target.inspection_id else None
+    if insp is not None and insp.status not in (InspectionStatus.PENDING_APPROVAL, InspectionStatus.PLANNED):
+        raise InvalidState(f"该检查已{insp.status}，不能再申请回避替换")
+
+
 def request_recusal(target: DrawTarget, data: dict, *, actor: User) -> DrawEvent:
     """The drawn officer asks to be recused from the target (a relation not declared before)."""
     batch = target.batch
@@ -890,6 +900,7 @@ def request_recusal(target: DrawTarget, data: dict, *, actor: User) -> DrawEvent
         for ev in batch.events
     ):  # fmt: skip
         raise InvalidState("您对该企业的回避申请正在审批中")
+    _require_not_started(target)
     reason = _text(data, "reason", "回避理由")
     ev = _event(
         batch, DrawEventKind.RECUSAL_REQUESTED, actor=actor, reason=reason, pending=True,
@@ -928,6 +939,7 @@ def decide_recusal(event: DrawEvent, data: dict, *, actor: User, task=None) -> D
     if decision == "approve":
         if out not in target.team:
             raise InvalidState("该人员已不在检查组中")
+        _require_not_started(target)
         new = _replace(
             batch, target, out, actor=db.session.get(User, event.actor_id), approver=actor, reason=event.reason,
             extra={"request_id": event.id, "opinion": opinion},
