@@ -975,8 +975,10 @@ def create_month_tasks(plan: InspectionPlan, on: date) -> int:
     from app.inspections.models import InspectionMode, InspectionSource
     from app.inspections.operations.inspection import create_inspection
 
+    # The 负责人 approved a plan whose 重点 counts are within each enterprise's cap (cap_problems), not an
+    # inspection over it: if other inspections have used the budget since, this one waits for the leader's
+    # over-cap decision (待审批, the reason below) like any other — never approved silently in their name.
     actor = plan.submitted_by or plan.drafted_by
-    approver = plan.decided_by
     due = _month_end(on.year, on.month)
     planned_on = max(on, date(on.year, on.month, 1))
     made = 0
@@ -994,13 +996,12 @@ def create_month_tasks(plan: InspectionPlan, on: date) -> int:
             "due_on": due,
             "lead_officer_id": item.lead_officer_id,
             "member_ids": list(item.member_ids),
-            "over_cap_reason": f"列入{plan.label}的重点检查（{'、'.join(item.reasons or [])}）",
+            "over_cap_reason": f"列入{plan.label}的重点检查（{'、'.join(item.reasons or [])}），"
+            "批准计划后年度检查次数已被其他检查用满",
         }
         try:
             with db.session.begin_nested():
-                inspection = create_inspection(
-                    item.enterprise, data, actor=actor, approved_over_cap_by=approver
-                )
+                inspection = create_inspection(item.enterprise, data, actor=actor)
         except DomainError as exc:
             item.task_error = str(exc)[:500]
             continue
