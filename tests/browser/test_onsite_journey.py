@@ -41,6 +41,9 @@ def test_an_officer_runs_the_visit_on_a_tablet_or_phone(
     url = f"{live_server}/inspections/{insp_id}"
     ctx, page = as_user(browser, live_server, "officer")
     page.set_viewport_size({"width": width, "height": height})
+    _go(page, f"{live_server}/inspections/new?enterprise_id={world.ent_a.id}")
+    assert page.locator("[data-testid=budget-box]").count() == 1  # the budget before anything is created
+    reads_well(page, f"新建检查·{width}px")
     _go(page, url)
     reads_well(page, f"检查页面（待检查）·{width}px")
 
