@@ -197,6 +197,8 @@ def detail(tipoff_id: int):
         officers=_officers(tipoff) if may_inspect else [],
         notice=NOTICES.get(request.args.get("done", "")),
         error=None,
+        values={"member_ids": [current_user.id]},
+        errors={},
     )
 
 
@@ -204,9 +206,10 @@ def detail(tipoff_id: int):
 @login_required
 def open_inspection(tipoff_id: int):
     tipoff = _tipoff_or_404(tipoff_id)
+    member_ids = [m for m in request.form.getlist("member_ids") if m.isdigit()]
     data = {
         "planned_on": request.form.get("planned_on") or None,
-        "member_ids": [m for m in request.form.getlist("member_ids") if m.isdigit()],
+        "member_ids": member_ids,
         "enterprise_id": request.form.get("enterprise_id") or None,
         "checklist_code": request.form.get("checklist_code") or None,
     }
@@ -231,7 +234,10 @@ def open_inspection(tipoff_id: int):
             may_inspect=True,
             officers=_officers(tipoff),
             notice=None,
-            error=str(exc),
+            error=exc.message,
+            # what was typed stays, each message next to its field
+            values={**data, "member_ids": [int(m) for m in member_ids]},
+            errors=exc.field_errors,
         ), exc.status
     commit_request()
     return redirect(url_for("inspection_reports.detail", tipoff_id=tipoff.id, done="inspection"))

@@ -544,8 +544,16 @@ def open_inspection(tipoff: TipOff, data: dict[str, Any], *, actor: User):
             planned_on = date.fromisoformat(planned_on)
         except ValueError:
             raise invalid("planned_on", "请填写计划检查日期") from None
-    members = [int(m) for m in (data.get("member_ids") or [])]
-    lead = int(data.get("lead_officer_id") or actor.id)
+    try:
+        members = [int(m) for m in (data.get("member_ids") or [])]
+    except (TypeError, ValueError):
+        raise invalid("member_ids", "请选择检查人员") from None
+    try:
+        # the lead: as given, else the officer the tip-off was assigned to (who verifies it, even when the
+        # section head arranges the inspection) — added to the team if not ticked
+        lead = int(data.get("lead_officer_id") or tipoff.assigned_to_id or actor.id)
+    except (TypeError, ValueError):
+        raise invalid("lead_officer_id", "请选择主办执法人员") from None
     if lead not in members:
         members.insert(0, lead)
     inspection = create_inspection(
