@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager
 
-from app import audit, clock, publication
+from app import audit, clock, dashboard, publication, ui
 from app.auth.models import User
 from app.auth.permissions import in_scope, scope_clause
 from app.auth.roles import Role
@@ -70,11 +70,14 @@ def register(app: Flask) -> None:
     audit.register_action_labels(ACTION_LABELS)
     app.jinja_env.globals["inspection_results"] = results_context
     app.register_blueprint(results_routes.bp)
-    from app import ui
-
-    ui.register_nav(  # the section head's view (officers reach it from the inspection pages' links)
-        "inspection_results.open_items", "检查待办", [Role.SECTION_HEAD, Role.LEADER], order=57
+    # the open items: a dashboard panel for section heads and leaders (their menu is full at 1280 px); the
+    # enterprise's own measures: a menu entry of its short menu
+    dashboard.register_panel(
+        dashboard.Panel(
+            key="inspection_open_items", can_view=can_view_open_items, render=render_panel, order=111
+        )
     )
+    ui.register_nav("inspection_results.measures", "现场处理措施", [Role.ENTERPRISE], order=57)
 
 
 # ---- access ----------------------------------------------------------------------------------------------
@@ -202,6 +205,29 @@ def measures_for(user: User, *, in_force_only: bool = False) -> list[OnSiteMeasu
             )
         )
     return list(db.session.scalars(_scoped(user, stmt).limit(OPEN_LIMIT)).unique())
+
+
+def can_view_open_items(user) -> bool:
+    return (not user.is_enterprise_user) and user.has_role(Role.SECTION_HEAD, Role.LEADER)
+
+
+def open_counts(user: User) -> dict[str, int]:
+    """The open items' counts (capped), the overdue 公示 among them."""
+    overdue = unpublished_results_stmt(user).where(Inspection.result_publish_due < clock.today())
+    return {
+        "violations": capped_count(open_violations_stmt(user)),
+        "measures": capped_count(measures_in_force_stmt(user)),
+        "results": capped_count(unpublished_results_stmt(user)),
+        "overdue": capped_count(overdue),
+    }
+
+
+def render_panel(user, args) -> str:
+    from flask import render_template
+
+    from app.paging import count_label
+
+    return render_template("inspections/_open_items_panel.html", counts=open_counts(user), label=count_label)
 
 
 # ---- the partial's context -------------------------------------------------------------------------------

@@ -159,6 +159,8 @@ def test_enterprise_sees_its_own_measures(world, results_inspection, login):
     m1 = ops.issue_measure(mine, {"kind": "立即改正", "facts": "安全出口上锁"}, actor=world.officer)
     m2 = ops.issue_measure(theirs, {"kind": "立即改正", "facts": "通道堵塞"}, actor=world.officer)
     db.session.commit()
+    menu = login(world.manager_a).get("/inbox").get_data(as_text=True)
+    assert 'href="/inspections/measures"' in menu  # the enterprise's menu has its measures
     page = login(world.manager_a).get("/inspections/measures").get_data(as_text=True)
     assert f'data-testid="measure-row-{m1.id}"' in page and f'data-testid="measure-row-{m2.id}"' not in page
     staff = login(world.section_head).get("/inspections/measures?in_force=1").get_data(as_text=True)
@@ -184,3 +186,19 @@ def test_a_measure_past_its_period_and_still_in_force_is_flagged(world, results_
     clock.freeze(clock.today() + timedelta(days=3))
     page = login(world.section_head).get("/inspections/open-items").get_data(as_text=True)
     assert f'data-testid="measure-expired-{m.id}"' in page
+
+
+def test_the_dashboard_panel_counts_the_open_items(world, results_inspection, login, frozen):
+    insp = results_inspection({"is_violation": True}, {"is_violation": True}, source="双随机")
+    insp.result_publish_due = clock.today() - timedelta(days=1)
+    ops.issue_measure(insp, {"kind": "立即改正", "facts": "安全出口上锁"}, actor=world.officer)
+    db.session.commit()
+    page = login(world.section_head).get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="inspection-open-items-panel"' in page
+    for key, n in (("violations", 2), ("measures", 1), ("results", 1), ("overdue", 1)):
+        assert f'data-testid="open-count-{key}">{n}<' in page, key
+    assert 'data-testid="inspection-open-items-panel"' not in login(world.officer).get(
+        "/dashboard/"
+    ).get_data(as_text=True)
+    other = login(world.other_officer).get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="open-count-violations">2<' not in other
