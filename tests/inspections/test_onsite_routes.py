@@ -198,6 +198,8 @@ def test_the_visit_through_the_pages(login, world, new_inspection):
     assert 'data-testid="record-issued"' in page and insp.record_no in page
     doc = _text(officer.get(f"/documents/{insp.record_document_id}"))
     assert "出示执法证件" in doc and "34130002" in doc and "1号污水池" in doc and "签名" in doc
+    scheme = _text(officer.get(f"/documents/{insp.scheme_document_id}"))
+    assert "检方" in scheme and "一、检查依据" in scheme and "YX-15" in scheme and "34130001" in scheme
     # a second issue is told who and when
     r = login(world.officer2).post(f"/inspections/{insp.id}/record", {"summary": "again"})
     assert r.status_code in (302, 303)
