@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -50,23 +51,44 @@ def cn_date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-# Navigation: (order, endpoint, label, roles that see it; None = every logged-in user). Domains add their
+# Navigation: endpoint -> (order, label, roles that see it; None = every logged-in user). Domains add their
 # entries with `register_nav` in their init_app; an entry whose endpoint is not registered is not shown.
 NAV: dict[str, tuple[int, str, frozenset | None]] = {
     "inbox.index": (10, "我的待办", None),
     "inbox.done": (20, "已办", None),
-    "dashboard.index": (60, "统计分析", frozenset({Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN})),
-    "ledgers.index": (70, "台账导出", frozenset({Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN})),
-    "org.enterprises": (80, "企业名录", frozenset({Role.OFFICER, Role.LEGAL_REVIEWER, Role.LEADER, Role.SECTION_HEAD,
-                                                   Role.SUPERVISOR, Role.ADMIN})),
+    "dashboard.index": (
+        60,
+        "统计分析",
+        frozenset({Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN}),
+    ),
+    "ledgers.index": (
+        70,
+        "台账导出",
+        frozenset({Role.SUPERVISOR, Role.SECTION_HEAD, Role.LEADER, Role.ADMIN}),
+    ),
+    "org.enterprises": (
+        80,
+        "企业名录",
+        frozenset(
+            {Role.OFFICER, Role.LEGAL_REVIEWER, Role.LEADER, Role.SECTION_HEAD, Role.SUPERVISOR, Role.ADMIN}
+        ),
+    ),
     "org.my_enterprise": (85, "本企业信息", frozenset({Role.ENTERPRISE})),
     "admin.users": (90, "系统管理", frozenset({Role.ADMIN})),
 }
+# endpoint -> the menu it folds into (a domain with many pages shows one menu, not a row of links)
+NAV_GROUPS: dict[str, str] = {}
 
 
-def register_nav(endpoint: str, label: str, roles=None, *, order: int = 50) -> None:
-    """A navigation entry for a domain page (order: 10 待办 … 50 domains … 90 系统管理)."""
+def register_nav(endpoint: str, label: str, roles=None, *, order: int = 50, group: str | None = None) -> None:
+    """A navigation entry for a domain page (order: 10 待办 … 50 domains … 90 系统管理). Entries with the same
+    `group` fold into one drop-down menu of that name, placed where its lowest-ordered entry would be; a group
+    with a single visible entry shows as that entry."""
     NAV[endpoint] = (order, label, frozenset(roles) if roles is not None else None)
+    if group:
+        NAV_GROUPS[endpoint] = group
+    else:
+        NAV_GROUPS.pop(endpoint, None)
 
 
 def register_field_labels(labels: dict[str, str]) -> None:
@@ -74,12 +96,21 @@ def register_field_labels(labels: dict[str, str]) -> None:
     FIELD_LABELS.update(labels)
 
 
-def nav_items() -> list[tuple[str, str, bool]]:
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+    active: bool
+    children: tuple[NavItem, ...] = ()
+
+
+def nav_items() -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
     from flask import current_app
 
-    items = []
+    items: list[NavItem] = []
+    groups: dict[str, list[NavItem]] = {}
     for endpoint, (_order, label, roles) in sorted(NAV.items(), key=lambda kv: kv[1][0]):
         if endpoint not in current_app.view_functions:
             continue
@@ -87,18 +118,49 @@ def nav_items() -> list[tuple[str, str, bool]]:
             continue
         if roles is not None and not current_user.has_role(*roles):
             continue
-        items.append((url_for(endpoint), label, request.endpoint == endpoint))
-    return items
+        entry = NavItem(url_for(endpoint), label, request.endpoint == endpoint)
+        group = NAV_GROUPS.get(endpoint)
+        if group is None:
+            items.append(entry)
+            continue
+        if group not in groups:
+            groups[group] = []
+            items.append(NavItem("", group, False))  # its place; filled below
+        groups[group].append(entry)
+    out: list[NavItem] = []
+    for item in items:
+        members = groups.get(item.label) if not item.href else None
+        if members is None:
+            out.append(item)
+        elif len(members) == 1:
+            out.append(members[0])
+        else:
+            out.append(NavItem("", item.label, any(m.active for m in members), tuple(members)))
+    return out
 
 
 # Chinese names of fields that appear in many objects' change history (audit timeline); object
 # pages may pass their own `labels`, which win.
 FIELD_LABELS = {
-    "status": "状态", "assignee": "办理人", "name": "名称", "phone": "电话", "address": "地址", "roles": "角色",
-    "department": "单位", "enterprise": "所属企业", "is_active": "启用", "cert_no": "执法证号",
-    "username": "用户名", "short_name": "简称", "kind": "类型", "parent": "上级单位", "region": "属地",
-    "cert_expires_on": "执法证有效期至", "legal_qualification_no": "法律职业资格证书编号",
-    "category": "分类分级", "expires_on": "公示截止期",
+    "status": "状态",
+    "assignee": "办理人",
+    "name": "名称",
+    "phone": "电话",
+    "address": "地址",
+    "roles": "角色",
+    "department": "单位",
+    "enterprise": "所属企业",
+    "is_active": "启用",
+    "cert_no": "执法证号",
+    "username": "用户名",
+    "short_name": "简称",
+    "kind": "类型",
+    "parent": "上级单位",
+    "region": "属地",
+    "cert_expires_on": "执法证有效期至",
+    "legal_qualification_no": "法律职业资格证书编号",
+    "category": "分类分级",
+    "expires_on": "公示截止期",
 }
 UNKNOWN_FIELD_LABEL = "其他信息"
 
@@ -109,6 +171,7 @@ def field_label(field: str, labels: dict[str, str] | None = None) -> str:
     if labels and field in labels:
         return labels[field]
     return FIELD_LABELS.get(field, UNKNOWN_FIELD_LABEL)
+
 
 STATUS_BADGES = {
     "overdue": "danger",

@@ -471,7 +471,7 @@ def register(app: Flask) -> None:
     attachments_pkg.register_access("covert_visits", sealed.can_see_id)
     audit.register_action_labels(ACTION_LABELS)
     ui.register_field_labels(FIELD_LABELS)
-    ui.register_nav("inspections_covert.index", "随机暗访", roles=STAFF, order=56)
+    # its menu entry: app.inspections.web.register_menu (the domain's one 监督检查 menu)
     dashboard.register_panel(
         dashboard.Panel(
             key="covert",
