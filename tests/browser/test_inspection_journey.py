@@ -123,6 +123,11 @@ def _define_commit_draw(browser, live_server, spot_item) -> DrawBatch:
     for uid in target.team:  # the team shown with the target
         assert _db.session.get(User, uid).name in row
     main_reads_well(page, "抽取结果·1280px")
+    rows.first.get_by_role("link", name="查看").click()  # the target's inspection task
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/inspections/{target.inspection_id}")
+    assert page.inner_text("[data-testid=inspection-status]") == "待检查"
+    main_reads_well(page, "抽中的检查·1280px")
     ctx.close()
     return batch
 
@@ -162,6 +167,12 @@ def test_a_drawn_target_is_inspected_on_a_tablet_and_its_order_reaches_the_enter
     insp_id, lead = insp.id, insp.lead_officer
     url = f"{live_server}/inspections/{insp_id}"
 
+    # a planned inspection is not the enterprise's to see (only from 检查中 on)
+    ent_ctx, ent_page = as_user(browser, live_server, "manager_a")
+    response = ent_page.goto(url)
+    assert response is not None and response.status in (403, 404)
+    ent_ctx.close()
+
     # ---- 2. the lead officer at tablet width -----------------------------------------------------------
     ctx, page = as_user(browser, live_server, lead.username)
     _size(page, TABLET)
@@ -191,7 +202,11 @@ def test_a_drawn_target_is_inspected_on_a_tablet_and_its_order_reaches_the_enter
     page.locator("form.safeloop-form button[type=submit]").last.click()
     page.wait_for_load_state("networkidle")
     _go(page, url)
-    assert page.locator("[data-testid=scheme-link]").count() == 1
+    page.click("[data-testid=scheme-link]")
+    page.wait_for_load_state("networkidle")
+    scheme = page.inner_text("[data-testid=document]")
+    assert "检方" in scheme and batch.number in scheme, scheme
+    _go(page, url)
     assert page.locator("[data-testid=task-prepare_scheme]").count() == 0
 
     start = page.locator("[data-testid=form-inspection_start]")
