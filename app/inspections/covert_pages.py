@@ -445,6 +445,9 @@ def register(app: Flask) -> None:
         register_doc_type(dt)
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
+    # the subject summary on the generic task page asks the seal itself: that page shows a task to whoever
+    # has its region in scope, and a platform admin without a department has every region, even none
+    app.add_template_global(sealed.can_see, "covert_can_see")
     subjects.register_subject(
         "covert_visits",
         subjects.model_view(
