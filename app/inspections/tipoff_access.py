@@ -3,7 +3,8 @@
 - `can_view(user, tipoff)`: staff of the jurisdiction (scope: the tip-off's region). Never an enterprise
   account — not even the enterprise it names (保护举报人: the reported unit must learn nothing of it).
 - `may_see_informant(user, tipoff)`: the informant's identity (name, phone, ID number, address) — only the
-  officer who recorded the tip-off (受理人) and the 负责人 (Role.LEADER) of the jurisdiction; a tip-off the
+  officer who recorded the tip-off (受理人) and the 负责人 (Role.LEADER) of the agency that received it (not a
+  city leader whose scope covers the county); a tip-off the
   informant submitted online (no 受理人): the 负责人 only. Everyone else — the section head, the verifying
   officer, supervisors, admins — reads it masked.
 - `informant(user, tipoff)` and `content(user, tipoff)`: what a page, the API or a task page shows; the
@@ -36,9 +37,15 @@ def may_see_informant(user: Any, tipoff: Any) -> bool:
     """The informant's identity: the intake officer and the 负责人 of the jurisdiction, nobody else."""
     if not can_view(user, tipoff):
         return False
-    return (tipoff.received_by_id is not None and user.id == tipoff.received_by_id) or user.has_role(
-        Role.LEADER
-    )
+    if tipoff.received_by_id is not None and user.id == tipoff.received_by_id:
+        return True
+    # the 负责人 of the agency that received it — not a leader of a higher level whose scope merely covers it
+    return user.has_role(Role.LEADER) and _agency_id(user) == tipoff.agency_id
+
+
+def _agency_id(user: Any) -> int | None:
+    department = getattr(user, "department", None)
+    return department.agency.id if department is not None else None
 
 
 def informant(user: Any, tipoff: Any) -> dict[str, Any]:

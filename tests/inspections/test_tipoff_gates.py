@@ -114,3 +114,25 @@ def test_bad_ids_are_told_next_to_the_field(world, tipoffs):
             actor=world.officer2,
         )
     assert "lead_officer_id" in e.value.field_errors
+
+
+def test_a_higher_levels_leader_reads_the_informant_masked(world, tipoffs, login):
+    """保护举报人: the identity is for the receiving agency's 负责人, not a city leader whose scope covers it."""
+    from app.auth.roles import Role
+    from app.inspections import tipoff_access
+    from app.org.models import Department
+    from tests.factories.inspections_tipoff import SECRETS
+    from tests.factories.org import _user
+
+    t, _ = tipoffs.receive()
+    city = Department(name="宿州市应急管理局", short_name="宿", kind="局", region=world.county.parent)
+    db.session.add(city)
+    db.session.flush()
+    city_leader = _user("city_leader", "宿州局长", [Role.LEADER], city)
+    db.session.commit()
+    assert tipoff_access.can_view(city_leader, t)  # the city reads its counties' tip-offs …
+    assert not tipoff_access.may_see_informant(city_leader, t)  # … but not who made them
+    assert tipoff_access.may_see_informant(world.leader, t)
+    html = login(city_leader).get(f"/inspections/reports/{t.id}").get_data(as_text=True)
+    for secret in SECRETS:
+        assert secret not in html
