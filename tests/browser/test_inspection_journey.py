@@ -38,19 +38,6 @@ def reads_well(page, where: str) -> None:
     assert not problems, f"{where}: " + "\n".join(problems)
 
 
-def main_reads_well(page, where: str) -> None:
-    """The page's own content reads well, the navigation bar left out: at desk width a section head's bar
-    (every domain's menu and the long user name) is wider than 1280 px whatever the page (base.html, not
-    this domain's)."""
-    nav = page.locator("body > nav").first
-    nav.evaluate("(el) => { el.dataset.shown = el.style.display; el.style.display = 'none'; }")
-    try:
-        problems = page.evaluate(LAYOUT_PROBLEMS)
-    finally:
-        nav.evaluate("(el) => { el.style.display = el.dataset.shown; }")
-    assert not problems, f"{where}: " + "\n".join(problems)
-
-
 def _go(page, url: str) -> None:
     page.goto(url)
     page.wait_for_load_state("networkidle")
@@ -106,7 +93,7 @@ def _define_commit_draw(browser, live_server, spot_item) -> DrawBatch:
     frozen = page.inner_text("[data-testid=draw-frozen]")
     assert batch.pool_hash in frozen and batch.seed_commitment in frozen
     assert batch.seed not in page.content()  # committed, not revealed
-    main_reads_well(page, "已提交冻结·1280px")
+    reads_well(page, "已提交冻结·1280px")
 
     page.click("[data-testid=draw-run]")
     page.wait_for_load_state("networkidle")
@@ -122,12 +109,12 @@ def _define_commit_draw(browser, live_server, spot_item) -> DrawBatch:
     assert len(target.team) == 2 and target.inspection_id
     for uid in target.team:  # the team shown with the target
         assert _db.session.get(User, uid).name in row
-    main_reads_well(page, "抽取结果·1280px")
+    reads_well(page, "抽取结果·1280px")
     rows.first.get_by_role("link", name="查看").click()  # the target's inspection task
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"/inspections/{target.inspection_id}")
     assert page.inner_text("[data-testid=inspection-status]") == "待检查"
-    main_reads_well(page, "抽中的检查·1280px")
+    reads_well(page, "抽中的检查·1280px")
     ctx.close()
     return batch
 
