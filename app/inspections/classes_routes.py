@@ -233,11 +233,11 @@ def recompute():
 def detail(class_id: int):
     require(is_staff(current_user), STAFF_ONLY)
     from app.inspections.caps import budget
-    from app.inspections.operations.classification import override_class
+    from app.inspections.operations.classification import override_class, override_stamp
 
     ec = _scoped_class(current_user, class_id)
     can_override = may_override(current_user)
-    values: dict = {"klass": ec.klass}
+    values: dict = {"klass": ec.klass, "seen": override_stamp(ec)}
     errors: dict = {}
     form_error = None
     status = 200
@@ -245,7 +245,13 @@ def detail(class_id: int):
         require(can_override, "只有科室负责人可以调整分类分级")
         try:
             with forms.submission(OVERRIDE_FORM, request.form, actor=current_user) as data:
-                override_class(ec, data["klass"] or "", data["reason"] or "", actor=current_user)
+                override_class(
+                    ec,
+                    data["klass"] or "",
+                    data["reason"] or "",
+                    actor=current_user,
+                    seen=data.get("seen") or None,
+                )
         except forms.FormInvalid as exc:
             db.session.rollback()
             ec = _scoped_class(current_user, class_id)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, func, select, update
@@ -37,7 +37,7 @@ from app.auth.models import User
 from app.auth.permissions import in_scope, path_prefix
 from app.auth.roles import Role
 from app.db import utcnow
-from app.errors import PermissionDenied, ValidationFailed, invalid, require
+from app.errors import Conflict, PermissionDenied, ValidationFailed, invalid, require
 from app.extensions import db
 from app.inspections.models.classification import EnterpriseClass
 from app.inspections.rules import CLASSES, CRITERIA, InspectionPack, year_pack
@@ -596,13 +596,38 @@ def classify_all(region_path: str, year: int, *, actor: User | None) -> dict[str
     return result
 
 
-def override_class(ec: EnterpriseClass, klass: str, reason: str, *, actor: User) -> EnterpriseClass:
+def override_stamp(ec: EnterpriseClass) -> str:
+    """What the override form carries of the class it was opened on (its last override), so that of two
+    section heads changing it at once the second is told who changed it first and when."""
+    return ec.overridden_at.isoformat() if ec.overridden_at is not None else "-"
+
+
+def override_class(
+    ec: EnterpriseClass, klass: str, reason: str, *, actor: User, seen: str | None = None
+) -> EnterpriseClass:
     """调整类别: a section head of the enterprise's jurisdiction sets the class in force for the year with a
     reason; the computed class stays on record, the cap and frequency follow the new class. Setting the
-    computed class again with a reason clears nothing: the override is recorded as such. Audited."""
+    computed class again with a reason clears nothing: the override is recorded as such. Audited.
+    `seen` (override_stamp of the class the form showed): if it was overridden since, Conflict naming who
+    and when — nothing changed."""
     if actor is None or actor.is_enterprise_user or not actor.has_role(Role.SECTION_HEAD):
         raise PermissionDenied("只有科室负责人可以调整分类分级")
     require(in_scope(actor, ec.region_path, ec.enterprise_id), "该企业不在您的管辖范围内")
+    if seen:
+        # one writer per class row: the UPDATE takes its lock, then the row is read again under it
+        db.session.execute(
+            update(EnterpriseClass).where(EnterpriseClass.id == ec.id).values(id=EnterpriseClass.id)
+        )
+        db.session.refresh(ec)
+        if override_stamp(ec) != seen:
+            who = db.session.get(User, ec.overridden_by_id) if ec.overridden_by_id else None
+            at = ec.overridden_at
+            when = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(clock.TZ) if at else None
+            raise Conflict(
+                f"该企业{ec.year}年度类别已由{who.name if who else '他人'}"
+                + (f"于{when:%Y-%m-%d %H:%M}" if when else "")
+                + f"调整为{ec.klass}类，请查看后再决定是否调整"
+            )
     errors: dict[str, str] = {}
     if klass not in CLASSES:
         errors["klass"] = "类别应为 A、B、C、D 之一"
