@@ -9,6 +9,7 @@ started, so it is not counted (nor visible) before.
 
 - `class_of(enterprise, year)`      the EnterpriseClass (computed and stored on first need; flush)
 - `budget(enterprise, year)`        Budget(klass, cap, used, exempt, remaining, over)
+- `locked_budget(enterprise, year)` the same under the class row's lock: for the writer adding an inspection
 - `budgets(enterprise_ids, year)`   the same for many: one statement for the counts, one for the classes
                                     (plus the computation of the classes not stored yet)
 - `classify_all`, `override_class`  re-exported from operations.classification
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 
 from app.extensions import db
 from app.inspections.models.classification import EnterpriseClass
@@ -34,7 +35,16 @@ from app.inspections.operations.classification import (
 )
 from app.org.models import Enterprise
 
-__all__ = ["Budget", "budget", "budgets", "class_of", "classify_all", "counts", "override_class"]
+__all__ = [
+    "Budget",
+    "budget",
+    "budgets",
+    "class_of",
+    "classify_all",
+    "counts",
+    "locked_budget",
+    "override_class",
+]
 
 CHUNK = 5_000
 
@@ -112,6 +122,20 @@ def _budget(ec: EnterpriseClass | Any, used: int, exempt: int) -> Budget:
 def budget(enterprise: Enterprise, year: int) -> Budget:
     """The enterprise's Budget for `year` (its class computed on first need)."""
     ec = class_of(enterprise, year)
+    used, exempt = counts([enterprise.id], year).get(enterprise.id, (0, 0))
+    return _budget(ec, used, exempt)
+
+
+def locked_budget(enterprise: Enterprise, year: int) -> Budget:
+    """budget() for a writer about to add a counted inspection: the enterprise's class row of the year is
+    locked first (a row lock on PostgreSQL, the write lock on SQLite) and the count read under it, so two
+    inspections created at once cannot both take the last place under the cap (the second waits, then reads
+    the first's). Call it in the transaction that inserts the inspection."""
+    ec = class_of(enterprise, year)
+    db.session.execute(
+        update(EnterpriseClass).where(EnterpriseClass.id == ec.id).values(id=EnterpriseClass.id)
+    )
+    db.session.refresh(ec)  # an override committed meanwhile changes the cap
     used, exempt = counts([enterprise.id], year).get(enterprise.id, (0, 0))
     return _budget(ec, used, exempt)
 

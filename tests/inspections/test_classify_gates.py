@@ -69,3 +69,29 @@ def test_others_cannot_override(world, frozen, login, who):
     assert r.status_code in (403, 404)
     db.session.expire_all()
     assert db.session.get(EnterpriseClass, ec.id).override_reason is None
+
+
+def test_locked_budget_locks_the_class_row_before_counting(world, frozen):
+    """For the writer adding a counted inspection (create_inspection): the class row is locked, then the count
+    is read — two inspections created at once cannot both take the last place under the cap."""
+    from sqlalchemy import event
+
+    from app.inspections.caps import budget, locked_budget
+
+    class_of(world.ent_a, 2026)
+    db.session.commit()
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        seen.append(statement.split()[0].upper() + " " + statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        locked = locked_budget(world.ent_a, 2026)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    lock_at = next(i for i, s in enumerate(seen) if s.startswith("UPDATE") and "enterprise_classes" in s)
+    count_at = next(i for i, s in enumerate(seen) if s.startswith("SELECT") and "FROM inspections" in s)
+    assert lock_at < count_at
+    assert locked == budget(world.ent_a, 2026)
