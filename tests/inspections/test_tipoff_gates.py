@@ -80,6 +80,7 @@ def test_the_arrange_form_picks_the_enterprise_and_keeps_what_was_typed(world, l
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and 'data-testid="error-enterprise_id"' in html
     assert f'<option value="{world.ent_other.id}" selected>' in html
+    assert world.ent_other.name not in html  # an id posted from outside the scope reveals no name
     db.session.expire_all()
     assert db.session.get(TipOff, t.id).inspection_id is None
 
