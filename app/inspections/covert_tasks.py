@@ -19,7 +19,7 @@ from app.extensions import db
 from app.inspections import sealed
 from app.inspections.models.covert import CovertStatus, CovertVisit
 from app.inspections.operations import covert as ops
-from app.org.models import Region
+from app.org.models import Department, Region
 from app.workflow.user_tasks import bind_operations, subject_loader
 
 COVERT_TASKS = {
@@ -122,14 +122,15 @@ def covert_officers(actor, context) -> list[tuple[int, str]]:
         return []
     agency = actor.department.agency
     today = clock.today()
-    users = db.session.scalars(select(User).where(User.department_id.is_not(None)).order_by(User.name))
+    # the agency's units (a few dozen departments), then their active users: not every user of the platform
+    units = [d.id for d in db.session.scalars(select(Department)) if d.agency.id == agency.id]
+    users = db.session.scalars(
+        select(User).where(User.department_id.in_(units), User.is_active_flag.is_(True)).order_by(User.name)
+    )
     return [
         (u.id, f"{u.name}（{u.cert_no}，有效期至{u.cert_expires_on:%Y-%m-%d}）")
         for u in users
-        if u.department is not None
-        and u.department.agency.id == agency.id
-        and u.has_role(Role.OFFICER, Role.SECTION_HEAD, Role.LEADER)
-        and u.cert_valid_on(today)
+        if u.has_role(Role.OFFICER, Role.SECTION_HEAD, Role.LEADER) and u.cert_valid_on(today)
     ]
 
 

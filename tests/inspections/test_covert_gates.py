@@ -68,3 +68,16 @@ def test_a_platform_admin_without_a_department_learns_no_target_or_team(world, f
     assert client.get(f"/inspections/covert/{visit.id}").status_code == 404
     # the team still reads it
     assert world.ent_a.name in login(world.officer).get(f"/tasks/{task.id}").get_data(as_text=True)
+
+
+def test_the_team_choices_are_the_agencys_certified_staff(world, frozen):
+    from app.inspections.covert_tasks import covert_officers
+
+    gone = _user("gone", "离职执法", [Role.OFFICER], world.brigade, cert="34130099")
+    gone.is_active_flag = False
+    db.session.commit()
+    ids = {uid for uid, _ in covert_officers(world.leader, {})}
+    assert {world.officer.id, world.officer2.id, world.town_officer.id, world.section_head.id} <= ids
+    assert world.other_officer.id not in ids and gone.id not in ids
+    assert world.leader.id not in ids  # no 执法证
+    assert covert_officers(world.manager_a, {}) == []
