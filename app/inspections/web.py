@@ -35,7 +35,7 @@ def register_menu() -> None:
     staff = {Role.OFFICER, Role.SECTION_HEAD, Role.LEADER, Role.LEGAL_REVIEWER, Role.SUPERVISOR, Role.ADMIN}
     doers = {Role.OFFICER, Role.SECTION_HEAD, Role.LEADER}
     entries = [
-        ("inspections.index", "检查任务", staff),
+        ("inspections.index", "检查任务", staff | {Role.ENTERPRISE}),  # an enterprise: 本单位接受的监督检查
         ("inspection_results.open_items", "未结事项", doers | {Role.SUPERVISOR}),
         ("inspection_plans.index", "年度检查计划", staff),
         ("inspections_draw.index", "双随机抽查", staff),

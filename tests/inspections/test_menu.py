@@ -25,6 +25,8 @@ def test_every_menu_link_opens_for_its_reader(login, world, who):
     links = _menu(html)
     if user.is_enterprise_user:
         assert links == [] and "/inspections/plans/" not in html and "/inspections/draws/" not in html
+        assert '<a class="nav-link" href="/inspections/">检查任务</a>' in html  # 本单位接受的监督检查
+        assert client.get("/inspections/").status_code == 200
         return
     assert "/inspections/" in links and len(links) >= 5, links  # staff get the menu, not a row of links
     for href in links:
