@@ -416,6 +416,7 @@ ACTION_LABELS = {
     "covert.sheet_issued": "制发暗查暗访检查情况表",
     "covert.assigned": "暗访问题交办",
     "covert.return_visit": "暗访回头看",
+    "covert.supervised": "暗访交办督办",
     "covert.bulletin_issued": "印发暗访通报",
     "covert.status_changed": "暗访任务状态变化",
     "covert.team_changed": "调整暗访检查组",

@@ -2,7 +2,7 @@
 
     completed  deployed by the 负责人 six and a half weeks ago, started by its lead the next day (the target's inspection
                created, 四不两直), the 情况表 issued (a 属地监管 problem of the town), 交办 to the town
-               government, 回头看 found it unfixed → 督办单, the second 回头看 fixed → 已完成; and last month's 通报
+               government, 回头看 found it unfixed → the section head's 督办单, the second 回头看 fixed → 已完成; and last month's 通报
     sealed     deployed by the 负责人 today for the coming ten days: only he and the team (officer, the lead, and
                officer2) see it — log in as section_head, town_officer, supervisor or qiye: nothing.
 
@@ -83,10 +83,16 @@ def seed_covert(ctx: dict) -> dict:
                 "result": "unfixed",
                 "note": "1家企业仍未落实作业票制度",
                 "reply": "已组织排查，2家完成整改",
+            },
+            actor=lead,
+        )
+        ops.issue_supervision(
+            done,
+            {
                 "requirements": "5日内全部整改到位并报送佐证材料",
                 "new_deadline": (first + timedelta(days=5)).isoformat(),
             },
-            actor=lead,
+            actor=users["section_head"],
         )
         second = first + timedelta(days=5)
         _at(second, 15)

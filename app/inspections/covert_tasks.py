@@ -4,7 +4,7 @@ handler, and the form choices of the 暗访 forms.
 
     READY user task                     → status
     start_visit                         → 密封
-    record_sheet / assign / return_visit → 进行中
+    record_sheet / assign / return_visit / supervise → 进行中
     finished                            → 已完成 (started) / 已取消 (never started: cancelled or the window passed)
 """
 
@@ -27,11 +27,12 @@ COVERT_TASKS = {
     "record_sheet": ops.finish_sheet,
     "assign": ops.issue_assignment,
     "return_visit": ops.record_return_visit,
+    "supervise": ops.issue_supervision,
 }
 
 bind_operations(ops.PROCESS, COVERT_TASKS, load=subject_loader(CovertVisit, "暗访任务"), module=__name__)
 
-ACTIVE_TASKS = ("record_sheet", "assign", "return_visit")
+ACTIVE_TASKS = ("record_sheet", "assign", "return_visit", "supervise")
 
 
 def status_for(visit: CovertVisit, change: workflow.Change) -> CovertStatus:
@@ -91,19 +92,21 @@ def _facts(task, *, actor) -> workflow.TaskFacts | None:
         }
     elif task.bpmn_id == "return_visit":
         initial = {"visited_on": clock.today().isoformat()}
+    elif task.bpmn_id == "supervise":
+        initial = {"new_deadline": ops.assignment_deadline(visit, clock.today()).isoformat()}
     return workflow.TaskFacts(
         template="inspections/covert/_facts.html",
         title="暗访检查情况",
         context={
             "rows": visit.sheet_rows,
             "open_procedures": ops.open_procedures(visit) if task.bpmn_id == "record_sheet" else [],
-            "assignment": open_assignment if task.bpmn_id == "return_visit" else None,
+            "assignment": open_assignment if task.bpmn_id in ("return_visit", "supervise") else None,
         },
         initial=initial,
     )
 
 
-for _bpmn_id in ("record_sheet", "assign", "return_visit"):
+for _bpmn_id in ("record_sheet", "assign", "return_visit", "supervise"):
     workflow.task_facts(ops.PROCESS, _bpmn_id)(_facts)
 
 

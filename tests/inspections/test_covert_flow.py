@@ -309,30 +309,33 @@ def test_assignment_then_return_visit_then_supervision_then_return_visit(world, 
     assert task.assignee_id == world.officer.id and task.due_date == a.deadline
 
     clock.freeze(datetime(2026, 11, 24, 10, 0, tzinfo=clock.TZ))
-    with pytest.raises(ValidationFailed) as exc:  # 未整改到位 needs the 督办 requirements and a new deadline
-        ops.record_return_visit(
-            visit,
-            {"visited_on": "2026-11-24", "result": "unfixed", "note": "仍未办理作业票"},
-            actor=world.officer,
-        )
-    assert "new_deadline" in exc.value.field_errors
-    db.session.rollback()
     ops.record_return_visit(
         visit,
-        {
-            "visited_on": "2026-11-24",
-            "result": "unfixed",
-            "note": "仍未办理作业票",
-            "reply": "已督促",
-            "requirements": "3日内完成整改并报送照片",
-            "new_deadline": "2026-11-27",
-        },
+        {"visited_on": "2026-11-24", "result": "unfixed", "note": "仍未办理作业票", "reply": "已督促"},
         actor=world.officer,
     )
     db.session.commit()
-    assert a.status == AssignmentStatus.SUPERVISED and a.reply == "已督促"
+    assert a.reply == "已督促" and a.status == AssignmentStatus.WAITING and not a.supervisions
+    # the 督办单 is the agency's: the section head (or a leader) issues it, never the team lead or a member
+    assert ops.ready_ids(visit) == ["supervise"]
+    for who in (world.officer, world.officer2):
+        with pytest.raises(PermissionDenied):
+            ops.issue_supervision(visit, {"requirements": "x", "new_deadline": "2026-11-27"}, actor=who)
+    db.session.rollback()
+    with pytest.raises(ValidationFailed) as exc:  # 督办 needs the requirements and a new deadline
+        ops.issue_supervision(visit, {"requirements": "3日内完成整改并报送照片"}, actor=world.section_head)
+    assert "new_deadline" in exc.value.field_errors
+    db.session.rollback()
+    ops.issue_supervision(
+        visit,
+        {"requirements": "3日内完成整改并报送照片", "new_deadline": "2026-11-27"},
+        actor=world.section_head,
+    )
+    db.session.commit()
+    assert a.status == AssignmentStatus.SUPERVISED
     (sheet,) = a.supervisions
     assert sheet.number == "（萧）应急督单〔2026〕1号" and a.current_deadline == date(2026, 11, 27)
+    assert sheet.issued_by_id == world.section_head.id
     assert task_of(visit, "return_visit").due_date == date(2026, 11, 27)
 
     clock.freeze(datetime(2026, 11, 27, 15, 0, tzinfo=clock.TZ))

@@ -81,3 +81,46 @@ def test_the_team_choices_are_the_agencys_certified_staff(world, frozen):
     assert world.other_officer.id not in ids and gone.id not in ids
     assert world.leader.id not in ids  # no 执法证
     assert covert_officers(world.manager_a, {}) == []
+
+
+def test_the_supervision_sheet_is_issued_by_the_section_head_not_the_team(world, frozen, login):
+    """回头看 未整改到位 → 制发督办单: the agency's numbered document, from the section heads' pool; the team lead
+    (an officer) who recorded the 回头看 cannot issue it through the task page or the API."""
+    from datetime import datetime
+
+    from app import clock
+    from app.inspections.models.covert import AssignmentStatus
+    from app.inspections.operations import covert as ops
+    from tests.factories.inspections_covert import run_to_assign
+
+    visit = make_visit(world)
+    run_to_assign(world, visit)
+    ops.issue_assignment(
+        visit, {"to_name": "龙城镇人民政府", "problems": "督促落实动火作业票制度"}, actor=world.section_head
+    )
+    db.session.commit()
+    clock.freeze(datetime(2026, 11, 24, 10, 0, tzinfo=clock.TZ))
+    task = task_of(visit, "return_visit")
+    r = login(world.officer).post(
+        f"/tasks/{task.id}", data={"visited_on": "2026-11-24", "result": "unfixed", "note": "仍未办理作业票"}
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:1500]
+    task = task_of(visit, "supervise")
+    assert task.assignee_id is None and task.candidate_role == "section_head"
+    sheet = {"requirements": "3日内完成整改", "new_deadline": "2026-11-27"}
+    for who in (world.officer, world.officer2, world.other_officer, world.manager_a):
+        client = login(who)
+        assert client.post(f"/tasks/{task.id}", data=sheet).status_code in (403, 404)
+        r = client.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": sheet})
+        assert r.status_code in (403, 404)
+    db.session.expire_all()
+    assert not db.session.get(CovertVisit, visit.id).assignments[0].supervisions
+    head = login(world.section_head)
+    assert "交办函" in head.get(f"/tasks/{task.id}").get_data(as_text=True)  # the facts: the 交办 it follows
+    r = head.post(f"/tasks/{task.id}", data=sheet)
+    assert r.status_code == 302, r.get_data(as_text=True)[:1500]
+    db.session.expire_all()
+    visit = db.session.get(CovertVisit, visit.id)
+    (a,) = visit.assignments
+    assert a.status == AssignmentStatus.SUPERVISED and a.supervisions[0].issued_by_id == world.section_head.id
+    assert task_of(visit, "return_visit").assignee_id == world.officer.id

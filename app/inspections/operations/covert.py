@@ -731,13 +731,11 @@ def issue_assignment(visit: CovertVisit, data: dict, *, actor: User, task=None) 
 
 def record_return_visit(visit: CovertVisit, data: dict, *, actor: User, task=None) -> ReturnVisit:
     """回头看 of the open 交办: its reply and what the return visit found. Fixed: the 交办 ends (办结) and the
-    visit with it. Not fixed: a numbered 督办单 (督单) with new requirements and a new deadline, and another
-    回头看 after it."""
+    visit with it. Not fixed: the 科室负责人 (or 负责人) issues the 督办单 next (issue_supervision) — a numbered
+    document in the agency's name, which the team lead (an officer) does not issue — then another 回头看."""
     require(actor.id in visit.member_ids or sealed.is_team(actor, visit), "只有暗访组成员可以记录回头看")
     task = ready_task(visit, "return_visit", task)
-    assignment = next((a for a in reversed(visit.assignments) if a.status != AssignmentStatus.CLOSED), None)
-    if assignment is None:
-        raise InvalidState("没有待回头看的交办事项")
+    assignment = _open_assignment(visit)
     today = clock.today()
     visited_on = _date(data.get("visited_on"), "visited_on") or today
     if visited_on > today or visited_on < assignment.issued_on:
@@ -758,58 +756,90 @@ def record_return_visit(visit: CovertVisit, data: dict, *, actor: User, task=Non
         recorded_by_id=actor.id,
     )
     db.session.add(rv)
-    step_data: dict = {"fixed": result == FIXED}
     if result == FIXED:
         assignment.status = AssignmentStatus.CLOSED
         assignment.closed_on = today
         visit.completed_on = today
-    else:
-        new_deadline = _date(data.get("new_deadline"), "new_deadline")
-        assert new_deadline is not None
-        if new_deadline <= today:
-            raise invalid("new_deadline", "督办期限应晚于今天")
-        requirements = _text(data, "requirements", "督办要求", max_length=4000) or ""
-        document = issue_document(
-            "supervision_sheet",
-            agency=visit.agency,
-            subject=visit,
-            actor=actor,
-            content={
-                "code": visit.code,
-                "assignment_number": assignment.number,
-                "to_name": assignment.to_name,
-                "problems": assignment.problems,
-                "found": note,
-                "requirements": requirements,
-                "deadline": f"{new_deadline:%Y年%m月%d日}",
-                "agency": visit.agency.name,
-                "issued_on": f"{today:%Y年%m月%d日}",
-            },
-        )
-        assignment.supervisions.append(
-            SupervisionSheet(
-                number=document.number.text,
-                document_id=document.id,
-                requirements=requirements,
-                deadline=new_deadline,
-                issued_on=today,
-                issued_by_id=actor.id,
-            )
-        )
-        assignment.status = AssignmentStatus.SUPERVISED
-        step_data["assignment_deadline"] = new_deadline.isoformat()
     db.session.flush()
-    changes = _step(visit, task, step_data, actor=actor)
+    changes = _step(visit, task, {"fixed": result == FIXED}, actor=actor)
     audit.record(
         actor,
         "covert.return_visit",
         visit,
         summary=f"暗访 {visit.code} 回头看（{assignment.to_name}）：{RESULT_WORDS[result]}"
-        + ("" if result == FIXED else f"，制发督办单 {assignment.supervisions[-1].number}"),
+        + ("" if result == FIXED else "，报科室负责人督办"),
         changes=changes or None,
         data={"assignment_id": assignment.id},
     )
     return rv
+
+
+def _open_assignment(visit: CovertVisit) -> Assignment:
+    assignment = next((a for a in reversed(visit.assignments) if a.status != AssignmentStatus.CLOSED), None)
+    if assignment is None:
+        raise InvalidState("没有待回头看的交办事项")
+    return assignment
+
+
+def issue_supervision(visit: CovertVisit, data: dict, *, actor: User, task=None) -> SupervisionSheet:
+    """督办单 (督单) after a 回头看 found the 交办 not fixed: the 科室负责人 or 负责人 of the agency issues it with
+    the requirements and a new deadline; the team lead's next 回头看 falls due then."""
+    _require_governance(actor, visit)
+    task = ready_task(visit, "supervise", task)
+    assignment = _open_assignment(visit)
+    today = clock.today()
+    new_deadline = _date(data.get("new_deadline"), "new_deadline")
+    assert new_deadline is not None
+    if new_deadline <= today:
+        raise invalid("new_deadline", "督办期限应晚于今天")
+    requirements = _text(data, "requirements", "督办要求", max_length=4000) or ""
+    found = assignment.return_visits[-1].note if assignment.return_visits else ""
+    document = issue_document(
+        "supervision_sheet",
+        agency=visit.agency,
+        subject=visit,
+        actor=actor,
+        content={
+            "code": visit.code,
+            "assignment_number": assignment.number,
+            "to_name": assignment.to_name,
+            "problems": assignment.problems,
+            "found": found,
+            "requirements": requirements,
+            "deadline": f"{new_deadline:%Y年%m月%d日}",
+            "agency": visit.agency.name,
+            "issued_on": f"{today:%Y年%m月%d日}",
+        },
+    )
+    sheet = SupervisionSheet(
+        number=document.number.text,
+        document_id=document.id,
+        requirements=requirements,
+        deadline=new_deadline,
+        issued_on=today,
+        issued_by_id=actor.id,
+    )
+    assignment.supervisions.append(sheet)
+    assignment.status = AssignmentStatus.SUPERVISED
+    db.session.flush()
+    changes = _step(visit, task, {"assignment_deadline": new_deadline.isoformat()}, actor=actor)
+    audit.record(
+        actor,
+        "covert.supervised",
+        visit,
+        summary=f"暗访 {visit.code} 交办（{assignment.to_name}）未整改到位，制发督办单 {sheet.number}，"
+        f"期限{new_deadline:%Y年%m月%d日}",
+        changes=changes or None,
+        data={"assignment_id": assignment.id, "document_id": document.id},
+    )
+    _notify_team(
+        visit,
+        key=f"supervised:{sheet.number}",
+        title=f"暗访 {visit.code} 已督办",
+        body=f"督办期限{new_deadline:%Y年%m月%d日}，期满请回头看",
+        skip=actor,
+    )
+    return sheet
 
 
 def bulletin_problems(actor: User, period_from: date, period_to: date) -> list[dict]:
