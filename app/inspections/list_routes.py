@@ -59,7 +59,7 @@ AREA_PAGES = (
     ("inspection_reports.index", "举报核查"),
     ("inspections_classes.classes", "分类分级"),
     ("inspections_classes.inspector_library", "执法检查人员名录库"),
-    ("inspection_results.open_items", "检查待办"),
+    ("inspection_results.open_items", "未结事项"),
 )
 NEW_ENDPOINT = "inspection.new"  # the onsite helper's create page
 CREATOR_ROLES = ("officer", "section_head", "leader")
