@@ -19,6 +19,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app import params
 from app.auth.models import User
 from app.auth.permissions import in_scope, scope_clause
 from app.auth.roles import Role
@@ -390,8 +391,11 @@ def conflict_list():
     if request.method == "POST":
         try:
             officer_id = int(request.form.get("user_id") or user.id)
+            enterprise_id = int(request.form.get("enterprise_id") or 0)
+            if not (0 < officer_id <= params.MAX_INT and 0 < enterprise_id <= params.MAX_INT):
+                raise ValueError("id out of range")
             officer = db.session.get(User, officer_id)
-            enterprise = db.session.get(Enterprise, int(request.form.get("enterprise_id") or 0))
+            enterprise = db.session.get(Enterprise, enterprise_id)
             if officer is None or enterprise is None:
                 raise ValidationFailed("请选择执法人员和企业")
             conflicts.declare(officer, enterprise, request.form.get("relation", ""), actor=user)
@@ -502,13 +506,17 @@ def public_inputs(batch_id: int):
     )
 
 
+class ReplayArgsSchema(params.QuerySchema):
+    batch = params.integer("批次ID", minimum=1)
+
+
 @public.route("/replay", methods=["GET", "POST"])
 @csrf.exempt  # a read-only computation with no session: nothing to forge
 def replay():
     batch = None
     outcome = None
     text = ""
-    batch_id = request.values.get("batch", type=int)
+    batch_id = params.check(ReplayArgsSchema, request.args).get("batch")
     if batch_id:
         batch = _public_batch(batch_id)
     if request.method == "POST":

@@ -169,24 +169,23 @@ def test_the_list_links_each_row_and_the_nav_names_it(login, world, spread, app)
     html = login(world.officer).get("/inspections/").get_data(as_text=True)
     assert 'href="/inspections/"' in html and "监督检查" in html  # nav entry
     assert spread["b"].code in html
-    if "inspection.detail" in app.view_functions:  # the onsite helper's page
-        assert f"/inspections/{spread['b'].id}" in html
+    assert f"/inspections/{spread['b'].id}" in html  # the onsite helper's page
     manager_html = login(world.manager_a).get("/").get_data(as_text=True)
     assert 'href="/inspections/"' not in manager_html  # staff nav only
 
 
 def test_the_list_leads_to_the_domains_pages_and_only_creators_create(login, world, spread, app):
-    officer = login(world.officer).get("/inspections/").get_data(as_text=True)
     supervisor = login(world.supervisor).get("/inspections/").get_data(as_text=True)
     manager = login(world.manager_a).get("/inspections/").get_data(as_text=True)
-    if "inspection.new" in app.view_functions:
-        assert 'data-testid="new-inspection"' in officer
+    # 新建检查 on the list for each role that may create, leading to the create page
+    for user in (world.officer, world.section_head, world.leader):
+        client = login(user)
+        html = client.get("/inspections/").get_data(as_text=True)
+        assert 'href="/inspections/new" data-testid="new-inspection">新建检查</a>' in html, user.username
+        assert client.get("/inspections/new").status_code == 200
     assert 'data-testid="new-inspection"' not in supervisor  # the supervisor reads, never creates
     assert 'data-testid="new-inspection"' not in manager and 'data-testid="inspection-areas"' not in manager
-    served = [
-        ep
-        for ep, _ in __import__("app.inspections.list_routes", fromlist=["x"]).AREA_PAGES
-        if ep in app.view_functions
-    ]
-    if served:
-        assert 'data-testid="inspection-areas"' in supervisor
+    assert login(world.supervisor).get("/inspections/new").status_code == 403
+    pages = __import__("app.inspections.list_routes", fromlist=["x"]).AREA_PAGES
+    assert all(ep in app.view_functions for ep, _ in pages)  # every area's page is served and linked
+    assert 'data-testid="inspection-areas"' in supervisor
