@@ -13,13 +13,13 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import attachments, clock, forms, workflow
+from app import attachments, clock, forms, params, workflow
 from app.auth.models import User
 from app.auth.permissions import in_scope
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
 from app.db import commit_request
-from app.errors import invalid, require
+from app.errors import DomainError, PermissionDenied, invalid, require
 from app.extensions import db
 from app.inspections import access, checklists
 from app.inspections.models import Inspection, InspectionStatus, ItemResult
@@ -115,9 +115,13 @@ def new():
     enterprise = None
     if raw:
         try:
-            enterprise = db.session.get(Enterprise, int(raw))
+            enterprise_id = int(raw)
         except ValueError:
-            enterprise = None
+            enterprise_id = 0
+        # an id beyond the column's range is no enterprise (SQLite raises OverflowError past 2^63-1)
+        enterprise = (
+            db.session.get(Enterprise, enterprise_id) if 0 < enterprise_id <= params.MAX_INT else None
+        )
         if enterprise is None or not in_scope(current_user, enterprise.region_path, enterprise.id):
             abort(404)
     year = clock.today().year
@@ -206,6 +210,8 @@ def _page(inspection: Inspection, **extra):
         "values": {},
         "errors": {},
         "open_form": None,
+        "item_errors": {},  # checklist item code -> the message of its refused answer
+        "item_notes": {},  # checklist item code -> its 说明 as typed in the refused answer
         "can_cancel": staff
         and current_user.has_role(Role.SECTION_HEAD, Role.LEADER)
         and inspection.status in (InspectionStatus.PENDING_APPROVAL, InspectionStatus.PLANNED)
@@ -250,19 +256,31 @@ def start(inspection_id: int):
 @bp.post("/<int:inspection_id>/items")
 @login_required
 def item(inspection_id: int):
-    """One item's result (a big button). 不符合 opens the finding form for that item."""
+    """One item's result (a big button) with its optional 说明 (the note field beside the buttons). 不符合 opens
+    the finding form for that item. A refused answer re-renders the page with the message next to the item's
+    note and the note as typed."""
     inspection = _staff_or_404(inspection_id)
     code = request.form.get("item_code", "")
     result = request.form.get("result", "")
+    note = request.form.get("note", "")
+    try:
+        ops.record_item(inspection, {"item_code": code, "result": result, "note": note}, actor=current_user)
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied) or exc.status in (403, 404):
+            raise
+        db.session.rollback()
+        inspection = db.session.get(Inspection, inspection.id) or inspection
+        message = "；".join(str(m) for m in exc.field_errors.values()) or exc.message
+        return (
+            _page(inspection, item_errors={code: message}, item_notes={code: note}),
+            exc.status if exc.status >= 400 else 422,
+        )
+    commit_request()
     if result == ItemResult.NONCOMPLIANT and not any(
         f.item_code == code for f in ops.findings_of(inspection)
     ):
-        # the item becomes 不符合 with its finding: open the form (prefilled from the item's basis)
-        ops.record_item(inspection, {"item_code": code, "result": result}, actor=current_user)
-        commit_request()
+        # the item became 不符合 without its finding yet: open the form (prefilled from the item's basis)
         return redirect(url_for("inspection.new_finding", inspection_id=inspection.id, item=code))
-    ops.record_item(inspection, {"item_code": code, "result": result}, actor=current_user)
-    commit_request()
     return redirect(url_for("inspection.detail", inspection_id=inspection.id) + f"#item-{code}")
 
 

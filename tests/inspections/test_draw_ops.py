@@ -316,3 +316,27 @@ def test_no_recusal_replacement_once_the_inspection_started(world, new_batch, db
         ops.decide_recusal(ev, {"decision": "approve"}, actor=approver)
     with pytest.raises(InvalidState, match="不能再申请回避替换"):
         ops.request_recusal(target, {"reason": "亲属任职"}, actor=db.session.get(User, target.team[0]))
+
+
+def test_an_approved_recusal_of_the_lead_goes_through_the_inspections_own_replacement(world, new_batch, db):
+    """The drawn inspection's team changes only through onsite's replace_member: audited on the inspection,
+    the lead's place and the 检查方案 task taken by the replacement."""
+    from app import audit
+    from app.inspections.operations import inspection as onsite
+
+    batch = new_batch("drawn", strata=[{"industry": None, "town": None, "count": 1}])
+    target = batch.targets[0]
+    out = target.team[0]
+    insp = db.session.get(Inspection, target.inspection_id)
+    assert insp.lead_officer_id == out
+    requester = db.session.get(type(world.officer), out)
+    ev = ops.request_recusal(target, {"reason": "曾在该企业任安全员"}, actor=requester)
+    approver = world.section_head if out != world.section_head.id else world.leader
+    ops.decide_recusal(ev, {"decision": "approve", "opinion": "同意"}, actor=approver)
+    new = target.team[0]
+    assert new != out and insp.lead_officer_id == new and out not in insp.officer_ids
+    assert next(m.role for m in insp.members if m.user_id == new) == "主办"
+    task = next(t for t in workflow.ready_tasks(onsite.instance_of(insp)) if t.bpmn_id == "prepare_scheme")
+    assert task.assignee_id == new
+    replaced = [e for e in audit.history(insp) if e.action == "inspection.member_replaced"]
+    assert len(replaced) == 1 and replaced[0].actor_id == approver.id

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from app.errors import PermissionDenied
 from app.inspections.models import DrawBatch, DrawStatus
 from tests.factories.inspections_draw import DRAW_PLANNED_ON
 
@@ -178,3 +181,70 @@ def test_recusal_and_supplement_through_the_task_pages(world, login, new_batch, 
     )
     text = replay.get_data(as_text=True)
     assert "复核一致" in text and "回避替换：一致" in text and "补抽：一致" in text
+
+
+def test_draw_gates_hold_through_the_page_the_task_page_and_the_api(world, login, new_batch, db):
+    """No draw before the commit, no second draw, no 补抽 without a 负责人 other than its requester (page, task
+    page, API), no 回避 replacement once the team is on site."""
+    from app import workflow
+    from app.auth.models import User
+    from app.inspections.models import DrawBatch, DrawEventKind, DrawStatus, DrawTarget, Inspection
+    from app.inspections.operations import draw as ops
+    from app.inspections.operations import inspection as onsite
+    from tests.factories.inspections_onsite import start_data
+
+    def fresh(batch):
+        db.session.expire_all()
+        return db.session.get(DrawBatch, batch.id)
+
+    head = login(world.section_head)
+    # a draw before the commit: refused, nothing drawn (no run_draw task exists to reach by /tasks or the API)
+    draft = new_batch()
+    r = head.post(f"/inspections/draws/{draft.id}/draw", follow_redirects=True)
+    assert "批次尚未提交冻结，不能抽取" in r.get_data(as_text=True)
+    draft = fresh(draft)
+    assert draft.status == DrawStatus.DRAFT and not draft.targets
+    # a second draw (a silent redraw): refused, the result unchanged
+    batch = new_batch("drawn", strata=[{"industry": None, "town": None, "count": 1}])
+    drawn = [(t.enterprise_id, list(t.team)) for t in batch.targets]
+    r = head.post(f"/inspections/draws/{batch.id}/draw", follow_redirects=True)
+    assert "批次已抽取，不能重新抽取" in r.get_data(as_text=True)
+    assert [(t.enterprise_id, list(t.team)) for t in fresh(batch).targets] == drawn
+    # 补抽 asked by a 负责人: nobody approves it but another 负责人 — not the requester, not a section head,
+    # not an officer, not another county — through the task page or the API
+    batch = fresh(batch)
+    ev = ops.request_supplement(batch, {"count": 1, "reason": "抽中企业已注销"}, actor=world.leader)
+    db.session.commit()
+    task = workflow.ready_tasks(workflow.instance_for(ev, ops.SUPPLEMENT_PROCESS))[0]
+    for who in ("leader", "section_head", "officer", "other_officer", "manager_a"):
+        client = login(getattr(world, who))
+        r = client.post(f"/tasks/{task.id}", data={"decision": "approve", "opinion": "同意"})
+        assert r.status_code in (403, 404), (who, r.status_code)
+        r = client.api(
+            "POST",
+            f"/api/v1/tasks/{task.id}/complete",
+            json={"data": {"decision": "approve", "opinion": "同意"}},
+        )
+        assert r.status_code in (403, 404), (who, r.status_code)
+    assert len(fresh(batch).targets) == 1
+    with pytest.raises(PermissionDenied, match="不能审批本人申请的补抽"):
+        ops.decide_supplement(db.session.get(type(ev), ev.id), {"decision": "approve"}, actor=world.leader)
+    db.session.rollback()
+    # 回避 once the drawn team is on site: refused on the page, the team unchanged
+    target = fresh(batch).targets[0]
+    insp = db.session.get(Inspection, target.inspection_id)
+    if "prepare_scheme" in onsite.ready_ids(insp):
+        from tests.factories.inspections_onsite import scheme_data
+
+        onsite.prepare_scheme(insp, scheme_data(scheduled_on=insp.planned_on.isoformat()),
+                              actor=db.session.get(User, insp.lead_officer_id))  # fmt: skip
+    onsite.start_onsite(insp, start_data(world), actor=db.session.get(User, insp.lead_officer_id))
+    db.session.commit()
+    member = db.session.get(User, target.team[1])
+    r = login(member).post(f"/inspections/draws/targets/{target.id}/recusal", data={"reason": "妻弟在该企业任职"},
+                           follow_redirects=True)  # fmt: skip
+    assert "不能再申请回避替换" in r.get_data(as_text=True)
+    target = db.session.get(DrawTarget, target.id)
+    assert member.id in target.team and not any(
+        e.kind == DrawEventKind.RECUSAL_REQUESTED for e in fresh(batch).events
+    )

@@ -315,3 +315,43 @@ def test_a_section_head_cancels_before_the_visit(login, world, new_inspection):
     commit()
     insp = db.session.get(Inspection, insp.id)
     assert insp.status == InspectionStatus.CANCELLED and insp.cancelled_reason == "企业已关闭"
+
+
+def test_a_checklist_item_carries_its_note_through_the_page(login, world, new_inspection):
+    insp = _visit(world, new_inspection)
+    ops.start_onsite(insp, start_data(world), actor=world.officer)
+    commit()
+    officer = login(world.officer)
+    page = _text(officer.get(f"/inspections/{insp.id}"))
+    assert 'data-testid="item-YX-01-note"' in page and "说明（选填" in page
+    r = officer.post(
+        f"/inspections/{insp.id}/items",
+        {"item_code": "YX-01", "result": "符合", "note": "现场查看作业审批单3份"},
+    )
+    assert r.status_code in (302, 303)
+    commit()
+    row = ops.results_of(db.session.get(Inspection, insp.id))["YX-01"]
+    assert row.result == "符合" and row.note == "现场查看作业审批单3份"
+    page = _text(officer.get(f"/inspections/{insp.id}"))
+    assert 'value="现场查看作业审批单3份"' in page  # shown again on the item, editable
+    # no result chosen (Enter in the note): the message next to that item's note, the note as typed kept,
+    # nothing saved
+    r = officer.post(
+        f"/inspections/{insp.id}/items", {"item_code": "YX-02", "result": "", "note": "未见台账"}
+    )
+    html = _text(r)
+    assert r.status_code == 422 and 'data-testid="item-YX-02-error"' in html
+    assert "请选择符合、不符合或不涉及" in html and 'value="未见台账"' in html
+    commit()
+    assert "YX-02" not in ops.results_of(db.session.get(Inspection, insp.id))
+    # too long: refused on the field, the earlier note unchanged
+    r = officer.post(
+        f"/inspections/{insp.id}/items", {"item_code": "YX-01", "result": "符合", "note": "长" * 2001}
+    )
+    assert r.status_code == 422 and "说明不能超过2000字" in _text(r)
+    commit()
+    assert ops.results_of(db.session.get(Inspection, insp.id))["YX-01"].note == "现场查看作业审批单3份"
+    # the enterprise reads the results with their notes, never the form
+    html = _text(login(world.manager_a).get(f"/inspections/{insp.id}"))
+    assert 'data-testid="item-YX-01-note"' not in html
+    assert 'data-testid="item-YX-01-note-text"' in html and "说明：现场查看作业审批单3份" in html

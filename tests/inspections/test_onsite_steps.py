@@ -396,3 +396,103 @@ def test_the_times_of_credentials_and_recusal_may_be_recorded_as_they_were(world
     assert planned.credentials_shown_at == early and planned.started_at == early
     assert planned.recusal_explained_at == early + timedelta(minutes=1)
     assert isinstance(planned.started_at, datetime)
+
+
+# --- 人员变更 (回避替换) before the visit ----------------------------------------------------------------------
+
+
+def _officer(username, name, world, **over):
+    from datetime import date as _date
+
+    from app.auth.roles import Role
+    from tests.factories.org import _user
+
+    u = _user(username, name, [Role.OFFICER], world.brigade, cert=over.pop("cert", "34130077"))
+    for k, v in over.items():
+        setattr(u, k, v)
+    if "cert_expires_on" not in over:
+        u.cert_expires_on = _date(2031, 12, 31)
+    db.session.flush()
+    return u
+
+
+def _lead_task(insp):
+    return next(t for t in workflow.ready_tasks(ops.instance_of(insp)) if t.bpmn_id in ops.LEAD_TASKS)
+
+
+def test_replace_member_before_the_visit_moves_the_lead_and_their_task(world, new_inspection):
+    insp = new_inspection()
+    substitute = _officer("officer7", "孙执法", world)
+    assert _lead_task(insp).assignee_id == world.officer.id
+    ops.replace_member(
+        insp, world.officer.id, substitute.id, actor=world.section_head, reason="表弟在该企业任职"
+    )
+    assert sorted(insp.officer_ids) == sorted([substitute.id, world.officer2.id])
+    assert insp.lead_officer_id == substitute.id
+    assert {m.user_id: m.role for m in insp.members} == {substitute.id: "主办", world.officer2.id: "组员"}
+    assert next(m.cert_no for m in insp.members if m.user_id == substitute.id) == substitute.cert_no
+    task = _lead_task(insp)
+    assert task.bpmn_id == "prepare_scheme" and task.assignee_id == substitute.id
+    event = next(e for e in audit.history(insp) if e.action == "inspection.member_replaced")
+    assert event.actor_id == world.section_head.id and "表弟在该企业任职" in event.summary
+    # the old lead can no longer take the lead's step; the new lead does, and the next lead task is theirs
+    with pytest.raises(PermissionDenied):
+        ops.prepare_scheme(insp, scheme_data(), actor=world.officer)
+    ops.prepare_scheme(insp, scheme_data(), actor=substitute)
+    assert _lead_task(insp).bpmn_id == "onsite_record" and _lead_task(insp).assignee_id == substitute.id
+
+
+def test_replace_member_denials(world, new_inspection):
+    insp = new_inspection()
+    substitute = _officer("officer7", "孙执法", world)
+    # an officer (even on the team), another county's officer, an enterprise account: not theirs to approve
+    for actor in (world.officer2, world.other_officer, world.manager_a):
+        with pytest.raises(PermissionDenied):
+            ops.replace_member(insp, world.officer2.id, substitute.id, actor=actor, reason="回避")
+    # the reason is required; the one leaving must be on the team; the one coming must not be
+    with pytest.raises(ValidationFailed):
+        ops.replace_member(insp, world.officer2.id, substitute.id, actor=world.section_head, reason=" ")
+    with pytest.raises(ValidationFailed):
+        ops.replace_member(
+            insp, substitute.id, world.section_head.id, actor=world.section_head, reason="回避"
+        )
+    with pytest.raises(ValidationFailed):
+        ops.replace_member(insp, world.officer2.id, world.officer.id, actor=world.section_head, reason="回避")
+    # checked as at creation: a certificate expired on the planned day, another county's officer, a declared
+    # 回避 relation with the enterprise
+    expired = _officer(
+        "officer8", "周执法", world, cert="34130078", cert_expires_on=insp.planned_on - timedelta(days=1)
+    )
+    with pytest.raises(ValidationFailed, match="执法证"):
+        ops.replace_member(insp, world.officer2.id, expired.id, actor=world.section_head, reason="回避")
+    with pytest.raises(ValidationFailed, match="本辖区"):
+        ops.replace_member(
+            insp, world.officer2.id, world.other_officer.id, actor=world.section_head, reason="回避"
+        )
+    from app.inspections import conflicts
+
+    conflicts.declare(substitute, world.ent_a, "配偶在该企业任职", actor=substitute)
+    with pytest.raises(ValidationFailed, match="回避"):
+        ops.replace_member(insp, world.officer2.id, substitute.id, actor=world.section_head, reason="回避")
+    assert sorted(insp.officer_ids) == sorted([world.officer.id, world.officer2.id])
+    # once the team started on site it is the start step's (回避 recorded there), never a replacement
+    other = _officer("officer9", "吴执法", world, cert="34130079")
+    ops.prepare_scheme(insp, scheme_data(), actor=world.officer)
+    ops.start_onsite(insp, start_data(world), actor=world.officer)
+    with pytest.raises(InvalidState):
+        ops.replace_member(insp, world.officer2.id, other.id, actor=world.section_head, reason="回避")
+    assert sorted(insp.officer_ids) == sorted([world.officer.id, world.officer2.id])
+
+
+def test_a_lead_recused_on_site_hands_the_record_task_to_the_one_who_starts(world, new_inspection):
+    third = _officer("officer7", "孙执法", world)
+    insp = new_inspection(member_ids=[world.officer.id, world.officer2.id, third.id])
+    ops.prepare_scheme(insp, scheme_data(), actor=world.officer)
+    assert _lead_task(insp).bpmn_id == "onsite_record" and _lead_task(insp).assignee_id == world.officer.id
+    ops.start_onsite(
+        insp,
+        start_data(world, recusal_answer="申请回避", recusal_of=[world.officer.id]),
+        actor=world.officer2,
+    )
+    assert insp.lead_officer_id == world.officer2.id and world.officer.id not in insp.officer_ids
+    assert _lead_task(insp).assignee_id == world.officer2.id  # not left in the recused lead's inbox

@@ -102,3 +102,22 @@ def test_the_openapi_document_names_the_routes(login, world):
         "q",
     } <= names
     assert "InspectionDetailSchema" in doc["components"]["schemas"]
+
+
+def test_a_town_officer_reads_only_the_towns_inspections_on_every_channel(login, world, made):
+    """The 龙城镇 station's officer: the list page, the API (list and item), the statistics and the ledger's
+    count hold 龙城镇's inspections only — never 黄口镇's (ent_b) nor another county's."""
+    from app.inspections import ledger, queries, stats
+
+    town = login(world.town_officer)
+    ours = {made[k].id for k in ("planned", "on_site", "done")}
+    assert _ids(town.get("/api/v1/inspections")) == ours
+    for other in ("b", "other"):
+        assert town.get(f"/api/v1/inspections/{made[other].id}").status_code == 404
+        assert town.get(f"/inspections/{made[other].id}").status_code == 404
+    page = town.get("/inspections/").get_data(as_text=True)
+    assert made["done"].code in page and made["b"].code not in page and made["other"].code not in page
+    assert town.get(f"/api/v1/inspections?enterprise_id={world.ent_b.id}").status_code in (403, 404, 422)
+    assert ledger.count(world.town_officer, queries.InspectionFilters(year=2026)) == 3
+    report = stats.build(world.town_officer, 2026)
+    assert world.ent_b.name not in str(report) and world.ent_other.name not in str(report)

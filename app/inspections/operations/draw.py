@@ -985,7 +985,7 @@ def _replace(batch: DrawBatch, target: DrawTarget, out: int, *, actor: User | No
     if new is None:
         raise InvalidState(f"执法检查人员名录库中已无可替换{target.enterprise.name}检查人员的人员")
     target.team = [new if u == out else u for u in target.team]
-    _replace_member(target, out, new)
+    _replace_member(target, out, new, approver=approver, reason=reason)
     _event(
         batch, DrawEventKind.RECUSAL, actor=actor, approver=approver, reason=reason,
         data={"target_id": target.id, "enterprise_id": eid, "out": out, "in": new,
@@ -1023,27 +1023,24 @@ def _name(user_id: int) -> str:
     return u.name if u else str(user_id)
 
 
-def _replace_member(target: DrawTarget, out: int, new: int) -> None:
-    """The drawn inspection's team follows the replacement (the lead stays the team's first member)."""
-    from app.inspections.models import Inspection, InspectionMember
+def _replace_member(
+    target: DrawTarget, out: int, new: int, *, approver: User | None, reason: str | None
+) -> None:
+    """The drawn inspection's team follows the replacement through the inspection's own operation
+    (onsite's replace_member: audited, refused once the visit started, the new member checked for
+    certificate, scope and 回避 as at creation; the lead's tasks follow). A target without its inspection yet
+    (created later from target.team) needs nothing."""
+    from app.inspections.models import Inspection
+    from app.inspections.operations.inspection import replace_member
 
     if target.inspection_id is None:
         return
     insp = db.session.get(Inspection, target.inspection_id)
     if insp is None:
         return
-    user = db.session.get(User, new)
-    assert user is not None
-    for m in insp.members:
-        if m.user_id == out:
-            m.user_id = new
-            m.cert_no = user.cert_no
-    if insp.lead_officer_id == out:
-        insp.lead_officer_id = target.team[0]
-    insp.members.sort(key=lambda m: 0 if m.user_id == insp.lead_officer_id else 1)
-    if not any(m.user_id == new for m in insp.members):
-        insp.members.append(InspectionMember(user_id=new, role="组员", cert_no=user.cert_no))
-    db.session.flush()
+    if approver is None:
+        raise InvalidState("已生成检查任务的检查人员替换须经科室负责人批准")
+    replace_member(insp, out, new, actor=approver, reason=reason or "回避替换")
 
 
 # ---- 补抽 ------------------------------------------------------------------------------------------------
@@ -1086,6 +1083,8 @@ def decide_supplement(event: DrawEvent, data: dict, *, actor: User, task=None) -
         not actor.is_enterprise_user and actor.has_role(Role.LEADER) and in_scope(actor, batch.region_path),
         "补抽须经本辖区负责人批准",
     )
+    # four eyes: a 负责人 who asked for the 补抽 (MANAGER_ROLES may ask) does not approve it too
+    require(actor.id != event.actor_id, "不能审批本人申请的补抽，须由其他负责人审批")
     if not event.pending or event.kind != DrawEventKind.SUPPLEMENT_REQUESTED:
         raise InvalidState("该补抽申请已审批")
     task = _ready(event, SUPPLEMENT_PROCESS, "approve_supplement", task, "该补抽申请当前不能审批")

@@ -98,7 +98,8 @@ def step(inspection: Inspection, task, data: dict, *, actor) -> dict:
     """Complete the inspection's task; the status follows (app.inspections.status). Returns the audit
     `changes` entry of the status."""
     old = inspection.status
-    workflow.complete_task(task, data, actor=actor)
+    # the later lead tasks go to the lead as the team stands now (a 回避 replacement, a lead recused on site)
+    workflow.complete_task(task, {**data, "lead_officer_id": inspection.lead_officer_id}, actor=actor)
     return {"status": [str(old), str(inspection.status)]} if inspection.status != old else {}
 
 
@@ -446,6 +447,75 @@ def cancel_inspection(inspection: Inspection, data: dict, *, actor: User) -> Non
     )
 
 
+# ---- 人员变更 (回避替换) ------------------------------------------------------------------------------------
+
+# the workflow's user tasks assigned to the inspection's lead (workflows/inspection.bpmn: assignee lead_officer_id)
+LEAD_TASKS = ("prepare_scheme", "onsite_record", "await_outcomes")
+
+
+def follow_lead(inspection: Inspection) -> None:
+    """The READY lead tasks go to the inspection's current lead (after the team changed before or at the
+    visit): the one who left the lead's place keeps nothing in their inbox. Later tasks follow the workflow
+    data, which `step` keeps on the current lead."""
+    inst = instance_of(inspection)
+    if inst is None:
+        return
+    for t in workflow.ready_tasks(inst):
+        if t.bpmn_id in LEAD_TASKS and t.assignee_id != inspection.lead_officer_id:
+            t.assignee_id, t.claimed_by_id = inspection.lead_officer_id, None
+
+
+def replace_member(inspection: Inspection, out_id: int, in_id: int, *, actor: User, reason: str) -> None:
+    """回避替换 (or a member who can no longer take part) before the visit: `in_id` takes `out_id`'s place and
+    role on the team (主办 included: the lead's tasks follow). Only while the inspection has not started
+    (待审批/待检查) — on site, 回避 is the start step's. The new team is checked as at creation (≥ the
+    minimum, each a staff member of the jurisdiction with a 执法证 valid on the planned day, no declared
+    回避 relation with the enterprise); the actor is a section head or leader of the jurisdiction (the
+    approver of the recusal). Audited with the team before and after."""
+    require(
+        not actor.is_enterprise_user
+        and actor.has_role(Role.SECTION_HEAD, Role.LEADER)
+        and is_staff_in_scope(actor, inspection),
+        "检查人员的调整须由本辖区科室负责人或负责人批准",
+    )
+    reason = _text({"reason": reason}, "reason", "调整理由", max_length=500) or ""
+    lock(inspection)
+    if (
+        inspection.status not in (InspectionStatus.PENDING_APPROVAL, InspectionStatus.PLANNED)
+        or inspection.started_at is not None
+    ):
+        raise InvalidState(f"该检查已{inspection.status}，不能再调整检查人员")
+    members = [m.user_id for m in inspection.members]
+    if out_id not in members:
+        raise invalid("out_id", "该人员不在本次检查的检查组中")
+    if in_id in members:
+        raise invalid("in_id", "替换人员已在本次检查的检查组中")
+    team_ids = [in_id if uid == out_id else uid for uid in members]
+    lead_id = in_id if inspection.lead_officer_id == out_id else inspection.lead_officer_id
+    team = check_team(inspection.enterprise, lead_id, team_ids, inspection.planned_on)
+    by_id = {u.id: u for u in team}
+    before = sorted(members)
+    for m in inspection.members:
+        if m.user_id == out_id:
+            m.user_id, m.user, m.cert_no = in_id, by_id[in_id], by_id[in_id].cert_no
+    inspection.lead_officer_id = lead_id
+    for m in inspection.members:
+        m.role = "主办" if m.user_id == lead_id else "组员"
+    inspection.members.sort(key=lambda m: 0 if m.user_id == lead_id else 1)
+    db.session.flush()
+    follow_lead(inspection)
+    out_user = db.session.get(User, out_id)
+    audit.record(
+        actor,
+        "inspection.member_replaced",
+        inspection,
+        summary=f"检查{inspection.code}的检查人员由{out_user.name if out_user else out_id}"
+        f"调整为{by_id[in_id].name}：{reason}",
+        changes={"members": [before, sorted(team_ids)]},
+        data={"out": out_id, "in": in_id, "lead_officer_id": lead_id, "reason": reason},
+    )
+
+
 # ---- 检查方案 -----------------------------------------------------------------------------------------------
 
 
@@ -590,6 +660,7 @@ def start_onsite(inspection: Inspection, data: dict, *, actor: User) -> None:
     if inspection.lead_officer_id not in acting:
         inspection.lead_officer_id = actor.id
         members[actor.id].role = "主办"
+        follow_lead(inspection)  # the record's task leaves the recused lead's inbox
     checklist_code = (data.get("checklist_code") or "").strip() or inspection.checklist_code
     from app.inspections import checklists
 
