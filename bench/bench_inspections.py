@@ -428,20 +428,69 @@ def bench_list(app, world, url: str) -> list[str]:
     return out
 
 
-# --- 4. a step over HTTP -----------------------------------------------------------------------------------------
+# --- 4. the inspection steps over HTTP, next to hazard steps and the raw floor, one run -----------------------
+
+STEPS = [  # key, label, floor (the raw request it is compared with)
+    ("create", "创建检查（启动流程）", "start"),
+    ("scheme", "制定检查方案（检方）", "task"),
+    ("start", "开始现场检查", "row"),
+    ("item", "检查项结果（一项）", "row"),
+    ("finding", "登记问题（1张照片）", "photo"),
+    ("sign", "负责人签字（画布PNG）", "photo"),
+    ("record", "制发现场检查记录", "task"),
+    ("order", "依问题下达指令书", "start"),
+]
+HAZARD_STEPS = [
+    ("h_register", "隐患 登记（1张照片）", "photo"),
+    ("h_issue", "隐患 签发指令书", "start"),
+    ("h_rectify", "隐患 企业整改（1张照片）", "task"),
+]
+FLOORS = {
+    "start": "start the process: engine steps, serialize, INSERT, commit",
+    "task": "restore the state, complete the task with the app's data, engine, serialize, UPDATE, commit",
+    "row": "one row INSERTed, committed",
+    "photo": "the upload stored (SHA-256, written, fsync'd) and one row INSERTed, committed",
+}
+CHECKLIST = "confined_space"
+BAD_ITEM = 1  # the checklist's second item is answered 不符合, with its finding and photo
+
+
+class StepRaw(RawStep):
+    """bench_hazard_steps' raw request, plus POST /row: one row INSERTed and committed (the floor of a step
+    that writes one record and moves no workflow: 开始现场检查, an item's result)."""
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] != "/row":
+            return super().__call__(environ, start_response)
+        from app.serving.timing import header_value
+
+        t0 = time.perf_counter()
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        self.con.cursor().execute(self.sql["row"], ("", body.decode()))
+        self.con.commit()
+        ms = (time.perf_counter() - t0) * 1000
+        start_response(
+            "200 OK",
+            [("Content-Type", "text/plain"), ("Content-Length", "2"), ("Server-Timing", header_value(ms, 1))],
+        )
+        return [b"ok"]
 
 
 def raw_app():
-    """gunicorn's factory for the raw server: the inspection process parsed, then no Flask per request."""
+    """gunicorn's factory for the raw server: the hazard and inspection processes parsed, then no Flask per
+    request (bench_hazard_steps.raw_app with the inspection process added)."""
     from app import create_app
     from app.workflow import definitions
 
     flask_app = create_app()
     with flask_app.app_context():
-        parsed = {PROCESS: definitions.get_definition(PROCESS)}
+        parsed = {
+            p: definitions.get_definition(p)
+            for p in ("hazard_rectification", "major_hazard_supervision", PROCESS)
+        }
     upload_dir = Path(os.environ["SAFELOOP_INSTANCE"]) / "raw_uploads"
     upload_dir.mkdir(exist_ok=True)
-    return RawStep(os.environ["DATABASE_URL"], parsed, upload_dir)
+    return StepRaw(os.environ["DATABASE_URL"], parsed, upload_dir)
 
 
 class InspectionRawServer(RawServer):
@@ -467,152 +516,308 @@ class InspectionDatabase(AppDatabase):
             raise RuntimeError(f"instance {instance_id}: no ready {bpmn_id}")
         return row[0]
 
+    def one(self, sql: str, args: tuple):
+        row = self.execute(sql, args).fetchone()
+        if row is None:
+            raise RuntimeError(f"no row: {sql} {args}")
+        return row[0]
 
-def over_cap_inspections(app, world, n: int) -> list[int]:
-    """n enterprises at their yearly cap (class with cap 1, one inspection made): a second inspection each,
-    over the cap with a reason, waiting for the leader's approval (create_inspection, the real operation)."""
-    from app import clock
+
+def png() -> tuple[str, bytes, str]:
+    """The signature canvas as the browser sends it: a real PNG (magic bytes are checked)."""
+    import struct
+    import zlib
+
+    raw = b"".join(b"\x00" + b"\x00\x00\x00" * 2 for _ in range(2))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        )
+
+    body = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+        + chunk(b"tEXt", f"Comment\x00{time.perf_counter_ns()}".encode())  # unique bytes: stored anew
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+    return ("signature.png", body, "image/png")
+
+
+def steps_world(rounds: int):
+    """bench/hazard_journey's world (a fresh migrated database: county, town, bureau, officers, leader,
+    enterprise 1 with manager1) plus `rounds` 工贸 enterprises to inspect (one inspection each, within its
+    cap) and 执法证 dates for the inspecting pair (officer1 leads, officer0 is the second member)."""
     from app.auth.models import User
     from app.extensions import db
-    from app.inspections.models import EnterpriseClass
-    from app.inspections.operations.inspection import create_inspection
-    from app.org.models import Enterprise
+    from app.org.credit_code import make_credit_code
+    from app.org.models import Enterprise, Region
+    from bench.hazard_journey import build_world as journey_world
 
-    year = clock.today().year + 3  # a year without classes or inspections yet (the list's rows end today)
-    made = []
+    app, world = journey_world("inspection_steps")
     with app.app_context():
-        officer = db.session.get(User, world["users"]["officer0"])
-        mate = world["users"]["officer1"]
-        for eid in world["ids"][-(n + WARM) :]:
-            e = db.session.get(Enterprise, eid)
-            db.session.add(
-                EnterpriseClass(
-                    enterprise_id=eid,
-                    year=year,
-                    region_path=e.region_path,
-                    sector="非高危",
-                    computed_class="A",
-                    klass="A",
-                    max_inspections=1,
-                    planned_frequency=1,
-                    rule_version="bench",
-                )
+        town = db.session.scalars(db.select(Region).where(Region.level == "town")).one()
+        ents = []
+        for k in range(rounds):
+            e = Enterprise(
+                name=f"萧县龙城第{k + 2}有限空间作业企业",
+                credit_code=make_credit_code("341322", 1000 + k),
+                industry="工贸",
             )
-            db.session.flush()
-            data = {
-                "source": "专项",
-                "planned_on": date(year, 3, 2).isoformat(),
-                "lead_officer_id": officer.id,
-                "member_ids": [officer.id, mate],
-            }
-            create_inspection(e, data, actor=officer)
-            second = create_inspection(e, {**data, "over_cap_reason": "专项整治回头看"}, actor=officer)
-            made.append(second.id)
+            e.set_region(town)
+            ents.append(e)
+        db.session.add_all(ents)
+        for name in ("officer0", "officer1"):
+            u = db.session.get(User, world.user_ids[name])
+            u.cert_issued_on, u.cert_expires_on = date(2024, 1, 1), date(2031, 12, 31)
         db.session.commit()
-    return made
+        targets = [e.id for e in ents]
+    return app, world, targets
 
 
-def bench_step(app, world, url: str) -> tuple[list[str], dict]:
-    made = over_cap_inspections(app, world, STEPS_N)
-    appdb = InspectionDatabase(url)
-    got: dict[str, list] = {"app": [], "sql": [], "raw": []}
-    form = {"decision": "approve", "opinion": "同意，专项整治需要"}
+def bench_steps(rounds: int) -> tuple[list[str], dict]:
+    """Each round walks one inspection through the app (create → 检查方案 → start → every checklist item, one
+    不符合 with its finding and photo → signature → 现场检查记录 → 指令书 from the findings) and one hazard
+    (登记 → 签发 → 整改); each app request is followed by its raw floor on the raw server. Both servers run
+    side by side for the whole run, so both domains' figures meet the same machine state."""
+    from app import clock
+    from app.inspections import checklists
+    from bench.hazard_journey import issue, photo, rectify, register, task_form
+    from bench.server import _multipart
+
+    app, world, targets = steps_world(rounds + WARM)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    appdb = InspectionDatabase(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    with app.app_context():
+        checklist = checklists.find(CHECKLIST)
+        assert checklist is not None, CHECKLIST
+        items = checklist.items
+        today = clock.today()
+    bad = items[BAD_ITEM]
+    keys = [k for k, _, _ in STEPS + HAZARD_STEPS]
+    got: dict[str, dict[str, list]] = {k: {"app": [], "sql": [], "raw": []} for k in keys}
+    lead, mate = world.user_ids["officer1"], world.user_ids["officer0"]
+
     with Server(url) as server, InspectionRawServer(url) as raw_server:
-        leader = server.client()
-        r = leader.login("leader", PASSWORD)
+        officer, manager = (world.login(server, u) for u in ("officer1", "manager1"))
         rawc = raw_server.client()
-        for k, inspection_id in enumerate(made):
-            inst = appdb.instance_of_inspection(inspection_id)
-            task_id = appdb.ready_task(inst, "approve_over_cap")
-            page = leader.get(f"/tasks/{task_id}")  # the task page, as the leader opens it (untimed)
-            if page.status != 200:
-                raise RuntimeError(f"GET /tasks/{task_id} {page.status}")
-            appdb.copy_state(inst)
-            r = leader.post(f"/tasks/{task_id}", form)
-            if r.status != 302:
-                raise RuntimeError(f"POST /tasks/{task_id} → {r.status}: {r.text[:800]}")
-            data = appdb.completed_with(inst, "approve_over_cap")
-            rr = rawc.request(
-                "POST",
-                "/task",
-                json.dumps(
-                    {"key": inst, "process": PROCESS, "bpmn_id": "approve_over_cap", "data": data}
-                ).encode(),
-                {"Content-Type": "application/json"},
-            )
+        counting = False
+
+        def raw(path: str, payload) -> object:
+            if isinstance(payload, tuple):  # (fields, files): multipart, as the app received it
+                body, ctype = _multipart(*payload)
+            else:
+                body, ctype = json.dumps(payload, ensure_ascii=False).encode(), "application/json"
+            rr = rawc.request("POST", path, body, {"Content-Type": ctype})
             assert rr.status == 200, rr.text
-            if k >= WARM:
-                got["app"].append(r.server_ms)
-                got["sql"].append(r.sql)
-                got["raw"].append(rr.server_ms)
-    ratio = statistics.median(got["app"]) / statistics.median(got["raw"])
-    line = (
-        f"  审批超出上限的检查 (approve_over_cap, {len(got['app'])} steps): app {p50_95(got['app'])} ms  "
-        f"raw {p50_95(got['raw'])} ms  ratio {ratio:4.1f}×  {statistics.median(got['sql']):.0f} SQL"
-    )
-    return [line], {"ratio": ratio}
+            return rr
+
+        def record(key: str, r, rr) -> None:
+            if counting:
+                got[key]["app"].append(r.server_ms)
+                got[key]["sql"].append(r.sql)
+                got[key]["raw"].append(rr.server_ms)
+
+        def expect(r, what: str, status=(302, 303)):
+            if r.status not in status:
+                raise RuntimeError(f"{what}: HTTP {r.status} {r.location}\n{r.text[:1500]}")
+            return r
+
+        def task_step(key: str, inst: int, bpmn_id: str, path: str, form: dict, what: str) -> None:
+            appdb.copy_state(inst)  # the state the app's step reads
+            r = expect(officer.post(path, form), what)
+            data = appdb.completed_with(inst, bpmn_id)
+            record(key, r, raw("/task", {"key": inst, "process": PROCESS, "bpmn_id": bpmn_id, "data": data}))
+
+        for n, enterprise_id in enumerate(targets):
+            counting = n >= WARM
+            # ---- the inspection ----
+            officer.get("/inspections/new", {"enterprise_id": enterprise_id})  # the form (untimed)
+            form = {
+                "enterprise_id": enterprise_id,
+                "source": "专项",
+                "source_ref": "",
+                "mode": "常规检查",
+                "planned_on": today.isoformat(),
+                "due_on": "",
+                "lead_officer_id": lead,
+                "member_ids": [lead, mate],
+                "checklist_code": CHECKLIST,
+            }
+            r = expect(officer.post("/inspections/new", form), "创建检查")
+            insp = int((r.location or "").rstrip("/").rsplit("/", 1)[1])
+            inst = appdb.instance_of_inspection(insp)
+            record("create", r, raw("/start", {"process": PROCESS, "data": appdb.start_data(inst)}))
+            page_url = f"/inspections/{insp}"
+
+            task_id = appdb.ready_task(inst, "prepare_scheme")
+            officer.get(f"/tasks/{task_id}")  # the task page (untimed)
+            scheme = {
+                "basis": "《中华人民共和国安全生产法》第六十五条；专项检查",
+                "checklist_code": CHECKLIST,
+                "content": "有限空间作业安全管理",
+                "method": "查阅资料、现场检查、询问",
+                "division": "两名执法人员分别负责资料检查与现场检查",
+                "scheduled_on": today.isoformat(),
+            }
+            task_step("scheme", inst, "prepare_scheme", f"/tasks/{task_id}", scheme, "制定检查方案")
+
+            officer.get(page_url)  # the inspection page (untimed)
+            start = {
+                "place": "有限空间作业区、污水处理池",
+                "present_person": "张三",
+                "credentials_shown": "y",
+                "recusal_explained": "y",
+                "recusal_answer": "不申请回避",
+            }
+            r = expect(officer.post(f"{page_url}/start", start), "开始现场检查")
+            record("start", r, raw("/row", start))
+
+            for item in items:
+                result = "不符合" if item is bad else "符合"
+                fields = {"item_code": item.code, "result": result, "note": ""}
+                r = expect(officer.post(f"{page_url}/items", fields), f"检查项{item.code}")
+                record("item", r, raw("/row", fields))
+                if item is bad:  # the finding form opens (untimed), then the finding with its photo
+                    officer.get(f"{page_url}/findings/new", {"item": item.code})
+                    finding = {
+                        "location": "1号污水处理池",
+                        "description": "作业前未检测即进入污水池",
+                        "provision": item.basis or "",
+                        "level": "一般",
+                        "deadline": (today + timedelta(days=10)).isoformat(),
+                    }
+                    picture = photo("现场照片.jpg")
+                    r = expect(
+                        officer.post(
+                            f"{page_url}/findings/new?item={item.code}",
+                            finding,
+                            files={"photo_ids": [picture]},
+                        ),
+                        "登记问题",
+                    )
+                    record("finding", r, raw("/register", (list(finding.items()), {"photo_ids": [picture]})))
+                    officer.get(page_url)
+
+            sig = png()
+            r = expect(
+                officer.post(f"{page_url}/signature", {"signer": "张三"}, files={"signature": sig}), "签字"
+            )
+            record("sign", r, raw("/register", ([("signer", "张三")], {"signature": sig})))
+
+            officer.get(page_url)
+            summary = {"summary": "对有限空间作业安全管理进行了检查，发现问题1项。"}
+            task_step("record", inst, "onsite_record", f"{page_url}/record", summary, "制发现场检查记录")
+
+            officer.get(f"{page_url}/results")  # the results form (untimed)
+            fid = appdb.one("SELECT id FROM inspection_findings WHERE inspection_id = ?", (insp,))
+            order = {
+                f"category-{fid}": "管理",
+                f"requirement-{fid}": "作业前检测、专人监护",
+                "co_officer_id": mate,
+                "interim_measures": "停止进入污水池作业",
+            }
+            r = expect(officer.post(f"{page_url}/results/order", order), "依问题下达指令书")
+            order_id = appdb.one("SELECT order_id FROM inspections WHERE id = ?", (insp,))
+            hazard = appdb.one("SELECT id FROM hazards WHERE order_id = ?", (order_id,))
+            h_inst, h_process = appdb.instance_of(hazard)
+            record("order", r, raw("/start", {"process": h_process, "data": appdb.start_data(h_inst)}))
+
+            # ---- a hazard of the same run: 登记, 签发, 整改 (bench_hazard_steps' steps and floors) ----
+            h = register(officer, world)
+            fields = [("location", "一号车间配电箱"), ("description", "配电箱门缺失，带电部位外露")]
+            record("h_register", h.response, raw("/register", (fields, {"photos": [photo()]})))
+            r = issue(officer, world, h.order_id)
+            h_inst, h_process = appdb.instance_of(h.hazard_id)
+            record("h_issue", r, raw("/start", {"process": h_process, "data": appdb.start_data(h_inst)}))
+            action = task_form(manager, h.hazard_id, "submit_rectification")
+            appdb.copy_state(h_inst)
+            r = rectify(manager, action)
+            data = appdb.completed_with(h_inst, "submit_rectification")
+            record(
+                "h_rectify",
+                r,
+                raw(
+                    "/task",
+                    {"key": h_inst, "process": h_process, "bpmn_id": "submit_rectification", "data": data},
+                ),
+            )
+
+    ratios = {}
+    lines = [
+        f"  {rounds} inspections (after {WARM} warm-up), {len(items)} checklist items each, and {rounds} hazards; "
+        "server times from Server-Timing (ms)",
+        f"  {_pad('step', 26)} {'app p50':>8} {'app p95':>8} {'SQL':>4} {'raw p50':>8} {'app/raw':>8}  floor",
+    ]
+    for key, label, floor in STEPS + HAZARD_STEPS:
+        g = got[key]
+        a, rw = statistics.median(g["app"]), statistics.median(g["raw"])
+        ratios[key] = a / rw
+        if key == "h_register":
+            lines.append("  -- hazard steps, same run, same servers --")
+        lines.append(
+            f"  {_pad(label, 26)} {a:8.2f} {percentile(g['app'], 0.95):8.2f} {statistics.median(g['sql']):4.0f} "
+            f"{rw:8.2f} {a / rw:7.2f}x  {floor}"
+        )
+    worst = max(ratios[k] for k, _, _ in HAZARD_STEPS)
+    lines.append("  floors: " + "; ".join(f"{k} = {v}" for k, v in FLOORS.items()))
+    for key, label, _ in STEPS:
+        verdict = "within" if ratios[key] <= worst else "ABOVE"
+        lines.append(
+            f"  {_pad(label, 26)} {ratios[key]:6.2f}x  {verdict} the hazard steps' highest ratio ({worst:.2f}x)"
+        )
+    return lines, {"ratios": ratios, "worst_hazard": worst}
 
 
 def main() -> None:
-    load = os.getloadavg()[0]
+    """--steps: only part 4 (the steps over HTTP); --quick: fewer rounds and a smaller data set."""
+    global LIST_N, N, STEPS_N
+    only_steps, quick = "--steps" in sys.argv, "--quick" in sys.argv
+    if quick:
+        LIST_N, N, STEPS_N = min(LIST_N, 20_000), min(N, 10), min(STEPS_N, 8)
+    load = os.getloadavg()
     print(
-        f"(load average at start {load:.1f} on {os.cpu_count()} CPUs: other work inflates every figure)",
+        f"(load average at start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min) on {os.cpu_count()} "
+        "CPUs: other work inflates every figure)",
         flush=True,
     )
-    print("== 双随机 draw (app.inspections.draw v1, pure)", flush=True)
-    for line in bench_draw():
-        print(line, flush=True)
-    app, url = make_app()
-    t0 = time.perf_counter()
-    world = build_world(app)
-    with app.app_context():
-        from sqlalchemy import select
+    if not only_steps:
+        print("== 双随机 draw (app.inspections.draw v1, pure)", flush=True)
+        for line in bench_draw():
+            print(line, flush=True)
+        app, url = make_app()
+        t0 = time.perf_counter()
+        world = build_world(app)
+        with app.app_context():
+            from sqlalchemy import select
 
-        from app.extensions import db
-        from app.org.models import Enterprise
+            from app.extensions import db
+            from app.org.models import Enterprise
 
-        world["town_of"] = list(db.session.execute(select(Enterprise.id, Enterprise.region_path)))
+            world["town_of"] = list(db.session.execute(select(Enterprise.id, Enterprise.region_path)))
+        print(
+            f"\n(data: {PLAN_N:,} enterprises in {TOWNS} towns, 42 staff, {ms_since(t0) / 1000:.1f} s)",
+            flush=True,
+        )
+        print("\n== annual plan for a county", flush=True)
+        for line in bench_plan(app, world):
+            print(line, flush=True)
+        t0 = time.perf_counter()
+        fill_inspections(app, world)
+        print(f"\n== inspection list ({LIST_N:,} rows built in {ms_since(t0) / 1000:.1f} s)", flush=True)
+        for line in bench_list(app, world, url):
+            print(line, flush=True)
     print(
-        f"\n(data: {PLAN_N:,} enterprises in {TOWNS} towns, 42 staff, {ms_since(t0) / 1000:.1f} s)",
+        "\n== inspection steps over HTTP (gunicorn, 1 sync worker, production, CSRF on) vs the raw engine + "
+        "database floor, with hazard steps in the same run",
         flush=True,
     )
-    print("\n== annual plan for a county", flush=True)
-    for line in bench_plan(app, world):
-        print(line, flush=True)
-    t0 = time.perf_counter()
-    fill_inspections(app, world)
-    print(f"\n== inspection list ({LIST_N:,} rows built in {ms_since(t0) / 1000:.1f} s)", flush=True)
-    for line in bench_list(app, world, url):
-        print(line, flush=True)
-    print(
-        "\n== an inspection step over HTTP (gunicorn, 1 sync worker, production) vs the raw engine floor",
-        flush=True,
-    )
-    try:
-        lines, result = bench_step(app, world, url)
-    except Exception as exc:  # noqa: BLE001 - the other parts' figures stand; say why this one is missing
-        print(f"  step not measured: {type(exc).__name__}: {exc}", flush=True)
-        return
+    lines, _ = bench_steps(STEPS_N)
     for line in lines:
         print(line, flush=True)
-    if not os.environ.get("BENCH_SKIP_HAZARD"):
-        from bench.bench_case_steps import hazard_ratios
-
-        try:
-            ratios, _ = hazard_ratios(None)
-        except Exception as exc:  # noqa: BLE001 - e.g. its migrated database lacks this domain's tables yet
-            print(f"  hazard steps (baseline) not measured: {type(exc).__name__}: {exc}", flush=True)
-            ratios = []
-        if ratios:
-            worst = max(r for _, r in ratios)
-            print(
-                "  hazard steps of the same machine (baseline): "
-                + ", ".join(f"{name} {r:.1f}×" for name, r in ratios)
-                + f"; inspection step {result['ratio']:.1f}× "
-                + ("within" if result["ratio"] <= worst else "ABOVE")
-                + f" the hazard steps' highest ratio ({worst:.1f}×)",
-                flush=True,
-            )
+    load = os.getloadavg()
+    print(f"(load average at end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f})", flush=True)
 
 
 if __name__ == "__main__":
