@@ -193,7 +193,28 @@ def edit(batch_id: int):
 @bp.get("/<int:batch_id>")
 @login_required
 def detail(batch_id: int):
-    batch = _batch(batch_id)
+    return _detail_page(_batch(batch_id))
+
+
+def _refused(exc: DomainError) -> dict[str, str]:
+    """field -> message of a refused form (the whole message under "_" when it names no field); a
+    PermissionDenied is not a form's error: raised."""
+    db.session.rollback()
+    if isinstance(exc, PermissionDenied):
+        raise exc
+    return {k: str(v) for k, v in exc.field_errors.items()} if exc.field_errors else {"_": exc.message}
+
+
+def _detail_page(
+    batch: DrawBatch,
+    *,
+    supplement: dict | None = None,
+    supplement_errors: dict | None = None,
+    recusal: dict | None = None,
+    status: int = 200,
+):
+    """The batch page; a refused 补抽 or 回避 request comes back with its message next to its field and
+    what was typed (`supplement`, `recusal`: {target_id, reason, errors})."""
     user = _staff()
     preview = None
     preview_error = None
@@ -217,7 +238,10 @@ def detail(batch_id: int):
         strata_keys=[s.key for s in algo.parse_strata(batch.strata)] if batch.strata else [],
         kinds=DrawEventKind,
         statuses=DrawStatus,
-    )
+        supplement=supplement or {},
+        supplement_errors=supplement_errors or {},
+        recusal=recusal or {},
+    ), status
 
 
 def _preload(batch: DrawBatch) -> list[Enterprise]:
@@ -286,9 +310,16 @@ def result_notice(batch_id: int):
 @bp.post("/<int:batch_id>/supplement")
 @login_required
 def supplement(batch_id: int):
-    return _step(
-        batch_id, lambda b: ops.request_supplement(b, dict(request.form), actor=_staff()), "补抽申请已提交，待负责人审批"
-    )  # fmt: skip
+    batch = _batch(batch_id)
+    values = {k: request.form.get(k, "") for k in ("count", "stratum", "reason")}
+    try:
+        ops.request_supplement(batch, values, actor=_staff())
+        commit_request()
+    except DomainError as exc:
+        errors = _refused(exc)
+        return _detail_page(_batch(batch_id), supplement=values, supplement_errors=errors, status=422)
+    flash("补抽申请已提交，待负责人审批", "success")
+    return redirect(url_for(".detail", batch_id=batch_id))
 
 
 @bp.post("/targets/<int:target_id>/recusal")
@@ -298,12 +329,15 @@ def recusal(target_id: int):
     if target is None:
         abort(404)
     batch = _batch(target.batch_id)
+    reason = request.form.get("reason", "")
     try:
-        ops.request_recusal(target, dict(request.form), actor=_staff())
+        ops.request_recusal(target, {"reason": reason}, actor=_staff())
         commit_request()
-        flash("回避申请已提交，待科室负责人审批", "success")
     except DomainError as exc:
-        _fail(exc)
+        errors = _refused(exc)
+        recusal = {"target_id": target_id, "reason": reason, "error": "；".join(errors.values())}
+        return _detail_page(_batch(batch.id), recusal=recusal, status=422)
+    flash("回避申请已提交，待科室负责人审批", "success")
     return redirect(url_for(".detail", batch_id=batch.id))
 
 
@@ -321,7 +355,8 @@ def items():
         try:
             item_id = request.form.get("item_id")
             if item_id:
-                item = db.session.get(SpotCheckItem, int(item_id))
+                number = int(item_id) if item_id.isdigit() else 0
+                item = db.session.get(SpotCheckItem, number) if 0 < number <= params.MAX_INT else None
                 if item is None or not in_scope(user, item.region_path):
                     abort(404)
                 ops.update_item(item, values, actor=user)

@@ -248,3 +248,34 @@ def test_draw_gates_hold_through_the_page_the_task_page_and_the_api(world, login
     assert member.id in target.team and not any(
         e.kind == DrawEventKind.RECUSAL_REQUESTED for e in fresh(batch).events
     )
+
+
+def test_a_refused_request_comes_back_with_its_message_and_what_was_typed(world, login, new_batch, db):
+    from app.auth.models import User
+    from app.inspections.models import DrawEventKind
+
+    batch = new_batch("drawn", strata=[{"industry": None, "town": None, "count": 1}])
+    head = login(world.section_head)
+    # 补抽: a count out of range — the message next to the count, the reason kept, nothing requested
+    r = head.post(
+        f"/inspections/draws/{batch.id}/supplement", data={"count": "0", "reason": "抽中企业已停产歇业"}
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'data-testid="supplement-count-error"' in html
+    assert "补抽户数应在1到1000之间" in html and 'value="抽中企业已停产歇业"' in html
+    r = head.post(f"/inspections/draws/{batch.id}/supplement", data={"count": "2", "reason": " "})
+    assert r.status_code == 422 and 'data-testid="supplement-reason-error"' in r.get_data(as_text=True)
+    assert 'value="2"' in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert not [
+        e for e in db.session.get(DrawBatch, batch.id).events if e.kind == DrawEventKind.SUPPLEMENT_REQUESTED
+    ]
+    # 回避: no reason — the message next to that target's reason field
+    target = batch.targets[0]
+    member = db.session.get(User, next(u for u in target.team if u != world.section_head.id))
+    r = login(member).post(f"/inspections/draws/targets/{target.id}/recusal", data={"reason": ""})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'data-testid="recusal-error"' in html and "请填写回避理由" in html
+    # a bad 事项 id is not found, never a server error
+    assert head.post("/inspections/draws/items", data={"item_id": "9" * 26, "code": "x"}).status_code == 404
+    assert head.post("/inspections/draws/items", data={"item_id": "abc", "code": "x"}).status_code == 404
