@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import attachments, clock, forms, params, workflow
@@ -60,11 +60,16 @@ def officers(actor, context) -> list[tuple[int, str]]:
         return []
     enterprise = (context or {}).get("enterprise")
     path = enterprise.region_path if enterprise is not None else actor.scope_path
-    seen: dict[int, User] = {}
-    for role in (Role.OFFICER, Role.SECTION_HEAD, Role.LEADER):
-        for u in users_with_role(role, region_path=path, order_by=User.name):
-            seen.setdefault(u.id, u)
-    return [(u.id, _officer_label(u)) for u in seen.values()]
+    # the form asks twice per request (lead_officer_id and member_ids): read the officers once
+    memo = g.setdefault("inspection_officers", {})
+    key = (actor.id, path)
+    if key not in memo:
+        seen: dict[int, User] = {}
+        for role in (Role.OFFICER, Role.SECTION_HEAD, Role.LEADER):
+            for u in users_with_role(role, region_path=path, order_by=User.name):
+                seen.setdefault(u.id, u)
+        memo[key] = [(u.id, _officer_label(u)) for u in seen.values()]
+    return list(memo[key])
 
 
 @forms.register_choices("inspections.team", label=_user_label)
