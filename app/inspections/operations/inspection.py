@@ -287,11 +287,13 @@ def create_inspection(
     source_ref = _text(data, "source_ref", "来源编号", required=False, max_length=120)
     reason = _text(data, "over_cap_reason", "超出上限检查的理由", required=False)
 
-    from app.inspections.caps import budget  # helper "classify"
+    from app.inspections.caps import budget, locked_budget
 
     cap_year = planned_on.year
     counts = source not in CAP_EXEMPT_SOURCES
-    b = budget(enterprise, cap_year)
+    # a counted inspection reads the count under the class row's lock: two created at once cannot both take
+    # the enterprise's last place under its cap
+    b = locked_budget(enterprise, cap_year) if counts else budget(enterprise, cap_year)
     over = counts and b.remaining <= 0
     now = clock.now()
     pending = False
@@ -874,20 +876,27 @@ def remove_finding(inspection: Inspection, finding_id: Any, *, actor: User) -> N
     audit.record(actor, "inspection.finding_removed", inspection, summary=f"删除问题{seq}：{text[:60]}")
 
 
-def missing_for_record(inspection: Inspection) -> list[str]:
-    """What the record still lacks before the 负责人 signs it (each a sentence)."""
+def missing_for_record(
+    inspection: Inspection,
+    *,
+    results: dict[str, ChecklistResult] | None = None,
+    findings: list[Finding] | None = None,
+) -> list[str]:
+    """What the record still lacks before the 负责人 signs it (each a sentence). `results` / `findings`: the
+    inspection's rows when the caller has just read them (results_of / findings_of), not read again."""
     from app.inspections import checklists
 
     out = []
     checklist = checklists.find(inspection.checklist_code)
-    results = results_of(inspection)
+    if results is None:
+        results = results_of(inspection)
     if checklist is not None:
         open_items = [i.code for i in checklist.items if i.code not in results]
         if open_items:
             out.append(
                 f"尚有{len(open_items)}个检查项未检查（{'、'.join(open_items[:5])}{'等' if len(open_items) > 5 else ''}）"
             )
-    with_finding = {f.item_code for f in findings_of(inspection)}
+    with_finding = {f.item_code for f in (findings if findings is not None else findings_of(inspection))}
     bare = [c for c, r in results.items() if r.result == ItemResult.NONCOMPLIANT and c not in with_finding]
     if bare:
         out.append(f"不符合项{'、'.join(sorted(bare))}尚未登记问题")
@@ -973,7 +982,9 @@ def issue_record(inspection: Inspection, data: dict, *, actor: User, task=None) 
     task = ready_task(inspection, "onsite_record", task)
     if inspection.started_at is None:
         raise InvalidState("尚未开始现场检查（出示执法证件、告知回避）")
-    missing = missing_for_record(inspection)
+    results = results_of(inspection)
+    findings = findings_of(inspection)
+    missing = missing_for_record(inspection, results=results, findings=findings)
     if missing:
         raise InvalidState("；".join(missing))
     if inspection.signed_at is None and not inspection.refusal_note:
@@ -985,8 +996,6 @@ def issue_record(inspection: Inspection, data: dict, *, actor: User, task=None) 
     inspection.summary = summary
     inspection.ended_at = now
     checklist = checklists.find(inspection.checklist_code)
-    results = results_of(inspection)
-    findings = findings_of(inspection)
     content = {
         "party": _party(inspection),
         "code": inspection.code,
