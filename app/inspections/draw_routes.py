@@ -421,45 +421,45 @@ def withdraw_item(item_id: int):
 @bp.route("/conflicts", methods=["GET", "POST"])
 @login_required
 def conflict_list():
+    """回避关系: the list of one's own declarations (a section head's: the jurisdiction's) and the form; the
+    enterprise is picked by search (the whole registry of the jurisdiction, not the first 500). A refused
+    declaration comes back with its message next to the field and what was typed."""
     user = _staff()
     status = 200
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
     if request.method == "POST":
-        try:
-            officer_id = int(request.form.get("user_id") or user.id)
-            enterprise_id = int(request.form.get("enterprise_id") or 0)
-            if not (0 < officer_id <= params.MAX_INT and 0 < enterprise_id <= params.MAX_INT):
-                raise ValueError("id out of range")
-            officer = db.session.get(User, officer_id)
-            enterprise = db.session.get(Enterprise, enterprise_id)
-            if officer is None or enterprise is None:
-                raise ValidationFailed("请选择执法人员和企业")
-            conflicts.declare(officer, enterprise, request.form.get("relation", ""), actor=user)
-            commit_request()
-            flash("回避关系已申报", "success")
-            return redirect(url_for(".conflict_list"))
-        except ValueError:
-            flash("请选择执法人员和企业", "danger")
-            status = 422
-        except DomainError as exc:
-            _fail(exc)
-            status = 422
+        values = {k: request.form.get(k, "").strip() for k in ("user_id", "enterprise_id", "relation")}
+        officer_id = int(values["user_id"]) if values["user_id"].isdigit() else user.id
+        raw = values["enterprise_id"]
+        enterprise_id = int(raw) if raw.isdigit() else 0
+        officer = db.session.get(User, officer_id) if 0 < officer_id <= params.MAX_INT else None
+        enterprise = (
+            db.session.get(Enterprise, enterprise_id) if 0 < enterprise_id <= params.MAX_INT else None
+        )
+        if officer is None:
+            errors["user_id"] = "请选择执法人员"
+        if enterprise is None:
+            errors["enterprise_id"] = "请选择企业"
+        if not errors:
+            assert officer is not None and enterprise is not None
+            try:
+                conflicts.declare(officer, enterprise, values["relation"], actor=user)
+                commit_request()
+                flash("回避关系已申报", "success")
+                return redirect(url_for(".conflict_list"))
+            except DomainError as exc:
+                errors = _refused(exc)
+        status = 422
     rows = conflicts.declarations_for(user, include_withdrawn=True)
     manage = conflicts.can_manage_for_others(user)
     officers: list[User] = []
     if manage:
         officers = [u for u in db.session.scalars(select(User).where(User.cert_no.is_not(None)).order_by(User.id))
                     if in_scope(user, u.scope_path or "\0")]  # fmt: skip
-    enterprises = list(
-        db.session.scalars(
-            select(Enterprise)
-            .where(scope_clause(user, Enterprise.region_path, Enterprise.id))
-            .order_by(Enterprise.name)
-            .limit(500)
-        )
-    )
     return render_template(
-        "inspections/draws/conflicts.html", rows=rows, manage=manage, officers=officers, enterprises=enterprises,
-        user=user,
+        "inspections/draws/conflicts.html", rows=rows, manage=manage, officers=officers, user=user,
+        values=values, errors=errors,
     ), status  # fmt: skip
 
 
