@@ -205,7 +205,9 @@ def _page(inspection: Inspection, **extra):
         "member": member,
         "editable": editable,
         "started": inspection.started_at is not None,
-        "missing": ops.missing_for_record(inspection) if editable and inspection.started_at else [],
+        "missing": ops.missing_for_record(inspection, results=results, findings=findings)
+        if editable and inspection.started_at
+        else [],
         "budget": budget,
         "item_results": [r.value for r in ItemResult],
         "forms": {
