@@ -11,19 +11,24 @@
    officer, in-process (app.inspections.queries.inspection_page): first page, a deep keyset page (the cursor
    of the middle row), year, month, town, industry, source; next to raw: a hand-written indexed SELECT of the
    same 50 rows on a plain sqlite3 connection. Target p95 ≤ 50 ms.
-4. An inspection step through the full app over real HTTP (gunicorn, production mode, CSRF on, bench/server.py):
-   the leader's 审批超出上限的检查 (approve_over_cap → decide_over_cap) posted to POST /tasks/<id> as the
-   browser posts it, next to the raw SpiffWorkflow + database floor of the same task with the same data
-   (bench_hazard_steps.RawStep under the same gunicorn setup), measured in the same run; app/raw ratio,
-   statements per step. The hazard steps' ratios are the baseline (bench_hazard_steps.py, run first unless
-   BENCH_SKIP_HAZARD=1).
+4. The inspection user steps through the full app over real HTTP (gunicorn, production mode, CSRF on,
+   bench/server.py), each posted as the browser posts it by the lead officer: 创建检查 (POST /inspections/new,
+   starts the workflow), 制定检查方案 (POST /tasks/<id>, issues the 检方), 开始现场检查, each checklist item's
+   result, 登记问题 with a photo, the 负责人's canvas signature (PNG), 制发现场检查记录 (completes onsite_record),
+   依问题下达指令书 (the findings become hazards of one order, its workflow starts); in the SAME run, on the same
+   two servers, three hazard steps of bench/hazard_journey.py (登记 with a photo, 签发指令书, 企业整改 with a
+   photo). Every app request is followed by its raw floor on bench_hazard_steps' raw WSGI app (no Flask, no
+   SQLAlchemy) under the same gunicorn setup: a workflow start, a task completed on the state the app read,
+   one row, or a photo stored and one row (see FLOORS). Printed: p50/p95 server time (Server-Timing), statements
+   per step, app/raw, and each inspection step's ratio against the hazard steps' highest ratio.
 
-Everything runs on a private SQLite file (bench/out/inspections_bench.db; the schema by create_all: the
-domain's migration follows).
+Parts 1-3 run on a private SQLite file (bench/out/inspections_bench.db, schema by create_all); part 4 on
+bench/out/inspection_steps.db built by the migrations (hazard_journey.build_world; BENCH_DATABASE_URL for
+PostgreSQL).
 
-    python bench/bench_inspections.py
+    python bench/bench_inspections.py [--steps] [--quick]    # --steps: part 4 only; --quick: fewer rounds, 20k list
     BENCH_DRAW_POOL=100000 BENCH_DRAW_INSPECTORS=500 BENCH_PLAN_ENTERPRISES=5000 BENCH_INSPECTIONS_LIST=200000
-    BENCH_INSPECTIONS_N=40 (requests per list measurement) BENCH_INSPECTIONS_STEPS=20 (over-cap approvals)
+    BENCH_INSPECTIONS_N=40 (requests per list measurement) BENCH_INSPECTIONS_STEPS=20 (inspections walked)
 """
 
 from __future__ import annotations

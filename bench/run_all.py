@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = ("bench_step.py", "bench_hazard_steps.py", "bench_loop.py", "bench_inbox.py", "bench_lists.py",
            "bench_search.py", "bench_dashboard.py", "bench_ledger.py", "bench_case_steps.py", "bench_case_pages.py")
 SCRIPTS += ("bench_credit.py",)  # the credit domain at a city's volume (issue #14): lists, pages, 公示, 台账, steps
-SCRIPTS += ("bench_inspections.py",)  # inspections (issue #12): the 双随机 draw, plan generation, the list, a step over HTTP
+SCRIPTS += ("bench_inspections.py",)  # inspections (issue #12): draw, plan, list; the user steps over HTTP with hazard steps
 
 for script in SCRIPTS:
     print(f"\n=== {script} ===", flush=True)
