@@ -47,9 +47,10 @@ def _officer_label(user: User) -> str:
 
 def _user_label(value: Any) -> str | None:
     try:
-        user = db.session.get(User, int(value))
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    user = db.session.get(User, number) if 0 < number <= params.MAX_INT else None
     return user.name if user is not None else None
 
 

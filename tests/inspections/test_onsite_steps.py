@@ -496,3 +496,18 @@ def test_a_lead_recused_on_site_hands_the_record_task_to_the_one_who_starts(worl
     )
     assert insp.lead_officer_id == world.officer2.id and world.officer.id not in insp.officer_ids
     assert _lead_task(insp).assignee_id == world.officer2.id  # not left in the recused lead's inbox
+
+
+def test_ids_beyond_the_column_are_the_fields_message_not_a_server_error(world, new_inspection, on_site):
+    huge = "9" * 26
+    with pytest.raises(ValidationFailed):
+        new_inspection(lead_officer_id=huge)
+    with pytest.raises(ValidationFailed):
+        new_inspection(member_ids=[world.officer.id, huge])
+    with pytest.raises(ValidationFailed):
+        ops.save_finding(on_site, {"finding_id": huge, "description": "x"}, actor=world.officer)
+    with pytest.raises(ValidationFailed):
+        ops.remove_finding(on_site, huge, actor=world.officer)
+    answer_all(on_site, actor=world.officer)
+    with pytest.raises(ValidationFailed, match="签字"):
+        ops.sign_record(on_site, {"signature_attachment_id": huge}, actor=world.officer)

@@ -174,10 +174,17 @@ def _date(value: Any, field: str, *, required: bool = True) -> date | None:
 
 
 def _int(value: Any, field: str, message: str) -> int:
+    """An id: a positive integer within the Integer column's range (beyond it SQLite raises OverflowError
+    and PostgreSQL a DataError: a 500 instead of the field's message)."""
+    from app.params import MAX_INT
+
     try:
-        return int(value)
+        n = int(value)
     except (TypeError, ValueError):
         raise invalid(field, message) from None
+    if not 0 < n <= MAX_INT:
+        raise invalid(field, message)
+    return n
 
 
 def _text(data: dict, field: str, label: str, *, required: bool = True, max_length: int = 2000) -> str | None:
