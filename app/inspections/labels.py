@@ -28,6 +28,7 @@ AUDIT_LABELS = {
     "inspection.signature_cleared": "签字作废（记录已修改）",
     "inspection.record_issued": "制作现场检查记录",
     "inspection.result_overdue": "抽查结果公示逾期",
+    "inspection.member_replaced": "调整检查人员（回避替换）",
     # classification (分类分级) and the inspector library
     "inspections.classified": "计算分类分级",
     "inspections.class_overridden": "调整分类分级",
