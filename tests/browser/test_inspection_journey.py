@@ -131,8 +131,8 @@ def _replay_publicly(browser, live_server, batch: DrawBatch, target: DrawTarget)
     anon.wait_for_load_state("networkidle")
     assert anon.inner_text("[data-testid=replay-verdict]") == "复核一致"
     assert anon.inner_text("[data-testid=replay-commitment]") == "一致"
-    # the recomputed target and team (ids, as published), the same as the drawn ones
-    recomputed = "\t".join(["工贸|龙城镇", "1", str(target.enterprise_id), "、".join(map(str, target.team))])
+    # the recomputed target and team (ids, as published; the stratum 工贸|龙城镇 in words), the same as the drawn
+    recomputed = "\t".join(["工贸·龙城镇", "1", str(target.enterprise_id), "、".join(map(str, target.team))])
     assert recomputed in anon.inner_text("main")
     reads_well(anon, "公开复核·1280px")
     assert public.cookies() == []  # no sign-in, no cookie
