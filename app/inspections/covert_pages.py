@@ -481,6 +481,6 @@ def register(app: Flask) -> None:
             key="covert",
             can_view=_sees_panel,
             render=render_panel,
-            order=62,
+            order=112,  # in the 监督检查 part of 统计分析 (after 110 and 111), not above the page's first heading
         )
     )
