@@ -54,4 +54,8 @@ def init_app(app: Flask) -> None:
     from app.inspections import web
 
     web.init_app(app)  # /inspections/ list + stats, /api/v1/inspections, nav, 台账, panel, subject, seed
+    from app.inspections import class_api, draw_api, onsite_api, plan_api, results_api
+
+    for api_part in (plan_api, draw_api, class_api, results_api, onsite_api):  # the API where pages had none
+        api_part.register(app)
     pass

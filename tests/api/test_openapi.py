@@ -127,10 +127,24 @@ def test_documented_query_parameters_are_exactly_the_ones_the_code_reads(
 
     inspection = inspection_at(world, InspectionStatus.ON_SITE)  # a 监督检查 on site
     tip, _code = tipoff_ops.receive(tipoff_data(world), actor=world.officer)  # a 举报 as recorded
+    from app.inspections.models import DrawBatch, InspectionPlan
+
+    plan = InspectionPlan(  # a 年度监督检查计划 (draft, no items) and a 双随机 batch (draft) of the county
+        agency_id=world.bureau.id, region_path=world.county.path, year=2027, title="2027年度监督检查计划",
+        drafted_by_id=world.section_head.id,
+    )  # fmt: skip
+    batch = DrawBatch(
+        title="双随机抽查", agency_id=world.bureau.id, region_path=world.county.path,
+        planned_on=inspection.planned_on, created_by_id=world.section_head.id,
+    )  # fmt: skip
+    db.session.add_all([plan, batch])
     commit()
     samples = {
         "inspection_id": inspection.id,
         "tipoff_id": tip.id,
+        "plan_id": plan.id,
+        "batch_id": batch.id,
+        "item_code": "1",  # a checklist item's code (the sample inspection is not under way: 409)
         "task_id": task.id,
         "hazard_id": hazard.id,
         "enterprise_id": world.ent_a.id,
