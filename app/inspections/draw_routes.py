@@ -24,7 +24,7 @@ from app.auth.models import User
 from app.auth.permissions import in_scope, scope_clause
 from app.auth.roles import Role
 from app.db import commit_request
-from app.errors import DomainError, PermissionDenied, ValidationFailed, require
+from app.errors import DomainError, PermissionDenied, require
 from app.extensions import csrf, db
 from app.inspections import conflicts
 from app.inspections import draw as algo
@@ -141,13 +141,15 @@ def _posted() -> dict[str, Any]:
     }
 
 
-def _define_page(batch: DrawBatch | None, values: dict, status: int = 200):
+def _define_page(batch: DrawBatch | None, values: dict, status: int = 200, errors: dict | None = None):
+    """The batch form; a refused one comes back with each message next to its field (`errors`) and what was
+    typed (`values`)."""
     user = _staff()
     items = [i for i in ops.published_items() if in_scope(user, i.region_path)]
     return (
         render_template(
             "inspections/draws/define.html", batch=batch, values=values, items=items,
-            industries=list(INDUSTRIES), classes=CATEGORIES,
+            industries=list(INDUSTRIES), classes=CATEGORIES, errors=errors or {},
         ),
         status,
     )  # fmt: skip
@@ -164,9 +166,9 @@ def new():
     try:
         batch = ops.create_batch(values, actor=user)
         commit_request()
-    except (ValidationFailed, DomainError) as exc:
-        _fail(exc)
-        return _define_page(None, values, 422)
+    except DomainError as exc:
+        errors = _refused(exc)
+        return _define_page(None, values, 422, errors)
     flash("批次已创建（草稿），请预览对象库后提交冻结", "success")
     return redirect(url_for(".detail", batch_id=batch.id))
 
@@ -184,8 +186,8 @@ def edit(batch_id: int):
         ops.update_batch(batch, values, actor=user)
         commit_request()
     except DomainError as exc:
-        _fail(exc)
-        return _define_page(db.session.get(DrawBatch, batch_id), values, 422)
+        errors = _refused(exc)
+        return _define_page(db.session.get(DrawBatch, batch_id), values, 422, errors)
     flash("批次已保存", "success")
     return redirect(url_for(".detail", batch_id=batch.id))
 

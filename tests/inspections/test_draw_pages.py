@@ -286,7 +286,9 @@ def test_a_refused_conflict_declaration_keeps_what_was_typed(world, login, db):
 
     c = login(world.officer)
     page = c.get("/inspections/draws/conflicts").get_data(as_text=True)
-    assert 'data-testid="conflict-enterprise-picker"' in page  # the registry's search picker, not the first 500
+    assert (
+        'data-testid="conflict-enterprise-picker"' in page
+    )  # the registry's search picker, not the first 500
     # no enterprise picked: the message next to the picker, the relation kept
     r = c.post("/inspections/draws/conflicts", data={"enterprise_id": "", "relation": "表弟在该企业任安全员"})
     html = r.get_data(as_text=True)
@@ -301,3 +303,27 @@ def test_a_refused_conflict_declaration_keeps_what_was_typed(world, login, db):
     assert r.status_code == 422 and 'data-testid="conflict-relation-error"' in html
     assert world.ent_a.name in html
     assert db.session.query(ConflictDeclaration).count() == 0
+
+
+def test_a_refused_batch_form_says_why_next_to_each_field_and_keeps_it(world, login, spot_item, db):
+    head = login(world.section_head)
+    data = {
+        "title": "2026年第四季度粉尘涉爆企业抽查",
+        "item_id": str(spot_item.id),
+        "strata": "工贸,*,abc",
+        "inspectors_per_target": "1",
+        "exclude_recent_days": "90",
+        "planned_on": "2026-11-20",
+        "towns": "",
+    }
+    r = head.post("/inspections/draws/new", data=data)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert 'data-testid="error-inspectors_per_target"' in html or 'data-testid="error-strata"' in html
+    assert "2026年第四季度粉尘涉爆企业抽查" in html and "工贸,*,abc" in html  # nothing typed lost
+    assert db.session.query(DrawBatch).count() == 0
+    # a date out of order: the message next to 应完成日期
+    r = head.post("/inspections/draws/new", data={**data, "strata": "工贸,*,2", "inspectors_per_target": "2",
+                                                  "due_on": "2026-11-01"})  # fmt: skip
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'data-testid="error-due_on"' in html and 'value="2026-11-01"' in html
