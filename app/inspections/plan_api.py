@@ -9,11 +9,13 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 from marshmallow import Schema, fields
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.api import api_blueprint, doc, error_responses, path_id, register_schemas
 from app.errors import NotFound, require
 from app.extensions import db
-from app.inspections.models.plan import InspectionPlan
+from app.inspections.models.plan import InspectionPlan, PlanItem
 from app.inspections.operations import plan as ops
 
 bp = api_blueprint("api_inspection_plans", __name__)
@@ -154,6 +156,19 @@ def _ok(schema: str) -> dict:
     return {"200": {"content": {"application/json": {"schema": schema}}}}
 
 
+def _items(plan: InspectionPlan) -> list[PlanItem]:
+    """The plan's items (the page's rows, every month), each with its enterprise and town in one statement
+    apiece rather than one per row."""
+    return list(
+        db.session.scalars(
+            select(PlanItem)
+            .where(PlanItem.plan_id == plan.id)
+            .order_by(PlanItem.month, PlanItem.id)
+            .options(selectinload(PlanItem.enterprise), selectinload(PlanItem.town))
+        )
+    )
+
+
 def _plan(plan_id: int) -> InspectionPlan:
     """The plan page's loading: staff only (403), in the reader's jurisdiction (404)."""
     require(not current_user.is_enterprise_user, STAFF_ONLY)
@@ -199,7 +214,7 @@ def plan(plan_id: int):
             "amendment_reason": p.amendment_reason,
             "opinion": p.opinion,
             "editable": p.editable,
-            "items": p.items,
+            "items": _items(p),
             "capacity": ops.check_capacity(p),
             "totals": ops.totals(p),
             "problems": ops.capacity_problems(p) + ops.cap_problems(p) if p.editable else [],
