@@ -526,7 +526,30 @@ def public_record(batch_id: int):
     loaded = _preload(batch)  # noqa: F841 - kept in the identity map while the page renders
     return render_template(
         "inspections/draws/public_record.html", batch=batch, drawn=drawn, names=_names(batch), kinds=DrawEventKind,
+        results=_result_states(batch) if drawn else {}, period=_publish_period(batch),
     )  # fmt: skip
+
+
+def _publish_period(batch: DrawBatch) -> str:
+    """结果公示期限 in words (the pack's result_publish_period, M:med): "20个工作日"."""
+    from app.inspections.rules import inspection_pack
+
+    p = inspection_pack(batch.region_path, batch.planned_on).result_publish_period
+    return f"{p.n}个{'工作日' if p.unit == 'working' else '日'}"
+
+
+def _result_states(batch: DrawBatch) -> dict:
+    """Each drawn target's inspection id → its result publication state (结果公示期限; 已公示/逾期未公示/未到期),
+    computed by app.inspections.operations.results.public_result_states; only the drawn targets' own
+    inspections (source 双随机), which the public record names anyway."""
+    from app.inspections.models import Inspection
+    from app.inspections.operations.results import public_result_states
+
+    ids = sorted({t.inspection_id for t in batch.targets if t.inspection_id})
+    if not ids:
+        return {}
+    inspections = list(db.session.scalars(select(Inspection).where(Inspection.id.in_(ids))))
+    return public_result_states(inspections)
 
 
 @public.get("/<int:batch_id>/inputs.json")

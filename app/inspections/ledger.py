@@ -319,7 +319,7 @@ def filter_words(f: queries.InspectionFilters) -> str:
     parts = place_words(f.enterprise_id, f.town, enterprise_label="被检查单位")
     for label, value in (
         ("任务来源", f.source),
-        ("状态", f.status),
+        ("状态", "已完成或待处理" if f.status == queries.STATUS_DONE else f.status),
         ("检查方式", f.mode),
         ("行业", f.industry),
         ("分类分级", f.klass),
@@ -334,6 +334,8 @@ def filter_words(f: queries.InspectionFilters) -> str:
         parts.append("超出年度检查上限的检查")
     if f.findings:
         parts.append("发现问题的检查")
+    if f.plan:
+        parts.append(f"年度监督检查计划（ID {f.plan}）的{f.kind + '检查' if f.kind else '检查'}")
     return "；".join(parts) or "无（辖区内全部检查）"
 
 

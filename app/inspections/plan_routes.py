@@ -121,6 +121,7 @@ def _render_detail(plan: InspectionPlan, *, form_error: str | None = None, statu
         and plan.editable
         and current_user.has_role(Role.SECTION_HEAD),
         amendment=amendment,
+        batches=ops.plan_batches(plan),
         officers=_officers(plan),
         towns=towns,
         industries=list(INDUSTRIES),

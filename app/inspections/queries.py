@@ -43,6 +43,9 @@ NO_SUCH_ENTERPRISE = "不存在或不在您的管辖范围内"
 NO_SUCH_OFFICER = "不存在或不在您的管辖范围内"
 # what an enterprise account sees of inspections of itself: from the team's arrival on
 OUTSIDER_STATUSES = (InspectionStatus.ON_SITE, InspectionStatus.HANDLING, InspectionStatus.DONE)
+# status=done: the visit made and its record signed (待处理: its findings being followed up) or all handled
+STATUS_DONE = "done"
+DONE_GROUP = (InspectionStatus.DONE, InspectionStatus.HANDLING)
 
 
 @dataclass
@@ -60,6 +63,9 @@ class InspectionFilters(ListFilters):
     officer_id: int | None = None
     over_cap: str = ""  # "1": inspections created over the yearly cap
     findings: str = ""  # "1": inspections that found problems
+    # 年度监督检查计划: its inspections (app.inspections.operations.plan.plan_inspection_ids)
+    plan: int | None = None
+    kind: str = ""  # with plan: 重点 / 一般
     page: int = 1
     after: str = ""
     before: str = ""
@@ -86,6 +92,8 @@ class InspectionFilters(ListFilters):
             officer_id=v.get("officer_id"),
             over_cap=v.get("over_cap", ""),
             findings=v.get("findings", ""),
+            plan=v.get("plan"),
+            kind=v.get("kind", ""),
             page=v["page"],
             after=v.get("after", ""),
             before=v.get("before", ""),
@@ -124,8 +132,14 @@ def scoped(user: User) -> Select:
 def _without_text(stmt: Select, f: InspectionFilters) -> Select:
     if f.source:
         stmt = stmt.where(Inspection.source == f.source)
-    if f.status:
+    if f.status == STATUS_DONE:
+        stmt = stmt.where(Inspection.status.in_([str(s) for s in DONE_GROUP]))
+    elif f.status:
         stmt = stmt.where(Inspection.status == f.status)
+    if f.plan:
+        from app.inspections.operations.plan import plan_inspection_ids
+
+        stmt = stmt.where(Inspection.id.in_(plan_inspection_ids(f.plan, f.kind or None)))
     if f.mode:
         stmt = stmt.where(Inspection.mode == f.mode)
     if f.town:

@@ -25,7 +25,7 @@ class InspectionArgsSchema(QuerySchema):
         max_length=100,
     )
     source = one_of("任务来源", [str(s) for s in InspectionSource])
-    status = one_of("状态", [str(s) for s in InspectionStatus])
+    status = one_of("状态（done：已完成或待处理）", [str(s) for s in InspectionStatus] + ["done"])
     mode = one_of("检查方式", [str(m) for m in InspectionMode])
     town = text("乡镇/街道：区划路径前缀，如 /340000/341300/341322/341322100/", max_length=200)
     industry = text("行业（监管类别），如 危险化学品、工贸", max_length=40)
@@ -37,6 +37,10 @@ class InspectionArgsSchema(QuerySchema):
     officer_id = integer("执法人员（检查组成员）ID", minimum=1)
     over_cap = one_of("超出年度检查上限的检查", FLAG)
     findings = one_of("发现问题的检查", FLAG)
+    plan = integer(
+        "年度监督检查计划ID：按该计划生成的检查（重点检查及其一般检查配额的双随机批次抽中的检查）", minimum=1
+    )
+    kind = one_of("计划检查类别（与 plan 同用）", ["重点", "一般"])
     page = params.page_number(f"{PAGE_DESCRIPTION}，每页 {PER_PAGE} 条")
     after = params.cursor("下一页：此游标之后的检查（上一页最后一条的排序键）")
     before = params.cursor("上一页：此游标之前的检查（下一页第一条的排序键）")

@@ -1,7 +1,8 @@
 """The approved plan turned into inspections: the current month's 重点 inspections created on approval and by
 the monthly sweep (source 年度计划, due at the month's end, the item's team) — idempotent; an amendment drives
 the months to come while the inspections already created stay; items without a valid team are reported, not
-dropped; the progress view counts the plan's own inspections for 重点 and any other source for 一般."""
+dropped; each month's 一般 quotas become that month's 双随机 batch draft; the progress view counts the plan's own
+inspections for 重点 and the inspections drawn by the plan's batches for 一般."""
 
 from __future__ import annotations
 
@@ -62,7 +63,9 @@ def test_monthly_sweep_is_idempotent_and_follows_the_months(make_plan, world):
     assert sweep_on(date(2027, 1, 31)) is None
     [jan] = plan_inspections(w.plan)
     assert jan.planned_on == date(2027, 1, 4) and jan.due_on == date(2027, 1, 31) and jan.cap_year == 2027
-    assert sweep_on(date(2027, 2, 1)) is None  # no 重点 item in February
+    # no 重点 item in February: its 一般 quota (龙城镇 工贸) becomes the month's 双随机 batch draft, once
+    assert sweep_on(date(2027, 2, 1)) == "按年度监督检查计划生成2月一般检查双随机批次草稿1个"
+    assert sweep_on(date(2027, 2, 2)) is None
     assert sweep_on(date(2027, 4, 1)) is not None
     assert [i.planned_on.month for i in plan_inspections(w.plan)] == [1, 4]
 
@@ -130,9 +133,13 @@ def test_an_expired_certificate_blocks_only_that_inspection(make_plan, world):
     assert jan.inspection_id is not None and jan.task_error is None
 
 
-def test_progress_counts_plan_inspections_and_other_sources(make_plan, world):
+def test_progress_counts_plan_inspections_and_its_batches_draws(make_plan, world):
+    from app.inspections.models import DrawTarget
+
     w = make_plan(2027).submit().approve()
     sweep_on(date(2027, 1, 4))
+    sweep_on(date(2027, 2, 1))
+    batch = ops.month_batch(w.plan, 2)
     [jan] = plan_inspections(w.plan)
     p = ops.progress(w.plan)
     assert (p.key[1].planned, p.key[1].done) == (1, 0)
@@ -149,14 +156,28 @@ def test_progress_counts_plan_inspections_and_other_sources(make_plan, world):
         created_by_id=world.other_officer.id, lead_officer_id=world.other_officer.id,
         planned_on=date(2027, 2, 3), status=InspectionStatus.DONE, cap_year=2027,
     )  # fmt: skip
-    db.session.add_all([other, elsewhere])
+    unplanned = Inspection(
+        code="JC2027999997", source=InspectionSource.RANDOM, enterprise_id=world.ent_b.id,
+        region_path=world.ent_b.region_path, agency_id=world.bureau.id, created_by_id=world.officer.id,
+        lead_officer_id=world.officer.id, planned_on=date(2027, 2, 4), status=InspectionStatus.DONE,
+        cap_year=2027,
+    )  # fmt: skip
+    db.session.add_all([other, elsewhere, unplanned])
+    db.session.flush()
+    # `other` stands for what drawing the plan's February batch produced (the draw itself: test_plan_link)
+    db.session.add(DrawTarget(batch_id=batch.id, enterprise_id=world.ent_a.id, stratum="工贸|龙城镇", rank=1,
+                              team=[world.officer.id], inspection_id=other.id))  # fmt: skip
     db.session.commit()
     p = ops.progress(w.plan)
     assert (p.key[1].planned, p.key[1].done, p.key[1].rate) == (1, 1, 100)
-    assert (p.general[2].planned, p.general[2].done) == (1, 1)  # 龙城镇 工贸 quota, the 双随机 one done
+    assert (p.general[2].planned, p.general[2].done) == (
+        1,
+        1,
+    )  # 龙城镇 工贸 quota, the plan batch's draw done
     assert p.by_town[world.town_a.id].planned == 5 and p.by_town[world.town_a.id].done == 2
     assert p.by_industry["危险化学品"].planned == 4 and p.by_industry["工贸"].done == 1
-    assert sum(c.done for c in p.general.values()) == 1  # another county's inspection does not count
+    # a 双随机 inspection of no batch of this plan and another county's inspection do not count
+    assert sum(c.done for c in p.general.values()) == 1
     assert (
         ops.list_url(source="年度计划", year=2027, month=1)
         == "/inspections/?source=%E5%B9%B4%E5%BA%A6%E8%AE%A1%E5%88%92&year=2027&month=1"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,6 +22,9 @@ from app.auth.models import User
 from app.db import TimestampMixin, UTCDateTime, path_type, utcnow
 from app.extensions import Model
 from app.org.models import Department, Enterprise
+
+if TYPE_CHECKING:
+    from app.inspections.models.plan import InspectionPlan
 
 
 class SpotCheckItem(TimestampMixin, Model):
@@ -119,10 +123,16 @@ class DrawBatch(TimestampMixin, Model):
     result: Mapped[dict | None] = mapped_column(
         JSON, comment="抽取结果：{targets: [{enterprise_id, stratum, rank, team}]}"
     )
+    # a batch the monthly sweep made from an approved plan's 一般检查 quotas (app.inspections.operations.plan)
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspection_plans.id"), index=True, comment="来源年度监督检查计划（一般检查配额）"
+    )
+    plan_month: Mapped[int | None] = mapped_column(Integer, comment="来源计划月份（1–12）")
 
     agency: Mapped[Department] = relationship()
     item: Mapped[SpotCheckItem | None] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    plan: Mapped[InspectionPlan | None] = relationship(foreign_keys=[plan_id])
     targets: Mapped[list[DrawTarget]] = relationship(
         back_populates="batch", cascade="all, delete-orphan", order_by="DrawTarget.id"
     )

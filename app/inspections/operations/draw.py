@@ -637,6 +637,8 @@ def commit_batch(batch: DrawBatch, data: dict, *, actor: User, task=None) -> Dra
     if batch.status != DrawStatus.DRAFT:
         raise InvalidState("批次已提交冻结，不能再次提交")
     task = _ready(batch, PROCESS, "commit_batch", task, "批次当前不能提交")
+    if batch.item_id is None:  # a batch made from a plan's 一般 quotas without a published 事项 at the time
+        raise invalid("item_id", "请先修改批次，选择抽查事项（随机抽查事项清单）")
     fz = build_libraries(batch)
     strata = algo.parse_strata(batch.strata)
     excluded = {e["id"] for e in fz.exclusions["enterprises"]}

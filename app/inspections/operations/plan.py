@@ -73,6 +73,7 @@ ACTIONS = {
     "inspections.plan_superseded": "年度监督检查计划被修订版本取代",
     "inspections.plan_withdrawn": "撤回年度监督检查计划修订版本",
     "inspections.plan_tasks_created": "按年度计划生成检查任务",
+    "inspections.plan_batch_created": "按年度计划生成双随机批次草稿",
 }
 audit.register_action_labels(ACTIONS)
 
@@ -789,6 +790,7 @@ def decide_plan(plan: InspectionPlan, data: dict, *, actor: User, task=None) -> 
 
     plan.publication_id = plan_publicity.publish_plan(plan, actor=actor).id
     create_month_tasks(plan, clock.today())
+    create_month_batch(plan, clock.today())
 
 
 def _supersede(plan: InspectionPlan, *, actor: User) -> None:
@@ -1047,9 +1049,137 @@ def assign_team(item: PlanItem, data: dict, *, actor: User) -> None:
         create_month_tasks(plan, date(today.year, item.month, 1) if item.month < today.month else today)
 
 
+def lineage_ids(plan_id: int) -> list[int]:
+    """The plan version and the versions it amends (parent chain), newest first: a batch made under an earlier
+    version still fills the quotas of the version that amends it."""
+    out: list[int] = []
+    current: int | None = plan_id
+    while current is not None and current not in out:
+        out.append(current)
+        current = db.session.scalar(select(InspectionPlan.parent_id).where(InspectionPlan.id == current))
+    return out
+
+
+def month_batch(plan: InspectionPlan, month: int):
+    """The 双随机 batch made from the plan's (or an earlier version's) 一般 quotas of `month`, or None."""
+    from app.inspections.models.draw import DrawBatch
+
+    return db.session.scalar(
+        select(DrawBatch)
+        .where(DrawBatch.plan_id.in_(lineage_ids(plan.id)), DrawBatch.plan_month == month)
+        .order_by(DrawBatch.id)
+        .limit(1)
+    )
+
+
+def plan_batches(plan: InspectionPlan) -> list:
+    """The 双随机 batches made from the plan's 一般 quotas (this version and the versions it amends)."""
+    from app.inspections.models.draw import DrawBatch
+
+    return list(
+        db.session.scalars(
+            select(DrawBatch)
+            .where(DrawBatch.plan_id.in_(lineage_ids(plan.id)))
+            .order_by(DrawBatch.plan_month, DrawBatch.id)
+        )
+    )
+
+
+def month_strata(plan: InspectionPlan, month: int) -> list[dict]:
+    """The month's 一般 quotas as draw strata: one per industry × town (town by name, as the draw's target
+    library reads it; a quota not tied to a town matches any town), counts summed."""
+    items = db.session.scalars(
+        select(PlanItem)
+        .where(PlanItem.plan_id == plan.id, PlanItem.kind == PlanItemKind.GENERAL, PlanItem.month == month)
+        .order_by(PlanItem.id)
+    )
+    counts: Counter[tuple[str | None, str | None]] = Counter()
+    for item in items:
+        if item.planned_count <= 0:
+            continue
+        town = item.town.name if item.town is not None and item.town.level == "town" else None
+        counts[(item.industry or None, town)] += item.planned_count
+    return [
+        {"industry": industry, "town": town, "count": n, "ratio": None}
+        for (industry, town), n in sorted(counts.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or ""))
+    ]
+
+
+def create_month_batch(plan: InspectionPlan, on: date):
+    """The month's 一般 quotas of an approved plan as that month's 双随机 batch DRAFT (草稿, workflow draw_batch
+    started), owned by the plan's agency and region, strata = the quotas by industry × town; the section head
+    checks it (抽查事项, dates), commits and draws it as any batch. Idempotent: one batch per plan (lineage) and
+    month. Returns the batch made, or None."""
+    from app.inspections import draw as algo
+    from app.inspections.models.draw import DrawBatch, DrawStatus, SpotCheckItem
+    from app.inspections.operations import draw as draw_ops
+
+    if plan.status != PlanStatus.APPROVED or plan.year != on.year:
+        return None
+    strata = month_strata(plan, on.month)
+    if not strata:
+        return None
+    _lock(plan)
+    if month_batch(plan, on.month) is not None:
+        return None
+    algo.parse_strata(strata)  # counts > 0, distinct keys: a plan's quotas always make valid strata
+    pack = _pack(plan.region_path, plan.year)
+    items = [
+        i
+        for i in db.session.scalars(
+            select(SpotCheckItem)
+            .where(SpotCheckItem.published.is_(True), SpotCheckItem.withdrawn.is_(False))
+            .order_by(SpotCheckItem.code, SpotCheckItem.id)
+        )
+        if draw_ops.in_scope_path(plan.region_path, i.region_path)
+    ]
+    actor = plan.submitted_by or plan.drafted_by
+    batch = DrawBatch(
+        title=f"{plan.title}{on.month}月一般检查（双随机）",
+        agency_id=plan.agency_id,
+        region_path=plan.region_path,
+        # the jurisdiction's first published 事项; the section head may choose another before the commit
+        item_id=items[0].id if items else None,
+        filters={
+            "industries": sorted({s["industry"] for s in strata if s["industry"]}),
+            "towns": sorted({s["town"] for s in strata if s["town"]}),
+            "classes": [],
+        },
+        strata=strata,
+        inspectors_per_target=max(2, pack.min_inspectors),
+        exclude_recent_days=pack.recent_days,
+        exclude_at_cap=True,
+        planned_on=max(on, date(on.year, on.month, 1)),
+        due_on=_month_end(on.year, on.month),
+        status=DrawStatus.DRAFT,
+        created_by_id=actor.id,
+        plan_id=plan.id,
+        plan_month=on.month,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    workflow.start(
+        draw_ops.PROCESS,
+        subject=batch,
+        title=f"双随机抽查：{batch.title}",
+        region_path=plan.region_path,
+        data={"batch_id": batch.id},
+        actor=actor,
+    )
+    total = sum(s["count"] for s in strata)
+    audit.record(
+        None,
+        "inspections.plan_batch_created",
+        plan,
+        summary=f"按{plan.label}生成{on.month}月一般检查双随机批次草稿（{len(strata)}层{total}户）",
+        data={"month": on.month, "batch_id": batch.id, "strata": strata},
+    )
+    return batch
+
+
 def sweep_plans() -> str | None:
-    """The monthly sweep (app.periodic, run by the timer worker): this month's 重点 inspections of every
-    approved plan of this year. Idempotent."""
+    """The monthly sweep (app.periodic, run by the timer worker): this month's 重点 inspections and the 双随机
+    batch draft of its 一般 quotas, for every approved plan of this year. Idempotent."""
     today = clock.today()
     plans = list(
         db.session.scalars(
@@ -1059,7 +1189,13 @@ def sweep_plans() -> str | None:
         )
     )
     made = sum(create_month_tasks(plan, today) for plan in plans)
-    return f"按年度监督检查计划生成{today.month}月重点检查任务{made}项" if made else None
+    batches = sum(1 for plan in plans if create_month_batch(plan, today) is not None)
+    parts = []
+    if made:
+        parts.append(f"重点检查任务{made}项")
+    if batches:
+        parts.append(f"一般检查双随机批次草稿{batches}个")
+    return f"按年度监督检查计划生成{today.month}月" + "、".join(parts) if parts else None
 
 
 # ---- progress ----------------------------------------------------------------------------------------------
@@ -1091,23 +1227,40 @@ def _plan_items(plan: InspectionPlan) -> Iterable[PlanItem]:
     return db.session.scalars(select(PlanItem).where(PlanItem.plan_id == plan.id).order_by(PlanItem.id))
 
 
-def progress(plan: InspectionPlan) -> Progress:
-    """Planned vs done by month, town and industry. 重点: the plan's own inspections done (已完成 or 待处理);
-    一般: inspections of the plan's area and year done, of any source but the plan itself."""
-    from app.auth.permissions import path_prefix
+def plan_inspection_ids(plan_id: int, kind: str | None = None):
+    """A select of the ids of the plan's inspections — ONE definition for the progress view and the list filter
+    `plan=<id>&kind=` (app.inspections.queries): 重点 = the inspections its items produced (an amendment's
+    copied items keep theirs); 一般 = the 双随机 inspections of the draw targets of the batches made from its
+    一般 quotas (this version and the versions it amends). kind None: both."""
+    from sqlalchemy import union
+
     from app.inspections.models import Inspection, InspectionSource
+    from app.inspections.models.draw import DrawBatch, DrawTarget
+
+    key = select(PlanItem.inspection_id.label("id")).where(
+        PlanItem.plan_id == plan_id, PlanItem.inspection_id.is_not(None)
+    )
+    general = (
+        select(DrawTarget.inspection_id.label("id"))
+        .join(DrawBatch, DrawBatch.id == DrawTarget.batch_id)
+        .join(Inspection, Inspection.id == DrawTarget.inspection_id)
+        .where(DrawBatch.plan_id.in_(lineage_ids(plan_id)), Inspection.source == InspectionSource.RANDOM)
+    )
+    if kind in (PlanItemKind.KEY, "重点"):
+        return key
+    if kind in (PlanItemKind.GENERAL, "一般"):
+        return general
+    return select(union(key, general).subquery().c.id)
+
+
+def progress(plan: InspectionPlan) -> Progress:
+    """Planned vs done by month, town and industry. Done = 已完成 or 待处理 (the visit made and its record
+    signed: what is left is the follow-up of its findings), planned in the plan's year. 重点: the plan's own
+    inspections; 一般: the 双随机 inspections drawn by the batches made from its 一般 quotas
+    (`plan_inspection_ids`). A month's done is by the inspection's planned day, as the list's month filter."""
+    from app.inspections.models import Inspection
 
     items = list(_plan_items(plan))
-    inspection_ids = [i.inspection_id for i in items if i.inspection_id]
-    done_ids: set[int] = set()
-    if inspection_ids:
-        done_ids = set(
-            db.session.scalars(
-                select(Inspection.id).where(
-                    Inspection.id.in_(inspection_ids), Inspection.status.in_(DONE_STATUSES)
-                )
-            )
-        )
     key = {m: Cell() for m in MONTHS}
     general = {m: Cell() for m in MONTHS}
     by_town: dict[str, Cell] = defaultdict(Cell)  # town path → cell
@@ -1121,43 +1274,40 @@ def progress(plan: InspectionPlan) -> Progress:
     not_created: list[PlanItem] = []
     today = clock.today()
     for i in items:
-        done = 1 if i.inspection_id in done_ids else 0
         town_path = _town_path(i.region_path, plan.region_path)
         if i.is_key:
             key[i.month].planned += 1
-            key[i.month].done += done
             industry = enterprises[i.enterprise_id].industry if i.enterprise_id in enterprises else ""
             if i.inspection_id is None and plan.year == today.year and i.month <= today.month:
                 not_created.append(i)
         else:
             general[i.month].planned += i.planned_count
             industry = i.industry or ""
-        by_industry[industry].planned += i.planned_count
-        by_industry[industry].done += done
+        by_industry[industry or ""].planned += i.planned_count
         by_town[town_path].planned += i.planned_count
-        by_town[town_path].done += done
-    rows = db.session.execute(
-        select(Inspection.planned_on, Inspection.region_path, Enterprise.industry)
-        .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
-        .where(
-            path_prefix(Inspection.region_path, plan.region_path),
-            Inspection.cap_year == plan.year,
-            Inspection.status.in_(DONE_STATUSES),
-            Inspection.source != InspectionSource.PLAN,
-        )
-    ).all()
-    for planned_on, region_path, industry in rows:
-        general[planned_on.month].done += 1
-        by_town[_town_path(region_path, plan.region_path)].done += 1
-        by_industry[industry or ""].done += 1
+    for kind, cells in ((PlanItemKind.KEY, key), (PlanItemKind.GENERAL, general)):
+        rows = db.session.execute(
+            select(Inspection.planned_on, Inspection.region_path, Enterprise.industry)
+            .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
+            .where(
+                Inspection.id.in_(plan_inspection_ids(plan.id, kind)),
+                Inspection.status.in_(DONE_STATUSES),
+                Inspection.planned_on >= date(plan.year, 1, 1),
+                Inspection.planned_on <= date(plan.year, 12, 31),
+            )
+        ).all()
+        for planned_on, region_path, industry in rows:
+            cells[planned_on.month].done += 1
+            by_town[_town_path(region_path, plan.region_path)].done += 1
+            by_industry[industry or ""].done += 1
     regions = {r.path: r for r in db.session.scalars(select(Region).where(Region.path.in_(list(by_town))))}
     towns: dict[int, Region] = {}
     out_town: dict[int | None, Cell] = {}
     for path, cell in by_town.items():
         region = regions.get(path)
-        rid = region.id if region is not None else None
-        if region is not None:
-            towns[region.id] = region
+        rid = region.id if region is not None and path != plan.region_path else None
+        if rid is not None and region is not None:
+            towns[rid] = region
         prev = out_town.get(rid)
         out_town[rid] = Cell(
             cell.planned + (prev.planned if prev else 0), cell.done + (prev.done if prev else 0)
@@ -1167,7 +1317,7 @@ def progress(plan: InspectionPlan) -> Progress:
 
 def list_url(**params: Any) -> str:
     """A link to the inspection list (owned by the web part) with its filters: source, town, industry, year,
-    month, status, enterprise."""
+    month, status (`done` = 已完成 or 待处理), enterprise, plan and kind (重点检查/一般检查)."""
     from urllib.parse import urlencode
 
     clean = {k: v for k, v in params.items() if v not in (None, "")}

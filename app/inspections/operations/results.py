@@ -25,6 +25,7 @@ Task data set for the inspection workflow (workflows/inspection.bpmn, owned by t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, text
@@ -195,6 +196,56 @@ def result_due(inspection: Inspection) -> date:
 def result_overdue(inspection: Inspection, today: date | None = None) -> bool:
     due = inspection.result_publish_due
     return due is not None and inspection.result_published_on is None and (today or clock.today()) > due
+
+
+@dataclass(frozen=True)
+class PublicResultState:
+    """Where a 双随机 inspection's result publication stands, for the public pages (no name of anyone)."""
+
+    state: str  # "published" | "overdue" | "pending" | "cancelled"
+    label: str  # 已公示 / 逾期未公示 / 未到期 / 检查已取消
+    due: date | None  # 结果公示期限 (known once the 现场检查记录 is issued)
+    published_on: date | None
+    publication_id: int | None  # the 双随机抽查结果 entry on the public pages
+    late: bool  # published after the due day
+
+
+def public_result_states(
+    inspections: list[Inspection], today: date | None = None
+) -> dict[int, PublicResultState]:
+    """inspection id → its result publication state (one statement for the public entries): 已公示 on a date
+    with its entry, 逾期未公示 (result_overdue), 未到期 (due day not passed, or the visit not made: due 20
+    working days after it, result_due), 检查已取消."""
+    from app.publication.models import Publication, PublicationStatus
+
+    today = today or clock.today()
+    ids = [i.id for i in inspections]
+    entries: dict[int, int] = {}
+    if ids:
+        rows = db.session.execute(
+            select(Publication.subject_id, Publication.id).where(
+                Publication.subject_type == Inspection.__tablename__,
+                Publication.subject_id.in_(ids),
+                Publication.kind == RESULT_KIND,
+                Publication.status == PublicationStatus.PUBLISHED,
+            )
+        )
+        entries = {int(sid): pid for sid, pid in rows}
+    out: dict[int, PublicResultState] = {}
+    for i in inspections:
+        due = i.result_publish_due
+        if i.result_published_on is not None:
+            late = due is not None and i.result_published_on > due
+            out[i.id] = PublicResultState(
+                "published", "已公示", due, i.result_published_on, entries.get(i.id), late
+            )
+        elif i.status == InspectionStatus.CANCELLED:
+            out[i.id] = PublicResultState("cancelled", "检查已取消", due, None, None, False)
+        elif result_overdue(i, today):
+            out[i.id] = PublicResultState("overdue", "逾期未公示", due, None, None, False)
+        else:
+            out[i.id] = PublicResultState("pending", "未到期", due, None, None, False)
+    return out
 
 
 def _end_of(d: date) -> str:
