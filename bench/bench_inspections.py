@@ -554,13 +554,17 @@ def steps_world(rounds: int):
     """bench/hazard_journey's world (a fresh migrated database: county, town, bureau, officers, leader,
     enterprise 1 with manager1) plus `rounds` 工贸 enterprises to inspect (one inspection each, within its
     cap) and 执法证 dates for the inspecting pair (officer1 leads, officer0 is the second member)."""
+    import contextlib
+    import io
+
     from app.auth.models import User
     from app.extensions import db
     from app.org.credit_code import make_credit_code
     from app.org.models import Enterprise, Region
     from bench.hazard_journey import build_world as journey_world
 
-    app, world = journey_world("inspection_steps")
+    with contextlib.redirect_stdout(io.StringIO()):  # the migrations' progress lines
+        app, world = journey_world("inspection_steps")
     with app.app_context():
         town = db.session.scalars(db.select(Region).where(Region.level == "town")).one()
         ents = []
