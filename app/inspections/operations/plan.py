@@ -23,15 +23,20 @@ Workflow inspection_plan (subject inspection_plans): submit_plan (section head: 
 amends becomes 已修订 (its publication withdrawn), and the current month's 重点 inspections are created; the
 monthly sweep (`sweep_plans`, app.periodic) creates each month's 重点 inspections through
 app.inspections.operations.inspection.create_inspection (source 年度计划, due at the month's end) —
-idempotent: an item holds the inspection it produced.
+idempotent: an item holds the inspection it produced. The same sweep (and the approval, for the current month)
+turns the month's 一般 quotas into that month's 双随机 batch DRAFT (`create_month_batch`: strata = the quotas by
+industry × town, DrawBatch.plan_id/plan_month, one per plan lineage and month); the section head commits and
+draws it as any batch (app.inspections.operations.draw).
 
 Amendment (`amend_plan(plan, reason, *, actor)`): a copy as the next version (草稿, parent_id), the same
 approval; items that already produced an inspection are kept as they are (locked) and count for both versions;
 `changes_against_parent(plan)` is what it changes (shown to the 负责人); `withdraw_amendment` abandons one not yet
 submitted (已撤回; the approved version stays in force).
 
-Progress (`progress(plan)`): planned vs done by month, town and industry; `list_url(**filters)` links a number
-to the inspection list (/inspections/?source=&town=<region path>&industry=&year=&month=&status=&enterprise_id=).
+Progress (`progress(plan)`): planned vs done (已完成 or 待处理) by month, town and industry — 重点: the plan's
+own inspections, 一般: those drawn by its batches (`plan_inspection_ids`, also the list filter plan=&kind=);
+`list_url(**filters)` links a number to the inspection list
+(/inspections/?plan=&kind=重点|一般&status=done&town=<region path>&industry=&year=&month=).
 """
 
 from __future__ import annotations
