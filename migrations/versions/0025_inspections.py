@@ -211,6 +211,8 @@ def upgrade():
     sa.Column('drawn_by_id', sa.Integer(), nullable=True, comment='抽取人'),
     sa.Column('result_document_id', sa.Integer(), nullable=True, comment='抽查结果公告（抽公）'),
     sa.Column('result', sa.JSON(), nullable=True, comment='抽取结果：{targets: [{enterprise_id, stratum, rank, team}]}'),
+    sa.Column('plan_id', sa.Integer(), nullable=True, comment='来源年度监督检查计划（一般检查配额）'),
+    sa.Column('plan_month', sa.Integer(), nullable=True, comment='来源计划月份（1–12）'),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['departments.id'], name=op.f('fk_draw_batches_agency_id_departments')),
@@ -218,11 +220,13 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_draw_batches_created_by_id_users')),
     sa.ForeignKeyConstraint(['drawn_by_id'], ['users.id'], name=op.f('fk_draw_batches_drawn_by_id_users')),
     sa.ForeignKeyConstraint(['item_id'], ['spot_check_items.id'], name=op.f('fk_draw_batches_item_id_spot_check_items')),
+    sa.ForeignKeyConstraint(['plan_id'], ['inspection_plans.id'], name=op.f('fk_draw_batches_plan_id_inspection_plans')),
     sa.ForeignKeyConstraint(['result_document_id'], ['official_documents.id'], name=op.f('fk_draw_batches_result_document_id_official_documents')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_draw_batches')),
     sa.UniqueConstraint('number', name=op.f('uq_draw_batches_number'))
     )
     with op.batch_alter_table('draw_batches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_draw_batches_plan_id'), ['plan_id'], unique=False)
         batch_op.create_index('ix_draw_batches_scope', ['region_path', 'status', 'id'], unique=False)
 
     op.create_table('covert_assignments',
@@ -725,6 +729,7 @@ def downgrade():
     op.drop_table('covert_assignments')
     with op.batch_alter_table('draw_batches', schema=None) as batch_op:
         batch_op.drop_index('ix_draw_batches_scope')
+        batch_op.drop_index(batch_op.f('ix_draw_batches_plan_id'))
 
     op.drop_table('draw_batches')
     with op.batch_alter_table('covert_visits', schema=None) as batch_op:
