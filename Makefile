@@ -55,7 +55,15 @@ MYPY_TARGETS := app/workflow \
 	app/publication \
 	app/periodic.py \
 	app/params.py \
-	app/rulepacks.py
+	app/rulepacks.py \
+	app/inspections/operations \
+	app/inspections/caps.py \
+	app/inspections/rules.py \
+	app/inspections/draw.py \
+	app/inspections/conflicts.py \
+	app/inspections/sealed.py \
+	app/inspections/tipoff_access.py \
+	app/inspections/checklists.py
 
 lint: install
 	$(VENV)/bin/ruff check app tests bench

@@ -58,7 +58,6 @@ from app.inspections.models.onsite import (
 from app.inspections.models.plan import InspectionPlan, PlanItem, PlanItemKind, PlanStatus
 from app.inspections.models.tipoff import OPEN_TIPOFF_STATUSES, TipOff, TipOffChannel, TipOffStatus, Verdict
 
-
 __all__ = [
     "Verdict",
     "TipOffStatus",
