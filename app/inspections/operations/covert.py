@@ -236,6 +236,7 @@ def check_team(
             raise invalid(field, f"{u.name}不是执法人员")
         if not (u.cert_valid_on(window_from) and u.cert_valid_on(window_to)):
             raise invalid(field, f"{u.name}的执法证在暗访时间窗口内无效，不能参加暗访")
+    _refuse_local_officers(member_ids, users, lead_id, agency, enterprise_ids)
     from app.inspections.conflicts import conflicted  # helper "draw" (read only)
 
     for eid in enterprise_ids:
@@ -244,6 +245,26 @@ def check_team(
             names = "、".join(users[i].name for i in member_ids if i in clash)
             raise invalid("member_ids", f"{names}与暗访对象之一存在已申报的回避关系，请调整检查组")
     return lead_id, member_ids, users
+
+
+def _refuse_local_officers(
+    member_ids: list[int], users: dict[int, User], lead_id: int, agency: Department, enterprise_ids: list[int]
+) -> None:
+    """Sealing: the officers of a unit whose jurisdiction is narrower than the agency's (a town's 安监站) and
+    covers a target's place are the people who must learn nothing of the visit — none joins its team."""
+    agency_path = agency.region.path if agency.region is not None else ""
+    paths = list(db.session.scalars(select(Enterprise.region_path).where(Enterprise.id.in_(enterprise_ids))))
+    for uid in member_ids:
+        dept = users[uid].department
+        region = dept.region if dept is not None else None
+        if region is None or region.path == agency_path or not region.path.startswith(agency_path):
+            continue  # the agency's own jurisdiction (or none narrower)
+        if any(p.startswith(region.path) for p in paths):
+            raise invalid(
+                "lead_id" if uid == lead_id else "member_ids",
+                f"{users[uid].name}属于{dept.name}，该单位管辖暗访对象所在的{region.name}，"
+                "属地人员不得参加暗访（暗访须对属地保密），请调整检查组",
+            )
 
 
 def create_visit(data: dict, *, actor: User) -> CovertVisit:
