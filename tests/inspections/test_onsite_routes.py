@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 import re
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.inspections.caps import budget
@@ -355,3 +356,34 @@ def test_a_checklist_item_carries_its_note_through_the_page(login, world, new_in
     html = _text(login(world.manager_a).get(f"/inspections/{insp.id}"))
     assert 'data-testid="item-YX-01-note"' not in html
     assert 'data-testid="item-YX-01-note-text"' in html and "说明：现场查看作业审批单3份" in html
+
+
+@pytest.mark.parametrize("source", ["举报", "双随机"])
+def test_the_cap_is_not_bypassed_by_naming_a_source_the_page_does_not_create(
+    login, world, new_inspection, source
+):
+    """举报 is cap-exempt: only the tip-off's verification creates one (app.inspections.operations.tipoff); a
+    双随机 inspection only comes from a draw. Neither page nor API takes them, so an enterprise at its cap gets
+    no extra inspection without the leader's approval."""
+    while budget(world.ent_a2, 2026).remaining > 0:
+        new_inspection(enterprise=world.ent_a2, checklist_code="hazchem")
+    commit()
+    before = db.session.scalar(select(func.count()).select_from(Inspection))
+    form = {
+        "enterprise_id": world.ent_a2.id,
+        "source": source,
+        "mode": "常规检查",
+        "planned_on": "2026-11-04",
+        "lead_officer_id": world.officer.id,
+        "member_ids": [world.officer2.id],
+        "checklist_code": "hazchem",
+    }
+    client = login(world.officer)
+    r = client.post(f"/inspections/new?enterprise_id={world.ent_a2.id}", form)
+    assert r.status_code == 422 and "任务来源" in _text(r)
+    r = client.api("POST", "/api/v1/inspections", json={"data": form})
+    assert r.status_code == 422, r.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Inspection)) == before
+    page = _text(client.get(f"/inspections/new?enterprise_id={world.ent_a2.id}"))
+    assert '<option value="举报"' not in page and '<option value="双随机"' not in page
