@@ -526,7 +526,7 @@ def public_record(batch_id: int):
     loaded = _preload(batch)  # noqa: F841 - kept in the identity map while the page renders
     return render_template(
         "inspections/draws/public_record.html", batch=batch, drawn=drawn, names=_names(batch), kinds=DrawEventKind,
-        results=_result_states(batch) if drawn else {}, period=_publish_period(batch),
+        public_reason=ops.public_reason, results=_result_states(batch) if drawn else {}, period=_publish_period(batch),
     )  # fmt: skip
 
 
@@ -596,10 +596,33 @@ def replay():
                 outcome = ops.replay(data, published=use_log)
         elif outcome is None:
             outcome = ops.Replay(False, None, None, None, None, None, "请粘贴抽取数据或选择批次", [])
+    rows = ops.replay_rows(outcome) if outcome is not None and outcome.error is None else []
+    enterprises, officers = _replay_names(batch, rows)
     return render_template(
         "inspections/draws/public_replay.html", batch=batch, outcome=outcome, text=text,
-        versions=sorted(algo.ALGORITHMS), algorithms=algo.ALGORITHMS,
+        versions=sorted(algo.ALGORITHMS), algorithms=algo.ALGORITHMS, rows=rows, enterprises=enterprises,
+        officers=officers,
     )  # fmt: skip
+
+
+def _replay_names(batch: DrawBatch | None, rows: list[dict]) -> tuple[dict[int, str], dict[int, str]]:
+    """The names next to the replay's ids, as the batch's public record gives them: the enterprises of its
+    published pool and the officers of its published 名录库 (none for pasted data without a batch)."""
+    if batch is None or not rows:
+        return {}, {}
+    pool = {int(e["id"]) for e in batch.pool or []}
+    ids = sorted({r["enterprise_id"] for r in rows if isinstance(r["enterprise_id"], int)} & pool)
+    enterprises = (
+        {
+            eid: name
+            for eid, name in db.session.execute(
+                select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
+    return enterprises, _names(batch)
 
 
 def register(app: Flask) -> None:

@@ -256,7 +256,9 @@ def _refuse_local_officers(
     paths = list(db.session.scalars(select(Enterprise.region_path).where(Enterprise.id.in_(enterprise_ids))))
     for uid in member_ids:
         dept = users[uid].department
-        region = dept.region if dept is not None else None
+        if dept is None:
+            continue
+        region = dept.region
         if region is None or region.path == agency_path or not region.path.startswith(agency_path):
             continue  # the agency's own jurisdiction (or none narrower)
         if any(p.startswith(region.path) for p in paths):

@@ -691,6 +691,23 @@ def record_url(batch: DrawBatch) -> str:
 RECORD_NAMES = 50  # targets named in the 公示 entry itself; the public record lists them all
 
 
+RECUSAL_PUBLIC_REASON = "本人申请回避（存在利害关系）"
+
+
+def public_reason(event: DrawEvent) -> str | None:
+    """What the public record (the page and the draw_record entry) says of an event's reason: of a 回避 only
+    that a member was replaced for 回避 — never the member's own reason or the decision's opinion, which are
+    personal (kept on the staff pages); the rule-made reasons of an automatic replacement name nobody's
+    private facts and stay. Other events (补抽) keep their reason."""
+    if event.kind == DrawEventKind.RECUSAL:
+        return event.reason if (event.data or {}).get("auto") else RECUSAL_PUBLIC_REASON
+    if event.kind == DrawEventKind.RECUSAL_REQUESTED:
+        return RECUSAL_PUBLIC_REASON
+    if event.kind == DrawEventKind.RECUSAL_REFUSED:
+        return None  # the opinion answers the personal reason
+    return event.reason
+
+
 def _record_fields(batch: DrawBatch) -> dict[str, object]:
     ex = batch.exclusions or {"enterprises": [], "conflicts": []}
     drawn = batch.status in (DrawStatus.DRAWN, DrawStatus.DONE)
@@ -726,7 +743,7 @@ def _record_fields(batch: DrawBatch) -> dict[str, object]:
         if batch.drawn_at
         else "（未抽取）",
         "抽取结果": result or "（未抽取）",
-        "补抽与回避": "；".join(f"{ev.kind}：{ev.reason or ''}" for ev in changes) or "无",
+        "补抽与回避": "；".join(f"{ev.kind}：{public_reason(ev) or ''}" for ev in changes) or "无",
         "公开记录与复核": record_url(batch),
     }
 
@@ -1229,9 +1246,37 @@ def _replay_changes(batch: DrawBatch, inputs: algo.DrawInputs, version: str) -> 
                         teams[t.id] = list(m["team"])
             drawn.extend(t["enterprise_id"] for t in more)
             out.append(
-                {"kind": ev.kind, "ok": ok, "n": ev.data["n"], "targets": [t["enterprise_id"] for t in more]}
-            )
+                {"kind": ev.kind, "ok": ok, "n": ev.data["n"], "targets": [t["enterprise_id"] for t in more],
+                 "rows": more}
+            )  # fmt: skip
     return out
+
+
+def replay_rows(outcome: Replay) -> list[dict]:
+    """The replay page's result table laid out as the public record's: the recomputed draw's targets, then
+    each recomputed 补抽's, in the log's order, each 回避 replacement applied to its target's team (the row
+    keeps the pairs (out, in) replaced). Rows: stratum, rank, enterprise_id, team, replaced, supplement (n or
+    None)."""
+    if outcome.result is None:
+        return []
+    rows = [
+        {"stratum": t.get("stratum"), "rank": t.get("rank"), "enterprise_id": t.get("enterprise_id"),
+         "team": list(t.get("team") or []), "replaced": [], "supplement": None}
+        for t in outcome.result.get("targets", [])
+    ]  # fmt: skip
+    for c in outcome.changes:
+        if c["kind"] == DrawEventKind.SUPPLEMENT:
+            rows.extend(
+                {"stratum": t.get("stratum"), "rank": t.get("rank"), "enterprise_id": t.get("enterprise_id"),
+                 "team": list(t.get("team") or []), "replaced": [], "supplement": c["n"]}
+                for t in c.get("rows", [])
+            )  # fmt: skip
+        elif c["kind"] == DrawEventKind.RECUSAL:
+            row = next((r for r in reversed(rows) if r["enterprise_id"] == c["enterprise_id"]), None)
+            if row is not None and c["in"] is not None:
+                row["team"] = [c["in"] if u == c["out"] else u for u in row["team"]]
+                row["replaced"].append((c["out"], c["in"]))
+    return rows
 
 
 def published_inputs(batch: DrawBatch) -> dict:
