@@ -56,7 +56,8 @@ def _user_label(value: Any) -> str | None:
 
 @forms.register_choices("inspections.officers", label=_user_label)
 def officers(actor, context) -> list[tuple[int, str]]:
-    """Officers whose jurisdiction covers the enterprise (with their 执法证 and its expiry)."""
+    """Officers whose jurisdiction covers the enterprise and who hold a 执法证 valid today (its number and
+    expiry shown): nobody without one may lead or join an inspection (create_inspection refuses them)."""
     if actor is None or actor.is_enterprise_user:
         return []
     enterprise = (context or {}).get("enterprise")
@@ -66,9 +67,11 @@ def officers(actor, context) -> list[tuple[int, str]]:
     key = (actor.id, path)
     if key not in memo:
         seen: dict[int, User] = {}
+        today = clock.today()
         for role in (Role.OFFICER, Role.SECTION_HEAD, Role.LEADER):
             for u in users_with_role(role, region_path=path, order_by=User.name):
-                seen.setdefault(u.id, u)
+                if u.cert_valid_on(today):
+                    seen.setdefault(u.id, u)
         memo[key] = [(u.id, _officer_label(u)) for u in seen.values()]
     return list(memo[key])
 
@@ -317,7 +320,8 @@ def _finding_page(inspection: Inspection, *, finding=None, item_code: str | None
             values = {
                 "item_code": item.code if item else None,
                 "provision": item.provision if item else None,
-                "level": "一般",
+                # an item whose 不符合 is by definition a 重大事故隐患 carries its 判定标准 criterion
+                "level": "重大" if item is not None and item.criterion else "一般",
                 "criterion_code": item.criterion if item else None,
             }
     return render_template(

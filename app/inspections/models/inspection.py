@@ -46,6 +46,8 @@ class InspectionStatus(StrEnum):
     CANCELLED = "已取消"  # with a reason (over-cap refused, enterprise closed …)
 
 
+NOT_STARTED_STATUSES = (InspectionStatus.PENDING_APPROVAL, InspectionStatus.PLANNED)
+
 OPEN_STATUSES = (
     InspectionStatus.PENDING_APPROVAL,
     InspectionStatus.PLANNED,
@@ -138,6 +140,14 @@ class Inspection(TimestampMixin, Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """逾期: still 待审批 or 待检查 after its due_on (its planned_on when it has none) — the one rule the list
+        and the inspection page mark by."""
+        from app import clock
+
+        return self.status in NOT_STARTED_STATUSES and clock.today() > (self.due_on or self.planned_on)
 
 
 class InspectionMember(Model):
