@@ -17,7 +17,8 @@
    result, 登记问题 with a photo, the 负责人's canvas signature (PNG), 制发现场检查记录 (completes onsite_record),
    依问题下达指令书 (the findings become hazards of one order, its workflow starts); in the SAME run, on the same
    two servers, three hazard steps of bench/hazard_journey.py (登记 with a photo, 签发指令书, 企业整改 with a
-   photo). Every app request is followed by its raw floor on bench_hazard_steps' raw WSGI app (no Flask, no
+   photo); the county's 分类分级 of the year is computed in bulk before the run (classify_all), as production
+   has it from the start of the year. Every app request is followed by its raw floor on bench_hazard_steps' raw WSGI app (no Flask, no
    SQLAlchemy) under the same gunicorn setup: a workflow start, a task completed on the state the app read,
    one row, or a photo stored and one row (see FLOORS). Printed: p50/p95 server time (Server-Timing), statements
    per step, app/raw, and each inspection step's ratio against the hazard steps' highest ratio.
@@ -553,7 +554,9 @@ def png() -> tuple[str, bytes, str]:
 def steps_world(rounds: int):
     """bench/hazard_journey's world (a fresh migrated database: county, town, bureau, officers, leader,
     enterprise 1 with manager1) plus `rounds` 工贸 enterprises to inspect (one inspection each, within its
-    cap) and 执法证 dates for the inspecting pair (officer1 leads, officer0 is the second member)."""
+    cap) and 执法证 dates for the inspecting pair (officer1 leads, officer0 is the second member). The year's
+    分类分级 is computed in bulk (classify_all) before the run, as production data has it from the start of
+    the year: 创建检查 reads the stored class instead of computing and storing it on first need."""
     import contextlib
     import io
 
@@ -582,6 +585,14 @@ def steps_world(rounds: int):
             u.cert_issued_on, u.cert_expires_on = date(2024, 1, 1), date(2031, 12, 31)
         db.session.commit()
         targets = [e.id for e in ents]
+        # the year's 分类分级 computed in bulk beforehand, as production does at the start of the year
+        # (classify_all): an inspection finds its enterprise's class stored instead of computing it
+        from app import clock
+        from app.inspections.operations.classification import classify_all
+
+        head = db.session.get(User, world.user_ids["section_head"])
+        classify_all(town.path.rsplit("/", 2)[0] + "/", clock.today().year, actor=head)
+        db.session.commit()
     return app, world, targets
 
 
