@@ -130,14 +130,34 @@ def locked_budget(enterprise: Enterprise, year: int) -> Budget:
     """budget() for a writer about to add a counted inspection: the enterprise's class row of the year is
     locked first (a row lock on PostgreSQL, the write lock on SQLite) and the count read under it, so two
     inspections created at once cannot both take the last place under the cap (the second waits, then reads
-    the first's). Call it in the transaction that inserts the inspection."""
-    ec = class_of(enterprise, year)
-    db.session.execute(
-        update(EnterpriseClass).where(EnterpriseClass.id == ec.id).values(id=EnterpriseClass.id)
-    )
-    db.session.refresh(ec)  # an override committed meanwhile changes the cap
+    the first's). Call it in the transaction that inserts the inspection.
+
+    The lock and the read of the class are one statement (UPDATE … RETURNING its columns, read under the
+    lock: an override committed meanwhile changes the cap); a class not stored yet is computed first."""
+    row = _lock_class(enterprise.id, year)
+    if row is None:  # computed and stored now (flush): then locked and read like a stored one
+        class_of(enterprise, year)
+        row = _lock_class(enterprise.id, year)
+    assert row is not None
     used, exempt = counts([enterprise.id], year).get(enterprise.id, (0, 0))
-    return _budget(ec, used, exempt)
+    return _budget(row, used, exempt)
+
+
+def _lock_class(enterprise_id: int, year: int) -> Any:
+    """The enterprise's class row of `year` locked (a no-op UPDATE) and its budget columns as they are under
+    the lock (RETURNING), or None when no class is stored."""
+    return db.session.execute(
+        update(EnterpriseClass)
+        .where(EnterpriseClass.enterprise_id == enterprise_id, EnterpriseClass.year == year)
+        .values(id=EnterpriseClass.id)
+        .returning(
+            EnterpriseClass.enterprise_id,
+            EnterpriseClass.year,
+            EnterpriseClass.klass,
+            EnterpriseClass.max_inspections,
+            EnterpriseClass.override_reason,
+        )
+    ).first()
 
 
 def _class_columns(ids: list[int], year: int) -> dict[int, Any]:

@@ -8,7 +8,7 @@ the same task) is told who and when by the platform (Conflict → flash)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -25,6 +25,9 @@ from app.inspections import access, checklists
 from app.inspections.models import Inspection, InspectionStatus, ItemResult
 from app.inspections.operations import inspection as ops
 from app.org.models import Enterprise
+
+if TYPE_CHECKING:
+    from app.inspections.caps import Budget
 
 bp = Blueprint("inspection", __name__, url_prefix="/inspections", template_folder="templates")
 
@@ -134,7 +137,14 @@ def new():
         if enterprise is None or not in_scope(current_user, enterprise.region_path, enterprise.id):
             abort(404)
     year = clock.today().year
-    budget = _budget(enterprise, year) if enterprise is not None else None
+    budget: Budget | None
+    if enterprise is not None and request.method == "POST":
+        # the writer's read: under the class row's lock, handed to create_inspection (not read twice)
+        from app.inspections.caps import locked_budget
+
+        budget = locked_budget(enterprise, year)
+    else:
+        budget = _budget(enterprise, year) if enterprise is not None else None
     form_name = CREATE_OVER_CAP_FORM if budget is not None and budget.over else CREATE_FORM
     context = {"enterprise": enterprise}
     values: dict[str, Any] = {}
@@ -145,7 +155,7 @@ def new():
             with forms.submission(
                 form_name, request.form, request.files, actor=current_user, context=context
             ) as data:
-                inspection = ops.create_inspection(enterprise, data, actor=current_user)
+                inspection = ops.create_inspection(enterprise, data, actor=current_user, locked=budget)
         except forms.FormInvalid as exc:
             db.session.rollback()
             values, errors, status = exc.values, exc.errors, exc.status

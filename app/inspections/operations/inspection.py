@@ -5,7 +5,7 @@ site (出示证件、告知回避, the checklist, the findings, the 负责人's 
 (workflows/inspection.bpmn) orders the steps; each step here is checked whoever calls it (page, task page,
 API), and the status follows from where the workflow stands (app.inspections.status).
 
-    create_inspection(enterprise, data, *, actor, approved_over_cap_by=None) -> Inspection
+    create_inspection(enterprise, data, *, actor, approved_over_cap_by=None, locked=None) -> Inspection
     decide_over_cap(inspection, data, *, actor, task=None)            # leader: approve → 待检查, refuse → 已取消
     prepare_scheme(inspection, data, *, actor, task=None)             # the lead issues the 检查方案 (检方)
     start_onsite(inspection, data, *, actor)                          # 出示证件、告知回避 (times recorded)
@@ -21,7 +21,7 @@ API), and the status follows from where the workflow stands (app.inspections.sta
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy import text as sql_text
@@ -45,6 +45,9 @@ from app.inspections.models import (
     ItemResult,
 )
 from app.org.models import Department, Enterprise
+
+if TYPE_CHECKING:
+    from app.inspections.caps import Budget
 
 PROCESS = "inspection"
 SUBJECT_TYPE = "inspections"
@@ -257,11 +260,19 @@ def check_team(enterprise: Enterprise, lead_id: int, member_ids: list[int], plan
 
 
 def create_inspection(
-    enterprise: Enterprise, data: dict, *, actor: User, approved_over_cap_by: User | None = None
+    enterprise: Enterprise,
+    data: dict,
+    *,
+    actor: User,
+    approved_over_cap_by: User | None = None,
+    locked: Budget | None = None,
 ) -> Inspection:
     """One inspection of `enterprise`, from any source, counted against its yearly cap; starts the
     `inspection` workflow. Over the cap it needs a reason and waits for the leader (待审批), unless a leader
-    already approved it at the source (`approved_over_cap_by`: a plan, a 暗访 a leader created)."""
+    already approved it at the source (`approved_over_cap_by`: a plan, a 暗访 a leader created).
+
+    `locked`: the enterprise's budget a caller read with caps.locked_budget in this same transaction (the
+    create page picks its form with it): used as it is when it is the planned year's, not read again."""
     require(
         actor.has_role(*CREATOR_ROLES)
         and not actor.is_enterprise_user
@@ -300,7 +311,10 @@ def create_inspection(
     counts = source not in CAP_EXEMPT_SOURCES
     # a counted inspection reads the count under the class row's lock: two created at once cannot both take
     # the enterprise's last place under its cap
-    b = locked_budget(enterprise, cap_year) if counts else budget(enterprise, cap_year)
+    if locked is not None and locked.enterprise_id == enterprise.id and locked.year == cap_year:
+        b = locked  # read under the class row's lock earlier in this transaction: the lock is still held
+    else:
+        b = locked_budget(enterprise, cap_year) if counts else budget(enterprise, cap_year)
     over = counts and b.remaining <= 0
     now = clock.now()
     pending = False
