@@ -1014,8 +1014,6 @@ def issue_record(inspection: Inspection, data: dict, *, actor: User, task=None) 
     from app.inspections import checklists, documents
 
     now = clock.now()
-    inspection.summary = summary
-    inspection.ended_at = now
     checklist = checklists.find(inspection.checklist_code)
     content = {
         "party": _party(inspection),
@@ -1063,6 +1061,9 @@ def issue_record(inspection: Inspection, data: dict, *, actor: User, task=None) 
         "refusal_witness": inspection.refusal_witness,
     }
     doc = documents.issue(inspection, documents.RECORD, content, actor=actor)
+    # set with the record's number, after the document's reads: one UPDATE of the inspection, not two
+    inspection.summary = summary
+    inspection.ended_at = now
     inspection.record_document_id = doc.id
     inspection.record_no = doc.number.text
     due = None
