@@ -29,9 +29,11 @@ def supervise(h, world):
 
 
 def nav_labels(html: str) -> list[str]:
+    """The menu's entries, those folded into a drop-down (ui.register_nav group=) included."""
     nav = html[html.index('id="mainnav"'):]
-    nav = nav[:nav.index("</ul>")]
-    return [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r'<a class="nav-link[^"]*"[^>]*>(.*?)</a>', nav, re.S)]
+    nav = nav[:nav.index('data-testid="notifications-link"')]
+    links = re.findall(r'<a class="(?:nav-link|dropdown-item)[^"]*"[^>]*>(.*?)</a>', nav, re.S)
+    return [re.sub(r"<[^>]+>", "", m).strip() for m in links]
 
 
 @pytest.mark.parametrize("who", ["officer", "legal", "manager_a"])
