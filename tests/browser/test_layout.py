@@ -187,7 +187,7 @@ def pages_of(page, base: str, role: str) -> list[tuple[str, str]]:
     return [(k, v if v.startswith("http") else base + v) for k, v in urls.items()]
 
 
-@pytest.mark.parametrize("role", ["officer", "qiye", "leader", "admin"])
+@pytest.mark.parametrize("role", ["officer", "section_head", "qiye", "leader", "admin"])
 def test_every_page_reads_well_on_desktop_tablet_and_phone(browser, live_server, demo, role):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15000)
