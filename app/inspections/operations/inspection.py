@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy import text as sql_text
+from sqlalchemy.orm import joinedload
 
 from app import audit, clock, workflow
 from app.auth.models import User
@@ -236,7 +237,14 @@ def check_team(enterprise: Enterprise, lead_id: int, member_ids: list[int], plan
     minimum = pack_for(enterprise, planned_on).min_inspectors
     if len(member_ids) < minimum:
         raise invalid("member_ids", f"检查人员不得少于{minimum}人（安全生产法第六十五条）")
-    users = list(db.session.scalars(select(User).where(User.id.in_(member_ids))))
+    # with each one's department and its region (the scope test below): one statement, not a lazy load each
+    users = list(
+        db.session.scalars(
+            select(User)
+            .where(User.id.in_(member_ids))
+            .options(joinedload(User.department).joinedload(Department.region))
+        ).unique()
+    )
     by_id = {u.id: u for u in users}
     for uid in member_ids:
         u = by_id.get(uid)
