@@ -25,6 +25,7 @@ def issue(inspection: Any, code: str, content: dict, *, actor, title: str | None
     """Issue one of the inspection's documents on its agency's serial, locked. The inspection's code,
     enterprise and team are added to `content` (the caller's keys win)."""
     e = inspection.enterprise
+    users = team_users(inspection)
     base = {
         "inspection_id": inspection.id,
         "code": inspection.code,
@@ -35,7 +36,9 @@ def issue(inspection: Any, code: str, content: dict, *, actor, title: str | None
             "address": e.address,
             "legal_rep": e.legal_rep,
         },
-        "team": [{"name": m.user.name, "role": m.role, "cert_no": m.cert_no} for m in inspection.members],
+        "team": [
+            {"name": users[m.user_id].name, "role": m.role, "cert_no": m.cert_no} for m in inspection.members
+        ],
     }
     return issue_document(
         code,
@@ -45,6 +48,31 @@ def issue(inspection: Any, code: str, content: dict, *, actor, title: str | None
         actor=actor,
         title=title,
     )
+
+
+def team_users(inspection: Any) -> dict[int, Any]:
+    """id → User of each member: those not in the session yet read in one statement without their roles (a
+    lazy load of each member's user reads the user, then its roles, which the document does not need)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import lazyload
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from app.auth.models import User
+    from app.extensions import db
+
+    users: dict[int, Any] = {}
+    for m in inspection.members:
+        u = db.session.identity_map.get(db.session.identity_key(User, m.user_id))
+        if u is not None:
+            users[m.user_id] = u
+    missing = [m.user_id for m in inspection.members if m.user_id not in users]
+    if missing:
+        stmt = select(User).where(User.id.in_(missing)).options(lazyload(User.role_rows))
+        users.update((u.id, u) for u in db.session.scalars(stmt))
+    for m in inspection.members:  # the members hold them (the session alone would let them go)
+        if m.user_id in users and "user" not in m.__dict__:
+            set_committed_value(m, "user", users[m.user_id])
+    return users
 
 
 def register(app: Flask) -> None:

@@ -551,7 +551,10 @@ def replace_member(inspection: Inspection, out_id: int, in_id: int, *, actor: Us
 
 
 def _team_rows(inspection: Inspection) -> list[dict]:
-    return [{"name": m.user.name, "role": m.role, "cert_no": m.cert_no} for m in inspection.members]
+    from app.inspections.documents import team_users
+
+    users = team_users(inspection)  # the members' users without their roles: one statement at most
+    return [{"name": users[m.user_id].name, "role": m.role, "cert_no": m.cert_no} for m in inspection.members]
 
 
 def _party(inspection: Inspection) -> dict:
@@ -601,14 +604,15 @@ def prepare_scheme(inspection: Inspection, data: dict, *, actor: User, task=None
         "division": division,
         "scheduled_on": scheduled_on.isoformat(),
     }
-    inspection.scheme = scheme
-    inspection.checklist_code = checklist.code
     doc = documents.issue(
         inspection,
         documents.SCHEME,
         {**scheme, "items": [{"code": i.code, "text": i.text} for i in checklist.items]},
         actor=actor,
     )
+    # set with the document's id, after the document's reads: one UPDATE of the inspection, not two
+    inspection.scheme = scheme
+    inspection.checklist_code = checklist.code
     inspection.scheme_document_id = doc.id
     changes = step(inspection, task, {"scheme_document_id": doc.id}, actor=actor)
     audit.record(
