@@ -1073,21 +1073,23 @@ def issue_record(inspection: Inspection, data: dict, *, actor: User, task=None) 
         "refusal_witness": inspection.refusal_witness,
     }
     doc = documents.issue(inspection, documents.RECORD, content, actor=actor)
-    # set with the record's number, after the document's reads: one UPDATE of the inspection, not two
-    inspection.summary = summary
-    inspection.ended_at = now
-    inspection.record_document_id = doc.id
-    inspection.record_no = doc.number.text
     due = None
     if inspection.source == InspectionSource.RANDOM:
         due = pack_for(inspection, clock.today()).end_of("result_publish_period", clock.today())
-        inspection.result_publish_due = due
     changes = step(
         inspection,
         task,
         {"record_document_id": doc.id, "result_publish_due": due.isoformat() if due else None},
         actor=actor,
     )
+    # set after the document's reads and the workflow step (neither reads them): written with the status the
+    # step sets, one UPDATE of the inspection instead of two
+    inspection.summary = summary
+    inspection.ended_at = now
+    inspection.record_document_id = doc.id
+    inspection.record_no = doc.number.text
+    if due is not None:
+        inspection.result_publish_due = due
     audit.record(
         actor,
         "inspection.record_issued",
