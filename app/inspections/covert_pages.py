@@ -141,6 +141,34 @@ def _form_page(formdef, *, values=None, errors=None, form_error=None, back_url, 
     )
 
 
+def _submit(visit: CovertVisit, form_name: str, operation, *, with_visit: bool = False):
+    """One form posted on a visit's page: the operation, or the form again with the messages next to the fields
+    and what was typed kept; back to the visit when done."""
+    back = url_for("inspections_covert.detail", visit_id=visit.id)
+    try:
+        with forms.submission(
+            form_name,
+            request.form,
+            request.files,
+            actor=current_user,
+            **({"context": {"visit": visit}} if with_visit else {}),
+        ) as data:
+            operation(visit, data, actor=current_user)
+    except forms.FormInvalid as exc:
+        db.session.rollback()
+        return _form_page(
+            forms.get_form(form_name),
+            values=exc.values,
+            errors=exc.errors,
+            form_error=exc.message,
+            back_url=back,
+            back_label=visit.code,
+            status=exc.status,
+        )
+    commit_request()
+    return redirect(back)
+
+
 @bp.get("/")
 @login_required
 def index():
@@ -226,72 +254,19 @@ def _ready_tasks(visit: CovertVisit):
 @bp.post("/<int:visit_id>/rows")
 @login_required
 def add_row(visit_id: int):
-    visit = visit_or_404(visit_id)
-    back = url_for("inspections_covert.detail", visit_id=visit.id)
-    try:
-        with forms.submission(
-            "covert_sheet_row", request.form, request.files, actor=current_user, context={"visit": visit}
-        ) as data:
-            ops.add_sheet_row(visit, data, actor=current_user)
-    except forms.FormInvalid as exc:
-        db.session.rollback()
-        return _form_page(
-            forms.get_form("covert_sheet_row"),
-            values=exc.values,
-            errors=exc.errors,
-            form_error=exc.message,
-            back_url=back,
-            back_label=visit.code,
-            status=exc.status,
-        )
-    commit_request()
-    return redirect(back)
+    return _submit(visit_or_404(visit_id), "covert_sheet_row", ops.add_sheet_row, with_visit=True)
 
 
 @bp.post("/<int:visit_id>/cancel")
 @login_required
 def cancel(visit_id: int):
-    visit = visit_or_404(visit_id)
-    back = url_for("inspections_covert.detail", visit_id=visit.id)
-    try:
-        with forms.submission("covert_cancel", request.form, request.files, actor=current_user) as data:
-            ops.cancel_visit(visit, data, actor=current_user)
-    except forms.FormInvalid as exc:
-        db.session.rollback()
-        return _form_page(
-            forms.get_form("covert_cancel"),
-            values=exc.values,
-            errors=exc.errors,
-            form_error=exc.message,
-            back_url=back,
-            back_label=visit.code,
-            status=exc.status,
-        )
-    commit_request()
-    return redirect(back)
+    return _submit(visit_or_404(visit_id), "covert_cancel", ops.cancel_visit)
 
 
 @bp.post("/<int:visit_id>/team")
 @login_required
 def change_team(visit_id: int):
-    visit = visit_or_404(visit_id)
-    back = url_for("inspections_covert.detail", visit_id=visit.id)
-    try:
-        with forms.submission("covert_team", request.form, request.files, actor=current_user) as data:
-            ops.change_team(visit, data, actor=current_user)
-    except forms.FormInvalid as exc:
-        db.session.rollback()
-        return _form_page(
-            forms.get_form("covert_team"),
-            values=exc.values,
-            errors=exc.errors,
-            form_error=exc.message,
-            back_url=back,
-            back_label=visit.code,
-            status=exc.status,
-        )
-    commit_request()
-    return redirect(back)
+    return _submit(visit_or_404(visit_id), "covert_team", ops.change_team)
 
 
 @bp.route("/bulletins/new", methods=["GET", "POST"])

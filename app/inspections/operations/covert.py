@@ -46,6 +46,8 @@ from app.inspections.models.covert import (
     ReturnVisit,
     SupervisionSheet,
 )
+from app.inspections.operations.inputs import ids as _ids
+from app.inspections.operations.inputs import text as _text
 from app.org.models import Department, Enterprise, Region
 from app.workflow.models import HumanTask
 
@@ -100,36 +102,6 @@ def _when(value: Any, field: str, *, required: bool = True) -> datetime | None:
         except ValueError:
             raise invalid(field, "时间格式不正确") from None
     return clock.to_utc(value)
-
-
-def _text(data: dict, field: str, label: str, *, required: bool = True, max_length: int = 2000) -> str | None:
-    raw = data.get(field)
-    value = raw.strip() if isinstance(raw, str) else ("" if raw is None else None)
-    if value is None:
-        raise invalid(field, f"{label}格式不正确")
-    if not value:
-        if required:
-            raise invalid(field, f"请填写{label}")
-        return None
-    if len(value) > max_length:
-        raise invalid(field, f"{label}不能超过{max_length}字")
-    return value
-
-
-def _ids(value: Any, field: str) -> list[int]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, (str, int)):
-        value = [v for v in str(value).replace("，", ",").split(",") if v.strip()]
-    out: list[int] = []
-    for v in value:
-        try:
-            i = int(v)
-        except (TypeError, ValueError):
-            raise invalid(field, "编号不正确") from None
-        if i not in out:
-            out.append(i)
-    return out
 
 
 def _pack(region_path: str, on: date):
@@ -289,7 +261,7 @@ def create_visit(data: dict, *, actor: User) -> CovertVisit:
     if (window_to - window_from).days > 92:
         raise invalid("window_to", "时间窗口不得超过3个月")
 
-    enterprise_ids = _ids(data.get("enterprise_ids"), "enterprise_ids")
+    enterprise_ids = _ids(data.get("enterprise_ids"), "enterprise_ids", "企业编号不正确")
     if not enterprise_ids:
         raise invalid("enterprise_ids", "请至少选择1个暗访对象")
     if len(enterprise_ids) > MAX_TARGETS:

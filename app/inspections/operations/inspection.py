@@ -45,6 +45,9 @@ from app.inspections.models import (
     InspectionStatus,
     ItemResult,
 )
+from app.inspections.operations.inputs import ids as _ids
+from app.inspections.operations.inputs import int_id as _int
+from app.inspections.operations.inputs import text as _text
 from app.org.models import Department, Enterprise
 
 if TYPE_CHECKING:
@@ -175,46 +178,6 @@ def _date(value: Any, field: str, *, required: bool = True) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise invalid(field, "日期格式不正确（应为YYYY-MM-DD）") from None
-
-
-def _int(value: Any, field: str, message: str) -> int:
-    """An id: a positive integer within the Integer column's range (beyond it SQLite raises OverflowError
-    and PostgreSQL a DataError: a 500 instead of the field's message)."""
-    from app.params import MAX_INT
-
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise invalid(field, message) from None
-    if not 0 < n <= MAX_INT:
-        raise invalid(field, message)
-    return n
-
-
-def _text(data: dict, field: str, label: str, *, required: bool = True, max_length: int = 2000) -> str | None:
-    value = (data.get(field) or "").strip() if isinstance(data.get(field) or "", str) else None
-    if value is None:
-        raise invalid(field, f"{label}格式不正确")
-    if not value:
-        if required:
-            raise invalid(field, f"请填写{label}")
-        return None
-    if len(value) > max_length:
-        raise invalid(field, f"{label}不能超过{max_length}字")
-    return value
-
-
-def _ids(value: Any, field: str) -> list[int]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, (str, int)):
-        value = [v for v in str(value).replace("，", ",").split(",") if v.strip()]
-    out: list[int] = []
-    for v in value:
-        i = _int(v, field, "人员编号不正确")
-        if i not in out:
-            out.append(i)
-    return out
 
 
 def pack_for(inspection_or_enterprise: Any, on: date):
