@@ -108,27 +108,12 @@ def raw_app():
 
 
 class CaseRawServer(RawServer):
-    def command(self) -> list[str]:
-        web = Server.command(self)
-        return [*web[:-1], "bench.bench_case_steps:raw_app()"]
+    target = "bench.bench_case_steps:raw_app()"
 
 
 class CaseDatabase(AppDatabase):
     def case_instance(self, case_id: int) -> int:
-        row = self.execute(
-            "SELECT id FROM workflow_instances WHERE subject_type = 'penalty_cases' AND subject_id = ?",
-            (case_id,),
-        ).fetchone()
-        return row[0]
-
-    def ready_task(self, instance_id: int, bpmn_id: str) -> int:
-        row = self.execute(
-            "SELECT id FROM human_tasks WHERE instance_id = ? AND bpmn_id = ? AND status = 'ready'",
-            (instance_id, bpmn_id),
-        ).fetchone()
-        if row is None:
-            raise RuntimeError(f"instance {instance_id}: no ready {bpmn_id}")
-        return row[0]
+        return self.subject_instance("penalty_cases", case_id)
 
     def completed(self, instance_id: int) -> int:
         return self.execute(

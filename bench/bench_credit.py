@@ -348,27 +348,12 @@ def raw_app():
 
 
 class CreditRawServer(RawServer):
-    def command(self) -> list[str]:
-        web = Server.command(self)
-        return [*web[:-1], "bench.bench_credit:raw_app()"]
+    target = "bench.bench_credit:raw_app()"
 
 
 class CreditDatabase(AppDatabase):
     def listing_instance(self, listing_id: int) -> int:
-        return self.execute(
-            "SELECT id FROM workflow_instances WHERE subject_type = 'credit_listings' AND subject_id = ? "
-            "AND process_id = ?",
-            (listing_id, PROCESS),
-        ).fetchone()[0]
-
-    def ready_task(self, instance_id: int, bpmn_id: str) -> int:
-        row = self.execute(
-            "SELECT id FROM human_tasks WHERE instance_id = ? AND bpmn_id = ? AND status = 'ready'",
-            (instance_id, bpmn_id),
-        ).fetchone()
-        if row is None:
-            raise RuntimeError(f"instance {instance_id}: no ready {bpmn_id}")
-        return row[0]
+        return self.subject_instance("credit_listings", listing_id, PROCESS)
 
 
 def _text_of(html: str) -> str:

@@ -173,11 +173,14 @@ def raw_app():
 
 
 class RawServer(Server):
-    """The raw WSGI app under the same gunicorn command and settings as the app's Server."""
+    """The raw WSGI app under the same gunicorn command and settings as the app's Server. A domain's bench
+    names its own raw app in `target`."""
+
+    target = "bench.bench_hazard_steps:raw_app()"
 
     def command(self) -> list[str]:
         web = super().command()
-        return [*web[:-1], "bench.bench_hazard_steps:raw_app()"]
+        return [*web[:-1], self.target]
 
 
 # --- the bench process's side: copies of the app's state, and what the app completed tasks with -------------
@@ -205,6 +208,23 @@ class AppDatabase:
     def instance_of(self, hazard_id: int) -> tuple[int, str]:
         return tuple(self.execute("SELECT id, process_id FROM workflow_instances WHERE subject_type = 'hazards' "
                                   "AND subject_id = ?", (hazard_id,)).fetchone())
+
+    def subject_instance(self, subject_type: str, subject_id: int, process_id: str | None = None) -> int:
+        """The workflow instance of a domain object (of `process_id` when the object has several)."""
+        sql = "SELECT id FROM workflow_instances WHERE subject_type = ? AND subject_id = ?"
+        args: tuple = (subject_type, subject_id)
+        if process_id is not None:
+            sql, args = sql + " AND process_id = ?", (*args, process_id)
+        return self.execute(sql, args).fetchone()[0]
+
+    def ready_task(self, instance_id: int, bpmn_id: str) -> int:
+        row = self.execute(
+            "SELECT id FROM human_tasks WHERE instance_id = ? AND bpmn_id = ? AND status = 'ready'",
+            (instance_id, bpmn_id),
+        ).fetchone()
+        if row is None:
+            raise RuntimeError(f"instance {instance_id}: no ready {bpmn_id}")
+        return row[0]
 
     def copy_state(self, instance_id: int) -> None:
         (state,) = self.execute("SELECT state FROM workflow_instances WHERE id = ?", (instance_id,)).fetchone()

@@ -500,27 +500,12 @@ def raw_app():
 
 
 class InspectionRawServer(RawServer):
-    def command(self) -> list[str]:
-        web = Server.command(self)
-        return [*web[:-1], "bench.bench_inspections:raw_app()"]
+    target = "bench.bench_inspections:raw_app()"
 
 
 class InspectionDatabase(AppDatabase):
     def instance_of_inspection(self, inspection_id: int) -> int:
-        return self.execute(
-            "SELECT id FROM workflow_instances WHERE subject_type = 'inspections' AND subject_id = ? "
-            "AND process_id = ?",
-            (inspection_id, PROCESS),
-        ).fetchone()[0]
-
-    def ready_task(self, instance_id: int, bpmn_id: str) -> int:
-        row = self.execute(
-            "SELECT id FROM human_tasks WHERE instance_id = ? AND bpmn_id = ? AND status = 'ready'",
-            (instance_id, bpmn_id),
-        ).fetchone()
-        if row is None:
-            raise RuntimeError(f"instance {instance_id}: no ready {bpmn_id}")
-        return row[0]
+        return self.subject_instance("inspections", inspection_id, PROCESS)
 
     def one(self, sql: str, args: tuple):
         row = self.execute(sql, args).fetchone()
