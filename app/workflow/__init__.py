@@ -9,6 +9,7 @@
     workflow.tick(now=None)                                # fire due timers (worker; commits)
     @workflow.service("<domain>.mark_overdue")             # handler(ctx) -> dict | None
     workflow.claim(task, actor) / release(task, actor) / reassign(task, user, actor)
+    workflow.rescope(inst, region_path=…, enterprise_id=…) / direct(task, user) / redate(inst, ids, due_at)
     @workflow.task_facts("<process id>", "<task id>")      # facts(task, *, actor) -> TaskFacts | None
 
 BPMN conventions: see the docstrings of app/workflow/definitions.py (deploy-time checks), handlers.py
@@ -18,7 +19,8 @@ Inside the package, one idea per module: parsing (BPMN -> cached spec), scriptin
 engine), handlers (service handlers, the running operation), timers (legal-time timer events), tree (the
 task tree and engine steps), codec (stored state); versions (definition rows), locking (instance lock,
 taking a task), projection (HumanTask/Timer rows), operations (start / complete / cancel), queries,
-claims, ticks (the timer worker).
+claims, overrides (a domain's rule moving an instance's jurisdiction, a task's assignee or deadline),
+ticks (the timer worker).
 """
 
 from app.workflow.changes import Change, on_change
@@ -29,6 +31,7 @@ from app.workflow.expressions import ExpressionError
 from app.workflow.handlers import ServiceContext, service
 from app.workflow.locking import not_ready_message
 from app.workflow.operations import cancel, complete_task, start
+from app.workflow.overrides import direct, redate, rescope
 from app.workflow.queries import (
     history,
     instance_for,
@@ -51,6 +54,7 @@ __all__ = [
     "cancel",
     "claim",
     "complete_task",
+    "direct",
     "facts_for",
     "history",
     "instance_diagram",
@@ -61,6 +65,8 @@ __all__ = [
     "ready_task_names",
     "ready_tasks",
     "reassign",
+    "redate",
+    "rescope",
     "release",
     "service",
     "start",

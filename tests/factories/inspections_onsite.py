@@ -28,14 +28,15 @@ def inspection_data(world, **over) -> dict:
 
 @pytest.fixture
 def new_inspection(db, world, frozen):
-    """new_inspection(enterprise=None, actor=None, approved_over_cap_by=None, **data) -> Inspection"""
+    """new_inspection(enterprise=None, actor=None, approved_over_cap_by=None, origin=None, **data) -> Inspection"""
 
-    def make(enterprise=None, actor=None, approved_over_cap_by=None, **over):
+    def make(enterprise=None, actor=None, approved_over_cap_by=None, origin=None, **over):
         return ops.create_inspection(
             enterprise or world.ent_a,
             inspection_data(world, **over),
             actor=actor or world.officer,
             approved_over_cap_by=approved_over_cap_by,
+            origin=origin,
         )
 
     return make

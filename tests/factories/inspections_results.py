@@ -85,7 +85,12 @@ def inspection_at_results(db, world, frozen):
     from tests.factories.inspections_onsite import inspection_data
 
     def _make(*findings: dict, source: str = "年度计划") -> Inspection:
-        insp = create_inspection(world.ent_a, inspection_data(world, source=source), actor=world.officer)
+        origin = drawn_target(world) if source == "双随机" else None
+        insp = create_inspection(
+            world.ent_a, inspection_data(world, source=source), actor=world.officer, origin=origin
+        )
+        if origin is not None:
+            origin.inspection_id = insp.id
         inst = workflow.instance_for(insp)
         for bpmn_id in ("prepare_scheme", "onsite_record"):
             task = next((t for t in workflow.ready_tasks(inst) if t.bpmn_id == bpmn_id), None)
@@ -102,6 +107,28 @@ def inspection_at_results(db, world, frozen):
         return insp
 
     return _make
+
+
+def drawn_target(world):
+    """A 双随机 batch already drawn, with world.ent_a drawn (officer leading, officer2): the origin a 双随机
+    inspection is created from (create_inspection refuses the source without it)."""
+    from app.inspections.models.draw import DrawBatch, DrawStatus, DrawTarget
+
+    team = [world.officer.id, world.officer2.id]
+    batch = DrawBatch(
+        number=f"双随机〔2026〕{next(_serial)}号",
+        title="2026年双随机抽查",
+        agency_id=world.bureau.id,
+        region_path=world.ent_a.region_path,
+        planned_on=clock.today(),
+        status=DrawStatus.DRAWN,
+        created_by_id=world.officer.id,
+    )
+    target = DrawTarget(enterprise_id=world.ent_a.id, stratum="*", rank=1, team=team)
+    batch.targets.append(target)
+    _db.session.add(batch)
+    _db.session.flush()
+    return target
 
 
 @pytest.fixture

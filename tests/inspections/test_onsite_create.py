@@ -6,14 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
 from app import audit, workflow
 from app.errors import InvalidState, PermissionDenied, ValidationFailed
+from app.extensions import db
 from app.inspections import conflicts
 from app.inspections.caps import budget
-from app.inspections.models import InspectionSource, InspectionStatus
+from app.inspections.models import Inspection, InspectionSource, InspectionStatus, TipOff, TipOffStatus
 from app.inspections.operations import inspection as ops
+from tests.factories.inspections_covert import make_visit
 from tests.factories.inspections_onsite import PLANNED_ON, inspection_data
+from tests.factories.inspections_results import drawn_target
 
 
 def _ready(insp):
@@ -47,9 +51,29 @@ def test_create_counts_against_the_cap_and_starts_the_workflow(world, new_inspec
     assert "计入2026年度检查上限" in event.summary
 
 
+def _tipoff(world, status=TipOffStatus.VERIFYING, enterprise=None) -> TipOff:
+    """A tip-off being verified (the origin a 举报 inspection is created from)."""
+    t = TipOff(
+        no=f"举报〔2026〕{db.session.scalar(select(func.count()).select_from(TipOff)) + 1}号",
+        channel="电话",
+        content="夜间违规动火",
+        enterprise_id=(enterprise or world.ent_a).id,
+        region_path=(enterprise or world.ent_a).region_path,
+        agency_id=world.bureau.id,
+        received_on=PLANNED_ON,
+        status=status,
+        assigned_to_id=world.officer.id,
+    )
+    db.session.add(t)
+    db.session.flush()
+    return t
+
+
 def test_a_report_inspection_is_exempt_but_recorded_and_needs_no_approval_over_the_cap(world, new_inspection):
     full = _fill_cap(new_inspection, world)
-    insp = new_inspection(source=InspectionSource.REPORT, source_ref="JB2026001")
+    tipoff = _tipoff(world)
+    insp = new_inspection(source=InspectionSource.REPORT, source_ref="随便写的", origin=tipoff)
+    assert insp.source_ref == tipoff.no  # the tip-off's number, whatever the caller named
     assert not insp.counts_against_cap and not insp.over_cap
     assert insp.status == InspectionStatus.PLANNED
     after = budget(world.ent_a, 2026)
@@ -58,9 +82,46 @@ def test_a_report_inspection_is_exempt_but_recorded_and_needs_no_approval_over_t
 
 
 def test_a_covert_inspection_goes_straight_to_the_site(world, new_inspection):
-    insp = new_inspection(source=InspectionSource.COVERT, mode="四不两直")
+    visit = make_visit(world, enterprise_ids=[world.ent_a.id])
+    (target,) = visit.targets
+    insp = new_inspection(source=InspectionSource.COVERT, mode="四不两直", origin=target)
     assert _ready(insp) == ["onsite_record"]
     assert insp.counts_against_cap  # 暗访 counts like any other source
+    assert insp.source_ref == visit.code
+
+
+@pytest.mark.parametrize(
+    "source", [InspectionSource.REPORT, InspectionSource.RANDOM, InspectionSource.COVERT]
+)
+def test_a_source_record_s_source_cannot_be_claimed_by_naming_it(world, new_inspection, source):
+    """举报 (exempt from the cap), 双随机 (published as a draw's result) and 暗访 exist only through their source
+    record: an operation call naming the source without it — or with another kind's record — is refused,
+    whoever calls it, and nothing is written."""
+    _fill_cap(new_inspection, world)
+    before = db.session.scalar(select(func.count()).select_from(Inspection))
+    with pytest.raises(ValidationFailed) as exc:
+        new_inspection(source=source, source_ref="JB2026001", actor=world.leader)
+    assert "source" in exc.value.field_errors
+    wrong = drawn_target(world) if source != InspectionSource.RANDOM else _tipoff(world)
+    with pytest.raises(ValidationFailed):
+        new_inspection(source=source, origin=wrong)
+    with pytest.raises(ValidationFailed):  # a record given with a source that has none
+        new_inspection(source=InspectionSource.CAMPAIGN, origin=_tipoff(world))
+    assert db.session.scalar(select(func.count()).select_from(Inspection)) == before
+
+
+def test_a_tip_off_gives_one_verifying_inspection_of_its_own_unit(world, new_inspection):
+    tipoff = _tipoff(world, status=TipOffStatus.ASSIGNING)
+    with pytest.raises(InvalidState, match="不能安排核查检查"):
+        new_inspection(source=InspectionSource.REPORT, origin=tipoff)
+    tipoff.status = TipOffStatus.VERIFYING
+    with pytest.raises(ValidationFailed) as exc:
+        new_inspection(source=InspectionSource.REPORT, origin=tipoff, enterprise=world.ent_a2)
+    assert "enterprise_id" in exc.value.field_errors
+    first = new_inspection(source=InspectionSource.REPORT, origin=tipoff)
+    tipoff.inspection_id = first.id
+    with pytest.raises(InvalidState, match="已生成检查"):
+        new_inspection(source=InspectionSource.REPORT, origin=tipoff)
 
 
 def test_over_the_cap_without_a_reason_is_refused_on_the_field(world, new_inspection):

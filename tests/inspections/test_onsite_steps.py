@@ -15,7 +15,9 @@ from app.extensions import db
 from app.inspections.models import Finding, InspectionSource, InspectionStatus
 from app.inspections.operations import inspection as ops
 from tests.factories.files import PNG
+from tests.factories.inspections_covert import make_visit
 from tests.factories.inspections_onsite import answer_all, scheme_data, start_data
+from tests.factories.inspections_results import drawn_target
 
 
 def _ready(insp):
@@ -315,7 +317,7 @@ def test_the_second_officer_issuing_the_same_record_loses_with_who_and_when(worl
 
 
 def test_a_random_inspection_is_published_within_20_working_days_and_marked_overdue(world, new_inspection):
-    insp = new_inspection(source=InspectionSource.RANDOM, source_ref="SJ2026-01")
+    insp = new_inspection(source=InspectionSource.RANDOM, origin=drawn_target(world))
     ops.prepare_scheme(insp, scheme_data(), actor=world.officer)
     ops.start_onsite(insp, start_data(world), actor=world.officer)
     answer_all(insp, world.officer)
@@ -346,7 +348,8 @@ def test_a_covert_inspection_without_findings_ends_done(world, new_inspection):
     """暗访 (no scheme) → on site → record → handle_results (results area) → done, completed today."""
     from app.inspections.operations import results
 
-    insp = new_inspection(source=InspectionSource.COVERT, mode="四不两直")
+    (target,) = make_visit(world).targets
+    insp = new_inspection(source=InspectionSource.COVERT, mode="四不两直", origin=target)
     assert _ready(insp) == ["onsite_record"] and insp.scheme_document_id is None
     ops.start_onsite(insp, start_data(world), actor=world.officer)
     answer_all(insp, world.officer, result="不涉及")

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from app import audit, clock, notifications
+from app import audit, clock, notifications, workflow
 from app.auth.models import User
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
@@ -28,7 +28,6 @@ from app.cases.operations.investigation import refresh_clock
 from app.cases.rules import ExtensionStep, pack_for
 from app.errors import InvalidState, invalid
 from app.extensions import db
-from app.workflow.models import HumanTask, TaskStatus
 
 NEAR_DAYS = 10  # warn this many calendar days before the deadline [M:low: local practice]
 DECISION_TASKS = (
@@ -135,17 +134,7 @@ def sync_task_deadlines(case: PenaltyCase) -> None:
     if inst is None:
         return
     due_at = clock.local_midnight_after(case.decision_due) if case.decision_due else None
-    db.session.execute(
-        update(HumanTask)
-        .where(
-            HumanTask.instance_id == inst.id,
-            HumanTask.status == TaskStatus.READY,
-            HumanTask.bpmn_id.in_(DECISION_TASKS),
-            HumanTask.due_at.is_distinct_from(due_at),
-        )
-        .values(due_at=due_at)
-        .execution_options(synchronize_session=False)
-    )
+    workflow.redate(inst, DECISION_TASKS, due_at)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app import audit, clock, notifications, workflow
 from app.auth.models import User
@@ -49,7 +49,6 @@ from app.inspections.models.covert import (
 from app.inspections.operations.inputs import ids as _ids
 from app.inspections.operations.inputs import text as _text
 from app.org.models import Department, Enterprise, Region
-from app.workflow.models import HumanTask
 
 PROCESS = "covert_visit"
 SUBJECT_TYPE = "covert_visits"
@@ -372,8 +371,7 @@ def change_team(visit: CovertVisit, data: dict, *, actor: User) -> None:
         m.is_lead = m.user_id == lead_id
     db.session.flush()
     task = ready_task(visit, "start_visit")
-    if task.assignee_id != lead_id:  # the seal keeps the task off every queue: it follows the lead directly
-        task.assignee_id, task.claimed_by_id = lead_id, None
+    workflow.direct(task, users[lead_id])  # the seal keeps the task off every queue: it follows the lead
     audit.record(
         actor,
         "covert.team_changed",
@@ -454,6 +452,7 @@ def start_visit(visit: CovertVisit, data: dict, *, actor: User, task=None) -> li
             },
             actor=actor,
             approved_over_cap_by=approver,
+            origin=target,
         )
         target.inspection_id = inspection.id
         created.append(inspection)
@@ -461,13 +460,7 @@ def start_visit(visit: CovertVisit, data: dict, *, actor: User, task=None) -> li
     visit.started_by_id = actor.id
     inst = instance_of(visit)
     if inst is not None:  # the seal is lifted: tasks from here on are in the agency's jurisdiction
-        inst.region_path = visit.region_path
-        db.session.execute(
-            update(HumanTask)
-            .where(HumanTask.instance_id == inst.id, HumanTask.status == "ready")
-            .values(region_path=visit.region_path)
-            .execution_options(synchronize_session=False)
-        )
+        workflow.rescope(inst, region_path=visit.region_path, enterprise_id=None)
     changes = _step(
         visit, task, {"started": True, "lead_id": visit.lead.id if visit.lead else actor.id}, actor=actor
     )

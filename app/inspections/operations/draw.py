@@ -773,7 +773,9 @@ def _create_inspection(batch: DrawBatch, target: DrawTarget, actor: User, approv
         "member_ids": list(target.team),
         "over_cap_reason": "双随机抽查抽中（提交时未达年度检查上限）",
     }
-    insp = create_inspection(target.enterprise, data, actor=actor, approved_over_cap_by=approved_by)
+    insp = create_inspection(
+        target.enterprise, data, actor=actor, approved_over_cap_by=approved_by, origin=target
+    )
     target.inspection_id = insp.id
     return insp
 

@@ -5,7 +5,7 @@ site (出示证件、告知回避, the checklist, the findings, the 负责人's 
 (workflows/inspection.bpmn) orders the steps; each step here is checked whoever calls it (page, task page,
 API), and the status follows from where the workflow stands (app.inspections.status).
 
-    create_inspection(enterprise, data, *, actor, approved_over_cap_by=None, locked=None) -> Inspection
+    create_inspection(enterprise, data, *, actor, approved_over_cap_by=None, locked=None, origin=None)
     decide_over_cap(inspection, data, *, actor, task=None)            # leader: approve → 待检查, refuse → 已取消
     prepare_scheme(inspection, data, *, actor, task=None)             # the lead issues the 检查方案 (检方)
     start_onsite(inspection, data, *, actor)                          # 出示证件、告知回避 (times recorded)
@@ -21,7 +21,7 @@ API), and the status follows from where the workflow stands (app.inspections.sta
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select
 from sqlalchemy import text as sql_text
@@ -68,6 +68,12 @@ SCHEME_SOURCES = frozenset(
     }
 )
 CREATOR_ROLES = (Role.OFFICER, Role.SECTION_HEAD, Role.LEADER)
+# sources an inspection has only through its source record (create_inspection's `origin`)
+ORIGIN_SOURCES = {
+    InspectionSource.RANDOM: "双随机抽查的检查只能由抽取结果生成",
+    InspectionSource.COVERT: "暗访的检查只能由启动暗访任务生成",
+    InspectionSource.REPORT: "举报核查的检查只能从举报事项安排（不计入年度检查上限）",
+}
 
 
 # ---- shared by every step -------------------------------------------------------------------------------
@@ -230,6 +236,35 @@ def check_team(enterprise: Enterprise, lead_id: int, member_ids: list[int], plan
     return [by_id[i] for i in member_ids]
 
 
+def _origin_ref(source: InspectionSource, origin: Any, enterprise: Enterprise) -> str:
+    """The source record's number, once the record is checked to be this source's, this enterprise's (a
+    tip-off may name none) and not yet linked to an inspection."""
+    from app.inspections.models.covert import CovertTarget
+    from app.inspections.models.draw import DrawTarget
+    from app.inspections.models.tipoff import TipOff, TipOffStatus
+
+    expected = {
+        InspectionSource.RANDOM: DrawTarget,
+        InspectionSource.COVERT: CovertTarget,
+        InspectionSource.REPORT: TipOff,
+    }.get(source)
+    if expected is None or type(origin) is not expected:
+        raise invalid("source", ORIGIN_SOURCES.get(source, "该来源的检查不能关联来源事项"))
+    record = cast(DrawTarget | CovertTarget | TipOff, origin)
+    if record.inspection_id is not None:
+        raise InvalidState("该来源事项已生成检查")
+    if isinstance(record, TipOff):
+        if record.status != TipOffStatus.VERIFYING:
+            raise InvalidState(f"该举报当前为“{record.status}”，不能安排核查检查")
+        if record.enterprise_id not in (None, enterprise.id):
+            raise invalid("enterprise_id", "核查的单位与举报的被举报单位不一致")
+        return record.no
+    if record.enterprise_id != enterprise.id:
+        raise invalid("enterprise_id", "检查对象与来源事项不一致")
+    ref = record.batch.number if isinstance(record, DrawTarget) else record.visit.code
+    return ref or ""
+
+
 def create_inspection(
     enterprise: Enterprise,
     data: dict,
@@ -237,13 +272,19 @@ def create_inspection(
     actor: User,
     approved_over_cap_by: User | None = None,
     locked: Budget | None = None,
+    origin: Any = None,
 ) -> Inspection:
     """One inspection of `enterprise`, from any source, counted against its yearly cap; starts the
     `inspection` workflow. Over the cap it needs a reason and waits for the leader (待审批), unless a leader
     already approved it at the source (`approved_over_cap_by`: a plan, a 暗访 a leader created).
 
     `locked`: the enterprise's budget a caller read with caps.locked_budget in this same transaction (the
-    create page picks its form with it): used as it is when it is the planned year's, not read again."""
+    create page picks its form with it): used as it is when it is the planned year's, not read again.
+
+    `origin`: the source record a 双随机, 暗访 or 举报 inspection comes from (its DrawTarget, CovertTarget or
+    TipOff, not yet linked to an inspection): these sources exist only through it — above all the 举报
+    exemption from the cap, which no caller can claim by naming the source — and its number is the
+    inspection's source_ref."""
     require(
         actor.has_role(*CREATOR_ROLES)
         and not actor.is_enterprise_user
@@ -274,6 +315,8 @@ def create_inspection(
         if checklists.find(checklist_code) is None:
             raise invalid("checklist_code", "检查表不存在")
     source_ref = _text(data, "source_ref", "来源编号", required=False, max_length=120)
+    if source in ORIGIN_SOURCES or origin is not None:
+        source_ref = _origin_ref(source, origin, enterprise)
     reason = _text(data, "over_cap_reason", "超出上限检查的理由", required=False)
 
     from app.inspections.caps import budget, locked_budget
@@ -454,9 +497,11 @@ def follow_lead(inspection: Inspection) -> None:
     inst = instance_of(inspection)
     if inst is None:
         return
+    lead = db.session.get(User, inspection.lead_officer_id)  # the id just set, whatever the relationship holds
+    assert lead is not None
     for t in workflow.ready_tasks(inst):
-        if t.bpmn_id in LEAD_TASKS and t.assignee_id != inspection.lead_officer_id:
-            t.assignee_id, t.claimed_by_id = inspection.lead_officer_id, None
+        if t.bpmn_id in LEAD_TASKS and t.assignee_id != lead.id:
+            workflow.direct(t, lead)
 
 
 def replace_member(inspection: Inspection, out_id: int, in_id: int, *, actor: User, reason: str) -> None:

@@ -576,6 +576,7 @@ def open_inspection(tipoff: TipOff, data: dict[str, Any], *, actor: User):
             "checklist_code": data.get("checklist_code") or None,
         },
         actor=actor,
+        origin=tipoff,
     )
     tipoff.inspection_id = inspection.id
     if tipoff.enterprise_id is None:
