@@ -223,3 +223,38 @@ def test_cancel_instance_cancels_tasks_and_timers(db, world, simple):
         ("rectify", "cancelled"),
     ]
     assert {t.status for t in db.session.scalars(select(Timer))} == {"cancelled"}
+
+
+def test_a_domain_rule_moves_open_tasks_through_the_overrides(db, world, simple):
+    """rescope / direct / redate: the instance, its READY task rows (in the database and as loaded) and the
+    tasks it creates afterwards; a task no longer READY is not moved."""
+    from datetime import UTC, datetime
+
+    from app.workflow.models import HumanTask
+
+    inst = simple()
+    [task] = workflow.ready_tasks(inst)
+    workflow.rescope(inst, region_path=world.ent_other.region_path, enterprise_id=world.ent_other.id)
+    assert (task.region_path, task.enterprise_id) == (world.ent_other.region_path, world.ent_other.id)
+    db.session.commit()
+    db.session.expire_all()
+    row = db.session.get(HumanTask, task.id)
+    assert (row.region_path, row.enterprise_id) == (world.ent_other.region_path, world.ent_other.id)
+
+    due = datetime(2031, 1, 1, 16, 0, tzinfo=UTC)
+    workflow.redate(inst, ["register", "not_a_task"], due)
+    workflow.redate(inst, ["rectify"], None)  # not ready: nothing moves
+    assert row.due_at == due
+    workflow.claim(row, world.officer)
+    row = workflow.direct(row, world.officer2)
+    assert (row.assignee_id, row.claimed_by_id) == (world.officer2.id, None)
+    db.session.commit()
+    db.session.expire_all()
+    row = db.session.get(HumanTask, task.id)
+    assert row.due_at == due and row.assignee_id == world.officer2.id
+
+    complete("register", inst, {"deadline": DEADLINE}, world.officer2)
+    [nxt] = workflow.ready_tasks(inst)
+    assert nxt.region_path == world.ent_other.region_path  # the next task is created where the instance is now
+    with pytest.raises(Conflict):
+        workflow.direct(row, world.officer)  # completed: no longer READY
