@@ -228,7 +228,7 @@ def main() -> None:
             clients[key].login(ACCOUNTS[key], PASSWORD)
         # the case page
         page = Measure("officer", f"GET /cases/{big}", {})
-        size = docs = 0
+        size = docs = trail = 0
         for i in range(WARM + N if big else 0):
             r = clients["officer"].get(f"/cases/{big}")
             if r.status != 200:
@@ -239,6 +239,7 @@ def main() -> None:
                 page.sql = r.sql
             size = len(r.body)
             docs = len(re.findall(r"/cases/\d+/documents/\d+", r.text))
+            trail = r.text.count("<li data-action=")  # the 执法全过程记录 on the page (hidden if unsealed)
         # the lists, each next to its raw SELECT and the replay of its captured statements, interleaved
         for m in measures:
             c = clients[m.user]
@@ -273,8 +274,8 @@ def main() -> None:
         )
     else:
         print(
-            f"  case page /cases/{big} (30 steps, 40 documents; {docs} document links, {size / 1024:.0f} KiB, "
-            f"{page.sql} SQL): server {summary(page.server)}  client {summary(page.client)}  "
+            f"  case page /cases/{big} (30 steps, 40 documents; {docs} document links, {trail} audit events shown, "
+            f"{size / 1024:.0f} KiB, {page.sql} SQL): server {summary(page.server)}  client {summary(page.client)}  "
             f"target p95 ≤ {PAGE_TARGET:.0f}: {'ok' if ok else 'MISSED'}"
         )
     print(

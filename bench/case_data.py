@@ -127,8 +127,12 @@ def _url_of(url: str) -> str:
 
 def _app(url: str):
     from bench.scale_data import _app as scale_app
+    from bench.server import AUDIT_KEY
 
-    return scale_app(url)
+    app = scale_app(url)
+    # the bench server's key: the walked case's audit trail verifies there, so its page shows the whole trail
+    app.config["AUDIT_HMAC_KEY"] = AUDIT_KEY
+    return app
 
 
 # --- rows ----------------------------------------------------------------------------------------------------
