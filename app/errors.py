@@ -155,7 +155,7 @@ def register_error_handlers(app: Flask) -> None:
         return domain_error(Conflict(BUSY_MESSAGE))
 
 
-BUSY_MESSAGE = "该案件正由他人或定时任务同时处理，本次提交未保存，请稍后重新提交"
+BUSY_MESSAGE = "该事项正由他人或定时任务同时处理，本次提交未保存，请稍后重新提交"
 # deadlock_detected, serialization_failure, lock_not_available
 _TRANSIENT_SQLSTATES = {"40P01", "40001", "55P03"}
 

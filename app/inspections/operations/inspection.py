@@ -23,8 +23,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select
-from sqlalchemy import text as sql_text
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from app import audit, clock, workflow
@@ -116,15 +115,22 @@ def step(inspection: Inspection, task, data: dict, *, actor) -> dict:
     return {"status": [str(old), str(inspection.status)]} if inspection.status != old else {}
 
 
-_TOUCH = sql_text("UPDATE inspections SET id = id WHERE id = :id")
+# the row's columns come back with the lock (populate_existing): read as they stand once the lock is held, in the
+# same statement, and the loaded relationships (team, findings) are kept
+_TOUCH = (
+    update(Inspection)
+    .where(Inspection.id == bindparam("inspection_id"))
+    .values(id=Inspection.id)
+    .returning(Inspection)
+    .execution_options(populate_existing=True, synchronize_session=False)
+)
 
 
 def lock(inspection: Inspection) -> None:
-    """One writer per inspection for the on-site steps no workflow task serialises (an item, a finding, the
-    signature): a row lock (PostgreSQL) / the write lock (SQLite), then the row read again."""
+    """One writer per inspection for the steps no workflow task serialises (an item, a finding, the signature,
+    the order, the referrals): a row lock (PostgreSQL) / the write lock (SQLite), the row read again with it."""
     db.session.flush()
-    db.session.execute(_TOUCH, {"id": inspection.id})
-    db.session.refresh(inspection)
+    db.session.execute(_TOUCH, {"inspection_id": inspection.id}).scalar_one()
 
 
 def is_member(user: User, inspection: Inspection) -> bool:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app import audit, clock, notifications, workflow
 from app.auth.models import User
@@ -48,6 +48,7 @@ from app.inspections.models import (
     MeasureStatus,
     OnSiteMeasure,
 )
+from app.inspections.operations.inspection import lock
 from app.ui import cn_date
 
 PROCESS = "inspection"
@@ -264,17 +265,6 @@ def _require_record(inspection: Inspection) -> str:
     return inspection.record_no
 
 
-_TOUCH = text("UPDATE inspections SET id = id WHERE id = :id")
-
-
-def _lock(inspection: Inspection) -> None:
-    """One writer per inspection for the steps no workflow task serialises (the order, the referrals): a row lock
-    (PostgreSQL) / the write lock (SQLite), then the row read again."""
-    db.session.flush()
-    db.session.execute(_TOUCH, {"id": inspection.id})
-    db.session.refresh(inspection)
-
-
 def _ready_task(inspection: Inspection, bpmn_id: str, task=None):
     if task is not None:
         if task.bpmn_id != bpmn_id or task.subject_id != inspection.id:
@@ -353,7 +343,7 @@ def issue_order_from_findings(inspection: Inspection, data: dict, *, actor: User
     from app.hazards.models import RectificationOrder
 
     require(can_handle(actor, inspection), HANDLE_DENIED)
-    _lock(inspection)
+    lock(inspection)
     _require_open(inspection, (InspectionStatus.HANDLING,))
     record_no = _require_record(inspection)
     if inspection.order_id is not None:
@@ -641,7 +631,7 @@ def refer_violations(inspection: Inspection, data: dict | None = None, *, actor:
     from app.cases.operations import register_proposal
 
     require(can_handle(actor, inspection), HANDLE_DENIED)
-    _lock(inspection)
+    lock(inspection)
     _require_open(inspection, (InspectionStatus.HANDLING,))
     record_no = _require_record(inspection)
     findings = to_refer(findings_of(inspection))

@@ -1,0 +1,74 @@
+"""Two people acting on one inspection at once (the steps no workflow task serialises take the inspection's row
+lock and read the row again with it): one wins, the other is told what happened — never a second 指令书, never a
+second start of the visit."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.hazards.models import RectificationOrder
+from app.inspections.operations import results as ops
+from tests.factories.inspections_onsite import start_data
+
+
+def _together(calls):
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def go(i):
+        barrier.wait(10)
+        r = calls[i]()
+        results[i] = (r.status_code, r.headers.get("Location", ""))
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not any(t.is_alive() for t in threads)
+    return results
+
+
+def _one_winner(results, page: str, clients) -> str:
+    """The winner is sent on to the inspection; the loser (a 409 on a form post) back with the reason flashed:
+    the text of the page the loser lands on."""
+    assert all(code in (302, 303) for code, _ in results), results
+    won = [i for i, (_, where) in enumerate(results) if where.startswith(page)]
+    assert len(won) == 1, results
+    lost = 1 - won[0]
+    return clients[lost].get(results[lost][1] or "/", follow_redirects=True).get_data(as_text=True)
+
+
+def test_two_officers_issuing_the_order_at_once_make_one(world, recorded_inspection, login):
+    insp = recorded_inspection({})
+    form = {f"category-{f.id}": "物" for f in ops.to_order(ops.findings_of(insp))}
+    url = f"/inspections/{insp.id}/results/order"
+    officer, officer2 = login(world.officer), login(world.officer2)
+    forms = [{**form, "co_officer_id": world.officer2.id}, {**form, "co_officer_id": world.officer.id}]
+    db.session.commit()
+    results = _together([lambda: officer.post(url, forms[0]), lambda: officer2.post(url, forms[1])])
+    loser = _one_winner(results, f"/inspections/{insp.id}", [officer, officer2])
+    assert "已下达责令限期整改指令书，不能重复下达" in loser
+    db.session.expire_all()
+    orders = db.session.scalar(
+        select(func.count()).select_from(RectificationOrder).where(RectificationOrder.status == "issued")
+    )
+    assert orders == 1
+
+
+def test_two_officers_starting_the_visit_at_once_one_is_told_who_and_when(world, new_inspection, login):
+    from app.inspections.operations import inspection as onsite
+    from tests.factories.inspections_onsite import scheme_data
+
+    insp = new_inspection()
+    onsite.prepare_scheme(insp, scheme_data(), actor=world.officer)
+    db.session.commit()
+    url = f"/inspections/{insp.id}/start"
+    data = {k: v for k, v in start_data(world).items() if v is not None}
+    officer, officer2 = login(world.officer), login(world.officer2)
+    results = _together([lambda: officer.post(url, data), lambda: officer2.post(url, data)])
+    loser = _one_winner(results, f"/inspections/{insp.id}", [officer, officer2])
+    assert "现场检查已由" in loser and "开始" in loser
