@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, bindparam, func, select
 from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
+from sqlalchemy.orm.util import identity_key
 
 from app.auth.roles import ROLE_LABELS, STAFF_ROLES, Role
 from app.db import TimestampMixin, UTCDateTime
@@ -74,7 +75,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     @classmethod
     def load_active(cls, user_id: int, *, session_version: int | None = None) -> User | None:
         """The active user with this id, roles and jurisdiction included: one statement (Flask-Login).
-        With `session_version`: None unless the user's sessions of that version are still valid."""
+        With `session_version`: None unless the user's sessions of that version are still valid.
+        Without it, a user this transaction already read so (and has not expired since) is not read again."""
+        if session_version is None:
+            known = db.session.identity_map.get(identity_key(cls, user_id))
+            if known is not None and known._request_roles is not None and "is_active_flag" in known.__dict__:
+                return known if known.is_active else None
         row = db.session.execute(_LOAD_ACTIVE, {"user_id": user_id}).one_or_none()
         if row is None or not row[0].is_active:
             return None

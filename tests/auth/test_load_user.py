@@ -56,3 +56,21 @@ def test_department_change_in_the_session_wins(world, db):
     assert user.scope_path == town
     db.session.commit()  # expired: the department id no longer matches what was read at load
     assert user.scope_path == town
+
+
+def test_a_user_read_in_this_transaction_is_not_read_again_until_it_expires(world, db):
+    """The second officer a step names is often read twice (the domain's check, then the hazard layer's):
+    once is enough while the row is current; after a commit (expired) or with a session version (every
+    request's login check) it is read again."""
+    officer_id = world.officer.id
+    db.session.expunge_all()
+    first = User.load_active(officer_id)
+    with sql_log() as statements:
+        assert User.load_active(officer_id) is first
+    assert statements == []
+    with sql_log() as statements:
+        User.load_active(officer_id, session_version=first.session_version)
+    assert len(statements) == 1
+    first.is_active_flag = False
+    db.session.commit()  # expired: read again, and now refused
+    assert User.load_active(officer_id) is None

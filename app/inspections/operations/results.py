@@ -316,20 +316,23 @@ def _per_finding(exc: ValidationFailed, finding: Finding) -> ValidationFailed:
 
 
 def _co_officer(inspection: Inspection, data: dict, actor: User) -> User:
-    others = [m.user for m in inspection.members if m.user_id != actor.id and m.user.is_active]
+    """The 指令书's second officer: the one named (another member of the team), else the first other active
+    member — read with roles and jurisdiction in one statement (User.load_active), as the hazard layer reads it."""
+    others = [m.user_id for m in inspection.members if m.user_id != actor.id]
     wanted = data.get("co_officer_id")
     if wanted in (None, ""):
-        if not others:
-            raise invalid("co_officer_id", "请选择检查组中的另一名执法人员")
-        return others[0]
+        for uid in others:
+            if (user := User.load_active(uid)) is not None:
+                return user
+        raise invalid("co_officer_id", "请选择检查组中的另一名执法人员")
     try:
         wanted_id = int(wanted)
     except (TypeError, ValueError):
         raise invalid("co_officer_id", "请选择检查组中的另一名执法人员") from None
-    for u in others:
-        if u.id == wanted_id:
-            return u
-    raise invalid("co_officer_id", "第二名执法人员应为本次检查组中的另一名执法人员")
+    user = User.load_active(wanted_id) if wanted_id in others else None
+    if user is None:
+        raise invalid("co_officer_id", "第二名执法人员应为本次检查组中的另一名执法人员")
+    return user
 
 
 def issue_order_from_findings(inspection: Inspection, data: dict, *, actor: User):
