@@ -116,7 +116,7 @@ class RawStep:
         self.con.commit()
         return 2
 
-    def start(self, req: dict) -> int:
+    def start(self, req: dict, commit: bool = True) -> int:
         from app import clock
         from app.workflow import codec
         from app.workflow.handlers import running
@@ -127,7 +127,8 @@ class RawStep:
             advance(wf)
             state = codec.dumps(wf)
         self.con.cursor().execute(self.sql["start"], (state,))
-        self.con.commit()
+        if commit:
+            self.con.commit()
         return 1
 
     def register(self, body: bytes, content_type: str) -> int:
