@@ -4,7 +4,6 @@ payments recorded at once never exceed what is owed; the 负责人's decision is
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 from app import clock
@@ -12,26 +11,13 @@ from app.cases.models import CasePayment, PenaltyCase
 from app.documents import OfficialDocument
 from app.extensions import db
 from tests.cases.walk import review, task_of, to_execution, to_legal_review
+from tests.factories.concurrency import together
 from tests.factories.db import commit
 
 
 def _together(calls):
-    """Run each call in its own thread, started together: their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def go(i):
-        barrier.wait(10)
-        r = calls[i]()
-        results[i] = (r.status_code, r.json)
-
-    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads)
-    return results
+    """The calls' (status, JSON body), run at the same moment."""
+    return [(r.status_code, r.json) for r in together(calls)]
 
 
 def test_two_officers_completing_one_case_task_one_wins_the_other_is_told_who(login, world, make_case):

@@ -16,6 +16,7 @@ rect_data`), never from another directory's fixture file.
     bpmn       user_task, service_task, linear (a tiny BPMN writer)
     browser    CHROMIUM, ARTIFACTS, browser_login; session fixture browser (Debian's Chromium)
     jobs       run_jobs() (the queue run as the worker does), export_ledger(client, name, query)
+    concurrency  together(calls) (calls run in threads released at once: two people, one moment)
 
 Test-only definition files live in tests/fixtures/ (workflows/test_simple.bpmn and the test_* forms),
 which TestConfig adds to the app's workflow and form directories.

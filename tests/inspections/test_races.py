@@ -4,32 +4,18 @@ second start of the visit."""
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.hazards.models import RectificationOrder
 from app.inspections.operations import results as ops
+from tests.factories.concurrency import together
 from tests.factories.inspections_onsite import start_data
 
 
 def _together(calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def go(i):
-        barrier.wait(10)
-        r = calls[i]()
-        results[i] = (r.status_code, r.headers.get("Location", ""))
-
-    threads = [threading.Thread(target=go, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads)
-    return results
+    """The calls' (status, Location), run at the same moment."""
+    return [(r.status_code, r.headers.get("Location", "")) for r in together(calls)]
 
 
 def _one_winner(results, page: str, clients) -> str:
