@@ -70,6 +70,9 @@ def add_evidence(case: PenaltyCase, data: dict, *, actor: User) -> CaseEvidence:
             raise invalid("signed_every_page", "询问笔录应由被询问人逐页签名（或捺指印）确认")
         if not data.get("rights_explained"):
             raise invalid("rights_explained", "应告知被询问人执法人员身份、如实回答义务和申请回避的权利")
+        started_at, ended_at = data.get("started_at"), data.get("ended_at")
+        if started_at is not None and ended_at is not None and ended_at < started_at:
+            raise invalid("ended_at", "询问结束时间不能早于开始时间")
         details = {
             "interviewee": data.get("interviewee"),
             "qa": qa,
