@@ -46,6 +46,20 @@ def test_order_form_issues_the_order_and_a_refusal_keeps_what_was_typed(world, r
     assert 'data-testid="order"' in page and 'data-testid="order-form"' not in page
 
 
+def test_order_form_names_every_missing_category_at_once(world, results_inspection, login):
+    """Trial: with two findings and neither category chosen, only the first was flagged; the officer fixed it,
+    sent again and only then learnt of the second. Every missing field is named next to itself in one reply."""
+    insp = results_inspection({}, {})
+    a, b = ops.findings_of(insp)
+    client = login(world.officer)
+    r = client.post(f"/inspections/{insp.id}/results/order", data={f"requirement-{a.id}": "清理通道杂物"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert f'data-testid="error-category-{a.id}"' in html and f'data-testid="error-category-{b.id}"' in html
+    assert "请修改以下2处内容" in html and "清理通道杂物" in html
+    assert db.session.scalar(select(func.count()).select_from(Hazard)) == 0
+
+
 def test_routes_deny_outsiders(world, results_inspection, login):
     insp = results_inspection({"is_violation": True})
     m = ops.issue_measure(

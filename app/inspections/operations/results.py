@@ -371,14 +371,26 @@ def issue_order_from_findings(inspection: Inspection, data: dict, *, actor: User
     found_on = inspected_on(inspection)
     source = hazard_source(inspection)
     prepared = []
+    missing: dict[str, str] = {}
     for f in findings:  # the officer's answers first: every missing one is named before anything is written
         category = _item(data, f, "category")
         if category not in HAZARD_CATEGORIES:
-            raise invalid(f"category-{f.id}", f"问题{f.seq}：请选择隐患类别（人/物/管理/环境）")
-        deadline = _parse_date(_item(data, f, "deadline"), f"deadline-{f.id}") or f.deadline
+            missing[f"category-{f.id}"] = f"问题{f.seq}：请选择隐患类别（人/物/管理/环境）"
+        try:
+            deadline = _parse_date(_item(data, f, "deadline"), f"deadline-{f.id}") or f.deadline
+        except ValidationFailed as exc:
+            missing.update(exc.field_errors or {})
+            continue
         if deadline is None:
-            raise invalid(f"deadline-{f.id}", f"问题{f.seq}：请填写整改期限")
+            missing[f"deadline-{f.id}"] = f"问题{f.seq}：请填写整改期限"
         prepared.append((f, category, deadline, (_item(data, f, "requirement") or "").strip() or None))
+    if missing:
+        raise ValidationFailed(
+            f"请修改以下{len(missing)}处内容：" + "；".join(missing.values())
+            if len(missing) > 1
+            else next(iter(missing.values())),
+            field_errors=missing,
+        )
     with db.session.begin_nested():  # the hazard layer refuses one item: nothing of the order remains
         hazards = []
         for f, category, deadline, requirement in prepared:
