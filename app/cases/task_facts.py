@@ -31,7 +31,7 @@ from typing import Literal
 
 from app import clock, workflow
 from app.cases import casefile, discretion, gates, legal_time, linked
-from app.cases.models import PenaltyCase, StatementKind
+from app.cases.models import PenaltyCase, StatementKind, TargetKind
 from app.cases.money import capital, yuan
 from app.cases.operations.common import ORDINARY
 from app.cases.rules import pack_for
@@ -141,6 +141,22 @@ def suggestions(case: PenaltyCase) -> tuple[discretion.Entry | None, list[LineSu
     return entry, rows
 
 
+def _line_values(case: PenaltyCase, line) -> dict:
+    """A stored penalty line as the report form's row; a unit line's name and code stay blank, as typed
+    (the report fills them from the enterprise)."""
+    person = line.target == TargetKind.PERSON
+    row = {
+        "target": line.target,
+        "party_name": line.party_name if person else None,
+        "position": line.position,
+        "id_number": line.id_number if person else None,
+        "kinds": list(line.proposed_kinds or []),
+        "fine": line.proposed_fine if line.proposed_fine else None,
+        "deviation_reason": line.deviation_reason,
+    }
+    return {k: v for k, v in row.items() if v not in (None, "", [])}
+
+
 @workflow.task_facts(ORDINARY, "investigate")
 @workflow.task_facts(ORDINARY, "review_report")
 def investigation_facts(task, *, actor):
@@ -156,6 +172,9 @@ def investigation_facts(task, *, actor):
             "violation_code": case.violation_code,
             "factors": list(case.factors or []),
             "no_penalty_reason": case.no_penalty_reason,
+            "lines": [
+                _line_values(case, ln) for ln in case.lines
+            ],  # not retyped after a review sends it back
         }
         initial = {k: v for k, v in initial.items() if v}
     return _facts(

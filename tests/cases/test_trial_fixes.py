@@ -41,3 +41,60 @@ def test_interview_ending_before_it_started_is_refused_next_to_the_field(login, 
     assert "询问结束时间不能早于开始时间" in html
     assert "你在公司担任什么职务？" in html  # nothing typed is lost
     assert len(db.session.get(PenaltyCase, case.id).evidence_items) == 0
+
+
+def test_sent_back_for_more_investigation_the_report_form_keeps_the_penalty_lines(login, world, make_case):
+    """法制审核 建议补充调查 reopens 调查取证: the report form starts from the last report — its text, violation,
+    factors and also every penalty line (object, kinds, fine), which the officer had to retype."""
+    from app.cases import gates
+    from app.cases import operations as ops
+    from tests.cases.walk import task_of, to_legal_review
+
+    w = to_legal_review(world, make_case)
+    ops.legal_review(
+        w.case,
+        {
+            "review_opinion": "more",
+            "reasons": "请补充调取台账原件",
+            "confirmed": [i.key for i in gates.checklist(w.case, clock.today())],
+        },
+        actor=world.legal,
+    )
+    commit()
+    case = db.session.get(PenaltyCase, w.case.id)
+    line = case.lines[0]
+    task = task_of(case, "investigate")
+    html = _text(login(world.officer).get(f"/tasks/{task.id}"))
+    assert re.search(r'<option value="单位" selected', html), html
+    assert re.search(r'name="lines-0-kinds"[^>]*value="罚款"[^>]*checked', html)
+    fine_input = re.search(r'<input[^>]*name="lines-0-fine"[^>]*>', html).group(0)
+    assert f'value="{line.proposed_fine}"' in fine_input, fine_input
+
+
+def test_discretion_factors_and_the_chosen_violation_name_no_internal_references(login, world, make_case):
+    """Officers saw 《领域规格 §9.1》 (the project's spec) as a factor's basis and the data file's version id
+    (2024-11-01.illustrative-1) next to the violation: they read the standard's document number and date."""
+    from app.cases import discretion
+    from tests.cases.walk import task_of
+
+    assert not [f.key for f in discretion.FACTORS.values() if "领域规格" in f.basis]
+    from app.cases import operations as ops
+
+    w = make_case().file().evidence()
+    ops.submit_report(
+        w.case,
+        {
+            "report_text": "经调查，当事人未如实记录事故隐患排查治理情况。",
+            "outcome": "penalty",
+            "violation_code": "AQSCF-97-5",
+            "factors": ["major_hazard"],
+            "lines": [{"target": "单位", "kinds": ["罚款"], "fine": "60000"}],
+        },
+        actor=world.officer,
+    )
+    commit()
+    case = db.session.get(PenaltyCase, w.case.id)
+    html = _text(login(world.section_head).get(f"/tasks/{task_of(case, 'review_report').id}"))
+    violation = re.search(r'data-testid="facts-violation">(.*?)</p>', html, re.S).group(1)
+    assert "应急〔2024〕90号" in violation and "illustrative" not in violation, violation
+    assert "领域规格" not in html
