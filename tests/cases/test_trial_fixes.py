@@ -98,3 +98,29 @@ def test_discretion_factors_and_the_chosen_violation_name_no_internal_references
     violation = re.search(r'data-testid="facts-violation">(.*?)</p>', html, re.S).group(1)
     assert "应急〔2024〕90号" in violation and "illustrative" not in violation, violation
     assert "领域规格" not in html
+
+
+def test_a_case_notified_twice_and_waived_twice_says_so_once_in_the_decision(login, world, make_case):
+    """法制审核 sent the case back, it was notified again and the party waived again: the 决定书 said
+    “当事人书面放弃陈述申辩和听证；当事人书面放弃陈述申辩和听证。”"""
+    from app.cases import gates
+    from app.cases import operations as ops
+    from tests.cases.test_decision_wording import _decide, _decision_text
+
+    w = make_case().file().evidence().report().notify().waive()
+    ops.prepare_decision(w.case, {"opinion": "建议按告知内容处罚"}, actor=world.officer)
+    ops.legal_review(
+        w.case,
+        {
+            "review_opinion": "more",
+            "reasons": "请补充调取台账原件",
+            "confirmed": [i.key for i in gates.checklist(w.case, clock.today())],
+        },
+        actor=world.legal,
+    )
+    w.report().notify().waive()
+    assert len(w.case.statements) == 2
+    _decide(world, w)
+    text = _decision_text(login, world, w.case)
+    assert text.count("书面放弃陈述申辩和听证") == 1, text
+    assert "当事人书面放弃陈述申辩和听证。" in text

@@ -356,9 +356,18 @@ def decision_content(case: PenaltyCase, pack) -> dict:
             else None
         ),
         "evidence": [{"kind": e.kind, "title": e.title} for e in case.evidence_items],
-        "statements": [
-            {"kind": s.kind, "review": s.review_result, "reason": s.review_reason} for s in case.statements
-        ],
+        # one sentence per distinct answer: a case notified twice (补充调查, 重新告知) and waived twice said
+        # "当事人书面放弃陈述申辩和听证；当事人书面放弃陈述申辩和听证。"
+        "statements": list(
+            {
+                (s.kind, s.review_result, s.review_reason): {
+                    "kind": s.kind,
+                    "review": s.review_result,
+                    "reason": s.review_reason,
+                }
+                for s in case.statements
+            }.values()
+        ),
         "hearing": [
             {"held_on": h.held_on.isoformat() if h.held_on else None, "status": h.status}
             for h in case.hearings
