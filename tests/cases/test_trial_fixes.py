@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from app import clock
 from app.cases.models import PenaltyCase
@@ -124,3 +125,24 @@ def test_a_case_notified_twice_and_waived_twice_says_so_once_in_the_decision(log
     text = _decision_text(login, world, w.case)
     assert text.count("书面放弃陈述申辩和听证") == 1, text
     assert "当事人书面放弃陈述申辩和听证。" in text
+
+
+def test_surcharge_line_says_it_stopped_when_the_fine_was_paid(login, world, make_case):
+    """A fine paid late: the 加处罚款 stops on the day it was paid in full, but the case page said “截至 <today>
+    逾期 17 日” — a count that did not match the date shown."""
+    from app.cases import operations as ops
+    from tests.cases.walk import to_execution
+
+    w = to_execution(world, make_case)
+    case = db.session.get(PenaltyCase, w.case.id)
+    due, fine = case.payment_due, case.lines[0].decided_fine
+    paid_on = due + timedelta(days=5)
+    clock.freeze(due + timedelta(days=9))
+    ops.record_payment(case, {"paid_on": paid_on, "amount": fine, "receipt_no": "NO.1"}, actor=world.officer)
+    commit()
+    html = _text(login(world.officer).get(f"/cases/{case.id}"))
+    line = re.search(r'data-testid="surcharge">(.*?)</p>', html, re.S).group(1)
+    assert f"罚款于 {paid_on.isoformat()} 缴清，计至当日逾期 5 日" in line, line
+    assert "截至" not in line
+    surcharge = (fine * Decimal("0.03") * 5).quantize(Decimal("0.01"))
+    assert f"计 {surcharge} 元" in line, line

@@ -68,6 +68,7 @@ class Balance:
     paid_principal: Decimal
     surcharge: legal_time.Surcharge | None
     paid_surcharge: Decimal
+    principal_paid_on: date | None = None  # the day the fines were paid in full: the 加处罚款 stops there
 
     @property
     def owed(self) -> Decimal:
@@ -167,7 +168,8 @@ def balance(case: PenaltyCase, today: date | None = None) -> Balance:
                 accrual_from=min(s.accrual_from for s in parts),
                 paused_days=max(s.paused_days for s in parts),
             )
-    return Balance(principal, paid_principal, surcharge, paid_surcharge)
+    paid_on = _paid_in_full_on(case, principal, today) if principal > 0 else None
+    return Balance(principal, paid_principal, surcharge, paid_surcharge, paid_on)
 
 
 def surcharge_today(case: PenaltyCase) -> legal_time.Surcharge | None:
