@@ -119,10 +119,14 @@ def test_measure_and_referral_forms(world, results_inspection, login):
     assert f.case_proposal_id is not None
     page = client.get(f"/inspections/{insp.id}/results").get_data(as_text=True)
     assert f'data-testid="outcome-{f.id}"' in page and "待处理" in page
+    # the officer can open the 案件线索 the referral made (trial: the row said 待处理 with no way to it)
+    assert f'href="/cases/proposals/{f.case_proposal_id}" data-testid="proposal-link-{f.id}"' in page
+    assert client.get(f"/cases/proposals/{f.case_proposal_id}").status_code == 200
     # the enterprise reads what it must do, never the agency's pending decision on the violation
     theirs = login(world.manager_a).get(f"/inspections/{insp.id}/results").get_data(as_text=True)
     assert f'data-testid="finding-{f.id}"' in theirs and f'data-testid="outcome-{f.id}"' not in theirs
     assert 'data-testid="measure-form"' not in theirs and 'data-testid="refer-form"' not in theirs
+    assert "proposal-link-" not in theirs
 
 
 def test_open_items_are_scoped_and_flag_an_overdue_result(world, results_inspection, login, frozen):
