@@ -73,6 +73,7 @@ def index():
         f=f,
         page=page,
         staff=staff,
+        can_export=perm.can_export(current_user),  # the 台账 of exactly the filtered list
         filings=queries.filings(current_user) if staff else [],
         open_proposals=queries.open_proposal_count(current_user) if staff else 0,
         towns=town_options(current_user) if staff else [],

@@ -146,3 +146,37 @@ def test_surcharge_line_says_it_stopped_when_the_fine_was_paid(login, world, mak
     assert "截至" not in line
     surcharge = (fine * Decimal("0.03") * 5).quantize(Decimal("0.01"))
     assert f"计 {surcharge} 元" in line, line
+
+
+def test_the_case_list_exports_its_filtered_cases(login, world, make_case):
+    """/ledgers sends the user to the case list “在案件列表中筛选后导出”, but the list had no export button: its
+    button carries the list's filters, and the enterprise sees none."""
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    make_case().file()
+    commit()
+    html = _text(login(world.supervisor).get("/cases/?status=调查取证"))
+    form = re.search(
+        r'<form[^>]*action="([^"]*)"[^>]*>\s*<input[^>]*csrf_token[^>]*>\s*<button[^>]*'
+        r'data-testid="export-penalty_cases"',
+        html,
+    )
+    assert form, html
+    action = urlsplit(unescape(form.group(1)))
+    assert action.path.endswith("/penalty_cases.xlsx"), action
+    assert parse_qs(action.query) == {"status": ["调查取证"]}
+    assert 'data-testid="export-penalty_cases"' not in _text(login(world.manager_a).get("/cases/"))
+
+
+def test_a_closed_case_shows_no_countdown(login, world, make_case):
+    """A case closed before any decision (移送, closed) still showed “剩 45 日” in the list and on its page."""
+    from app.cases.models import CaseStatus
+
+    case = make_case().file().case
+    case.status, case.closed_on = CaseStatus.CLOSED, clock.today()
+    commit()
+    officer = login(world.officer)
+    for url in ("/cases/", f"/cases/{case.id}"):
+        html = _text(officer.get(url))
+        assert case.decision_due and "剩 " not in html, url
