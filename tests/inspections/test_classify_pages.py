@@ -40,6 +40,21 @@ def test_the_list_shows_the_years_class_the_registry_class_and_the_budget(
     assert only.count('data-testid="class-row"') == 1 and world.ent_b.name in only
 
 
+def test_the_class_pages_cite_the_table_without_the_rule_files_markers(world, frozen, login):
+    """Trial: the 参数 line showed the rule file's maintainers' markers ([S19], [M:low，规格 §5.2 S16]), the
+    English key "frequency" and the pack's name twice."""
+    classify_all(world.county.path, 2026, actor=None)
+    db.session.commit()
+    ec = class_of(world.ent_a2, 2026)
+    client = login(world.section_head)
+    for url in ("/inspections/classes", f"/inspections/classes/{ec.id}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "国办发〔2024〕54号" in html, url
+        assert "[S" not in html and "[M:" not in html and "frequency" not in html, url
+    detail = client.get(f"/inspections/classes/{ec.id}").get_data(as_text=True)
+    assert detail.count(f"{ec.rule_version}：{ec.rule_version}") == 0
+
+
 def test_filters_by_town_industry_and_class(world, frozen, login):
     classify_all(world.county.path, 2026, actor=None)
     db.session.commit()

@@ -24,7 +24,6 @@ address into workflow data, audit events, notifications or documents.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -240,17 +239,11 @@ def reward_preview(tipoff: TipOff, *, major: bool | None = None) -> dict[str, An
     }
 
 
-# the rule file's markers ([M:med], [S17]) are not for the informant
-_SPEC_MARKS = re.compile(r"\s*\[[^\[\]]*\]")
-
-
 def _source_of(pack, name: str) -> str:
-    """The citation as printed in the 举报奖励决定 and shown before the decision: without the rule file's
-    specification markers."""
-    try:
-        return _SPEC_MARKS.sub("", pack.source_of(name))
-    except Exception:  # noqa: BLE001 - a pack without a citation for it: no citation shown
-        return ""
+    """The citation as printed in the 举报奖励决定 and shown before the decision (rules.plain_citation)."""
+    from app.inspections.rules import plain_citation
+
+    return plain_citation(pack, name)
 
 
 # ---- operations -----------------------------------------------------------------------------------------
