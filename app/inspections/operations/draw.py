@@ -26,6 +26,7 @@ republishes the record with the seed and the result, and creates one inspection 
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -36,7 +37,7 @@ from app import audit, clock, publication, workflow
 from app.auth.models import User, UserRole
 from app.auth.permissions import in_scope, path_prefix
 from app.auth.roles import Role
-from app.errors import InvalidState, invalid, require
+from app.errors import InvalidState, ValidationFailed, invalid, require
 from app.extensions import db
 from app.inspections import draw as algo
 from app.inspections.models.draw import (
@@ -313,50 +314,67 @@ def published_items(region_path: str | None = None) -> list[SpotCheckItem]:
 
 
 def _fill_batch(batch: DrawBatch, data: dict, region_path: str) -> None:
-    batch.title = _text(data, "title", "批次名称", max_length=200)
-    item_id = data.get("item_id")
-    if item_id in (None, ""):
-        raise invalid("item_id", "请选择抽查事项（随机抽查事项清单）")
-    try:
-        item = db.session.get(SpotCheckItem, int(item_id))
-    except (TypeError, ValueError):
-        item = None
-    if item is None or not item.published or not in_scope_path(region_path, item.region_path):
-        raise invalid("item_id", "抽查事项应为已公示的本辖区随机抽查事项")
-    batch.item_id = item.id
+    """The form's values onto the batch; every field's error is named in one reply, next to its field (a
+    refused form sent again only to learn of the next field's problem was the trial's complaint)."""
+    errors: dict[str, str] = {}
+
+    @contextmanager
+    def field():
+        try:
+            yield
+        except ValidationFailed as exc:
+            errors.update(exc.field_errors or {"_": exc.message})
+
+    with field():
+        batch.title = _text(data, "title", "批次名称", max_length=200)
+    with field():
+        item_id = data.get("item_id")
+        if item_id in (None, ""):
+            raise invalid("item_id", "请选择抽查事项（随机抽查事项清单）")
+        try:
+            item = db.session.get(SpotCheckItem, int(item_id))
+        except (TypeError, ValueError):
+            item = None
+        if item is None or not item.published or not in_scope_path(region_path, item.region_path):
+            raise invalid("item_id", "抽查事项应为已公示的本辖区随机抽查事项")
+        batch.item_id = item.id
     industries = _list(data.get("industries"))
-    if unknown := [i for i in industries if i not in INDUSTRIES]:
-        raise invalid("industries", f"没有这些行业：{'、'.join(unknown)}")
+    with field():
+        if unknown := [i for i in industries if i not in INDUSTRIES]:
+            raise invalid("industries", f"没有这些行业：{'、'.join(unknown)}")
     towns = _list(data.get("towns"))
-    town_names = set(_towns(region_path).values())
-    if unknown := [t for t in towns if t not in town_names]:
-        raise invalid("towns", f"辖区内没有这些乡镇：{'、'.join(unknown)}")
+    with field():
+        town_names = set(_towns(region_path).values())
+        if unknown := [t for t in towns if t not in town_names]:
+            raise invalid("towns", f"辖区内没有这些乡镇：{'、'.join(unknown)}")
     classes = _list(data.get("classes"))
-    if unknown := [c for c in classes if c not in CATEGORIES]:
-        raise invalid("classes", f"分类分级类别应为A–D：{'、'.join(unknown)}")
+    with field():
+        if unknown := [c for c in classes if c not in CATEGORIES]:
+            raise invalid("classes", f"分类分级类别应为A–D：{'、'.join(unknown)}")
     batch.filters = {"industries": industries, "towns": towns, "classes": classes}
-    strata = data.get("strata")
-    if isinstance(strata, str):
-        strata = _parse_strata_text(strata)
-    if not isinstance(strata, list):
-        raise invalid("strata", "请设置分层抽取（行业、乡镇、户数或比例）")
-    clean = []
-    for s in strata:
-        clean.append(
-            {
-                "industry": (str(s.get("industry") or "").strip() or None),
-                "town": (str(s.get("town") or "").strip() or None),
-                "count": int(s["count"]) if str(s.get("count") or "").strip() else None,
-                "ratio": str(s.get("ratio")).strip() if str(s.get("ratio") or "").strip() else None,
-            }
-            if isinstance(s, dict)
-            else {}
-        )
-    try:
-        algo.parse_strata(clean)
-    except (algo.DrawInputError, ValueError) as exc:
-        raise invalid("strata", str(exc)) from None
-    batch.strata = clean
+    with field():
+        strata = data.get("strata")
+        if isinstance(strata, str):
+            strata = _parse_strata_text(strata)
+        if not isinstance(strata, list):
+            raise invalid("strata", "请设置分层抽取（行业、乡镇、户数或比例）")
+        clean = []
+        for s in strata:
+            clean.append(
+                {
+                    "industry": (str(s.get("industry") or "").strip() or None),
+                    "town": (str(s.get("town") or "").strip() or None),
+                    "count": int(s["count"]) if str(s.get("count") or "").strip() else None,
+                    "ratio": str(s.get("ratio")).strip() if str(s.get("ratio") or "").strip() else None,
+                }
+                if isinstance(s, dict)
+                else {}
+            )
+        try:
+            algo.parse_strata(clean)
+        except (algo.DrawInputError, ValueError) as exc:
+            raise invalid("strata", str(exc)) from None
+        batch.strata = clean
     from app.inspections.rules import inspection_pack  # helper "classify"
 
     pack = inspection_pack(region_path, clock.today())
@@ -364,21 +382,32 @@ def _fill_batch(batch: DrawBatch, data: dict, region_path: str) -> None:
     if data.get("exclude_recent_days") in (None, ""):
         data["exclude_recent_days"] = pack.recent_days  # the jurisdiction's default (M:low)
     low = max(2, pack.min_inspectors)
-    batch.inspectors_per_target = _int(data, "inspectors_per_target", "每户检查人员数", low=low, high=10)
-    batch.exclude_recent_days = _int(data, "exclude_recent_days", "排除近N日内已检查", low=0, high=366)
+    with field():
+        batch.inspectors_per_target = _int(data, "inspectors_per_target", "每户检查人员数", low=low, high=10)
+    with field():
+        batch.exclude_recent_days = _int(data, "exclude_recent_days", "排除近N日内已检查", low=0, high=366)
     batch.exclude_at_cap = bool(data.get("exclude_at_cap", True)) and data.get("exclude_at_cap") not in (
         "0",
         "false",
     )
-    planned = _date(data, "planned_on", "计划检查日期")
-    assert planned is not None
-    if planned < clock.today():
-        raise invalid("planned_on", "计划检查日期不能早于今天")
-    due = _date(data, "due_on", "应完成日期", required=False)
-    if due is not None and due < planned:
-        raise invalid("due_on", "应完成日期不能早于计划检查日期")
-    batch.planned_on = planned
-    batch.due_on = due
+    planned = None
+    with field():
+        planned = _date(data, "planned_on", "计划检查日期")
+        assert planned is not None
+        if planned < clock.today():
+            raise invalid("planned_on", "计划检查日期不能早于今天")
+        batch.planned_on = planned
+    with field():
+        due = _date(data, "due_on", "应完成日期", required=False)
+        if due is not None and planned is not None and due < planned:
+            raise invalid("due_on", "应完成日期不能早于计划检查日期")
+        batch.due_on = due
+    if errors:
+        messages = list(errors.values())
+        raise ValidationFailed(
+            messages[0] if len(messages) == 1 else f"请修改以下{len(messages)}处内容：" + "；".join(messages),
+            field_errors=errors,
+        )
 
 
 def _parse_strata_text(text: str) -> list[dict]:
