@@ -92,3 +92,19 @@ def _violation_label(value) -> str | None:
 )
 def factors(actor, context) -> list[tuple[str, str]]:
     return [(f.code, f"{f.label}（{f.basis}）") for f in discretion.FACTORS.values()]
+
+
+STATEMENT_OPTIONS = (
+    ("stated", "提出陈述申辩"),
+    ("hearing", "要求举行听证"),
+    ("waived", "放弃陈述申辩和听证"),
+)
+
+
+@forms.register_choices("cases.statement_options", label=lambda value: dict(STATEMENT_OPTIONS).get(value))
+def statement_options(actor, context) -> list[tuple[str, str]]:
+    """陈述申辩、申请听证: 要求举行听证 is offered only when the 告知 gave the hearing right — the party was
+    offered a hearing the notice had just told it it did not have, and refused on submit."""
+    _region, _enterprise, case = _where(context)
+    hearing = case is None or bool(case.hearing_right)
+    return [(v, label) for v, label in STATEMENT_OPTIONS if v != "hearing" or hearing]

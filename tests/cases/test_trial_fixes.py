@@ -180,3 +180,28 @@ def test_a_closed_case_shows_no_countdown(login, world, make_case):
     for url in ("/cases/", f"/cases/{case.id}"):
         html = _text(officer.get(url))
         assert case.decision_due and "剩 " not in html, url
+
+
+def test_the_party_is_offered_a_hearing_only_when_the_notice_gave_the_right(login, world, make_case):
+    """The 告知 said “无听证权利” (a 30 000 元 fine for a unit) but the party's page offered 要求举行听证,
+    refused only on submit; with the right (60 000 元) it is offered."""
+    from tests.cases.walk import task_of
+
+    small = make_case().file().evidence().report().notify().case
+    big = make_case().file().evidence()
+    big.report(
+        lines=[{"target": "单位", "kinds": ["罚款"], "fine": "60000"}], factors=["harm_caused"]
+    ).notify()
+    commit()
+    party = login(world.manager_a)
+    for case, offered in ((small, False), (big.case, True)):
+        case = db.session.get(PenaltyCase, case.id)
+        assert bool(case.hearing_right) is offered
+        html = _text(party.get(f"/tasks/{task_of(case, 'state_case').id}"))
+        assert 'data-testid="statement-stated"' in html and 'data-testid="statement-waived"' in html
+        assert ('data-testid="statement-hearing"' in html) is offered, html
+    r = party.post(
+        f"/tasks/{task_of(db.session.get(PenaltyCase, small.id), 'state_case').id}",
+        data={"statement": "hearing", "content": "要求听证"},
+    )
+    assert r.status_code == 422 and "is-invalid" in _text(r)
