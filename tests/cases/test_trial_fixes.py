@@ -179,7 +179,7 @@ def test_a_closed_case_shows_no_countdown(login, world, make_case):
     officer = login(world.officer)
     for url in ("/cases/", f"/cases/{case.id}"):
         html = _text(officer.get(url))
-        assert case.decision_due and "剩 " not in html, url
+        assert case.decision_due and "剩 " not in html and "剩余" not in html, url
 
 
 def test_the_party_is_offered_a_hearing_only_when_the_notice_gave_the_right(login, world, make_case):
@@ -205,3 +205,18 @@ def test_the_party_is_offered_a_hearing_only_when_the_notice_gave_the_right(logi
         data={"statement": "hearing", "content": "要求听证"},
     )
     assert r.status_code == 422 and "is-invalid" in _text(r)
+
+
+def test_the_list_says_the_clock_is_paused_during_a_hearing(login, world, make_case):
+    """A case in 听证 has no 办案期限 while the clock stands still: the list's column was blank."""
+    from app.cases import operations as ops
+
+    w = make_case().file().evidence()
+    w.report(lines=[{"target": "单位", "kinds": ["罚款"], "fine": "60000"}], factors=["harm_caused"]).notify()
+    ops.state_case(w.case, {"statement": "hearing", "content": "要求听证"}, actor=world.manager_a)
+    commit()
+    case = db.session.get(PenaltyCase, w.case.id)
+    assert case.decision_due is None
+    html = _text(login(world.officer).get("/cases/"))
+    row = re.search(rf'data-case-id="{case.id}".*?</tr>', html, re.S).group(0)
+    assert "暂停计算" in row, row
