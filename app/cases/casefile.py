@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.cases import linked
-from app.cases.models import HearingStatus, Outcome, PenaltyCase
+from app.cases.models import HearingStatus, Outcome, PenaltyCase, Procedure
 from app.documents import OfficialDocument, documents_for
 from app.documents.doc_types import get_doc_type
 
@@ -67,7 +67,11 @@ def contents(case: PenaltyCase, docs: list[OfficialDocument] | None = None) -> l
 
 
 def required(case: PenaltyCase) -> list[str]:
-    """The document types this case's outcome and path require in its file."""
+    """The document types this case's outcome and path require in its file. A 简易程序 case has no 立案,
+    调查终结 nor 告知: its file is the 当场处罚决定书 (its page listed the ordinary procedure's documents as
+    missing)."""
+    if case.procedure == Procedure.SIMPLE:
+        return ["simple_decision"]
     need = ["case_filing", "investigation_report"]
     if case.outcome == Outcome.TRANSFER:
         return need + ["transfer_approval", "crime_transfer"]

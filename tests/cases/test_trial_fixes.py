@@ -220,3 +220,20 @@ def test_the_list_says_the_clock_is_paused_during_a_hearing(login, world, make_c
     html = _text(login(world.officer).get("/cases/"))
     row = re.search(rf'data-case-id="{case.id}".*?</tr>', html, re.S).group(0)
     assert "暂停计算" in row, row
+
+
+def test_a_simple_procedure_case_file_needs_its_decision_not_the_ordinary_documents(
+    login, world, make_proposal
+):
+    """A 当场处罚 case page said “案卷尚缺：立案审批表、案件调查终结报告、案件处理呈批表、行政处罚告知书、
+    行政处罚决定书…” — documents the 简易程序 never makes. Its file needs the 当场处罚决定书 (and, while
+    unpaid, the payment)."""
+    from app.cases import casefile
+    from app.cases import operations as ops
+    from tests.cases.test_simple import spot
+
+    case = ops.decide_on_the_spot(make_proposal(), spot(world), actor=world.officer)
+    commit()
+    assert casefile.missing(case) == ["罚款缴纳凭证（缴款登记）"]
+    html = _text(login(world.officer).get(f"/cases/{case.id}"))
+    assert "立案审批表" not in html and "案件调查终结报告" not in html
