@@ -47,3 +47,27 @@ def test_report_form_after_send_back_keeps_the_lines_and_fits_a_tablet(
         box = page.locator(f"[name='{name}']").bounding_box()
         assert box and box["width"] >= 110, (name, box)
     ctx.close()
+
+
+def test_published_decision_reads_on_a_phone(browser, live_server, world, make_case, db):
+    """The public 行政处罚决定 page at 390 px: its labels broke a character or two a line (“法定代表 / 人”,
+    “决定书文 / 号”) and a long unbroken value (a SHA-256 on the draw records) pushed the page sideways."""
+    from sqlalchemy import select
+
+    from app.publication.models import Publication
+    from tests.cases.walk import to_execution
+
+    case = to_execution(world, make_case).case
+    pub = db.session.scalar(
+        select(Publication).where(
+            Publication.subject_type == "penalty_cases", Publication.subject_id == case.id
+        )
+    )
+    assert pub is not None
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server}/gongshi/{pub.id}")
+    page.wait_for_load_state("networkidle")
+    assert case.enterprise.name in page.inner_text("main")
+    reads_well(page, "公众·行政处罚决定公示·390px")
+    context.close()
