@@ -32,6 +32,16 @@ def test_a_section_head_commits_and_draws_and_anyone_replays(
     page.click("[data-testid=draw-new]")
     page.wait_for_load_state("networkidle")
     reads_well(page, f"定义批次·{width}px")
+    # sent half-filled: every missing field says so in Chinese next to itself, the strata typed are kept
+    # (trial: the browser's own bubble, in its own language, named one field and vanished)
+    page.fill("textarea[name=strata]", "危险化学品,*,1\n*,*,1")
+    page.locator("[data-testid=draw-define] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.inner_text("[data-testid=error-title]") == "请填写批次名称"
+    assert page.locator("[data-testid=error-item_id]").is_visible()
+    assert page.locator("[data-testid=error-planned_on]").is_visible()
+    assert page.input_value("textarea[name=strata]") == "危险化学品,*,1\n*,*,1"
+    reads_well(page, f"定义批次（未填完）·{width}px")
     page.fill("input[name=title]", "第四季度辖区企业双随机抽查")
     page.select_option("select[name=item_id]", str(spot_item.id))
     page.fill("textarea[name=strata]", "危险化学品,*,1\n*,*,1")
