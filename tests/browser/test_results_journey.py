@@ -33,8 +33,13 @@ def test_the_order_is_issued_from_the_inspection_and_reaches_the_enterprise(
     form = page.locator("[data-testid=order-form]")
     form.scroll_into_view_if_needed()
     reads_well(page, "检查结果处理·1024px")
-    form.locator(f"select[name=category-{first.id}]").select_option("管理")
     form.locator(f"input[name=requirement-{first.id}]").fill("作业前检测并专人监护")
+    form.locator("[data-testid=issue-order]").click()  # no category at all: both items say so at once
+    page.wait_for_load_state("networkidle")
+    for f in (first, second):
+        assert page.locator(f"[data-testid=error-category-{f.id}]").is_visible(), f.seq
+    form = page.locator("[data-testid=order-form]")
+    form.locator(f"select[name=category-{first.id}]").select_option("管理")
     form.locator("[data-testid=issue-order]").click()  # the second item has no category yet
     page.wait_for_load_state("networkidle")
     assert page.locator(f"[data-testid=error-category-{second.id}]").count() == 1
