@@ -146,6 +146,12 @@ def test_surcharge_line_says_it_stopped_when_the_fine_was_paid(login, world, mak
     assert "截至" not in line
     surcharge = (fine * Decimal("0.03") * 5).quantize(Decimal("0.01"))
     assert f"计 {surcharge} 元" in line, line
+    ops.record_payment(
+        case, {"paid_on": clock.today(), "amount": surcharge, "receipt_no": "NO.2"}, actor=world.officer
+    )
+    commit()
+    html = _text(login(world.officer).get(f"/cases/{case.id}"))
+    assert "尚欠 0.00 元" in html  # was “尚欠 0 元” beside amounts in yuan and fen
 
 
 def test_the_case_list_exports_its_filtered_cases(login, world, make_case):

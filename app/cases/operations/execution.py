@@ -62,6 +62,9 @@ ENFORCEMENT = "强制执行申请书"
 REVOKED = "决定撤销"  # closing_reason of a case whose decision was revoked (gates.fines_for_same_act)
 
 
+NIL = Decimal("0.00")  # nothing owed, in yuan and fen like every amount shown (“尚欠 0.00 元”, not “0 元”)
+
+
 @dataclass(frozen=True)
 class Balance:
     principal: Decimal  # the decided fines
@@ -72,14 +75,12 @@ class Balance:
 
     @property
     def owed(self) -> Decimal:
-        due_surcharge = self.surcharge.amount if self.surcharge else Decimal(0)
-        return max(Decimal(0), self.principal - self.paid_principal) + max(
-            Decimal(0), due_surcharge - self.paid_surcharge
-        )
+        due_surcharge = self.surcharge.amount if self.surcharge else NIL
+        return max(NIL, self.principal - self.paid_principal) + max(NIL, due_surcharge - self.paid_surcharge)
 
     @property
     def owed_principal(self) -> Decimal:
-        return max(Decimal(0), self.principal - self.paid_principal)
+        return max(NIL, self.principal - self.paid_principal)
 
 
 def remedy_pauses(case: PenaltyCase) -> list[tuple[date, date | None]]:
