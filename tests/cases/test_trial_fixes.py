@@ -243,3 +243,15 @@ def test_a_simple_procedure_case_file_needs_its_decision_not_the_ordinary_docume
     assert casefile.missing(case) == ["罚款缴纳凭证（缴款登记）"]
     html = _text(login(world.officer).get(f"/cases/{case.id}"))
     assert "立案审批表" not in html and "案件调查终结报告" not in html
+
+
+def test_the_report_form_says_when_the_discretion_band_is_shown(login, world, make_case):
+    """The form promised “选择违法行为后，系统……提示裁量阶次和罚款幅度” but nothing appears until it is
+    submitted, and the card above it said “尚未从违法行为库选择违法行为” right above the select."""
+    from tests.cases.walk import task_of
+
+    case = make_case().file().evidence().case
+    commit()
+    html = _text(login(world.officer).get(f"/tasks/{task_of(case, 'investigate').id}"))
+    assert "提交后此处列出各处罚对象的裁量阶次和幅度" in html
+    assert "选择违法行为后，系统按裁量情节提示" not in html and "提交时，系统按所选违法行为" in html
