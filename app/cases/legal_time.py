@@ -69,7 +69,7 @@ def decision_clock(filed_on: date, pauses: Pauses, extra_days: int, pack: RulePa
     period = pack.decision_period
     if period.n + extra_days > pack.max_decision_days:
         raise ValueError(
-            f"办案期限延长后不得超过 {pack.max_decision_days} 日（{pack.source_of('decision_extensions')}）"
+            f"办案期限延长后不得超过 {pack.max_decision_days} 日（{pack.plain_source_of('decision_extensions')}）"
         )
     clock = LegalClock(filed_on, period.n + extra_days, period.kind)
     for i, (start, end) in enumerate(sorted(pauses, key=lambda p: p[0])):

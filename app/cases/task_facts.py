@@ -227,7 +227,7 @@ def notice_facts(task, *, actor):
         hearing_right=any(r["right"] for r in rows),
         pack=pack,
         sources={
-            n: pack.source_of(n)
+            n: pack.plain_source_of(n)
             for n in (
                 "hearing_threshold_unit",
                 "hearing_threshold_person",

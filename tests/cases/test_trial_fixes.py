@@ -255,3 +255,16 @@ def test_the_report_form_says_when_the_discretion_band_is_shown(login, world, ma
     html = _text(login(world.officer).get(f"/tasks/{task_of(case, 'investigate').id}"))
     assert "提交后此处列出各处罚对象的裁量阶次和幅度" in html
     assert "选择违法行为后，系统按裁量情节提示" not in html and "提交时，系统按所选违法行为" in html
+
+
+def test_the_notice_step_cites_the_rules_without_the_files_markers(login, world, make_case):
+    """The 告知 step listed its sources with the rule file's notes to its maintainers: “[S7，规格 §2.4；上线前须
+    按…核实]”, “[M:med，须按18号令核实，规格 §2.2]”."""
+    from tests.cases.walk import task_of
+
+    w = make_case().file().evidence().report()
+    commit()
+    html = _text(login(world.officer).get(f"/tasks/{task_of(w.case, 'issue_notice').id}"))
+    sources = re.search(r'data-testid="notice-sources">(.*?)</ul>', html, re.S).group(1)
+    assert "行政处罚法第64条" in sources, sources
+    assert "[" not in sources and "M:med" not in sources and "规格 §" not in sources, sources
