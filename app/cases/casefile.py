@@ -193,5 +193,7 @@ def cover(case: PenaltyCase, entries: list[Entry] | None = None) -> Cover:
         archive_no=case.archive_no,
         retention=RETENTION.get(case.outcome or "", "长期"),
         agency=case.agency.agency.name if case.agency else "",
-        pages=len(entries if entries is not None else contents(case)) + len(case.evidence_items),
+        pages=len(entries if entries is not None else contents(case))
+        + len(case.evidence_items)
+        + len(case.payments),
     )

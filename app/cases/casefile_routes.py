@@ -28,5 +28,6 @@ def show(case_id: int):
         cover=casefile.cover(case, entries),
         entries=entries,
         evidence=case.evidence_items,  # the evidence materials follow the documents in the 卷内目录
+        payments=sorted(case.payments, key=lambda p: (p.paid_on, p.id)),  # then the 缴款凭证
         missing=casefile.missing(case),
     )

@@ -268,3 +268,23 @@ def test_the_notice_step_cites_the_rules_without_the_files_markers(login, world,
     sources = re.search(r'data-testid="notice-sources">(.*?)</ul>', html, re.S).group(1)
     assert "行政处罚法第64条" in sources, sources
     assert "[" not in sources and "M:med" not in sources and "规格 §" not in sources, sources
+
+
+def test_the_case_file_lists_the_payment_receipts(login, world, make_case):
+    """Closure needs the 罚款缴纳凭证 (casefile.missing), but the printed 卷内目录 of a paid case listed only
+    the documents and the evidence: the payments, with their receipt numbers, follow now."""
+    from app.cases import operations as ops
+    from tests.cases.walk import to_execution
+
+    w = to_execution(world, make_case)
+    case = db.session.get(PenaltyCase, w.case.id)
+    fine = case.lines[0].decided_fine
+    ops.record_payment(
+        case, {"paid_on": clock.today(), "amount": fine, "receipt_no": "NO.2026-7"}, actor=world.officer
+    )
+    commit()
+    html = _text(login(world.officer).get(f"/cases/{case.id}/casefile"))
+    row = re.search(r'data-testid="casefile-payment">(.*?)</tr>', html, re.S).group(1)
+    assert "NO.2026-7" in row and f"罚款 {fine} 元" in row, row
+    entries = len(re.findall(r'data-testid="casefile-(?:entry|evidence|payment)"', html))
+    assert f"<td>{entries}件</td>" in html  # the cover counts it
