@@ -191,8 +191,47 @@ def seed_states(ctx: dict) -> list:
             from app.inspections.operations.results import finish_handling
 
             finish_handling(insp, {"note": "问题已当场整改完毕"}, actor=officer)
+    if (pending := seed_over_cap(ctx)) is not None:
+        made.append(pending)
     db.session.flush()
     return made
+
+
+def seed_over_cap(ctx: dict):
+    """One inspection over its enterprise's yearly cap, left 待审批 for `leader` (the first enterprise, by id,
+    whose count has reached its cap): the README's 待审批 state, so the over-cap approval can be tried."""
+    from datetime import timedelta
+
+    from app.errors import ValidationFailed
+    from app.inspections.caps import budget
+    from app.inspections.models import InspectionSource, InspectionStatus
+    from app.inspections.operations import inspection as ops
+
+    users = ctx["users"]
+    officer, officer2, head = (users[u] for u in ("officer", "officer2", "section_head"))
+    today = clock.today()
+    for e in sorted(ctx["enterprise_by_name"].values(), key=lambda e: e.id):
+        b = budget(e, today.year)
+        if b is None or b.used < b.cap:
+            continue
+        try:
+            with db.session.begin_nested():  # an officer with a declared 回避 relation: the next enterprise
+                insp = ops.create_inspection(
+                    e,
+                    {
+                        "source": InspectionSource.ASSIGNED,
+                        "source_ref": "县安委办交办：群众反映该企业夜间违规作业",
+                        "planned_on": (today + timedelta(days=3)).isoformat(),
+                        "lead_officer_id": officer.id,
+                        "member_ids": [officer.id, officer2.id],
+                        "over_cap_reason": "县安委办交办群众反映问题的核查，须到现场检查",
+                    },
+                    actor=head,
+                )
+        except ValidationFailed:
+            continue
+        return insp if insp.status == InspectionStatus.PENDING_APPROVAL else None
+    return None
 
 
 def seed_inspections(ctx: dict) -> dict:
