@@ -29,6 +29,7 @@ process; `PackLoader.reload()` clears the cache. Messages name the pack by the d
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -176,6 +177,15 @@ class Pack:
             return self.citations[name]
         except KeyError:
             raise KeyError(f"没有名为 {name} 的参数") from None
+
+    def plain_source_of(self, name: str) -> str:
+        """Where `name` comes from as users read it (pages, documents): the citation without the rule file's
+        specification markers ([S7，规格 §2.4 …], [M:med …]), which are notes for whoever maintains the file;
+        "" when the pack cites nothing for it."""
+        return _SPEC_MARKS.sub("", self.citations.get(name, "")).strip()
+
+
+_SPEC_MARKS = re.compile(r"\s*\[[^\[\]]*\]")
 
 
 P = TypeVar("P", bound=Pack)

@@ -14,7 +14,6 @@ Amounts are strings or integers (yuan), rates strings ("0.03").
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -285,14 +284,6 @@ class RulePack(Pack):
         """简易程序 (Art.51; spec §1.2): only simple kinds (警告/罚款) and a fine ≤ the cap (inclusive)."""
         cap = self.simple_cap_person if _party(party) == "person" else self.simple_cap_unit
         return set(kinds) <= set(self.simple_kinds) and fine <= cap
-
-    def plain_source_of(self, name: str) -> str:
-        """Where `name` comes from as officers read it: the citation without the rule file's specification
-        markers ([S7，规格 §2.4 …], [M:med …]), which are notes for whoever maintains the file."""
-        return _SPEC_MARKS.sub("", self.source_of(name)).strip()
-
-
-_SPEC_MARKS = re.compile(r"\s*\[[^\[\]]*\]")
 
 
 def _party(party: str) -> str:

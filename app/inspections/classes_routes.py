@@ -32,7 +32,7 @@ from app.errors import DomainError, require
 from app.extensions import db
 from app.inspections import inspectors as lib
 from app.inspections.models import EnterpriseClass
-from app.inspections.rules import CLASSES, plain_citation, year_pack
+from app.inspections.rules import CLASSES, year_pack
 from app.org.models import INDUSTRIES, Enterprise
 
 bp = Blueprint("inspections_classes", __name__, url_prefix="/inspections", template_folder="templates")
@@ -196,7 +196,7 @@ def classes():
         classes=CLASSES,
         years=_years(),
         pack=pack,
-        citation=plain_citation(pack, "class_table"),
+        citation=pack.plain_source_of("class_table"),
         can_recompute=may_recompute(current_user),
         done=request.args.get("done") if request.args.get("done") in ("recomputed",) else None,
         this_year=clock.today().year,
@@ -266,7 +266,7 @@ def detail(class_id: int):
             ec=ec,
             enterprise=ec.enterprise,
             budget=budget(ec.enterprise, ec.year),
-            citation=plain_citation(year_pack(ec.region_path, ec.year), "class_table"),
+            citation=year_pack(ec.region_path, ec.year).plain_source_of("class_table"),
             formdef=forms.get_form(OVERRIDE_FORM),
             values=values,
             errors=errors,

@@ -34,7 +34,6 @@ force on 1 January of that year (`year_pack(region_path, year)`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -346,13 +345,3 @@ def year_pack(region_path: str, year: int, *, directory: str | Path | None = Non
 
 
 # the rule file's specification markers ([M:med], [S17], [规格 §5.2]) are for its maintainers, not for users
-_SPEC_MARKS = re.compile(r"\s*\[[^\[\]]*\]")
-
-
-def plain_citation(pack: InspectionPack, name: str) -> str:
-    """Where the value `name` comes from, as shown to users (pages, 举报奖励决定): the pack's citation without
-    the rule file's specification markers; "" when the pack cites nothing for it."""
-    try:
-        return _SPEC_MARKS.sub("", pack.source_of(name))
-    except KeyError:
-        return ""

@@ -240,10 +240,8 @@ def reward_preview(tipoff: TipOff, *, major: bool | None = None) -> dict[str, An
 
 
 def _source_of(pack, name: str) -> str:
-    """The citation as printed in the 举报奖励决定 and shown before the decision (rules.plain_citation)."""
-    from app.inspections.rules import plain_citation
-
-    return plain_citation(pack, name)
+    """The citation as printed in the 举报奖励决定 and shown before the decision (Pack.plain_source_of)."""
+    return pack.plain_source_of(name)
 
 
 # ---- operations -----------------------------------------------------------------------------------------
