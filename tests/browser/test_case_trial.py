@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import clock
-from app.cases import gates
-from app.cases import operations as ops
 from tests.browser.test_case_journey import at_width, reads_well
-from tests.cases.walk import task_of, to_legal_review
+from tests.cases.walk import review, task_of, to_legal_review
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +19,7 @@ def test_report_form_after_send_back_keeps_the_lines_and_fits_a_tablet(
     browser, live_server, world, make_case, db
 ):
     w = to_legal_review(world, make_case)
-    ops.legal_review(
-        w.case,
-        {
-            "review_opinion": "more",
-            "reasons": "请补充调取台账原件",
-            "confirmed": [i.key for i in gates.checklist(w.case, clock.today())],
-        },
-        actor=world.legal,
-    )
+    review(world, w.case, opinion="more", reasons="请补充调取台账原件")
     db.session.commit()
     task_id = task_of(w.case, "investigate").id
 

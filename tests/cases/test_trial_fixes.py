@@ -10,6 +10,7 @@ from decimal import Decimal
 from app import clock
 from app.cases.models import PenaltyCase
 from app.extensions import db
+from tests.cases.walk import review
 from tests.factories.db import commit
 
 
@@ -47,20 +48,10 @@ def test_interview_ending_before_it_started_is_refused_next_to_the_field(login, 
 def test_sent_back_for_more_investigation_the_report_form_keeps_the_penalty_lines(login, world, make_case):
     """法制审核 建议补充调查 reopens 调查取证: the report form starts from the last report — its text, violation,
     factors and also every penalty line (object, kinds, fine), which the officer had to retype."""
-    from app.cases import gates
-    from app.cases import operations as ops
     from tests.cases.walk import task_of, to_legal_review
 
     w = to_legal_review(world, make_case)
-    ops.legal_review(
-        w.case,
-        {
-            "review_opinion": "more",
-            "reasons": "请补充调取台账原件",
-            "confirmed": [i.key for i in gates.checklist(w.case, clock.today())],
-        },
-        actor=world.legal,
-    )
+    review(world, w.case, opinion="more", reasons="请补充调取台账原件")
     commit()
     case = db.session.get(PenaltyCase, w.case.id)
     line = case.lines[0]
@@ -104,21 +95,12 @@ def test_discretion_factors_and_the_chosen_violation_name_no_internal_references
 def test_a_case_notified_twice_and_waived_twice_says_so_once_in_the_decision(login, world, make_case):
     """法制审核 sent the case back, it was notified again and the party waived again: the 决定书 said
     “当事人书面放弃陈述申辩和听证；当事人书面放弃陈述申辩和听证。”"""
-    from app.cases import gates
     from app.cases import operations as ops
     from tests.cases.test_decision_wording import _decide, _decision_text
 
     w = make_case().file().evidence().report().notify().waive()
     ops.prepare_decision(w.case, {"opinion": "建议按告知内容处罚"}, actor=world.officer)
-    ops.legal_review(
-        w.case,
-        {
-            "review_opinion": "more",
-            "reasons": "请补充调取台账原件",
-            "confirmed": [i.key for i in gates.checklist(w.case, clock.today())],
-        },
-        actor=world.legal,
-    )
+    review(world, w.case, opinion="more", reasons="请补充调取台账原件")
     w.report().notify().waive()
     assert len(w.case.statements) == 2
     _decide(world, w)

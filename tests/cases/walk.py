@@ -22,12 +22,14 @@ def to_legal_review(world, make_case, **kw):
     return w
 
 
-def review(world, case, actor=None):
+def review(world, case, actor=None, opinion="agree", reasons="事实清楚，程序合法"):
+    """法制审核 with every checklist item confirmed: 同意 by default; opinion="more" sends the case back for
+    补充调查."""
     ops.legal_review(
         case,
         {
-            "review_opinion": "agree",
-            "reasons": "事实清楚，程序合法",
+            "review_opinion": opinion,
+            "reasons": reasons,
             "confirmed": [i.key for i in gates.checklist(case, clock.today())],
         },
         actor=actor or world.legal,
