@@ -198,8 +198,10 @@ def seed_states(ctx: dict) -> list:
 
 
 def seed_over_cap(ctx: dict):
-    """One inspection over its enterprise's yearly cap, left 待审批 for `leader` (the first enterprise, by id,
-    whose count has reached its cap): the README's 待审批 state, so the over-cap approval can be tried."""
+    """One inspection over its enterprise's yearly cap, left 待审批 for `leader`: the README's 待审批 state, so
+    the over-cap approval can be tried. The enterprise with the fewest places left this year (by id among
+    equals): its remaining places are first taken by 交办 inspections, as the demo's other stories may or may
+    not have used them up by the demo's date; an enterprise whose team has a declared 回避 is passed over."""
     from datetime import timedelta
 
     from app.errors import ValidationFailed
@@ -210,24 +212,22 @@ def seed_over_cap(ctx: dict):
     users = ctx["users"]
     officer, officer2, head = (users[u] for u in ("officer", "officer2", "section_head"))
     today = clock.today()
-    for e in sorted(ctx["enterprise_by_name"].values(), key=lambda e: e.id):
-        b = budget(e, today.year)
-        if b is None or b.used < b.cap:
-            continue
+    data = {
+        "source": InspectionSource.ASSIGNED,
+        "source_ref": "县安委办交办：群众反映该企业夜间违规作业",
+        "planned_on": (today + timedelta(days=3)).isoformat(),
+        "lead_officer_id": officer.id,
+        "member_ids": [officer.id, officer2.id],
+        "over_cap_reason": "县安委办交办群众反映问题的核查，须到现场检查",
+    }
+    budgets = [(b, e) for e in ctx["enterprise_by_name"].values() if (b := budget(e, today.year)) is not None]
+    for b, e in sorted(budgets, key=lambda be: (be[0].remaining, be[1].id)):
+        if b.remaining > 3:
+            break
         try:
             with db.session.begin_nested():  # an officer with a declared 回避 relation: the next enterprise
-                insp = ops.create_inspection(
-                    e,
-                    {
-                        "source": InspectionSource.ASSIGNED,
-                        "source_ref": "县安委办交办：群众反映该企业夜间违规作业",
-                        "planned_on": (today + timedelta(days=3)).isoformat(),
-                        "lead_officer_id": officer.id,
-                        "member_ids": [officer.id, officer2.id],
-                        "over_cap_reason": "县安委办交办群众反映问题的核查，须到现场检查",
-                    },
-                    actor=head,
-                )
+                for _ in range(b.remaining + 1):
+                    insp = ops.create_inspection(e, data, actor=head)
         except ValidationFailed:
             continue
         return insp if insp.status == InspectionStatus.PENDING_APPROVAL else None
