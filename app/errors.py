@@ -62,6 +62,40 @@ def invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, field_errors={field: message})
 
 
+class FieldErrors:
+    """Every wrong field of one form named in one reply, each next to itself (a form refused field by field
+    made the user send it again to learn of the next):
+
+        errors = FieldErrors()
+        with errors.field():            # a ValidationFailed raised inside is kept, the rest goes on
+            batch.title = _text(...)
+        errors.add("deadline-3", "问题3：请填写整改期限")
+        errors.raise_any()              # one message (or "请修改以下N处内容：…"), every field's own
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    @contextmanager
+    def field(self) -> Iterator[None]:
+        try:
+            yield
+        except ValidationFailed as exc:
+            self.errors.update(exc.field_errors or {"_": exc.message})
+
+    def add(self, field: str, message: str) -> None:
+        self.errors[field] = message
+
+    def raise_any(self) -> None:
+        if not self.errors:
+            return
+        messages = list(self.errors.values())
+        message = (
+            messages[0] if len(messages) == 1 else f"请修改以下{len(messages)}处内容：" + "；".join(messages)
+        )
+        raise ValidationFailed(message, field_errors=dict(self.errors))
+
+
 @contextmanager
 def concerning(item: object) -> Iterator[None]:
     """A DomainError raised inside is about `item` (e.g. the id of one object of a batch operation), unless an

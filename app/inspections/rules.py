@@ -342,6 +342,3 @@ def inspection_pack(region_path: str, on: date, *, directory: str | Path | None 
 def year_pack(region_path: str, year: int, *, directory: str | Path | None = None) -> InspectionPack:
     """The pack whose class table governs `year`: the one in force on 1 January of that year."""
     return inspection_pack(region_path, date(year, 1, 1), directory=directory)
-
-
-# the rule file's specification markers ([M:med], [S17], [规格 §5.2]) are for its maintainers, not for users

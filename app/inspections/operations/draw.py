@@ -26,7 +26,6 @@ republishes the record with the seed and the result, and creates one inspection 
 from __future__ import annotations
 
 import secrets
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -37,7 +36,7 @@ from app import audit, clock, publication, workflow
 from app.auth.models import User, UserRole
 from app.auth.permissions import in_scope, path_prefix
 from app.auth.roles import Role
-from app.errors import InvalidState, ValidationFailed, invalid, require
+from app.errors import FieldErrors, InvalidState, invalid, require
 from app.extensions import db
 from app.inspections import draw as algo
 from app.inspections.models.draw import (
@@ -316,15 +315,8 @@ def published_items(region_path: str | None = None) -> list[SpotCheckItem]:
 def _fill_batch(batch: DrawBatch, data: dict, region_path: str) -> None:
     """The form's values onto the batch; every field's error is named in one reply, next to its field (a
     refused form sent again only to learn of the next field's problem was the trial's complaint)."""
-    errors: dict[str, str] = {}
-
-    @contextmanager
-    def field():
-        try:
-            yield
-        except ValidationFailed as exc:
-            errors.update(exc.field_errors or {"_": exc.message})
-
+    errors = FieldErrors()
+    field = errors.field
     with field():
         batch.title = _text(data, "title", "批次名称", max_length=200)
     with field():
@@ -402,12 +394,7 @@ def _fill_batch(batch: DrawBatch, data: dict, region_path: str) -> None:
         if due is not None and planned is not None and due < planned:
             raise invalid("due_on", "应完成日期不能早于计划检查日期")
         batch.due_on = due
-    if errors:
-        messages = list(errors.values())
-        raise ValidationFailed(
-            messages[0] if len(messages) == 1 else f"请修改以下{len(messages)}处内容：" + "；".join(messages),
-            field_errors=errors,
-        )
+    errors.raise_any()
 
 
 def _parse_strata_text(text: str) -> list[dict]:

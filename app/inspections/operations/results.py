@@ -36,7 +36,7 @@ from app.auth.permissions import in_scope
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
 from app.documents import issue_document
-from app.errors import InvalidState, ValidationFailed, invalid, require
+from app.errors import FieldErrors, InvalidState, ValidationFailed, invalid, require
 from app.extensions import db
 from app.inspections.models import (
     Finding,
@@ -371,26 +371,18 @@ def issue_order_from_findings(inspection: Inspection, data: dict, *, actor: User
     found_on = inspected_on(inspection)
     source = hazard_source(inspection)
     prepared = []
-    missing: dict[str, str] = {}
+    missing = FieldErrors()
     for f in findings:  # the officer's answers first: every missing one is named before anything is written
         category = _item(data, f, "category")
         if category not in HAZARD_CATEGORIES:
-            missing[f"category-{f.id}"] = f"问题{f.seq}：请选择隐患类别（人/物/管理/环境）"
-        try:
+            missing.add(f"category-{f.id}", f"问题{f.seq}：请选择隐患类别（人/物/管理/环境）")
+        deadline = None
+        with missing.field():
             deadline = _parse_date(_item(data, f, "deadline"), f"deadline-{f.id}") or f.deadline
-        except ValidationFailed as exc:
-            missing.update(exc.field_errors or {})
-            continue
-        if deadline is None:
-            missing[f"deadline-{f.id}"] = f"问题{f.seq}：请填写整改期限"
+            if deadline is None:
+                missing.add(f"deadline-{f.id}", f"问题{f.seq}：请填写整改期限")
         prepared.append((f, category, deadline, (_item(data, f, "requirement") or "").strip() or None))
-    if missing:
-        raise ValidationFailed(
-            f"请修改以下{len(missing)}处内容：" + "；".join(missing.values())
-            if len(missing) > 1
-            else next(iter(missing.values())),
-            field_errors=missing,
-        )
+    missing.raise_any()
     with db.session.begin_nested():  # the hazard layer refuses one item: nothing of the order remains
         hazards = []
         for f, category, deadline, requirement in prepared:
