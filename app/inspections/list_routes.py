@@ -1,7 +1,8 @@
 """The 监督检查 list page (/inspections/, helper "web"): every inspection in the viewer's scope, any source,
 newest planned first, with the list's filters (InspectionFilters), keyset pages, a capped count, the
 台账 export of exactly the filtered rows, and a link to each inspection's page (the onsite helper's
-`inspection.detail`). The statistics page (/inspections/stats) shows numbers that each link back here."""
+`inspection.detail`). The statistics page (/inspections/stats) shows numbers that each link back here, or, for
+the findings, to the 问题清单 (/inspections/findings, app.inspections.finding_list)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import clock
-from app.inspections import queries, stats
+from app.inspections import finding_list, queries, stats
 from app.inspections.models import InspectionMode, InspectionSource, InspectionStatus
-from app.inspections.schemas import CLASSES
+from app.inspections.schemas import CLASSES, HANDLING, LEVELS
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
 
@@ -38,6 +39,25 @@ def index():
         can_export=staff and _can_export(),
         areas=_areas() if staff else [],
         new_url=_new_url() if staff else None,
+    )
+
+
+@bp.get("/findings")
+@login_required
+def findings():
+    f = finding_list.FindingFilters.from_args(request.args)
+    page = finding_list.finding_page(current_user, f)
+    staff = queries.is_staff(current_user)
+    return render_template(
+        "inspections/findings.html",
+        f=f,
+        page=page,
+        staff=staff,
+        towns=_towns() if staff else [],
+        industries=queries.industry_options() if staff else [],
+        levels=LEVELS,
+        handlings=HANDLING,
+        years=_years(),
     )
 
 

@@ -53,6 +53,35 @@ class InspectionArgsSchema(QuerySchema):
             raise ValidationError("按月份筛选须同时选择年度", field_name="month")
 
 
+# 问题清单 (/inspections/findings): how a finding was handled, and its level
+HANDLING = {"corrected": "当场整改完毕", "hazard": "已列入指令书（登记隐患）", "pending": "待下达指令书"}
+LEVELS = ("一般", "重大")
+
+
+class FindingArgsSchema(QuerySchema):
+    """GET /inspections/findings: the filters of the 问题清单 (app.inspections.finding_list.FindingFilters) —
+    the statistics' dimensions (the inspection's year and month, 乡镇/街道, industry) and the finding's own."""
+
+    town = text("乡镇/街道：区划路径前缀，如 /340000/341300/341322/341322100/", max_length=200)
+    industry = text("行业（监管类别），如 危险化学品、工贸", max_length=40)
+    enterprise_id = integer("被检查单位（企业）ID", minimum=1)
+    year = integer("年度（检查的计划检查日期所在年度）", minimum=MIN_YEAR, maximum=MAX_YEAR)
+    month = integer("月份（1–12，须同时给出年度）", minimum=1, maximum=12)
+    level = one_of("隐患等级", list(LEVELS))
+    handling = one_of("处理情况", HANDLING)
+    violation = one_of("违法行为（须立案/简易程序/不予处罚/移送）", FLAG)
+    page = params.page_number(f"{PAGE_DESCRIPTION}，每页 {PER_PAGE} 条")
+    after = params.cursor("下一页：此游标之后的问题（上一页最后一条的排序键）")
+    before = params.cursor("上一页：此游标之前的问题（下一页第一条的排序键）")
+
+    @validates_schema
+    def _checks(self, data, **_kwargs):
+        if data.get("after") and data.get("before"):
+            raise ValidationError("after 与 before 只能用一个", field_name="before")
+        if data.get("month") and not data.get("year"):
+            raise ValidationError("按月份筛选须同时选择年度", field_name="month")
+
+
 class MemberSchema(Schema):
     user_id = fields.Int()
     name = fields.Function(lambda m: m.user.name if m.user else None, metadata={"description": "姓名"})

@@ -2,7 +2,8 @@
 completion by month (inspections planned in the month and those 已完成), inspections per enterprise against
 its yearly cap, and findings per inspection by 乡镇/街道 and by industry. Every number of inspections is the
 total of the list it links to (/inspections/ with the same InspectionFilters: the test compares them);
-findings are counted, not listed, and link to the inspections that found them.
+every number of findings is the total of the 问题清单 it links to (/inspections/findings with the same
+FindingFilters: app.inspections.finding_list), and the inspections that found them link to the list.
 
 Each table is one grouped statement over the year's scoped inspections (`queries.filtered`), never a
 statement per row."""
@@ -58,6 +59,7 @@ class GroupRow:
     with_findings: int = 0
     findings: int = 0
     major: int = 0
+    violations: int = 0
 
     @property
     def per_inspection(self) -> str:
@@ -169,12 +171,14 @@ def _enterprises(report: Report, ids) -> None:
 
 
 def _findings_by(ids, key, *, enterprise: bool = False):
-    """(key, inspections, inspections with findings, findings, major findings) grouped by `key`."""
+    """(key, inspections, inspections with findings, findings, major findings, 违法行为 findings) grouped by
+    `key`."""
     per = (
         select(
             Finding.inspection_id.label("iid"),
             func.count().label("n"),
             func.sum(case((Finding.level == MAJOR, 1), else_=0)).label("major"),
+            func.sum(case((Finding.is_violation == True, 1), else_=0)).label("violations"),  # noqa: E712
         )
         .group_by(Finding.inspection_id)
         .subquery()
@@ -186,6 +190,7 @@ def _findings_by(ids, key, *, enterprise: bool = False):
             func.count(per.c.iid),
             func.coalesce(func.sum(per.c.n), 0),
             func.coalesce(func.sum(per.c.major), 0),
+            func.coalesce(func.sum(per.c.violations), 0),
         )
         .select_from(Inspection)
         .outerjoin(per, per.c.iid == Inspection.id)
@@ -200,7 +205,7 @@ def _groups(report: Report, ids, user: User) -> None:
 
     towns = {t.path: GroupRow(t.name, {"town": t.path}) for t in town_options(user)}
     other: GroupRow | None = None
-    for path, n, with_f, f, major in _findings_by(ids, Inspection.region_path):
+    for path, n, with_f, f, major, violations in _findings_by(ids, Inspection.region_path):
         row = next((towns[p] for p in towns if (path or "").startswith(p)), None)
         if row is None:  # above the towns (a county-level site): counted in the total only, not linkable
             other = other or GroupRow("县级及其他", {})
@@ -209,14 +214,14 @@ def _groups(report: Report, ids, user: User) -> None:
         row.with_findings += with_f
         row.findings += int(f)
         row.major += int(major)
+        row.violations += int(violations)
     report.towns = [r for r in towns.values() if r.inspections]
     if other:
         report.towns.append(other)
-    for industry, n, with_f, f, major in _findings_by(ids, Enterprise.industry, enterprise=True):
+    for industry, n, with_f, f, major, violations in _findings_by(ids, Enterprise.industry, enterprise=True):
         label = industry or "未填行业"
-        report.industries.append(
-            GroupRow(label, {"industry": industry} if industry else {}, n, with_f, int(f), int(major))
-        )
+        args = {"industry": industry} if industry else {}
+        report.industries.append(GroupRow(label, args, n, with_f, int(f), int(major), int(violations)))
     report.industries.sort(key=lambda r: -r.inspections)
 
 

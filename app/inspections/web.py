@@ -36,6 +36,7 @@ def register_menu() -> None:
     doers = {Role.OFFICER, Role.SECTION_HEAD, Role.LEADER}
     entries = [
         ("inspections.index", "检查任务", staff | {Role.ENTERPRISE}),  # an enterprise: 本单位接受的监督检查
+        ("inspections.findings", "问题清单", staff),  # an enterprise: from its list page (one nav entry)
         ("inspection_results.open_items", "未结事项", doers | {Role.SUPERVISOR}),
         ("inspection_plans.index", "年度检查计划", staff),
         ("inspections_draw.index", "双随机抽查", staff),
