@@ -1,7 +1,8 @@
 """Rows of the 执法检查台账 (domain spec §10.4; reports/inspections.json), helper "web".
 
 The row set is exactly `queries.filtered(user, filters)`, the query behind the list page /inspections/ (the
-same InspectionFilters, the same data scope), in id order.
+same InspectionFilters, the same data scope), in id order. Each row names its inspection by 检查编号 (the code
+the list shows and searches) and its 现场检查记录 by 文号 (检记), when one was made.
 
 Read as the hazard, case and credit ledgers read (app/ledgers/streams.py: side_by_side): only the columns
 the ledger writes, as plain tuples, by a fixed set of statements — the inspections joined with their
@@ -246,7 +247,7 @@ def _row(seq: int, insp, rel: dict, counts: dict, locality) -> dict:
     if insp.order_no:
         deadline = findings.deadline if findings else None
         order = insp.order_no + (f" / 期限 {_d(deadline)}" if deadline else "")
-    remarks = [f"检查编号 {insp.code}", f"状态：{insp.status}"]
+    remarks = [f"状态：{insp.status}"]
     if insp.over_cap:
         remarks.append(
             "超出年度检查上限（经负责人批准）" + (f"：{insp.over_cap_reason}" if insp.over_cap_reason else "")
@@ -258,6 +259,7 @@ def _row(seq: int, insp, rel: dict, counts: dict, locality) -> dict:
         published = f"未公示（期限 {_d(insp.result_publish_due)}）"
     return {
         "seq": seq,
+        "code": insp.code,  # 检查编号: the row's inspection (the list's 检查编号, its page)
         "source": source,
         "scheme_no": insp.scheme_no or "",
         "inspected_on": _local(insp.started_at) or insp.planned_on,

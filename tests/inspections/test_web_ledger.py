@@ -100,20 +100,20 @@ READERS = ("officer", "supervisor", "leader", "town_officer", "other_officer")
         {"town": "/340000/341300/341322/341322100/"},
         {"year": "2026", "month": "4"},
         {"q": "龙城"},
+        {"findings": "1"},
     ],
 )
 def test_rows_are_the_lists_rows(login, world, made, who, args):
     user = getattr(world, who)
     rows = _rows(user, **args)
-    assert {r["remarks"].split("；")[0].removeprefix("检查编号 ") for r in rows} == _list_codes(
-        login, user, **args
-    )
+    codes = [r["code"] for r in rows]
+    assert len(codes) == len(set(codes)) and set(codes) == _list_codes(login, user, **args)
     assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))
 
 
 def test_every_column_is_filled_and_says_what_happened(world, made):
     definition = definitions.get(ledger.LEDGER)
-    rows = {r["remarks"].split("；")[0].removeprefix("检查编号 "): r for r in _rows(world.officer)}
+    rows = {r["code"]: r for r in _rows(world.officer)}
     for r in rows.values():
         assert set(r) == {c.key for c in definition.columns}
     done = rows[made["done"].code]
@@ -128,7 +128,9 @@ def test_every_column_is_filled_and_says_what_happened(world, made):
     assert done["source"] == "年度计划（2026年度监督检查计划）"
     assert done["locality"] == "萧县龙城镇"
     assert done["inspected_on"] == date(2026, 4, 8)
-    assert done["record_no"].startswith("（萧）应急检记")
+    assert done["record_no"] == made["done"].record_no and done["record_no"].startswith("（萧）应急检记")
+    assert rows[made["planned"].code]["record_no"] == ""  # no 现场检查记录 before the visit
+    assert not any(r["remarks"].startswith("检查编号") for r in rows.values())  # a column now, said once
     report = rows[made["report"].code]
     assert report["cap_usage"] == "2/4（本次不计入）" and report["source"] == "举报（JB2026-7）"
     assert rows[made["cancelled"].code]["remarks"].endswith("取消理由：企业已停产")
@@ -156,6 +158,9 @@ def test_the_downloaded_file_holds_the_filtered_rows(login, world, made):
     rows = data_rows(read(data), definition)
     assert len(rows) == 1
     assert rows[0][col(definition, "enterprise")] == world.ent_b.name
+    # the row traces back to its inspection: 检查编号 and 现场检查记录文号
+    assert rows[0][col(definition, "code")] == made["drawn"].code
+    assert rows[0][col(definition, "record_no")] == made["drawn"].record_no
     # the enterprise account exports nothing
     assert login(world.manager_a).post("/ledgers/inspections.xlsx").status_code in (403, 404)
 
