@@ -17,6 +17,15 @@ be later) re-renders the form like a field rule does, every value and uploaded f
         db.session.rollback()
         return render_template(..., values=exc.values, errors=exc.errors), exc.status
 
+A form with a confirm dialog (render_form's data-confirm, on irreversible steps) asks its fields first:
+on submit the page's script (app/static/safeloop.js) posts the same data to the same address with the
+header X-SafeLoop-Validate: 1, file fields as names and sizes only. The route runs as for the real POST
+(login, CSRF, its permission checks) until `submission` / `validate`, which then check the form's own
+rules only and stop the request with FormChecked: the answer is {"ok": bool, "errors": {field: 中文消息}},
+nothing is written (a commit in such a request fails), no operation runs. With errors the script submits
+the form for real with _safeloop_check=1 and no dialog: `submission` renders the errors as usual, and
+never lets the operation run for such a submit; with none it shows the dialog, then submits.
+
 Templates: {% from "forms/_macros.html" import render_form, render_values %}.
 The format is documented in forms/README.md; `flask forms check` validates every definition.
 
@@ -32,21 +41,24 @@ import os
 import stat
 from pathlib import Path
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context, jsonify, request
 
 from app.errors import Conflict, DomainError, NotFound
 from app.forms import choices as _choices
 from app.forms.definition import NAME_RE, FieldDef, FormDefinitionError, ShowIf, load_file
 from app.forms.render import DisplayItem, FormDef
-from app.forms.validation import FORM_ERROR, FormInvalid, rejection_errors, validate_keeping_values
+from app.forms.validation import FORM_ERROR, FormInvalid, check, rejection_errors, validate_keeping_values
 from app.forms.validation import validate as _validate
 
 register_choices = _choices.register_choices
 
 __all__ = [
+    "CHECK_FIELD",
     "FORM_ERROR",
+    "VALIDATE_HEADER",
     "DisplayItem",
     "FieldDef",
+    "FormChecked",
     "FormDef",
     "FormDefinitionError",
     "FormInvalid",
@@ -54,6 +66,7 @@ __all__ = [
     "ShowIf",
     "Submission",
     "check_all",
+    "check_mode",
     "clear_cache",
     "dirs_from_config",
     "duplicates",
@@ -173,6 +186,51 @@ def form_exists(name: str) -> bool:
     return bool(form_files(name))
 
 
+# The page's script asks whether a form would pass before it shows the confirm dialog (module docstring).
+VALIDATE_HEADER = "X-SafeLoop-Validate"
+# A submit the script sends after that check found errors: the errors are shown, the step never performed.
+CHECK_FIELD = "_safeloop_check"
+NOT_SUBMITTED = "内容已检查无误，但尚未提交，请再次点击提交并确认"
+
+
+class FormChecked(Exception):
+    """The answer to a form check (VALIDATE_HEADER): {field: 中文消息}, empty when the form's rules pass.
+    Not a DomainError: no route catches it; init_app answers it with JSON."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("form checked")
+        self.errors = errors
+
+
+def check_mode() -> str | None:
+    """'validate' for a form check (VALIDATE_HEADER), 'check' for a submit the script sent to show the
+    check's errors (CHECK_FIELD), None for a real submit."""
+    if not has_request_context() or request.method != "POST":
+        return None
+    if request.headers.get(VALIDATE_HEADER) == "1":
+        return "validate"
+    if request.form.get(CHECK_FIELD) == "1":
+        return "check"
+    return None
+
+
+def _check_instead(formdef: FormDef, formdata, files, *, actor, context) -> None:
+    """In a form check or a check-only submit: the form's rules only, then stop (always raises)."""
+    mode = check_mode()
+    if mode is None:
+        return
+    errors, values = check(formdef, formdata, files, actor=actor, context=context, chosen=mode == "validate")
+    if mode == "validate":
+        raise FormChecked(errors)
+    # the page is re-rendered as for any refused submit (which may commit what rendering it records, e.g.
+    # the thumbnails viewed); the step itself is never reached
+    g._forms_checking = False
+    if errors:
+        raise FormInvalid(errors, values, formdef)
+    # the fields pass now (they did not a moment ago): the step still needs its confirmation
+    raise FormInvalid({FORM_ERROR: NOT_SUBMITTED}, values, formdef, message=NOT_SUBMITTED)
+
+
 def validate(name: str | FormDef, formdata, files=None, *, actor, context: dict | None = None) -> dict:
     """Validate a submission against a form definition.
 
@@ -182,6 +240,7 @@ def validate(name: str | FormDef, formdata, files=None, *, actor, context: dict 
     (flushed) only when the whole form is valid. Raises FormInvalid(errors, values).
     """
     formdef = name if isinstance(name, FormDef) else get_form(name)
+    _check_instead(formdef, formdata, files, actor=actor, context=context)
     return _validate(formdef, formdata, files, actor=actor, context=context)
 
 
@@ -223,9 +282,12 @@ class Submission:
         raise rejected from exc
 
 
-def submission(name: str | FormDef, formdata, files=None, *, actor, context: dict | None = None) -> Submission:
+def submission(
+    name: str | FormDef, formdata, files=None, *, actor, context: dict | None = None
+) -> Submission:
     """Validate like `validate` (raises FormInvalid) and keep what re-rendering needs; see Submission."""
     formdef = name if isinstance(name, FormDef) else get_form(name)
+    _check_instead(formdef, formdata, files, actor=actor, context=context)
     data, values = validate_keeping_values(formdef, formdata, files, actor=actor, context=context)
     return Submission(formdef, data, values)
 
@@ -267,12 +329,42 @@ def check_all(directory=None, *, check_providers: bool = True) -> dict[str, list
     return out
 
 
+def _refuse_commit(session) -> None:
+    """A form check writes nothing, and a check-only submit nothing before its form is checked: should a
+    route commit before it reaches its form, the request fails (rolled back) instead of writing."""
+    if has_request_context() and g.get("_forms_checking"):
+        raise RuntimeError("a form check (X-SafeLoop-Validate / _safeloop_check) must not commit")
+
+
+def _mark_check() -> None:
+    g._forms_checking = check_mode() is not None
+
+
+def _unmark_check(_exc=None) -> None:
+    g.pop("_forms_checking", None)
+
+
+def _answer_check(exc: FormChecked):
+    from app.extensions import db
+
+    db.session.rollback()
+    return jsonify(ok=not exc.errors, errors=exc.errors), 200
+
+
 def init_app(app) -> None:
-    """Template global `get_form` and the `flask forms check` command."""
+    """Template global `get_form`, the `flask forms check` command, and form checks (FormChecked answered
+    as JSON; no commit during one)."""
     import click
     from flask.cli import AppGroup
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
 
     app.jinja_env.globals.setdefault("get_form", get_form)
+    app.register_error_handler(FormChecked, _answer_check)
+    app.before_request(_mark_check)
+    app.teardown_request(_unmark_check)
+    if not event.contains(Session, "before_commit", _refuse_commit):
+        event.listen(Session, "before_commit", _refuse_commit)
 
     group = AppGroup("forms", help="Form definitions (forms/*.json).")
 

@@ -12,13 +12,14 @@ days). Two kinds: {"u": user, "b": [sha256, size, mime, name]} for bytes in the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from marshmallow import ValidationError, fields
 
-from app.attachments.storage import Blob, allowed_types, blob_path, max_upload_bytes, put
+from app.attachments.storage import Blob, allowed_types, blob_path, max_upload_bytes, put, size_message
 from app.errors import ValidationFailed
 from app.forms.definition import FieldDef
 
@@ -36,6 +37,34 @@ class Accepted:
     @property
     def name(self) -> str:
         return self.blob.original_name if self.blob else ""
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A file the browser reports selected, by name and size: a form check (app.forms.check, the page asking
+    before its confirm dialog) is sent these instead of the bytes, so that a slow tablet uploads each file
+    once. Its size is checked; its type, known from its content only, is checked by the real submit."""
+
+    filename: str
+    size: int
+
+    @classmethod
+    def parse(cls, text: str) -> Chosen | None:
+        """From the script's `<field>__chosen` value {"name": …, "size": …}; None when malformed."""
+        try:
+            item = json.loads(text)
+            name, size = str(item["name"]), int(item["size"])
+        except (TypeError, ValueError, KeyError):
+            return None
+        return cls(filename=name or "未命名文件", size=size)
+
+
+def max_bytes_for(fdef: FieldDef) -> int:
+    """The largest file a file field takes: the upload limit, or the field's own max_size_mb if lower."""
+    max_bytes = max_upload_bytes()
+    if fdef.max_size_mb:
+        max_bytes = min(max_bytes, int(fdef.max_size_mb * 1024 * 1024))
+    return max_bytes
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -109,10 +138,14 @@ class FileListField(fields.Field):
         if len(self.accepted) + len(new) > limit:
             raise ValidationError(f"最多上传{limit}个文件" if limit > 1 else "只能上传1个文件")
         allowed = allowed_types(fdef.accept)
-        max_bytes = max_upload_bytes()
-        if fdef.max_size_mb:
-            max_bytes = min(max_bytes, int(fdef.max_size_mb * 1024 * 1024))
+        max_bytes = max_bytes_for(fdef)
         for fs in new:
+            if isinstance(fs, Chosen):  # a form check: present; empty or too large fails as the upload would
+                if fs.size <= 0:
+                    errors.append(f"“{fs.filename}”文件为空，请重新选择")
+                elif fs.size > max_bytes:
+                    errors.append(f"“{fs.filename}”{size_message(max_bytes)}，请重新选择")
+                continue
             try:
                 blob = put(fs.stream, fs.filename, allowed=allowed, max_bytes=max_bytes)
             except ValidationFailed as exc:
@@ -131,9 +164,7 @@ def help_text(fdef: FieldDef) -> str:
     from app.attachments.storage import TYPE_LABELS
 
     allowed = allowed_types(fdef.accept)
-    max_bytes = max_upload_bytes()
-    if fdef.max_size_mb:
-        max_bytes = min(max_bytes, int(fdef.max_size_mb * 1024 * 1024))
+    max_bytes = max_bytes_for(fdef)
     labels = "、".join(TYPE_LABELS[t] for t in TYPE_LABELS if t in allowed)
     text = f"支持 {labels}，单个不超过{max_bytes / 1024 / 1024:g}MB"
     if fdef.multiple:

@@ -12,7 +12,7 @@ from app.errors import ValidationFailed
 from app.forms import choices as choice_registry
 from app.forms.definition import FieldDef, FormDefBase
 from app.forms.fields import CnRepeat, build_field, build_row_schema, clean_text
-from app.forms.files import Accepted, FileListField, token_for
+from app.forms.files import Accepted, Chosen, FileListField, token_for
 
 TRUTHY = {"1", "on", "true", "y", "yes", "True", "是"}
 
@@ -125,11 +125,45 @@ def validate(formdef: FormDefBase, formdata, files=None, *, actor, context=None)
     return validate_keeping_values(formdef, formdata, files, actor=actor, context=context)[0]
 
 
-def validate_keeping_values(formdef: FormDefBase, formdata, files=None, *, actor, context=None) -> tuple[dict, dict]:
+def validate_keeping_values(
+    formdef: FormDefBase, formdata, files=None, *, actor, context=None
+) -> tuple[dict, dict]:
     """validate(), plus the values to re-render the form with should an operation then reject the data:
     the submitted raw values, and a keep-token per uploaded file (its bytes stay in the store when the
     transaction that wrote its Attachment row is rolled back)."""
+    return _run(formdef, formdata, files, actor=actor, context=context)
+
+
+def check(
+    formdef: FormDefBase, formdata, files=None, *, actor, context=None, chosen: bool = False
+) -> tuple[dict, dict]:
+    """The form's own rules (required, formats, choices, file rules) and nothing more: no Attachment row
+    is written, no operation runs. Returns ({} or {field: 中文消息}, the values to re-render with).
+    `chosen`: file fields come as the browser's report of the files selected (`<field>__chosen`, see
+    files.Chosen) instead of their bytes; a file field so reported counts as filled in."""
+    try:
+        _data, values = _run(
+            formdef, formdata, files, actor=actor, context=context, store=False, chosen=chosen
+        )
+    except FormInvalid as exc:
+        return exc.errors, exc.values
+    return {}, values
+
+
+def _chosen_files(formdef: FormDefBase, formdata: MultiDict) -> MultiDict:
+    out = MultiDict()
+    for f in formdef.fields:
+        if f.type == "file":
+            for text in formdata.getlist(f.name + "__chosen"):
+                if (item := Chosen.parse(text)) is not None:
+                    out.add(f.name, item)
+    return out
+
+
+def _run(formdef: FormDefBase, formdata, files=None, *, actor, context=None, store=True, chosen=False):
     formdata, files = _multidict(formdata), _multidict(files) if files is not None else None
+    if chosen:
+        files = _chosen_files(formdef, formdata)
     raw = {f.name: _raw_of(f, formdata, f.name, files) for f in formdef.fields}
     shown = {f.name for f in formdef.fields if is_shown(formdef, f, raw)}
 
@@ -138,9 +172,10 @@ def validate_keeping_values(formdef: FormDefBase, formdata, files=None, *, actor
     def choices_for(f: FieldDef):
         if f.choices is not None:
             return f.choices
-        if f.name in raw and f.type in ("select", "radio"):  # a top-level single choice: its value decides
+        if f.name in raw and f.type in ("select", "radio") and choice_registry.checks_one(f.choices_from):
+            # a top-level single choice of a provider that checks one value: that value decides
             return choice_registry.offered(f.choices_from, actor, context, raw[f.name])
-        if f.choices_from not in cache:
+        if f.choices_from not in cache:  # every choice, read once for all the fields that offer them
             cache[f.choices_from] = choice_registry.resolve(f.choices_from, actor, context)
         return cache[f.choices_from]
 
@@ -189,6 +224,8 @@ def validate_keeping_values(formdef: FormDefBase, formdata, files=None, *, actor
         raise FormInvalid(errors, _values_for_rerender(formdef, raw, file_fields, actor), formdef) from None
 
     values = _values_for_rerender(formdef, raw, file_fields, actor)
+    if not store:
+        return {}, values
     result = {}
     for f in formdef.fields:
         value = loaded.get(f.name) if f.name in shown else None
@@ -209,7 +246,10 @@ def rejection_errors(formdef: FormDefBase, exc: Exception) -> dict[str, str]:
         messages = exc.messages if isinstance(exc.messages, dict) else {FORM_ERROR: exc.messages}
         field_errors, message = _flatten(messages), ""
     else:
-        field_errors, message = dict(getattr(exc, "field_errors", None) or {}), getattr(exc, "message", str(exc))
+        field_errors, message = (
+            dict(getattr(exc, "field_errors", None) or {}),
+            getattr(exc, "message", str(exc)),
+        )
     errors: dict[str, str] = {}
     top: list[str] = []
     for key, msg in field_errors.items():
@@ -226,8 +266,10 @@ def _static(fdefs, *, files: bool = False) -> bool:
     """True when the schema depends on the definition alone: file fields hold the uploader and choices_from
     resolve per user and object, so forms with either get a fresh schema on every submit (`files`: file
     fields allowed, their state is reset per submit)."""
-    return all((files or f.type != "file") and f.choices_from is None and _static(f.fields, files=files)
-               for f in fdefs)
+    return all(
+        (files or f.type != "file") and f.choices_from is None and _static(f.fields, files=files)
+        for f in fdefs
+    )
 
 
 # Schemas with file fields, per thread (a field holds the submit's uploader and accepted files while it

@@ -1,11 +1,86 @@
 // Confirmation on irreversible steps: any form or button with data-confirm asks first.
+// A form that also has data-check (every render_form with a confirm, forms/_macros.html) first asks the
+// server whether its fields pass: the same data to the same address with X-SafeLoop-Validate: 1, file
+// fields as names and sizes only (each file is uploaded once, by the real submit). The server checks the
+// form's own rules, writes nothing and answers {ok, errors} (app/forms/__init__.py). ok → the dialog, then
+// the submit; errors, or a refusal (not allowed, page expired, step already done) → the form is submitted
+// without the dialog and with _safeloop_check=1: the server shows why, next to the fields, everything typed
+// kept, and never performs the step for such a submit. No answer (network, server error) → as before: the
+// dialog, then the submit.
+const CHECK_FIELD = "_safeloop_check";
+
+function askServer(form, submitter) {  // → Promise of true (passes), false (refused), null (no answer)
+  let data;
+  try { data = new FormData(form, submitter || null); } catch (e) { data = new FormData(form); }
+  data.delete(CHECK_FIELD);
+  form.querySelectorAll("input[type=file][name]").forEach(function (input) {
+    data.delete(input.name);
+    Array.from(input.files || []).forEach(function (file) {
+      data.append(input.name + "__chosen", JSON.stringify({ name: file.name, size: file.size }));
+    });
+  });
+  const headers = { "X-SafeLoop-Validate": "1", "Accept": "application/json" };
+  const token = form.querySelector("input[name=csrf_token]");
+  if (token) headers["X-CSRFToken"] = token.value;
+  const controller = window.AbortController ? new AbortController() : null;
+  const timer = controller ? setTimeout(function () { controller.abort(); }, 20000) : null;
+  return fetch(form.action || window.location.href, {
+    method: "POST", body: data, headers: headers, credentials: "same-origin",
+    signal: controller ? controller.signal : undefined,
+  }).then(function (response) {
+    if (response.redirected) return false;  // e.g. signed out: the real submit goes where the server says
+    if (response.status >= 400 && response.status < 500) return false;
+    if (response.status !== 200) return null;
+    return response.json().then(function (body) {
+      return body && typeof body.ok === "boolean" ? body.ok : null;
+    }, function () { return null; });
+  }, function () { return null; }).finally(function () { if (timer) clearTimeout(timer); });
+}
+
+function submitAnswered(form, submitter) {
+  form.dataset.answered = "1";
+  if (form.requestSubmit) {
+    if (submitter && submitter.form === form) form.requestSubmit(submitter); else form.requestSubmit();
+  } else {
+    form.submit();
+  }
+}
+
+function checkThenConfirm(form, submitter, message) {
+  const old = form.querySelector("input[name=" + CHECK_FIELD + "]");
+  if (old) old.remove();
+  form.dataset.submitted = "1";
+  form.setAttribute("aria-busy", "true");
+  askServer(form, submitter).then(function (passes) {
+    form.removeAttribute("aria-busy");
+    form.dataset.submitted = "";
+    if (passes === false) {  // the server says why on the page it returns; no dialog for a refused submit
+      const marker = document.createElement("input");
+      marker.type = "hidden";
+      marker.name = CHECK_FIELD;
+      marker.value = "1";
+      form.appendChild(marker);
+      submitAnswered(form, submitter);
+    } else if (window.confirm(message)) {
+      submitAnswered(form, submitter);
+    }
+  });
+}
+
 document.addEventListener("submit", function (event) {
+  if (event.defaultPrevented) return;  // another script holds this submit back (it submits later itself)
   const form = event.target;
   const submitter = event.submitter;
   const message = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
-  if (message && !window.confirm(message)) { event.preventDefault(); return; }
-  // prevent double submission of the same form
+  // prevent double submission of the same form (and a second submit while the server is asked)
   if (form.dataset.submitted === "1") { event.preventDefault(); return; }
+  if (form.dataset.answered === "1") {
+    form.dataset.answered = "";  // checked and, when it passed, confirmed: goes as it is
+  } else if (message && "check" in form.dataset && window.fetch && window.FormData) {
+    event.preventDefault();
+    checkThenConfirm(form, submitter, message);
+    return;
+  } else if (message && !window.confirm(message)) { event.preventDefault(); return; }
   form.dataset.submitted = "1";
   setTimeout(function () { form.dataset.submitted = ""; }, 5000);
 });

@@ -28,10 +28,16 @@ def png_bytes() -> bytes:
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
 
     def chunk(tag, data):
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        )
 
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def as_user(browser, live_server, username):
@@ -44,8 +50,10 @@ def as_user(browser, live_server, username):
 
 
 def submit(page, selector="form.safeloop-form button[type=submit]"):
-    page.locator(selector).last.click()
-    page.wait_for_load_state("networkidle")
+    """Click and wait for the page the server answers with: a form with a confirm asks the server to check
+    its fields first (app/static/safeloop.js), so the page is requested a moment after the click."""
+    with page.expect_navigation(wait_until="networkidle"):
+        page.locator(selector).last.click()
 
 
 def register(page, live_server, world, location, description):
@@ -163,7 +171,9 @@ def test_hazard_loop_three_users(app, browser, live_server, world, db, tmp_path)
     rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     header_idx = next(i for i, r in enumerate(rows) if "隐患描述" in [str(c) for c in r])
     header = [str(c) for c in rows[header_idx]]
-    data_rows = [dict(zip(header, r, strict=True)) for r in rows[header_idx + 1:] if str(r[1]).startswith("YH")]
+    data_rows = [
+        dict(zip(header, r, strict=True)) for r in rows[header_idx + 1 :] if str(r[1]).startswith("YH")
+    ]
     assert len(data_rows) == 2
     by_location = {r["隐患部位/装置"]: r for r in data_rows}
     assert set(by_location) == {"一号车间配电箱", "二号仓库消防通道"}
