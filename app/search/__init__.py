@@ -3,8 +3,9 @@
 
 A domain registers a model's text fields (`register`) and searches with `contains(index, query)`, a
 condition on the model's id for its scoped query. The index is kept in the caller's transaction by
-session events: a flush that inserts a registered row, changes one of its indexed fields or deletes it
-updates the index in the same transaction, so a rollback undoes both. Writes that bypass the ORM
+session events: the rows a transaction inserts, changes (an indexed field) or deletes are written to the
+index in the same transaction (once, before it commits or before a search inside it), so a rollback undoes
+both. Writes that bypass the ORM
 (plain SQL) are repaired with `rebuild` (each domain offers it as a command). Migrations create an
 index with `store.create` + `rebuild` + `store.create_search_index`.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 from sqlalchemy import Connection, Select, event
 from sqlalchemy import inspect as sa_inspect
@@ -61,6 +61,7 @@ def matching(model: type, query: str, within: Sequence[str] = ()) -> Select | No
     scanning the whole table."""
     from app.extensions import db
 
+    apply_pending(db.session())  # the transaction's own changes are found
     return store.match(_registry[model], db.session.get_bind().dialect.name, query, within)
 
 
@@ -105,45 +106,58 @@ def rebuild_timed(conn: Connection, index: Index, echo: Callable[[str], None] = 
     return count
 
 
-# --- maintenance in the flush -------------------------------------------------------------------
+# --- maintenance in the transaction ------------------------------------------------------------
+#
+# Flushes only note what changes; the index is written once per transaction, with each row's final values:
+# before the transaction commits, and before a search runs inside it (`matching` applies what is pending, so
+# a search always sees the transaction's own changes). A step that INSERTs a row and then sets a field
+# the INSERT could not know (a code made from the new id) writes the row's words once, not twice.
 
 _PENDING = "app.search.pending"
+_COMMITTING = "app.search.committing"
+
+
+class _Pending:
+    """One index's rows touched by the current transaction, and what the index holds for them."""
+
+    def __init__(self) -> None:
+        self.touched: dict[int, object] = {}  # id(obj) -> obj: inserted, an indexed field changed, or deleted
+        self.new: set[int] = set()  # row ids inserted in this transaction and not written to the index yet
+        self.before: dict[int, store.Indexed] = {}  # SQLite: what the index holds for a row (snapshot or written)
+        self.written: dict[int, str] = {}  # row id -> the words this transaction wrote for it
+
+
+def _pending(session: Session) -> dict[Index, _Pending]:
+    return session.info.setdefault(_PENDING, {})
 
 
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _ctx, _instances) -> None:
     """Note what the flush will insert, change or delete in registered models, and (SQLite) what the index
-    holds for the rows it changes or deletes, read before the flush writes them."""
-    session.info.pop(_PENDING, None)
+    holds for a row changed or deleted the first time in this transaction, read before the flush writes it."""
     if not _registry:
         return
-    pending: dict[Index, _Pending] = {}
+    snapshot: dict[Index, list[int]] = {}
 
-    def entry(index: Index) -> _Pending:
-        return pending.setdefault(index, _Pending([], [], {}))
+    def note(obj, index: Index, existing: bool) -> None:
+        p = _pending(session).setdefault(index, _Pending())
+        p.touched[id(obj)] = obj
+        if existing and obj.id not in p.new and obj.id not in p.before:
+            snapshot.setdefault(index, []).append(obj.id)
 
     for obj in session.new:
         if index := _registry.get(type(obj)):
-            entry(index).write.append(obj)
+            note(obj, index, False)
     for obj in session.dirty:
         if (index := _registry.get(type(obj))) and _changed(obj, index):
-            entry(index).write.append(obj)
+            note(obj, index, True)
     for obj in session.deleted:
         if index := _registry.get(type(obj)):
-            entry(index).gone.append(obj.id)
-    if not pending:
-        return
-    conn = session.connection()
-    for index, p in pending.items():
-        known = [o.id for o in p.write if o.id is not None] + p.gone
-        p.before.update(store.snapshot(conn, index, known))
-    session.info[_PENDING] = pending
-
-
-class _Pending(NamedTuple):
-    write: list  # objects inserted or with a changed indexed field
-    gone: list[int]  # ids deleted
-    before: dict[int, store.Indexed]
+            note(obj, index, True)
+    if snapshot:
+        conn = session.connection()
+        for index, ids in snapshot.items():
+            _pending(session)[index].before.update(store.snapshot(conn, index, ids))
 
 
 def _changed(obj, index: Index) -> bool:
@@ -153,15 +167,87 @@ def _changed(obj, index: Index) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _ctx) -> None:
-    pending = session.info.pop(_PENDING, None)
+    """The rows this flush inserted are new to the index."""
+    pending = session.info.get(_PENDING)
     if not pending:
         return
-    conn = session.connection()
-    for index, p in pending.items():
-        store.remove(conn, index, p.gone, p.before)
-        rows = [(o.id, index.words([getattr(o, f) for f in index.columns])) for o in p.write]
+    for obj in session.new:
+        if (index := _registry.get(type(obj))) and index in pending:
+            pending[index].new.add(obj.id)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _after_flush_postexec(session: Session, _ctx) -> None:
+    """A flush after the commit began (a later before_commit hook changed rows) is written at once."""
+    if session.info.get(_COMMITTING):
+        _write_pending(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the index is written when the transaction ends
+        return
+    session.info[_COMMITTING] = True
+    apply_pending(session)
+
+
+def apply_pending(session: Session) -> None:
+    """Flush, then write to the index what this transaction changed so far (before a commit or a search)."""
+    session.flush()
+    _write_pending(session)
+
+
+def _write_pending(session: Session) -> None:
+    conn = None
+    for index, p in session.info.get(_PENDING, {}).items():
+        rows, removed = [], []
+        for key, obj in list(p.touched.items()):
+            state = sa_inspect(obj)
+            if state.persistent:
+                words = index.words([getattr(obj, f) for f in index.columns])
+                if p.written.get(obj.id) != words:
+                    rows.append((obj.id, words))
+            elif state.deleted or state.was_deleted:
+                del p.touched[key]
+                if obj.id not in p.new:  # a row inserted and deleted before it was written: never indexed
+                    removed.append(obj.id)
+            # else: transient again — inserted inside a savepoint that was rolled back
+        if not rows and not removed:
+            continue
+        conn = conn or session.connection()
+        store.remove(conn, index, removed, p.before)
         store.write(conn, index, rows, p.before)
+        for i in removed:
+            p.before.pop(i, None)
+            p.written.pop(i, None)
+        for i, words in rows:
+            p.before[i] = store.Indexed(store.digest(words), words)
+            p.written[i] = words
+            p.new.discard(i)
 
 
-__all__ = ["Index", "contains", "include_name", "indexes", "matching", "normalize", "rebuild", "rebuild_timed", "register",
-           "scope_word"]
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, previous_transaction) -> None:
+    """A savepoint rolled back may have undone index writes: what the index holds for a row is read from it
+    again (store's slow path) instead of trusted, and every touched row is written again; a whole rollback
+    forgets everything."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if previous_transaction.nested:
+        for p in pending.values():
+            p.before.clear()
+            p.written.clear()
+    elif previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_COMMITTING, None)
+
+
+__all__ = ["Index", "apply_pending", "contains", "include_name", "indexes", "matching", "normalize", "rebuild",
+           "rebuild_timed", "register", "scope_word"]

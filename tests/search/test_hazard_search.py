@@ -6,7 +6,7 @@ rollbacks); the rebuild command repairs it; the databases' plans use it."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from app.extensions import db
 from app.hazards import search as hazard_search
@@ -135,6 +135,76 @@ def test_a_rollback_leaves_the_index_as_it_was(corpus):
     assert found("压力表") == set() and hazard.id in found("a_b")
     for q in TERMS:
         assert found(q) == expected(q), q
+
+
+def _index_statements(work) -> list[str]:
+    """The statements `work()` runs on the search index's tables (the index written once per transaction)."""
+    seen: list[str] = []
+
+    def on_sql(conn, cursor, statement, *_args) -> None:
+        if "hazard_search" in statement:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", on_sql)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_sql)
+    return seen
+
+
+def test_a_row_inserted_then_changed_in_one_transaction_is_indexed_once(app, corpus):
+    """登记: the INSERT, then the code made from the new id in a second flush: its final words are written
+    once, at the commit (SQLite: the reused-id check, its digest, its words; PostgreSQL: one upsert)."""
+    template = db.session.scalars(select(Hazard).where(Hazard.location == "仓库")).one()
+    columns = {c.key: getattr(template, c.key) for c in Hazard.__table__.columns if c.key not in ("id", "code")}
+
+    def register() -> None:
+        hazard = Hazard(**columns | {"code": "tmp-1", "description": "新登记：梯子破损"})
+        db.session.add(hazard)
+        db.session.flush()
+        hazard.code = f"YH2026{hazard.id:06d}"
+        db.session.flush()
+        db.session.commit()
+
+    seen = _index_statements(register)
+    assert len(seen) == (1 if is_postgres(app) else 3), seen
+    assert not any("'delete'" in s or "LEFT JOIN" in s for s in seen)
+    new = found("梯子")
+    assert len(new) == 1 and found(f"YH2026{next(iter(new)):06d}") == new and found("tmp-1") == set()
+    for q in TERMS:
+        assert found(q) == expected(q), q
+
+
+def test_a_search_inside_the_transaction_sees_its_changes_and_the_commit_keeps_them(corpus):
+    hazard = db.session.scalars(select(Hazard).where(Hazard.location == "仓库")).one()
+    hazard.description = "安全出口上锁"
+    assert found("出口") == {hazard.id}  # written before the search
+    hazard.description = "安全出口封死"
+    db.session.commit()  # written again with the final words, taking out the ones written above
+    assert found("封死") == {hazard.id} and found("上锁") == set() and found("叉车") == set()
+    for q in TERMS:
+        assert found(q) == expected(q), q
+
+
+def test_a_savepoint_rolled_back_leaves_the_index_right(app, corpus):
+    kept = db.session.scalars(select(Hazard).where(Hazard.location == "锅炉房")).one()
+    gone = db.session.scalars(select(Hazard).where(Hazard.location == "一号厂房")).one()
+    columns = {c.key: getattr(kept, c.key) for c in Hazard.__table__.columns if c.key not in ("id", "code")}
+    kept.description = "压力表过期未检"
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        db.session.add(Hazard(**columns | {"code": "YH2026SP0001", "description": "回滚的隐患：梯子"}))
+        db.session.delete(gone)
+        kept.location = "二号锅炉房"
+        assert found("梯子") != set() and found("二号锅炉") == {kept.id}  # written inside the savepoint
+        raise RuntimeError("savepoint rolled back")
+    db.session.commit()
+    assert found("梯子") == set() and found("压力表") == {kept.id} and found("二号锅炉") == set()
+    assert found("消防通道") == {gone.id}
+    for q in TERMS:
+        assert found(q) == expected(q), q
+    if not is_postgres(app):
+        db.session.execute(text("INSERT INTO hazard_search (hazard_search) VALUES ('integrity-check')"))
 
 
 def test_rows_changed_or_deleted_by_plain_sql_never_corrupt_it(corpus, app):
