@@ -7,7 +7,7 @@ role covers the user's own enterprise.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, String, and_, bindparam, exists, false, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, false, or_, select
 from sqlalchemy.orm import lazyload
 
 from app.auth.models import User, UserRole
@@ -17,7 +17,7 @@ from app.org.models import Department, Region
 
 
 def users_with_role(
-    role: str,
+    role: str | tuple[str, ...],
     *,
     region_path: str | None = None,
     enterprise_id: int | None = None,
@@ -26,14 +26,18 @@ def users_with_role(
     order_by=User.id,
 ) -> list[User]:
     """Active users holding `role` whose scope in that role covers the region path / enterprise given
-    (the enterprise role: their enterprise; a staff role: their department's jurisdiction).
+    (the enterprise role: their enterprise; a staff role: their department's jurisdiction). `role` may be
+    several staff roles: the users holding any of them, each once.
 
     Neither given: every active holder of the role. `agency_id`: only the staff of that issuing agency (局)
     and its units (a user without a department is kept, as the scope test already decides for them).
     `exclude_id`: leave one user out (the actor).
     """
     scoped = region_path is not None or enterprise_id is not None
-    enterprise_role = role == Role.ENTERPRISE
+    roles = tuple(role) if isinstance(role, tuple) else (role,)
+    enterprise_role = Role.ENTERPRISE in roles
+    if enterprise_role and len(roles) > 1:
+        raise ValueError("the enterprise role's scope differs from staff roles': ask for it alone")
     stmt = _statement(
         enterprise_role,
         scoped and not (enterprise_role and enterprise_id is None),
@@ -42,7 +46,7 @@ def users_with_role(
         exclude_id is not None,
         order_by,
     )
-    params: dict = {"role": role}
+    params: dict = {"roles": list(roles)}
     if scoped:
         if enterprise_role:
             params["enterprise_id"] = enterprise_id
@@ -75,7 +79,7 @@ def _statement(
     stmt = (
         select(User)
         .options(lazyload(User.role_rows))
-        .where(_has_role(bindparam("role", type_=String())), User.is_active_flag.is_(True))
+        .where(_has_any_role(bindparam("roles", expanding=True)), User.is_active_flag.is_(True))
         .order_by(order_by)
     )
     if covers_nothing:
@@ -94,6 +98,10 @@ def _statement(
 
 def _has_role(role):
     return exists().where(UserRole.user_id == User.id, UserRole.role == role)
+
+
+def _has_any_role(roles):
+    return exists().where(UserRole.user_id == User.id, UserRole.role.in_(roles))
 
 
 def _covers(enterprise_role: bool):

@@ -58,6 +58,12 @@ def resolve(name: str, actor, context: dict | None) -> list[tuple[object, str]]:
     return [(v, str(lbl)) for v, lbl in entry.fn(actor, context)]
 
 
+def checks_one(name: str | None) -> bool:
+    """Whether the provider answers for one submitted value (`check`) instead of listing every choice."""
+    entry = _providers.get(name) if name else None
+    return entry is not None and entry.check is not None
+
+
 def offered(name: str, actor, context: dict | None, value) -> list[tuple[object, str]]:
     """The choices validation needs for one submitted `value`: the provider's `check` of that value when it
     has one (a single plain value), else every choice (`resolve`)."""

@@ -71,10 +71,10 @@ def officers(actor, context) -> list[tuple[int, str]]:
     if key not in memo:
         seen: dict[int, User] = {}
         today = clock.today()
-        for role in (Role.OFFICER, Role.SECTION_HEAD, Role.LEADER):
-            for u in users_with_role(role, region_path=path, order_by=User.name):
-                if u.cert_valid_on(today):
-                    seen.setdefault(u.id, u)
+        roles = (Role.OFFICER, Role.SECTION_HEAD, Role.LEADER)
+        for u in users_with_role(roles, region_path=path, order_by=User.name):
+            if u.cert_valid_on(today):
+                seen.setdefault(u.id, u)
         memo[key] = [(u.id, _officer_label(u)) for u in seen.values()]
     return list(memo[key])
 
