@@ -191,3 +191,15 @@ def commit_request() -> None:
         session.commit()
     finally:
         session.expire_on_commit = expire
+
+
+_HELD = "app.db.held"
+
+
+def hold(*objects) -> None:
+    """Keep loaded objects in the session until it ends (the request's), so that a later `session.get` or
+    relationship load of them finds them in the identity map, which holds objects only weakly: a check that
+    reads a row the operation after it needs anyway (a form's choice, then the step) reads it once."""
+    from app.extensions import db
+
+    db.session().info.setdefault(_HELD, []).extend(objects)

@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.auth.permissions import scope_clause
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
+from app.db import hold
 from app.extensions import db
 from app.hazards import criteria
 from app.org.models import Enterprise
@@ -36,14 +37,16 @@ def _user_label(value) -> str | None:
 
 
 def _enterprise_if_in_scope(actor, context, value) -> list[tuple[int, str]]:
-    """The one enterprise a submit names, if enterprises_in_scope would offer it: one row read, not a county's."""
+    """The one enterprise a submit names, if enterprises_in_scope would offer it: one row read, not a county's.
+    Read as the entity: the operation that follows finds it in the session instead of reading it again."""
     if actor is None or actor.is_enterprise_user or not str(value).isdigit():
         return []
-    rows = db.session.execute(
-        select(Enterprise.id, Enterprise.name)
-        .where(Enterprise.id == int(value), scope_clause(actor, Enterprise.region_path, Enterprise.id))
+    rows = db.session.scalars(
+        select(Enterprise).where(Enterprise.id == int(value),
+                                 scope_clause(actor, Enterprise.region_path, Enterprise.id))
     ).all()
-    return [(r.id, r.name) for r in rows]
+    hold(*rows)
+    return [(e.id, e.name) for e in rows]
 
 
 @forms.register_choices("hazards.enterprises_in_scope", label=_enterprise_label, search="org.enterprise_lookup",

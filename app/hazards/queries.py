@@ -17,7 +17,7 @@ from app.db import likely
 from app.extensions import db
 from app.hazards import search as hazard_search
 from app.hazards.models import OPEN_STATUSES, Hazard, HazardStatus, RectificationOrder
-from app.org.models import INDUSTRIES, Enterprise
+from app.org.models import INDUSTRIES, Department, Enterprise
 from app.params import ListFilters
 
 PER_PAGE = 50
@@ -210,9 +210,33 @@ def can_view_hazard_id(user: User, hazard_id: int) -> bool:
     )
 
 
-def scoped_get(user: User, hazard_id: int) -> Hazard | None:
-    """The hazard if the user may see it (404 otherwise: no existence leak across enterprises)."""
-    return db.session.scalar(scoped(user).where(Hazard.id == hazard_id))
+def scoped_get(user: User, hazard_id: int, *, for_step: bool = False) -> Hazard | None:
+    """The hazard if the user may see it (404 otherwise: no existence leak across enterprises).
+
+    `for_step`: a step is about to run on it; what its documents, notices, status and summary read (the
+    enterprise, the 指令书 with its issuing agency and that agency's region, a 移送 referral) comes in the
+    same statement, not in five."""
+    stmt = scoped(user).where(Hazard.id == hazard_id)
+    if for_step:
+        stmt = stmt.options(
+            joinedload(Hazard.enterprise),
+            joinedload(Hazard.referral),
+            joinedload(Hazard.order).joinedload(RectificationOrder.agency).joinedload(Department.region),
+        )
+    return db.session.scalar(stmt)
+
+
+def order_for_issue(order_id: int) -> RectificationOrder | None:
+    """The 指令书 about to be issued, with what its document reads (the enterprise, the issuing agency and its
+    region) in the same statement."""
+    return db.session.scalar(
+        select(RectificationOrder)
+        .where(RectificationOrder.id == order_id)
+        .options(
+            joinedload(RectificationOrder.enterprise),
+            joinedload(RectificationOrder.agency).joinedload(Department.region),
+        )
+    )
 
 
 @dataclass(frozen=True)

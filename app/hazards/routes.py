@@ -32,15 +32,15 @@ from app.org.queries import town_options
 bp = Blueprint("hazards", __name__, url_prefix="/hazards", template_folder="templates")
 
 
-def _hazard_or_404(hazard_id: int) -> Hazard:
-    hazard = queries.scoped_get(current_user, hazard_id)
+def _hazard_or_404(hazard_id: int, *, for_step: bool = False) -> Hazard:
+    hazard = queries.scoped_get(current_user, hazard_id, for_step=for_step)
     if hazard is None:
         abort(404)
     return hazard
 
 
-def _order_or_404(order_id: int) -> RectificationOrder:
-    order = db.session.get(RectificationOrder, order_id)
+def _order_or_404(order_id: int, *, for_issue: bool = False) -> RectificationOrder:
+    order = queries.order_for_issue(order_id) if for_issue else db.session.get(RectificationOrder, order_id)
     if (
         order is None
         or not perm.can_view(current_user, order)
@@ -121,7 +121,7 @@ def order(order_id: int):
 @bp.post("/orders/<int:order_id>/issue")
 @login_required
 def issue(order_id: int):
-    order = _order_or_404(order_id)
+    order = _order_or_404(order_id, for_issue=True)
     require(perm.can_edit_draft(current_user, order), perm.DRAFT_DENIED)
     try:
         with forms.submission(
@@ -163,7 +163,7 @@ def detail(hazard_id: int):
 @login_required
 def complete(hazard_id: int, task_id: int):
     """Complete the hazard's READY task from the detail page (same hook as the generic task page)."""
-    hazard = _hazard_or_404(hazard_id)
+    hazard = _hazard_or_404(hazard_id, for_step=True)
     task = inbox_queries.visible_task(current_user, task_id)  # the agency's steps are 404 to the enterprise
     if task is None or task.subject_type != subjects.type_of(Hazard) or task.subject_id != hazard.id:
         abort(404)
