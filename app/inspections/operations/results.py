@@ -343,7 +343,6 @@ def issue_order_from_findings(inspection: Inspection, data: dict, *, actor: User
     All or nothing: if the hazard layer refuses one item, nothing of the order remains and the message names the
     item's field ("deadline-<finding id>")."""
     from app.hazards import operations as hazard_ops
-    from app.hazards.models import RectificationOrder
 
     require(can_handle(actor, inspection), HANDLE_DENIED)
     lock(inspection)
@@ -354,19 +353,6 @@ def issue_order_from_findings(inspection: Inspection, data: dict, *, actor: User
     findings = to_order(findings_of(inspection))
     if not findings:
         raise InvalidState("没有需要责令限期整改的问题（均已当场整改或已下达）")
-    draft = db.session.scalar(
-        select(RectificationOrder.id)
-        .where(
-            RectificationOrder.enterprise_id == inspection.enterprise_id,
-            RectificationOrder.created_by_id == actor.id,
-            RectificationOrder.status == "draft",
-        )
-        .limit(1)
-    )
-    if draft is not None:
-        raise InvalidState(
-            "您对该企业还有一份未签发的指令书草稿，请先签发或删除其中的隐患，再下达本次检查的指令书"
-        )
     co = _co_officer(inspection, data, actor)
     found_on = inspected_on(inspection)
     source = hazard_source(inspection)
@@ -408,6 +394,10 @@ def issue_order_from_findings(inspection: Inspection, data: dict, *, actor: User
                 raise _per_finding(exc, f) from None
             hazards.append((f, hazard))
         order = hazards[0][1].order
+        if len(order.hazards) > len(hazards):  # register_hazard added them to the officer's open draft
+            raise InvalidState(
+                "您对该企业还有一份未签发的指令书草稿，请先签发或删除其中的隐患，再下达本次检查的指令书"
+            )
         try:
             hazard_ops.issue_order(
                 order,
