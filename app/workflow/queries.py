@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import subjects
 from app.extensions import db
@@ -24,15 +25,21 @@ def subject_key(obj: Any) -> tuple[str | None, int | None]:
 
 
 def ready_tasks(inst: WorkflowInstance | None) -> list[HumanTask]:
+    """The instance's READY user tasks, each holding `inst` as its `instance`: completing one does not read the
+    instance again (the session's identity map keeps objects only while something refers to them)."""
     if inst is None:
         return []
-    return list(
+    tasks = list(
         db.session.scalars(
             select(HumanTask)
             .where(HumanTask.instance_id == inst.id, HumanTask.status == TaskStatus.READY)
             .order_by(HumanTask.id)
         )
     )
+    for task in tasks:
+        if "instance" not in task.__dict__:
+            set_committed_value(task, "instance", inst)
+    return tasks
 
 
 def ready_task_names(inst: WorkflowInstance | None) -> list[str]:
