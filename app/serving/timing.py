@@ -22,11 +22,16 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 
+from app.serving import profiling
+
 _counter = threading.local()
+_profiling = False  # SAFELOOP_PROFILE_DIR given: statements are also noted with their call sites
 
 
 def _count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ARG001
     _counter.n = getattr(_counter, "n", 0) + 1
+    if _profiling:
+        profiling.note_statement(statement)
 
 
 def header_value(ms: float, statements: int) -> str:
@@ -52,11 +57,17 @@ class ServerTiming:
 
 
 def install(app: Flask) -> None:
-    """Count statements on every engine of the app and wrap its WSGI callable (outermost)."""
+    """Count statements on every engine of the app and wrap its WSGI callable (outermost); with
+    SAFELOOP_PROFILE_DIR, each POST is profiled too (app.serving.profiling), inside the timed part."""
+    global _profiling
     from app.extensions import db
 
     with app.app_context():
         for engine in db.engines.values():
             if not event.contains(engine, "before_cursor_execute", _count):
                 event.listen(engine, "before_cursor_execute", _count)
+    out = profiling.directory()
+    if out is not None:
+        _profiling = True
+        app.wsgi_app = profiling.ProfiledRequests(app.wsgi_app, out)  # type: ignore[method-assign]
     app.wsgi_app = ServerTiming(app.wsgi_app)  # type: ignore[method-assign]

@@ -1,5 +1,6 @@
 """Server-Timing for the HTTP benchmarks (app/serving/timing.py): on only with SERVER_TIMING, then the
-app's time and the request's own SQL statement count on every response."""
+app's time and the request's own SQL statement count on every response; with SAFELOOP_PROFILE_DIR too, each
+POST's profile and statements with their call sites (app/serving/profiling.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def _app(app, **extra):
     timed = create_app({**base, "SECRET_KEY": "test-secret", "UPLOAD_DIR": app.config["UPLOAD_DIR"],
                         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], **extra})
 
-    @timed.get("/_probe/<int:n>")
+    @timed.route("/_probe/<int:n>", methods=["GET", "POST"])
     def _probe(n: int):
         for _ in range(n):
             db.session.execute(text("SELECT 1"))
@@ -53,3 +54,27 @@ def test_on_each_response_carries_its_time_and_its_own_statement_count(app):
     assert TIMING.match(client.get("/hazards").headers["Server-Timing"])
     missing = client.get("/no-such-page")
     assert missing.status_code == 404 and TIMING.match(missing.headers["Server-Timing"])
+
+
+def test_profiles_each_post_with_its_statements_and_their_call_sites(app, tmp_path, monkeypatch):
+    import pstats
+
+    out = tmp_path / "profile"
+    monkeypatch.setenv("SAFELOOP_PROFILE_DIR", str(out))
+    client = _app(app, SERVER_TIMING=True, WTF_CSRF_ENABLED=False).test_client()
+    assert client.get("/_probe/2").status_code == 200  # pages are not profiled
+    got = client.post("/_probe/3")
+    assert got.status_code == 200 and TIMING.match(got.headers["Server-Timing"]).group(2) == "3"
+    profiles = list(out.glob("*-_probe_3.prof"))
+    assert len(profiles) == 1 and not list(out.glob("*-_probe_2.*"))
+    assert pstats.Stats(str(profiles[0])).total_calls > 0
+    lines = profiles[0].with_suffix(".sql").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith("SELECT 1\t") and "test_timing.py" not in line for line in lines)
+
+
+def test_without_the_directory_nothing_is_profiled(app, tmp_path, monkeypatch):
+    monkeypatch.delenv("SAFELOOP_PROFILE_DIR", raising=False)
+    client = _app(app, SERVER_TIMING=True, WTF_CSRF_ENABLED=False).test_client()
+    assert client.post("/_probe/1").status_code == 200
+    assert not list(tmp_path.rglob("*.prof"))
