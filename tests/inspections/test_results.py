@@ -153,10 +153,16 @@ def test_an_open_draft_of_the_officer_is_not_mixed_into_the_order(world, results
     from app.hazards import operations as hazard_ops
     from tests.factories.hazards import hazard_data
 
-    hazard_ops.register_hazard(hazard_data(world), actor=world.officer)  # a draft 指令书 from another visit
+    draft = hazard_ops.register_hazard(hazard_data(world), actor=world.officer).order  # from another visit
     insp = results_inspection({})
+    hazards = _count(Hazard)
     with pytest.raises(InvalidState, match="草稿"):
         ops.issue_order_from_findings(insp, _order_data(insp), actor=world.officer)
+    # nothing of the refused order remains: the draft keeps its one hazard, no finding is linked
+    db.session.expire_all()
+    assert _count(Hazard) == hazards and len(draft.hazards) == 1 and draft.status == "draft"
+    linked = db.session.scalar(select(func.count()).where(Finding.inspection_id == insp.id, Finding.hazard_id.is_not(None)))
+    assert insp.order_id is None and linked == 0
     # the other team member can still issue it, with nothing of the draft in it
     order = ops.issue_order_from_findings(insp, _order_data(insp), actor=world.officer2)
     assert len(order.hazards) == 1 and order.created_by_id == world.officer2.id
