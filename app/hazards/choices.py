@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import forms
 from app.auth.models import User
-from app.auth.permissions import scope_clause
+from app.auth.permissions import in_scope, scope_clause
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
 from app.db import hold
@@ -71,19 +71,43 @@ def major_criteria(actor, context) -> list[tuple[str, str]]:
     return criteria.choices()
 
 
-@forms.register_choices("hazards.co_officers", label=_user_label)
-def co_officers(actor, context) -> list[tuple[int, str]]:
-    """Other certified officers whose jurisdiction covers the subject (the second signature)."""
-    if actor is None or actor.is_enterprise_user:
-        return []
-    region_path, enterprise_id = None, None
+def _co_officer_subject(context) -> tuple[str | None, int | None]:
+    """The region path and enterprise the second officer's jurisdiction must cover (the task's, else the
+    hazard's or the 指令书's); (None, None) before there is one."""
     context = context or {}
     task = context.get("task")
     subject = context.get("hazard") or context.get("order")
     if task is not None:
-        region_path, enterprise_id = task.region_path, task.enterprise_id
-    elif subject is not None:
-        region_path, enterprise_id = subject.region_path, subject.enterprise_id
+        return task.region_path, task.enterprise_id
+    if subject is not None:
+        return subject.region_path, subject.enterprise_id
+    return None, None
+
+
+def _label(u: User) -> str:
+    return f"{u.name}（{u.cert_no or '无执法证号'}）"
+
+
+def _co_officer_if_offered(actor, context, value) -> list[tuple[int, str]]:
+    """The one officer a submit names, if co_officers would offer them: read with roles and jurisdiction in one
+    statement (User.load_active), which the operation's own check of the second officer then reuses."""
+    region_path, enterprise_id = _co_officer_subject(context)
+    if actor is None or actor.is_enterprise_user or region_path is None or not str(value).isdigit():
+        return co_officers(actor, context) if region_path is None and actor is not None else []
+    u = User.load_active(int(value))
+    if (u is None or u.id == actor.id or u.is_enterprise_user or not u.has_role(Role.OFFICER)
+            or not in_scope(u, region_path, enterprise_id)):
+        return []
+    hold(u)
+    return [(u.id, _label(u))]
+
+
+@forms.register_choices("hazards.co_officers", label=_user_label, check=_co_officer_if_offered)
+def co_officers(actor, context) -> list[tuple[int, str]]:
+    """Other certified officers whose jurisdiction covers the subject (the second signature)."""
+    if actor is None or actor.is_enterprise_user:
+        return []
+    region_path, enterprise_id = _co_officer_subject(context)
     if region_path is not None:
         users = users_with_role(
             Role.OFFICER,
@@ -95,7 +119,7 @@ def co_officers(actor, context) -> list[tuple[int, str]]:
     else:  # nothing to be in scope of yet: the officers of the actor's own agency
         agency = actor.department.agency.id if actor.department is not None else None
         users = users_with_role(Role.OFFICER, agency_id=agency, exclude_id=actor.id, order_by=User.name)
-    return [(u.id, f"{u.name}（{u.cert_no or '无执法证号'}）") for u in users]
+    return [(u.id, _label(u)) for u in users]
 
 
 def category_names() -> dict[str, str]:

@@ -247,3 +247,38 @@ def test_supervision_decision_date_rule_keeps_every_field(make_hazard, world, lo
     assert 'data-testid="error-deadline"' in page and "督办期限须晚于今天" in page
     assert 'value="萧县安全生产委员会办公室"' in page and 'value="王执法 0557-5000001"' in page
     assert "立即停止使用</textarea>" in page and selected(page, "f-level") == "县级"
+
+
+def test_the_second_officer_is_checked_alone_and_only_an_officer_of_the_jurisdiction_passes(
+    make_order, world, login
+):
+    """The 指令书's second officer: the form checks the one officer named (not every officer of the county),
+    with the same rule as the list it offers — another active officer whose jurisdiction covers the
+    enterprise; anybody else is refused next to the field and nothing is issued."""
+    from app import forms
+    from app.hazards.choices import co_officers
+
+    order = make_order({"deadline": clock.today() + timedelta(days=5)}, issue=False)
+    offered = {v for v, _ in co_officers(world.officer, {"order": order})}
+    assert world.officer2.id in offered and world.section_head.id in offered
+    for wrong in (world.officer, world.other_officer, world.manager_a, world.leader, world.legal):
+        assert wrong.id not in offered
+        with_wrong = {"co_officer_id": str(wrong.id), "inspection_record_no": "", "interim_measures": ""}
+        try:
+            forms.validate("issue_order", with_wrong, actor=world.officer, context={"order": order})
+            raise AssertionError(f"{wrong.name} accepted as the second officer")
+        except forms.FormInvalid as exc:
+            assert "co_officer_id" in exc.errors, exc.errors
+    db.session.rollback()
+    client = login(world.officer)
+    r = client.post(f"/hazards/orders/{order.id}/issue", data={
+        "co_officer_id": str(world.other_officer.id), "inspection_record_no": "", "interim_measures": "停用"})
+    assert r.status_code == 422 and 'data-testid="error-co_officer_id"' in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(order), order.id).status == "draft"
+    r = client.post(f"/hazards/orders/{order.id}/issue", data={
+        "co_officer_id": str(world.officer2.id), "inspection_record_no": "", "interim_measures": "停用"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    issued = db.session.get(type(order), order.id)
+    assert issued.status == "issued" and issued.co_officer_id == world.officer2.id
