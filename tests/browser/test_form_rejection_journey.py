@@ -44,8 +44,8 @@ def test_review_rule_rerenders_the_form_with_everything_kept(
     photo = tmp_path / "复查现场.png"
     photo.write_bytes(png_bytes())
     page.set_input_files("input[name=evidence]", str(photo))
-    page.locator("form.safeloop-form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(wait_until="networkidle"):  # its confirm: the fields are checked first
+        page.locator("form.safeloop-form button[type=submit]").click()
 
     assert page.title() != "422" and "整改复查" in page.inner_text("main")
     assert "未整改到位的不能销号" in page.inner_text("[data-testid=error-decision]")
@@ -59,8 +59,8 @@ def test_review_rule_rerenders_the_form_with_everything_kept(
     # only the decision changes; the photo is not picked again
     page.check("input[name=decision][value=return]")
     page.fill("input[name=new_deadline]", (clock.today() + timedelta(days=5)).isoformat())
-    page.locator("form.safeloop-form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(wait_until="networkidle"):
+        page.locator("form.safeloop-form button[type=submit]").click()
     assert "已办理完成" in page.inner_text("[data-testid=completed-notice]"), page.inner_text("main")
 
     db.session.expire_all()

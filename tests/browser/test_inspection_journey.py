@@ -279,8 +279,8 @@ def test_a_drawn_target_is_inspected_on_a_tablet_and_its_order_reaches_the_enter
 
     record = page.locator("[data-testid=form-inspection_onsite_record]")
     record.locator("textarea[name=summary]").fill("对有限空间作业安全管理进行了检查，发现问题2项。")
-    record.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(wait_until="networkidle"):  # its confirm: the fields are checked first
+        record.locator("button[type=submit]").click()
     _db.session.expire_all()
     recorded = _db.session.get(Inspection, insp_id)
     assert (

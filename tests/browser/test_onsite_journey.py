@@ -106,8 +106,8 @@ def test_an_officer_runs_the_visit_on_a_tablet_or_phone(
 
     record = page.locator("[data-testid=form-inspection_onsite_record]")
     record.locator("textarea[name=summary]").fill("对有限空间作业安全管理进行了检查，发现问题2项。")
-    record.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(wait_until="networkidle"):  # its confirm: the fields are checked first
+        record.locator("button[type=submit]").click()
     assert page.locator("[data-testid=record-issued]").count() == 1
     reads_well(page, f"检查页面（已制发检查记录）·{width}px")
     page.locator("[data-testid=record-link]").click()

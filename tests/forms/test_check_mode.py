@@ -171,3 +171,13 @@ def test_nothing_commits_during_a_check(app, db):
     with app.test_request_context(method="POST"):
         app.preprocess_request()
         _db.session.commit()  # an ordinary request commits as ever
+
+
+def test_every_form_with_a_confirm_asks_the_server_first(app, db, world, formdef):
+    """render_form marks each form with a confirm (data-check) for the script; a form without one is not
+    checked (nothing irreversible to confirm: it is simply submitted)."""
+    from tests.forms.test_macros import render
+
+    assert 'data-confirm="提交后不可撤回，确认提交？" data-check>' in render(app, formdef)
+    plain = render(app, forms.get_form("test_register"))
+    assert "data-confirm" not in plain and "data-check" not in plain
