@@ -146,7 +146,9 @@ class User(UserMixin, TimestampMixin, db.Model):
         if self.is_enterprise_user:
             return None
         loaded = self._request_scope
-        if loaded is not None and "department" not in self.__dict__ and loaded[0] == self.department_id:
+        department = self.__dict__.get("department", self)  # self: the relationship was not loaded
+        department_id = self.department_id if department is self else getattr(department, "id", None)
+        if loaded is not None and loaded[0] == department_id:  # the department read with the user, unchanged
             path = loaded[1]
         else:
             path = self.department.region.path if self.department is not None else None

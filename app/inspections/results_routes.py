@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.db import commit_request
 from app.errors import ValidationFailed, require
@@ -22,8 +24,17 @@ bp = Blueprint("inspection_results", __name__, template_folder="templates")
 STAFF_ONLY = "仅限执法人员办理"
 
 
-def _inspection_or_404(inspection_id: int) -> Inspection:
-    inspection = db.session.get(Inspection, inspection_id)
+def _inspection_or_404(inspection_id: int, *, for_order: bool = False) -> Inspection:
+    """`for_order`: with what 依问题下达指令书 reads (the team, the enterprise its hazards are registered for) in
+    the same statement."""
+    if for_order:
+        inspection = db.session.scalars(
+            select(Inspection)
+            .where(Inspection.id == inspection_id)
+            .options(joinedload(Inspection.enterprise), joinedload(Inspection.members))
+        ).unique().one_or_none()
+    else:
+        inspection = db.session.get(Inspection, inspection_id)
     if inspection is None or not view.can_view_inspection(current_user, inspection):
         abort(404)
     return inspection
@@ -78,7 +89,7 @@ def page(inspection_id: int):
 @bp.post("/inspections/<int:inspection_id>/results/order")
 @login_required
 def order(inspection_id: int):
-    inspection = _inspection_or_404(inspection_id)
+    inspection = _inspection_or_404(inspection_id, for_order=True)
     form = request.form.to_dict()
     return _act(
         inspection,

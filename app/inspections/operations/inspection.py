@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, clock, workflow
 from app.auth.models import User
@@ -126,11 +127,28 @@ _TOUCH = (
 )
 
 
+# many-to-one relationship -> its key column on the inspection (enterprise -> enterprise_id, …)
+_MANY_TO_ONE = {
+    r.key: next(iter(r.local_columns)).key
+    for r in Inspection.__mapper__.relationships
+    if r.direction.name == "MANYTOONE" and len(r.local_columns) == 1
+}
+
+
 def lock(inspection: Inspection) -> None:
     """One writer per inspection for the steps no workflow task serialises (an item, a finding, the signature,
     the order, the referrals): a row lock (PostgreSQL) / the write lock (SQLite), the row read again with it."""
     db.session.flush()
+    # populate_existing reads the columns again and lets the loaded relationships go; a many-to-one read before
+    # the lock (the enterprise, the agency) is kept while its key column still names it — the identity map
+    # alone would drop it and it would be read again. Collections (team, findings) are read again: another
+    # writer may have changed them before the lock was ours.
+    loaded = {k: inspection.__dict__[k] for k in _MANY_TO_ONE if k in inspection.__dict__}
     db.session.execute(_TOUCH, {"inspection_id": inspection.id}).scalar_one()
+    for key, value in loaded.items():
+        column = _MANY_TO_ONE[key]
+        if key not in inspection.__dict__ and getattr(value, "id", None) == getattr(inspection, column):
+            set_committed_value(inspection, key, value)
 
 
 def is_member(user: User, inspection: Inspection) -> bool:
