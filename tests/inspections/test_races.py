@@ -58,3 +58,26 @@ def test_two_officers_starting_the_visit_at_once_one_is_told_who_and_when(world,
     results = _together([lambda: officer.post(url, data), lambda: officer2.post(url, data)])
     loser = _one_winner(results, f"/inspections/{insp.id}", [officer, officer2])
     assert "现场检查已由" in loser and "开始" in loser
+
+
+def test_the_lock_reads_the_row_again_and_keeps_only_what_still_holds(world, new_inspection):
+    """lock() reads the inspection's columns as they stand once the lock is held: a many-to-one read before (the
+    enterprise) is kept while its key still names it, one whose key another writer changed (the lead) is read
+    again, and collections (the team) are read again."""
+    from sqlalchemy import update
+
+    from app.inspections.models import Inspection, InspectionMember
+    from app.inspections.operations.inspection import lock
+
+    insp = new_inspection()
+    db.session.commit()
+    enterprise, lead, team = insp.enterprise, insp.lead_officer, list(insp.members)
+    assert lead.id == world.officer.id and len(team) == 2
+    # another writer, straight to the tables: a new lead, and the team without its second member
+    db.session.execute(update(Inspection).where(Inspection.id == insp.id).values(lead_officer_id=world.officer2.id))
+    db.session.execute(InspectionMember.__table__.delete().where(InspectionMember.id == team[1].id))
+    lock(insp)
+    assert insp.lead_officer_id == world.officer2.id and insp.lead_officer.id == world.officer2.id
+    assert insp.__dict__["enterprise"] is enterprise  # kept: enterprise_id unchanged
+    assert [m.id for m in insp.members] == [team[0].id]
+    db.session.rollback()
