@@ -209,9 +209,13 @@ def check_mode() -> str | None:
         return None
     if request.headers.get(VALIDATE_HEADER) == "1":
         return "validate"
-    if request.form.get(CHECK_FIELD) == "1":
+    # the page's script marks a browser form's submit; an API call (JSON) has no such field to read
+    if request.mimetype in _FORM_TYPES and request.form.get(CHECK_FIELD) == "1":
         return "check"
     return None
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _check_instead(formdef: FormDef, formdata, files, *, actor, context) -> None:
