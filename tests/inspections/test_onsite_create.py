@@ -206,6 +206,16 @@ def test_members_outside_the_jurisdiction_or_without_an_officer_role_are_refused
         assert "member_ids" in exc.value.field_errors
 
 
+def test_a_deactivated_officer_is_refused_whoever_calls(world, new_inspection):
+    """The form offers active officers only; the operation refuses an account switched off, named by id."""
+    world.officer2.is_active_flag = False
+    with pytest.raises(ValidationFailed) as exc:
+        new_inspection(member_ids=[world.officer.id, world.officer2.id])
+    assert "member_ids" in exc.value.field_errors
+    world.officer2.is_active_flag = True
+    assert new_inspection(member_ids=[world.officer.id, world.officer2.id]).id
+
+
 def test_a_declared_conflict_refuses_the_member(world, new_inspection):
     conflicts.declare(world.officer2, world.ent_a, "配偶在该企业任安全员", actor=world.officer2)
     with pytest.raises(ValidationFailed) as exc:

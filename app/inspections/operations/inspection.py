@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, clock, workflow
@@ -230,15 +229,8 @@ def check_team(enterprise: Enterprise, lead_id: int, member_ids: list[int], plan
     minimum = pack_for(enterprise, planned_on).min_inspectors
     if len(member_ids) < minimum:
         raise invalid("member_ids", f"检查人员不得少于{minimum}人（安全生产法第六十五条）")
-    # with each one's department and its region (the scope test below): one statement, not a lazy load each
-    users = list(
-        db.session.scalars(
-            select(User)
-            .where(User.id.in_(member_ids))
-            .options(joinedload(User.department).joinedload(Department.region))
-        ).unique()
-    )
-    by_id = {u.id: u for u in users}
+    # the active ones, each with roles and jurisdiction (the tests below): one statement, not a lazy load each
+    by_id = User.load_active_many(member_ids)
     for uid in member_ids:
         u = by_id.get(uid)
         field = "lead_officer_id" if uid == lead_id else "member_ids"
