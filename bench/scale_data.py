@@ -579,7 +579,7 @@ def _secondary_indexes(conn, dialect: str, table: str) -> list[tuple[str, str]]:
 def _build(url: str) -> None:
     """Schema at BASE_REVISION, the rows, indexes, ANALYZE, later migrations, derived tables, the version."""
     from flask_migrate import upgrade
-    from sqlalchemy import text
+    from sqlalchemy import MetaData, Table, text
 
     from app.auth.models import User
     from app.extensions import db
@@ -605,17 +605,24 @@ def _build(url: str) -> None:
             load.write("departments", [(*d, True, now, now) for d in world.departments])
             load.write("enterprises", [(*e, now, now) for e in world.enterprises])
             load.commit()
-            # users with the app's own hashing and role rows (few); ids as assigned by the world
+            # users with the app's own hashing and role rows (few); ids as assigned by the world. Written into
+            # the tables as BASE_REVISION has them (reflected): the model's later columns (cert_issued_on, …)
+            # come with the later migrations
+            users_t, roles_t = (Table(t, MetaData(), autoload_with=db.engine) for t in ("users", "user_roles"))
+            users, roles = [], []
             for u in world.users:
-                user = User(id=u["id"], username=u["username"], name=u["name"], department_id=u["department_id"],
-                            enterprise_id=u.get("enterprise_id"), cert_no=u["cert_no"])
+                user = User()
                 if u["password"]:
                     user.set_password(u["password"])
-                else:
-                    user.password_hash = "!unusable"
-                user.set_roles(u["roles"])
-                db.session.add(user)
-            db.session.commit()
+                row = {"id": u["id"], "username": u["username"], "name": u["name"], "cert_no": u["cert_no"],
+                       "password_hash": user.password_hash if u["password"] else "!unusable",
+                       "department_id": u["department_id"], "enterprise_id": u.get("enterprise_id"),
+                       "is_active": True, "session_version": 1, "created_at": now, "updated_at": now}
+                users.append({k: v for k, v in row.items() if k in users_t.c})
+                roles += [{"user_id": u["id"], "role": str(r)} for r in sorted(set(u["roles"]))]
+            with db.engine.begin() as conn:
+                conn.execute(users_t.insert(), users)
+                conn.execute(roles_t.insert(), roles)
             orders, hazards, referrals = [], [], []
             for order, hs, rs in world.orders_and_hazards():
                 orders.append(order)
