@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from flask import Flask, request
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from app.errors import DomainError, ValidationFailed
 
@@ -45,6 +45,12 @@ class QuerySchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+    @validates_schema
+    def _one_direction(self, data, **_kwargs):
+        """A keyset page goes one way: after a cursor (next) or before one (previous), never both."""
+        if data.get("after") and data.get("before"):
+            raise ValidationError("after 与 before 只能用一个", field_name="before")
 
     def present(self, args) -> dict[str, str]:
         """The non-empty values of the schema's parameters in the query string (the first of each name);

@@ -45,8 +45,6 @@ class CaseArgsSchema(QuerySchema):
 
     @validates_schema
     def _checks(self, data, **_kwargs):
-        if data.get("after") and data.get("before"):
-            raise ValidationError("after 与 before 只能用一个", field_name="before")
         if data.get("filed_from") and data.get("filed_to") and data["filed_from"] > data["filed_to"]:
             raise ValidationError("立案日期止不能早于立案日期起", field_name="filed_to")
 

@@ -4,7 +4,7 @@ OpenAPI document."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, fields
 
 from app import params
 from app.api.schemas import (
@@ -41,11 +41,6 @@ class ListingArgsSchema(QuerySchema):
     page = params.page_number(f"{PAGE_DESCRIPTION}，每页 {PER_PAGE} 条")
     after = params.cursor("下一页：此游标之后的列入（上一页最后一条的排序键）")
     before = params.cursor("上一页：此游标之前的列入（下一页第一条的排序键）")
-
-    @validates_schema
-    def _checks(self, data, **_kwargs):
-        if data.get("after") and data.get("before"):
-            raise ValidationError("after 与 before 只能用一个", field_name="before")
 
 
 class AccidentArgsSchema(QuerySchema):

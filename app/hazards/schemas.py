@@ -1,6 +1,6 @@
 """Marshmallow schemas of the hazard API (/api/v1/hazards), registered with the OpenAPI document."""
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, fields
 
 from app import params
 from app.api.schemas import (
@@ -156,11 +156,6 @@ class HazardArgsSchema(QuerySchema):
     page = params.page_number(f"{PAGE_DESCRIPTION}，每页 {PER_PAGE} 条")
     after = params.cursor("下一页：此游标之后的隐患（上一页最后一条的排序键）")
     before = params.cursor("上一页：此游标之前的隐患（下一页第一条的排序键）")
-
-    @validates_schema
-    def _one_direction(self, data, **_kwargs):
-        if data.get("after") and data.get("before"):
-            raise ValidationError("after 与 before 只能用一个", field_name="before")
 
 
 class MajorArgsSchema(QuerySchema):

@@ -16,7 +16,16 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 FLAG = {"1": "是"}
 
 
-class InspectionArgsSchema(QuerySchema):
+class _YearMonthArgs(QuerySchema):
+    """A list filtered by year and, within it, month (the inspection list, the 问题清单)."""
+
+    @validates_schema
+    def _month_needs_year(self, data, **_kwargs):
+        if data.get("month") and not data.get("year"):
+            raise ValidationError("按月份筛选须同时选择年度", field_name="month")
+
+
+class InspectionArgsSchema(_YearMonthArgs):
     """GET /inspections/ and /api/v1/inspections: the filters of the 监督检查 list
     (app.inspections.queries.InspectionFilters)."""
 
@@ -45,20 +54,13 @@ class InspectionArgsSchema(QuerySchema):
     after = params.cursor("下一页：此游标之后的检查（上一页最后一条的排序键）")
     before = params.cursor("上一页：此游标之前的检查（下一页第一条的排序键）")
 
-    @validates_schema
-    def _checks(self, data, **_kwargs):
-        if data.get("after") and data.get("before"):
-            raise ValidationError("after 与 before 只能用一个", field_name="before")
-        if data.get("month") and not data.get("year"):
-            raise ValidationError("按月份筛选须同时选择年度", field_name="month")
-
 
 # 问题清单 (/inspections/findings): how a finding was handled, and its level
 HANDLING = {"corrected": "当场整改完毕", "hazard": "已列入指令书（登记隐患）", "pending": "待下达指令书"}
 LEVELS = ("一般", "重大")
 
 
-class FindingArgsSchema(QuerySchema):
+class FindingArgsSchema(_YearMonthArgs):
     """GET /inspections/findings: the filters of the 问题清单 (app.inspections.finding_list.FindingFilters) —
     the statistics' dimensions (the inspection's year and month, 乡镇/街道, industry) and the finding's own."""
 
@@ -73,13 +75,6 @@ class FindingArgsSchema(QuerySchema):
     page = params.page_number(f"{PAGE_DESCRIPTION}，每页 {PER_PAGE} 条")
     after = params.cursor("下一页：此游标之后的问题（上一页最后一条的排序键）")
     before = params.cursor("上一页：此游标之前的问题（下一页第一条的排序键）")
-
-    @validates_schema
-    def _checks(self, data, **_kwargs):
-        if data.get("after") and data.get("before"):
-            raise ValidationError("after 与 before 只能用一个", field_name="before")
-        if data.get("month") and not data.get("year"):
-            raise ValidationError("按月份筛选须同时选择年度", field_name="month")
 
 
 class MemberSchema(Schema):
