@@ -127,8 +127,8 @@ _TOUCH = (
 
 
 # many-to-one relationship -> its key column on the inspection (enterprise -> enterprise_id, …)
-_MANY_TO_ONE = {
-    r.key: next(iter(r.local_columns)).key
+_MANY_TO_ONE: dict[str, str] = {
+    r.key: str(next(iter(r.local_columns)).key)
     for r in Inspection.__mapper__.relationships
     if r.direction.name == "MANYTOONE" and len(r.local_columns) == 1
 }
