@@ -78,7 +78,7 @@ def complete(task_id: int):
     if task.status != "ready":
         raise Conflict(workflow.not_ready_message(task))
     if not queries.can_act(current_user, task):
-        raise PermissionDenied("该任务不在您的待办范围内，无权办理")
+        raise PermissionDenied(queries.cannot_act_message(current_user, task))
     formdata, files = _submitted_form()
     try:
         data = forms.validate(task.form_name, formdata, files, actor=current_user, context={"task": task})

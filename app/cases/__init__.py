@@ -39,6 +39,10 @@ def init_app(app: Flask) -> None:
     from app.hazards.signals import referral_made
 
     access.register()
+    from app.cases import separation
+    from app.inbox import queries as inbox_queries
+
+    inbox_queries.refuse(separation.refused_clause, separation.refusal)  # 审批与办案分离 in the inbox
     from app.cases import clock_job
 
     clock_job.init_app(app)  # 办案期限 daily job: flask case-clock sweep | worker

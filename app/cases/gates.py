@@ -6,6 +6,7 @@ page, the API, the generic task page, a timer). `checklist()` is what the system
     gate                                         law                       checked by
     ≥ 2 officers with valid 执法证                行政处罚法 Art.42, 55     filing, report, notice, decision
     reviewer qualified, not a case officer        Art.58                     legal review
+    no approver is one of the case's officers     审批与办案分离              every approval (app.cases.separation)
     告知 served, windows passed or waived         Art.44, 62, 64             decision
     never heavier than notified                   Art.45                     decision (and review_statement)
     no decision while a hearing is pending        Art.63–65                  decision
@@ -37,7 +38,7 @@ from app.cases.models import (
     ReviewOpinion,
     StatementKind,
 )
-from app.errors import InvalidState, ValidationFailed, invalid
+from app.errors import InvalidState, PermissionDenied, ValidationFailed, invalid
 from app.extensions import db
 
 HEAVIER_ORDER = [
@@ -84,6 +85,17 @@ def require_reviewer(case: PenaltyCase, user: User) -> None:
         )
     if user.id in {o.user_id for o in case.officers} or user.id == case.created_by_id:
         raise InvalidState(f"{user.name}是本案承办人员，不能审核本案（审核与办案分离）")
+
+
+OWN_CASE = "您是本案承办人员，不能审批本案（审批与办案分离），请由其他负责人办理"
+
+
+def require_not_handling(case: PenaltyCase, user: User) -> None:
+    """A case's approvals and reviews are never made by one of its officers (主办/协办), whatever other role they
+    hold (审批与办案分离): 立案审核/审批, 调查终结审查, 集体讨论, 决定, 移送决定, 结案审批, 延长办案期限, 延期（分期）
+    缴纳, 先行登记保存, 当场处罚备案. Who reviews instead: app.cases.separation."""
+    if user.id in {o.user_id for o in case.officers}:
+        raise PermissionDenied(OWN_CASE)
 
 
 def require_presiding(case: PenaltyCase, user: User) -> None:

@@ -17,7 +17,7 @@ audit.register_action_labels({"task.completed": "办理任务", "task.claimed": 
 
 def complete(task: HumanTask, data: dict, *, actor: User) -> None:
     if task.status == "ready" and not queries.can_act(actor, task):
-        raise PermissionDenied("该任务不在您的待办范围内，无权办理")
+        raise PermissionDenied(queries.cannot_act_message(actor, task))
     instance = task.instance
     handler = workflow.user_task_handler(instance.process_id, task.bpmn_id)
     if handler is not None:
@@ -34,7 +34,7 @@ def claim(task: HumanTask, *, actor: User) -> None:
     if queries.is_outsider(actor):
         raise PermissionDenied("企业账号无需认领任务，可直接办理")
     if not queries.can_act(actor, task):
-        raise PermissionDenied("该任务不在您的待办范围内")
+        raise PermissionDenied(queries.refusal(actor, task) or "该任务不在您的待办范围内")
     workflow.claim(task, actor)
     audit.record(actor, "task.claimed", task.instance, summary=f"{actor.name} 认领了“{task.name}”",
                  data={"task_id": task.id})

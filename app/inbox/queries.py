@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, not_, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -90,6 +92,31 @@ class InboxFilters:
         return {k: v for k, v in data.items() if v not in (None, "", 1) or (k == "page" and v != 1)}
 
 
+# ---- a domain's refusals ----------------------------------------------------------------------------------
+# A role offers a task to every holder in scope; a domain may keep some of its tasks from some of them whatever
+# their role (a case's own officers never approve it: app.cases.separation). `clause(user)` is the SQL condition
+# of the tasks refused to `user` (never NULL); `reason(user, task)` says why for one loaded task, or None.
+
+_refusals: list[tuple[Callable[[User], Any], Callable[[User, HumanTask], str | None]]] = []
+
+
+def refuse(clause: Callable[[User], Any], reason: Callable[[User, HumanTask], str | None]) -> None:
+    """Register a domain's refusal (at start-up, in the domain's init_app); registering it again is a no-op."""
+    if (clause, reason) not in _refusals:
+        _refusals.append((clause, reason))
+
+
+def refusal(user: User, task: HumanTask) -> str | None:
+    """Why `user` may not act on `task` although their role and scope would let them, or None."""
+    if user.is_enterprise_user:
+        return None
+    for _clause, reason in _refusals:
+        why = reason(user, task)
+        if why:
+            return why
+    return None
+
+
 def assigned_clause(user: User):
     return and_(HumanTask.status == "ready", HumanTask.assignee_id == user.id)
 
@@ -109,6 +136,8 @@ def offered_clause(user: User):
     if user.is_enterprise_user:
         # enterprise users act only on tasks offered to the enterprise role of their own enterprise
         clause = and_(clause, HumanTask.candidate_role == Role.ENTERPRISE)
+    else:
+        clause = and_(clause, *(not_(refused(user)) for refused, _reason in _refusals))
     return clause
 
 
@@ -122,14 +151,19 @@ def can_act(user: User, task: HumanTask) -> bool:
     if task.status != "ready":
         return False
     if task.assignee_id is not None:
-        return task.assignee_id == user.id
+        return task.assignee_id == user.id and refusal(user, task) is None
     if task.candidate_role not in user.roles:
         return False
     if user.is_enterprise_user and task.candidate_role != Role.ENTERPRISE:
         return False
     if task.claimed_by_id not in (None, user.id):
         return False
-    return in_scope(user, task.region_path, task.enterprise_id)
+    return in_scope(user, task.region_path, task.enterprise_id) and refusal(user, task) is None
+
+
+def cannot_act_message(user: User, task: HumanTask) -> str:
+    """What a refused completion or claim says: the domain's reason, or that the task is not the user's."""
+    return refusal(user, task) or "该任务不在您的待办范围内，无权办理"
 
 
 # The task with its instance (completing needs both), one statement built once. Two entities per row,
@@ -335,4 +369,4 @@ def reassign_candidates(task: HumanTask) -> list[User]:
         select(User).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == task.candidate_role, User.is_active_flag.is_(True)).order_by(User.name)
     ).all()
-    return [u for u in users if in_scope(u, task.region_path, task.enterprise_id)]
+    return [u for u in users if in_scope(u, task.region_path, task.enterprise_id) and refusal(u, task) is None]

@@ -80,6 +80,7 @@ def _task_context(task: HumanTask, values=None, errors=None) -> dict:
         "values": values or {},
         "errors": errors or {},
         "can_act": task.status == "ready" and queries.can_act(current_user, task),
+        "refusal": queries.refusal(current_user, task) if task.status == "ready" else None,
         # an outsider (enterprise account) gets its case's progress in its own terms: no diagram, no
         # internal steps or trail, no claim; the domain supplies it (SubjectView.outsider_progress)
         "outsider": outsider,
@@ -110,7 +111,7 @@ def complete(task_id: int):
     task = _load_task(task_id)
     if task.status != "ready":
         return _already_done(task)
-    require(queries.can_act(actor, task), "该任务不在您的待办范围内，无权办理")
+    require(queries.can_act(actor, task), queries.cannot_act_message(actor, task))
     try:  # the form's rules, then the operation's: either way the form comes back with all it held
         with forms.submission(
             task.form_name, request.form, request.files, actor=actor, context={"task": task}
@@ -159,6 +160,10 @@ def reassign(task_id: int):
         user, task.region_path, task.enterprise_id
     ):
         flash("改派对象无效：须为该岗位、在辖区内的在职人员", "danger")
+        return redirect(url_for("inbox.task", task_id=task_id))
+    why = queries.refusal(user, task)
+    if why:
+        flash(f"改派对象无效：{user.name}不能办理该任务（{why}）", "danger")
         return redirect(url_for("inbox.task", task_id=task_id))
     operations.reassign(task, user, actor=current_user)
     commit_request()

@@ -49,9 +49,16 @@ class Walker:
     def ready(self) -> list[str]:
         return ready_ids(self.case)
 
+    @property
+    def head(self):
+        """Who reviews as 承办机构负责人: the section head; the 负责人 when the section head is one of the case's
+        officers (审批与办案分离: the world's only section head, so the review is escalated)."""
+        w = self.world
+        return w.leader if w.section_head.id in {o.user_id for o in self.case.officers} else w.section_head
+
     def file(self):
         w = self.world
-        ops.approve_filing(self.case, {"filing_decision": "agree", "opinion": "同意"}, actor=w.section_head)
+        ops.approve_filing(self.case, {"filing_decision": "agree", "opinion": "同意"}, actor=self.head)
         ops.decide_filing(self.case, {"filing_decision": "agree", "opinion": "批准"}, actor=w.leader)
         return self
 
@@ -80,9 +87,7 @@ class Walker:
             **kw,
         }
         ops.submit_report(self.case, data, actor=self.world.officer)
-        ops.review_report(
-            self.case, {"report_decision": "agree", "opinion": "同意"}, actor=self.world.section_head
-        )
+        ops.review_report(self.case, {"report_decision": "agree", "opinion": "同意"}, actor=self.head)
         return self
 
     def notify(self, **service):

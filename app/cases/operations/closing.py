@@ -6,7 +6,7 @@ from __future__ import annotations
 from app import clock
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import casefile
+from app.cases import casefile, gates
 from app.cases.models import OUTCOME_LABELS, Outcome, PenaltyCase
 from app.cases.operations.common import (
     case_document,
@@ -56,6 +56,7 @@ def close_case(case: PenaltyCase, data: dict, *, actor: User, task=None) -> None
 def approve_closing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> None:
     """负责人 approves closure (归档号 assigned) or returns it."""
     require_role(actor, case, Role.LEADER)
+    gates.require_not_handling(case, actor)
     task = ready_task(case, "approve_closing", task)
     decision = data.get("closing_decision")
     if decision not in ("agree", "return"):

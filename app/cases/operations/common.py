@@ -55,8 +55,11 @@ def ready_task(case: PenaltyCase, bpmn_id: str, task=None):
 def step(case: PenaltyCase, task, data: dict, *, actor) -> dict:
     """Complete the case's task; the status follows from where the workflow stands (app.cases.status).
     Returns the audit `changes` entry of the status."""
+    from app.cases import separation
+
     old = case.status
     workflow.complete_task(task, data, actor=actor)
+    separation.escalate(case, task.instance)  # a section-head review nobody eligible holds: the leaders
     return {"status": [old, case.status]} if case.status != old else {}
 
 

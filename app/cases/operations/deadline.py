@@ -21,7 +21,7 @@ from app import audit, clock, notifications, workflow
 from app.auth.models import User
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
-from app.cases import legal_time
+from app.cases import gates, legal_time
 from app.cases.models import CaseStatus, PenaltyCase, Procedure
 from app.cases.operations.common import instance_of, record, require_role
 from app.cases.operations.investigation import refresh_clock
@@ -55,6 +55,7 @@ def extend_deadline(case: PenaltyCase, data: dict, *, actor: User) -> dict:
     agency/person) and `approval_ref` (its approval document's number); `approved_on` (default today).
     Raises case.extra_days; returns the recorded approval."""
     require_role(actor, case, Role.LEADER, message="延长办案期限由本机关负责人审批（或登记上一级机关的批准）")
+    gates.require_not_handling(case, actor)
     if case.filed_on is None or case.decided_on is not None:
         raise InvalidState("只有已立案、尚未作出决定的案件可以延长办案期限")
     pack = pack_for(case.region_path, case.filed_on)

@@ -192,6 +192,7 @@ def collective_discussion(case: PenaltyCase, data: dict, *, actor: User, task=No
     """行政处罚集体讨论记录: chair, attendees with each one's opinion, the conclusion. An empty record is
     refused: at least three participants, each with an opinion."""
     require_role(actor, case, Role.LEADER)
+    gates.require_not_handling(case, actor)
     task = ready_task(case, "collective_discussion", task)
     opinions = [r for r in (data.get("opinions") or []) if (r.get("name") or "").strip()]
     if len(opinions) < 3 or any(not (r.get("opinion") or "").strip() for r in opinions):
@@ -249,6 +250,7 @@ def decide(case: PenaltyCase, data: dict, *, actor: User, task=None) -> Official
     required 法制审核, before the 告知's windows, while a hearing is pending, heavier than notified, or a
     second fine for one act is refused. Issues the 行政处罚决定书 (or 不予行政处罚决定书)."""
     require_role(actor, case, Role.LEADER)
+    gates.require_not_handling(case, actor)
     task = ready_task(case, "decide", task)
     decision = data.get("decision")
     if decision not in ("decide", "return"):

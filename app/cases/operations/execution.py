@@ -28,7 +28,7 @@ from decimal import Decimal
 from app import clock
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import legal_time, linked, money, signals
+from app.cases import gates, legal_time, linked, money, signals
 from app.cases.models import (
     CasePayment,
     CaseRemedy,
@@ -318,6 +318,7 @@ def decide_arrangement(case: PenaltyCase, data: dict, *, actor: User) -> Payment
     require_role(
         actor, case, Role.SECTION_HEAD, Role.LEADER, message="延期（分期）缴纳由承办机构负责人或负责人审批"
     )
+    gates.require_not_handling(case, actor)
     lock_case(case, reread=True)  # one decision at a time (the pending check below)
     pending = [a for a in case.arrangements if a.approved is None]
     if not pending:

@@ -11,7 +11,7 @@ from app import clock, workflow
 from app.auth.models import User
 from app.auth.permissions import in_scope
 from app.auth.roles import Role
-from app.cases import gates, legal_time, signals
+from app.cases import gates, legal_time, separation, signals
 from app.cases.models import (
     CaseOfficer,
     CaseProposal,
@@ -233,6 +233,7 @@ def submit_filing(proposal: CaseProposal, data: dict, *, actor: User) -> Penalty
         actor=actor,
         data={"filing_due": filing_due.isoformat(), "filing_due_at": iso_end_of(filing_due)},
     )
+    separation.escalate(case)
     record(
         actor,
         "case.filing_submitted",
@@ -270,7 +271,7 @@ def _approval(role: str, actor: User, decision: str, opinion: str) -> dict:
 
 def approve_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> None:
     """承办机构负责人 reviews the 立案审批表: agree (to the 负责人) or return it for changes."""
-    require_role(actor, case, Role.SECTION_HEAD)
+    separation.require_section_review(case, actor, "approve_filing", task)
     task = ready_task(case, "approve_filing", task)
     decision = data.get("filing_decision")
     if decision not in ("agree", "return"):
@@ -354,6 +355,7 @@ def decide_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
     """负责人 approves the filing (the case number is taken and the 90-day clock starts), returns it, or
     decides 不予立案 (the proposal is answered with the reason)."""
     require_role(actor, case, Role.LEADER)
+    gates.require_not_handling(case, actor)
     task = ready_task(case, "decide_filing", task)
     decision = data.get("filing_decision")
     if decision not in FILING_DECISIONS:

@@ -9,8 +9,7 @@ from decimal import Decimal
 
 from app import clock
 from app.auth.models import User
-from app.auth.roles import Role
-from app.cases import discretion, gates, legal_time, linked, policy
+from app.cases import discretion, gates, legal_time, linked, policy, separation
 from app.cases.models import (
     OUTCOME_LABELS,
     CaseEvidence,
@@ -32,7 +31,6 @@ from app.cases.operations.common import (
     ready_task,
     record,
     require_case_officer,
-    require_role,
     step,
 )
 from app.cases.rules import pack_for
@@ -357,7 +355,7 @@ def _continuing(line: PenaltyLine, stage: str) -> dict:
 def review_report(case: PenaltyCase, data: dict, *, actor: User, task=None) -> None:
     """承办机构负责人 reviews the 调查终结报告 (Art.57): agree with the proposal, or send it back for more
     investigation. A case returned here by 法制审核 (不同意) may also change the outcome."""
-    require_role(actor, case, Role.SECTION_HEAD)
+    separation.require_section_review(case, actor, "review_report", task)
     task = ready_task(case, "review_report", task)
     decision = data.get("report_decision")
     if decision not in ("agree", "more"):

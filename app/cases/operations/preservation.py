@@ -12,7 +12,7 @@ import re
 from app import clock, workflow
 from app.auth.models import User
 from app.auth.roles import Role
-from app.cases import legal_time
+from app.cases import gates, legal_time
 from app.cases.models import CaseEvidence, EvidenceKind, PenaltyCase
 from app.cases.operations.common import (
     PRESERVATION,
@@ -99,6 +99,7 @@ def approve_preservation(item: CaseEvidence, data: dict, *, actor: User, task=No
     """负责人 approves (先行登记保存证据通知书 issued; a decision due within 7 working days) or refuses."""
     case = item.case
     require_role(actor, case, Role.LEADER, message="只有负责人可以批准先行登记保存")
+    gates.require_not_handling(case, actor)
     task = preservation_task(item, "approve_preservation", task)
     decision = data.get("preservation_decision")
     if decision not in ("agree", "reject"):

@@ -21,7 +21,7 @@ from app import audit, clock, workflow
 from app.auth.models import User
 from app.auth.permissions import in_scope
 from app.auth.roles import Role
-from app.cases import art113, discretion, gates, legal_time, signals
+from app.cases import art113, discretion, gates, legal_time, separation, signals
 from app.cases.models import (
     CaseOfficer,
     CasePayment,
@@ -44,7 +44,6 @@ from app.cases.operations.common import (
     party_of,
     ready_task,
     record,
-    require_role,
     step,
 )
 from app.cases.operations.filing import _close_proposal, _officers
@@ -246,6 +245,7 @@ def decide_on_the_spot(
         actor=actor,
         data=step_data,
     )
+    separation.escalate(case)
     record(
         actor,
         "case.simple_decided",
@@ -263,7 +263,7 @@ def decide_on_the_spot(
 def file_simple(case: PenaltyCase, data: dict, *, actor: User, task=None) -> None:
     """当场处罚备案 (Art.52): the section head records the filing; where the fine was collected on the spot,
     the day the cash reached the agency (Art.71: within 2 working days)."""
-    require_role(actor, case, Role.SECTION_HEAD)
+    separation.require_section_review(case, actor, "file_simple", task)
     task = ready_task(case, "file_simple", task)
     today = clock.today()
     spot = dict(case.on_the_spot or {})

@@ -133,6 +133,7 @@ def _transfer(transfer: CaseTransfer, data: dict, issue):
 def decide_transfer(case: PenaltyCase, data: dict, *, actor: User, task=None) -> CaseTransfer:
     """The 正职负责人 approves (案件移送审批表) or refuses the transfer of a case."""
     require_role(actor, case, Role.LEADER)
+    gates.require_not_handling(case, actor)
     task = ready_task(case, "decide_transfer", task)
     transfer = current_transfer(case)
     if transfer is None:

@@ -1,0 +1,150 @@
+"""审批与办案分离: a case's approvals and reviews are never made by one of its officers (主办/协办, the
+case_officers rows), whatever other role they hold, through any channel; and a case never waits on nobody.
+
+    step (process: user task)                                  who may do it
+    立案审核 (penalty_case: approve_filing)                       a 承办机构负责人 (section head) not among the
+    调查终结审查 (penalty_case: review_report)                     case's officers; if every section head of the
+    当场处罚备案 (penalty_simple: file_simple)                     case's agency and jurisdiction is one of them,
+                                                               a 负责人 (leader): the task is escalated
+    立案审批, 集体讨论, 负责人决定, 移送决定, 结案审批               a leader not among the case's officers
+    法制审核                                                     a qualified legal reviewer, not an officer
+                                                               (gates.require_reviewer)
+    先行登记保存审批 (evidence_preservation: approve_preservation)  a leader not among the case's officers
+    延长办案期限, 延期（分期）缴纳 (case page / API, no task)        a leader (or section head) not among them
+
+The operations enforce it (gates.require_not_handling, `require_section_review`), so a page, the API, the
+generic task page or a timer cannot bypass it. The inbox never offers these tasks to the case's officers and the
+task page, claim and API completion answer gates.OWN_CASE (`refused_clause` and `refusal`, registered with
+app.inbox.queries.refuse). `escalate` runs whenever a case's workflow moves (operations.common.step, and the
+starts of the ordinary and simple processes): a section-head review nobody eligible holds is offered to the
+leaders of the case's jurisdiction instead (its row's candidate_role), recorded in the case's trail.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+
+from app import audit, workflow
+from app.auth.models import User
+from app.auth.queries import users_with_role
+from app.auth.roles import Role
+from app.cases import gates
+from app.cases.models import CaseEvidence, CaseOfficer, PenaltyCase
+from app.errors import PermissionDenied
+from app.extensions import db
+from app.workflow.models import HumanTask
+
+SECTION_REVIEWS = frozenset({"approve_filing", "review_report", "file_simple"})
+# the approval/review tasks of penalty_case and penalty_simple (subject: the case)
+CASE_APPROVALS = SECTION_REVIEWS | frozenset(
+    {"decide_filing", "legal_review", "collective_discussion", "decide", "decide_transfer", "approve_closing"}
+)
+# evidence_preservation (subject: the item of evidence)
+EVIDENCE_APPROVALS = frozenset({"approve_preservation"})
+
+ESCALATED_LANE = "负责人（承办机构负责人均为本案承办人员）"
+
+
+def officer_ids(case: PenaltyCase) -> set[int]:
+    return {o.user_id for o in case.officers}
+
+
+def free_section_heads(case: PenaltyCase) -> list[User]:
+    """Section heads of the case's agency whose jurisdiction covers it and who are not its officers."""
+    mine = officer_ids(case)
+    heads = users_with_role(Role.SECTION_HEAD, region_path=case.region_path, agency_id=case.agency_id)
+    return [u for u in heads if u.id not in mine]
+
+
+def _in_scope(user: User, case: PenaltyCase) -> bool:
+    from app.cases.operations.common import is_staff_in_scope
+
+    return is_staff_in_scope(user, case)
+
+
+def require_section_review(case: PenaltyCase, actor: User, bpmn_id: str, task=None) -> None:
+    """A 承办机构负责人's review of the case (user task `bpmn_id`): a section head in scope, or a leader in scope
+    once the review was escalated (every section head handles the case); never one of the case's officers."""
+    if task is None:
+        task = next(
+            (t for t in workflow.ready_tasks(workflow.instance_for(case)) if t.bpmn_id == bpmn_id), None
+        )
+    if not _in_scope(actor, case):
+        raise PermissionDenied("您无权办理该案件的此项事务")
+    if actor.has_role(Role.SECTION_HEAD):
+        pass
+    elif actor.has_role(Role.LEADER) and (
+        (task is not None and task.candidate_role == Role.LEADER) or not free_section_heads(case)
+    ):
+        pass
+    else:
+        raise PermissionDenied("您无权办理该案件的此项事务")
+    gates.require_not_handling(case, actor)
+
+
+def escalate(case: PenaltyCase, inst=None) -> None:
+    """Offer the case's READY section-head reviews to the leaders when no section head may do them (`inst`:
+    the case's workflow instance when the caller holds it)."""
+    inst = inst if inst is not None else workflow.instance_for(case)
+    if inst is None:
+        return
+    waiting = [
+        t
+        for t in workflow.ready_tasks(inst)
+        if t.bpmn_id in SECTION_REVIEWS and t.candidate_role == Role.SECTION_HEAD and t.assignee_id is None
+    ]
+    if not waiting or free_section_heads(case):
+        return
+    for t in waiting:
+        t.candidate_role, t.lane, t.claimed_by_id = Role.LEADER.value, ESCALATED_LANE, None
+        audit.record(
+            None,
+            "case.review_escalated",
+            case,
+            summary=f"“{t.name}”：本辖区承办机构负责人均为本案承办人员，改由负责人办理（审批与办案分离）",
+            data={"task_id": t.id},
+        )
+    db.session.flush()
+
+
+# ---- the inbox ------------------------------------------------------------------------------------------
+
+
+def refused_clause(user: User):
+    """The READY tasks never offered to `user`: approvals of the cases (and their evidence) `user` handles.
+    Never NULL (a task without a subject is simply not refused)."""
+    mine = select(CaseOfficer.case_id).where(CaseOfficer.user_id == user.id)
+    subject = and_(HumanTask.subject_type.is_not(None), HumanTask.subject_id.is_not(None))
+    return or_(
+        and_(
+            subject,
+            HumanTask.subject_type == PenaltyCase.__tablename__,
+            HumanTask.bpmn_id.in_(sorted(CASE_APPROVALS)),
+            HumanTask.subject_id.in_(mine),
+        ),
+        and_(
+            subject,
+            HumanTask.subject_type == CaseEvidence.__tablename__,
+            HumanTask.bpmn_id.in_(sorted(EVIDENCE_APPROVALS)),
+            HumanTask.subject_id.in_(select(CaseEvidence.id).where(CaseEvidence.case_id.in_(mine))),
+        ),
+    )
+
+
+def case_of(task) -> PenaltyCase | None:
+    if not task.subject_id:
+        return None
+    if task.subject_type == PenaltyCase.__tablename__ and task.bpmn_id in CASE_APPROVALS:
+        return db.session.get(PenaltyCase, task.subject_id)
+    if task.subject_type == CaseEvidence.__tablename__ and task.bpmn_id in EVIDENCE_APPROVALS:
+        item = db.session.get(CaseEvidence, task.subject_id)
+        return item.case if item is not None else None
+    return None
+
+
+def refusal(user: User, task) -> str | None:
+    """Why `user` may not do `task` although their role could (gates.OWN_CASE), or None."""
+    case = case_of(task)
+    if case is not None and user.id in officer_ids(case):
+        return gates.OWN_CASE
+    return None

@@ -1,0 +1,245 @@
+"""审批与办案分离: a case's approvals are never made by one of its officers (主办/协办), whatever role they also hold
+(a section head, a leader), through any channel — the operation, the generic task page, the JSON API, the inbox,
+claim and reassignment — and a case whose only section head is its 主办 still moves on: the review goes to the
+负责人 (app.cases.separation)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app import clock, workflow
+from app.auth.roles import Role
+from app.cases import gates
+from app.cases import operations as ops
+from app.cases.models import PenaltyCase
+from app.cases.operations import execution as ex
+from app.cases.operations.common import PRESERVATION
+from app.errors import PermissionDenied
+from app.extensions import db
+from app.inbox import queries as inbox
+from app.inbox.operations import claim
+from tests.cases.walk import review, task_of, to_legal_review
+from tests.factories.db import commit
+from tests.factories.org import _user
+
+AGREE = {"filing_decision": "agree", "opinion": "同意"}
+
+
+def _inbox_ids(user) -> set[int]:
+    return {t.id for t in inbox.inbox(user, inbox.InboxFilters()).tasks}
+
+
+@pytest.fixture
+def head2(world):
+    """A second section head of the same brigade, not on the case."""
+    u = _user("section_head2", "郑队长", [Role.SECTION_HEAD, Role.OFFICER], world.brigade, cert="34130006")
+    db.session.commit()
+    return u
+
+
+@pytest.fixture
+def own_case(world, make_case):
+    """A case whose 主办 is the section head 吴队长 (the officer 王执法 assists)."""
+    return make_case(
+        officer_ids=[world.section_head.id, world.officer.id], lead_officer_id=world.section_head.id
+    )
+
+
+# ---- the operation ------------------------------------------------------------------------------------------
+
+
+def test_the_operation_refuses_a_section_head_reviewing_his_own_filing(world, head2, own_case):
+    with pytest.raises(PermissionDenied) as exc:
+        ops.approve_filing(own_case.case, AGREE, actor=world.section_head)
+    assert exc.value.message == gates.OWN_CASE and "承办人员" in exc.value.message
+    assert own_case.ready == ["approve_filing"]
+    assert [a["role"] for a in own_case.case.filing_approvals] == ["承办人意见"]  # nothing recorded
+    ops.approve_filing(own_case.case, AGREE, actor=head2)  # another section head: the happy path
+    assert own_case.ready == ["decide_filing"]
+    assert own_case.case.filing_approvals[-1]["name"] == head2.name
+
+
+def test_the_operation_refuses_a_co_officer_section_head_at_the_report_review(world, head2, make_case):
+    w = make_case(officer_ids=[world.officer.id, world.section_head.id], lead_officer_id=world.officer.id)
+    ops.approve_filing(w.case, AGREE, actor=head2)
+    ops.decide_filing(w.case, {"filing_decision": "agree", "opinion": "批准"}, actor=world.leader)
+    w.evidence()
+    ops.submit_report(
+        w.case,
+        {
+            "report_text": "经调查，当事人未如实记录事故隐患排查治理情况。",
+            "outcome": "penalty",
+            "violation_code": "AQSCF-97-5",
+            "factors": [],
+            "lines": [{"target": "单位", "kinds": ["罚款"], "fine": "30000"}],
+        },
+        actor=world.officer,
+    )
+    with pytest.raises(PermissionDenied, match="您是本案承办人员"):
+        ops.review_report(w.case, {"report_decision": "agree", "opinion": "同意"}, actor=world.section_head)
+    ops.review_report(w.case, {"report_decision": "agree", "opinion": "同意"}, actor=head2)
+    assert w.ready == ["issue_notice"]
+
+
+def test_a_leader_who_handles_the_case_cannot_decide_it_nor_extend_its_deadline(world, make_case):
+    boss = _user("leader_officer", "冯副局长", [Role.LEADER, Role.OFFICER], world.bureau, cert="34130007")
+    db.session.commit()
+    w = to_legal_review(
+        world, make_case, officer_ids=[boss.id, world.officer.id], lead_officer_id=world.officer.id
+    )
+    review(world, w.case)
+    decision = {"decision": "decide", "opinion": "同意"}
+    with pytest.raises(PermissionDenied, match="您是本案承办人员"):
+        ops.decide(w.case, decision, actor=boss)
+    with pytest.raises(PermissionDenied, match="您是本案承办人员"):
+        ops.extend_deadline(w.case, {"days": 30, "reason": "案情复杂"}, actor=boss)
+    commit()
+    task = task_of(w.case, "decide")
+    assert task.id not in _inbox_ids(boss) and task.id in _inbox_ids(world.leader)
+    assert not inbox.can_act(boss, task) and inbox.can_act(world.leader, task)
+    ops.decide(w.case, decision, actor=world.leader)
+    assert w.case.decided_on is not None
+
+
+# ---- the inbox, the task page, the API ------------------------------------------------------------------------
+
+
+def test_the_inbox_does_not_offer_his_own_case_and_claim_says_why(world, head2, own_case):
+    commit()
+    task = task_of(own_case.case, "approve_filing")
+    assert task.candidate_role == Role.SECTION_HEAD  # another section head may review: no escalation
+    assert task.id not in _inbox_ids(world.section_head)
+    assert task.id in _inbox_ids(head2)
+    assert inbox.inbox_counts(world.section_head)["all"] == 0
+    with pytest.raises(PermissionDenied) as exc:
+        claim(task, actor=world.section_head)
+    assert exc.value.message == gates.OWN_CASE
+    assert world.section_head.id not in {u.id for u in inbox.reassign_candidates(task)}
+    assert head2.id in {u.id for u in inbox.reassign_candidates(task)}
+
+
+def test_the_task_page_and_the_api_refuse_him_with_the_reason(login, world, head2, own_case):
+    commit()
+    task = task_of(own_case.case, "approve_filing")
+    own = login(world.section_head)
+    page = own.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert gates.OWN_CASE in page and 'name="filing_decision"' not in page
+    r = own.post(f"/tasks/{task.id}", data=AGREE)
+    assert r.status_code == 403 and gates.OWN_CASE in r.get_data(as_text=True)
+    r = own.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": AGREE})
+    assert r.status_code == 403 and r.json["error"] == gates.OWN_CASE
+    assert own.api("GET", f"/api/v1/tasks/{task.id}").json["can_act"] is False
+    db.session.expire_all()
+    assert task_of(db.session.get(PenaltyCase, own_case.case.id), "approve_filing").id == task.id
+    # another section head, through the page: the happy path
+    r = login(head2).post(f"/tasks/{task.id}", data=AGREE)
+    assert r.status_code in (302, 303), r.get_data(as_text=True)[:300]
+    db.session.expire_all()
+    assert task_of(db.session.get(PenaltyCase, own_case.case.id), "decide_filing")
+
+
+def test_reassigning_his_own_review_to_him_is_refused(login, world, head2, own_case):
+    commit()
+    task = task_of(own_case.case, "approve_filing")
+    r = login(head2).post(f"/tasks/{task.id}/reassign", data={"user_id": world.section_head.id})
+    assert r.status_code in (302, 303)
+    db.session.expire_all()
+    assert db.session.get(type(task), task.id).assignee_id is None
+
+
+# ---- the only section head is the 主办: the 负责人 reviews -------------------------------------------------------
+
+
+def test_when_every_section_head_handles_the_case_the_leader_reviews(login, world, own_case):
+    commit()
+    task = task_of(own_case.case, "approve_filing")
+    assert task.candidate_role == Role.LEADER  # escalated: 吴队长 is the brigade's only section head
+    assert task.id not in _inbox_ids(world.section_head) and task.id in _inbox_ids(world.leader)
+    with pytest.raises(PermissionDenied, match="您是本案承办人员"):
+        ops.approve_filing(own_case.case, AGREE, actor=world.section_head)
+    r = login(world.leader).api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": AGREE})
+    assert r.status_code == 200, r.json
+    db.session.expire_all()
+    case = db.session.get(PenaltyCase, own_case.case.id)
+    assert task_of(case, "decide_filing").candidate_role == Role.LEADER
+    ops.decide_filing(case, {"filing_decision": "agree", "opinion": "批准"}, actor=world.leader)
+    assert case.filed_on is not None
+
+
+def test_a_leader_cannot_take_a_section_heads_review_that_was_not_escalated(world, make_case):
+    w = make_case()  # 王执法 and 赵执法: the section head is free to review
+    assert task_of(w.case, "approve_filing").candidate_role == Role.SECTION_HEAD
+    with pytest.raises(PermissionDenied):
+        ops.approve_filing(w.case, AGREE, actor=world.leader)
+
+
+# ---- the other approvals: 立案审批, 先行登记保存, 延期（分期）缴纳 ------------------------------------------------------
+
+
+def test_a_leader_who_handles_the_case_cannot_approve_its_filing_nor_its_preservation(world, make_case):
+    boss = _user("leader_officer", "冯副局长", [Role.LEADER, Role.OFFICER], world.bureau, cert="34130007")
+    db.session.commit()
+    w = make_case(officer_ids=[world.officer.id, boss.id], lead_officer_id=world.officer.id)
+    ops.approve_filing(w.case, AGREE, actor=world.section_head)
+    with pytest.raises(PermissionDenied, match="您是本案承办人员"):
+        ops.decide_filing(w.case, {"filing_decision": "agree", "opinion": "批准"}, actor=boss)
+    ops.decide_filing(w.case, {"filing_decision": "agree", "opinion": "批准"}, actor=world.leader)
+    item = ops.request_preservation(
+        w.case,
+        {
+            "title": "先行登记保存：安全检查台账",
+            "items": [{"name": "安全检查台账", "spec": "A4", "quantity": "3本"}],
+            "place": "企业办公室",
+            "custodian": "李四",
+            "witnesses": ["李四", ""],
+            "reason": "台账可能被涂改",
+        },
+        actor=world.officer,
+    )
+    commit()
+    task = next(
+        t
+        for t in workflow.ready_tasks(workflow.instance_for(item, PRESERVATION))
+        if t.bpmn_id == "approve_preservation"
+    )
+    assert task.id not in _inbox_ids(boss) and task.id in _inbox_ids(world.leader)
+    with pytest.raises(PermissionDenied, match="您是本案承办人员"):
+        ops.approve_preservation(item, {"preservation_decision": "agree", "opinion": "同意"}, actor=boss)
+    ops.approve_preservation(item, {"preservation_decision": "agree", "opinion": "同意"}, actor=world.leader)
+    assert item.status == "保存中"
+
+
+def test_a_section_head_who_handles_the_case_cannot_approve_a_deferred_payment(world, head2, make_case):
+    w = make_case(officer_ids=[world.officer.id, world.section_head.id], lead_officer_id=world.officer.id)
+    case = w.case
+    ops.approve_filing(case, AGREE, actor=head2)
+    ops.decide_filing(case, {"filing_decision": "agree", "opinion": "批准"}, actor=world.leader)
+    w.evidence()
+    ops.submit_report(
+        case,
+        {
+            "report_text": "经调查，当事人未如实记录事故隐患排查治理情况。",
+            "outcome": "penalty",
+            "violation_code": "AQSCF-97-5",
+            "factors": [],
+            "lines": [{"target": "单位", "kinds": ["罚款"], "fine": "30000"}],
+        },
+        actor=world.officer,
+    )
+    ops.review_report(case, {"report_decision": "agree", "opinion": "同意"}, actor=head2)
+    w.notify().waive()
+    ops.prepare_decision(case, {"opinion": "建议按告知内容处罚"}, actor=world.officer)
+    review(world, case)
+    ops.decide(case, {"decision": "decide", "opinion": "同意"}, actor=world.leader)
+    ops.serve_decision(
+        case, {"method": "直接送达", "served_on": clock.today(), "recipient": "李四"}, actor=world.officer
+    )
+    ex.apply_arrangement(
+        case, {"kind": "延期", "reason": "资金周转困难", "new_due": date(2026, 12, 31)}, actor=world.manager_a
+    )
+    with pytest.raises(PermissionDenied, match="您是本案承办人员"):
+        ex.decide_arrangement(case, {"approved": "yes", "opinion": "同意延期"}, actor=world.section_head)
+    a = ex.decide_arrangement(case, {"approved": "yes", "opinion": "同意延期"}, actor=head2)
+    assert a.approved and case.payment_due == date(2026, 12, 31)
