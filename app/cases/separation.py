@@ -30,7 +30,7 @@ from app.auth.queries import users_with_role
 from app.auth.roles import Role
 from app.cases import gates
 from app.cases.models import CaseEvidence, CaseOfficer, PenaltyCase
-from app.errors import PermissionDenied
+from app.errors import PermissionDenied, invalid
 from app.extensions import db
 from app.workflow.models import HumanTask
 
@@ -60,6 +60,17 @@ def _in_scope(user: User, case: PenaltyCase) -> bool:
     from app.cases.operations.common import is_staff_in_scope
 
     return is_staff_in_scope(user, case)
+
+
+def require_a_leader_left(officers: list[User], region_path: str, agency_id: int) -> None:
+    """The 负责人's steps have no one to escalate to within the agency: a case whose officers would include
+    every leader of its agency and jurisdiction could never be approved, so such a team is refused at 立案."""
+    leaders = users_with_role(Role.LEADER, region_path=region_path, agency_id=agency_id)
+    if leaders and {u.id for u in leaders} <= {u.id for u in officers}:
+        raise invalid(
+            "officer_ids",
+            "本机关负责人均在承办人员之中，本案将无人可以审批（审批与办案分离），请另行指定承办人员",
+        )
 
 
 def require_section_review(case: PenaltyCase, actor: User, bpmn_id: str, task=None) -> None:

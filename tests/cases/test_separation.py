@@ -16,7 +16,7 @@ from app.cases import operations as ops
 from app.cases.models import PenaltyCase
 from app.cases.operations import execution as ex
 from app.cases.operations.common import PRESERVATION
-from app.errors import PermissionDenied
+from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inbox import queries as inbox
 from app.inbox.operations import claim
@@ -243,3 +243,14 @@ def test_a_section_head_who_handles_the_case_cannot_approve_a_deferred_payment(w
         ex.decide_arrangement(case, {"approved": "yes", "opinion": "同意延期"}, actor=world.section_head)
     a = ex.decide_arrangement(case, {"approved": "yes", "opinion": "同意延期"}, actor=head2)
     assert a.approved and case.payment_due == date(2026, 12, 31)
+
+
+def test_a_team_holding_every_leader_is_refused_at_filing(world, make_case):
+    boss = _user("leader_officer", "冯副局长", [Role.LEADER, Role.OFFICER], world.bureau, cert="34130007")
+    world.leader.set_roles([Role.LEADER, Role.OFFICER])
+    world.leader.cert_no, world.leader.cert_expires_on = "34130008", date(2031, 12, 31)
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as exc:
+        make_case(officer_ids=[world.officer.id, boss.id, world.leader.id], lead_officer_id=world.officer.id)
+    assert "无人可以审批" in exc.value.field_errors["officer_ids"]
+    make_case(officer_ids=[world.officer.id, boss.id], lead_officer_id=world.officer.id)  # 周局长 is free
