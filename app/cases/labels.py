@@ -5,6 +5,7 @@ AUDIT_LABELS = {
     "case.proposal_declined": "不予立案",
     "case.filing_submitted": "提交立案审批",
     "case.filing_reviewed": "审核立案",
+    "case.review_escalated": "改由负责人审核（审批与办案分离）",
     "case.filing_revised": "修改立案审批表",
     "case.filing_decided": "审批立案",
     "case.limitation_set": "认定追责时效",

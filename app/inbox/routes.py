@@ -69,6 +69,7 @@ def _task_context(task: HumanTask, values=None, errors=None) -> dict:
     outsider = queries.is_outsider(current_user)
     progress = view.outsider_progress if view and outsider and view.outsider_progress else None
     facts = workflow.facts_for(task, actor=current_user)  # the domain's facts for this decision, prefill
+    refusal = queries.refusal(current_user, task) if task.status == "ready" else None
     if values is None and facts is not None:
         values = facts.initial
     return {
@@ -80,7 +81,7 @@ def _task_context(task: HumanTask, values=None, errors=None) -> dict:
         "values": values or {},
         "errors": errors or {},
         "can_act": task.status == "ready" and queries.can_act(current_user, task),
-        "refusal": queries.refusal(current_user, task) if task.status == "ready" else None,
+        "refusal": refusal,
         # an outsider (enterprise account) gets its case's progress in its own terms: no diagram, no
         # internal steps or trail, no claim; the domain supplies it (SubjectView.outsider_progress)
         "outsider": outsider,
@@ -89,9 +90,10 @@ def _task_context(task: HumanTask, values=None, errors=None) -> dict:
         "steps": queries.visible_steps(current_user, workflow.history(task.instance)),
         "ready": [t for t in workflow.ready_tasks(task.instance) if queries.can_view(current_user, t)],
         "diagram": None if outsider else workflow.instance_diagram(task.instance),
-        "can_reassign": can_reassign(current_user) and task.status == "ready",
+        # nobody steers a task they are refused (a case officer choosing who approves the case)
+        "can_reassign": can_reassign(current_user) and task.status == "ready" and not refusal,
         "now": clock.now(),
-        "reassign_candidates": queries.reassign_candidates(task) if can_reassign(current_user) else [],
+        "reassign_candidates": queries.reassign_candidates(task) if can_reassign(current_user) and not refusal else [],
         "forms": forms,
         "facts": facts,
     }
@@ -155,6 +157,8 @@ def release(task_id: int):
 def reassign(task_id: int):
     task = _load_task(task_id)
     require(can_reassign(current_user), "只有科室负责人可以改派任务")
+    own = queries.refusal(current_user, task)
+    require(own is None, own or "")
     user = db.session.get(User, request.form.get("user_id", type=int) or 0)
     if user is None or not user.is_active or not user.has_role(task.candidate_role) or not in_scope(
         user, task.region_path, task.enterprise_id

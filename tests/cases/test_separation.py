@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from app import clock, workflow
+from app import audit, clock, workflow
 from app.auth.roles import Role
 from app.cases import gates
 from app.cases import operations as ops
@@ -147,6 +147,13 @@ def test_reassigning_his_own_review_to_him_is_refused(login, world, head2, own_c
     assert r.status_code in (302, 303)
     db.session.expire_all()
     assert db.session.get(type(task), task.id).assignee_id is None
+    # nor may he steer it himself: no reassignment form on his page, and a posted one is refused
+    own = login(world.section_head)
+    assert f"/tasks/{task.id}/reassign" not in own.get(f"/tasks/{task.id}").get_data(as_text=True)
+    r = own.post(f"/tasks/{task.id}/reassign", data={"user_id": head2.id})
+    assert r.status_code == 403 and gates.OWN_CASE in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(task), task.id).assignee_id is None
 
 
 # ---- the only section head is the 主办: the 负责人 reviews -------------------------------------------------------
@@ -156,6 +163,7 @@ def test_when_every_section_head_handles_the_case_the_leader_reviews(login, worl
     commit()
     task = task_of(own_case.case, "approve_filing")
     assert task.candidate_role == Role.LEADER  # escalated: 吴队长 is the brigade's only section head
+    assert "case.review_escalated" in [e.action for e in audit.history(own_case.case)]
     assert task.id not in _inbox_ids(world.section_head) and task.id in _inbox_ids(world.leader)
     with pytest.raises(PermissionDenied, match="您是本案承办人员"):
         ops.approve_filing(own_case.case, AGREE, actor=world.section_head)
