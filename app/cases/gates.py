@@ -83,19 +83,46 @@ def require_reviewer(case: PenaltyCase, user: User) -> None:
         raise InvalidState(
             f"{user.name}未登记法律职业资格证书编号，不能从事法制审核（《行政处罚法》第五十八条）"
         )
-    if user.id in {o.user_id for o in case.officers} or user.id == case.created_by_id:
+    if user.id in handler_ids(case):
         raise InvalidState(f"{user.name}是本案承办人员，不能审核本案（审核与办案分离）")
 
 
 OWN_CASE = "您是本案承办人员，不能审批本案（审批与办案分离），请由其他负责人办理"
+HANDLED_CASE = "您曾承办本案（曾为承办人员，或提交、修改过立案审批表），不能审批本案（审批与办案分离），请由其他负责人办理"
+
+
+def handler_ids(case: PenaltyCase) -> set[int]:
+    """Who handles or handled the case (审批与办案分离): its officers now, whoever filed it, and whoever submitted
+    or revised its 立案审批表 or was named on any version of it. The team changes only with the 立案审批表 (submit,
+    revise after 退回), and each 承办人意见 keeps the team it submitted (`officer_ids`), so an officer dropped
+    from the team at a revision still counts: he cannot then review or approve what he prepared."""
+    ids = {o.user_id for o in case.officers}
+    ids.add(case.created_by_id)
+    for a in case.filing_approvals or []:
+        if a.get("decision") == "submit":
+            ids.add(a.get("user_id"))
+            ids.update(a.get("officer_ids") or ())
+    ids.discard(None)
+    return ids
+
+
+def own_case_reason(case: PenaltyCase, user: User) -> str | None:
+    """Why `user` may not approve or review `case` (OWN_CASE, HANDLED_CASE), or None."""
+    if user.id in {o.user_id for o in case.officers}:
+        return OWN_CASE
+    if user.id in handler_ids(case):
+        return HANDLED_CASE
+    return None
 
 
 def require_not_handling(case: PenaltyCase, user: User) -> None:
-    """A case's approvals and reviews are never made by one of its officers (主办/协办), whatever other role they
-    hold (审批与办案分离): 立案审核/审批, 调查终结审查, 集体讨论, 决定, 移送决定, 结案审批, 延长办案期限, 延期（分期）
-    缴纳, 先行登记保存, 当场处罚备案. Who reviews instead: app.cases.separation."""
-    if user.id in {o.user_id for o in case.officers}:
-        raise PermissionDenied(OWN_CASE)
+    """A case's approvals and reviews are never made by one who handles or handled it (`handler_ids`: 主办/协办,
+    also one dropped from the team, the drafter of the 立案审批表), whatever other role they hold (审批与办案分离):
+    立案审核/审批, 调查终结审查, 集体讨论, 决定, 移送决定, 结案审批, 延长办案期限, 延期（分期）缴纳, 先行登记保存,
+    当场处罚备案. Who reviews instead: app.cases.separation."""
+    why = own_case_reason(case, user)
+    if why:
+        raise PermissionDenied(why)
 
 
 def require_presiding(case: PenaltyCase, user: User) -> None:

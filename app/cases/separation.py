@@ -1,5 +1,7 @@
-"""审批与办案分离: a case's approvals and reviews are never made by one of its officers (主办/协办, the
-case_officers rows), whatever other role they hold, through any channel; and a case never waits on nobody.
+"""审批与办案分离: a case's approvals and reviews are never made by one who handles it — its officers (主办/协办,
+the case_officers rows), and anyone who handled it before: an officer dropped from the team when the 立案审批表
+was revised, whoever submitted or revised that 表 (gates.handler_ids) — whatever other role they hold, through any
+channel; and a case never waits on nobody.
 
     step (process: user task)                                  who may do it
     立案审核 (penalty_case: approve_filing)                       a 承办机构负责人 (section head) not among the
@@ -14,10 +16,12 @@ case_officers rows), whatever other role they hold, through any channel; and a c
 
 The operations enforce it (gates.require_not_handling, `require_section_review`), so a page, the API, the
 generic task page or a timer cannot bypass it. The inbox never offers these tasks to the case's officers and the
-task page, claim and API completion answer gates.OWN_CASE (`refused_clause` and `refusal`, registered with
-app.inbox.queries.refuse). `escalate` runs whenever a case's workflow moves (operations.common.step, and the
-starts of the ordinary and simple processes): a section-head review nobody eligible holds is offered to the
-leaders of the case's jurisdiction instead (its row's candidate_role), recorded in the case's trail.
+task page, claim and API completion answer gates.OWN_CASE, or HANDLED_CASE to a former handler (`refused_clause`
+and `refusal`, registered with app.inbox.queries.refuse; the inbox reads the case_officers rows only, so a former
+handler may still see the task listed, and its page refuses it with the reason). `escalate` runs whenever a case's
+workflow moves (operations.common.step, and the starts of the ordinary and simple processes): a section-head
+review nobody eligible holds is offered to the leaders of the case's jurisdiction instead (its row's
+candidate_role), recorded in the case's trail.
 """
 
 from __future__ import annotations
@@ -51,8 +55,9 @@ def officer_ids(case: PenaltyCase) -> set[int]:
 
 
 def free_section_heads(case: PenaltyCase) -> list[User]:
-    """Section heads of the case's agency whose jurisdiction covers it and who are not its officers."""
-    mine = officer_ids(case)
+    """Section heads of the case's agency whose jurisdiction covers it and who never handled it (gates.handler_ids:
+    its officers, also one dropped from the team, the drafter of its 立案审批表)."""
+    mine = gates.handler_ids(case)
     heads = users_with_role(Role.SECTION_HEAD, region_path=case.region_path, agency_id=case.agency_id)
     return [u for u in heads if u.id not in mine]
 
@@ -63,11 +68,14 @@ def _in_scope(user: User, case: PenaltyCase) -> bool:
     return is_staff_in_scope(user, case)
 
 
-def require_a_leader_left(officers: list[User], region_path: str, agency_id: int) -> None:
+def require_a_leader_left(
+    officers: list[User], region_path: str, agency_id: int, handled: set[int] = frozenset()
+) -> None:
     """The 负责人's steps have no one to escalate to within the agency: a case whose officers would include
-    every leader of its agency and jurisdiction could never be approved, so such a team is refused at 立案."""
+    every leader of its agency and jurisdiction could never be approved, so such a team is refused at 立案.
+    `handled`: who handled the case before (a revision: gates.handler_ids) and may not approve it either."""
     leaders = users_with_role(Role.LEADER, region_path=region_path, agency_id=agency_id)
-    if leaders and {u.id for u in leaders} <= {u.id for u in officers}:
+    if leaders and {u.id for u in leaders} <= {u.id for u in officers} | set(handled):
         raise invalid(
             "officer_ids",
             "本机关负责人均在承办人员之中，本案将无人可以审批（审批与办案分离），请另行指定承办人员",
@@ -142,18 +150,25 @@ def _refused_task_ids(user: User) -> list[int]:
     evidence = select(CaseEvidence.id).where(CaseEvidence.case_id.in_(mine))
     instances = select(WorkflowInstance.id).where(
         or_(
-            and_(WorkflowInstance.subject_type == PenaltyCase.__tablename__, WorkflowInstance.subject_id.in_(mine)),
-            and_(WorkflowInstance.subject_type == CaseEvidence.__tablename__,
-                 WorkflowInstance.subject_id.in_(evidence)),
+            and_(
+                WorkflowInstance.subject_type == PenaltyCase.__tablename__,
+                WorkflowInstance.subject_id.in_(mine),
+            ),
+            and_(
+                WorkflowInstance.subject_type == CaseEvidence.__tablename__,
+                WorkflowInstance.subject_id.in_(evidence),
+            ),
         )
     )
-    return list(db.session.scalars(
-        select(HumanTask.id).where(
-            HumanTask.instance_id.in_(instances),
-            HumanTask.status == "ready",
-            HumanTask.bpmn_id.in_(sorted(CASE_APPROVALS | EVIDENCE_APPROVALS)),
+    return list(
+        db.session.scalars(
+            select(HumanTask.id).where(
+                HumanTask.instance_id.in_(instances),
+                HumanTask.status == "ready",
+                HumanTask.bpmn_id.in_(sorted(CASE_APPROVALS | EVIDENCE_APPROVALS)),
+            )
         )
-    ))
+    )
 
 
 def case_of(task) -> PenaltyCase | None:
@@ -168,8 +183,6 @@ def case_of(task) -> PenaltyCase | None:
 
 
 def refusal(user: User, task) -> str | None:
-    """Why `user` may not do `task` although their role could (gates.OWN_CASE), or None."""
+    """Why `user` may not do `task` although their role could (gates.OWN_CASE, HANDLED_CASE), or None."""
     case = case_of(task)
-    if case is not None and user.id in officer_ids(case):
-        return gates.OWN_CASE
-    return None
+    return gates.own_case_reason(case, user) if case is not None else None

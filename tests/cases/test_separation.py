@@ -5,7 +5,7 @@ claim and reassignment — and a case whose only section head is its 主办 stil
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -262,3 +262,117 @@ def test_a_team_holding_every_leader_is_refused_at_filing(world, make_case):
         make_case(officer_ids=[world.officer.id, boss.id, world.leader.id], lead_officer_id=world.officer.id)
     assert "无人可以审批" in exc.value.field_errors["officer_ids"]
     make_case(officer_ids=[world.officer.id, boss.id], lead_officer_id=world.officer.id)  # 周局长 is free
+
+
+# ---- a former officer: dropped from the team when the 立案审批表 was revised ---------------------------------------
+
+
+def _revised(officer_ids, lead_id):
+    return {
+        "name": "改后案由",
+        "facts": "事实",
+        "provisions": "条款",
+        "act_date": clock.today() - timedelta(days=5),
+        "officer_ids": officer_ids,
+        "lead_officer_id": lead_id,
+        "opinion": "已修改",
+    }
+
+
+def test_a_section_head_who_drops_himself_from_the_team_still_cannot_review_the_filing(
+    login, world, head2, own_case
+):
+    case = own_case.case
+    ops.approve_filing(case, {"filing_decision": "return", "opinion": "补充"}, actor=head2)
+    assert own_case.ready == ["revise_filing"]
+    ops.revise_filing(
+        case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=world.section_head
+    )
+    assert world.section_head.id not in {o.user_id for o in case.officers}  # off the team now
+    assert own_case.ready == ["approve_filing"]
+    with pytest.raises(PermissionDenied) as exc:
+        ops.approve_filing(case, AGREE, actor=world.section_head)
+    assert exc.value.message == gates.HANDLED_CASE and "曾承办本案" in exc.value.message
+    commit()
+    task = task_of(case, "approve_filing")
+    own = login(world.section_head)
+    page = own.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert gates.HANDLED_CASE in page and 'name="filing_decision"' not in page
+    r = own.post(f"/tasks/{task.id}", data=AGREE)
+    assert r.status_code == 403 and gates.HANDLED_CASE in r.get_data(as_text=True)
+    r = own.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": AGREE})
+    assert r.status_code == 403 and r.json["error"] == gates.HANDLED_CASE
+    with pytest.raises(PermissionDenied, match="曾承办本案"):
+        claim(task, actor=world.section_head)
+    db.session.expire_all()
+    case = db.session.get(PenaltyCase, case.id)
+    assert task_of(case, "approve_filing").id == task.id
+    assert [a["name"] for a in case.filing_approvals if a["decision"] == "agree"] == []  # nothing recorded
+    ops.approve_filing(case, AGREE, actor=head2)  # the ordinary path
+    assert task_of(case, "decide_filing")
+
+
+def test_when_the_only_section_head_dropped_himself_the_review_still_goes_to_the_leader(world, own_case):
+    case = own_case.case
+    assert task_of(case, "approve_filing").candidate_role == Role.LEADER
+    ops.approve_filing(case, {"filing_decision": "return", "opinion": "补充"}, actor=world.leader)
+    ops.revise_filing(
+        case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=world.section_head
+    )
+    commit()
+    assert task_of(case, "approve_filing").candidate_role == Role.LEADER  # he prepared it: still escalated
+    with pytest.raises(PermissionDenied, match="曾承办本案"):
+        ops.approve_filing(case, AGREE, actor=world.section_head)
+    ops.approve_filing(case, AGREE, actor=world.leader)
+    ops.decide_filing(case, {"filing_decision": "agree", "opinion": "批准"}, actor=world.leader)
+    assert case.filed_on is not None
+
+
+def test_a_leader_who_drops_himself_from_the_team_cannot_approve_the_filing_nor_decide_later(
+    login, world, make_case
+):
+    boss = _user("leader_officer", "冯副局长", [Role.LEADER, Role.OFFICER], world.bureau, cert="34130007")
+    db.session.commit()
+    w = make_case(officer_ids=[boss.id, world.officer.id], lead_officer_id=boss.id)
+    case = w.case
+    ops.approve_filing(case, AGREE, actor=world.section_head)
+    ops.decide_filing(case, {"filing_decision": "return", "opinion": "补充"}, actor=world.leader)
+    ops.revise_filing(case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=boss)
+    ops.approve_filing(case, AGREE, actor=world.section_head)
+    decision = {"filing_decision": "agree", "opinion": "批准"}
+    with pytest.raises(PermissionDenied) as exc:
+        ops.decide_filing(case, decision, actor=boss)
+    assert exc.value.message == gates.HANDLED_CASE
+    commit()
+    task = task_of(case, "decide_filing")
+    r = login(boss).api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": decision})
+    assert r.status_code == 403 and r.json["error"] == gates.HANDLED_CASE
+    r = login(boss).post(f"/tasks/{task.id}", data=decision)
+    assert r.status_code == 403 and gates.HANDLED_CASE in r.get_data(as_text=True)
+    db.session.expire_all()
+    case = db.session.get(PenaltyCase, case.id)
+    assert case.filed_on is None
+    ops.decide_filing(case, decision, actor=world.leader)  # the ordinary path
+    assert case.filed_on is not None
+    with pytest.raises(PermissionDenied, match="曾承办本案"):  # and for the case's whole life
+        ops.extend_deadline(case, {"days": 30, "reason": "案情复杂"}, actor=boss)
+
+
+def test_a_revision_may_not_leave_the_case_to_leaders_who_all_handled_it(world, make_case):
+    boss = _user("leader_officer", "冯副局长", [Role.LEADER, Role.OFFICER], world.bureau, cert="34130007")
+    world.leader.set_roles([Role.LEADER, Role.OFFICER])
+    world.leader.cert_no, world.leader.cert_expires_on = "34130008", date(2031, 12, 31)
+    db.session.commit()
+    w = make_case(officer_ids=[world.officer.id, boss.id], lead_officer_id=world.officer.id)
+    ops.approve_filing(w.case, {"filing_decision": "return", "opinion": "补充"}, actor=world.section_head)
+    # 冯副局长 leaves, 周局长 joins: each of the two leaders would have handled the case
+    with pytest.raises(ValidationFailed) as exc:
+        ops.revise_filing(
+            w.case, _revised([world.officer.id, world.leader.id], world.officer.id), actor=world.officer
+        )
+    assert "无人可以审批" in exc.value.field_errors["officer_ids"]
+    assert w.ready == ["revise_filing"] and boss.id in {o.user_id for o in w.case.officers}
+    ops.revise_filing(
+        w.case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=world.officer
+    )
+    assert w.ready == ["approve_filing"]

@@ -205,7 +205,9 @@ def submit_filing(proposal: CaseProposal, data: dict, *, actor: User) -> Penalty
         status=CaseStatus.FILING,
         created_by_id=actor.id,
         parent_case_id=proposal.parent_case_id,
-        filing_approvals=[_approval("承办人意见", actor, "submit", data.get("opinion") or "建议立案")],
+        filing_approvals=[
+            _approval("承办人意见", actor, "submit", data.get("opinion") or "建议立案", officers=officers)
+        ],
     )
     lead = int(data.get("lead_officer_id") or actor.id)
     case.officers = [
@@ -259,8 +261,12 @@ def _limitation_warning(case: PenaltyCase, today: date) -> str | None:
     return None
 
 
-def _approval(role: str, actor: User, decision: str, opinion: str) -> dict:
-    return {
+def _approval(
+    role: str, actor: User, decision: str, opinion: str, officers: list[User] | None = None
+) -> dict:
+    """One opinion on the 立案审批表; a 承办人意见 (submit, revise) keeps the team it submitted, so whoever was
+    ever on the team stays barred from approving the case (gates.handler_ids)."""
+    entry = {
         "role": role,
         "name": actor.name,
         "user_id": actor.id,
@@ -268,6 +274,9 @@ def _approval(role: str, actor: User, decision: str, opinion: str) -> dict:
         "opinion": opinion,
         "on": clock.today().isoformat(),
     }
+    if officers is not None:
+        entry["officer_ids"] = [u.id for u in officers]
+    return entry
 
 
 def approve_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> None:
@@ -301,7 +310,9 @@ def revise_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
     task = ready_task(case, "revise_filing", task)
     today = clock.today()
     officers = _check_filing(case, data, actor, today)
-    separation.require_a_leader_left(officers, case.region_path, case.agency_id)
+    separation.require_a_leader_left(
+        officers, case.region_path, case.agency_id, gates.handler_ids(case) | {actor.id}
+    )
     case.name, case.facts, case.provisions = data["name"].strip(), data["facts"], data["provisions"]
     case.act_date, case.urgent_handled_on = data["act_date"], data.get("urgent_handled_on")
     lead = int(data.get("lead_officer_id") or officers[0].id)
@@ -309,7 +320,7 @@ def revise_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
     _limitation_warning(case, today)
     case.filing_approvals = [
         *case.filing_approvals,
-        _approval("承办人意见", actor, "submit", data.get("opinion") or "已修改"),
+        _approval("承办人意见", actor, "submit", data.get("opinion") or "已修改", officers=officers),
     ]
     changes = step(case, task, {}, actor=actor)
     record(actor, "case.filing_revised", case, "修改立案审批表后重新提交", changes=changes)
