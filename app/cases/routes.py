@@ -13,7 +13,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import clock, forms, params
-from app.cases import availability, pages, queries
+from app.cases import availability, pages, queries, separation
 from app.cases import operations as ops
 from app.cases import permissions as perm
 from app.cases.models import CaseProposal, CaseStatus, PenaltyCase, Procedure, ProposalSource, ProposalStatus
@@ -280,16 +280,18 @@ def _proposal_context(proposal: CaseProposal, values=None, errors=None) -> dict:
     referral = db.session.get(PenaltyReferral, proposal.referral_id) if proposal.referral_id else None
     pending = proposal.status == ProposalStatus.PENDING and proposal.case is None
     open_ = pending and pending_transfer(proposal) is None
+    own_lead = separation.own_lead_reason(proposal, current_user, "不予立案或不予处罚")
     return {
         "proposal": proposal,
         "referral": referral,
         "file_form": forms.get_form("file_case"),
         "decline_form": forms.get_form("case_decline"),
         "can_file": pending and perm.can_register(current_user),
-        "can_decline": pending and current_user.has_role("section_head", "leader"),
+        "can_decline": pending and current_user.has_role("section_head", "leader") and not own_lead,
+        "own_lead": own_lead if pending and current_user.has_role("section_head", "leader") else None,
         # the side procedures (app.cases.simple_routes): 当场处罚, 不予处罚, 移送 — not while a 移送 is pending
         "can_simple": open_ and current_user.has_role("officer"),
-        "can_no_penalty": open_ and current_user.has_role("section_head", "leader"),
+        "can_no_penalty": open_ and current_user.has_role("section_head", "leader") and not own_lead,
         "can_report_transfer": open_ and current_user.has_role("officer"),
         "values": values or {},
         "errors": errors or {},

@@ -13,6 +13,13 @@ channel; and a case never waits on nobody.
                                                                (gates.require_reviewer)
     先行登记保存审批 (evidence_preservation: approve_preservation)  a leader not among the case's officers
     延长办案期限, 延期（分期）缴纳 (case page / API, no task)        a leader (or section head) not among them
+    before 立案, on a lead (案件线索):
+    不予立案, 不予处罚 (proposal page / operation, no task)         a section head or leader who did not register it
+                                                               (`require_not_own_lead`); a lead under 立案审批
+                                                               is decided there only
+    移送决定 of a lead (penalty_transfer: decide_transfer)          a leader neither its registrant nor a reporter
+                                                               (`transfer_handler_ids`); a report holding every
+                                                               leader is refused
 
 The operations enforce it (gates.require_not_handling, `require_section_review`), so a page, the API, the
 generic task page or a timer cannot bypass it. The inbox never offers these tasks to the case's officers and the
@@ -34,7 +41,7 @@ from app.auth.models import User
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
 from app.cases import gates
-from app.cases.models import CaseEvidence, CaseOfficer, PenaltyCase
+from app.cases.models import CaseEvidence, CaseOfficer, CaseProposal, CaseTransfer, PenaltyCase
 from app.errors import PermissionDenied, invalid
 from app.extensions import db
 from app.workflow.models import HumanTask, WorkflowInstance
@@ -79,6 +86,51 @@ def require_a_leader_left(
         raise invalid(
             "officer_ids",
             "本机关负责人均在承办人员之中，本案将无人可以审批（审批与办案分离），请另行指定承办人员",
+        )
+
+
+# ---- a lead (案件线索) before 立案 --------------------------------------------------------------------------
+
+
+def own_lead_reason(proposal: CaseProposal, user: User, what: str) -> str | None:
+    """Why `user` may not decide `what` (不予立案, 不予处罚) on a lead: he registered it (an officer's 登记, or the
+    officer who referred the hazard). Any other section head or leader of the jurisdiction may decide it."""
+    if proposal.created_by_id is not None and user.id == proposal.created_by_id:
+        return f"您是该线索的登记人，不能决定{what}（审批与办案分离），请由其他承办机构负责人或负责人决定"
+    return None
+
+
+def require_not_own_lead(proposal: CaseProposal, user: User, what: str) -> None:
+    why = own_lead_reason(proposal, user, what)
+    if why:
+        raise PermissionDenied(why)
+
+
+OWN_TRANSFER = "您是该线索的登记人或移送报告人，不能决定是否移送（审批与办案分离），请由其他负责人决定"
+
+
+def transfer_handler_ids(transfer: CaseTransfer, proposal: CaseProposal) -> set[int]:
+    """Who handles a lead's 移送 report: the lead's registrant and the reporting officers (kept in the trail's
+    case.transfer_reported: `reporter_ids`, and its actor)."""
+    ids = {proposal.created_by_id}
+    for e in audit.history(proposal):
+        data = e.data or {}
+        if e.action == "case.transfer_reported" and data.get("transfer_id") == transfer.id:
+            ids.add(e.actor_id)
+            ids.update(data.get("reporter_ids") or ())
+    ids.discard(None)
+    return ids
+
+
+def require_a_leader_left_for_transfer(reporters: list[User], proposal: CaseProposal, agency_id: int) -> None:
+    """The 正职负责人 decides a lead's 移送: a report whose officers (with the lead's registrant) would include every
+    leader of the agency and jurisdiction could never be decided, so it is refused."""
+    leaders = users_with_role(Role.LEADER, region_path=proposal.region_path, agency_id=agency_id)
+    handling = {u.id for u in reporters} | {proposal.created_by_id}
+    if leaders and {u.id for u in leaders} <= handling:
+        raise invalid(
+            "officer_ids",
+            "本机关负责人均为该线索的登记人或报告人，移送将无人可以决定（审批与办案分离），请另行指定报告人",
         )
 
 
@@ -185,4 +237,19 @@ def case_of(task) -> PenaltyCase | None:
 def refusal(user: User, task) -> str | None:
     """Why `user` may not do `task` although their role could (gates.OWN_CASE, HANDLED_CASE), or None."""
     case = case_of(task)
-    return gates.own_case_reason(case, user) if case is not None else None
+    if case is not None:
+        return gates.own_case_reason(case, user)
+    if (
+        task.subject_type == CaseTransfer.__tablename__
+        and task.bpmn_id == "decide_transfer"
+        and task.subject_id
+    ):
+        transfer = db.session.get(
+            CaseTransfer, task.subject_id
+        )  # a lead's 移送 (a case's is its own subject)
+        proposal = (
+            db.session.get(CaseProposal, transfer.proposal_id) if transfer and transfer.proposal_id else None
+        )
+        if proposal is not None and user.id in transfer_handler_ids(transfer, proposal):
+            return OWN_TRANSFER
+    return None

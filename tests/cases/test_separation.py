@@ -11,12 +11,12 @@ import pytest
 
 from app import audit, clock, workflow
 from app.auth.roles import Role
-from app.cases import gates
+from app.cases import gates, separation
 from app.cases import operations as ops
-from app.cases.models import PenaltyCase
+from app.cases.models import CaseTransfer, PenaltyCase, ProposalSource, ProposalStatus
 from app.cases.operations import execution as ex
-from app.cases.operations.common import PRESERVATION
-from app.errors import PermissionDenied, ValidationFailed
+from app.cases.operations.common import PRESERVATION, TRANSFER
+from app.errors import InvalidState, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inbox import queries as inbox
 from app.inbox.operations import claim
@@ -376,3 +376,115 @@ def test_a_revision_may_not_leave_the_case_to_leaders_who_all_handled_it(world, 
         w.case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=world.officer
     )
     assert w.ready == ["approve_filing"]
+
+
+# ---- a lead (案件线索) before 立案: its registrant does not decide it ------------------------------------------------
+
+
+def _lead_of(world, actor):
+    return ops.register_proposal(
+        {
+            "enterprise_id": world.ent_a.id,
+            "source": ProposalSource.INSPECTION,
+            "facts": "检查发现未如实记录事故隐患排查治理情况",
+            "provisions": "《安全生产法》第四十一条第二款",
+            "act_date": clock.today() - timedelta(days=10),
+        },
+        actor=actor,
+    )
+
+
+NO_PENALTY = {"no_penalty_reason": "轻微", "reason": "情节轻微并及时改正", "education": "已当场教育"}
+
+
+def test_the_section_head_who_registered_a_lead_cannot_decline_it(login, world, head2):
+    lead = _lead_of(world, world.section_head)
+    with pytest.raises(PermissionDenied) as exc:
+        ops.decline_proposal(lead, "证据不足", actor=world.section_head)
+    assert "您是该线索的登记人，不能决定不予立案" in exc.value.message
+    with pytest.raises(PermissionDenied, match="您是该线索的登记人，不能决定不予处罚"):
+        ops.no_penalty_on_proposal(lead, NO_PENALTY, actor=world.section_head)
+    commit()
+    own = login(world.section_head)
+    page = own.get(f"/cases/proposals/{lead.id}").get_data(as_text=True)
+    assert 'data-testid="own-lead"' in page and 'data-testid="form-case_decline"' not in page
+    assert 'data-testid="link-no-penalty"' not in page
+    r = own.post(f"/cases/proposals/{lead.id}/decline", data={"reason": "证据不足"})
+    assert r.status_code == 403 and "您是该线索的登记人" in r.get_data(as_text=True)
+    r = own.post(f"/cases/proposals/{lead.id}/no-penalty", data=NO_PENALTY)
+    assert r.status_code == 403 and "您是该线索的登记人" in r.get_data(as_text=True)
+    db.session.expire_all()
+    lead = db.session.get(type(lead), lead.id)
+    assert lead.status == ProposalStatus.PENDING and lead.handled_by_id is None
+    # another section head (or a leader) decides: the ordinary path, and his page offers it
+    page = login(head2).get(f"/cases/proposals/{lead.id}").get_data(as_text=True)
+    assert 'data-testid="form-case_decline"' in page and 'data-testid="own-lead"' not in page
+    ops.decline_proposal(lead, "证据不足", actor=head2)
+    assert lead.status == ProposalStatus.DECLINED and lead.handled_by_id == head2.id
+
+
+def test_the_only_section_head_registered_the_lead_a_leader_decides(world):
+    lead = _lead_of(world, world.section_head)
+    ops.no_penalty_on_proposal(lead, NO_PENALTY, actor=world.leader)
+    assert lead.status == ProposalStatus.NO_PENALTY and lead.handled_by_id == world.leader.id
+
+
+def test_a_lead_under_filing_is_not_declined_beside_its_filing_approval(world, make_case):
+    w = make_case(officer_ids=[world.officer.id, world.section_head.id], lead_officer_id=world.officer.id)
+    for user in (world.section_head, world.leader):  # its officer, and the leader who approves its filing
+        with pytest.raises(InvalidState, match="立案审批"):
+            ops.decline_proposal(w.case.proposal, "证据不足", actor=user)
+    assert w.case.proposal.status == ProposalStatus.PENDING and w.ready == ["approve_filing"]
+
+
+def _transfer_report(officer_ids):
+    return {
+        "officer_ids": officer_ids,
+        "suspected_crime": "危险作业罪",
+        "transfer_reasons": "拒不执行停产整改指令，存在重大事故隐患",
+        "evidence_list": "现场检查记录；整改指令书",
+    }
+
+
+def test_a_leader_who_reported_a_leads_transfer_cannot_decide_it(login, world):
+    boss = _user("leader_officer", "冯副局长", [Role.LEADER, Role.OFFICER], world.bureau, cert="34130007")
+    db.session.commit()
+    lead = _lead_of(world, world.officer)
+    transfer = ops.report_transfer_from_proposal(
+        lead, _transfer_report([world.officer.id, boss.id]), actor=world.officer
+    )
+    agree = {"transfer_decision": "agree", "opinion": "同意移送"}
+    with pytest.raises(PermissionDenied) as exc:
+        ops.decide_proposal_transfer(transfer, agree, actor=boss)
+    assert exc.value.message == separation.OWN_TRANSFER
+    commit()
+    task = next(
+        t
+        for t in workflow.ready_tasks(workflow.instance_for(transfer, TRANSFER))
+        if t.bpmn_id == "decide_transfer"
+    )
+    own = login(boss)
+    assert separation.OWN_TRANSFER in own.get(f"/tasks/{task.id}").get_data(as_text=True)
+    r = own.post(f"/tasks/{task.id}", data=agree)
+    assert r.status_code == 403 and separation.OWN_TRANSFER in r.get_data(as_text=True)
+    r = own.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": agree})
+    assert r.status_code == 403 and r.json["error"] == separation.OWN_TRANSFER
+    db.session.expire_all()
+    transfer = db.session.get(CaseTransfer, transfer.id)
+    assert transfer.decision is None
+    ops.decide_proposal_transfer(transfer, agree, actor=world.leader)  # the other leader: the ordinary path
+    assert transfer.decision == "移送"
+
+
+def test_a_leads_transfer_report_holding_every_leader_is_refused(world):
+    boss = _user("leader_officer", "冯副局长", [Role.LEADER, Role.OFFICER], world.bureau, cert="34130007")
+    world.leader.set_roles([Role.LEADER, Role.OFFICER])
+    world.leader.cert_no, world.leader.cert_expires_on = "34130008", date(2031, 12, 31)
+    db.session.commit()
+    lead = _lead_of(world, world.officer)
+    with pytest.raises(ValidationFailed) as exc:
+        ops.report_transfer_from_proposal(lead, _transfer_report([boss.id, world.leader.id]), actor=boss)
+    assert "无人可以决定" in exc.value.field_errors["officer_ids"]
+    ops.report_transfer_from_proposal(
+        lead, _transfer_report([world.officer.id, boss.id]), actor=world.officer
+    )

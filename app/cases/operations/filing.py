@@ -106,6 +106,9 @@ def decline_proposal(proposal: CaseProposal, reason: str, *, actor: User) -> Cas
     )
     if proposal.status != ProposalStatus.PENDING:
         raise InvalidState(f"该线索已处理（{proposal.status}）")
+    if proposal.case is not None:  # its 立案审批 decides (负责人: 不予立案), never one of its officers
+        raise InvalidState("该线索已提出立案，是否立案由立案审批决定")
+    separation.require_not_own_lead(proposal, actor, "不予立案")
     from app.cases.operations.transfer import require_no_pending_transfer
 
     require_no_pending_transfer(proposal)

@@ -293,6 +293,7 @@ def no_penalty_on_proposal(proposal: CaseProposal, data: dict, *, actor: User) -
     )
     if proposal.status != ProposalStatus.PENDING or proposal.case is not None:
         raise InvalidState(f"该线索已处理（{proposal.status}）")
+    separation.require_not_own_lead(proposal, actor, "不予处罚")
     require_no_pending_transfer(proposal)
     code = data.get("no_penalty_reason")
     if code not in {r.value for r in NoPenaltyReason}:

@@ -16,7 +16,7 @@ from app import audit, clock, workflow
 from app.auth.models import User
 from app.auth.permissions import in_scope
 from app.auth.roles import Role
-from app.cases import gates, legal_time
+from app.cases import gates, legal_time, separation
 from app.cases.models import CaseProposal, CaseTransfer, PenaltyCase, ProposalStatus
 from app.cases.operations.common import (
     TRANSFER,
@@ -30,7 +30,7 @@ from app.cases.operations.common import (
 )
 from app.cases.rules import pack_for
 from app.documents import issue_document
-from app.errors import InvalidState, invalid, require
+from app.errors import InvalidState, PermissionDenied, invalid, require
 from app.extensions import db
 from app.org.models import Department
 
@@ -214,6 +214,7 @@ def report_transfer_from_proposal(proposal: CaseProposal, data: dict, *, actor: 
     gates.require_officers(officers, clock.today())
     if actor.id not in {u.id for u in officers}:
         raise invalid("officer_ids", "提出移送报告的执法人员应为报告人之一")
+    separation.require_a_leader_left_for_transfer(officers, proposal, agency_of(actor).id)
     for key, label in (("suspected_crime", "涉嫌罪名"), ("transfer_reasons", "移送理由")):
         if not (data.get(key) or "").strip():
             raise invalid(key, f"请填写{label}")
@@ -245,7 +246,7 @@ def report_transfer_from_proposal(proposal: CaseProposal, data: dict, *, actor: 
         "case.transfer_reported",
         proposal,
         summary=f"{'、'.join(transfer.reporters)}提出移送报告：涉嫌{transfer.suspected_crime}",
-        data={"transfer_id": transfer.id},
+        data={"transfer_id": transfer.id, "reporter_ids": [u.id for u in officers]},
     )
     return transfer
 
@@ -284,6 +285,8 @@ def decide_proposal_transfer(transfer: CaseTransfer, data: dict, *, actor: User,
         and in_scope(actor, proposal.region_path, proposal.enterprise_id),
         "只有辖区负责人可以决定是否移送",
     )
+    if actor.id in separation.transfer_handler_ids(transfer, proposal):
+        raise PermissionDenied(separation.OWN_TRANSFER)
     task = transfer_task(transfer, "decide_transfer", task)
     step_data, summary = _decide(transfer, data, actor, _issue_for(transfer, proposal, actor))
     workflow.complete_task(task, step_data, actor=actor)
