@@ -89,6 +89,34 @@ def require_a_leader_left(
         )
 
 
+def require_a_legal_reviewer_left(
+    officers: list[User], region_path: str, agency_id: int, handled: set[int] = frozenset()
+) -> None:
+    """法制审核 is a qualified legal reviewer's (法律职业资格, gates.require_reviewer) who never handled the case, and
+    has no one to escalate to: a team (with `handled`, who handled the case before) holding every qualified
+    legal reviewer of the agency and jurisdiction could never pass it, so such a team is refused at 立案."""
+    reviewers = [
+        u
+        for u in users_with_role(Role.LEGAL_REVIEWER, region_path=region_path, agency_id=agency_id)
+        if (u.legal_qualification_no or "").strip()
+    ]
+    if reviewers and {u.id for u in reviewers} <= {u.id for u in officers} | set(handled):
+        raise invalid(
+            "officer_ids",
+            "本机关具有法律职业资格的法制审核人员均在承办人员之中，本案将无人可以进行法制审核（审批与办案分离），"
+            "请另行指定承办人员",
+        )
+
+
+def require_approvers_left(
+    officers: list[User], region_path: str, agency_id: int, handled: set[int] = frozenset()
+) -> None:
+    """立案 (submit, revise: the only times a case's team is set): someone outside the team must remain for the
+    leader's approvals and for 法制审核."""
+    require_a_leader_left(officers, region_path, agency_id, handled)
+    require_a_legal_reviewer_left(officers, region_path, agency_id, handled)
+
+
 # ---- a lead (案件线索) before 立案 --------------------------------------------------------------------------
 
 

@@ -488,3 +488,90 @@ def test_a_leads_transfer_report_holding_every_leader_is_refused(world):
     ops.report_transfer_from_proposal(
         lead, _transfer_report([world.officer.id, boss.id]), actor=world.officer
     )
+
+
+# ---- 法制审核: a team holding every qualified legal reviewer is refused at 立案 ------------------------------------
+
+
+LEGAL_LEFT = "无人可以进行法制审核"
+
+
+@pytest.fixture
+def legal_officer(world):
+    """钱法制, the agency's only legal reviewer, also holds an officer's role (and a 执法证)."""
+    world.legal.set_roles([Role.LEGAL_REVIEWER, Role.OFFICER])
+    db.session.commit()
+    return world.legal
+
+
+def test_a_team_holding_every_legal_reviewer_is_refused_at_filing(world, make_case, legal_officer):
+    with pytest.raises(ValidationFailed) as exc:
+        make_case(officer_ids=[world.officer.id, legal_officer.id], lead_officer_id=world.officer.id)
+    assert LEGAL_LEFT in exc.value.field_errors["officer_ids"]
+    assert db.session.query(PenaltyCase).count() == 0
+    # a second legal reviewer without the 法律职业资格 could not review either: still refused
+    unqualified = _user("legal2", "孙法制", [Role.LEGAL_REVIEWER], world.legal_section)
+    unqualified.legal_qualification_no = None
+    db.session.commit()
+    with pytest.raises(ValidationFailed, match=LEGAL_LEFT):
+        make_case(officer_ids=[world.officer.id, legal_officer.id], lead_officer_id=world.officer.id)
+    # a qualified one is left: the ordinary path
+    unqualified.legal_qualification_no = "A20183401000456"
+    db.session.commit()
+    w = make_case(officer_ids=[world.officer.id, legal_officer.id], lead_officer_id=world.officer.id)
+    assert w.ready == ["approve_filing"]
+
+
+def test_the_filing_page_refuses_it_next_to_the_team_field_keeping_what_was_typed(
+    login, world, make_proposal, legal_officer
+):
+    lead = make_proposal()
+    commit()
+    r = login(world.officer).post(
+        f"/cases/proposals/{lead.id}/file",
+        data={
+            "name": "某公司涉嫌未如实记录案",
+            "facts": "未如实记录隐患排查治理情况",
+            "provisions": "第四十一条第二款",
+            "act_date": lead.act_date.isoformat(),
+            "officer_ids": [str(world.officer.id), str(legal_officer.id)],
+            "lead_officer_id": str(world.officer.id),
+        },
+    )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    error = page.split('data-testid="error-officer_ids"', 1)[1].split("</div>", 1)[0]
+    assert LEGAL_LEFT in error
+    assert "某公司涉嫌未如实记录案" in page and "未如实记录隐患排查治理情况" in page
+    db.session.expire_all()
+    assert db.session.query(PenaltyCase).count() == 0
+
+
+def test_a_revision_may_not_add_the_last_legal_reviewer_to_the_team(world, make_case, legal_officer):
+    w = make_case()  # 王执法 and 赵执法
+    ops.approve_filing(w.case, {"filing_decision": "return", "opinion": "补充"}, actor=world.section_head)
+    with pytest.raises(ValidationFailed) as exc:
+        ops.revise_filing(
+            w.case, _revised([world.officer.id, legal_officer.id], world.officer.id), actor=world.officer
+        )
+    assert LEGAL_LEFT in exc.value.field_errors["officer_ids"]
+    assert w.ready == ["revise_filing"]
+    assert {o.user_id for o in w.case.officers} == {world.officer.id, world.officer2.id}
+    ops.revise_filing(
+        w.case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=world.officer
+    )
+    assert w.ready == ["approve_filing"]
+
+
+def test_a_legal_reviewer_dropped_from_the_team_still_cannot_review_the_case(world, make_case, legal_officer):
+    legal2 = _user("legal2", "孙法制", [Role.LEGAL_REVIEWER], world.legal_section, cert="34130009")
+    db.session.commit()
+    w = make_case(officer_ids=[world.officer.id, legal_officer.id], lead_officer_id=world.officer.id)
+    ops.approve_filing(w.case, {"filing_decision": "return", "opinion": "补充"}, actor=world.section_head)
+    # 钱法制 leaves the team; 孙法制 was never on it
+    ops.revise_filing(
+        w.case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=world.officer
+    )
+    with pytest.raises(InvalidState, match="钱法制是本案承办人员"):
+        gates.require_reviewer(w.case, legal_officer)
+    gates.require_reviewer(w.case, legal2)

@@ -191,7 +191,7 @@ def submit_filing(proposal: CaseProposal, data: dict, *, actor: User) -> Penalty
     officers = _check_filing(proposal, data, actor, today)
     if actor.id not in {u.id for u in officers}:
         raise invalid("officer_ids", "提出立案的执法人员应为承办人员之一")
-    separation.require_a_leader_left(officers, proposal.region_path, _agency_id(actor))
+    separation.require_approvers_left(officers, proposal.region_path, _agency_id(actor))
     case = PenaltyCase(
         procedure=Procedure.ORDINARY,
         proposal=proposal,
@@ -313,7 +313,7 @@ def revise_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
     task = ready_task(case, "revise_filing", task)
     today = clock.today()
     officers = _check_filing(case, data, actor, today)
-    separation.require_a_leader_left(
+    separation.require_approvers_left(
         officers, case.region_path, case.agency_id, gates.handler_ids(case) | {actor.id}
     )
     case.name, case.facts, case.provisions = data["name"].strip(), data["facts"], data["provisions"]
