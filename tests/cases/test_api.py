@@ -15,6 +15,7 @@ from app.extensions import db
 from tests.cases.walk import task_of, to_execution, to_legal_review
 from tests.factories.db import commit
 from tests.factories.files import JPEG
+from tests.factories.org import _user
 
 
 def test_list_is_scoped_and_filtered_like_the_page(login, world, make_case):
@@ -179,6 +180,8 @@ def test_a_reviewing_case_officer_is_refused_on_the_api(login, world, make_case)
     from app.auth.roles import Role
 
     world.legal.set_roles([Role.OFFICER, Role.LEGAL_REVIEWER])
+    # another qualified reviewer is left (立案 refuses a team holding every one of them)
+    _user("legal2", "孙法制", [Role.LEGAL_REVIEWER], world.legal_section, cert="34130009")
     commit()
     w = to_legal_review(world, make_case, officer_ids=[world.officer.id, world.legal.id])
     commit()

@@ -18,6 +18,7 @@ from app.extensions import db
 from tests.cases.walk import task_of, to_execution, to_legal_review
 from tests.factories.db import commit
 from tests.factories.files import JPEG
+from tests.factories.org import _user
 
 
 def _text(r) -> str:
@@ -350,6 +351,8 @@ def test_officer_cannot_review_or_decide_through_the_task_page(login, world, mak
 
 def test_a_reviewer_who_is_a_case_officer_is_refused(login, world, make_case):
     world.legal.set_roles([Role.OFFICER, Role.LEGAL_REVIEWER])
+    # another qualified reviewer is left (立案 refuses a team holding every one of them)
+    _user("legal2", "孙法制", [Role.LEGAL_REVIEWER], world.legal_section, cert="34130009")
     commit()
     w = to_legal_review(world, make_case, officer_ids=[world.officer.id, world.legal.id])
     commit()
