@@ -96,14 +96,13 @@ def handler_ids(case: PenaltyCase) -> set[int]:
     or revised its 立案审批表 or was named on any version of it. The team changes only with the 立案审批表 (submit,
     revise after 退回), and each 承办人意见 keeps the team it submitted (`officer_ids`), so an officer dropped
     from the team at a revision still counts: he cannot then review or approve what he prepared."""
-    ids = {o.user_id for o in case.officers}
+    ids: set[int | None] = {o.user_id for o in case.officers}
     ids.add(case.created_by_id)
     for a in case.filing_approvals or []:
         if a.get("decision") == "submit":
             ids.add(a.get("user_id"))
             ids.update(a.get("officer_ids") or ())
-    ids.discard(None)
-    return ids
+    return {i for i in ids if i is not None}
 
 
 def own_case_reason(case: PenaltyCase, user: User) -> str | None:

@@ -33,6 +33,8 @@ candidate_role), recorded in the case's trail.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from flask import g, has_request_context
 from sqlalchemy import and_, false, or_, select
 
@@ -76,7 +78,7 @@ def _in_scope(user: User, case: PenaltyCase) -> bool:
 
 
 def require_a_leader_left(
-    officers: list[User], region_path: str, agency_id: int, handled: set[int] = frozenset()
+    officers: list[User], region_path: str, agency_id: int, handled: AbstractSet[int] = frozenset()
 ) -> None:
     """The 负责人's steps have no one to escalate to within the agency: a case whose officers would include
     every leader of its agency and jurisdiction could never be approved, so such a team is refused at 立案.
@@ -90,7 +92,7 @@ def require_a_leader_left(
 
 
 def require_a_legal_reviewer_left(
-    officers: list[User], region_path: str, agency_id: int, handled: set[int] = frozenset()
+    officers: list[User], region_path: str, agency_id: int, handled: AbstractSet[int] = frozenset()
 ) -> None:
     """法制审核 is a qualified legal reviewer's (法律职业资格, gates.require_reviewer) who never handled the case, and
     has no one to escalate to: a team (with `handled`, who handled the case before) holding every qualified
@@ -109,7 +111,7 @@ def require_a_legal_reviewer_left(
 
 
 def require_approvers_left(
-    officers: list[User], region_path: str, agency_id: int, handled: set[int] = frozenset()
+    officers: list[User], region_path: str, agency_id: int, handled: AbstractSet[int] = frozenset()
 ) -> None:
     """立案 (submit, revise: the only times a case's team is set): someone outside the team must remain for the
     leader's approvals and for 法制审核."""
@@ -140,14 +142,13 @@ OWN_TRANSFER = "您是该线索的登记人或移送报告人，不能决定是�
 def transfer_handler_ids(transfer: CaseTransfer, proposal: CaseProposal) -> set[int]:
     """Who handles a lead's 移送 report: the lead's registrant and the reporting officers (kept in the trail's
     case.transfer_reported: `reporter_ids`, and its actor)."""
-    ids = {proposal.created_by_id}
+    ids: set[int | None] = {proposal.created_by_id}
     for e in audit.history(proposal):
         data = e.data or {}
         if e.action == "case.transfer_reported" and data.get("transfer_id") == transfer.id:
             ids.add(e.actor_id)
             ids.update(data.get("reporter_ids") or ())
-    ids.discard(None)
-    return ids
+    return {i for i in ids if i is not None}
 
 
 def require_a_leader_left_for_transfer(reporters: list[User], proposal: CaseProposal, agency_id: int) -> None:
@@ -263,21 +264,28 @@ def case_of(task) -> PenaltyCase | None:
 
 
 def refusal(user: User, task) -> str | None:
-    """Why `user` may not do `task` although their role could (gates.OWN_CASE, HANDLED_CASE), or None."""
+    """Why `user` may not do `task` although their role could (gates.OWN_CASE, HANDLED_CASE, OWN_TRANSFER),
+    or None."""
     case = case_of(task)
     if case is not None:
         return gates.own_case_reason(case, user)
-    if (
-        task.subject_type == CaseTransfer.__tablename__
-        and task.bpmn_id == "decide_transfer"
-        and task.subject_id
-    ):
-        transfer = db.session.get(
-            CaseTransfer, task.subject_id
-        )  # a lead's 移送 (a case's is its own subject)
-        proposal = (
-            db.session.get(CaseProposal, transfer.proposal_id) if transfer and transfer.proposal_id else None
-        )
-        if proposal is not None and user.id in transfer_handler_ids(transfer, proposal):
-            return OWN_TRANSFER
+    transfer = lead_transfer_of(task)
+    if transfer is not None and user.id in transfer_handler_ids(*transfer):
+        return OWN_TRANSFER
     return None
+
+
+def lead_transfer_of(task) -> tuple[CaseTransfer, CaseProposal] | None:
+    """A lead's 移送 decision task (penalty_transfer: decide_transfer) with its transfer and lead, or None (a
+    case's 移送 decision is the case's own task)."""
+    if (
+        task.subject_type != CaseTransfer.__tablename__
+        or task.bpmn_id != "decide_transfer"
+        or not task.subject_id
+    ):
+        return None
+    transfer = db.session.get(CaseTransfer, task.subject_id)
+    if transfer is None or transfer.proposal_id is None:
+        return None
+    proposal = db.session.get(CaseProposal, transfer.proposal_id)
+    return (transfer, proposal) if proposal is not None else None
