@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine.default import CACHE_MISS, NO_CACHE_KEY
+
 _APP = str(Path(__file__).resolve().parent.parent) + os.sep
 _local = threading.local()
 _serial = itertools.count(1)
@@ -29,8 +31,10 @@ def directory() -> Path | None:
     return Path(value) if value else None
 
 
-def note_statement(statement: str) -> None:
-    """Called for each statement (app.serving.timing's counter): kept with its call site while profiling."""
+def note_statement(statement: str, context: Any = None) -> None:
+    """Called for each statement (app.serving.timing's counter): kept with its call site while profiling, and
+    marked `[compiled]` when SQLAlchemy had to compile it (a statement-cache miss, which costs far more than a
+    hit: a statement built so that it never caches shows up here on every request)."""
     log = getattr(_local, "log", None)
     if log is None:
         return
@@ -38,7 +42,8 @@ def note_statement(statement: str) -> None:
     try:
         frames = [f for f in traceback.extract_stack()[:-3] if f.filename.startswith(_APP)]
         site = " <- ".join(f"{f.filename.removeprefix(_APP)}:{f.lineno}:{f.name}" for f in reversed(frames[-8:]))
-        log.append(f"{' '.join(statement.split())[:120]}\t{site}")
+        compiled = " [compiled]" if getattr(context, "cache_hit", None) in (CACHE_MISS, NO_CACHE_KEY) else ""
+        log.append(f"{' '.join(statement.split())[:120]}{compiled}\t{site}")
     finally:
         _local.profile.enable()
 

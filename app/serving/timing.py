@@ -31,7 +31,7 @@ _profiling = False  # SAFELOOP_PROFILE_DIR given: statements are also noted with
 def _count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ARG001
     _counter.n = getattr(_counter, "n", 0) + 1
     if _profiling:
-        profiling.note_statement(statement)
+        profiling.note_statement(statement, context)
 
 
 def header_value(ms: float, statements: int) -> str:

@@ -20,6 +20,19 @@ def _app(app, **extra):
     timed = create_app({**base, "SECRET_KEY": "test-secret", "UPLOAD_DIR": app.config["UPLOAD_DIR"],
                         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], **extra})
 
+    @timed.route("/_probe/upsert", methods=["POST"])
+    def _upsert():  # an ON CONFLICT insert has no cache key in SQLAlchemy 2.0: compiled on every execution
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        from app.org.models import Region
+
+        name = db.session.get_bind().dialect.name
+        stmt = (postgresql if name == "postgresql" else sqlite).insert(Region).on_conflict_do_nothing()
+        db.session.execute(text("SELECT 1"))
+        db.session.execute(stmt.values(code="990000", name="探针", level="province", path="/990000/"))
+        db.session.rollback()
+        return "ok"
+
     @timed.route("/_probe/<int:n>", methods=["GET", "POST"])
     def _probe(n: int):
         for _ in range(n):
@@ -71,6 +84,18 @@ def test_profiles_each_post_with_its_statements_and_their_call_sites(app, tmp_pa
     lines = profiles[0].with_suffix(".sql").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3
     assert all(line.startswith("SELECT 1\t") and "test_timing.py" not in line for line in lines)
+
+
+def test_a_statement_compiled_on_every_request_is_marked(app, tmp_path, monkeypatch):
+    """A statement SQLAlchemy cannot cache shows as [compiled] each time; a cached one does not."""
+    out = tmp_path / "profile"
+    monkeypatch.setenv("SAFELOOP_PROFILE_DIR", str(out))
+    client = _app(app, SERVER_TIMING=True, WTF_CSRF_ENABLED=False).test_client()
+    for _ in range(2):
+        assert client.post("/_probe/upsert").status_code == 200
+    last = sorted(out.glob("*-_probe_upsert.sql"))[-1].read_text(encoding="utf-8").splitlines()
+    assert last[0].startswith("SELECT 1\t")
+    assert last[1].startswith("INSERT INTO regions") and " [compiled]\t" in last[1]
 
 
 def test_without_the_directory_nothing_is_profiled(app, tmp_path, monkeypatch):
