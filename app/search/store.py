@@ -16,9 +16,9 @@ query `a:*`, a two-character one the word `a`: the GIN index answers both exactl
 `a & b & c` (every bigram somewhere in the row) and the source row's fields are then checked for the term
 itself, in SQL (`normalized_sql`), because a phrase query (`a <-> b`) makes
 PostgreSQL read and decompress every candidate's tsvector to compare positions — at a million rows that
-is most of the time of a search. Without positions nothing ever reads the tsvector back, so it is stored
-out of line (STORAGE EXTERNAL, toast_tuple_target 128) and the table's pages, read for each match to
-check visibility, hold a few hundred rows each.
+is most of the time of a search. Without positions nothing ever reads the tsvector back, so it is kept
+out of line (in the TOAST table) and the table's pages, which a search reads for each match to check its
+visibility, hold about ninety rows each (see PG_PAD).
 """
 
 from __future__ import annotations
@@ -76,12 +76,23 @@ class Index:
         return {self.name, f"{self.name}_doc"} | {f"{self.name}_{s}" for s in SQLITE_SHADOWS}
 
 
+# PostgreSQL moves a value out of line only when the whole row is longer than TOAST_TUPLE_THRESHOLD (about a
+# quarter of a block: 2 kB); toast_tuple_target is only the size a row is then shrunk to. A document's tsvector
+# is ~600 bytes, so it stayed in the row: 1,000,000 hazards took 666 MB of table, one page per match, and a
+# two-character term matching 22,238 of them read 19,684 pages (62–115 ms, bench_search). Every write therefore
+# also gives `toast_pad`, a blank longer than the threshold: the row is toasted, the blank compresses to a few
+# bytes and the tsvector (STORAGE EXTERNAL) goes to the TOAST table, so the table keeps ~90 bytes a row (89 MB)
+# and the same term reads 9,799 pages in 13–16 ms. A search never reads the tsvector back: the GIN index answers
+# exactly, and the longer terms' check reads the source row (migration 0026 moved the existing rows out).
+PG_PAD = "repeat(' ', current_setting('block_size')::integer / 4 + 64)"
+
+
 def create(conn: Connection, index: Index) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text(
             f"CREATE TABLE IF NOT EXISTS {index.name} ("
-            f"id INTEGER PRIMARY KEY REFERENCES {index.source} (id) ON DELETE CASCADE, tsv TSVECTOR NOT NULL) "
-            "WITH (toast_tuple_target = 128)"
+            f"id INTEGER PRIMARY KEY REFERENCES {index.source} (id) ON DELETE CASCADE, tsv TSVECTOR NOT NULL, "
+            f"toast_pad TEXT NOT NULL DEFAULT {PG_PAD}) WITH (toast_tuple_target = 128)"
         ))
         conn.execute(text(f"ALTER TABLE {index.name} ALTER COLUMN tsv SET STORAGE EXTERNAL"))
         return
@@ -149,7 +160,7 @@ def write(conn: Connection, index: Index, rows: Sequence[tuple[int, str]],
     if conn.dialect.name == "postgresql":
         stmt = f"INSERT INTO {index.name} (id, tsv) VALUES (:id, strip(to_tsvector('simple', :words)))"
         if not fresh:
-            stmt += " ON CONFLICT (id) DO UPDATE SET tsv = excluded.tsv"
+            stmt += " ON CONFLICT (id) DO UPDATE SET tsv = excluded.tsv, toast_pad = excluded.toast_pad"  # PG_PAD
         conn.execute(text(stmt), [{"id": i, "words": w} for i, w in rows])
         return
     if not fresh:
@@ -232,5 +243,5 @@ def normalized_sql(value: ColumnElement) -> ColumnElement:
     return func.translate(func.normalize(value, literal_column("NFKC")), ASCII_UPPER, ASCII_LOWER)
 
 
-__all__ = ["Index", "Indexed", "clear", "create", "create_search_index", "digest", "drop", "match",
+__all__ = ["PG_PAD", "Index", "Indexed", "clear", "create", "create_search_index", "digest", "drop", "match",
            "normalized_sql", "remove", "snapshot", "write"]

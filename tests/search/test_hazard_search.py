@@ -276,3 +276,24 @@ def test_postgres_normalises_as_python_does():
 
     for sample in ["ＹＨ２０２４－ＡＢ", "Mixed Case", "（二）", "ﬁ①㍿", "Äß", "配电\u3000箱", "ｶﾞ"]:
         assert db.session.scalar(select(normalized_sql(literal(sample, Text)))) == normalize(sample), sample
+
+
+
+@pytest.mark.postgres_only
+def test_postgres_keeps_each_document_out_of_line(corpus):
+    """Every search row's tsvector lives in the TOAST table, after an insert and after an update of the row's
+    words, so the table that a search reads a page of for each match stays small (app.search.store.PG_PAD);
+    the documents still find what they should."""
+
+    def rows_and_toasted() -> tuple[int, int]:
+        toast = db.session.scalar(text("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'hazard_search'"))
+        rows = db.session.scalar(text("SELECT count(*) FROM hazard_search"))
+        # the chunks of live values (an updated row's old value is deleted with it)
+        return rows, db.session.scalar(text(f"SELECT count(DISTINCT chunk_id) FROM {toast}"))  # noqa: S608
+
+    assert rows_and_toasted() == (len(FIELDS) + 1, len(FIELDS) + 1)
+    hazard = db.session.scalars(select(Hazard).where(Hazard.location == FIELDS[0][0]).order_by(Hazard.id)).first()
+    hazard.description = "配电箱门未关闭，应急照明损坏"
+    db.session.commit()
+    assert rows_and_toasted() == (len(FIELDS) + 1, len(FIELDS) + 1)
+    assert hazard.id in found("应急照明") and found("应急照明") == expected("应急照明")
