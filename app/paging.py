@@ -184,13 +184,14 @@ SMALL_SET = 3_000  # up to this many matching rows, the database sorts them (see
 
 def keyset_page(stmt: Select, order: Order, per_page: int, *, after: str | None = None, before: str | None = None,
                 page: int = 1, flags: Sequence[bool] = (True, False), options: Sequence = (),
-                total: int | None = None) -> KeysetPage:
+                total: int | None = None, total_exact: bool = True) -> KeysetPage:
     """A page of `stmt` (scoped and filtered, without ORDER BY or loader options) in `order`.
 
     `after` / `before` are cursors from a previous page; `page` is a page number for the first pages
     (≤ MAX_OFFSET_PAGE, checked by the list's schema); `flags` the partition values the filters allow;
     `options` the loader options of the page's rows; `total` the exact number of matching rows when the
-    caller knows it cheaply (a summary table), else it is counted up to COUNT_CAP.
+    caller knows it cheaply (a summary table), else it is counted up to COUNT_CAP (`total_exact` False: the
+    caller's `total` is such a capped count, COUNT_CAP + 1 meaning more).
 
     Two paths, chosen by how many rows match, because no single plan is fast for both:
     - few (≤ SMALL_SET: one enterprise, a 乡镇 + 等级 + 状态): the database reads them through whichever
@@ -201,7 +202,7 @@ def keyset_page(stmt: Select, order: Order, per_page: int, *, after: str | None 
     """
     start = Key.decode(after) if after else None
     end = Key.decode(before) if before else None
-    exact = total is not None
+    exact = total is not None and total_exact
     if total is None:
         total = capped_count(stmt)
     stmt = stmt.options(*options)

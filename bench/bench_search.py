@@ -73,7 +73,7 @@ def build(app) -> None:
         db.engine.dispose()
 
 
-def like_clause(q: str, within=()):  # noqa: ARG001 - the list's own scope conditions apply
+def like_clause(q: str, within=(), walk: bool = False):  # noqa: ARG001 - the list's own scope conditions apply
     """The search before issue #15: LIKE '%q%' on enterprise name, code, location and description."""
     from sqlalchemy import or_, select
 

@@ -444,10 +444,11 @@ def filter_words(f: queries.HazardFilters) -> str:
 
 def section(user: User, args) -> str:
     """The hazard part of /ledgers: the list page's filters, the row count, one card per ledger."""
-    from app.hazards.totals import exact_total
+    from app.hazards.totals import list_total
 
     f = queries.HazardFilters.from_args(args)
-    total = exact_total(user, f)  # the summary's exact count, else counted up to the list's cap
+    known = list_total(user, f)  # the summary's or the index's count, else counted up to the list's cap
+    total = None if known is None else known[0] if known[1] else paging.count_label(known[0])
     return render_template(
         "hazards/ledgers.html",
         f=f,

@@ -96,14 +96,16 @@ def scoped(user: User) -> Select:
 
 
 def apply_filters(
-    stmt: Select, f: HazardFilters, *, include_drafts: bool = False, within: Sequence[str] = ()
+    stmt: Select, f: HazardFilters, *, include_drafts: bool = False, within: Sequence[str] = (),
+    search_walks: bool = False,
 ) -> Select:
-    """`within`: the region path prefix of the user's scope, given to the search term's index (a prefilter)."""
+    """`within`: the region path prefix of the user's scope, given to the search term's index (a prefilter);
+    `search_walks`: the list walks its index for a term with many hits (app.hazards.search.clause's `walk`)."""
     if not include_drafts and f.status != HazardStatus.DRAFT:
         stmt = stmt.where(Hazard.status != HazardStatus.DRAFT)
     if f.q:  # the full-text indexes: what LIKE '%q%' finds in the normalised fields (app.hazards.search),
         # only the hits under the scope and the 乡镇 (scope words in the index: no hazard row read for others)
-        stmt = stmt.where(hazard_search.clause(f.q, within=[*within, f.town]))
+        stmt = stmt.where(hazard_search.clause(f.q, within=[*within, f.town], walk=search_walks))
     if f.enterprise_id:
         stmt = stmt.where(Hazard.enterprise_id == f.enterprise_id)
     if f.town:
@@ -160,7 +162,11 @@ NO_SUCH_ENTERPRISE = "不存在或不在您的管辖范围内"
 def filtered(user: User, f: HazardFilters) -> Select:
     """The hazards `user` may see under the filters (the list page, the API, the dashboard, the ledgers)."""
     check_scope(user, f)
-    return apply_filters(scoped(user), f, within=hazard_search.scope_of(user))
+    return _filtered(user, f)
+
+
+def _filtered(user: User, f: HazardFilters, *, search_walks: bool = False) -> Select:
+    return apply_filters(scoped(user), f, within=hazard_search.scope_of(user), search_walks=search_walks)
 
 
 LIST_ORDER = paging.Order(
@@ -172,10 +178,13 @@ def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> pagin
     """A page of the list in its order (overdue first, then newest 排查日期): a seek along ix_hazards_list
     per overdue flag (app.paging), so page 1,000 costs what page 1 does. The total comes from the summary
     when it can say exactly (app.hazards.totals), else it is counted up to app.paging.COUNT_CAP."""
-    from app.hazards.totals import exact_total  # the summary's module imports this one
+    from app.hazards.totals import list_total  # the summary's module imports this one
 
     flags = (True,) if f.overdue == "1" else (True, False)
-    base = filtered(user, f)  # checks the enterprise filter's scope first
+    check_scope(user, f)  # before anything is counted
+    total, exact = list_total(user, f) or (None, False)
+    # a term with many hits, counted: the page walks the list's index (app.hazards.search.clause)
+    base = _filtered(user, f, search_walks=bool(f.q) and total is not None and total > paging.SMALL_SET)
     return paging.keyset_page(
         base,
         LIST_ORDER,
@@ -185,7 +194,8 @@ def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> pagin
         page=f.page,
         flags=flags,
         options=(joinedload(Hazard.enterprise), joinedload(Hazard.order)),
-        total=exact_total(user, f),
+        total=total,
+        total_exact=exact,
     )
 
 

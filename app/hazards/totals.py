@@ -22,6 +22,7 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
+from app import paging
 from app.auth.models import User
 from app.extensions import db
 from app.hazards import queries, stats, summary
@@ -48,18 +49,41 @@ def _measure(f: queries.HazardFilters):
 
 def _search_total(user: User, f: queries.HazardFilters) -> int | None:
     """A search term with no filter but the 乡镇 (and the default: no drafts), for a staff user: counted in
-    the full-text index (its scope words), app.hazards.search.count."""
+    the full-text index (its scope words), app.hazards.search.count, up to app.paging.COUNT_CAP + 1."""
     rest = replace(f, q="", town="", page=1, after="", before="")
     if rest.filter_args() or user.is_enterprise_user or user.scope_path is None:
         return None
-    return hazard_search.count(f.q, [*hazard_search.scope_of(user), f.town])
+    return hazard_search.count(f.q, [*hazard_search.scope_of(user), f.town], cap=paging.COUNT_CAP)
+
+
+def list_total(user: User, f: queries.HazardFilters) -> tuple[int, bool] | None:
+    """The list's total when it is cheap to know, and whether it is exact: from the summary, or for a search
+    term from the full-text index (more than app.paging.COUNT_CAP: COUNT_CAP + 1, not exact); None: the
+    list counts its rows itself, capped."""
+    if f.q:
+        n = _search_total(user, f)
+        if n is None:
+            return (paging.COUNT_CAP + 1, False) if search_exceeds_cap(user, f) else None
+        return n, n <= paging.COUNT_CAP
+    n = exact_total(user, f)
+    return None if n is None else (n, True)
+
+
+def search_exceeds_cap(user: User, f: queries.HazardFilters) -> bool:
+    """A search term the index could not count (an enterprise's name contains it), with no filter but the
+    乡镇: whether its own hits alone already exceed app.paging.COUNT_CAP (the list then shows "1万+")."""
+    rest = replace(f, q="", town="", page=1, after="", before="")
+    if not f.q or rest.filter_args() or user.is_enterprise_user or user.scope_path is None:
+        return False
+    return hazard_search.exceeds(f.q, [*hazard_search.scope_of(user), f.town], paging.COUNT_CAP)
 
 
 def exact_total(user: User, f: queries.HazardFilters) -> int | None:
     """How many hazards `filtered(user, f)` holds, from the summary (or, for a search, the full-text index);
     None when it cannot say exactly."""
     if f.q:
-        return _search_total(user, f)
+        n = _search_total(user, f)
+        return n if n is not None and n <= paging.COUNT_CAP else None
     if f.closed_from or f.closed_to:
         return _closed_total(user, f)
     measure = _measure(f)

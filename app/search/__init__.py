@@ -65,6 +65,23 @@ def matching(model: type, query: str, within: Sequence[str] = ()) -> Select | No
     return store.match(_registry[model], db.session.get_bind().dialect.name, query, within)
 
 
+def candidates(model: type, query: str, within: Sequence[str] = ()) -> tuple[Select, ColumnElement[bool] | None] | None:
+    """PostgreSQL, for a caller that reads each `model` row anyway (a list walking its own index): the ids
+    whose documents hold every word of `query`, found without reading a row, and the condition on the row's
+    own fields that makes them exact (None: they are; a term of one or two characters). `matching` checks
+    the rows of a longer term itself, reading each candidate's row: for 消防通道 city-wide, 24,749 reads."""
+    from app.extensions import db
+
+    apply_pending(db.session())
+    index = _registry[model]
+    found = store.candidates(index, query, within)
+    if found is None:
+        return None
+    ids, exact = found
+    columns = {f: getattr(model, f) for f in index.fields}
+    return ids, None if exact else store.contains(index, query, columns)
+
+
 def contains(model: type, query: str, within: Sequence[str] = ()) -> ColumnElement[bool]:
     """`model` rows whose indexed fields contain `query` (and scope within `within`); an empty query
     matches every row."""

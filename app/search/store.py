@@ -220,22 +220,46 @@ def match(index: Index, dialect: str, query: str, within: Sequence[str] = ()) ->
     words, prefix = terms(query)
     if not words:
         return None
-    scope = sorted({w for p in within if (w := scope_word(p))}) if index.scope else []
     if dialect == "postgresql":
-        tsquery = " & ".join([f"{words[0]}:*" if prefix else " & ".join(sorted(set(words))), *scope])
-        pg = table(index.name, column("id"), column("tsv"))
-        found: ColumnElement[bool] = pg.c.tsv.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"),
-                                                                         literal(tsquery, Text)))
+        pg, found = _pg_found(index, words, prefix, within)
         if len(words) == 1:  # one word or one prefix (and the scope words): the GIN index answers exactly
             return select(pg.c.id).where(found)
         # every bigram somewhere in the row: then the term itself in one of its fields
         src = table(index.source, column("id"), *(column(f) for f in index.fields)).alias(f"{index.name}_src")
-        term = literal(normalize(query), Text)
-        inside = or_(*(func.strpos(normalized_sql(src.c[f]), term) > 0 for f in index.fields))
-        return select(pg.c.id).join(src, src.c.id == pg.c.id).where(found, inside)
+        return select(pg.c.id).join(src, src.c.id == pg.c.id).where(found, contains(index, query, src.c))
+    scope = sorted({w for p in within if (w := scope_word(p))}) if index.scope else []
     expression = " AND ".join([f"{words[0]}*" if prefix else '"' + " ".join(words) + '"', *scope])
     fts = table(index.name, column("rowid"))
     return select(fts.c.rowid).where(literal_column(index.name).op("MATCH")(bindparam(None, expression)))
+
+
+def candidates(index: Index, query: str, within: Sequence[str] = ()) -> tuple[Select, bool] | None:
+    """PostgreSQL: the source ids whose documents hold every word of `query` (and the scope words of
+    `within`), without reading a source row, and whether they are exactly the rows that contain it (a term
+    of one or two characters); otherwise the caller, which reads the rows anyway, tests `contains` on each.
+    None: an empty query."""
+    words, prefix = terms(query)
+    if not words:
+        return None
+    pg, found = _pg_found(index, words, prefix, within)
+    return select(pg.c.id).where(found), len(words) == 1
+
+
+def _pg_found(index: Index, words: list[str], prefix: bool, within: Sequence[str]):
+    """The PostgreSQL index table and its condition: every word (or the one prefix) and scope word."""
+    scope = sorted({w for p in within if (w := scope_word(p))}) if index.scope else []
+    tsquery = " & ".join([f"{words[0]}:*" if prefix else " & ".join(sorted(set(words))), *scope])
+    pg = table(index.name, column("id"), column("tsv"))
+    found: ColumnElement[bool] = pg.c.tsv.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"),
+                                                                     literal(tsquery, Text)))
+    return pg, found
+
+
+def contains(index: Index, query: str, columns) -> ColumnElement[bool]:
+    """PostgreSQL: the row whose `columns` (the source's, by field name) hold `query` in one of the index's
+    fields, normalised as the index normalises them."""
+    term = literal(normalize(query), Text)
+    return or_(*(func.strpos(normalized_sql(columns[f]), term) > 0 for f in index.fields))
 
 
 def normalized_sql(value: ColumnElement) -> ColumnElement:
@@ -243,5 +267,5 @@ def normalized_sql(value: ColumnElement) -> ColumnElement:
     return func.translate(func.normalize(value, literal_column("NFKC")), ASCII_UPPER, ASCII_LOWER)
 
 
-__all__ = ["PG_PAD", "Index", "Indexed", "clear", "create", "create_search_index", "digest", "drop", "match",
+__all__ = ["PG_PAD", "Index", "Indexed", "candidates", "clear", "contains", "create", "create_search_index", "digest", "drop", "match",
            "normalized_sql", "remove", "snapshot", "write"]

@@ -185,6 +185,35 @@ def test_the_search_total_is_counted_in_the_index_and_equals_the_list(world, spr
     assert exact_total(world.officer, queries.HazardFilters(q="配电", status=HazardStatus.DRAFT)) is None
 
 
+def test_past_the_cap_a_search_total_says_more_and_the_page_walks(login, world, spread, city_user, monkeypatch):
+    """With more hits than app.paging.COUNT_CAP the total is COUNT_CAP + 1, not exact ("…+"), however the
+    index counted them (whole, up to the cap, or the hits of a term some enterprise's name also holds), the
+    ledger page says so too, and the list still shows exactly the hazards of a small cap's world."""
+    from app import paging
+    from app.hazards.totals import exact_total, list_total
+
+    names = [e.name for e in db.session.scalars(select(Enterprise))]
+    for cap in (1, 2, 3):
+        monkeypatch.setattr(paging, "COUNT_CAP", cap)
+        for user in (world.officer, world.town_officer, city_user):
+            for q in TERMS:
+                n = len(expected(user, q))
+                got = list_total(user, queries.HazardFilters(q=q))
+                in_names = any(normalize(q) in normalize(name) for name in names)
+                if n > cap:
+                    # a name holds it: the hazards' own hits alone may be under the cap (the list counts)
+                    assert got == (cap + 1, False) or (in_names and got is None), (q, cap, got)
+                    assert exact_total(user, queries.HazardFilters(q=q)) is None
+                elif not in_names:
+                    assert got == (n, True), (q, cap)
+    monkeypatch.setattr(paging, "COUNT_CAP", 1)
+    client = login(world.officer)
+    body = client.get("/api/v1/hazards", query_string={"q": "配电"}).json
+    assert {h["id"] for h in body["items"]} == expected(world.officer, "配电") and len(body["items"]) > 1
+    assert body["total"] == 2 and body["total_exact"] is False
+    assert "1+" in client.get("/ledgers", query_string={"q": "配电"}).get_data(as_text=True)
+
+
 def test_the_list_total_of_a_search_is_exact(login, world, spread):
     client = login(world.officer)
     body = client.get("/api/v1/hazards", query_string={"q": "配电", "town": world.town_a.path}).json
