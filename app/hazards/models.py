@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.auth.models import User
@@ -181,6 +181,9 @@ class Hazard(TimestampMixin, Model):
         Index("ix_hazards_open", "status", "region_path", "is_overdue", "level", "deadline"),
         Index("ix_hazards_major", "level", "region_path", "status", "is_overdue", "deadline"),
         Index("ix_hazards_closed_on", "closed_on", "region_path", "status", "level"),
+        # 曾经逾期: the list's capped count of a city's hazards ever overdue (migration 0027)
+        Index("ix_hazards_ever_overdue", "region_path", "status",
+              sqlite_where=text("overdue_at IS NOT NULL"), postgresql_where=text("overdue_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
