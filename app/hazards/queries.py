@@ -183,8 +183,12 @@ def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> pagin
     flags = (True,) if f.overdue == "1" else (True, False)
     check_scope(user, f)  # before anything is counted
     total, exact = list_total(user, f) or (None, False)
-    # a term with many hits, counted: the page walks the list's index (app.hazards.search.clause)
-    base = _filtered(user, f, search_walks=bool(f.q) and total is not None and total > paging.SMALL_SET)
+    base = _filtered(user, f)
+    if f.q:  # a term with many hits: the page walks the list's index (app.hazards.search.clause's `walk`)
+        if total is None:
+            total = paging.capped_count(base)
+        if total > paging.SMALL_SET:
+            base = _filtered(user, f, search_walks=True)
     return paging.keyset_page(
         base,
         LIST_ORDER,
