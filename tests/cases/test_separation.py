@@ -120,16 +120,22 @@ def test_the_inbox_does_not_offer_his_own_case_and_claim_says_why(world, head2, 
     assert head2.id in {u.id for u in inbox.reassign_candidates(task)}
 
 
+
+def _refused_on_page_and_api(client, task, reason: str) -> None:
+    """The 立案审核 task's page shows `reason` without its form; a posted form and the API's completion are
+    refused (403) with it."""
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert reason in page and 'name="filing_decision"' not in page
+    r = client.post(f"/tasks/{task.id}", data=AGREE)
+    assert r.status_code == 403 and reason in r.get_data(as_text=True)
+    r = client.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": AGREE})
+    assert r.status_code == 403 and r.json["error"] == reason
+
 def test_the_task_page_and_the_api_refuse_him_with_the_reason(login, world, head2, own_case):
     commit()
     task = task_of(own_case.case, "approve_filing")
     own = login(world.section_head)
-    page = own.get(f"/tasks/{task.id}").get_data(as_text=True)
-    assert gates.OWN_CASE in page and 'name="filing_decision"' not in page
-    r = own.post(f"/tasks/{task.id}", data=AGREE)
-    assert r.status_code == 403 and gates.OWN_CASE in r.get_data(as_text=True)
-    r = own.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": AGREE})
-    assert r.status_code == 403 and r.json["error"] == gates.OWN_CASE
+    _refused_on_page_and_api(own, task, gates.OWN_CASE)
     assert own.api("GET", f"/api/v1/tasks/{task.id}").json["can_act"] is False
     db.session.expire_all()
     assert task_of(db.session.get(PenaltyCase, own_case.case.id), "approve_filing").id == task.id
@@ -296,12 +302,7 @@ def test_a_section_head_who_drops_himself_from_the_team_still_cannot_review_the_
     commit()
     task = task_of(case, "approve_filing")
     own = login(world.section_head)
-    page = own.get(f"/tasks/{task.id}").get_data(as_text=True)
-    assert gates.HANDLED_CASE in page and 'name="filing_decision"' not in page
-    r = own.post(f"/tasks/{task.id}", data=AGREE)
-    assert r.status_code == 403 and gates.HANDLED_CASE in r.get_data(as_text=True)
-    r = own.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": AGREE})
-    assert r.status_code == 403 and r.json["error"] == gates.HANDLED_CASE
+    _refused_on_page_and_api(own, task, gates.HANDLED_CASE)
     with pytest.raises(PermissionDenied, match="曾承办本案"):
         claim(task, actor=world.section_head)
     db.session.expire_all()
