@@ -78,7 +78,7 @@ class Index:
 
 # PostgreSQL moves a value out of line only when the whole row is longer than TOAST_TUPLE_THRESHOLD (about a
 # quarter of a block: 2 kB); toast_tuple_target is only the size a row is then shrunk to. A document's tsvector
-# is ~600 bytes, so it stayed in the row: 1,000,000 hazards took 666 MB of table, one page per match, and a
+# is ~600 bytes, so it stayed in the row: 1,000,000 documents took 666 MB of table, one page per match, and a
 # two-character term matching 22,238 of them read 19,684 pages (62–115 ms, bench_search). Every write therefore
 # also gives `toast_pad`, a blank longer than the threshold: the row is toasted, the blank compresses to a few
 # bytes and the tsvector (STORAGE EXTERNAL) goes to the TOAST table, so the table keeps ~90 bytes a row (89 MB)
