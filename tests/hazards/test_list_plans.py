@@ -92,6 +92,7 @@ def test_the_ever_overdue_count_reads_its_partial_index(world, make_order):
         paging.capped_count(queries.filtered(world.officer, f))
     (plan,) = [plan for sql, plan in plans if "count" in sql.lower()]
     if db.engine.dialect.name == "postgresql":
-        assert "Index Only Scan using ix_hazards_ever_overdue" in plan, plan
+        # (an index-only or a bitmap scan of it, as the visibility map allows; never the table)
+        assert "ix_hazards_ever_overdue" in plan and "Seq Scan" not in plan, plan
     else:
         assert "COVERING INDEX" in plan and "SCAN hazards" not in plan, plan
