@@ -69,7 +69,8 @@ def count(q: str, within: Sequence[str] = (), *, cap: int) -> int | None:
     """How many hazards that are not drafts (待签发) and lie under every prefix of `within` contain `q`,
     up to `cap` + 1 (= more than `cap`), counted in the index without reading a hazard row for each hit;
     None when the index cannot say: an empty term, a prefix that is not a whole path ("/"-ended), or a term
-    that some enterprise's name contains (its hazards are rows to read: the list counts them, capped).
+    that some enterprise's name contains (its hazards are rows to read: the list counts them, capped) —
+    unless the hazards' own hits already exceed `cap`: then the list holds more than `cap` too.
 
     On PostgreSQL a term of three or more characters is checked in each hit's hazard row (app.search.store):
     those are counted only up to the cap (消防通道 city-wide: 24,749 rows to read, 246 ms). A shorter term is
@@ -79,8 +80,9 @@ def count(q: str, within: Sequence[str] = (), *, cap: int) -> int | None:
     if not all(search.scope_word(p) for p in prefixes):
         return None
     own, names = search.matching(Hazard, q, prefixes), search.matching(Enterprise, q)
-    if own is None or names is None or db.session.scalar(names.limit(1)) is not None:
+    if own is None or names is None:
         return None
+    named = db.session.scalar(names.limit(1)) is not None
     # drafts are few (an officer's 待签发): their ids through the status index, tested in the same pass
     drafts = list(db.session.scalars(
         select(Hazard.id).where(Hazard.status == HazardStatus.DRAFT, *(path_prefix(Hazard.region_path, p) for p in prefixes))
@@ -89,7 +91,10 @@ def count(q: str, within: Sequence[str] = (), *, cap: int) -> int | None:
     postgres = db.session.get_bind().dialect.name == "postgresql"
     if postgres and len(terms(q)[0]) > 1 and len(drafts) <= DRAFTS_INLINE:
         own = own.limit(cap + 1 + len(drafts))  # more than `cap` that are not drafts, if it fills up
-    return min(_count(own, drafts), cap + 1)
+    n = min(_count(own, drafts), cap + 1)
+    if named:  # the own hits are a lower bound: enough only when they alone exceed the cap
+        return n if n > cap else None
+    return n
 
 
 def _count(own, drafts: list[int]) -> int:
@@ -107,29 +112,6 @@ def _count(own, drafts: list[int]) -> int:
 
 
 DRAFTS_INLINE = 500  # up to this many drafts in scope, their ids are a literal list in the count's one pass
-
-
-def exceeds(q: str, within: Sequence[str], cap: int) -> bool:
-    """Whether more than `cap` hazards that are not drafts and lie under every prefix of `within` contain `q`
-    in their own fields, by counting the index's hits only up to that: for a term that some enterprise's
-    name contains too, which `count` leaves to the list (its hazards are rows to read), the list still knows
-    cheaply that it holds more than its count's cap, and walks its index."""
-    prefixes = narrowing(within)
-    if not all(search.scope_word(p) for p in prefixes):
-        return False
-    own = search.matching(Hazard, q, prefixes)
-    if own is None:
-        return False
-    drafts = db.session.scalar(select(func.count()).select_from(
-        select(Hazard.id).where(Hazard.status == HazardStatus.DRAFT, *(path_prefix(Hazard.region_path, p) for p in prefixes))
-        .limit(DRAFTS_INLINE + 1).subquery()
-    )) or 0
-    if drafts > DRAFTS_INLINE:
-        return False
-    # every hit counted, without a LIMIT: with one, PostgreSQL expects to stop early and scans the table,
-    # reading each row's document back from the TOAST table (store.PG_PAD) — 277 ms for 10,150 of 配's hits
-    # city-wide, where the index's bitmap gives all 66,086 in about 30
-    return (db.session.scalar(select(func.count()).select_from(own.subquery())) or 0) > cap + drafts
 
 
 def narrowing(within: Sequence[str]) -> list[str]:

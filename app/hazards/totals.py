@@ -62,20 +62,9 @@ def list_total(user: User, f: queries.HazardFilters) -> tuple[int, bool] | None:
     list counts its rows itself, capped."""
     if f.q:
         n = _search_total(user, f)
-        if n is None:
-            return (paging.COUNT_CAP + 1, False) if search_exceeds_cap(user, f) else None
-        return n, n <= paging.COUNT_CAP
+        return None if n is None else (n, n <= paging.COUNT_CAP)
     n = exact_total(user, f)
     return None if n is None else (n, True)
-
-
-def search_exceeds_cap(user: User, f: queries.HazardFilters) -> bool:
-    """A search term the index could not count (an enterprise's name contains it), with no filter but the
-    乡镇: whether its own hits alone already exceed app.paging.COUNT_CAP (the list then shows "1万+")."""
-    rest = replace(f, q="", town="", page=1, after="", before="")
-    if not f.q or rest.filter_args() or user.is_enterprise_user or user.scope_path is None:
-        return False
-    return hazard_search.exceeds(f.q, [*hazard_search.scope_of(user), f.town], paging.COUNT_CAP)
 
 
 def exact_total(user: User, f: queries.HazardFilters) -> int | None:
