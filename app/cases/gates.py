@@ -28,6 +28,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.auth.roles import Role
 from app.cases.models import (
+    CaseHandler,
     CaseHearing,
     CaseNotice,
     HearingStatus,
@@ -93,16 +94,26 @@ HANDLED_CASE = "您曾承办本案（曾为承办人员，或提交、修改过�
 
 def handler_ids(case: PenaltyCase) -> set[int]:
     """Who handles or handled the case (审批与办案分离): its officers now, whoever filed it, and whoever submitted
-    or revised its 立案审批表 or was named on any version of it. The team changes only with the 立案审批表 (submit,
-    revise after 退回), and each 承办人意见 keeps the team it submitted (`officer_ids`), so an officer dropped
-    from the team at a revision still counts: he cannot then review or approve what he prepared."""
+    or revised its 立案审批表 or was named on any version of it: its case_handlers rows (`record_handlers`). The
+    team changes only with the 立案审批表 (submit, revise after 退回; a 当场处罚 at its decision), and each step
+    adds its people, none removed, so an officer dropped from the team at a revision still counts: he cannot then
+    review or approve what he prepared. The inbox reads the same rows (app.cases.separation.refused_clause)."""
+    return {h.user_id for h in case.handlers}
+
+
+def record_handlers(case: PenaltyCase) -> None:
+    """Add to the case's handlers (case_handlers, in the step's transaction) whoever handles it as it stands: its
+    officers, its creator, the drafters of its 立案审批表 and the team each version named (entries with decision
+    "submit": `user_id`, `officer_ids`). Called wherever these grow: submit_filing, revise_filing, submit_simple
+    (migration 0028 computed the same for the cases before it)."""
     ids: set[int | None] = {o.user_id for o in case.officers}
     ids.add(case.created_by_id)
     for a in case.filing_approvals or []:
         if a.get("decision") == "submit":
             ids.add(a.get("user_id"))
             ids.update(a.get("officer_ids") or ())
-    return {i for i in ids if i is not None}
+    new = {i for i in ids if i is not None} - handler_ids(case)
+    case.handlers.extend(CaseHandler(user_id=i) for i in sorted(new))
 
 
 def own_case_reason(case: PenaltyCase, user: User) -> str | None:

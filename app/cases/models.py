@@ -254,6 +254,8 @@ class PenaltyCase(TimestampMixin, Model):
     officers: Mapped[list[CaseOfficer]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseOfficer.id"
     )
+    # who handles or handled the case (gates.handler_ids); rows are added, never removed
+    handlers: Mapped[list[CaseHandler]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     lines: Mapped[list[PenaltyLine]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="PenaltyLine.id"
     )
@@ -316,7 +318,26 @@ class CaseOfficer(Model):
     cert_no: Mapped[str] = mapped_column(String(30), comment="执法证号（立案时）")
 
     case: Mapped[PenaltyCase] = relationship(back_populates="officers")
-    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)  # always read with its officer (names, certs)
+    user: Mapped[User] = relationship(
+        lazy="joined", innerjoin=True
+    )  # always read with its officer (names, certs)
+
+
+class CaseHandler(Model):
+    """One who handles or handled a case (审批与办案分离): an officer now or dropped from the team at a revision,
+    whoever filed it, whoever submitted or revised its 立案审批表 (gates.record_handlers writes them in the step's
+    transaction). The inbox reads a user's rows (index by user) to keep the case's approvals from him
+    (app.cases.separation.refused_clause)."""
+
+    __tablename__ = "case_handlers"
+    __table_args__ = (Index("ix_case_handlers_user", "user_id", "case_id"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("penalty_cases.id", ondelete="CASCADE"), primary_key=True, comment="案件"
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id"), primary_key=True, comment="承办或曾承办本案的人员"
+    )
 
 
 class PenaltyLine(Model):

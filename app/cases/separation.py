@@ -22,10 +22,10 @@ channel; and a case never waits on nobody.
                                                                leader is refused
 
 The operations enforce it (gates.require_not_handling, `require_section_review`), so a page, the API, the
-generic task page or a timer cannot bypass it. The inbox never offers these tasks to the case's officers and the
-task page, claim and API completion answer gates.OWN_CASE, or HANDLED_CASE to a former handler (`refused_clause`
-and `refusal`, registered with app.inbox.queries.refuse; the inbox reads the case_officers rows only, so a former
-handler may still see the task listed, and its page refuses it with the reason). `escalate` runs whenever a case's
+generic task page or a timer cannot bypass it. The inbox (its list, counts and badges, the API's task list) never
+offers these tasks to anyone who handles or handled the case, read from the same case_handlers rows as
+gates.handler_ids; the task page, claim and API completion answer gates.OWN_CASE, or HANDLED_CASE to a former
+handler (`refused_clause` and `refusal`, registered with app.inbox.queries.refuse). `escalate` runs whenever a case's
 workflow moves (operations.common.step, and the starts of the ordinary and simple processes): a section-head
 review nobody eligible holds is offered to the leaders of the case's jurisdiction instead (its row's
 candidate_role), recorded in the case's trail.
@@ -43,7 +43,7 @@ from app.auth.models import User
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
 from app.cases import gates
-from app.cases.models import CaseEvidence, CaseOfficer, CaseProposal, CaseTransfer, PenaltyCase
+from app.cases.models import CaseEvidence, CaseHandler, CaseProposal, CaseTransfer, PenaltyCase
 from app.errors import PermissionDenied, invalid
 from app.extensions import db
 from app.workflow.models import HumanTask, WorkflowInstance
@@ -212,11 +212,12 @@ def escalate(case: PenaltyCase, inst=None) -> None:
 
 
 def refused_clause(user: User):
-    """The READY tasks never offered to `user`: approvals of the cases (and their evidence) `user` handles.
+    """The READY tasks never offered to `user`: approvals of the cases (and their evidence) `user` handles or
+    handled (gates.handler_ids).
 
-    Their ids are read first, from the user's own case_officers rows through the instances' subject index (a
-    handful, usually none), and the inbox's page and counts get `HumanTask.id IN (those ids)`: they keep
-    reading their covering indexes. A condition on each candidate task's subject and step made them read every
+    Their ids are read first, from the user's own case_handlers rows (ix_case_handlers_user) through the
+    instances' subject index (a handful, usually none), and the inbox's page and counts get `HumanTask.id IN
+    (those ids)`: they keep reading their covering indexes. A condition on each candidate task's subject and step made them read every
     candidate's row (inbox page at 100,000 open tasks: 11 → 32 ms; as a subquery joined to the instances,
     19 ms)."""
     memo = g.setdefault("_case_refused_tasks", {}) if has_request_context() else {}
@@ -227,7 +228,7 @@ def refused_clause(user: User):
 
 
 def _refused_task_ids(user: User) -> list[int]:
-    mine = select(CaseOfficer.case_id).where(CaseOfficer.user_id == user.id)
+    mine = select(CaseHandler.case_id).where(CaseHandler.user_id == user.id)
     evidence = select(CaseEvidence.id).where(CaseEvidence.case_id.in_(mine))
     instances = select(WorkflowInstance.id).where(
         or_(

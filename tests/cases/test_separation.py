@@ -120,7 +120,6 @@ def test_the_inbox_does_not_offer_his_own_case_and_claim_says_why(world, head2, 
     assert head2.id in {u.id for u in inbox.reassign_candidates(task)}
 
 
-
 def _refused_on_page_and_api(client, task, reason: str) -> None:
     """The 立案审核 task's page shows `reason` without its form; a posted form and the API's completion are
     refused (403) with it."""
@@ -130,6 +129,7 @@ def _refused_on_page_and_api(client, task, reason: str) -> None:
     assert r.status_code == 403 and reason in r.get_data(as_text=True)
     r = client.api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": AGREE})
     assert r.status_code == 403 and r.json["error"] == reason
+
 
 def test_the_task_page_and_the_api_refuse_him_with_the_reason(login, world, head2, own_case):
     commit()
@@ -313,6 +313,34 @@ def test_a_section_head_who_drops_himself_from_the_team_still_cannot_review_the_
     assert task_of(case, "decide_filing")
 
 
+def test_the_inbox_does_not_list_the_review_to_the_section_head_who_dropped_himself(
+    login, world, head2, own_case
+):
+    """He handled the case (case_handlers), so the 立案审核 task is neither in his 待办 list, nor its counts, nor
+    the API's list, though no case_officers row names him any more; another section head sees it."""
+    case = own_case.case
+    ops.approve_filing(case, {"filing_decision": "return", "opinion": "补充"}, actor=head2)
+    ops.revise_filing(
+        case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=world.section_head
+    )
+    commit()
+    task = task_of(case, "approve_filing")
+    assert task.candidate_role == Role.SECTION_HEAD and task.assignee_id is None
+    assert world.section_head.id not in {o.user_id for o in case.officers}
+    assert gates.handler_ids(case) == {world.section_head.id, world.officer.id, world.officer2.id}
+    assert task.id not in _inbox_ids(world.section_head) and task.id in _inbox_ids(head2)
+    assert inbox.inbox_counts(world.section_head)["all"] == 0 and inbox.inbox_counts(head2)["all"] == 1
+    assert not inbox.can_act(world.section_head, task) and inbox.can_act(head2, task)
+    own, other = login(world.section_head), login(head2)
+    listed = own.api("GET", "/api/v1/inbox").json
+    assert listed["total"] == 0 and task.id not in {t["id"] for t in listed["items"]}
+    assert listed["counts"]["all"] == 0
+    listed = other.api("GET", "/api/v1/inbox").json
+    assert listed["total"] == 1 and [t["id"] for t in listed["items"]] == [task.id]
+    assert f"/tasks/{task.id}" not in own.get("/inbox").get_data(as_text=True)
+    assert f"/tasks/{task.id}" in other.get("/inbox").get_data(as_text=True)
+
+
 def test_when_the_only_section_head_dropped_himself_the_review_still_goes_to_the_leader(world, own_case):
     case = own_case.case
     assert task_of(case, "approve_filing").candidate_role == Role.LEADER
@@ -346,6 +374,9 @@ def test_a_leader_who_drops_himself_from_the_team_cannot_approve_the_filing_nor_
     assert exc.value.message == gates.HANDLED_CASE
     commit()
     task = task_of(case, "decide_filing")
+    assert task.id not in _inbox_ids(boss) and task.id in _inbox_ids(
+        world.leader
+    )  # listed to the free leader only
     r = login(boss).api("POST", f"/api/v1/tasks/{task.id}/complete", json={"data": decision})
     assert r.status_code == 403 and r.json["error"] == gates.HANDLED_CASE
     r = login(boss).post(f"/tasks/{task.id}", data=decision)

@@ -216,6 +216,7 @@ def submit_filing(proposal: CaseProposal, data: dict, *, actor: User) -> Penalty
     case.officers = [
         CaseOfficer(user_id=u.id, lead=(u.id == lead), cert_no=u.cert_no or "") for u in officers
     ]
+    gates.record_handlers(case)
     db.session.add(case)
     db.session.flush()
     limitation_warning = _limitation_warning(case, today)
@@ -325,6 +326,7 @@ def revise_filing(case: PenaltyCase, data: dict, *, actor: User, task=None) -> N
         *case.filing_approvals,
         _approval("承办人意见", actor, "submit", data.get("opinion") or "已修改", officers=officers),
     ]
+    gates.record_handlers(case)  # the new team and the reviser; whoever left the team stays
     changes = step(case, task, {}, actor=actor)
     record(actor, "case.filing_revised", case, "修改立案审批表后重新提交", changes=changes)
 

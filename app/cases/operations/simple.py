@@ -169,6 +169,7 @@ def decide_on_the_spot(
     case.officers = [
         CaseOfficer(user_id=u.id, lead=(u.id == actor.id), cert_no=u.cert_no or "") for u in officers
     ]
+    gates.record_handlers(case)
     case.lines = [
         PenaltyLine(
             target=target,
