@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select, text
 
+from app import search
 from app.extensions import db
 from app.hazards import search as hazard_search
-from app.hazards.models import Hazard
+from app.hazards.models import Hazard, HazardStatus
 from app.org.models import Enterprise
 from app.search import normalize
 from tests.factories.db import is_postgres, query_plans
@@ -321,3 +322,43 @@ def test_postgres_keeps_each_document_out_of_line(corpus):
     db.session.commit()
     assert rows_and_toasted() == (len(FIELDS) + 1, len(FIELDS) + 1)
     assert hazard.id in found("应急照明") and found("应急照明") == expected("应急照明")
+
+
+@pytest.mark.postgres_only
+def test_postgres_checks_a_longer_term_in_the_index_table_alone(corpus):
+    """A term of three or more characters is checked in the body the index table keeps in each row (the fields
+    normalised, app.search.store.BODY_SEPARATOR between them): its search and its capped count read no hazard
+    row. The body follows an update of an indexed field; a term holding the separator, which no body can
+    answer, is checked in the hazards' own fields instead — every result still that of the substring test."""
+    from app.search import store
+
+    def bodies() -> dict[int, tuple[str, int]]:
+        rows = db.session.execute(text("SELECT id, body, pg_column_size(body) FROM hazard_search"))
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    hazards = db.session.scalars(select(Hazard)).all()
+    for h in hazards:
+        body, size = bodies()[h.id]
+        assert body == store.BODY_SEPARATOR.join(normalize(v) for v in (h.code, h.location, h.description))
+        assert size == len(body.encode()) + 1  # in the row, uncompressed: no TOAST read to check it
+    hazard = next(h for h in hazards if h.location == FIELDS[5][0])
+    hazard.description = "ＹＨ编号已更正"
+    db.session.commit()
+    assert bodies()[hazard.id][0].endswith(store.BODY_SEPARATOR + "yh编号已更正")
+    for q in ("消防通道", "配电箱", "yh编号", "ＹＨ全角", "(二)"):
+        assert " hazards" not in _sql(search.matching(Hazard, q)), q
+        assert found(q) == expected(q), q
+    weird = f"配电{store.BODY_SEPARATOR}箱"
+    assert " hazards" in _sql(search.matching(Hazard, weird))
+    assert found(weird) == expected(weird) == set()
+    issued = set(db.session.scalars(select(Hazard.id).where(Hazard.status != HazardStatus.DRAFT)))
+    for q in ("消防通道", "配电箱", "配电配电配电"):
+        with query_plans() as plans:
+            n = hazard_search.count(q, cap=10_000)
+        assert n == len(expected(q) & issued) > 0, q
+        counted = [p for _, p in plans if "hazard_search" in p]
+        assert counted and not any(" on hazards " in p for p in counted), plans
+
+
+def _sql(stmt) -> str:
+    return str(stmt.compile(db.engine))
