@@ -158,6 +158,7 @@ def test_an_open_draft_of_the_officer_is_not_mixed_into_the_order(world, results
     hazards = _count(Hazard)
     with pytest.raises(InvalidState, match="草稿"):
         ops.issue_order_from_findings(insp, _order_data(insp), actor=world.officer)
+    db.session.rollback()  # as every route does for a refused step (app.errors)
     # nothing of the refused order remains: the draft keeps its one hazard, no finding is linked
     db.session.expire_all()
     assert _count(Hazard) == hazards and len(draft.hazards) == 1 and draft.status == "draft"

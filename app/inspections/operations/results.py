@@ -340,7 +340,8 @@ def issue_order_from_findings(inspection: Inspection, data: dict, *, actor: User
     hazard loop (register_hazard, issue_order: its workflows start, the enterprise is told and finds the items in
     its inbox). data: co_officer_id (another team member; default the first), interim_measures, and per finding
     (items[<id>] or "<key>-<id>" fields) category (人/物/管理/环境), requirement, deadline (default the finding's).
-    All or nothing: if the hazard layer refuses one item, nothing of the order remains and the message names the
+    All or nothing in the caller's transaction: if the hazard layer refuses one item, the step fails (the caller
+    rolls back what the earlier items wrote, as every route does for a refused step) and the message names the
     item's field ("deadline-<finding id>")."""
     from app.hazards import operations as hazard_ops
 
@@ -369,66 +370,66 @@ def issue_order_from_findings(inspection: Inspection, data: dict, *, actor: User
                 missing.add(f"deadline-{f.id}", f"问题{f.seq}：请填写整改期限")
         prepared.append((f, category, deadline, (_item(data, f, "requirement") or "").strip() or None))
     missing.raise_any()
-    with db.session.begin_nested():  # the hazard layer refuses one item: nothing of the order remains
-        hazards = []
-        for f, category, deadline, requirement in prepared:
-            try:
-                hazard = hazard_ops.register_hazard(
-                    {
-                        "enterprise_id": inspection.enterprise_id,
-                        "source": source,
-                        "found_on": found_on,
-                        "location": f.location,
-                        "description": f.description,
-                        "category": category,
-                        "level": f.level,
-                        "criterion_code": f.criterion_code,
-                        "provision": f.provision,
-                        "requirement": requirement,
-                        "deadline": deadline,
-                        "photos": list(f.photo_ids or []),
-                    },
-                    actor=actor,
-                )
-            except ValidationFailed as exc:
-                raise _per_finding(exc, f) from None
-            hazards.append((f, hazard))
-        order = hazards[0][1].order
-        if len(order.hazards) > len(hazards):  # register_hazard added them to the officer's open draft
-            raise InvalidState(
-                "您对该企业还有一份未签发的指令书草稿，请先签发或删除其中的隐患，再下达本次检查的指令书"
-            )
+    # the hazard layer refuses one item: the step fails, and the caller's transaction, rolled back for every
+    # refused step (app.errors, the results routes), takes back what the earlier items wrote
+    hazards = []
+    for f, category, deadline, requirement in prepared:
         try:
-            hazard_ops.issue_order(
-                order,
+            hazard = hazard_ops.register_hazard(
                 {
-                    "co_officer_id": co.id,
-                    "inspection_record_no": record_no,
-                    "interim_measures": (data.get("interim_measures") or "").strip() or None,
+                    "enterprise_id": inspection.enterprise_id,
+                    "source": source,
+                    "found_on": found_on,
+                    "location": f.location,
+                    "description": f.description,
+                    "category": category,
+                    "level": f.level,
+                    "criterion_code": f.criterion_code,
+                    "provision": f.provision,
+                    "requirement": requirement,
+                    "deadline": deadline,
+                    "photos": list(f.photo_ids or []),
                 },
                 actor=actor,
             )
-        except InvalidState as exc:  # an item's deadline has passed
-            raise invalid("findings", exc.message) from None
-        for f, hazard in hazards:
-            f.hazard_id = hazard.id
-        inspection.order_id = order.id
-        db.session.flush()
-        # recorded inside the savepoint: its events are chained when it is released, this one with the
-        # hazard layer's in one append (one chain-head lock, one INSERT) instead of a second at the commit
-        audit.record(
-            actor,
-            "inspection.order_issued",
-            inspection,
-            summary=f"{actor.name}就检查{inspection.code}发现的{len(hazards)}项问题下达责令限期整改指令书"
-            f"{order.doc_number}",
-            data={
-                "order_id": order.id,
-                "doc_number": order.doc_number,
-                "findings": {f.id: h.id for f, h in hazards},
-                "co_officer_id": co.id,
-            },
+        except ValidationFailed as exc:
+            raise _per_finding(exc, f) from None
+        hazards.append((f, hazard))
+    order = hazards[0][1].order
+    if len(order.hazards) > len(hazards):  # register_hazard added them to the officer's open draft
+        raise InvalidState(
+            "您对该企业还有一份未签发的指令书草稿，请先签发或删除其中的隐患，再下达本次检查的指令书"
         )
+    try:
+        hazard_ops.issue_order(
+            order,
+            {
+                "co_officer_id": co.id,
+                "inspection_record_no": record_no,
+                "interim_measures": (data.get("interim_measures") or "").strip() or None,
+            },
+            actor=actor,
+        )
+    except InvalidState as exc:  # an item's deadline has passed
+        raise invalid("findings", exc.message) from None
+    for f, hazard in hazards:
+        f.hazard_id = hazard.id
+    inspection.order_id = order.id
+    db.session.flush()
+    # chained with the hazard layer's events at the commit, in one append (one chain-head lock, one INSERT)
+    audit.record(
+        actor,
+        "inspection.order_issued",
+        inspection,
+        summary=f"{actor.name}就检查{inspection.code}发现的{len(hazards)}项问题下达责令限期整改指令书"
+        f"{order.doc_number}",
+        data={
+            "order_id": order.id,
+            "doc_number": order.doc_number,
+            "findings": {f.id: h.id for f, h in hazards},
+            "co_officer_id": co.id,
+        },
+    )
     return order
 
 
