@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import attachments, clock, forms, params, workflow
 from app.auth.models import User
@@ -90,15 +92,24 @@ def team(actor, context) -> list[tuple[int, str]]:
 # ---- loading --------------------------------------------------------------------------------------------
 
 
-def _inspection_or_404(inspection_id: int) -> Inspection:
-    inspection = db.session.get(Inspection, inspection_id)
+def _inspection_or_404(inspection_id: int, *, parties: bool = False) -> Inspection:
+    """`parties`: with what a document issued by the step reads (the enterprise, the agency) in the same
+    statement (the lock keeps them: operations.inspection.lock)."""
+    if parties:
+        inspection = db.session.scalars(
+            select(Inspection)
+            .where(Inspection.id == inspection_id)
+            .options(joinedload(Inspection.enterprise), joinedload(Inspection.agency))
+        ).one_or_none()
+    else:
+        inspection = db.session.get(Inspection, inspection_id)
     if inspection is None or not access.can_view(current_user, inspection):
         abort(404)
     return inspection
 
 
-def _staff_or_404(inspection_id: int) -> Inspection:
-    inspection = _inspection_or_404(inspection_id)
+def _staff_or_404(inspection_id: int, *, parties: bool = False) -> Inspection:
+    inspection = _inspection_or_404(inspection_id, parties=parties)
     if current_user.is_enterprise_user:
         abort(404)
     return inspection
@@ -428,7 +439,7 @@ def refusal(inspection_id: int):
 def record(inspection_id: int):
     """制发现场检查记录: completes the onsite_record task (the platform's task lock: of two officers the
     second is told who issued it and when)."""
-    inspection = _staff_or_404(inspection_id)
+    inspection = _staff_or_404(inspection_id, parties=True)
     task = next(
         (t for t in workflow.ready_tasks(ops.instance_of(inspection)) if t.bpmn_id == "onsite_record"), None
     )
