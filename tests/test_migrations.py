@@ -1,8 +1,10 @@
 """The Alembic migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -76,23 +78,26 @@ def test_every_migration_downgrades_and_upgrades_again(fresh_url):
         _db.engine.dispose()
 
 
-def _rows_before_0006(conn):
-    """A hazard and two users in the schema of revision 0005 (plain SQL: the models have moved on), and
-    two notices in hazard_notifications: one about the hazard and read, one about nothing and unread."""
-    from datetime import UTC, date, datetime
+_NOW = datetime(2026, 11, 10, 1, 2, 3, tzinfo=UTC)
+_STAMPS = {"created_at": _NOW, "updated_at": _NOW}
 
-    import sqlalchemy as sa
 
-    types = {datetime: sa.DateTime(timezone=True), date: sa.Date()}
+def _adder(conn):
+    """add(table, **values) -> the new row's id: a plain INSERT in the schema of an older revision (the models
+    have moved on)."""
+    kinds = {datetime: sa.DateTime(timezone=True), date: sa.Date(), list: sa.JSON(), dict: sa.JSON()}
 
     def add(table, **values):
-        t = sa.table(table, *(sa.column(k, types.get(type(v))) for k, v in values.items()), sa.column("id"))
+        t = sa.table(table, *(sa.column(k, kinds.get(type(v))) for k, v in values.items()), sa.column("id"))
         return conn.execute(t.insert().values(**values).returning(t.c.id)).scalar_one()
 
-    now = datetime(2026, 11, 10, 1, 2, 3, tzinfo=UTC)
-    stamps = {"created_at": now, "updated_at": now}
+    return add
+
+
+def _county(add) -> tuple[int, int, int]:
+    """萧县, its 应急管理局 and one enterprise, as every older revision holds them: (region, department, enterprise)."""
     region = add("regions", code="341322", name="萧县", level="county", path="/341322/")
-    dept = add("departments", name="萧县应急管理局", kind="局", region_id=region, is_active=True, **stamps)
+    dept = add("departments", name="萧县应急管理局", kind="局", region_id=region, is_active=True, **_STAMPS)
     ent = add(
         "enterprises",
         name="某公司",
@@ -103,8 +108,17 @@ def _rows_before_0006(conn):
         region_id=region,
         region_path="/341322/",
         status="在业",
-        **stamps,
+        **_STAMPS,
     )
+    return region, dept, ent
+
+
+def _rows_before_0006(conn):
+    """A hazard and two users in the schema of revision 0005 (plain SQL: the models have moved on), and
+    two notices in hazard_notifications: one about the hazard and read, one about nothing and unread."""
+    add = _adder(conn)
+    now, stamps = _NOW, _STAMPS
+    region, dept, ent = _county(add)
     user = {"password_hash": "x", "is_active": True, "failed_logins": 0, **stamps}
     officer = add("users", username="officer", name="王执法", department_id=dept, **user)
     manager = add("users", username="manager", name="李安全", enterprise_id=ent, **user)
@@ -238,32 +252,9 @@ def _cases_before_0028(conn) -> dict[int, set[int]]:
     """Three cases in the schema of revision 0027 (plain SQL): one revised after 退回 — its drafter 吴队长 dropped
     himself, the section head 郑队长 revised it, 李队长 returned it — one with no team yet, one plain. Returns
     what handler_ids computed for each before 0028 (case_officers, created_by_id, the JSON's "submit" entries)."""
-    from datetime import UTC, date, datetime
-
-    import sqlalchemy as sa
-
-    now = datetime(2026, 11, 10, 1, 2, 3, tzinfo=UTC)
-    stamps = {"created_at": now, "updated_at": now}
-
-    def add(table, **values):
-        kinds = {datetime: sa.DateTime(timezone=True), date: sa.Date(), list: sa.JSON(), dict: sa.JSON()}
-        t = sa.table(table, *(sa.column(k, kinds.get(type(v))) for k, v in values.items()), sa.column("id"))
-        return conn.execute(t.insert().values(**values).returning(t.c.id)).scalar_one()
-
-    region = add("regions", code="341322", name="萧县", level="county", path="/341322/")
-    dept = add("departments", name="萧县应急管理局", kind="局", region_id=region, is_active=True, **stamps)
-    ent = add(
-        "enterprises",
-        name="某公司",
-        credit_code="91341322000000001X",
-        industry="工贸",
-        risk_grade="一般",
-        category="B",
-        region_id=region,
-        region_path="/341322/",
-        status="在业",
-        **stamps,
-    )
+    add = _adder(conn)
+    stamps = _STAMPS
+    region, dept, ent = _county(add)
     names = ("wu", "wang", "zhao", "zheng", "li", "sun")
     wu, wang, zhao, zheng, li, sun = (
         add("users", username=n, name=n, password_hash="x", is_active=True, department_id=dept, **stamps)
