@@ -184,14 +184,18 @@ SMALL_SET = 3_000  # up to this many matching rows, the database sorts them (see
 
 def keyset_page(stmt: Select, order: Order, per_page: int, *, after: str | None = None, before: str | None = None,
                 page: int = 1, flags: Sequence[bool] = (True, False), options: Sequence = (),
-                total: int | None = None, total_exact: bool = True) -> KeysetPage:
+                total: int | None = None, total_exact: bool = True, ids_first: bool = False) -> KeysetPage:
     """A page of `stmt` (scoped and filtered, without ORDER BY or loader options) in `order`.
 
     `after` / `before` are cursors from a previous page; `page` is a page number for the first pages
     (≤ MAX_OFFSET_PAGE, checked by the list's schema); `flags` the partition values the filters allow;
     `options` the loader options of the page's rows; `total` the exact number of matching rows when the
     caller knows it cheaply (a summary table), else it is counted up to COUNT_CAP (`total_exact` False: the
-    caller's `total` is such a capped count, COUNT_CAP + 1 meaning more).
+    caller's `total` is such a capped count, COUNT_CAP + 1 meaning more). `ids_first`: on the many-rows path,
+    walk for the page's ids alone, then read its rows — for a walk that passes many rows its filters reject
+    and whose every test the order index holds (PostgreSQL then reads the index alone for the rejected ones
+    instead of each one's table row: a search term whose hits lie far down the order, see
+    app.hazards.queries.hazard_page).
 
     Two paths, chosen by how many rows match, because no single plan is fast for both:
     - few (≤ SMALL_SET: one enterprise, a 乡镇 + 等级 + 状态): the database reads them through whichever
@@ -205,11 +209,15 @@ def keyset_page(stmt: Select, order: Order, per_page: int, *, after: str | None 
     exact = total is not None and total_exact
     if total is None:
         total = capped_count(stmt)
-    stmt = stmt.options(*options)
     if total <= SMALL_SET:
         walk: Any = _Sorted(order)
+    elif ids_first:
+        walk = _IdsFirst(order, stmt.options(*options))
+        stmt = stmt.with_only_columns(order.ident)
     else:
         walk = order
+    if not isinstance(walk, _IdsFirst):
+        stmt = stmt.options(*options)
     if end is not None:
         rows = walk.backward(stmt, per_page + 1, before=end, flags=flags)
         has_prev = len(rows) > per_page
@@ -263,3 +271,25 @@ class _Sorted:
         rows = list(db.session.scalars(stmt).unique())
         rows.reverse()
         return rows
+
+
+class _IdsFirst:
+    """The many-rows path walked for ids (`stmt` selects the order's id column alone), then the page's rows
+    read by id with their loader options (`full`), returned in the walk's order."""
+
+    def __init__(self, order: Order, full: Select):
+        self.order = order
+        self.full = full
+
+    def forward(self, stmt: Select, n: int, **kw) -> list:
+        return self._rows(self.order.forward(stmt, n, **kw))
+
+    def backward(self, stmt: Select, n: int, **kw) -> list:
+        return self._rows(self.order.backward(stmt, n, **kw))
+
+    def _rows(self, ids: list) -> list:
+        if not ids:
+            return []
+        key = self.order.ident.key
+        found = {getattr(r, key): r for r in db.session.scalars(self.full.where(self.order.ident.in_(ids))).unique()}
+        return [found[i] for i in ids if i in found]

@@ -184,11 +184,16 @@ def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> pagin
     check_scope(user, f)  # before anything is counted
     total, exact = list_total(user, f) or (None, False)
     base = _filtered(user, f)
+    walks = False
     if f.q:  # a term with many hits: the page walks the list's index (app.hazards.search.clause's `walk`)
         if total is None:
             total = paging.capped_count(base)
         if total > paging.SMALL_SET:
-            base = _filtered(user, f, search_walks=True)
+            base, walks = _filtered(user, f, search_walks=True), True
+    # PostgreSQL tests each walked hazard's search row from the list's index alone (an index-only walk for
+    # the ids): the hits of YH2024 city-wide lie 9,000 rows down the order, each of which the walk read from
+    # the hazards table before testing it (44 -> 29 ms)
+    ids_first = walks and db.session.get_bind().dialect.name == "postgresql"
     return paging.keyset_page(
         base,
         LIST_ORDER,
@@ -200,6 +205,7 @@ def hazard_page(user: User, f: HazardFilters, per_page: int = PER_PAGE) -> pagin
         options=(joinedload(Hazard.enterprise), joinedload(Hazard.order)),
         total=total,
         total_exact=exact,
+        ids_first=ids_first,
     )
 
 

@@ -1,6 +1,7 @@
 """The hazard list's keyset paging (app.paging, issue #15): walking 下一页 and 上一页 by cursor gives every
 row once, in the list's order (overdue first, newest 排查日期, then id), on both paths — few matching rows
-(keys sorted in Python) and many (a seek along ix_hazards_list per overdue flag); page numbers reach only
+(keys sorted in Python) and many (a seek along ix_hazards_list per overdue flag, also for the ids alone, then
+the rows); page numbers reach only
 the first pages; bad cursors and page numbers are refused in Chinese; the total is capped."""
 
 from __future__ import annotations
@@ -35,11 +36,15 @@ def many(db, world, make_order):
     return list(rows)
 
 
-@pytest.fixture(params=["few", "many"])
+@pytest.fixture(params=["few", "many", "ids first"])
 def path(request, monkeypatch):
-    """Run each test on both paths of keyset_page."""
-    if request.param == "many":
+    """Run each test on both paths of keyset_page, the many-rows one also walked for ids first (the rows then
+    read by id: PostgreSQL's search walk, app.hazards.queries.hazard_page)."""
+    if request.param != "few":
         monkeypatch.setattr(paging, "SMALL_SET", 0)
+    if request.param == "ids first":
+        real = paging.keyset_page
+        monkeypatch.setattr(paging, "keyset_page", lambda *a, **kw: real(*a, **{**kw, "ids_first": True}))
     return request.param
 
 
