@@ -28,11 +28,15 @@ gates.handler_ids; the task page, claim and API completion answer gates.OWN_CASE
 handler (`refused_clause` and `refusal`, registered with app.inbox.queries.refuse). `escalate` runs whenever a case's
 workflow moves (operations.common.step, and the starts of the ordinary and simple processes): a section-head
 review nobody eligible holds is offered to the leaders of the case's jurisdiction instead (its row's
-candidate_role), recorded in the case's trail.
+candidate_role), recorded in the case's trail. The deadline notices that ask for one of these steps (立案审批超期,
+法制审核超期, 移送决定超期, 当场处罚备案超期: app.cases.workflow_handlers) go to `approvers_among` the role's users,
+never to one who handles or handled the case (a lead's 移送: `transfer_deciders_among`); its own officers are
+told of their case as before.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
 from flask import g, has_request_context
@@ -63,12 +67,18 @@ def officer_ids(case: PenaltyCase) -> set[int]:
     return {o.user_id for o in case.officers}
 
 
-def free_section_heads(case: PenaltyCase) -> list[User]:
-    """Section heads of the case's agency whose jurisdiction covers it and who never handled it (gates.handler_ids:
-    its officers, also one dropped from the team, the drafter of its 立案审批表)."""
+def approvers_among(users: Iterable[User], case: PenaltyCase) -> list[User]:
+    """Those of `users` who may approve, review or decide `case`: everyone but whoever handles or handled it
+    (gates.handler_ids: its officers, also one dropped from the team, the drafter of its 立案审批表). A notice
+    asking for an approval goes to these only."""
     mine = gates.handler_ids(case)
+    return [u for u in users if u.id not in mine]
+
+
+def free_section_heads(case: PenaltyCase) -> list[User]:
+    """Section heads of the case's agency whose jurisdiction covers it and who never handled it."""
     heads = users_with_role(Role.SECTION_HEAD, region_path=case.region_path, agency_id=case.agency_id)
-    return [u for u in heads if u.id not in mine]
+    return approvers_among(heads, case)
 
 
 def _in_scope(user: User, case: PenaltyCase) -> bool:
@@ -149,6 +159,14 @@ def transfer_handler_ids(transfer: CaseTransfer, proposal: CaseProposal) -> set[
             ids.add(e.actor_id)
             ids.update(data.get("reporter_ids") or ())
     return {i for i in ids if i is not None}
+
+
+def transfer_deciders_among(
+    users: Iterable[User], transfer: CaseTransfer, proposal: CaseProposal
+) -> list[User]:
+    """Those of `users` who may decide a lead's 移送 report: neither its registrant nor a reporter."""
+    mine = transfer_handler_ids(transfer, proposal)
+    return [u for u in users if u.id not in mine]
 
 
 def require_a_leader_left_for_transfer(reporters: list[User], proposal: CaseProposal, agency_id: int) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from app import audit, notifications, workflow
 from app.auth.queries import users_with_role
 from app.auth.roles import Role
-from app.cases.models import CaseEvidence, CaseTransfer, PenaltyCase
+from app.cases import separation
+from app.cases.models import CaseEvidence, CaseProposal, CaseTransfer, PenaltyCase
 from app.extensions import db
 
 
@@ -33,11 +34,17 @@ def _transfer(ctx) -> CaseTransfer | None:
 
 
 def _tell_proposal_transfer(
-    transfer: CaseTransfer, roles: tuple[str, ...], key: str, title: str, body: str
+    transfer: CaseTransfer, key: str, title: str, body: str, *, deciders=(), informed=()
 ) -> None:
-    """A proposal's transfer (before 立案): the leaders / section heads of its jurisdiction."""
+    """A proposal's transfer (before 立案): the users of the jurisdiction holding the roles `deciders` (asked to
+    decide: never the lead's registrant nor a reporter, separation.transfer_deciders_among) and `informed`."""
     users = []
-    for role in roles:
+    for role in deciders:
+        users += users_with_role(role, region_path=transfer.region_path)
+    if users:
+        proposal = db.session.get(CaseProposal, transfer.proposal_id)
+        users = separation.transfer_deciders_among(users, transfer, proposal) if proposal else users
+    for role in informed:
         users += users_with_role(role, region_path=transfer.region_path)
     notifications.notify(
         users,
@@ -52,11 +59,20 @@ def _tell_proposal_transfer(
 
 
 def _tell(
-    case: PenaltyCase, roles: tuple[str, ...], key: str, title: str, body: str, *, officers: bool = True
+    case: PenaltyCase, key: str, title: str, body: str, *, approvers=(), informed=(), officers: bool = True
 ) -> None:
-    users = [o.user for o in case.officers] if officers else []
-    for role in roles:
+    """A deadline notice about `case` to the users of its jurisdiction and agency holding the roles `approvers`
+    (asked to approve, review or decide it: never one who handles or handled it, separation.approvers_among) or
+    `informed` (told, and any of them may act: a section head may do an officer's step), and to its own officers
+    (`officers`), whatever other role they hold."""
+    users = []
+    for role in approvers:
         users += users_with_role(role, region_path=case.region_path, agency_id=case.agency_id)
+    users = separation.approvers_among(users, case)
+    for role in informed:
+        users += users_with_role(role, region_path=case.region_path, agency_id=case.agency_id)
+    if officers:
+        users = [o.user for o in case.officers] + users
     notifications.notify(
         users, case, kind="case_deadline", key=f"{key}:{case.id}", title=title, body=body, level="warning"
     )
@@ -70,10 +86,10 @@ def filing_overdue(ctx) -> None:
         return
     _tell(
         case,
-        (Role.SECTION_HEAD, Role.LEADER),
         "filing_overdue",
         "立案审批超期",
         f"{case.name}：立案审批期限已届满（先行处置的案件应在5日内补办立案），请尽快审批",
+        approvers=(Role.SECTION_HEAD, Role.LEADER),
     )
 
 
@@ -84,10 +100,11 @@ def review_overdue(ctx) -> None:
         return
     _tell(
         case,
-        (Role.LEGAL_REVIEWER, Role.SECTION_HEAD),
         "review_overdue",
         "法制审核超期",
         f"{case.display_no}：法制审核期限已届满，尚未出具审核意见",
+        approvers=(Role.LEGAL_REVIEWER,),
+        informed=(Role.SECTION_HEAD,),  # the 承办机构's heads follow their case's review up
         officers=False,
     )
 
@@ -129,10 +146,10 @@ def enforcement_reminder(ctx) -> None:
         return
     _tell(
         case,
-        (Role.SECTION_HEAD,),
         "enforcement_due",
         "申请强制执行期限将届满",
         f"{case.display_no}：罚款仍未缴清，申请人民法院强制执行的期限届满，请立即处理",
+        informed=(Role.SECTION_HEAD,),  # the application is an officer's step (execution.apply_enforcement)
     )
 
 
@@ -143,10 +160,10 @@ def transfer_decision_overdue(ctx) -> None:
         if transfer.decision is None:
             _tell_proposal_transfer(
                 transfer,
-                (Role.LEADER,),
                 "transfer_decision_overdue",
                 "移送决定超期",
                 f"涉嫌{transfer.suspected_crime}的移送报告提出已满3日，正职负责人尚未作出是否移送的决定",
+                deciders=(Role.LEADER,),
             )
         return
     case = _case(ctx)
@@ -154,10 +171,10 @@ def transfer_decision_overdue(ctx) -> None:
         return
     _tell(
         case,
-        (Role.LEADER,),
         "transfer_decision_overdue",
         "移送决定超期",
         f"{case.display_no}：移送报告提出已满3日，正职负责人尚未作出是否移送的决定",
+        approvers=(Role.LEADER,),
         officers=False,
     )
 
@@ -169,10 +186,10 @@ def transfer_overdue(ctx) -> None:
         if transfer.transferred_at is None:
             _tell_proposal_transfer(
                 transfer,
-                (Role.SECTION_HEAD, Role.LEADER),
                 "transfer_overdue",
                 "移送超期",
                 f"涉嫌{transfer.suspected_crime}的案件批准移送已满24小时，尚未移送公安机关",
+                informed=(Role.SECTION_HEAD, Role.LEADER),  # 移送 is an officer's step, already approved
             )
         return
     case = _case(ctx)
@@ -180,31 +197,33 @@ def transfer_overdue(ctx) -> None:
         return
     _tell(
         case,
-        (Role.SECTION_HEAD, Role.LEADER),
         "transfer_overdue",
         "移送超期",
         f"{case.display_no}：批准移送已满24小时，尚未移送公安机关",
+        informed=(Role.SECTION_HEAD, Role.LEADER),  # 移送 (transfer.transfer_case) is an officer's step
     )
 
 
 @workflow.service("cases.simple_filing_overdue")
 def simple_filing_overdue(ctx) -> None:
-    """当场处罚 not filed (备案) within the pack's period (Art.52; 5 days): the officers and section heads."""
+    """当场处罚 not filed (备案) within the pack's period (Art.52; 5 days): the officers, and the section heads who
+    may file it (the leaders when every section head handles the case: the 备案 was escalated to them)."""
     case = _case(ctx)
     if case is None or (case.on_the_spot or {}).get("filed_on"):
         return
     _tell(
         case,
-        (Role.SECTION_HEAD,),
         "simple_filing_overdue",
         "当场处罚备案超期",
         f"{case.display_no}：当场处罚决定作出已满备案期限，尚未报所属行政机关备案（《行政处罚法》第五十二条）",
+        approvers=(Role.SECTION_HEAD,) if separation.free_section_heads(case) else (Role.LEADER,),
     )
 
 
 @workflow.service("cases.preservation_overdue")
 def preservation_overdue(ctx) -> None:
-    """No decision on preserved evidence within 7 working days (Art.56): the officers and the leaders."""
+    """No decision on preserved evidence within 7 working days (Art.56): the officers and the leaders. Not an
+    approval: the 处理决定 is an officer's step (preservation.dispose_preservation), the leaders are told."""
     inst = ctx.instance
     item = (
         db.session.get(CaseEvidence, int(inst.subject_id)) if inst is not None and inst.subject_id else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app import audit, clock, workflow
 from app.auth.roles import Role
@@ -16,13 +17,17 @@ from app.cases import operations as ops
 from app.cases.models import CaseTransfer, PenaltyCase, ProposalSource, ProposalStatus
 from app.cases.operations import execution as ex
 from app.cases.operations.common import PRESERVATION, TRANSFER
+from app.cases.operations.deadline import refresh_decision_clocks
 from app.errors import InvalidState, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inbox import queries as inbox
 from app.inbox.operations import claim
+from app.notifications.models import Notification
 from tests.cases.walk import review, task_of, to_legal_review
+from tests.factories.clock import at
 from tests.factories.db import commit
 from tests.factories.org import _user
+from tests.factories.workflow import tick_at
 
 AGREE = {"filing_decision": "agree", "opinion": "同意"}
 
@@ -607,3 +612,148 @@ def test_a_legal_reviewer_dropped_from_the_team_still_cannot_review_the_case(wor
     with pytest.raises(InvalidState, match="钱法制是本案承办人员"):
         gates.require_reviewer(w.case, legal_officer)
     gates.require_reviewer(w.case, legal2)
+
+
+# ---- deadline notices: one asking for an approval never goes to one who handled the case ------------------------
+
+
+RETURN = {"filing_decision": "return", "opinion": "补充"}
+LATE = date(2026, 12, 31)  # every deadline of these cases has passed
+
+
+def _told(key: str, subject) -> set[int]:
+    """Who got the notice `key` (filing_overdue, review_overdue, …) about `subject` (a case, a lead's transfer)."""
+    return set(
+        db.session.scalars(select(Notification.user_id).where(Notification.key.like(f"%:{key}:{subject.id}")))
+    )
+
+
+def _notices_of(user, case) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id, Notification.subject_id == case.id)
+        )
+    )
+
+
+def test_the_filing_overdue_notice_skips_the_section_head_who_dropped_himself(world, head2, own_case):
+    case = own_case.case
+    ops.approve_filing(case, RETURN, actor=head2)
+    ops.revise_filing(
+        case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=world.section_head
+    )
+    commit()
+    assert tick_at(LATE) >= 1
+    told = _told("filing_overdue", case)
+    assert head2.id in told and world.leader.id in told  # those who may approve it
+    assert {world.officer.id, world.officer2.id} <= told  # its officers, told of their own case
+    assert world.section_head.id not in told and _notices_of(world.section_head, case) == []
+    [n] = _notices_of(head2, case)
+    assert n.title == "立案审批超期" and "请尽快审批" in n.body
+
+
+def test_the_filing_overdue_notice_still_tells_an_officer_who_is_a_section_head(world, head2, own_case):
+    """吴队长 is the case's 主办: told as its officer, though he may not approve it; 郑队长 as its approver."""
+    commit()
+    tick_at(LATE)
+    told = _told("filing_overdue", own_case.case)
+    assert {world.section_head.id, world.officer.id, head2.id, world.leader.id} <= told
+    assert world.other_officer.id not in told  # the other county's officer: never
+
+
+def test_the_filing_overdue_notice_skips_a_leader_who_dropped_himself(world, make_case):
+    boss = _user("leader_officer", "冯副局长", [Role.LEADER, Role.OFFICER], world.bureau, cert="34130007")
+    db.session.commit()
+    w = make_case(officer_ids=[boss.id, world.officer.id], lead_officer_id=boss.id)
+    ops.approve_filing(w.case, RETURN, actor=world.section_head)
+    ops.revise_filing(w.case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=boss)
+    commit()
+    tick_at(LATE)
+    told = _told("filing_overdue", w.case)
+    assert {world.leader.id, world.section_head.id, world.officer.id, world.officer2.id} <= told
+    assert boss.id not in told and _notices_of(boss, w.case) == []
+
+
+def test_the_review_overdue_notice_skips_a_legal_reviewer_dropped_from_the_team(
+    world, make_case, legal_officer
+):
+    legal2 = _user("legal2", "孙法制", [Role.LEGAL_REVIEWER], world.legal_section, cert="34130009")
+    db.session.commit()
+    w = make_case(officer_ids=[world.officer.id, legal_officer.id], lead_officer_id=world.officer.id)
+    ops.approve_filing(w.case, RETURN, actor=world.section_head)
+    ops.revise_filing(
+        w.case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=world.officer
+    )
+    w.file().evidence().report().notify().waive()
+    ops.prepare_decision(w.case, {"opinion": "建议按告知内容处罚"}, actor=world.officer)
+    assert w.ready == ["legal_review"]
+    commit()
+    tick_at(LATE)
+    told = _told("review_overdue", w.case)
+    assert legal2.id in told and world.section_head.id in told  # the reviewer who may review; the 承办机构
+    assert legal_officer.id not in told and _notices_of(legal_officer, w.case) == []
+
+
+def test_the_simple_filing_notice_goes_to_the_leader_when_every_section_head_handled_the_case(world, frozen):
+    spot = {
+        "officer_ids": [world.section_head.id, world.officer.id],
+        "target": "单位",
+        "kinds": ["罚款"],
+        "fine": "2000",
+        "facts": "现场检查发现安全警示标志缺失",
+        "provisions": "《安全生产法》第三十五条、第九十九条第（一）项",
+        "act_date": clock.today(),
+        "party_signed": True,
+        "place": "企业生产车间",
+    }
+    case = ops.decide_on_the_spot(world.ent_a, spot, actor=world.section_head)
+    commit()
+    assert (
+        task_of(case, "file_simple").candidate_role == Role.LEADER
+    )  # escalated: he is the only section head
+    tick_at(LATE)
+    told = _told("simple_filing_overdue", case)
+    assert told >= {world.section_head.id, world.officer.id}  # its officers
+    assert world.leader.id in told  # who may file it now (before: nobody but the officers was told)
+    head2 = _user(
+        "section_head2", "郑队长", [Role.SECTION_HEAD, Role.OFFICER], world.brigade, cert="34130006"
+    )
+    db.session.commit()
+    assert separation.approvers_among([world.section_head, head2, world.leader], case) == [
+        head2,
+        world.leader,
+    ]
+
+
+def test_the_leads_transfer_decision_notice_skips_its_reporter(world):
+    boss = _user("leader_officer", "冯副局长", [Role.LEADER, Role.OFFICER], world.bureau, cert="34130007")
+    db.session.commit()
+    lead = _lead_of(world, world.officer)
+    transfer = ops.report_transfer_from_proposal(
+        lead, _transfer_report([world.officer.id, boss.id]), actor=world.officer
+    )
+    commit()
+    tick_at(LATE)
+    told = _told("transfer_decision_overdue", transfer)
+    assert told == {world.leader.id}  # the leader who may decide; not 冯副局长, who reported it
+
+
+def test_the_case_deadline_notice_asks_no_approval_and_still_tells_its_officers(world, head2, own_case):
+    """办案期限即将届满 tells of the case's own clock (operations.deadline._people): its officers and every section head
+    of the brigade, who may each do an officer's step; a former handler is not left out of it."""
+    case = own_case.case
+    ops.approve_filing(case, RETURN, actor=head2)
+    ops.revise_filing(
+        case, _revised([world.officer.id, world.officer2.id], world.officer.id), actor=world.section_head
+    )
+    ops.approve_filing(case, AGREE, actor=head2)
+    ops.decide_filing(case, {"filing_decision": "agree", "opinion": "批准"}, actor=world.leader)
+    commit()
+    clock.freeze(at(case.decision_due - timedelta(days=5)))
+    refresh_decision_clocks()
+    told = set(
+        db.session.scalars(
+            select(Notification.user_id).where(Notification.key.like(f"%decision_near:{case.id}:%"))
+        )
+    )
+    assert told == {world.officer.id, world.officer2.id, world.section_head.id, head2.id}

@@ -146,6 +146,10 @@ class ClockPass:
 
 
 def _people(case: PenaltyCase) -> list[User]:
+    """Whom the 办案期限 notices tell: the case's officers and every section head of its jurisdiction and agency.
+    They tell of the case's own clock and ask for no approval (any section head may do an officer's step,
+    operations.common.require_case_officer), so none is left out as a former handler (审批与办案分离 applies to
+    the notices asking for an approval: app.cases.workflow_handlers)."""
     users = [o.user for o in case.officers]
     return users + users_with_role(Role.SECTION_HEAD, region_path=case.region_path, agency_id=case.agency_id)
 
