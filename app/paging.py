@@ -194,8 +194,8 @@ def keyset_page(stmt: Select, order: Order, per_page: int, *, after: str | None 
     caller's `total` is such a capped count, COUNT_CAP + 1 meaning more). `ids_first`: on the many-rows path,
     walk for the page's ids alone, then read its rows — for a walk that passes many rows its filters reject
     and whose every test the order index holds (PostgreSQL then reads the index alone for the rejected ones
-    instead of each one's table row: a search term whose hits lie far down the order, see
-    app.hazards.queries.hazard_page).
+    instead of each one's table row: a search term whose hits lie far down the order, as a domain's list
+    page walks for it on PostgreSQL).
 
     Two paths, chosen by how many rows match, because no single plan is fast for both:
     - few (≤ SMALL_SET: one enterprise, a 乡镇 + 等级 + 状态): the database reads them through whichever
