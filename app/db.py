@@ -3,6 +3,8 @@ SafeLoop model, the SQLite connection settings, and the commit that ends a reque
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -103,9 +105,39 @@ def configure_sqlite(engine) -> None:
         cur.execute("PRAGMA case_sensitive_like=ON")  # LIKE 'prefix%' can use an index
         # a county's years of work is a file of a gigabyte or more: a 64 MiB page cache per connection (the
         # default is 2 MiB) and memory-mapped reads keep the list's and search's index pages in memory
-        cur.execute("PRAGMA cache_size=-65536")
-        cur.execute("PRAGMA mmap_size=268435456")
+        cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cur.close()
+
+
+SQLITE_CACHE_KIB = 65536  # each connection's page cache (configure_sqlite)
+SQLITE_MMAP_BYTES = 268435456  # and its memory map
+BULK_CACHE_KIB = 2048  # a bulk read's (bulk_read): SQLite's default
+
+
+@contextmanager
+def bulk_read(session) -> Iterator[None]:
+    """SQLite: read a whole table once (an export) through a small page cache and no memory map, then give the
+    connection its own back. The 64 MiB cache and 256 MiB map keep pages a list will read again; a bulk read
+    passes each page once, and they held every page it passed: a 1,000,000-row 台账 export's peak RSS was 465 MB
+    where its rows need about 120. Nested, the outermost one sets and restores. PostgreSQL: nothing to change
+    (its buffers are the server's)."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite" or session.info.get(_BULK):  # not SQLite, or inside a bulk read already
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    conn.exec_driver_sql("PRAGMA mmap_size=0")
+    session.info[_BULK] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_BULK, None)
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        conn.exec_driver_sql(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+
+
+_BULK = "app.db.bulk_read"
 
 
 class likely(ColumnElement):  # noqa: N801 - reads as the SQL function it renders

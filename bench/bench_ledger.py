@@ -269,6 +269,7 @@ def run_baseline(url: str, username: str) -> dict:
     from sqlalchemy import select
 
     from app.auth.models import User
+    from app.db import bulk_read
     from app.extensions import db
     from app.hazards import ledger, queries
     from app.ledgers.export import few_collections
@@ -276,8 +277,9 @@ def run_baseline(url: str, username: str) -> dict:
     app = _app(url)
     out = Path(tempfile.mkdtemp(prefix="ledger_base_")) / "baseline.xlsx"
     # the collector tuned as the app's writer tunes it: the app's objects loaded here to build the statement
-    # would cost this plain loop a quarter of its time that a script without them would not pay
-    with app.app_context(), few_collections():
+    # would cost this plain loop a quarter of its time that a script without them would not pay; the connection
+    # reads as the export's does (app.db.bulk_read: SQLite's small cache, no memory map)
+    with app.app_context(), few_collections(), bulk_read(db.session):
         user = db.session.scalar(select(User).where(User.username == username))
         t0, c0 = time.perf_counter(), time.process_time()
         main, related = ledger.statements(user, queries.HazardFilters(), major_only=False)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import Select
 
+from app.db import bulk_read
 from app.extensions import db
 
 CHUNK = 1000  # main rows a batch: their related rows are gathered, then their ledger rows built
@@ -58,15 +59,16 @@ def side_by_side(main, others: dict, chunk: int):
     """The export's rows in id order, `chunk` at a time, each batch with its related rows by table name and
     owner id: `main` and each of `others` (statements ordered by owner id) are read by one statement each for
     the whole export, side by side, so the number of statements does not grow with the rows."""
-    rows = Stream(main, chunk)
-    related: dict = {}
-    try:
-        for name, stmt in others.items():
-            related[name] = Following(stmt, chunk)
-        for batch in rows.batches():
-            last = batch[-1].id
-            yield batch, {name: stream.upto(last) for name, stream in related.items()}
-    finally:
-        rows.result.close()
-        for stream in related.values():
-            stream.result.close()
+    with bulk_read(db.session):  # each page passed once: not kept in SQLite's cache and memory map
+        rows = Stream(main, chunk)
+        related: dict = {}
+        try:
+            for name, stmt in others.items():
+                related[name] = Following(stmt, chunk)
+            for batch in rows.batches():
+                last = batch[-1].id
+                yield batch, {name: stream.upto(last) for name, stream in related.items()}
+        finally:
+            rows.result.close()
+            for stream in related.values():
+                stream.result.close()
