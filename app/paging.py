@@ -209,15 +209,13 @@ def keyset_page(stmt: Select, order: Order, per_page: int, *, after: str | None 
     exact = total is not None and total_exact
     if total is None:
         total = capped_count(stmt)
+    walk: Any
     if total <= SMALL_SET:
-        walk: Any = _Sorted(order)
-    elif ids_first:
-        walk = _IdsFirst(order, stmt.options(*options))
-        stmt = stmt.with_only_columns(order.ident)
+        walk, stmt = _Sorted(order), stmt.options(*options)
+    elif ids_first:  # the walk selects the ids alone; the rows are read with their options
+        walk, stmt = _IdsFirst(order, stmt.options(*options)), stmt.with_only_columns(order.ident)
     else:
-        walk = order
-    if not isinstance(walk, _IdsFirst):
-        stmt = stmt.options(*options)
+        walk, stmt = order, stmt.options(*options)
     if end is not None:
         rows = walk.backward(stmt, per_page + 1, before=end, flags=flags)
         has_prev = len(rows) > per_page

@@ -278,7 +278,8 @@ def _statements_of(user) -> tuple[int, int]:
     seen: list[str] = []
 
     def note(conn, cursor, statement, *args):
-        seen.append(statement)
+        if not statement.startswith("PRAGMA"):  # a bulk read's connection settings (app.db.bulk_read), not reads
+            seen.append(statement)
 
     _rows(user)  # the user's own rows (roles, department) loaded: what is counted is the export's reading
     event.listen(db.engine, "before_cursor_execute", note)
