@@ -99,7 +99,7 @@ def rebuild(conn: Connection, index: Index, *, batch: int = REBUILD_BATCH,
         rows = conn.execute(stmt, {"after": after, "n": batch}).all()
         if not rows:
             break
-        store.write(conn, index, [store.row(index, r[0], r[1:]) for r in rows], fresh=True)
+        store.write(conn, index, [store.row(index, r[0], r[1:], conn.dialect.name) for r in rows], fresh=True)
         after, done = rows[-1][0], done + len(rows)
         if progress:
             progress(done)
@@ -208,12 +208,13 @@ def apply_pending(session: Session) -> None:
 
 def _write_pending(session: Session) -> None:
     conn = None
+    dialect = session.get_bind().dialect.name
     for index, p in session.info.get(_PENDING, {}).items():
         rows, removed = [], []
         for key, obj in list(p.touched.items()):
             state = sa_inspect(obj)
             if state.persistent:
-                entry = store.row(index, obj.id, [getattr(obj, f) for f in index.columns])
+                entry = store.row(index, obj.id, [getattr(obj, f) for f in index.columns], dialect)
                 if p.written.get(obj.id) != entry.words:
                     rows.append(entry)
             elif state.deleted or state.was_deleted:

@@ -176,9 +176,10 @@ class Row(NamedTuple):
     body: str
 
 
-def row(index: Index, row_id: int, values: Sequence) -> Row:
-    """The index entry of source row `row_id` whose `index.columns` hold `values`."""
-    return Row(row_id, index.words(values), index.body(values))
+def row(index: Index, row_id: int, values: Sequence, dialect: str) -> Row:
+    """The index entry of source row `row_id` whose `index.columns` hold `values` (a body on PostgreSQL only:
+    SQLite's FTS5 checks a term in its own phrase query)."""
+    return Row(row_id, index.words(values), index.body(values) if dialect == "postgresql" else "")
 
 
 def write(conn: Connection, index: Index, rows: Sequence[Row],
