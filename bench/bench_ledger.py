@@ -190,7 +190,7 @@ def copy_of(source: str) -> tuple[str, object]:
         copy = f"{name}_ledger_export"
         admin = f"{base}/postgres".replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
             for _attempt in range(60):  # TEMPLATE needs the source without other sessions for a moment
                 try:
                     conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
@@ -201,8 +201,10 @@ def copy_of(source: str) -> tuple[str, object]:
                 raise SystemExit(f"{name} is in use: cannot copy it")
 
         def drop():
+            # FORCE: the last run's server may not have closed its session yet (it did, once, after a
+            # full run: ObjectInUse lost the printed figures' exit status)
             with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+                conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
 
         return f"{base}/{copy}", drop
     import sqlite3
