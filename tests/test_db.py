@@ -1,5 +1,5 @@
-"""app.db helpers: the likely() planner hint keeps its condition in the statement cache key, and the tables of
-what likely() and unindexed() wrap."""
+"""app.db helpers: the likely() planner hint keeps its condition in the statement cache key, the tables of
+what likely() and unindexed() wrap, and Precompiled statements compiled once."""
 
 from __future__ import annotations
 
@@ -46,3 +46,55 @@ def test_a_statement_whose_only_criterion_is_likely_keeps_its_table(db):
     assert db.session.scalar(count) == 0
     where = select(literal(1)).where(unindexed(HumanTask.due_at).is_not(None))
     assert "FROM human_tasks" in str(where.compile(db.engine))
+
+
+def test_precompiled_compiles_an_on_conflict_insert_once_per_shape(world, db, monkeypatch):
+    """SQLAlchemy 2.0 compiles INSERT … ON CONFLICT on every execution (no cache key); Precompiled compiles it
+    once per dialect and shape (parameter names; one row or many) and runs it as before: RETURNING of the rows
+    inserted, one row or many, the conflicting ones skipped."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.sql import compiler
+
+    from app.db import Precompiled, utcnow
+    from app.notifications.models import Notification
+
+    table = Notification.__table__
+    built: list[str] = []
+
+    def build(name):
+        built.append(name)
+        return ((postgresql if name == "postgresql" else sqlite).insert(table)
+                .on_conflict_do_nothing(index_elements=["key", "user_id"]).returning(table.c.id))
+
+    compiles = []
+    original = compiler.SQLCompiler.__init__
+
+    def counting(self, *args, **kw):
+        compiles.append(type(self).__name__)
+        original(self, *args, **kw)
+
+    monkeypatch.setattr(compiler.SQLCompiler, "__init__", counting)
+    insert = Precompiled(build)
+    users = [world.officer, world.town_officer, world.leader]
+
+    def row(user, key):
+        return {"user_id": user.id, "kind": "k", "key": key, "title": "标题", "level": "info", "created_at": utcnow()}
+
+    conn = db.session.connection()
+    one = insert.execute(conn, row(users[0], "a")).scalar()
+    assert one is not None and insert.execute(conn, row(users[0], "a")).scalar() is None  # conflict: skipped
+    assert len(compiles) == 1
+    many = insert.execute(conn, [row(u, "b") for u in users]).scalars().all()
+    assert len(many) == 3 and len(compiles) == 2  # a many-row shape of its own
+    again = insert.execute(conn, [row(u, k) for u in users for k in ("b", "c")]).scalars().all()
+    assert len(again) == 3 and len(compiles) == 2  # the "b" rows skipped, the "c" rows inserted; not compiled
+    last = insert.execute(conn, row(users[1], "d")).scalar()
+    assert last is not None and len(compiles) == 2
+    assert built == [conn.dialect.name, conn.dialect.name]
+    # the plain statement, for comparison, is compiled again on each execution
+    plain = build(conn.dialect.name)
+    conn.execute(plain, row(users[2], "e"))
+    conn.execute(plain, row(users[2], "f"))
+    assert len(compiles) == 4
+    stored = db.session.scalars(select(Notification.id).where(Notification.kind == "k")).all()
+    assert len(stored) == 10 and {one, *many, *again, last} <= set(stored)

@@ -29,7 +29,7 @@ from app.attachments.storage import (
     put,
     sniff,
 )
-from app.db import utcnow
+from app.db import Precompiled, utcnow
 from app.extensions import db
 
 __all__ = [
@@ -66,10 +66,11 @@ _LINK_KEY = ("attachment_id", "subject_type", "subject_id", "field")
 # Built once. Each step stores and links its uploads: as plain statements these cost a fraction of a
 # unit-of-work flush each (the rows are then put in the session as they are in the database).
 _INSERT_ATTACHMENT = _ATTACHMENTS.insert().returning(_ATTACHMENTS.c.id)
-_INSERT_LINK = {
-    name: dialect.insert(_LINKS).on_conflict_do_nothing(index_elements=list(_LINK_KEY)).returning(_LINKS.c.id)
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
+_INSERT_LINK = Precompiled(
+    lambda name: (postgresql if name == "postgresql" else sqlite).insert(_LINKS)
+    .on_conflict_do_nothing(index_elements=list(_LINK_KEY))
+    .returning(_LINKS.c.id)
+)
 
 
 def _persistent(obj):
@@ -121,8 +122,7 @@ def link(attachment: Attachment | int, obj, field: str = "") -> AttachmentLink:
         field=field or "",
         created_at=utcnow(),
     )
-    connection = db.session.connection()
-    link_id = connection.execute(_INSERT_LINK[connection.dialect.name], values).scalar()
+    link_id = _INSERT_LINK.execute(db.session.connection(), values).scalar()
     if link_id is None:  # linked already (ON CONFLICT DO NOTHING)
         return db.session.scalars(
             select(AttachmentLink).where(*(getattr(AttachmentLink, k) == values[k] for k in _LINK_KEY))

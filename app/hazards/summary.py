@@ -55,7 +55,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app.db import path_type
+from app.db import Precompiled, path_type
 from app.extensions import Model, db
 from app.hazards.cli import hazards_cli
 from app.hazards.models import Hazard, HazardStatus
@@ -285,22 +285,18 @@ def apply(session: Session, deltas: dict[Key, list[int]]) -> None:
     if not deltas:
         return
     rows = [dict(zip(KEY + MEASURES, (*key, *deltas[key]), strict=True)) for key in sorted(deltas)]
-    session.connection().execute(_upsert(session.get_bind().dialect.name), rows)
-
-
-_UPSERTS: dict[str, Any] = {}
+    _UPSERT.execute(session.connection(), rows)
 
 
 def _upsert(dialect: str):
-    """INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, …: built once per dialect, so its
-    compiled form is cached (a statement with the rows as literals would be compiled on every flush)."""
-    if dialect not in _UPSERTS:
-        insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(TABLE)
-        _UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=list(KEY), set_={m: TABLE.c[m] + stmt.excluded[m] for m in MEASURES}
-        )
-    return _UPSERTS[dialect]
+    """INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, …, with the rows as parameters (as
+    literals it would be a new statement on every flush)."""
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(TABLE)
+    return stmt.on_conflict_do_update(index_elements=list(KEY), set_={m: TABLE.c[m] + stmt.excluded[m] for m in MEASURES})
+
+
+_UPSERT = Precompiled(_upsert)  # compiled once per dialect: SQLAlchemy 2.0 does not cache ON CONFLICT
 
 
 def _refuse_bulk(orm_execute_state) -> None:

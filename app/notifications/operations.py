@@ -11,16 +11,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app import subjects
 from app.auth.models import User
-from app.db import utcnow
+from app.db import Precompiled, utcnow
 from app.extensions import db
 from app.notifications.models import Level, Notification
 
 _NOTIFICATIONS = cast(Table, Notification.__table__)
-_INSERT = {
-    name: dialect.insert(_NOTIFICATIONS).on_conflict_do_nothing(index_elements=["key", "user_id"])
+_INSERT = Precompiled(
+    lambda name: (postgresql if name == "postgresql" else sqlite).insert(_NOTIFICATIONS)
+    .on_conflict_do_nothing(index_elements=["key", "user_id"])
     .returning(_NOTIFICATIONS.c.id)
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
+)
 
 
 def notify(
@@ -55,8 +55,7 @@ def notify(
     ]
     # One statement: a user who has this key already is skipped by the unique (key, user_id), the rows
     # created come back (a retried request, a timer firing twice: nothing new, nothing raised).
-    connection = db.session.connection()
-    return len(connection.execute(_INSERT[connection.dialect.name], rows).all())
+    return len(_INSERT.execute(db.session.connection(), rows).all())
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
