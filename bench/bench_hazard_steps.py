@@ -83,6 +83,7 @@ class RawStep:
         from app.serving.timing import header_value
 
         t0 = time.perf_counter()
+        self.db = 0.0
         if environ["REQUEST_METHOD"] != "POST":
             statements = 0  # the server's readiness probe
         else:
@@ -94,8 +95,16 @@ class RawStep:
                 statements = self.task(json.loads(body)) if path == "/task" else self.start(json.loads(body))
         ms = (time.perf_counter() - t0) * 1000
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2"),
-                                  ("Server-Timing", header_value(ms, statements))])
+                                  ("Server-Timing", header_value(ms, statements, self.db * 1000))])
         return [b"ok"]
+
+    def execute(self, cur, sql: str, params: tuple):
+        """cur.execute, its time added to the request's `db;dur` (as the app's Server-Timing counts it)."""
+        t0 = time.perf_counter()
+        try:
+            return cur.execute(sql, params)
+        finally:
+            self.db += time.perf_counter() - t0
 
     def task(self, req: dict) -> int:
         from app import clock
@@ -104,7 +113,7 @@ class RawStep:
         from app.workflow.tree import advance, ready_user_tasks
 
         cur = self.con.cursor()
-        (state,) = cur.execute(self.sql["read"], (req["key"],)).fetchone()
+        (state,) = self.execute(cur, self.sql["read"], (req["key"],)).fetchone()
         with running(None, clock.now()):
             wf = codec.loads(state, self.parsed[req["process"]])
             task = next(t for t in ready_user_tasks(wf) if t.task_spec.bpmn_id == req["bpmn_id"])
@@ -112,7 +121,7 @@ class RawStep:
             task.run()
             advance(wf)
             state = codec.dumps(wf)
-        cur.execute(self.sql["update"], (state, req["key"]))
+        self.execute(cur, self.sql["update"], (state, req["key"]))
         self.con.commit()
         return 2
 
@@ -126,7 +135,7 @@ class RawStep:
             wf = new_workflow(self.parsed[req["process"]], req["data"])
             advance(wf)
             state = codec.dumps(wf)
-        self.con.cursor().execute(self.sql["start"], (state,))
+        self.execute(self.con.cursor(), self.sql["start"], (state,))
         if commit:
             self.con.commit()
         return 1
@@ -154,7 +163,7 @@ class RawStep:
         if not target.exists():
             os.link(tmp, target)
         os.unlink(tmp)
-        self.con.cursor().execute(self.sql["row"], (sha, json.dumps(fields, ensure_ascii=False)))
+        self.execute(self.con.cursor(), self.sql["row"], (sha, json.dumps(fields, ensure_ascii=False)))
         self.con.commit()
         return 1
 
@@ -270,7 +279,9 @@ def main() -> None:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     appdb = AppDatabase(url.replace("postgresql+psycopg://", "postgresql://", 1))
-    got: dict[str, dict[str, list]] = {k: {"app": [], "sql": [], "raw": [], "raw_sql": []} for k, _, _ in STEPS}
+    got: dict[str, dict[str, list]] = {
+        k: {"app": [], "sql": [], "raw": [], "raw_sql": [], "db": [], "raw_db": []} for k, _, _ in STEPS
+    }
     with Server(url) as server, RawServer(url) as raw_server:
         officer, manager, leader = (world.login(server, u) for u in ("officer1", "manager1", "leader"))
         raw: Client = raw_server.client()
@@ -280,6 +291,8 @@ def main() -> None:
             got[step]["sql"].append(r.sql)
             got[step]["raw"].append(rr.server_ms)
             got[step]["raw_sql"].append(rr.sql)
+            got[step]["db"].append(r.db_ms)
+            got[step]["raw_db"].append(rr.db_ms)
 
         def raw_post(path: str, payload: dict):
             r = raw.request("POST", path, json.dumps(payload).encode(), {"Content-Type": "application/json"})
@@ -329,15 +342,17 @@ def main() -> None:
 
     print(f"hazard steps over HTTP, {kind}: gunicorn (1 sync worker, production) for the app and for the raw "
           f"request; {N} of each step after {WARM} warm-up rounds; server times from Server-Timing")
-    print(f"  {'step':<20} {'app p50':>8} {'app p95':>8} {'SQL':>4} {'raw p50':>8} {'raw SQL':>7} {'app/raw':>8}")
+    print(f"  {'step':<20} {'app p50':>8} {'app p95':>8} {'SQL':>4} {'db p50':>7} {'raw p50':>8} {'raw SQL':>7} "
+          f"{'raw db':>7} {'app/raw':>8}")
     for step, label, target in STEPS:
         g = {k: v[WARM:] for k, v in got[step].items()}
         a, r = statistics.median(g["app"]), statistics.median(g["raw"])
         mark = ("ok" if a <= 3 * r else "over 3x") if target else "(not a target)"
         print(f"  {_pad(label, 20)} {a:8.2f} {percentile(g['app'], 0.95):8.2f} {statistics.median(g['sql']):4.0f} "
-              f"{r:8.2f} {statistics.median(g['raw_sql']):7.0f} {a / r:7.2f}x  {mark}")
-    print("  (ms; raw = the raw SpiffWorkflow + database request, for 登记隐患 the photo + one row; "
-          "target: app p50 ≤ 3× raw p50)")
+              f"{statistics.median(g['db']):7.2f} {r:8.2f} {statistics.median(g['raw_sql']):7.0f} "
+              f"{statistics.median(g['raw_db']):7.2f} {a / r:7.2f}x  {mark}")
+    print("  (ms; raw = the raw SpiffWorkflow + database request, for 登记隐患 the photo + one row; db = time in the "
+          "driver's cursor executes, COMMIT not included; target: app p50 ≤ 3× raw p50)")
 
 
 if __name__ == "__main__":

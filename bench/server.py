@@ -50,6 +50,7 @@ class Response:
     body: bytes
     ms: float  # client elapsed: request written → body read
     server_ms: float | None = None  # the app's own time (Server-Timing app;dur)
+    db_ms: float | None = None  # of it, in the database driver's cursor executes (Server-Timing db;dur)
     sql: int | None = None  # statements the request executed (Server-Timing sql;desc)
 
     @property
@@ -113,6 +114,8 @@ class Client:
         for name, dur, desc in TIMING.findall(headers_out.get("server-timing", "")):
             if name == "app" and dur:
                 r.server_ms = float(dur)
+            elif name == "db" and dur:
+                r.db_ms = float(dur)
             elif name == "sql" and desc:
                 r.sql = int(desc)
         if "text/html" in headers_out.get("content-type", ""):

@@ -12,7 +12,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 
-TIMING = re.compile(r'^app;dur=(\d+\.\d+), sql;desc="(\d+)"$')
+TIMING = re.compile(r'^app;dur=(\d+\.\d+), db;dur=(\d+\.\d+), sql;desc="(\d+)"$')
 
 
 def _app(app, **extra):
@@ -53,13 +53,15 @@ def test_on_each_response_carries_its_time_and_its_own_statement_count(app):
     probe = _app(app, SERVER_TIMING=True)
     client = probe.test_client()
     counts = []
-    for n in (3, 0, 5):  # the count starts again with each request
+    for n in (3, 0, 5):  # the count and the driver's time start again with each request
         got = client.get(f"/_probe/{n}")
         assert got.status_code == 200 and got.text == "ok"
         match = TIMING.match(got.headers["Server-Timing"])
         assert match, got.headers["Server-Timing"]
-        assert float(match.group(1)) > 0
-        counts.append(int(match.group(2)))
+        app_ms, db_ms = float(match.group(1)), float(match.group(2))
+        assert app_ms > 0 and db_ms <= app_ms
+        assert (db_ms > 0) == (n > 0)  # no statement, no time in the driver
+        counts.append(int(match.group(3)))
     assert counts == [3, 0, 5]
     # pages, redirects and errors alike: the header is added at start_response
     assert TIMING.match(client.get("/login").headers["Server-Timing"])
@@ -77,7 +79,7 @@ def test_profiles_each_post_with_its_statements_and_their_call_sites(app, tmp_pa
     client = _app(app, SERVER_TIMING=True, WTF_CSRF_ENABLED=False).test_client()
     assert client.get("/_probe/2").status_code == 200  # pages are not profiled
     got = client.post("/_probe/3")
-    assert got.status_code == 200 and TIMING.match(got.headers["Server-Timing"]).group(2) == "3"
+    assert got.status_code == 200 and TIMING.match(got.headers["Server-Timing"]).group(3) == "3"
     profiles = list(out.glob("*-_probe_3.prof"))
     assert len(profiles) == 1 and not list(out.glob("*-_probe_2.*"))
     assert pstats.Stats(str(profiles[0])).total_calls > 0
