@@ -14,6 +14,10 @@
 
 Target (issue #15): every step's app median ≤ 3× its raw median, on SQLite and on PostgreSQL.
 
+Also printed: each request's time in the database driver (Server-Timing db;dur, and the raw app's own), and
+what an authenticated POST that does nothing else costs in the same server (/notifications/read: the user
+loaded from the session, CSRF, one UPDATE, COMMIT, redirect): the part of a step no step can shed.
+
     python bench/bench_hazard_steps.py                                   # SQLite (bench/out/hazard_steps.db)
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:55432/<db> python bench/bench_hazard_steps.py
     BENCH_HAZARD_STEPS=40 (rounds; each round walks three hazards: general, extension, 重大)
@@ -340,6 +344,15 @@ def main() -> None:
             issued(h)
             task("supervision", leader, h.hazard_id, "decide_supervision", decide_supervision)
 
+        # what any step pays before its own work: an authenticated POST that does nothing else (the user
+        # loaded from the session, CSRF checked, one UPDATE, COMMIT, a redirect)
+        officer.get("/notifications")
+        bare = []
+        for _ in range(N + WARM):
+            r = officer.post("/notifications/read", {})
+            assert r.status == 302, r.status
+            bare.append((r.server_ms, r.db_ms, r.sql))
+
     print(f"hazard steps over HTTP, {kind}: gunicorn (1 sync worker, production) for the app and for the raw "
           f"request; {N} of each step after {WARM} warm-up rounds; server times from Server-Timing")
     print(f"  {'step':<20} {'app p50':>8} {'app p95':>8} {'SQL':>4} {'db p50':>7} {'raw p50':>8} {'raw SQL':>7} "
@@ -353,6 +366,10 @@ def main() -> None:
               f"{statistics.median(g['raw_db']):7.2f} {a / r:7.2f}x  {mark}")
     print("  (ms; raw = the raw SpiffWorkflow + database request, for 登记隐患 the photo + one row; db = time in the "
           "driver's cursor executes, COMMIT not included; target: app p50 ≤ 3× raw p50)")
+    bare = bare[WARM:]
+    print(f"  an authenticated POST doing nothing else (/notifications/read: the user loaded, CSRF, one UPDATE, "
+          f"COMMIT, redirect): p50 {statistics.median(b[0] for b in bare):.2f} ms, db "
+          f"{statistics.median(b[1] for b in bare):.2f} ms, {statistics.median(b[2] for b in bare):.0f} statements")
 
 
 if __name__ == "__main__":
