@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from sqlalchemy import Boolean, DateTime, MetaData, String, func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -150,9 +151,10 @@ class Precompiled:
     (attachment_links) or moves a summary count. Here `build(dialect_name)` is compiled once
     per database dialect and set of parameter names, keyed as SQLAlchemy's own cache keys an INSERT (the
     sorted names of the first row; one row or many), and that compiled form is executed: the same SQL, the
-    same bind processing, RETURNING and many-row batching as `connection.execute(statement, params)`."""
+    same bind processing, RETURNING and many-row batching as `connection.execute(statement, params)`.
+    `build` gets the dialect's `insert` (PostgreSQL's or SQLite's, which have `on_conflict_*`)."""
 
-    def __init__(self, build: Callable[[str], Any]):
+    def __init__(self, build: Callable[[Callable[..., Any]], Any]):
         self._build = build
         self._compiled: dict[tuple[Any, tuple[str, ...], bool], Any] = {}
 
@@ -164,7 +166,7 @@ class Precompiled:
         key = (connection.dialect, keys, many)
         compiled = self._compiled.get(key)
         if compiled is None:
-            statement = self._build(connection.dialect.name)
+            statement = self._build(postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)
             compiled = statement.compile(dialect=connection.dialect, column_keys=list(keys), for_executemany=many)
             self._compiled[key] = compiled
         return connection.execute(compiled, rows if many else rows[0])

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from typing import cast
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
 
 from app import audit, subjects
@@ -67,7 +66,7 @@ _LINK_KEY = ("attachment_id", "subject_type", "subject_id", "field")
 # unit-of-work flush each (the rows are then put in the session as they are in the database).
 _INSERT_ATTACHMENT = _ATTACHMENTS.insert().returning(_ATTACHMENTS.c.id)
 _INSERT_LINK = Precompiled(
-    lambda name: (postgresql if name == "postgresql" else sqlite).insert(_LINKS)
+    lambda insert: insert(_LINKS)
     .on_conflict_do_nothing(index_elements=list(_LINK_KEY))
     .returning(_LINKS.c.id)
 )

@@ -52,7 +52,6 @@ from typing import Any, cast
 import click
 from sqlalchemy import Integer, String, Table, and_, case, delete, event, extract, func, inspect, select, text
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db import Precompiled, path_type
@@ -288,10 +287,9 @@ def apply(session: Session, deltas: dict[Key, list[int]]) -> None:
     _UPSERT.execute(session.connection(), rows)
 
 
-def _upsert(dialect: str):
+def _upsert(insert):
     """INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, …, with the rows as parameters (as
     literals it would be a new statement on every flush)."""
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(TABLE)
     return stmt.on_conflict_do_update(index_elements=list(KEY), set_={m: TABLE.c[m] + stmt.excluded[m] for m in MEASURES})
 

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import cast
 
 from sqlalchemy import Table, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app import subjects
 from app.auth.models import User
@@ -17,7 +16,7 @@ from app.notifications.models import Level, Notification
 
 _NOTIFICATIONS = cast(Table, Notification.__table__)
 _INSERT = Precompiled(
-    lambda name: (postgresql if name == "postgresql" else sqlite).insert(_NOTIFICATIONS)
+    lambda insert: insert(_NOTIFICATIONS)
     .on_conflict_do_nothing(index_elements=["key", "user_id"])
     .returning(_NOTIFICATIONS.c.id)
 )
