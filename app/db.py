@@ -148,7 +148,7 @@ class Precompiled:
     SQLAlchemy 2.0 gives INSERT … ON CONFLICT (the dialects' `insert().on_conflict_do_nothing/_update`) no
     cache key, so its SQL is built anew each time it runs, even when the statement object is built once:
     0.1–0.3 ms of Python per execution, in every step that tells someone (notifications), links a file
-    (attachment_links) or moves a summary count. Here `build(dialect_name)` is compiled once
+    (attachment_links) or moves a summary count. Here the statement `build` returns is compiled once
     per database dialect and set of parameter names, keyed as SQLAlchemy's own cache keys an INSERT (the
     sorted names of the first row; one row or many), and that compiled form is executed: the same SQL, the
     same bind processing, RETURNING and many-row batching as `connection.execute(statement, params)`.

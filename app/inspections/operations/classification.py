@@ -29,14 +29,13 @@ from datetime import UTC, date
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, clock
 from app.auth.models import User
 from app.auth.permissions import in_scope, path_prefix
 from app.auth.roles import Role
-from app.db import utcnow
+from app.db import Precompiled, utcnow
 from app.errors import Conflict, PermissionDenied, ValidationFailed, invalid, require
 from app.extensions import db
 from app.inspections.models.classification import EnterpriseClass
@@ -56,10 +55,7 @@ __all__ = [
 
 CHUNK = 5_000  # ids per IN list
 _TABLE = cast(Table, EnterpriseClass.__table__)
-_INSERT = {
-    name: dialect.insert(_TABLE).on_conflict_do_nothing(index_elements=["enterprise_id", "year"])
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
+_INSERT = Precompiled(lambda insert: insert(_TABLE).on_conflict_do_nothing(index_elements=["enterprise_id", "year"]))
 
 
 _UPDATE = (
@@ -463,10 +459,9 @@ def _write(new: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
     EnterpriseClass objects of changed rows read the table again."""
     if new:
         db.session.flush()
-        stmt = _INSERT[db.session.get_bind().dialect.name]
         by_column = [{("class" if k == "klass" else k): v for k, v in row.items()} for row in new]
         for i in range(0, len(by_column), CHUNK):
-            db.session.execute(stmt, by_column[i : i + CHUNK])
+            _INSERT.execute(db.session.connection(), by_column[i : i + CHUNK])
     if updates:
         db.session.execute(_UPDATE, updates)
         touched = {u["b_id"] for u in updates}
